@@ -1,0 +1,180 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// The store contract. internal/sqlite and internal/postgres implement it and
+// internal/storetest checks both against it. Rules every implementation keeps:
+//
+//   - Not found is ErrNotFound (wrapped or not), never a zero value and nil.
+//     Every workspace-scoped read, update and delete takes the workspace id
+//     and answers ErrNotFound for an object of another workspace.
+//   - A unique or foreign-key violation is ErrConflict (wrapped, with a
+//     message naming what clashed).
+//   - Create methods set the ID (and CreatedAt/UpdatedAt from the values the
+//     caller put in, which the caller sets from its Clock; a zero time is set
+//     to the store's now).
+//   - Times go in and come out as UTC instants with microsecond precision,
+//     exactly as given.
+//   - Listing methods return items in a stable order and a next cursor, ""
+//     on the last page.
+
+// WorkspaceStore keeps workspaces.
+type WorkspaceStore interface {
+	CreateWorkspace(ctx context.Context, w *Workspace) error
+	GetWorkspace(ctx context.Context, id int64) (Workspace, error)
+	UpdateWorkspace(ctx context.Context, w *Workspace) error // name, zone, brand rules, UpdatedAt
+	DeleteWorkspace(ctx context.Context, id int64) error     // and everything in it
+	// ListUserWorkspaces returns the workspaces userID is a member of, by name.
+	ListUserWorkspaces(ctx context.Context, userID int64) ([]UserWorkspace, error)
+}
+
+// UserStore keeps users. Emails are unique (stored lower-cased).
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, id int64) (User, error)
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	UpdateUser(ctx context.Context, u *User) error // name, email, password hash, last login, UpdatedAt
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// MembershipStore keeps who belongs to which workspace with which role.
+type MembershipStore interface {
+	AddMember(ctx context.Context, m *Membership) error // ErrConflict if already a member
+	GetMembership(ctx context.Context, workspaceID, userID int64) (Membership, error)
+	ListMembers(ctx context.Context, workspaceID int64) ([]Member, error) // by name
+	UpdateMemberRole(ctx context.Context, workspaceID, userID int64, role Role) error
+	RemoveMember(ctx context.Context, workspaceID, userID int64) error
+	CountMembersWithRole(ctx context.Context, workspaceID int64, role Role) (int, error)
+}
+
+// InvitationStore keeps pending and accepted invitations.
+type InvitationStore interface {
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	GetInvitation(ctx context.Context, workspaceID, id int64) (Invitation, error)
+	GetInvitationByTokenHash(ctx context.Context, hash []byte) (Invitation, error)
+	ListInvitations(ctx context.Context, workspaceID int64) ([]Invitation, error) // not yet accepted, newest first
+	// AcceptInvitation marks it accepted by userID; ErrConflict if it already was.
+	AcceptInvitation(ctx context.Context, id, userID int64, at time.Time) error
+	DeleteInvitation(ctx context.Context, workspaceID, id int64) error
+}
+
+// TokenStore keeps API tokens (hashed).
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *APIToken) error
+	GetToken(ctx context.Context, workspaceID, id int64) (APIToken, error)
+	GetTokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	// ListTokens lists a workspace's tokens, newest first; userID 0 means every user's.
+	ListTokens(ctx context.Context, workspaceID, userID int64) ([]APIToken, error)
+	RevokeToken(ctx context.Context, workspaceID, id int64, at time.Time) error
+	TouchToken(ctx context.Context, id int64, at time.Time) error // sets LastUsedAt
+}
+
+// SessionStore keeps browser sessions for alexedwards/scs.
+type SessionStore interface {
+	FindSession(ctx context.Context, token string) (data []byte, found bool, err error)   // expired ones are not found
+	CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error // insert or replace
+	DeleteSession(ctx context.Context, token string) error                                // no error if absent
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// AccountStore keeps connected social accounts. (workspace, platform,
+// remote id) is unique.
+type AccountStore interface {
+	CreateAccount(ctx context.Context, a *Account) error
+	GetAccount(ctx context.Context, workspaceID, id int64) (Account, error)
+	ListAccounts(ctx context.Context, workspaceID int64) ([]Account, error) // by platform, then handle
+	UpdateAccount(ctx context.Context, a *Account) error                    // every field but ids, platform and CreatedAt
+}
+
+// PostStore keeps posts with their targets and target history.
+type PostStore interface {
+	// CreatePost inserts the post, its labels and its targets (setting their
+	// IDs, PostID, WorkspaceID), with Version 1 for the post and each target.
+	CreatePost(ctx context.Context, p *Post) error
+	GetPost(ctx context.Context, workspaceID, id int64) (Post, error) // with labels and targets (by id)
+	// UpdatePost saves the post's fields, labels and targets if the stored
+	// version is still expectedVersion (else ErrConflict), and bumps Version.
+	// Targets with ID 0 are inserted, targets missing from p.Targets are
+	// deleted, the others have their variant and ScheduledAt saved (state
+	// changes go through TransitionTarget).
+	UpdatePost(ctx context.Context, p *Post, expectedVersion int64) error
+	DeletePost(ctx context.Context, workspaceID, id int64) error
+	// ListPosts returns posts matching f, newest first (by id), with their targets.
+	ListPosts(ctx context.Context, f PostFilter) (posts []Post, next string, err error)
+	GetTarget(ctx context.Context, workspaceID, id int64) (Target, error)
+	// TransitionTarget saves t's state and the fields a transition may change
+	// (ScheduledAt, RemoteID, RemoteURL, LastError, PublishedAt, UpdatedAt)
+	// and appends tr, if the stored target still has state tr.From and
+	// version t.Version; else ErrConflict. It bumps t.Version.
+	TransitionTarget(ctx context.Context, t *Target, tr TargetTransition) error
+	ListTargetTransitions(ctx context.Context, workspaceID, targetID int64) ([]TargetTransition, error) // oldest first
+}
+
+// MediaStore keeps media asset records.
+type MediaStore interface {
+	CreateMedia(ctx context.Context, m *MediaAsset) error
+	GetMedia(ctx context.Context, workspaceID, id int64) (MediaAsset, error)
+	GetMediaByHash(ctx context.Context, workspaceID int64, sha256 string) (MediaAsset, error)
+	ListMedia(ctx context.Context, f MediaFilter) (media []MediaAsset, next string, err error) // newest first
+	UpdateMedia(ctx context.Context, m *MediaAsset) error                                      // filename, alt text, UpdatedAt
+	DeleteMedia(ctx context.Context, workspaceID, id int64) error
+}
+
+// LabelStore keeps labels. Names are unique per workspace, case-insensitively.
+type LabelStore interface {
+	CreateLabel(ctx context.Context, l *Label) error
+	GetLabel(ctx context.Context, workspaceID, id int64) (Label, error)
+	ListLabels(ctx context.Context, workspaceID int64) ([]Label, error) // by name
+	UpdateLabel(ctx context.Context, l *Label) error
+	DeleteLabel(ctx context.Context, workspaceID, id int64) error // and its uses on posts
+}
+
+// CampaignStore keeps campaigns.
+type CampaignStore interface {
+	CreateCampaign(ctx context.Context, c *Campaign) error
+	GetCampaign(ctx context.Context, workspaceID, id int64) (Campaign, error)
+	ListCampaigns(ctx context.Context, workspaceID int64) ([]Campaign, error) // newest first
+	UpdateCampaign(ctx context.Context, c *Campaign) error
+	DeleteCampaign(ctx context.Context, workspaceID, id int64) error // posts keep existing, unlinked
+}
+
+// AuditStore keeps the append-only audit log.
+type AuditStore interface {
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) (entries []AuditEntry, next string, err error) // newest first
+}
+
+// Tx is every store, inside one transaction or not.
+type Tx interface {
+	WorkspaceStore
+	UserStore
+	MembershipStore
+	InvitationStore
+	TokenStore
+	SessionStore
+	AccountStore
+	PostStore
+	MediaStore
+	LabelStore
+	CampaignStore
+	AuditStore
+}
+
+// Store is a database: every store method (each call its own transaction),
+// plus transactions, health and lifecycle.
+type Store interface {
+	Tx
+	// InTx runs fn in one transaction, committed if fn returns nil and rolled
+	// back otherwise. fn must use only the Tx it is given.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// Ping checks the database answers.
+	Ping(ctx context.Context) error
+	// MigrationsCurrent reports whether every embedded migration is applied.
+	MigrationsCurrent(ctx context.Context) (bool, error)
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	Close() error
+}
