@@ -98,8 +98,8 @@ type PostStore interface {
 	// UpdatePost saves the post's fields, labels and targets if the stored
 	// version is still expectedVersion (else ErrConflict), and bumps Version.
 	// Targets with ID 0 are inserted, targets missing from p.Targets are
-	// deleted, the others have their variant and ScheduledAt saved (state
-	// changes go through TransitionTarget).
+	// deleted, the others have their variant and ScheduledAt saved and their
+	// Version bumped (state changes go through TransitionTarget).
 	UpdatePost(ctx context.Context, p *Post, expectedVersion int64) error
 	DeletePost(ctx context.Context, workspaceID, id int64) error
 	// ListPosts returns posts matching f, newest first (by id), with their targets.

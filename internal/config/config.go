@@ -1,0 +1,288 @@
+// Package config holds Herald's configuration: the Config value, read from
+// HERALD_* environment variables (with command-line flags on top), with
+// derived defaults filled in and every value checked.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Prefix starts the name of every environment variable Herald reads.
+const Prefix = "HERALD_"
+
+// Defaults.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultDataDir         = "./herald-data"
+	DefaultMediaMaxBytes   = 50 << 20
+	DefaultShutdownTimeout = 15 * time.Second
+)
+
+// Database drivers, as Driver reports them.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// Config is Herald's configuration. Load fills it; fields left empty in the
+// environment get defaults derived from the others (KeyFile and MediaDir
+// from DataDir, BaseURL from Addr).
+type Config struct {
+	// Addr is the host:port the HTTP server listens on.
+	Addr string `env:"ADDR" envDefault:"127.0.0.1:8080"`
+	// DataDir holds the SQLite database, the key file and media by default.
+	DataDir string `env:"DATA_DIR" envDefault:"./herald-data"`
+	// DatabaseURL selects PostgreSQL (postgres:// or postgresql://); empty
+	// means SQLite at DataDir/herald.db.
+	DatabaseURL string `env:"DATABASE_URL"`
+	// BaseURL is the address people reach Herald at; an https scheme makes
+	// session cookies Secure.
+	BaseURL string `env:"BASE_URL"`
+	// KeyFile holds the keys that encrypt account credentials.
+	KeyFile string `env:"KEY_FILE"`
+	// MediaDir stores uploaded media files.
+	MediaDir string `env:"MEDIA_DIR"`
+	// MediaMaxBytes is the largest upload accepted.
+	MediaMaxBytes int64 `env:"MEDIA_MAX_BYTES" envDefault:"52428800"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+	// LogFormat is json or text.
+	LogFormat string `env:"LOG_FORMAT" envDefault:"json"`
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+}
+
+// Overrides are values from command-line flags; an empty field leaves the
+// environment's value.
+type Overrides struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+}
+
+// Load reads the configuration from environ (as os.Environ returns it),
+// fills derived defaults and validates it.
+func Load(environ []string) (Config, error) {
+	return LoadWith(environ, Overrides{})
+}
+
+// LoadWith is Load with flag values applied over the environment's, before
+// derived defaults are filled (so --data-dir also moves the key file and
+// media folder unless those are set).
+func LoadWith(environ []string, o Overrides) (Config, error) {
+	var c Config
+	err := env.ParseWithOptions(&c, env.Options{Environment: env.ToMap(environ), Prefix: Prefix})
+	if err != nil {
+		return Config{}, explainParseError(err)
+	}
+	if o.Addr != "" {
+		c.Addr = o.Addr
+	}
+	if o.DataDir != "" {
+		c.DataDir = o.DataDir
+	}
+	if o.DatabaseURL != "" {
+		c.DatabaseURL = o.DatabaseURL
+	}
+	c.fillDefaults()
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c *Config) fillDefaults() {
+	if c.KeyFile == "" && c.DataDir != "" {
+		c.KeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.MediaDir == "" && c.DataDir != "" {
+		c.MediaDir = filepath.Join(c.DataDir, "media")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + browsableAddr(c.Addr)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+// browsableAddr turns a listen address into one a browser can open: an
+// empty or unspecified host becomes localhost.
+func browsableAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// explainParseError rewrites the env library's parse errors to name the
+// variable and say what to write instead.
+func explainParseError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			out = append(out, fmt.Errorf("config: %w", e))
+			continue
+		}
+		switch pe.Name {
+		case "MediaMaxBytes":
+			out = append(out, fmt.Errorf("%sMEDIA_MAX_BYTES: not a whole number of bytes; use e.g. 52428800 for 50 MiB: %w", Prefix, pe.Err))
+		case "ShutdownTimeout":
+			out = append(out, fmt.Errorf("%sSHUTDOWN_TIMEOUT: not a duration; use e.g. 15s or 1m: %w", Prefix, pe.Err))
+		default:
+			out = append(out, fmt.Errorf("config: %w", e))
+		}
+	}
+	return errors.Join(out...)
+}
+
+// Validate checks every value; the error names each bad variable and how to
+// fix it.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf(Prefix+name+" "+format, args...))
+	}
+	if err := checkAddr(c.Addr); err != nil {
+		bad("ADDR", "%q: %v; use e.g. 127.0.0.1:8080", c.Addr, err)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("DATA_DIR", "is empty; use a folder such as ./herald-data")
+	}
+	if _, err := driver(c.DatabaseURL); err != nil {
+		bad("DATABASE_URL", "%v", err)
+	}
+	if err := checkBaseURL(c.BaseURL); err != nil {
+		bad("BASE_URL", "%q: %v; use e.g. https://herald.example.com", c.BaseURL, err)
+	}
+	if strings.TrimSpace(c.KeyFile) == "" {
+		bad("KEY_FILE", "is empty; leave it unset for %s/secret.key, or name a file", Prefix+"DATA_DIR")
+	}
+	if strings.TrimSpace(c.MediaDir) == "" {
+		bad("MEDIA_DIR", "is empty; leave it unset for %s/media, or name a folder", Prefix+"DATA_DIR")
+	}
+	if c.MediaMaxBytes <= 0 {
+		bad("MEDIA_MAX_BYTES", "%d: must be more than 0; use e.g. 52428800 for 50 MiB", c.MediaMaxBytes)
+	}
+	if _, ok := parseLevel(c.LogLevel); !ok {
+		bad("LOG_LEVEL", "%q: not a level; use debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("LOG_FORMAT", "%q: not a format; use json or text", c.LogFormat)
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)
+	}
+	return errors.Join(errs...)
+}
+
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("not host:port")
+	}
+	if strings.ContainsAny(host, " /") {
+		return errors.New("not a host name or IP address")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return errors.New("the port is not a number from 0 to 65535")
+	}
+	return nil
+}
+
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("the scheme must be http or https")
+	}
+	if u.Host == "" {
+		return errors.New("the host is missing")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return errors.New("it must not have a query, fragment or user")
+	}
+	return nil
+}
+
+// driver returns the database driver a URL selects. The error never
+// repeats the URL, which may hold a password.
+func driver(databaseURL string) (string, error) {
+	switch {
+	case databaseURL == "":
+		return DriverSQLite, nil
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		u, err := url.Parse(databaseURL)
+		if err != nil || u.Host == "" && u.Query().Get("host") == "" {
+			return "", errors.New("is not a valid PostgreSQL URL; use e.g. postgres://herald:secret@127.0.0.1:5432/herald")
+		}
+		return DriverPostgres, nil
+	}
+	scheme, _, found := strings.Cut(databaseURL, "://")
+	if !found {
+		scheme = "none"
+	}
+	return "", fmt.Errorf("has scheme %q: Herald supports PostgreSQL (postgres://user:pass@host:5432/db) or, left empty, SQLite in %sDATA_DIR", scheme, Prefix)
+}
+
+// Driver returns DriverSQLite or DriverPostgres.
+func (c Config) Driver() string {
+	d, _ := driver(c.DatabaseURL)
+	return d
+}
+
+// SQLitePath is the SQLite database file used when DatabaseURL is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "herald.db") }
+
+// SecureCookies reports whether BaseURL is https, so cookies must be Secure.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Level returns LogLevel as a slog level (info when invalid).
+func (c Config) Level() slog.Level {
+	l, _ := parseLevel(c.LogLevel)
+	return l
+}
+
+func parseLevel(s string) (slog.Level, bool) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return slog.LevelInfo, false
+}
+
+// NewLogger returns a logger writing to w in LogFormat at LogLevel.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.Level()}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

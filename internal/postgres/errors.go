@@ -1,0 +1,170 @@
+package postgres
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// PostgreSQL error codes the store translates.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+	pgCheckViolation      = "23514"
+	pgNotNullViolation    = "23502"
+	pgDataExceptionClass  = "22"
+)
+
+// clash describes, in words a caller can act on, what a constraint violation means.
+type clash struct {
+	message string
+	field   string
+}
+
+// constraintClash names what clashed for each constraint of the schema.
+func constraintClash(name string) clash {
+	switch name {
+	case "users_email_key":
+		return clash{"a user with this e-mail address already exists", "email"}
+	case "memberships_pkey":
+		return clash{"the user is already a member of this workspace", "user_id"}
+	case "invitations_token_hash_key":
+		return clash{"an invitation with this token already exists", "token"}
+	case "api_tokens_hash_key":
+		return clash{"an API token with this secret already exists", "token"}
+	case "accounts_remote_key":
+		return clash{"this profile is already connected to the workspace", "remote_id"}
+	case "labels_name_key":
+		return clash{"a label with this name already exists in the workspace (names ignore case)", "name"}
+	case "media_assets_sha256_key":
+		return clash{"this file is already in the workspace's media library", "sha256"}
+	case "targets_post_account_key":
+		return clash{"the post targets the same account twice", "targets"}
+	case "post_labels_pkey":
+		return clash{"the post carries the same label twice", "label_ids"}
+	case "memberships_workspace_fkey", "invitations_workspace_fkey", "api_tokens_workspace_fkey",
+		"accounts_workspace_fkey", "campaigns_workspace_fkey", "labels_workspace_fkey",
+		"posts_workspace_fkey", "media_assets_workspace_fkey", "audit_log_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "memberships_user_fkey", "api_tokens_user_fkey":
+		return clash{"the user does not exist", "user_id"}
+	case "invitations_invited_by_fkey":
+		return clash{"the inviting user does not exist", "invited_by"}
+	case "invitations_accepted_by_fkey":
+		return clash{"the accepting user does not exist", "accepted_by"}
+	case "posts_author_fkey":
+		return clash{"the author does not exist", "author_id"}
+	case "posts_campaign_fkey":
+		return clash{"the campaign does not exist in this workspace", "campaign_id"}
+	case "post_labels_label_fkey":
+		return clash{"a label does not exist in this workspace", "label_ids"}
+	case "post_labels_post_fkey", "targets_post_fkey":
+		return clash{"the post does not exist in this workspace", "post_id"}
+	case "targets_account_fkey":
+		return clash{"a target's account does not exist in this workspace", "targets.account_id"}
+	case "target_transitions_target_fkey":
+		return clash{"the target does not exist", "target_id"}
+	case "media_assets_uploader_fkey":
+		return clash{"the uploader does not exist", "uploader_id"}
+	}
+	return clash{"the change clashes with existing data", ""}
+}
+
+// dbErr translates a driver error into a herald.Error where the database
+// told us what the caller did wrong, and wraps any other error with op.
+func dbErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var he *herald.Error
+	if errors.As(err, &he) {
+		return err
+	}
+	wrapped := fmt.Errorf("postgres: %s: %w", op, err)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return wrapped
+	}
+	switch {
+	case pe.Code == pgUniqueViolation || pe.Code == pgForeignKeyViolation:
+		c := constraintClash(pe.ConstraintName)
+		e := &herald.Error{Code: herald.CodeConflict, Message: c.message, Err: wrapped}
+		if c.field != "" {
+			e.Details = []herald.FieldProblem{{Field: c.field, Problem: c.message}}
+		}
+		return e
+	case pe.Code == pgCheckViolation || pe.Code == pgNotNullViolation:
+		field := pe.ColumnName
+		e := &herald.Error{Code: herald.CodeInvalid, Message: "a required value is missing or out of range", Err: wrapped}
+		if field != "" {
+			e.Details = []herald.FieldProblem{{Field: field, Problem: "is missing or out of range"}}
+		}
+		return e
+	case len(pe.Code) == 5 && pe.Code[:2] == pgDataExceptionClass:
+		return &herald.Error{Code: herald.CodeInvalid,
+			Message: "a value is not in a form the database accepts (check dates and sizes)", Err: wrapped}
+	}
+	return wrapped
+}
+
+// notFound turns pgx.ErrNoRows into a not-found error naming kind, and any
+// other error into dbErr's translation.
+func notFound(kind, op string, err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &herald.Error{Code: herald.CodeNotFound, Message: kind + " not found",
+			Err: fmt.Errorf("postgres: %s: %w", op, err)}
+	}
+	return dbErr(op, err)
+}
+
+// missing is the not-found error for an update or delete that matched no row.
+func missing(kind string) error { return herald.NotFound(kind) }
+
+// encodeCursor makes the opaque cursor that continues a listing after id.
+func encodeCursor(id int64) string {
+	return encodeCursorBytes([]byte(strconv.FormatInt(id, 10)))
+}
+
+func encodeCursorBytes(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// decodeCursor returns the id a cursor continues after; 0 for "".
+func decodeCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var id int64
+	if err == nil {
+		id, err = strconv.ParseInt(string(b), 10, 64)
+	}
+	if err != nil || id <= 0 {
+		return 0, &herald.Error{Code: herald.CodeBadRequest,
+			Message: "the cursor is not one this server returned; omit it to start from the first page",
+			Details: []herald.FieldProblem{{Field: "cursor", Problem: "is not a valid cursor"}}}
+	}
+	return id, nil
+}
+
+// pageArgs normalizes p and returns the id to continue after (0 for the
+// first page) and the limit.
+func pageArgs(p herald.Page) (after int64, limit int, err error) {
+	p = p.Normalize()
+	after, err = decodeCursor(p.Cursor)
+	return after, p.Limit, err
+}
+
+// nextCursor trims items fetched with limit+1 to limit and returns the cursor
+// for the page after, or "" when this was the last.
+func nextCursor[T any](items []T, limit int, id func(T) int64) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, encodeCursor(id(items[limit-1]))
+}

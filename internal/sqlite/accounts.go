@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+const accountCols = `id, workspace_id, platform, remote_id, handle, display_name, avatar_url, instance_url,
+	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at`
+
+func scanAccount(sc scanner) (herald.Account, error) {
+	var a herald.Account
+	var created, updated int64
+	var expires, paused sql.NullInt64
+	if err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Platform, &a.RemoteID, &a.Handle, &a.DisplayName, &a.AvatarURL,
+		&a.InstanceURL, &a.Credentials.KeyID, &a.Credentials.Ciphertext, &a.Status, &a.StatusReason,
+		&expires, &paused, &created, &updated); err != nil {
+		return a, err
+	}
+	a.TokenExpiresAt, a.PausedAt = fromNullMicros(expires), fromNullMicros(paused)
+	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return a, nil
+}
+
+func accountClash(a *herald.Account) string {
+	return fmt.Sprintf("the %s account %q is already connected to this workspace", a.Platform, a.RemoteID)
+}
+
+// CreateAccount inserts a and sets its ID.
+func (s *store) CreateAccount(ctx context.Context, a *herald.Account) error {
+	a.CreatedAt = stamp(a.CreatedAt)
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = a.CreatedAt
+	}
+	a.UpdatedAt = stamp(a.UpdatedAt)
+	a.TokenExpiresAt, a.PausedAt = stampPtr(a.TokenExpiresAt), stampPtr(a.PausedAt)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
+		avatar_url, instance_url, credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.WorkspaceID, string(a.Platform), a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
+		a.Credentials.KeyID, a.Credentials.Ciphertext, string(a.Status), a.StatusReason,
+		microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.CreatedAt), micros(a.UpdatedAt)).Scan(&a.ID)
+	return dbErr(err, "create account", accountClash(a), fmt.Sprintf("there is no workspace %d", a.WorkspaceID))
+}
+
+// GetAccount returns account id of workspaceID.
+func (s *store) GetAccount(ctx context.Context, workspaceID, id int64) (herald.Account, error) {
+	a, err := scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE workspace_id = ? AND id = ?`,
+		workspaceID, id))
+	if err != nil {
+		return herald.Account{}, getErr(err, "account")
+	}
+	return a, nil
+}
+
+// ListAccounts returns a workspace's accounts by platform, then handle.
+func (s *store) ListAccounts(ctx context.Context, workspaceID int64) ([]herald.Account, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE workspace_id = ?
+		ORDER BY platform, handle, id`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list accounts: %w", err)
+	}
+	defer rows.Close()
+	out := []herald.Account{}
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list accounts: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateAccount saves every field but the ids, platform and CreatedAt.
+func (s *store) UpdateAccount(ctx context.Context, a *herald.Account) error {
+	a.UpdatedAt = stamp(a.UpdatedAt)
+	a.TokenExpiresAt, a.PausedAt = stampPtr(a.TokenExpiresAt), stampPtr(a.PausedAt)
+	res, err := s.w.ExecContext(ctx, `UPDATE accounts SET remote_id = ?, handle = ?, display_name = ?, avatar_url = ?,
+		instance_url = ?, credentials_key_id = ?, credentials = ?, status = ?, status_reason = ?, token_expires_at = ?,
+		paused_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+		a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL, a.Credentials.KeyID, a.Credentials.Ciphertext,
+		string(a.Status), a.StatusReason, microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.UpdatedAt),
+		a.WorkspaceID, a.ID)
+	if err != nil {
+		return dbErr(err, "update account", accountClash(a), "")
+	}
+	return affected(res, "account")
+}

@@ -1,0 +1,538 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+const postCols = `p.id, p.workspace_id, p.author_id, p.title, p.text, p.campaign_id, p.version, p.created_at, p.updated_at`
+
+func scanPost(sc scanner) (herald.Post, error) {
+	var p herald.Post
+	var campaign sql.NullInt64
+	var created, updated int64
+	if err := sc.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &campaign, &p.Version, &created, &updated); err != nil {
+		return p, err
+	}
+	p.CampaignID = fromNullInt(campaign)
+	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
+	p.LabelIDs = []int64{}
+	p.Targets = []herald.Target{}
+	return p, nil
+}
+
+const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
+	last_error, published_at, version, created_at, updated_at`
+
+func scanTarget(sc scanner) (herald.Target, error) {
+	var t herald.Target
+	var variant string
+	var sched, published sql.NullInt64
+	var created, updated int64
+	if err := sc.Scan(&t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &variant, &t.State, &sched, &t.RemoteID,
+		&t.RemoteURL, &t.LastError, &published, &t.Version, &created, &updated); err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal([]byte(variant), &t.Variant); err != nil {
+		return t, fmt.Errorf("sqlite: target %d variant: %w", t.ID, err)
+	}
+	t.ScheduledAt, t.PublishedAt = fromNullMicros(sched), fromNullMicros(published)
+	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return t, nil
+}
+
+// readTx runs fn on one consistent snapshot: the current transaction, or a
+// read transaction on the read pool.
+func (s *store) readTx(ctx context.Context, fn func(q querier) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
+// exists reports whether query finds a row.
+func exists(ctx context.Context, q querier, query string, args ...any) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: check reference: %w", err)
+	}
+	return true, nil
+}
+
+// checkPostRefs refuses references to campaigns, labels and accounts that
+// are not in the post's workspace, naming the first one found.
+func checkPostRefs(ctx context.Context, q querier, p *herald.Post) error {
+	type ref struct {
+		kind, table string
+		id          int64
+	}
+	var refs []ref
+	if p.CampaignID != nil {
+		refs = append(refs, ref{"campaign", "campaigns", *p.CampaignID})
+	}
+	for _, id := range p.LabelIDs {
+		refs = append(refs, ref{"label", "labels", id})
+	}
+	for _, t := range p.Targets {
+		refs = append(refs, ref{"account", "accounts", t.AccountID})
+	}
+	for _, r := range refs {
+		ok, err := exists(ctx, q, `SELECT 1 FROM `+r.table+` WHERE workspace_id = ? AND id = ?`, p.WorkspaceID, r.id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &herald.Error{Code: herald.CodeConflict,
+				Message: fmt.Sprintf("%s %d does not exist in this workspace", r.kind, r.id),
+				Details: []herald.FieldProblem{{Field: r.kind + "_id", Problem: fmt.Sprintf("%d is not a %s of this workspace", r.id, r.kind)}}}
+		}
+	}
+	return nil
+}
+
+func insertLabels(ctx context.Context, q querier, p *herald.Post) error {
+	seen := map[int64]bool{}
+	for _, id := range p.LabelIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		_, err := q.ExecContext(ctx, `INSERT INTO post_labels (workspace_id, post_id, label_id) VALUES (?, ?, ?)`,
+			p.WorkspaceID, p.ID, id)
+		if err != nil {
+			return dbErr(err, "label post", "", fmt.Sprintf("label %d does not exist in this workspace", id))
+		}
+	}
+	return nil
+}
+
+func insertTarget(ctx context.Context, q querier, p *herald.Post, t *herald.Target) error {
+	t.PostID, t.WorkspaceID, t.Version = p.ID, p.WorkspaceID, 1
+	if t.State == "" {
+		t.State = herald.StateDraft
+	}
+	t.CreatedAt = stamp(t.CreatedAt)
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	t.UpdatedAt = stamp(t.UpdatedAt)
+	t.ScheduledAt, t.PublishedAt = stampPtr(t.ScheduledAt), stampPtr(t.PublishedAt)
+	variant, err := toJSON(t.Variant)
+	if err != nil {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `INSERT INTO targets (workspace_id, post_id, account_id, variant, state, scheduled_at,
+		remote_id, remote_url, last_error, published_at, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		t.WorkspaceID, t.PostID, t.AccountID, variant, string(t.State), microsOrNil(t.ScheduledAt), t.RemoteID, t.RemoteURL,
+		t.LastError, microsOrNil(t.PublishedAt), t.Version, micros(t.CreatedAt), micros(t.UpdatedAt)).Scan(&t.ID)
+	return dbErr(err, "create target", fmt.Sprintf("the post already has a target on account %d", t.AccountID),
+		fmt.Sprintf("account %d does not exist in this workspace", t.AccountID))
+}
+
+// CreatePost inserts p with its labels and targets, at version 1.
+func (s *store) CreatePost(ctx context.Context, p *herald.Post) error {
+	p.CreatedAt = stamp(p.CreatedAt)
+	if p.UpdatedAt.IsZero() {
+		p.UpdatedAt = p.CreatedAt
+	}
+	p.UpdatedAt = stamp(p.UpdatedAt)
+	return s.atomic(ctx, func(q querier) error {
+		if err := checkPostRefs(ctx, q, p); err != nil {
+			return err
+		}
+		err := q.QueryRowContext(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			p.WorkspaceID, p.AuthorID, p.Title, p.Text, nullInt(p.CampaignID), micros(p.CreatedAt), micros(p.UpdatedAt)).Scan(&p.ID)
+		if err != nil {
+			return dbErr(err, "create post", "", "the post's workspace, author or campaign does not exist")
+		}
+		p.Version = 1
+		if err := insertLabels(ctx, q, p); err != nil {
+			return err
+		}
+		for i := range p.Targets {
+			if err := insertTarget(ctx, q, p, &p.Targets[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GetPost returns post id of workspaceID with its labels and targets.
+func (s *store) GetPost(ctx context.Context, workspaceID, id int64) (herald.Post, error) {
+	var p herald.Post
+	err := s.readTx(ctx, func(q querier) error {
+		var err error
+		p, err = scanPost(q.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts p WHERE p.workspace_id = ? AND p.id = ?`,
+			workspaceID, id))
+		if err != nil {
+			return getErr(err, "post")
+		}
+		posts := []herald.Post{p}
+		if err := loadPostParts(ctx, q, posts); err != nil {
+			return err
+		}
+		p = posts[0]
+		return nil
+	})
+	if err != nil {
+		return herald.Post{}, err
+	}
+	return p, nil
+}
+
+// loadPostParts fills in the labels and targets of posts.
+func loadPostParts(ctx context.Context, q querier, posts []herald.Post) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(posts))
+	ids := make([]any, len(posts))
+	for i, p := range posts {
+		index[p.ID] = i
+		ids[i] = p.ID
+	}
+	in := placeholders(len(ids))
+	rows, err := q.QueryContext(ctx, `SELECT post_id, label_id FROM post_labels WHERE post_id IN (`+in+`) ORDER BY label_id`, ids...)
+	if err != nil {
+		return fmt.Errorf("sqlite: load post labels: %w", err)
+	}
+	for rows.Next() {
+		var postID, labelID int64
+		if err := rows.Scan(&postID, &labelID); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: load post labels: %w", err)
+		}
+		p := &posts[index[postID]]
+		p.LabelIDs = append(p.LabelIDs, labelID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: load post labels: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT `+targetCols+` FROM targets WHERE post_id IN (`+in+`) ORDER BY id`, ids...)
+	if err != nil {
+		return fmt.Errorf("sqlite: load targets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanTarget(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: load targets: %w", err)
+		}
+		p := &posts[index[t.PostID]]
+		p.Targets = append(p.Targets, t)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: load targets: %w", err)
+	}
+	return nil
+}
+
+func staleErr(kind string, stored, expected int64) error {
+	return &herald.Error{Code: herald.CodeConflict,
+		Message: fmt.Sprintf("the %s changed since you read it (it is at version %d, you had %d): reload and try again", kind, stored, expected)}
+}
+
+// UpdatePost saves p if it is still at expectedVersion, replacing its labels
+// and targets, and bumps its version.
+func (s *store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion int64) error {
+	p.UpdatedAt = stamp(p.UpdatedAt)
+	return s.atomic(ctx, func(q querier) error {
+		var stored int64
+		err := q.QueryRowContext(ctx, `SELECT version FROM posts WHERE workspace_id = ? AND id = ?`, p.WorkspaceID, p.ID).Scan(&stored)
+		if err != nil {
+			return getErr(err, "post")
+		}
+		if stored != expectedVersion {
+			return staleErr("post", stored, expectedVersion)
+		}
+		if err := checkPostRefs(ctx, q, p); err != nil {
+			return err
+		}
+		res, err := q.ExecContext(ctx, `UPDATE posts SET title = ?, text = ?, campaign_id = ?, updated_at = ?, version = version + 1
+			WHERE workspace_id = ? AND id = ? AND version = ?`,
+			p.Title, p.Text, nullInt(p.CampaignID), micros(p.UpdatedAt), p.WorkspaceID, p.ID, expectedVersion)
+		if err != nil {
+			return dbErr(err, "update post", "", "the post's campaign does not exist")
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(staleErr("post", stored+1, expectedVersion), err)
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM post_labels WHERE post_id = ?`, p.ID); err != nil {
+			return dbErr(err, "update post labels", "", "")
+		}
+		if err := insertLabels(ctx, q, p); err != nil {
+			return err
+		}
+		if err := replaceTargets(ctx, q, p); err != nil {
+			return err
+		}
+		p.Version = expectedVersion + 1
+		return nil
+	})
+}
+
+// replaceTargets makes the stored targets of p match p.Targets: missing
+// ones are deleted, kept ones get their variant and schedule, new ones
+// (ID 0) are inserted.
+func replaceTargets(ctx context.Context, q querier, p *herald.Post) error {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM targets WHERE post_id = ?`, p.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: list targets: %w", err)
+	}
+	var storedIDs []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: list targets: %w", err)
+		}
+		storedIDs = append(storedIDs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: list targets: %w", err)
+	}
+	keep := map[int64]bool{}
+	for _, t := range p.Targets {
+		if t.ID == 0 {
+			continue
+		}
+		if !slices.Contains(storedIDs, t.ID) {
+			return &herald.Error{Code: herald.CodeNotFound, Message: fmt.Sprintf("target %d is not a target of post %d", t.ID, p.ID)}
+		}
+		keep[t.ID] = true
+	}
+	for _, id := range storedIDs {
+		if keep[id] {
+			continue
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM targets WHERE id = ?`, id); err != nil {
+			return dbErr(err, "delete target", "", "")
+		}
+	}
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		if t.ID == 0 {
+			if err := insertTarget(ctx, q, p, t); err != nil {
+				return err
+			}
+			continue
+		}
+		variant, err := toJSON(t.Variant)
+		if err != nil {
+			return err
+		}
+		t.ScheduledAt = stampPtr(t.ScheduledAt)
+		t.UpdatedAt = stamp(t.UpdatedAt)
+		t.PostID, t.WorkspaceID = p.ID, p.WorkspaceID
+		// An edit bumps the target's version too, so a dispatcher holding an
+		// older copy cannot overwrite the new schedule with its transition.
+		if err := q.QueryRowContext(ctx, `UPDATE targets SET variant = ?, scheduled_at = ?, updated_at = ?,
+			version = version + 1 WHERE id = ? RETURNING version`,
+			variant, microsOrNil(t.ScheduledAt), micros(t.UpdatedAt), t.ID).Scan(&t.Version); err != nil {
+			return dbErr(err, "update target", "", "")
+		}
+	}
+	return nil
+}
+
+// DeletePost deletes post id of workspaceID with its targets and history.
+func (s *store) DeletePost(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM posts WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+	if err != nil {
+		return dbErr(err, "delete post", "", "")
+	}
+	return affected(res, "post")
+}
+
+// ListPosts returns one page of the posts matching f, newest first.
+func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Post, string, error) {
+	after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(f.Page)
+	conds := []string{"p.workspace_id = ?"}
+	args := []any{f.WorkspaceID}
+	if after > 0 {
+		conds = append(conds, "p.id < ?")
+		args = append(args, after)
+	}
+	if f.CampaignID != 0 {
+		conds = append(conds, "p.campaign_id = ?")
+		args = append(args, f.CampaignID)
+	}
+	if f.LabelID != 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = ?)")
+		args = append(args, f.LabelID)
+	}
+	// Target conditions hold for one and the same target.
+	var tconds []string
+	if len(f.States) > 0 {
+		tconds = append(tconds, "t.state IN ("+placeholders(len(f.States))+")")
+		for _, st := range f.States {
+			args = append(args, string(st))
+		}
+	}
+	if f.AccountID != 0 {
+		tconds = append(tconds, "t.account_id = ?")
+		args = append(args, f.AccountID)
+	}
+	if f.From != nil {
+		tconds = append(tconds, "t.scheduled_at >= ?")
+		args = append(args, micros(*f.From))
+	}
+	if f.To != nil {
+		tconds = append(tconds, "t.scheduled_at < ?")
+		args = append(args, micros(*f.To))
+	}
+	if len(tconds) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id AND "+strings.Join(tconds, " AND ")+")")
+	}
+	args = append(args, limit+1)
+	query := `SELECT ` + postCols + ` FROM posts p WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY p.id DESC LIMIT ?`
+
+	var posts []herald.Post
+	err = s.readTx(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: list posts: %w", err)
+		}
+		posts = []herald.Post{}
+		for rows.Next() {
+			p, err := scanPost(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: list posts: %w", err)
+			}
+			posts = append(posts, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: list posts: %w", err)
+		}
+		return loadPostParts(ctx, q, posts[:min(len(posts), limit)])
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(posts) > limit {
+		posts = posts[:limit]
+		next = encodeCursor(posts[limit-1].ID)
+	}
+	return posts, next, nil
+}
+
+// GetTarget returns target id of workspaceID.
+func (s *store) GetTarget(ctx context.Context, workspaceID, id int64) (herald.Target, error) {
+	t, err := scanTarget(s.r.QueryRowContext(ctx, `SELECT `+targetCols+` FROM targets WHERE workspace_id = ? AND id = ?`,
+		workspaceID, id))
+	if err != nil {
+		return herald.Target{}, getErr(err, "target")
+	}
+	return t, nil
+}
+
+// TransitionTarget saves t's new state and transition fields and appends
+// tr, if the stored target is still in state tr.From at version t.Version.
+func (s *store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald.TargetTransition) error {
+	t.UpdatedAt = stamp(t.UpdatedAt)
+	t.ScheduledAt, t.PublishedAt = stampPtr(t.ScheduledAt), stampPtr(t.PublishedAt)
+	tr.At = stamp(tr.At)
+	tr.TargetID = t.ID
+	return s.atomic(ctx, func(q querier) error {
+		var state herald.TargetState
+		var version int64
+		err := q.QueryRowContext(ctx, `SELECT state, version FROM targets WHERE workspace_id = ? AND id = ?`,
+			t.WorkspaceID, t.ID).Scan(&state, &version)
+		if err != nil {
+			return getErr(err, "target")
+		}
+		if version != t.Version {
+			return staleErr("target", version, t.Version)
+		}
+		if state != tr.From {
+			return &herald.Error{Code: herald.CodeConflict,
+				Message: fmt.Sprintf("the target is %s, not %s: reload and try again", state, tr.From)}
+		}
+		res, err := q.ExecContext(ctx, `UPDATE targets SET state = ?, scheduled_at = ?, remote_id = ?, remote_url = ?,
+			last_error = ?, published_at = ?, updated_at = ?, version = version + 1
+			WHERE workspace_id = ? AND id = ? AND version = ? AND state = ?`,
+			string(t.State), microsOrNil(t.ScheduledAt), t.RemoteID, t.RemoteURL, t.LastError, microsOrNil(t.PublishedAt),
+			micros(t.UpdatedAt), t.WorkspaceID, t.ID, t.Version, string(tr.From))
+		if err != nil {
+			return dbErr(err, "transition target", "", "")
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(staleErr("target", version+1, t.Version), err)
+		}
+		_, err = q.ExecContext(ctx, `INSERT INTO target_transitions (workspace_id, target_id, from_state, to_state, actor_id,
+			reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.WorkspaceID, t.ID, string(tr.From), string(tr.To), nullInt(tr.ActorID), tr.Reason, micros(tr.At))
+		if err != nil {
+			return dbErr(err, "record transition", "", "")
+		}
+		t.Version++
+		return nil
+	})
+}
+
+// ListTargetTransitions returns a target's history, oldest first.
+func (s *store) ListTargetTransitions(ctx context.Context, workspaceID, targetID int64) ([]herald.TargetTransition, error) {
+	var out []herald.TargetTransition
+	err := s.readTx(ctx, func(q querier) error {
+		ok, err := exists(ctx, q, `SELECT 1 FROM targets WHERE workspace_id = ? AND id = ?`, workspaceID, targetID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return herald.NotFound("target")
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, target_id, from_state, to_state, actor_id, reason, at
+			FROM target_transitions WHERE workspace_id = ? AND target_id = ? ORDER BY id`, workspaceID, targetID)
+		if err != nil {
+			return fmt.Errorf("sqlite: list transitions: %w", err)
+		}
+		defer rows.Close()
+		out = []herald.TargetTransition{}
+		for rows.Next() {
+			var tr herald.TargetTransition
+			var actor sql.NullInt64
+			var at int64
+			if err := rows.Scan(&tr.ID, &tr.TargetID, &tr.From, &tr.To, &actor, &tr.Reason, &at); err != nil {
+				return fmt.Errorf("sqlite: list transitions: %w", err)
+			}
+			tr.ActorID, tr.At = fromNullInt(actor), fromMicros(at)
+			out = append(out, tr)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: list transitions: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
