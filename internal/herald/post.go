@@ -175,9 +175,21 @@ type Target struct {
 	RemoteURL   string      `json:"remote_url,omitempty"`
 	LastError   string      `json:"last_error,omitempty"` // in the platform's own words
 	PublishedAt *time.Time  `json:"published_at,omitempty"`
-	Version     int64       `json:"version"` // bumped by every state change
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	// DueAt is when the dispatcher acts next: ScheduledAt once scheduled, the
+	// retry time while retrying, nil otherwise. Transition keeps it right.
+	DueAt *time.Time `json:"due_at,omitempty"`
+	// Attempts counts publish attempts so far.
+	Attempts int `json:"attempts"`
+	// Progress is what a multi-part publication has confirmed (thread parts,
+	// first comment), so it resumes after a crash.
+	Progress Progress `json:"progress"`
+	// HeldBy, HeldAt and HeldReason say who held the target and why.
+	HeldBy     *int64     `json:"held_by,omitempty"`
+	HeldAt     *time.Time `json:"held_at,omitempty"`
+	HeldReason string     `json:"held_reason,omitempty"`
+	Version    int64      `json:"version"` // bumped by every state change
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // TargetTransition records one state change of a target.
@@ -204,6 +216,19 @@ func (t *Target) Transition(to TargetState, actorID *int64, reason string, now t
 	tr := TargetTransition{TargetID: t.ID, From: t.State, To: to, ActorID: actorID, Reason: reason, At: now}
 	t.State = to
 	t.UpdatedAt = now
+	switch to {
+	case StateScheduled:
+		t.DueAt = t.ScheduledAt
+	case StateRetrying, StatePublishing:
+		// the dispatcher sets the retry time; publishing keeps the due time it had
+	default:
+		t.DueAt = nil
+	}
+	if to == StateHeld {
+		t.HeldBy, t.HeldAt, t.HeldReason = actorID, &now, reason
+	} else if tr.From == StateHeld {
+		t.HeldBy, t.HeldAt, t.HeldReason = nil, nil, ""
+	}
 	if to == StatePublished && t.PublishedAt == nil {
 		at := now
 		t.PublishedAt = &at

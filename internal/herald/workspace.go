@@ -25,8 +25,10 @@ type Workspace struct {
 	Name       string     `json:"name"`
 	TimeZone   string     `json:"time_zone"` // IANA name, e.g. "Europe/Paris"
 	BrandRules BrandRules `json:"brand_rules"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// PublishingPausedAt is set while publishing is paused for the workspace.
+	PublishingPausedAt *time.Time `json:"publishing_paused_at,omitempty"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
 // BrandRules are the workspace's house rules the composer checks drafts against.
