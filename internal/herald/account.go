@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -106,4 +107,11 @@ func (a *Account) Validate() error {
 		p.Add("status", "%q is not one of connected, expiring, expired, revoked", a.Status)
 	}
 	return p.Err("the account is not valid")
+}
+
+// CredentialsAAD is the additional authenticated data credentials are sealed
+// with, binding the ciphertext to this account: a sealed blob copied onto
+// another account row does not open.
+func (a Account) CredentialsAAD() []byte {
+	return []byte("account:" + strconv.FormatInt(a.WorkspaceID, 10) + ":" + string(a.Platform) + ":" + a.RemoteID)
 }
