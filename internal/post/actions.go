@@ -1,0 +1,191 @@
+package post
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// MaxReasonLen bounds the comment or reason given with a state action.
+const MaxReasonLen = 2000
+
+// move is a state action on every target of a post.
+type move struct {
+	name string               // the action, for audit entries: "post.<name>"
+	verb string               // for messages: "submitted for review"
+	to   herald.TargetState   // where targets go
+	from []herald.TargetState // the states targets may leave for to
+}
+
+// Targets already in the destination, and published ones, are left alone.
+var (
+	submitMove = move{name: "submit", verb: "submitted for review", to: herald.StateInReview,
+		from: []herald.TargetState{herald.StateDraft}}
+	approveMove = move{name: "approve", verb: "approved", to: herald.StateApproved,
+		from: []herald.TargetState{herald.StateInReview}}
+	requestChangesMove = move{name: "request_changes", verb: "sent back for changes", to: herald.StateDraft,
+		from: []herald.TargetState{herald.StateInReview, herald.StateApproved}}
+	scheduleMove = move{name: "schedule", verb: "scheduled", to: herald.StateScheduled,
+		from: []herald.TargetState{herald.StateDraft, herald.StateApproved, herald.StateFailed, herald.StateUnconfirmed, herald.StateHeld}}
+	unscheduleMove = move{name: "unschedule", verb: "moved back to draft", to: herald.StateDraft,
+		from: []herald.TargetState{herald.StateInReview, herald.StateApproved, herald.StateScheduled, herald.StateFailed, herald.StateCancelled}}
+	cancelMove = move{name: "cancel", verb: "cancelled", to: herald.StateCancelled,
+		from: []herald.TargetState{herald.StateDraft, herald.StateInReview, herald.StateApproved, herald.StateScheduled,
+			herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld}}
+)
+
+// Submit sends every draft target of a post for review.
+func (s *Service) Submit(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsWrite, id, submitMove, comment, nil)
+}
+
+// Approve approves every target in review.
+func (s *Service) Approve(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsApprove, id, approveMove, comment, nil)
+}
+
+// RequestChanges sends every target in review (or approved) back to draft,
+// with the reviewer's comment in its history.
+func (s *Service) RequestChanges(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsApprove, id, requestChangesMove, comment, nil)
+}
+
+// Schedule schedules every target, at at when given or else at each
+// target's own time, which must be in the future. An approved target may be
+// scheduled by anyone who writes posts; a draft only by a role that needs no
+// approval in this workspace (otherwise: forbidden, submit it for review).
+func (s *Service) Schedule(ctx context.Context, actor herald.Actor, id int64, at *time.Time, comment string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsWrite, id, scheduleMove, comment, utc(at))
+}
+
+// Unschedule moves every target that is not published back to draft.
+func (s *Service) Unschedule(ctx context.Context, actor herald.Actor, id int64, reason string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsWrite, id, unscheduleMove, reason, nil)
+}
+
+// Cancel cancels every target that is not published (nor being published).
+func (s *Service) Cancel(ctx context.Context, actor herald.Actor, id int64, reason string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsWrite, id, cancelMove, reason, nil)
+}
+
+func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Action, id int64, mv move, reason string, at *time.Time) (herald.Post, error) {
+	if err := actor.Require(herald.ActPostsRead); err != nil {
+		return herald.Post{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n > MaxReasonLen {
+		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the comment is too long",
+			Details: []herald.FieldProblem{{Field: "comment", Problem: fmt.Sprintf("is %d characters; at most %d are allowed", n, MaxReasonLen)}}}
+	}
+	var p herald.Post
+	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+		var err error
+		p, err = getPost(ctx, tx, actor.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		// Existence first, then the role: another workspace's post is not
+		// found whatever the caller's role.
+		if err := actor.Require(need); err != nil {
+			return err
+		}
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		return s.apply(ctx, tx, actor, ws, &p, mv, reason, at, s.clock.Now())
+	})
+	if err != nil {
+		return herald.Post{}, fmt.Errorf("post: %s %d: %w", mv.name, id, err)
+	}
+	s.logger.InfoContext(ctx, "post "+mv.verb, "workspace_id", actor.WorkspaceID, "post_id", id)
+	return p, nil
+}
+
+// apply moves every target of p that can make mv, inside tx, and records
+// one audit entry. Targets already there, and published ones, are skipped;
+// a target in a state mv cannot leave makes the whole action a conflict.
+func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, p *herald.Post, mv move, reason string, at *time.Time, now time.Time) error {
+	if len(p.Targets) == 0 {
+		return &herald.Error{Code: herald.CodeInvalid,
+			Message: fmt.Sprintf("post %d has no accounts to publish to: add a target first", p.ID),
+			Details: []herald.FieldProblem{{Field: "targets", Problem: "is empty"}}}
+	}
+	var moving []int
+	var stuck []herald.FieldProblem
+	for i, t := range p.Targets {
+		switch {
+		case t.State == mv.to || t.State == herald.StatePublished:
+		case slices.Contains(mv.from, t.State):
+			moving = append(moving, i)
+		default:
+			stuck = append(stuck, herald.FieldProblem{Field: fmt.Sprintf("targets[%d].state", i),
+				Problem: fmt.Sprintf("target %d (account %d) is %s", t.ID, t.AccountID, t.State)})
+		}
+	}
+	if len(stuck) > 0 {
+		return &herald.Error{Code: herald.CodeConflict,
+			Message: fmt.Sprintf("post %d cannot be %s: %s", p.ID, mv.verb, stuck[0].Problem), Details: stuck}
+	}
+	if len(moving) == 0 {
+		return nil
+	}
+	if mv.to == herald.StateScheduled {
+		if err := readyToSchedule(actor, ws, p, moving, at, now); err != nil {
+			return err
+		}
+	}
+	states := func() map[int64]herald.TargetState {
+		m := map[int64]herald.TargetState{}
+		for _, t := range p.Targets {
+			m[t.ID] = t.State
+		}
+		return m
+	}
+	before := states()
+	for _, i := range moving {
+		if err := transition(ctx, tx, actor, &p.Targets[i], mv.to, reason, now); err != nil {
+			return err
+		}
+	}
+	e := herald.NewAudit(actor, "post."+mv.name, "post", p.ID,
+		map[string]any{"states": before}, map[string]any{"states": states(), "reason": reason}, now)
+	return tx.AppendAudit(ctx, &e)
+}
+
+// readyToSchedule checks the actor may schedule each moving target and sets
+// and checks its time.
+func readyToSchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, moving []int, at *time.Time, now time.Time) error {
+	var pr herald.Problems
+	for _, i := range moving {
+		t := &p.Targets[i]
+		switch t.State {
+		case herald.StateApproved:
+		case herald.StateDraft:
+			if needsApproval(actor, ws) {
+				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
+			}
+		default: // failed, unconfirmed, held: already went through approval once
+			if !actor.Role.Can(herald.ActPostsSchedule) {
+				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
+			}
+		}
+		if at != nil {
+			when := *at
+			t.ScheduledAt = &when
+		}
+		field := fmt.Sprintf("targets[%d].scheduled_at", i)
+		switch {
+		case t.ScheduledAt == nil:
+			pr.Add(field, "is required to schedule: give the target (account %d) a time, or send scheduled_at", t.AccountID)
+		case !t.ScheduledAt.After(now):
+			pr.Add(field, "%s is in the past: choose a time after %s", t.ScheduledAt.Format(time.RFC3339), now.Format(time.RFC3339))
+		}
+	}
+	return pr.Err(fmt.Sprintf("post %d cannot be scheduled yet", p.ID))
+}

@@ -1,0 +1,224 @@
+package post
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// check validates p as it is about to be stored: the domain rules, that
+// everything it refers to is in the workspace, that new schedule times are
+// in the future, and the workspace's brand rules. before is the stored post
+// on an edit (nil on create); times it already had are not re-checked.
+func (s *Service) check(ctx context.Context, tx herald.Tx, ws herald.Workspace, p *herald.Post, before *herald.Post, now time.Time) error {
+	var pr herald.Problems
+	if err := p.Validate(); err != nil {
+		var he *herald.Error
+		if !errors.As(err, &he) {
+			return err
+		}
+		pr = append(pr, he.Details...)
+	}
+	if err := checkRefs(ctx, tx, p, &pr); err != nil {
+		return err
+	}
+	checkTimes(p, before, now, &pr)
+	checkBrand(ws.BrandRules, p, &pr)
+	return pr.Err("the post is not valid")
+}
+
+// checkRefs adds a problem for each account, media asset, label or campaign
+// p names that is not in its workspace.
+func checkRefs(ctx context.Context, tx herald.Tx, p *herald.Post, pr *herald.Problems) error {
+	accounts, err := tx.ListAccounts(ctx, p.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("post: list accounts: %w", err)
+	}
+	known := map[int64]bool{}
+	for _, a := range accounts {
+		known[a.ID] = true
+	}
+	media := map[int64]bool{}
+	mediaOK := func(id int64) (bool, error) {
+		if ok, seen := media[id]; seen {
+			return ok, nil
+		}
+		_, err := tx.GetMedia(ctx, p.WorkspaceID, id)
+		switch {
+		case errors.Is(err, herald.ErrNotFound):
+			media[id] = false
+		case err != nil:
+			return false, fmt.Errorf("post: get media %d: %w", id, err)
+		default:
+			media[id] = true
+		}
+		return media[id], nil
+	}
+	for i, t := range p.Targets {
+		if t.AccountID > 0 && !known[t.AccountID] {
+			pr.Add(fmt.Sprintf("targets[%d].account_id", i), "account %d does not exist in this workspace", t.AccountID)
+		}
+		check := func(field string, ids []int64) error {
+			for _, id := range ids {
+				ok, err := mediaOK(id)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					pr.Add(field, "media %d does not exist in this workspace", id)
+				}
+			}
+			return nil
+		}
+		if err := check(fmt.Sprintf("targets[%d].variant.media_ids", i), t.Variant.MediaIDs); err != nil {
+			return err
+		}
+		for j, part := range t.Variant.Thread {
+			if err := check(fmt.Sprintf("targets[%d].variant.thread[%d].media_ids", i, j), part.MediaIDs); err != nil {
+				return err
+			}
+		}
+	}
+	if len(p.LabelIDs) > 0 {
+		labels, err := tx.ListLabels(ctx, p.WorkspaceID)
+		if err != nil {
+			return fmt.Errorf("post: list labels: %w", err)
+		}
+		have := map[int64]bool{}
+		for _, l := range labels {
+			have[l.ID] = true
+		}
+		for i, id := range p.LabelIDs {
+			if !have[id] {
+				pr.Add(fmt.Sprintf("label_ids[%d]", i), "label %d does not exist in this workspace", id)
+			}
+		}
+	}
+	if p.CampaignID != nil {
+		_, err := tx.GetCampaign(ctx, p.WorkspaceID, *p.CampaignID)
+		switch {
+		case errors.Is(err, herald.ErrNotFound):
+			pr.Add("campaign_id", "campaign %d does not exist in this workspace", *p.CampaignID)
+		case err != nil:
+			return fmt.Errorf("post: get campaign %d: %w", *p.CampaignID, err)
+		}
+	}
+	return nil
+}
+
+// checkTimes refuses schedule times that are not in the future, unless the
+// target already had that time (an edit of its text keeps a past time of a
+// published or failed target), and a scheduled target without a time.
+func checkTimes(p *herald.Post, before *herald.Post, now time.Time, pr *herald.Problems) {
+	old := map[int64]*time.Time{}
+	if before != nil {
+		for _, t := range before.Targets {
+			old[t.ID] = t.ScheduledAt
+		}
+	}
+	for i, t := range p.Targets {
+		field := fmt.Sprintf("targets[%d].scheduled_at", i)
+		if t.ScheduledAt == nil {
+			if t.State == herald.StateScheduled {
+				pr.Add(field, "is required while the target is scheduled: unschedule it first")
+			}
+			continue
+		}
+		if prev, ok := old[t.ID]; ok && t.ID != 0 && sameTime(prev, t.ScheduledAt) {
+			continue
+		}
+		if !t.ScheduledAt.After(now) {
+			pr.Add(field, "%s is in the past: choose a time after %s", t.ScheduledAt.Format(time.RFC3339), now.Format(time.RFC3339))
+		}
+	}
+}
+
+// checkBrand applies the workspace's brand rules to what each target
+// publishes (to the post's own text when there are no targets yet).
+func checkBrand(rules herald.BrandRules, p *herald.Post, pr *herald.Problems) {
+	if len(rules.BannedWords) == 0 && len(rules.RequiredHashtags) == 0 {
+		return
+	}
+	type piece struct{ field, text string }
+	var sets [][]piece
+	var names []string
+	if len(p.Targets) == 0 {
+		sets = append(sets, []piece{{"text", p.Text}})
+		names = append(names, "the post")
+	}
+	for i, t := range p.Targets {
+		main := piece{"text", p.Text}
+		if t.Variant.Text != "" {
+			main = piece{fmt.Sprintf("targets[%d].variant.text", i), t.Variant.Text}
+		}
+		set := []piece{main}
+		for j, part := range t.Variant.Thread {
+			set = append(set, piece{fmt.Sprintf("targets[%d].variant.thread[%d].text", i, j), part.Text})
+		}
+		if t.Variant.FirstComment != "" {
+			set = append(set, piece{fmt.Sprintf("targets[%d].variant.first_comment", i), t.Variant.FirstComment})
+		}
+		sets = append(sets, set)
+		names = append(names, fmt.Sprintf("the target on account %d", t.AccountID))
+	}
+	for k, set := range sets {
+		for _, word := range rules.BannedWords {
+			for _, pc := range set {
+				if containsWord(pc.text, word) {
+					pr.Add(pc.field, "contains the banned word %q (in %s): remove or rephrase it", strings.TrimSpace(word), names[k])
+					break
+				}
+			}
+		}
+		for _, tag := range rules.RequiredHashtags {
+			found := false
+			for _, pc := range set {
+				if containsWord(pc.text, tag) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				pr.Add(set[0].field, "is missing the required hashtag %s (in %s): add it", tag, names[k])
+			}
+		}
+	}
+}
+
+// containsWord reports whether text contains word (or phrase) as a whole
+// word, case-insensitively: "Sale" matches "sale!" but not "wholesale".
+func containsWord(text, word string) bool {
+	lt := strings.ToLower(text)
+	lw := strings.ToLower(strings.TrimSpace(word))
+	if lw == "" {
+		return false
+	}
+	for i := 0; i < len(lt); {
+		j := strings.Index(lt[i:], lw)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(lw)
+		before, _ := utf8.DecodeLastRuneInString(lt[:start])
+		after, _ := utf8.DecodeRuneInString(lt[end:])
+		if (start == 0 || !wordRune(before) || !wordRune(firstRune(lw))) &&
+			(end == len(lt) || !wordRune(after) || !wordRune(lastRune(lw))) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(lt[start:])
+		i = start + size
+	}
+	return false
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
+
+func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
+
+func lastRune(s string) rune { r, _ := utf8.DecodeLastRuneInString(s); return r }
