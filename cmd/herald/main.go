@@ -140,5 +140,10 @@ func commandName(argv0 string) string {
 	if argv0 == "" || filepath.Base(argv0) == argv0 {
 		return "herald"
 	}
+	// Under `go run`, the binary lives in a temporary build folder that is
+	// gone once it exits: show the command that works instead.
+	if strings.Contains(filepath.ToSlash(argv0), "/go-build") {
+		return "go run ./cmd/herald"
+	}
 	return argv0
 }
