@@ -32,6 +32,7 @@ type CLI struct {
 	} `cmd:"" help:"Manage API tokens."`
 	Backup  BackupCmd  `cmd:"" help:"Copy the SQLite database to FILE, consistently, while Herald runs."`
 	Version VersionCmd `cmd:"" help:"Print Herald's version."`
+	Dev     DevCmd     `cmd:"" hidden:"" help:"Developer tools."`
 }
 
 // Env is what commands get from the process: kept apart from os so tests

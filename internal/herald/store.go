@@ -164,9 +164,11 @@ type Tx interface {
 }
 
 // Store is a database: every store method (each call its own transaction),
-// plus transactions, health and lifecycle.
+// plus the dispatcher's publishing methods, transactions, health and
+// lifecycle.
 type Store interface {
 	Tx
+	PublishStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

@@ -68,7 +68,7 @@ func constraintClash(name string) clash {
 		return clash{"the post does not exist in this workspace", "post_id"}
 	case "targets_account_fkey":
 		return clash{"a target's account does not exist in this workspace", "targets.account_id"}
-	case "target_transitions_target_fkey":
+	case "target_transitions_target_fkey", "attempts_target_fkey":
 		return clash{"the target does not exist", "target_id"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}

@@ -21,12 +21,13 @@ func scanPost(r scanner) (herald.Post, error) {
 }
 
 const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
-	last_error, published_at, version, created_at, updated_at`
+	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at`
 
 func scanTarget(r scanner) (herald.Target, error) {
 	var t herald.Target
 	err := r.Scan(&t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &t.Variant, &t.State, &t.ScheduledAt,
-		&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.Version, &t.CreatedAt, &t.UpdatedAt)
+		&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.DueAt, &t.Attempts, &t.Progress, &t.HeldBy,
+		&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt)
 	return t, err
 }
 
@@ -82,11 +83,16 @@ func (s store) insertTarget(ctx context.Context, p *herald.Post, t *herald.Targe
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = p.UpdatedAt
 	}
+	if t.State == herald.StateScheduled && t.DueAt == nil {
+		t.DueAt = t.ScheduledAt // a target created scheduled is due at its time
+	}
 	err := s.q.QueryRow(ctx, `INSERT INTO targets (workspace_id, post_id, account_id, variant, state,
-		scheduled_at, remote_id, remote_url, last_error, published_at, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12) RETURNING id`,
+		scheduled_at, remote_id, remote_url, last_error, published_at, due_at, attempts, progress, held_by,
+		held_at, held_reason, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18) RETURNING id`,
 		t.WorkspaceID, t.PostID, t.AccountID, t.Variant, t.State, t.ScheduledAt, t.RemoteID, t.RemoteURL,
-		t.LastError, t.PublishedAt, t.CreatedAt, t.UpdatedAt).Scan(&t.ID)
+		t.LastError, t.PublishedAt, t.DueAt, t.Attempts, t.Progress, t.HeldBy, t.HeldAt, t.HeldReason,
+		t.CreatedAt, t.UpdatedAt).Scan(&t.ID)
 	return dbErr("insert target", err)
 }
 
@@ -247,9 +253,12 @@ func (s store) saveTargets(ctx context.Context, p *herald.Post) error {
 		stamp(&t.UpdatedAt)
 		// An edit bumps the target's version too, so a dispatcher holding an
 		// older copy cannot overwrite the new schedule with its transition.
+		// A scheduled target's due time follows its schedule (the trigger
+		// tells the dispatchers); a retry time stays.
 		err := s.q.QueryRow(ctx, `UPDATE targets SET variant = $3, scheduled_at = $4, updated_at = $5,
-			version = version + 1 WHERE post_id = $1 AND id = $2 RETURNING version`,
-			p.ID, t.ID, t.Variant, t.ScheduledAt, t.UpdatedAt).Scan(&t.Version)
+			due_at = CASE WHEN state = 'scheduled' THEN $4 ELSE due_at END,
+			version = version + 1 WHERE post_id = $1 AND id = $2 RETURNING version, due_at`,
+			p.ID, t.ID, t.Variant, t.ScheduledAt, t.UpdatedAt).Scan(&t.Version, &t.DueAt)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return dbErr("update target", err)
 		}
@@ -354,13 +363,22 @@ func (s store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald
 	stamp(&updated)
 	stamp(&tr.At)
 	tr.TargetID = t.ID
+	due := t.DueAt
+	if t.State == herald.StateScheduled && due == nil {
+		due = t.ScheduledAt
+	}
 	var version int64
 	err := s.atomic(ctx, func(s store) error {
+		// Leaving publishing by hand ends the dispatcher's lease.
 		err := s.q.QueryRow(ctx, `UPDATE targets SET state = $5, scheduled_at = $6, remote_id = $7,
-			remote_url = $8, last_error = $9, published_at = $10, updated_at = $11, version = version + 1
+			remote_url = $8, last_error = $9, published_at = $10, updated_at = $11, due_at = $12,
+			held_by = $13, held_at = $14, held_reason = $15,
+			lease_owner = CASE WHEN $5 = 'publishing' THEN lease_owner ELSE '' END,
+			lease_until = CASE WHEN $5 = 'publishing' THEN lease_until END,
+			version = version + 1
 			WHERE workspace_id = $1 AND id = $2 AND state = $3 AND version = $4 RETURNING version`,
 			t.WorkspaceID, t.ID, tr.From, t.Version, t.State, t.ScheduledAt, t.RemoteID, t.RemoteURL,
-			t.LastError, t.PublishedAt, updated).Scan(&version)
+			t.LastError, t.PublishedAt, updated, due, t.HeldBy, t.HeldAt, t.HeldReason).Scan(&version)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.versionClash(ctx, "targets", "target", t.WorkspaceID, t.ID,
 				fmt.Sprintf("the target is no longer %s at version %d; reload it and try again", tr.From, t.Version))
@@ -375,7 +393,7 @@ func (s store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald
 	if err != nil {
 		return dbErr("transition target", err)
 	}
-	t.Version, t.UpdatedAt = version, updated
+	t.Version, t.UpdatedAt, t.DueAt = version, updated, due
 	return nil
 }
 

@@ -6,11 +6,11 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const workspaceCols = `w.id, w.name, w.time_zone, w.brand_rules, w.created_at, w.updated_at`
+const workspaceCols = `w.id, w.name, w.time_zone, w.brand_rules, w.publishing_paused_at, w.created_at, w.updated_at`
 
 func scanWorkspace(r scanner) (herald.Workspace, error) {
 	var w herald.Workspace
-	err := r.Scan(&w.ID, &w.Name, &w.TimeZone, &w.BrandRules, &w.CreatedAt, &w.UpdatedAt)
+	err := r.Scan(&w.ID, &w.Name, &w.TimeZone, &w.BrandRules, &w.PublishingPausedAt, &w.CreatedAt, &w.UpdatedAt)
 	return w, err
 }
 
@@ -71,7 +71,8 @@ func (s store) ListUserWorkspaces(ctx context.Context, userID int64) ([]herald.U
 	out, err := collect(rows, func(r scanner) (herald.UserWorkspace, error) {
 		var uw herald.UserWorkspace
 		w := &uw.Workspace
-		err := r.Scan(&w.ID, &w.Name, &w.TimeZone, &w.BrandRules, &w.CreatedAt, &w.UpdatedAt, &uw.Role)
+		err := r.Scan(&w.ID, &w.Name, &w.TimeZone, &w.BrandRules, &w.PublishingPausedAt, &w.CreatedAt, &w.UpdatedAt,
+			&uw.Role)
 		return uw, err
 	})
 	return out, dbErr("list user workspaces", err)

@@ -91,5 +91,13 @@ func (s *store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 	if err != nil {
 		return dbErr(err, "update account", accountClash(a), "")
 	}
-	return affected(res, "account")
+	if err := affected(res, "account"); err != nil {
+		return err
+	}
+	// An account that can publish again (unpaused, reconnected) may
+	// release waiting targets.
+	if a.PausedAt == nil && a.Status != herald.AccountExpired && a.Status != herald.AccountRevoked {
+		s.notifyDue()
+	}
+	return nil
 }

@@ -29,23 +29,33 @@ func scanPost(sc scanner) (herald.Post, error) {
 }
 
 const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
-	last_error, published_at, version, created_at, updated_at`
+	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at`
 
 func scanTarget(sc scanner) (herald.Target, error) {
 	var t herald.Target
-	var variant string
-	var sched, published sql.NullInt64
+	var variant, progress string
+	var sched, published, due, heldBy, heldAt sql.NullInt64
 	var created, updated int64
 	if err := sc.Scan(&t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &variant, &t.State, &sched, &t.RemoteID,
-		&t.RemoteURL, &t.LastError, &published, &t.Version, &created, &updated); err != nil {
+		&t.RemoteURL, &t.LastError, &published, &due, &t.Attempts, &progress, &heldBy, &heldAt, &t.HeldReason,
+		&t.Version, &created, &updated); err != nil {
 		return t, err
 	}
 	if err := json.Unmarshal([]byte(variant), &t.Variant); err != nil {
 		return t, fmt.Errorf("sqlite: target %d variant: %w", t.ID, err)
 	}
-	t.ScheduledAt, t.PublishedAt = fromNullMicros(sched), fromNullMicros(published)
+	if err := json.Unmarshal([]byte(progress), &t.Progress); err != nil {
+		return t, fmt.Errorf("sqlite: target %d progress: %w", t.ID, err)
+	}
+	t.ScheduledAt, t.PublishedAt, t.DueAt = fromNullMicros(sched), fromNullMicros(published), fromNullMicros(due)
+	t.HeldBy, t.HeldAt = fromNullInt(heldBy), fromNullMicros(heldAt)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, nil
+}
+
+// waiting reports whether a target in state s waits for the dispatcher.
+func waiting(s herald.TargetState) bool {
+	return s == herald.StateScheduled || s == herald.StateRetrying
 }
 
 // readTx runs fn on one consistent snapshot: the current transaction, or a
@@ -133,15 +143,25 @@ func insertTarget(ctx context.Context, q querier, p *herald.Post, t *herald.Targ
 	}
 	t.UpdatedAt = stamp(t.UpdatedAt)
 	t.ScheduledAt, t.PublishedAt = stampPtr(t.ScheduledAt), stampPtr(t.PublishedAt)
+	t.DueAt, t.HeldAt = stampPtr(t.DueAt), stampPtr(t.HeldAt)
+	if t.State == herald.StateScheduled && t.DueAt == nil {
+		t.DueAt = t.ScheduledAt // a target created scheduled is due at its time
+	}
 	variant, err := toJSON(t.Variant)
 	if err != nil {
 		return err
 	}
+	progress, err := toJSON(t.Progress)
+	if err != nil {
+		return err
+	}
 	err = q.QueryRowContext(ctx, `INSERT INTO targets (workspace_id, post_id, account_id, variant, state, scheduled_at,
-		remote_id, remote_url, last_error, published_at, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		remote_id, remote_url, last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason,
+		version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.WorkspaceID, t.PostID, t.AccountID, variant, string(t.State), microsOrNil(t.ScheduledAt), t.RemoteID, t.RemoteURL,
-		t.LastError, microsOrNil(t.PublishedAt), t.Version, micros(t.CreatedAt), micros(t.UpdatedAt)).Scan(&t.ID)
+		t.LastError, microsOrNil(t.PublishedAt), microsOrNil(t.DueAt), t.Attempts, progress, nullInt(t.HeldBy),
+		microsOrNil(t.HeldAt), t.HeldReason, t.Version, micros(t.CreatedAt), micros(t.UpdatedAt)).Scan(&t.ID)
 	return dbErr(err, "create target", fmt.Sprintf("the post already has a target on account %d", t.AccountID),
 		fmt.Sprintf("account %d does not exist in this workspace", t.AccountID))
 }
@@ -153,7 +173,7 @@ func (s *store) CreatePost(ctx context.Context, p *herald.Post) error {
 		p.UpdatedAt = p.CreatedAt
 	}
 	p.UpdatedAt = stamp(p.UpdatedAt)
-	return s.atomic(ctx, func(q querier) error {
+	err := s.atomic(ctx, func(q querier) error {
 		if err := checkPostRefs(ctx, q, p); err != nil {
 			return err
 		}
@@ -174,6 +194,13 @@ func (s *store) CreatePost(ctx context.Context, p *herald.Post) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(p.Targets, func(t herald.Target) bool { return waiting(t.State) }) {
+		s.notifyDue()
+	}
+	return nil
 }
 
 // GetPost returns post id of workspaceID with its labels and targets.
@@ -256,7 +283,8 @@ func staleErr(kind string, stored, expected int64) error {
 // and targets, and bumps its version.
 func (s *store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion int64) error {
 	p.UpdatedAt = stamp(p.UpdatedAt)
-	return s.atomic(ctx, func(q querier) error {
+	due := false
+	err := s.atomic(ctx, func(q querier) error {
 		var stored int64
 		err := q.QueryRowContext(ctx, `SELECT version FROM posts WHERE workspace_id = ? AND id = ?`, p.WorkspaceID, p.ID).Scan(&stored)
 		if err != nil {
@@ -283,34 +311,44 @@ func (s *store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion 
 		if err := insertLabels(ctx, q, p); err != nil {
 			return err
 		}
-		if err := replaceTargets(ctx, q, p); err != nil {
+		if due, err = replaceTargets(ctx, q, p); err != nil {
 			return err
 		}
 		p.Version = expectedVersion + 1
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if due {
+		s.notifyDue()
+	}
+	return nil
 }
 
 // replaceTargets makes the stored targets of p match p.Targets: missing
-// ones are deleted, kept ones get their variant and schedule, new ones
-// (ID 0) are inserted.
-func replaceTargets(ctx context.Context, q querier, p *herald.Post) error {
+// ones are deleted, kept ones get their variant and schedule (a waiting
+// target's due time follows its schedule), new ones (ID 0) are inserted.
+// It reports whether a target was added or edited while waiting to be
+// published, so due watchers hear of it.
+func replaceTargets(ctx context.Context, q querier, p *herald.Post) (bool, error) {
+	due := false
 	rows, err := q.QueryContext(ctx, `SELECT id FROM targets WHERE post_id = ?`, p.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: list targets: %w", err)
+		return false, fmt.Errorf("sqlite: list targets: %w", err)
 	}
 	var storedIDs []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return fmt.Errorf("sqlite: list targets: %w", err)
+			return false, fmt.Errorf("sqlite: list targets: %w", err)
 		}
 		storedIDs = append(storedIDs, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: list targets: %w", err)
+		return false, fmt.Errorf("sqlite: list targets: %w", err)
 	}
 	keep := map[int64]bool{}
 	for _, t := range p.Targets {
@@ -318,7 +356,7 @@ func replaceTargets(ctx context.Context, q querier, p *herald.Post) error {
 			continue
 		}
 		if !slices.Contains(storedIDs, t.ID) {
-			return &herald.Error{Code: herald.CodeNotFound, Message: fmt.Sprintf("target %d is not a target of post %d", t.ID, p.ID)}
+			return false, &herald.Error{Code: herald.CodeNotFound, Message: fmt.Sprintf("target %d is not a target of post %d", t.ID, p.ID)}
 		}
 		keep[t.ID] = true
 	}
@@ -327,33 +365,43 @@ func replaceTargets(ctx context.Context, q querier, p *herald.Post) error {
 			continue
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM targets WHERE id = ?`, id); err != nil {
-			return dbErr(err, "delete target", "", "")
+			return false, dbErr(err, "delete target", "", "")
 		}
 	}
 	for i := range p.Targets {
 		t := &p.Targets[i]
 		if t.ID == 0 {
 			if err := insertTarget(ctx, q, p, t); err != nil {
-				return err
+				return false, err
 			}
+			due = due || waiting(t.State)
 			continue
 		}
 		variant, err := toJSON(t.Variant)
 		if err != nil {
-			return err
+			return false, err
 		}
 		t.ScheduledAt = stampPtr(t.ScheduledAt)
 		t.UpdatedAt = stamp(t.UpdatedAt)
 		t.PostID, t.WorkspaceID = p.ID, p.WorkspaceID
 		// An edit bumps the target's version too, so a dispatcher holding an
 		// older copy cannot overwrite the new schedule with its transition.
+		// A scheduled target's due time follows its schedule; the
+		// dispatcher's retry time stays.
+		var dueAt sql.NullInt64
+		var moved bool
 		if err := q.QueryRowContext(ctx, `UPDATE targets SET variant = ?, scheduled_at = ?, updated_at = ?,
-			version = version + 1 WHERE id = ? RETURNING version`,
-			variant, microsOrNil(t.ScheduledAt), micros(t.UpdatedAt), t.ID).Scan(&t.Version); err != nil {
-			return dbErr(err, "update target", "", "")
+			due_at = CASE WHEN state = 'scheduled' THEN ? ELSE due_at END,
+			version = version + 1 WHERE id = ?
+			RETURNING version, due_at, state = 'scheduled'`,
+			variant, microsOrNil(t.ScheduledAt), micros(t.UpdatedAt), microsOrNil(t.ScheduledAt), t.ID).Scan(
+			&t.Version, &dueAt, &moved); err != nil {
+			return false, dbErr(err, "update target", "", "")
 		}
+		t.DueAt = fromNullMicros(dueAt)
+		due = due || moved
 	}
-	return nil
+	return due, nil
 }
 
 // DeletePost deletes post id of workspaceID with its targets and history.
@@ -459,9 +507,13 @@ func (s *store) GetTarget(ctx context.Context, workspaceID, id int64) (herald.Ta
 func (s *store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald.TargetTransition) error {
 	t.UpdatedAt = stamp(t.UpdatedAt)
 	t.ScheduledAt, t.PublishedAt = stampPtr(t.ScheduledAt), stampPtr(t.PublishedAt)
+	t.DueAt, t.HeldAt = stampPtr(t.DueAt), stampPtr(t.HeldAt)
+	if t.State == herald.StateScheduled && t.DueAt == nil {
+		t.DueAt = t.ScheduledAt
+	}
 	tr.At = stamp(tr.At)
 	tr.TargetID = t.ID
-	return s.atomic(ctx, func(q querier) error {
+	err := s.atomic(ctx, func(q querier) error {
 		var state herald.TargetState
 		var version int64
 		err := q.QueryRowContext(ctx, `SELECT state, version FROM targets WHERE workspace_id = ? AND id = ?`,
@@ -476,11 +528,16 @@ func (s *store) TransitionTarget(ctx context.Context, t *herald.Target, tr heral
 			return &herald.Error{Code: herald.CodeConflict,
 				Message: fmt.Sprintf("the target is %s, not %s: reload and try again", state, tr.From)}
 		}
+		// Leaving publishing by hand ends the dispatcher's lease.
 		res, err := q.ExecContext(ctx, `UPDATE targets SET state = ?, scheduled_at = ?, remote_id = ?, remote_url = ?,
-			last_error = ?, published_at = ?, updated_at = ?, version = version + 1
+			last_error = ?, published_at = ?, due_at = ?, held_by = ?, held_at = ?, held_reason = ?,
+			lease_owner = CASE WHEN ? THEN lease_owner ELSE '' END,
+			lease_until = CASE WHEN ? THEN lease_until ELSE NULL END,
+			updated_at = ?, version = version + 1
 			WHERE workspace_id = ? AND id = ? AND version = ? AND state = ?`,
 			string(t.State), microsOrNil(t.ScheduledAt), t.RemoteID, t.RemoteURL, t.LastError, microsOrNil(t.PublishedAt),
-			micros(t.UpdatedAt), t.WorkspaceID, t.ID, t.Version, string(tr.From))
+			microsOrNil(t.DueAt), nullInt(t.HeldBy), microsOrNil(t.HeldAt), t.HeldReason,
+			t.State == herald.StatePublishing, t.State == herald.StatePublishing, micros(t.UpdatedAt), t.WorkspaceID, t.ID, t.Version, string(tr.From))
 		if err != nil {
 			return dbErr(err, "transition target", "", "")
 		}
@@ -496,6 +553,13 @@ func (s *store) TransitionTarget(ctx context.Context, t *herald.Target, tr heral
 		t.Version++
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if waiting(t.State) {
+		s.notifyDue()
+	}
+	return nil
 }
 
 // ListTargetTransitions returns a target's history, oldest first.

@@ -98,7 +98,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	db := &DB{path: path, write: write, read: read, goose: provider}
-	db.store = store{r: read, w: write, db: write, rdb: read}
+	db.store = store{r: read, w: write, db: write, rdb: read, hub: &dueHub{}}
 	return db, nil
 }
 
@@ -207,11 +207,15 @@ func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; also runs if fn panics
-	if err := fn(&store{r: tx, w: tx, tx: tx}); err != nil {
+	st := &store{r: tx, w: tx, tx: tx, hub: db.hub}
+	if err := fn(st); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if st.dueInTx {
+		st.hub.signal()
 	}
 	return nil
 }
@@ -233,6 +237,10 @@ type store struct {
 	db  *sql.DB // the write connection; nil inside a transaction
 	rdb *sql.DB // the read pool; nil inside a transaction
 	tx  *sql.Tx // nil outside a transaction
+	// hub tells due watchers when a target may have become due sooner;
+	// inside a transaction dueInTx defers that to the commit.
+	hub     *dueHub
+	dueInTx bool
 }
 
 var _ herald.Tx = (*store)(nil)

@@ -11,18 +11,20 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const workspaceCols = `w.id, w.name, w.time_zone, w.brand_rules, w.created_at, w.updated_at`
+const workspaceCols = `w.id, w.name, w.time_zone, w.brand_rules, w.publishing_paused_at, w.created_at, w.updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanWorkspace(sc scanner, extra ...any) (herald.Workspace, error) {
 	var w herald.Workspace
 	var rules string
+	var paused sql.NullInt64
 	var created, updated int64
-	dest := append([]any{&w.ID, &w.Name, &w.TimeZone, &rules, &created, &updated}, extra...)
+	dest := append([]any{&w.ID, &w.Name, &w.TimeZone, &rules, &paused, &created, &updated}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return w, err
 	}
+	w.PublishingPausedAt = fromNullMicros(paused)
 	if err := json.Unmarshal([]byte(rules), &w.BrandRules); err != nil {
 		return w, fmt.Errorf("sqlite: workspace %d brand rules: %w", w.ID, err)
 	}
