@@ -30,9 +30,10 @@ type CLI struct {
 	Token struct {
 		Create TokenCreateCmd `cmd:"" help:"Create an API token for a member of a workspace."`
 	} `cmd:"" help:"Manage API tokens."`
-	Backup  BackupCmd  `cmd:"" help:"Copy the SQLite database to FILE, consistently, while Herald runs."`
-	Version VersionCmd `cmd:"" help:"Print Herald's version."`
-	Dev     DevCmd     `cmd:"" hidden:"" help:"Developer tools."`
+	Publishing PublishingCmd `cmd:"" help:"Pause, resume or check publishing for the whole installation."`
+	Backup     BackupCmd     `cmd:"" help:"Copy the SQLite database to FILE, consistently, while Herald runs."`
+	Version    VersionCmd    `cmd:"" help:"Print Herald's version."`
+	Dev        DevCmd        `cmd:"" hidden:"" help:"Developer tools."`
 }
 
 // Env is what commands get from the process: kept apart from os so tests

@@ -264,6 +264,7 @@ func (s *Service) Connect(ctx context.Context, actor herald.Actor, a herald.Acco
 		a.ID = existing.ID
 		a.CreatedAt = existing.CreatedAt
 		a.PausedAt = existing.PausedAt
+		a.PostingSchedule = existing.PostingSchedule
 		if a.DisplayName == "" {
 			a.DisplayName = existing.DisplayName
 		}

@@ -95,6 +95,9 @@ func New(d Deps) *API {
 	a.registerAudit()
 	a.registerAccounts()
 	a.registerPosts()
+	a.registerControls()
+	a.registerPublishing()
+	a.registerSchedules()
 	a.registerMedia()
 	return a
 }

@@ -56,7 +56,8 @@ type PostCreateInput struct {
 		LabelIDs   []int64      `json:"label_ids,omitempty" maxItems:"50"`
 		CampaignID *int64       `json:"campaign_id,omitempty" minimum:"1"`
 		Targets    []TargetBody `json:"targets,omitempty" maxItems:"100" doc:"One per account to publish to"`
-		Action     string       `json:"action,omitempty" enum:"draft,submit,schedule" default:"draft" doc:"draft keeps the targets drafts; submit sends them for review; schedule schedules them (roles that need approval must submit)"`
+		Action     string       `json:"action,omitempty" enum:"draft,submit,schedule,queue" default:"draft" doc:"draft keeps the targets drafts; submit sends them for review; schedule schedules them (roles that need approval must submit); queue schedules each in its account's next free posting slot"`
+		Recurrence string       `json:"recurrence,omitempty" maxLength:"500" doc:"Repeat the post: an RFC 5545 RRULE without DTSTART, such as FREQ=WEEKLY;BYDAY=MO. The series starts at the first target's scheduled time, in the workspace's time zone; scheduling it creates the occurrences 30 days ahead"`
 	}
 }
 
@@ -191,7 +192,8 @@ func (a *API) registerPosts() {
 			return nil, err
 		}
 		p, err := a.d.Posts.Create(ctx, actor, herald.Post{Title: in.Body.Title, Text: in.Body.Text,
-			LabelIDs: in.Body.LabelIDs, CampaignID: in.Body.CampaignID, Targets: targetsFrom(in.Body.Targets)},
+			LabelIDs: in.Body.LabelIDs, CampaignID: in.Body.CampaignID, Targets: targetsFrom(in.Body.Targets),
+			Recurrence: in.Body.Recurrence},
 			post.Action(in.Body.Action))
 		if err != nil {
 			return nil, err

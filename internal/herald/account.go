@@ -83,8 +83,10 @@ type Account struct {
 	StatusReason   string        `json:"status_reason,omitempty"`
 	TokenExpiresAt *time.Time    `json:"token_expires_at,omitempty"`
 	PausedAt       *time.Time    `json:"paused_at,omitempty"` // publishing paused for this account
-	CreatedAt      time.Time     `json:"created_at"`
-	UpdatedAt      time.Time     `json:"updated_at"`
+	// PostingSchedule is the account's weekly queue slots.
+	PostingSchedule PostingSchedule `json:"posting_schedule"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
 // Validate checks the account's fields.

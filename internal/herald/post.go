@@ -9,17 +9,27 @@ import (
 
 // Post is the idea and its base content; its Targets are the post on each account.
 type Post struct {
-	ID          int64     `json:"id"`
-	WorkspaceID int64     `json:"workspace_id"`
-	AuthorID    int64     `json:"author_id"`
-	Title       string    `json:"title,omitempty"` // internal name, never published
-	Text        string    `json:"text"`            // base text; a target's variant overrides it
-	CampaignID  *int64    `json:"campaign_id,omitempty"`
-	LabelIDs    []int64   `json:"label_ids"`
-	Targets     []Target  `json:"targets"`
-	Version     int64     `json:"version"` // bumped by every edit; the API's ETag
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64    `json:"id"`
+	WorkspaceID int64    `json:"workspace_id"`
+	AuthorID    int64    `json:"author_id"`
+	Title       string   `json:"title,omitempty"` // internal name, never published
+	Text        string   `json:"text"`            // base text; a target's variant overrides it
+	CampaignID  *int64   `json:"campaign_id,omitempty"`
+	LabelIDs    []int64  `json:"label_ids"`
+	Targets     []Target `json:"targets"`
+	// Recurrence is an RFC 5545 RRULE without DTSTART (e.g.
+	// "FREQ=WEEKLY;BYDAY=MO"), set on the first post of a series; its
+	// DTSTART is the first target's scheduled time in the workspace zone.
+	Recurrence string `json:"recurrence,omitempty"`
+	// SeriesID is the first post of the series this post belongs to (the
+	// first post's own id for the first post), nil outside a series.
+	SeriesID *int64 `json:"series_id,omitempty"`
+	// OccurrenceAt is the occurrence of the series this post is; a series
+	// never has two posts for one occurrence.
+	OccurrenceAt *time.Time `json:"occurrence_at,omitempty"`
+	Version      int64      `json:"version"` // bumped by every edit; the API's ETag
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // Validate checks the post's own fields and each target's variant.
@@ -243,6 +253,7 @@ type PostFilter struct {
 	AccountID   int64         // posts with a target on this account
 	LabelID     int64
 	CampaignID  int64
+	SeriesID    int64      // posts of this series (its first post included)
 	From, To    *time.Time // posts with a target scheduled in [From, To)
 	Page
 }

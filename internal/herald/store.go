@@ -93,6 +93,8 @@ type AccountStore interface {
 type PostStore interface {
 	// CreatePost inserts the post, its labels and its targets (setting their
 	// IDs, PostID, WorkspaceID), with Version 1 for the post and each target.
+	// A second post for the same (SeriesID, OccurrenceAt) is ErrConflict.
+	// UpdatePost saves Recurrence, SeriesID and OccurrenceAt too.
 	CreatePost(ctx context.Context, p *Post) error
 	GetPost(ctx context.Context, workspaceID, id int64) (Post, error) // with labels and targets (by id)
 	// UpdatePost saves the post's fields, labels and targets if the stored
@@ -111,6 +113,10 @@ type PostStore interface {
 	// version t.Version; else ErrConflict. It bumps t.Version.
 	TransitionTarget(ctx context.Context, t *Target, tr TargetTransition) error
 	ListTargetTransitions(ctx context.Context, workspaceID, targetID int64) ([]TargetTransition, error) // oldest first
+	// ListRecurringPosts returns, in every workspace, the first posts of
+	// series that still recur (SeriesID set to their own id and a non-empty
+	// Recurrence), by id, with their labels and targets.
+	ListRecurringPosts(ctx context.Context) ([]Post, error)
 }
 
 // MediaStore keeps media asset records.
@@ -164,11 +170,12 @@ type Tx interface {
 }
 
 // Store is a database: every store method (each call its own transaction),
-// plus the dispatcher's publishing methods, transactions, health and
-// lifecycle.
+// plus the dispatcher's publishing methods, the background jobs' queries,
+// transactions, health and lifecycle.
 type Store interface {
 	Tx
 	PublishStore
+	JobStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

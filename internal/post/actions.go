@@ -20,6 +20,11 @@ type move struct {
 	verb string               // for messages: "submitted for review"
 	to   herald.TargetState   // where targets go
 	from []herald.TargetState // the states targets may leave for to
+	skip []herald.TargetState // states left alone rather than refused
+	// now schedules at the current time instead of a future one.
+	now bool
+	// queue schedules each target in its account's next free posting slot.
+	queue bool
 }
 
 // Targets already in the destination, and published ones, are left alone.
@@ -37,6 +42,11 @@ var (
 	cancelMove = move{name: "cancel", verb: "cancelled", to: herald.StateCancelled,
 		from: []herald.TargetState{herald.StateDraft, herald.StateInReview, herald.StateApproved, herald.StateScheduled,
 			herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld}}
+	publishNowMove = move{name: "publish_now", verb: "published now", to: herald.StateScheduled,
+		from: scheduleMove.from, now: true,
+		skip: []herald.TargetState{herald.StatePublishing, herald.StateRetrying, herald.StateCancelled}}
+	queueMove = move{name: "queue", verb: "added to the queue", to: herald.StateScheduled,
+		from: scheduleMove.from, queue: true}
 )
 
 // Submit sends every draft target of a post for review.
@@ -61,6 +71,13 @@ func (s *Service) RequestChanges(ctx context.Context, actor herald.Actor, id int
 // approval in this workspace (otherwise: forbidden, submit it for review).
 func (s *Service) Schedule(ctx context.Context, actor herald.Actor, id int64, at *time.Time, comment string) (herald.Post, error) {
 	return s.act(ctx, actor, herald.ActPostsWrite, id, scheduleMove, comment, utc(at))
+}
+
+// Queue schedules every target that may be scheduled in its account's next
+// free posting slot (see the account's posting schedule), with the same
+// approval rules as Schedule.
+func (s *Service) Queue(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error) {
+	return s.act(ctx, actor, herald.ActPostsWrite, id, queueMove, comment, nil)
 }
 
 // Unschedule moves every target that is not published back to draft.
@@ -104,6 +121,9 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		return herald.Post{}, fmt.Errorf("post: %s %d: %w", mv.name, id, err)
 	}
 	s.logger.InfoContext(ctx, "post "+mv.verb, "workspace_id", actor.WorkspaceID, "post_id", id)
+	if mv.to == herald.StateScheduled {
+		s.wake()
+	}
 	return p, nil
 }
 
@@ -120,7 +140,7 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, w
 	var stuck []herald.FieldProblem
 	for i, t := range p.Targets {
 		switch {
-		case t.State == mv.to || t.State == herald.StatePublished:
+		case t.State == mv.to || t.State == herald.StatePublished || slices.Contains(mv.skip, t.State):
 		case slices.Contains(mv.from, t.State):
 			moving = append(moving, i)
 		default:
@@ -136,7 +156,18 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, w
 		return nil
 	}
 	if mv.to == herald.StateScheduled {
-		if err := readyToSchedule(actor, ws, p, moving, at, now); err != nil {
+		if err := maySchedule(actor, ws, p, moving); err != nil {
+			return err
+		}
+		if mv.queue {
+			if err := fillSlots(ctx, tx, ws, p, moving, now); err != nil {
+				return err
+			}
+		}
+		if mv.now {
+			at = &now
+		}
+		if err := readyToSchedule(p, moving, at, mv.now, now); err != nil {
 			return err
 		}
 	}
@@ -155,16 +186,19 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, w
 	}
 	e := herald.NewAudit(actor, "post."+mv.name, "post", p.ID,
 		map[string]any{"states": before}, map[string]any{"states": states(), "reason": reason}, now)
-	return tx.AppendAudit(ctx, &e)
+	if err := tx.AppendAudit(ctx, &e); err != nil {
+		return err
+	}
+	if mv.to == herald.StateScheduled && p.Recurrence != "" && p.SeriesID == nil {
+		return s.startSeries(ctx, tx, actor, ws, p, now)
+	}
+	return nil
 }
 
-// readyToSchedule checks the actor may schedule each moving target and sets
-// and checks its time.
-func readyToSchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, moving []int, at *time.Time, now time.Time) error {
-	var pr herald.Problems
+// maySchedule checks the actor may schedule each moving target.
+func maySchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, moving []int) error {
 	for _, i := range moving {
-		t := &p.Targets[i]
-		switch t.State {
+		switch p.Targets[i].State {
 		case herald.StateApproved:
 		case herald.StateDraft:
 			if needsApproval(actor, ws) {
@@ -175,6 +209,16 @@ func readyToSchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, mo
 				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
 			}
 		}
+	}
+	return nil
+}
+
+// readyToSchedule sets each moving target's time (at, when given) and
+// checks it is in the future (unless immediate: publish now).
+func readyToSchedule(p *herald.Post, moving []int, at *time.Time, immediate bool, now time.Time) error {
+	var pr herald.Problems
+	for _, i := range moving {
+		t := &p.Targets[i]
 		if at != nil {
 			when := *at
 			t.ScheduledAt = &when
@@ -183,7 +227,7 @@ func readyToSchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, mo
 		switch {
 		case t.ScheduledAt == nil:
 			pr.Add(field, "is required to schedule: give the target (account %d) a time, or send scheduled_at", t.AccountID)
-		case !t.ScheduledAt.After(now):
+		case !immediate && !t.ScheduledAt.After(now):
 			pr.Add(field, "%s is in the past: choose a time after %s", t.ScheduledAt.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -19,6 +20,34 @@ type Service struct {
 	store  herald.Store
 	clock  herald.Clock
 	logger *slog.Logger
+	waker  atomic.Pointer[wakerBox]
+}
+
+// Waker is told when targets may have become due sooner than the
+// dispatcher knows (scheduled, published now, retried, resumed). The
+// dispatcher implements it; stores also signal through herald.DueWatcher,
+// so a missed wake-up only costs latency, never a publication.
+type Waker interface {
+	Wake()
+}
+
+type wakerBox struct{ w Waker }
+
+// SetWaker sets (or, with nil, removes) the Waker told after each change
+// that makes targets due. It is safe to call at any time.
+func (s *Service) SetWaker(w Waker) {
+	if w == nil {
+		s.waker.Store(nil)
+		return
+	}
+	s.waker.Store(&wakerBox{w: w})
+}
+
+// wake tells the Waker, if any, that targets may be due.
+func (s *Service) wake() {
+	if b := s.waker.Load(); b != nil {
+		b.w.Wake()
+	}
 }
 
 // New returns a Service over store.
@@ -37,12 +66,13 @@ const (
 	ActionDraft    Action = "draft"    // keep every target a draft
 	ActionSubmit   Action = "submit"   // send every target for review
 	ActionSchedule Action = "schedule" // schedule every target at its time (no approval needed)
+	ActionQueue    Action = "queue"    // schedule every target in its account's next free posting slot
 )
 
 // Valid reports whether a is a known action.
 func (a Action) Valid() bool {
 	switch a {
-	case ActionDraft, ActionSubmit, ActionSchedule:
+	case ActionDraft, ActionSubmit, ActionSchedule, ActionQueue:
 		return true
 	}
 	return false
@@ -127,16 +157,20 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 	}
 	if !action.Valid() {
 		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the post is not valid",
-			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule", action)}}}
+			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule, queue", action)}}}
 	}
 	now := s.clock.Now()
+	rule, err := checkRecurrence(in.Recurrence)
+	if err != nil {
+		return herald.Post{}, err
+	}
 	p := herald.Post{WorkspaceID: actor.WorkspaceID, AuthorID: actor.UserID, Title: in.Title, Text: in.Text,
-		CampaignID: in.CampaignID, LabelIDs: in.LabelIDs, CreatedAt: now, UpdatedAt: now}
+		CampaignID: in.CampaignID, LabelIDs: in.LabelIDs, Recurrence: rule, CreatedAt: now, UpdatedAt: now}
 	for _, t := range in.Targets {
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
 	}
-	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+	err = s.store.InTx(ctx, func(tx herald.Tx) error {
 		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
 		if err != nil {
 			return err
@@ -156,11 +190,16 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 			return s.apply(ctx, tx, actor, ws, &p, submitMove, "", nil, now)
 		case ActionSchedule:
 			return s.apply(ctx, tx, actor, ws, &p, scheduleMove, "", nil, now)
+		case ActionQueue:
+			return s.apply(ctx, tx, actor, ws, &p, queueMove, "", nil, now)
 		}
 		return nil
 	})
 	if err != nil {
 		return herald.Post{}, fmt.Errorf("post: create: %w", err)
+	}
+	if action == ActionSchedule || action == ActionQueue {
+		s.wake()
 	}
 	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
 		"targets", len(p.Targets), "action", string(action))

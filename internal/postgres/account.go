@@ -7,14 +7,26 @@ import (
 )
 
 const accountCols = `id, workspace_id, platform, remote_id, handle, display_name, avatar_url, instance_url,
-	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at`
+	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at,
+	posting_slots`
 
 func scanAccount(r scanner) (herald.Account, error) {
 	var a herald.Account
 	err := r.Scan(&a.ID, &a.WorkspaceID, &a.Platform, &a.RemoteID, &a.Handle, &a.DisplayName, &a.AvatarURL,
 		&a.InstanceURL, &a.Credentials.KeyID, &a.Credentials.Ciphertext, &a.Status, &a.StatusReason,
-		&a.TokenExpiresAt, &a.PausedAt, &a.CreatedAt, &a.UpdatedAt)
+		&a.TokenExpiresAt, &a.PausedAt, &a.CreatedAt, &a.UpdatedAt, &a.PostingSchedule)
+	if a.PostingSchedule.Slots == nil {
+		a.PostingSchedule.Slots = []herald.PostingSlot{}
+	}
 	return a, err
+}
+
+// slots returns the schedule to store, never with null slots.
+func slots(ps herald.PostingSchedule) herald.PostingSchedule {
+	if ps.Slots == nil {
+		ps.Slots = []herald.PostingSlot{}
+	}
+	return ps
 }
 
 // CreateAccount inserts a and sets its ID.
@@ -23,11 +35,12 @@ func (s store) CreateAccount(ctx context.Context, a *herald.Account) error {
 	stamp(&a.UpdatedAt)
 	err := s.q.QueryRow(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
 		avatar_url, instance_url, credentials_key_id, credentials, status, status_reason, token_expires_at,
-		paused_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		paused_at, created_at, updated_at, posting_slots)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		a.WorkspaceID, a.Platform, a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, nilBytes(a.Credentials.Ciphertext), a.Status, a.StatusReason, a.TokenExpiresAt,
-		a.PausedAt, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+		a.PausedAt, a.CreatedAt, a.UpdatedAt, slots(a.PostingSchedule)).Scan(&a.ID)
+	a.PostingSchedule = slots(a.PostingSchedule)
 	return dbErr("create account", err)
 }
 
@@ -57,11 +70,12 @@ func (s store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 	stamp(&a.UpdatedAt)
 	tag, err := s.q.Exec(ctx, `UPDATE accounts SET remote_id = $3, handle = $4, display_name = $5,
 		avatar_url = $6, instance_url = $7, credentials_key_id = $8, credentials = $9, status = $10,
-		status_reason = $11, token_expires_at = $12, paused_at = $13, updated_at = $14
+		status_reason = $11, token_expires_at = $12, paused_at = $13, updated_at = $14, posting_slots = $15
 		WHERE workspace_id = $1 AND id = $2`,
 		a.WorkspaceID, a.ID, a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, nilBytes(a.Credentials.Ciphertext), a.Status, a.StatusReason, a.TokenExpiresAt,
-		a.PausedAt, a.UpdatedAt)
+		a.PausedAt, a.UpdatedAt, slots(a.PostingSchedule))
+	a.PostingSchedule = slots(a.PostingSchedule)
 	if err != nil {
 		return dbErr("update account", err)
 	}

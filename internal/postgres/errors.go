@@ -46,6 +46,10 @@ func constraintClash(name string) clash {
 		return clash{"this file is already in the workspace's media library", "sha256"}
 	case "targets_post_account_key":
 		return clash{"the post targets the same account twice", "targets"}
+	case "posts_series_occurrence_key":
+		return clash{"the series already has a post for this occurrence", "occurrence_at"}
+	case "posts_series_fkey":
+		return clash{"the series does not exist", "series_id"}
 	case "post_labels_pkey":
 		return clash{"the post carries the same label twice", "label_ids"}
 	case "memberships_workspace_fkey", "invitations_workspace_fkey", "api_tokens_workspace_fkey",

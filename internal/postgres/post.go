@@ -11,13 +11,51 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const postCols = `id, workspace_id, author_id, title, text, campaign_id, version, created_at, updated_at`
+const postCols = `id, workspace_id, author_id, title, text, campaign_id, version, created_at, updated_at,
+	recurrence, series_id, occurrence_at`
 
 func scanPost(r scanner) (herald.Post, error) {
 	var p herald.Post
 	err := r.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &p.CampaignID, &p.Version,
-		&p.CreatedAt, &p.UpdatedAt)
+		&p.CreatedAt, &p.UpdatedAt, &p.Recurrence, &p.SeriesID, &p.OccurrenceAt)
 	return p, err
+}
+
+// checkSeries refuses a series id that is not a post of the workspace (a
+// post's own id, for the first post of a series, is always fine).
+func (s store) checkSeries(ctx context.Context, p *herald.Post) error {
+	if p.SeriesID == nil || (p.ID != 0 && *p.SeriesID == p.ID) {
+		return nil
+	}
+	var ok bool
+	err := s.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM posts WHERE workspace_id = $1 AND id = $2)`,
+		p.WorkspaceID, *p.SeriesID).Scan(&ok)
+	if err != nil {
+		return dbErr("check series", err)
+	}
+	if !ok {
+		msg := fmt.Sprintf("series %d does not exist in this workspace", *p.SeriesID)
+		return &herald.Error{Code: herald.CodeConflict, Message: msg,
+			Details: []herald.FieldProblem{{Field: "series_id", Problem: msg}}}
+	}
+	return nil
+}
+
+// ListRecurringPosts returns the first posts of every series that still
+// recurs, in every workspace, by id, with their labels and targets.
+func (s store) ListRecurringPosts(ctx context.Context) ([]herald.Post, error) {
+	rows, err := s.q.Query(ctx, `SELECT `+postCols+` FROM posts WHERE recurrence <> '' AND series_id = id ORDER BY id`)
+	if err != nil {
+		return nil, dbErr("list recurring posts", err)
+	}
+	posts, err := collect(rows, scanPost)
+	if err != nil {
+		return nil, dbErr("list recurring posts", err)
+	}
+	if err := s.loadChildren(ctx, posts); err != nil {
+		return nil, err
+	}
+	return posts, nil
 }
 
 const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
@@ -110,9 +148,14 @@ func (s store) CreatePost(ctx context.Context, p *herald.Post) error {
 		if err := s.checkCampaign(ctx, c.WorkspaceID, c.CampaignID); err != nil {
 			return err
 		}
+		if err := s.checkSeries(ctx, &c); err != nil {
+			return err
+		}
 		err := s.q.QueryRow(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id`,
-			c.WorkspaceID, c.AuthorID, c.Title, c.Text, c.CampaignID, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+			created_at, updated_at, recurrence, series_id, occurrence_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10)
+			RETURNING id`,
+			c.WorkspaceID, c.AuthorID, c.Title, c.Text, c.CampaignID, c.CreatedAt, c.UpdatedAt, c.Recurrence,
+			c.SeriesID, c.OccurrenceAt).Scan(&c.ID)
 		if err != nil {
 			return dbErr("create post", err)
 		}
@@ -206,9 +249,14 @@ func (s store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion i
 		if err := s.checkCampaign(ctx, c.WorkspaceID, c.CampaignID); err != nil {
 			return err
 		}
+		if err := s.checkSeries(ctx, &c); err != nil {
+			return err
+		}
 		err := s.q.QueryRow(ctx, `UPDATE posts SET title = $4, text = $5, campaign_id = $6, updated_at = $7,
+			recurrence = $8, series_id = $9, occurrence_at = $10,
 			version = version + 1 WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING version`,
-			c.WorkspaceID, c.ID, expectedVersion, c.Title, c.Text, c.CampaignID, c.UpdatedAt).Scan(&c.Version)
+			c.WorkspaceID, c.ID, expectedVersion, c.Title, c.Text, c.CampaignID, c.UpdatedAt,
+			c.Recurrence, c.SeriesID, c.OccurrenceAt).Scan(&c.Version)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.versionClash(ctx, "posts", "post", c.WorkspaceID, c.ID,
 				"the post was changed since you read it; reload it and try again")
@@ -324,13 +372,14 @@ func (s store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Pos
 		  AND ($2::bigint = 0 OR p.id < $2)
 		  AND ($3::bigint = 0 OR p.campaign_id = $3)
 		  AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = $4))
+		  AND ($11::bigint = 0 OR p.series_id = $11)
 		  AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id
 		       AND (cardinality($6::text[]) = 0 OR t.state = ANY($6))
 		       AND ($7::bigint = 0 OR t.account_id = $7)
 		       AND ($8::timestamptz IS NULL OR t.scheduled_at >= $8)
 		       AND ($9::timestamptz IS NULL OR t.scheduled_at < $9)))
 		ORDER BY p.id DESC LIMIT $10`,
-		f.WorkspaceID, after, f.CampaignID, f.LabelID, byTarget, states, f.AccountID, f.From, f.To, limit+1)
+		f.WorkspaceID, after, f.CampaignID, f.LabelID, byTarget, states, f.AccountID, f.From, f.To, limit+1, f.SeriesID)
 	if err != nil {
 		return nil, "", dbErr("list posts", err)
 	}

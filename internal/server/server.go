@@ -30,14 +30,13 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
 	readyTimeout      = 3 * time.Second
-	sessionSweepEvery = time.Hour
 )
 
 // Deps are what the server serves and checks.
 type Deps struct {
-	// Store is the database; /readyz checks it and expired sessions are
-	// swept from it. When it implements StatsReporter, /metrics shows its
-	// connection pool.
+	// Store is the database; /readyz checks it. When it implements
+	// StatsReporter, /metrics shows its connection pool. (Expired sessions
+	// are swept by the sweep_sessions background job, internal/jobs.)
 	Store herald.Store
 	// Auth authenticates requests (API tokens and sessions).
 	Auth *auth.Service
@@ -50,7 +49,7 @@ type Deps struct {
 	APIRoutes []string
 	// Version is Herald's version, shown on the home page.
 	Version string
-	// Clock tells the time for session sweeps; nil means the system clock.
+	// Clock tells the time; nil means the system clock.
 	Clock herald.Clock
 }
 
@@ -191,8 +190,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 // Run serves on ln until ctx is done, then shuts down gracefully, waiting
-// at most the configured shutdown timeout for requests in flight. It also
-// sweeps expired sessions from the store every hour.
+// at most the configured shutdown timeout for requests in flight.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,
@@ -201,17 +199,6 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	sweepDone := make(chan struct{})
-	go func() {
-		defer close(sweepDone)
-		s.sweepSessions(sweepCtx)
-	}()
-	defer func() {
-		stopSweep()
-		<-sweepDone
-	}()
-
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.logger.InfoContext(ctx, "listening", "addr", ln.Addr().String())
@@ -233,24 +220,6 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	s.logger.Info("stopped")
 	return nil
-}
-
-func (s *Server) sweepSessions(ctx context.Context) {
-	t := time.NewTicker(sessionSweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := s.d.Store.DeleteExpiredSessions(ctx, s.d.Clock.Now())
-			if err != nil && ctx.Err() == nil {
-				s.logger.WarnContext(ctx, "delete expired sessions", "error", err)
-			} else if n > 0 {
-				s.logger.InfoContext(ctx, "deleted expired sessions", "count", n)
-			}
-		}
-	}
 }
 
 // trustedOrigin returns the scheme://host of a base URL, for cross-origin

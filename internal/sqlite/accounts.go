@@ -3,22 +3,31 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
 const accountCols = `id, workspace_id, platform, remote_id, handle, display_name, avatar_url, instance_url,
-	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at`
+	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at,
+	posting_slots`
 
 func scanAccount(sc scanner) (herald.Account, error) {
 	var a herald.Account
 	var created, updated int64
 	var expires, paused sql.NullInt64
+	var slots string
 	if err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Platform, &a.RemoteID, &a.Handle, &a.DisplayName, &a.AvatarURL,
 		&a.InstanceURL, &a.Credentials.KeyID, &a.Credentials.Ciphertext, &a.Status, &a.StatusReason,
-		&expires, &paused, &created, &updated); err != nil {
+		&expires, &paused, &created, &updated, &slots); err != nil {
 		return a, err
+	}
+	if err := json.Unmarshal([]byte(slots), &a.PostingSchedule); err != nil {
+		return a, fmt.Errorf("sqlite: account %d posting slots: %w", a.ID, err)
+	}
+	if a.PostingSchedule.Slots == nil {
+		a.PostingSchedule.Slots = []herald.PostingSlot{}
 	}
 	a.TokenExpiresAt, a.PausedAt = fromNullMicros(expires), fromNullMicros(paused)
 	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -37,12 +46,16 @@ func (s *store) CreateAccount(ctx context.Context, a *herald.Account) error {
 	}
 	a.UpdatedAt = stamp(a.UpdatedAt)
 	a.TokenExpiresAt, a.PausedAt = stampPtr(a.TokenExpiresAt), stampPtr(a.PausedAt)
-	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
+	slots, err := slotsJSON(&a.PostingSchedule)
+	if err != nil {
+		return err
+	}
+	err = s.w.QueryRowContext(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
 		avatar_url, instance_url, credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		created_at, updated_at, posting_slots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.WorkspaceID, string(a.Platform), a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, a.Credentials.Ciphertext, string(a.Status), a.StatusReason,
-		microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.CreatedAt), micros(a.UpdatedAt)).Scan(&a.ID)
+		microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.CreatedAt), micros(a.UpdatedAt), slots).Scan(&a.ID)
 	return dbErr(err, "create account", accountClash(a), fmt.Sprintf("there is no workspace %d", a.WorkspaceID))
 }
 
@@ -82,12 +95,16 @@ func (s *store) ListAccounts(ctx context.Context, workspaceID int64) ([]herald.A
 func (s *store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 	a.UpdatedAt = stamp(a.UpdatedAt)
 	a.TokenExpiresAt, a.PausedAt = stampPtr(a.TokenExpiresAt), stampPtr(a.PausedAt)
+	slots, err := slotsJSON(&a.PostingSchedule)
+	if err != nil {
+		return err
+	}
 	res, err := s.w.ExecContext(ctx, `UPDATE accounts SET remote_id = ?, handle = ?, display_name = ?, avatar_url = ?,
 		instance_url = ?, credentials_key_id = ?, credentials = ?, status = ?, status_reason = ?, token_expires_at = ?,
-		paused_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+		paused_at = ?, updated_at = ?, posting_slots = ? WHERE workspace_id = ? AND id = ?`,
 		a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL, a.Credentials.KeyID, a.Credentials.Ciphertext,
 		string(a.Status), a.StatusReason, microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.UpdatedAt),
-		a.WorkspaceID, a.ID)
+		slots, a.WorkspaceID, a.ID)
 	if err != nil {
 		return dbErr(err, "update account", accountClash(a), "")
 	}
@@ -100,4 +117,12 @@ func (s *store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 		s.notifyDue()
 	}
 	return nil
+}
+
+// slotsJSON encodes an account's posting schedule, never as null slots.
+func slotsJSON(ps *herald.PostingSchedule) (string, error) {
+	if ps.Slots == nil {
+		ps.Slots = []herald.PostingSlot{}
+	}
+	return toJSON(*ps)
 }

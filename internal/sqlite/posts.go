@@ -12,16 +12,19 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const postCols = `p.id, p.workspace_id, p.author_id, p.title, p.text, p.campaign_id, p.version, p.created_at, p.updated_at`
+const postCols = `p.id, p.workspace_id, p.author_id, p.title, p.text, p.campaign_id, p.version, p.created_at, p.updated_at,
+	p.recurrence, p.series_id, p.occurrence_at`
 
 func scanPost(sc scanner) (herald.Post, error) {
 	var p herald.Post
-	var campaign sql.NullInt64
+	var campaign, series, occurrence sql.NullInt64
 	var created, updated int64
-	if err := sc.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &campaign, &p.Version, &created, &updated); err != nil {
+	if err := sc.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &campaign, &p.Version, &created, &updated,
+		&p.Recurrence, &series, &occurrence); err != nil {
 		return p, err
 	}
 	p.CampaignID = fromNullInt(campaign)
+	p.SeriesID, p.OccurrenceAt = fromNullInt(series), fromNullMicros(occurrence)
 	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
 	p.LabelIDs = []int64{}
 	p.Targets = []herald.Target{}
@@ -177,11 +180,16 @@ func (s *store) CreatePost(ctx context.Context, p *herald.Post) error {
 		if err := checkPostRefs(ctx, q, p); err != nil {
 			return err
 		}
+		if err := checkSeries(ctx, q, p); err != nil {
+			return err
+		}
+		p.OccurrenceAt = stampPtr(p.OccurrenceAt)
 		err := q.QueryRowContext(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			p.WorkspaceID, p.AuthorID, p.Title, p.Text, nullInt(p.CampaignID), micros(p.CreatedAt), micros(p.UpdatedAt)).Scan(&p.ID)
+			created_at, updated_at, recurrence, series_id, occurrence_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+			p.WorkspaceID, p.AuthorID, p.Title, p.Text, nullInt(p.CampaignID), micros(p.CreatedAt), micros(p.UpdatedAt),
+			p.Recurrence, nullInt(p.SeriesID), microsOrNil(p.OccurrenceAt)).Scan(&p.ID)
 		if err != nil {
-			return dbErr(err, "create post", "", "the post's workspace, author or campaign does not exist")
+			return dbErr(err, "create post", seriesClash(p), "the post's workspace, author, campaign or series does not exist")
 		}
 		p.Version = 1
 		if err := insertLabels(ctx, q, p); err != nil {
@@ -296,11 +304,17 @@ func (s *store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion 
 		if err := checkPostRefs(ctx, q, p); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `UPDATE posts SET title = ?, text = ?, campaign_id = ?, updated_at = ?, version = version + 1
+		if err := checkSeries(ctx, q, p); err != nil {
+			return err
+		}
+		p.OccurrenceAt = stampPtr(p.OccurrenceAt)
+		res, err := q.ExecContext(ctx, `UPDATE posts SET title = ?, text = ?, campaign_id = ?, updated_at = ?, version = version + 1,
+			recurrence = ?, series_id = ?, occurrence_at = ?
 			WHERE workspace_id = ? AND id = ? AND version = ?`,
-			p.Title, p.Text, nullInt(p.CampaignID), micros(p.UpdatedAt), p.WorkspaceID, p.ID, expectedVersion)
+			p.Title, p.Text, nullInt(p.CampaignID), micros(p.UpdatedAt), p.Recurrence, nullInt(p.SeriesID),
+			microsOrNil(p.OccurrenceAt), p.WorkspaceID, p.ID, expectedVersion)
 		if err != nil {
-			return dbErr(err, "update post", "", "the post's campaign does not exist")
+			return dbErr(err, "update post", seriesClash(p), "the post's campaign or series does not exist")
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(staleErr("post", stored+1, expectedVersion), err)
@@ -429,6 +443,10 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 	if f.CampaignID != 0 {
 		conds = append(conds, "p.campaign_id = ?")
 		args = append(args, f.CampaignID)
+	}
+	if f.SeriesID != 0 {
+		conds = append(conds, "p.series_id = ?")
+		args = append(args, f.SeriesID)
 	}
 	if f.LabelID != 0 {
 		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = ?)")
@@ -599,4 +617,61 @@ func (s *store) ListTargetTransitions(ctx context.Context, workspaceID, targetID
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkSeries refuses a series id that is not a post of p's workspace (a
+// post's own id, for the first post of a series, is always fine).
+func checkSeries(ctx context.Context, q querier, p *herald.Post) error {
+	if p.SeriesID == nil || (p.ID != 0 && *p.SeriesID == p.ID) {
+		return nil
+	}
+	ok, err := exists(ctx, q, `SELECT 1 FROM posts WHERE workspace_id = ? AND id = ?`, p.WorkspaceID, *p.SeriesID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &herald.Error{Code: herald.CodeConflict,
+			Message: fmt.Sprintf("series %d does not exist in this workspace", *p.SeriesID),
+			Details: []herald.FieldProblem{{Field: "series_id", Problem: fmt.Sprintf("%d is not a post of this workspace", *p.SeriesID)}}}
+	}
+	return nil
+}
+
+// seriesClash is the conflict message for a second post of one occurrence.
+func seriesClash(p *herald.Post) string {
+	if p.SeriesID == nil || p.OccurrenceAt == nil {
+		return "the post clashes with another post"
+	}
+	return fmt.Sprintf("series %d already has a post for %s", *p.SeriesID, p.OccurrenceAt.UTC().Format("2006-01-02T15:04:05Z07:00"))
+}
+
+// ListRecurringPosts returns the first posts of every series that still
+// recurs, in every workspace, by id, with their labels and targets.
+func (s *store) ListRecurringPosts(ctx context.Context) ([]herald.Post, error) {
+	var posts []herald.Post
+	err := s.readTx(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT `+postCols+` FROM posts p INDEXED BY posts_recurring
+			WHERE p.recurrence != '' AND p.series_id = p.id ORDER BY p.id`)
+		if err != nil {
+			return fmt.Errorf("sqlite: list recurring posts: %w", err)
+		}
+		posts = []herald.Post{}
+		for rows.Next() {
+			p, err := scanPost(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: list recurring posts: %w", err)
+			}
+			posts = append(posts, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: list recurring posts: %w", err)
+		}
+		return loadPostParts(ctx, q, posts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return posts, nil
 }

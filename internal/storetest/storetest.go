@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"PostList", postListTests()},
 		{"Targets", targetTests()},
 		{"Publish", publishTests()},
+		{"Queues", queueTests()},
+		{"Jobs", jobTests()},
 		{"Media", mediaTests()},
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},

@@ -1,0 +1,40 @@
+package jobs
+
+import (
+	"github.com/riverqueue/river"
+)
+
+// kinds lists Herald's job kinds with their workers and schedules.
+func (r *Runner) kinds(d Deps) []kind {
+	log := r.log
+	ks := []kind{
+		{
+			name: RefreshTokensArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &refreshTokensWorker{cfg: r.cfg, store: d.Store, connectors: d.Connectors,
+					keys: d.Keys, notifier: d.Notifier, clock: d.Clock, log: log})
+			},
+			every: r.cfg.RefreshEvery,
+			args:  func() river.JobArgs { return RefreshTokensArgs{} },
+		},
+		{
+			name: SweepSessionsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &sweepSessionsWorker{store: d.Store, clock: d.Clock, log: log})
+			},
+			every: r.cfg.SweepEvery,
+			args:  func() river.JobArgs { return SweepSessionsArgs{} },
+		},
+	}
+	if d.Extender != nil {
+		ks = append(ks, kind{
+			name: ExtendSeriesArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &extendSeriesWorker{extender: d.Extender, clock: d.Clock, log: log})
+			},
+			every: r.cfg.ExtendEvery,
+			args:  func() river.JobArgs { return ExtendSeriesArgs{} },
+		})
+	}
+	return ks
+}
