@@ -13,12 +13,15 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/config"
@@ -51,6 +54,11 @@ type Deps struct {
 	Version string
 	// Clock tells the time; nil means the system clock.
 	Clock herald.Clock
+	// Collectors are more metrics for /metrics (the dispatcher's, …).
+	Collectors []prometheus.Collector
+	// Checks are more readiness checks for /readyz, by name: a non-nil
+	// error makes Herald not ready (e.g. the publishing dispatcher is stuck).
+	Checks map[string]func(context.Context) error
 }
 
 // StatsReporter is implemented by stores that can report their connection
@@ -79,6 +87,7 @@ func New(cfg config.Config, d Deps, logger *slog.Logger) *Server {
 	logger = WithRequestIDLogging(logger)
 	s := &Server{cfg: cfg, d: d, logger: logger, mux: http.NewServeMux(), labels: http.NewServeMux()}
 	s.metrics = newMetrics(d.Store)
+	s.metrics.reg.MustRegister(d.Collectors...)
 	s.routes()
 	d.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.ErrorContext(r.Context(), "session store", "error", err)
@@ -159,6 +168,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !current {
 		unavailable("the database is not migrated: run herald migrate", nil)
 		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.d.Checks)) {
+		if err := s.d.Checks[name](ctx); err != nil {
+			unavailable(name+": "+err.Error(), err)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"net"
@@ -167,6 +169,25 @@ func TestHealthAndReady(t *testing.T) {
 			t.Fatalf("readyz = %d %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+func TestReadyzChecksAndCollectors(t *testing.T) {
+	f := newFixture(t, true)
+	stuck := errors.New("no tick for 45s while 3 targets are due")
+	gauge := prometheus.NewGauge(prometheus.GaugeOpts{Name: "herald_test_extra", Help: "An extra collector."})
+	gauge.Set(7)
+	f.srv = New(f.srv.cfg, Deps{Store: f.db, Auth: f.auth, Sessions: auth.NewSessionManager(f.db, false),
+		Collectors: []prometheus.Collector{gauge},
+		Checks:     map[string]func(context.Context) error{"publishing dispatcher": func(context.Context) error { return stuck }}},
+		f.srv.logger)
+	rec := f.do(t, "GET", "/readyz", nil)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "publishing dispatcher: no tick") {
+		t.Fatalf("readyz = %d %s", rec.Code, rec.Body)
+	}
+	rec = f.do(t, "GET", "/metrics", nil)
+	if !strings.Contains(rec.Body.String(), "herald_test_extra 7") {
+		t.Fatalf("metrics lack the extra collector:\n%s", rec.Body)
+	}
 }
 
 func TestHome(t *testing.T) {
