@@ -61,6 +61,17 @@ type Config struct {
 	LogFormat string `env:"LOG_FORMAT" envDefault:"json"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// NotifyWebhookURL receives the team's notifications (a publish that
+	// failed or needs a person, an account to reconnect) as JSON POSTs.
+	NotifyWebhookURL string `env:"NOTIFY_WEBHOOK_URL"`
+	// InstanceID names this process in publish leases and attempt logs;
+	// empty means host name, process id and a random suffix.
+	InstanceID string `env:"INSTANCE_ID"`
+	// PublishConcurrency bounds the platform calls in flight.
+	PublishConcurrency int `env:"PUBLISH_CONCURRENCY" envDefault:"512"`
+	// TestPlatform enables the "fake" test platform connector, for trying
+	// Herald out and for end-to-end tests; never needed in production.
+	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
 }
 
 // Overrides are values from command-line flags; an empty field leaves the
@@ -145,6 +156,10 @@ func explainParseError(err error) error {
 		switch pe.Name {
 		case "MediaMaxBytes":
 			out = append(out, fmt.Errorf("%sMEDIA_MAX_BYTES: not a whole number of bytes; use e.g. 52428800 for 50 MiB: %w", Prefix, pe.Err))
+		case "PublishConcurrency":
+			out = append(out, fmt.Errorf("%sPUBLISH_CONCURRENCY: not a whole number; use e.g. 512: %w", Prefix, pe.Err))
+		case "TestPlatform":
+			out = append(out, fmt.Errorf("%sTEST_PLATFORM: not true or false: %w", Prefix, pe.Err))
 		case "ShutdownTimeout":
 			out = append(out, fmt.Errorf("%sSHUTDOWN_TIMEOUT: not a duration; use e.g. 15s or 1m: %w", Prefix, pe.Err))
 		default:
@@ -187,6 +202,14 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("LOG_FORMAT", "%q: not a format; use json or text", c.LogFormat)
+	}
+	if c.NotifyWebhookURL != "" {
+		if err := checkBaseURL(c.NotifyWebhookURL); err != nil && !strings.Contains(err.Error(), "query") {
+			bad("NOTIFY_WEBHOOK_URL", "%v; use e.g. https://hooks.example.com/herald", err)
+		}
+	}
+	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
+		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 512", c.PublishConcurrency)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)

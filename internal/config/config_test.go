@@ -15,15 +15,16 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "./herald-data",
-		BaseURL:         "http://127.0.0.1:8080",
-		KeyFile:         filepath.Join("herald-data", "secret.key"),
-		MediaDir:        filepath.Join("herald-data", "media"),
-		MediaMaxBytes:   50 << 20,
-		LogLevel:        "info",
-		LogFormat:       "json",
-		ShutdownTimeout: 15 * time.Second,
+		Addr:               "127.0.0.1:8080",
+		DataDir:            "./herald-data",
+		BaseURL:            "http://127.0.0.1:8080",
+		KeyFile:            filepath.Join("herald-data", "secret.key"),
+		MediaDir:           filepath.Join("herald-data", "media"),
+		MediaMaxBytes:      50 << 20,
+		LogLevel:           "info",
+		LogFormat:          "json",
+		ShutdownTimeout:    15 * time.Second,
+		PublishConcurrency: 512,
 	}
 	if c != want {
 		t.Fatalf("Load(nil) =\n%+v\nwant\n%+v", c, want)
@@ -138,6 +139,14 @@ func TestLoadRefuses(t *testing.T) {
 			[]string{"HERALD_SHUTDOWN_TIMEOUT: not a duration; use e.g. 15s"}, ""},
 		{"shutdown timeout negative", []string{"HERALD_SHUTDOWN_TIMEOUT=-1s"}, Overrides{},
 			[]string{"HERALD_SHUTDOWN_TIMEOUT -1s: must be more than 0"}, ""},
+		{"publish concurrency zero", []string{"HERALD_PUBLISH_CONCURRENCY=0"}, Overrides{},
+			[]string{"HERALD_PUBLISH_CONCURRENCY 0: must be from 1 to 10000"}, ""},
+		{"publish concurrency not a number", []string{"HERALD_PUBLISH_CONCURRENCY=many"}, Overrides{},
+			[]string{"HERALD_PUBLISH_CONCURRENCY: not a whole number"}, ""},
+		{"test platform not a bool", []string{"HERALD_TEST_PLATFORM=maybe"}, Overrides{},
+			[]string{"HERALD_TEST_PLATFORM: not true or false"}, ""},
+		{"webhook not a URL", []string{"HERALD_NOTIFY_WEBHOOK_URL=hooks.example.com"}, Overrides{},
+			[]string{"HERALD_NOTIFY_WEBHOOK_URL the scheme must be http or https"}, ""},
 		{"several at once", []string{"HERALD_ADDR=x", "HERALD_LOG_FORMAT=xml"}, Overrides{},
 			[]string{"HERALD_ADDR", "HERALD_LOG_FORMAT"}, ""},
 	}
