@@ -1,0 +1,166 @@
+package publish
+
+import (
+	"errors"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+func TestDueHeapOrderAndDedup(t *testing.T) {
+	h := newDueHeap()
+	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	h.Push(1, base.Add(3*time.Second))
+	h.Push(2, base.Add(1*time.Second))
+	h.Push(3, base.Add(2*time.Second))
+	h.Push(1, base) // moved earlier, not added twice
+	h.Push(3, base.Add(5*time.Second))
+	if h.Len() != 3 {
+		t.Fatalf("Len = %d, want 3", h.Len())
+	}
+	if next, _ := h.Peek(); !next.Equal(base) {
+		t.Fatalf("Peek = %v, want %v", next, base)
+	}
+	got := h.PopDue(base.Add(time.Second), 10)
+	if ids := []int64{got[0].id, got[1].id}; len(got) != 2 || !slices.Equal(ids, []int64{1, 2}) {
+		t.Fatalf("PopDue = %+v, want ids 1, 2", got)
+	}
+	if got := h.PopDue(base.Add(4*time.Second), 10); len(got) != 0 {
+		t.Fatalf("PopDue before 3 is due = %+v", got)
+	}
+	if got := h.PopDue(base.Add(5*time.Second), 10); len(got) != 1 || got[0].id != 3 {
+		t.Fatalf("PopDue = %+v, want id 3", got)
+	}
+	if _, ok := h.Peek(); ok {
+		t.Fatal("Peek on an empty heap reported an entry")
+	}
+}
+
+func TestDueHeapLimitAndOverdue(t *testing.T) {
+	h := newDueHeap()
+	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 1000 {
+		h.Push(int64(i), base.Add(time.Duration(999-i)*time.Millisecond))
+	}
+	over := h.Overdue(base.Add(10*time.Millisecond), 1000)
+	if len(over) != 10 {
+		t.Fatalf("Overdue = %d entries, want 10", len(over))
+	}
+	for _, e := range over {
+		if e.id < 990 {
+			t.Errorf("Overdue returned id %d, due later", e.id)
+		}
+	}
+	got := h.PopDue(base.Add(time.Hour), 500)
+	if len(got) != 500 || h.Len() != 500 {
+		t.Fatalf("PopDue took %d, left %d; want 500 and 500", len(got), h.Len())
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].due < got[i-1].due {
+			t.Fatalf("PopDue out of order at %d", i)
+		}
+	}
+}
+
+// TestDueHeapMemory checks that 100,000 tracked targets cost a few MB.
+func TestDueHeapMemory(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	h := newDueHeap()
+	base := time.Now()
+	for i := range 100_000 {
+		h.Push(int64(i), base.Add(time.Duration(i%3000)*time.Millisecond))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	used := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("100,000 tracked targets: %d bytes", used)
+	if used > 8<<20 {
+		t.Errorf("100,000 tracked targets use %d bytes; want at most 8 MiB", used)
+	}
+	runtime.KeepAlive(h)
+}
+
+func TestBackoffFullJitterCapped(t *testing.T) {
+	for _, tc := range []struct {
+		attempt int
+		max     time.Duration
+	}{{1, 5 * time.Second}, {2, 10 * time.Second}, {4, 40 * time.Second}, {20, 15 * time.Minute}} {
+		for range 200 {
+			d := backoff(tc.attempt, 5*time.Second, 15*time.Minute)
+			if d < 0 || d > tc.max {
+				t.Fatalf("backoff(%d) = %s, want within [0, %s]", tc.attempt, d, tc.max)
+			}
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		fields []string
+	}{
+		{"defaults", Config{Instance: "a"}, nil},
+		{"no instance", Config{}, []string{"instance"}},
+		{"negative", Config{Instance: "a", Lease: -time.Second, Concurrency: -1}, []string{"lease", "concurrency"}},
+		{"call longer than lease", Config{Instance: "a", Lease: time.Second, CallTimeout: 2 * time.Second}, []string{"call_timeout"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.withDefaults().Validate()
+			if tc.fields == nil {
+				if err != nil {
+					t.Fatalf("Validate = %v", err)
+				}
+				return
+			}
+			var he *herald.Error
+			if !errors.As(err, &he) || he.Code != herald.CodeInvalid {
+				t.Fatalf("Validate = %v, want an invalid error", err)
+			}
+			var got []string
+			for _, d := range he.Details {
+				got = append(got, d.Field)
+			}
+			for _, f := range tc.fields {
+				if !slices.Contains(got, f) {
+					t.Errorf("details %v lack %q", got, f)
+				}
+			}
+		})
+	}
+}
+
+func TestAccountBlocks(t *testing.T) {
+	b := newAccountBlocks()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	b.Block(1, now.Add(time.Minute))
+	if got := b.Block(1, now.Add(time.Second)); !got.Equal(now.Add(time.Minute)) {
+		t.Errorf("a shorter block replaced a longer one: %v", got)
+	}
+	if _, blocked := b.Until(2, now); blocked {
+		t.Error("account 2 is blocked by account 1's limit")
+	}
+	if until, blocked := b.Until(1, now); !blocked || !until.Equal(now.Add(time.Minute)) {
+		t.Errorf("Until(1) = %v, %v", until, blocked)
+	}
+	if _, blocked := b.Until(1, now.Add(time.Minute)); blocked {
+		t.Error("still blocked at the reset")
+	}
+}
+
+func TestPartKey(t *testing.T) {
+	if got := PartKey(42, 0, false); got != "herald-42-0" {
+		t.Errorf("PartKey = %q", got)
+	}
+	if got := PartKey(42, 2, false); got != "herald-42-2" {
+		t.Errorf("PartKey = %q", got)
+	}
+	if got := PartKey(42, -1, true); got != "herald-42-c" {
+		t.Errorf("PartKey = %q", got)
+	}
+}
