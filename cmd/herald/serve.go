@@ -3,26 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 
-	"github.com/alexedwards/scs/v2"
 
-	"github.com/heraldsocial/herald/internal/account"
-	"github.com/heraldsocial/herald/internal/api"
-	"github.com/heraldsocial/herald/internal/auth"
-	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
-	"github.com/heraldsocial/herald/internal/label"
-	"github.com/heraldsocial/herald/internal/media"
-	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/server"
-	"github.com/heraldsocial/herald/internal/workspace"
 )
 
 // ServeCmd runs the web server.
@@ -59,15 +48,29 @@ func (c *ServeCmd) Run(env *Env) error {
 	defer st.Close()
 
 	clock := herald.SystemClock{}
-	authSvc := auth.New(st, clock, logger)
-	sessions := auth.NewSessionManager(st, cfg.SecureCookies())
-	apiHandler, apiRoutes, err := buildAPI(apiDeps{Config: cfg, Store: st, Auth: authSvc, Sessions: sessions,
-		Keys: keys, Clock: clock, Logger: logger, Version: version()})
+	app, err := wire(cfg, st, keys, clock, logger)
 	if err != nil {
 		return err
 	}
-	srv := server.New(cfg, server.Deps{Store: st, Auth: authSvc, Sessions: sessions, API: apiHandler,
-		APIRoutes: apiRoutes, Version: version(), Clock: clock}, logger)
+	defer app.notifier.Close()
+	srv := server.New(cfg, app.serverDeps(), logger)
+
+	// The dispatcher and the job runner start before the listener so that
+	// /readyz tells the truth from the first request.
+	if err := app.dispatcher.Start(ctx); err != nil {
+		return fmt.Errorf("start the publishing dispatcher: %w", err)
+	}
+	defer app.dispatcher.Stop()
+	if err := app.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start background jobs: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := app.jobs.Stop(stopCtx); err != nil {
+			logger.Warn("stop background jobs", "error", err)
+		}
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -115,42 +118,4 @@ func browsableHost(ip net.IP) string {
 		return "localhost"
 	}
 	return ip.String()
-}
-
-// apiDeps is everything the REST API may need.
-type apiDeps struct {
-	Config   config.Config
-	Store    herald.Store
-	Auth     *auth.Service
-	Sessions *scs.SessionManager
-	Keys     *keyring.Keyring
-	Clock    herald.Clock
-	Logger   *slog.Logger
-	Version  string
-}
-
-// buildAPI builds the REST API handler and lists its route patterns
-// ("GET /api/v1/…") for metrics.
-func buildAPI(d apiDeps) (http.Handler, []string, error) {
-	storage, err := media.NewDiskStorage(d.Config.MediaDir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", d.Config.MediaDir, err)
-	}
-	a := api.New(api.Deps{
-		Auth:       d.Auth,
-		Sessions:   d.Sessions,
-		Workspaces: workspace.New(d.Store, d.Clock, d.Logger),
-		Labels:     label.New(d.Store, d.Clock, d.Logger),
-		Campaigns:  campaign.New(d.Store, d.Clock, d.Logger),
-		Posts:      post.New(d.Store, d.Clock, d.Logger),
-		Accounts:   account.New(d.Store, d.Keys, d.Clock, d.Logger),
-		Media:      media.New(d.Store, storage, d.Config.MediaMaxBytes, d.Clock, d.Logger),
-		Logger:     d.Logger,
-		Version:    d.Version,
-	})
-	routes := make([]string, 0, len(a.Routes()))
-	for _, r := range a.Routes() {
-		routes = append(routes, r.Method+" "+r.Path)
-	}
-	return a, routes, nil
 }

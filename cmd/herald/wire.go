@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/heraldsocial/herald/internal/account"
+	"github.com/heraldsocial/herald/internal/api"
+	"github.com/heraldsocial/herald/internal/auth"
+	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/connector/fake"
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/jobs"
+	"github.com/heraldsocial/herald/internal/keyring"
+	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
+	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/publish"
+	"github.com/heraldsocial/herald/internal/server"
+	"github.com/heraldsocial/herald/internal/workspace"
+)
+
+// app is Herald wired together: the composition root's result.
+type app struct {
+	store      herald.Store
+	auth       *auth.Service
+	sessions   *scs.SessionManager
+	api        *api.API
+	dispatcher *publish.Dispatcher
+	jobs       *jobs.Runner
+	notifier   *notify.Notifier
+	version    string
+	clock      herald.Clock
+}
+
+// wire builds every service, the API, the publishing dispatcher and the
+// background job runner over one store. Nothing is started.
+func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock herald.Clock, logger *slog.Logger) (*app, error) {
+	storage, err := media.NewDiskStorage(cfg.MediaDir)
+	if err != nil {
+		return nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", cfg.MediaDir, err)
+	}
+	registry := connector.NewRegistry()
+	if cfg.TestPlatform {
+		registry.Register(herald.PlatformFake, fake.New(&http.Client{}))
+	}
+	notifier := notify.New(logger, cfg.NotifyWebhookURL, &http.Client{Timeout: notify.Timeout})
+	instance := cfg.InstanceID
+	if instance == "" {
+		instance = defaultInstanceID()
+	}
+
+	a := &app{store: st, notifier: notifier, version: version(), clock: clock}
+	a.auth = auth.New(st, clock, logger)
+	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
+	posts := post.New(st, clock, logger)
+	a.dispatcher = publish.New(publish.Config{Instance: instance, Concurrency: cfg.PublishConcurrency},
+		publish.Deps{
+			Store:      st,
+			Connectors: registry,
+			Open:       keys.Open,
+			Seal:       keys.Seal,
+			OpenMedia: func(_ context.Context, key string) (io.ReadCloser, error) {
+				return storage.Open(key)
+			},
+			Notifier: notifier,
+			Clock:    clock,
+			Logger:   logger,
+		})
+	posts.SetWaker(a.dispatcher)
+	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
+		Store:      st,
+		Connectors: registry,
+		Keys:       keys,
+		Extender:   posts,
+		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
+			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
+		}),
+		Clock:  clock,
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("background jobs: %w", err)
+	}
+	a.api = api.New(api.Deps{
+		Auth:       a.auth,
+		Sessions:   a.sessions,
+		Workspaces: workspace.New(st, clock, logger),
+		Labels:     label.New(st, clock, logger),
+		Campaigns:  campaign.New(st, clock, logger),
+		Posts:      posts,
+		Accounts:   account.New(st, keys, clock, logger),
+		Media:      media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
+		Logger:     logger,
+		Version:    a.version,
+	})
+	return a, nil
+}
+
+// serverDeps is what the HTTP server needs from the app.
+func (a *app) serverDeps() server.Deps {
+	routes := make([]string, 0, len(a.api.Routes()))
+	for _, r := range a.api.Routes() {
+		routes = append(routes, r.Method+" "+r.Path)
+	}
+	return server.Deps{
+		Store:      a.store,
+		Auth:       a.auth,
+		Sessions:   a.sessions,
+		API:        a.api,
+		APIRoutes:  routes,
+		Version:    a.version,
+		Clock:      a.clock,
+		Collectors: a.dispatcher.Collectors(),
+		Checks: map[string]func(context.Context) error{
+			"publishing dispatcher": func(context.Context) error { return a.dispatcher.Healthy() },
+		},
+	}
+}
+
+// defaultInstanceID names this process: host name, process id and a random
+// suffix, so two processes on one host never share publish leases.
+func defaultInstanceID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "herald"
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
