@@ -52,10 +52,7 @@ type SeriesCancelOutput struct {
 func (a *API) registerControls() {
 	tags := []string{"Posts"}
 	base := "/api/v1/workspaces/{workspace}/posts/{post}"
-	for _, ac := range []struct {
-		id, path, summary, desc string
-		do                      func(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error)
-	}{
+	a.registerPostActions(base, tags, []postAction{
 		{"publish-post-now", "publish-now", "Publish a post now",
 			"Schedules every target that may be scheduled at the current time, so it is published at once " +
 				"(scheduled targets are moved to now; approval rules are Schedule's). Published, publishing, " +
@@ -63,26 +60,7 @@ func (a *API) registerControls() {
 		{"queue-post", "queue", "Add a post to the queue",
 			"Schedules every target that may be scheduled in its account's next free posting slot (see the " +
 				"account's schedule), looking up to 8 weeks ahead. Approval rules are Schedule's.", a.d.Posts.Queue},
-	} {
-		register(a, huma.Operation{
-			OperationID: ac.id, Method: http.MethodPost, Path: base + "/" + ac.path,
-			Summary: ac.summary, Tags: tags, Description: ac.desc,
-		}, func(ctx context.Context, in *PostActionInput) (*PostOutput, error) {
-			actor, err := a.actor(ctx, in.Workspace)
-			if err != nil {
-				return nil, err
-			}
-			comment := ""
-			if in.Body != nil {
-				comment = in.Body.Comment
-			}
-			p, err := ac.do(ctx, actor, in.Post, comment)
-			if err != nil {
-				return nil, err
-			}
-			return postOut(p), nil
-		})
-	}
+	})
 
 	register(a, huma.Operation{
 		OperationID: "reschedule-post", Method: http.MethodPost, Path: base + "/reschedule",

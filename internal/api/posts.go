@@ -274,37 +274,14 @@ func (a *API) registerPosts() {
 		return nil, a.d.Posts.Delete(ctx, actor, in.Post)
 	})
 
-	type action struct {
-		id, path, summary, desc string
-		do                      func(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error)
-	}
-	for _, ac := range []action{
+	a.registerPostActions(base+"/{post}", tags, []postAction{
 		{"submit-post", "submit", "Submit a post for review", "Moves every draft target to in_review.", a.d.Posts.Submit},
 		{"approve-post", "approve", "Approve a post", "Moves every target in review to approved (roles that approve).", a.d.Posts.Approve},
 		{"request-post-changes", "request-changes", "Request changes to a post",
 			"Sends every target in review (or approved) back to draft; the comment says what to change.", a.d.Posts.RequestChanges},
 		{"unschedule-post", "unschedule", "Unschedule a post", "Moves every target that is not published back to draft.", a.d.Posts.Unschedule},
 		{"cancel-post", "cancel", "Cancel a post", "Cancels every target that is not published or being published.", a.d.Posts.Cancel},
-	} {
-		register(a, huma.Operation{
-			OperationID: ac.id, Method: http.MethodPost, Path: base + "/{post}/" + ac.path,
-			Summary: ac.summary, Tags: tags, Description: ac.desc,
-		}, func(ctx context.Context, in *PostActionInput) (*PostOutput, error) {
-			actor, err := a.actor(ctx, in.Workspace)
-			if err != nil {
-				return nil, err
-			}
-			comment := ""
-			if in.Body != nil {
-				comment = in.Body.Comment
-			}
-			p, err := ac.do(ctx, actor, in.Post, comment)
-			if err != nil {
-				return nil, err
-			}
-			return postOut(p), nil
-		})
-	}
+	})
 
 	register(a, huma.Operation{
 		OperationID: "schedule-post", Method: http.MethodPost, Path: base + "/{post}/schedule",
@@ -377,4 +354,34 @@ func parseBound(name, v string, loc *time.Location, end bool) (*time.Time, error
 	}
 	u := d.UTC()
 	return &u, nil
+}
+
+// postAction is a state action on a whole post that takes an optional comment.
+type postAction struct {
+	id, path, summary, desc string
+	do                      func(ctx context.Context, actor herald.Actor, id int64, comment string) (herald.Post, error)
+}
+
+// registerPostActions registers POST base/<path> for each action.
+func (a *API) registerPostActions(base string, tags []string, actions []postAction) {
+	for _, ac := range actions {
+		register(a, huma.Operation{
+			OperationID: ac.id, Method: http.MethodPost, Path: base + "/" + ac.path,
+			Summary: ac.summary, Tags: tags, Description: ac.desc,
+		}, func(ctx context.Context, in *PostActionInput) (*PostOutput, error) {
+			actor, err := a.actor(ctx, in.Workspace)
+			if err != nil {
+				return nil, err
+			}
+			comment := ""
+			if in.Body != nil {
+				comment = in.Body.Comment
+			}
+			p, err := ac.do(ctx, actor, in.Post, comment)
+			if err != nil {
+				return nil, err
+			}
+			return postOut(p), nil
+		})
+	}
 }
