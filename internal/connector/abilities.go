@@ -1,0 +1,129 @@
+package connector
+
+import (
+	"context"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// Connecting an account. A platform offers one of two ways in:
+// an OAuth authorization-code flow (Authorizer), or an identifier and a
+// password the person types (PasswordConnector, e.g. a Bluesky app password).
+
+// AuthStart asks an Authorizer to begin a connection.
+type AuthStart struct {
+	WorkspaceID int64
+	// Instance is the server the person named (Mastodon); "" where the
+	// platform has one (X).
+	Instance string
+	// RedirectURL is Herald's callback, registered with the platform.
+	RedirectURL string
+	// State is Herald's random, single-use value for the redirect.
+	State string
+}
+
+// AuthRedirect is where to send the person, and what the connector must get
+// back at the callback (PKCE verifier, instance, registered client).
+type AuthRedirect struct {
+	URL string
+	// Secret is kept sealed by Herald with the state until the callback and
+	// handed back to Exchange unchanged.
+	Secret []byte
+}
+
+// Connected is the result of a finished connection: the profile and the
+// credentials to seal.
+type Connected struct {
+	Account     herald.Account // Platform, RemoteID, Handle, DisplayName, AvatarURL, InstanceURL, TokenExpiresAt
+	Credentials []byte
+}
+
+// Authorizer connects accounts through OAuth's authorization-code flow.
+type Authorizer interface {
+	// Begin returns the platform's authorization URL (registering Herald's
+	// app on the instance first where the platform needs it).
+	Begin(ctx context.Context, s AuthStart) (AuthRedirect, error)
+	// Exchange trades the code for tokens, verifies them and reads the profile.
+	Exchange(ctx context.Context, s AuthStart, secret []byte, code string) (Connected, error)
+}
+
+// PasswordConnector connects accounts from an identifier and a password.
+type PasswordConnector interface {
+	ConnectWithPassword(ctx context.Context, identifier, password string) (Connected, error)
+}
+
+// Validating drafts.
+
+// Problem is one thing wrong with a part for a platform.
+type Problem struct {
+	Field   string `json:"field"` // "text", "media[1]", "thread[0].text", "first_comment", "options.visibility"
+	Problem string `json:"problem"`
+	// Measured and Limit are set for length problems (the platform's own count).
+	Measured int `json:"measured,omitempty"`
+	Limit    int `json:"limit,omitempty"`
+}
+
+// Validator checks a part against the platform's rules as this account sees
+// them (instance limits, media rules), counting text the platform's way. It
+// returns the problems (none: publishable) and the text's length as the
+// platform counts it, for the composer's counter.
+type Validator interface {
+	Validate(ctx context.Context, acct Account, p Part) (length int, problems []Problem, err error)
+}
+
+// Editing and measuring published posts.
+
+// Editor changes a published post's text where the platform allows it.
+type Editor interface {
+	Edit(ctx context.Context, acct Account, ref herald.RemoteRef, p Part) (herald.RemoteRef, error)
+}
+
+// Metrics are a post's counts at one moment. A count the platform does not
+// give is -1.
+type Metrics struct {
+	Likes       int64
+	Reposts     int64
+	Replies     int64
+	Quotes      int64
+	Impressions int64
+	At          time.Time
+}
+
+// MetricsReader reads counts for published posts, many at once where the
+// platform allows it. The result is keyed by RemoteRef.ID; posts the
+// platform no longer has are absent.
+type MetricsReader interface {
+	Metrics(ctx context.Context, acct Account, refs []herald.RemoteRef) (map[string]Metrics, error)
+}
+
+// Engagement: mentions, replies, likes.
+
+// Mention is a post by someone else that mentions or replies to the account.
+type Mention struct {
+	RemoteID     string            // the mentioning post
+	URL          string            // where people see it
+	AuthorID     string            // the author's platform id
+	AuthorHandle string            // @handle
+	AuthorName   string            // display name
+	Text         string            // plain text
+	ReplyTo      string            // remote id of the post it replies to, if any
+	CreatedAt    time.Time         // as the platform says
+	Meta         map[string]string // platform specifics (Bluesky uri and cid, …)
+}
+
+// InboxReader reads mentions and replies since a cursor, oldest first, and
+// returns the cursor to pass next time ("" keeps the old one).
+type InboxReader interface {
+	Mentions(ctx context.Context, acct Account, cursor string) (mentions []Mention, next string, err error)
+}
+
+// Replier answers a mention (or any post) from the account.
+type Replier interface {
+	Reply(ctx context.Context, acct Account, to herald.RemoteRef, p Part) (herald.RemoteRef, error)
+}
+
+// Liker likes (favourites) a post from the account.
+type Liker interface {
+	Like(ctx context.Context, acct Account, ref herald.RemoteRef) error
+}
