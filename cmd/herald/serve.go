@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
