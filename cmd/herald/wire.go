@@ -53,7 +53,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	registry := connector.NewRegistry()
 	if cfg.TestPlatform {
-		registry.Register(herald.PlatformFake, fake.New(&http.Client{}))
+		registry.Register(herald.PlatformFake, fake.New(&http.Client{}, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}
 	notifier := notify.New(logger, cfg.NotifyWebhookURL, &http.Client{Timeout: notify.Timeout})
 	instance := cfg.InstanceID
@@ -65,7 +65,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.auth = auth.New(st, clock, logger)
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
 	posts := post.New(st, clock, logger)
-	a.dispatcher = publish.New(publish.Config{Instance: instance, Concurrency: cfg.PublishConcurrency},
+	a.dispatcher = publish.New(publish.Config{
+		Instance:     instance,
+		Concurrency:  cfg.PublishConcurrency,
+		Lease:        cfg.PublishLease,
+		CallTimeout:  cfg.PublishCallTimeout,
+		ExpiredEvery: cfg.PublishExpiredEvery,
+		BackoffBase:  cfg.PublishBackoffBase,
+	},
 		publish.Deps{
 			Store:      st,
 			Connectors: registry,

@@ -72,7 +72,35 @@ type Config struct {
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
+	// TestPlatformIdempotency makes the fake connector send Idempotency-Key
+	// (for a fake platform configured to honour it), so end-to-end tests can
+	// exercise the idempotent path.
+	TestPlatformIdempotency bool `env:"TEST_PLATFORM_IDEMPOTENCY" envDefault:"false"`
+	// PublishLease is how long a publish claim is owned before another
+	// instance may take it over; 0 keeps the dispatcher's default (5m).
+	// Small values make tests retake a dead instance's work quickly.
+	PublishLease time.Duration `env:"PUBLISH_LEASE"`
+	// PublishCallTimeout bounds one platform call; 0 keeps the dispatcher's
+	// default (60s). It must be shorter than the lease.
+	PublishCallTimeout time.Duration `env:"PUBLISH_CALL_TIMEOUT"`
+	// PublishExpiredEvery is how often expired leases are looked for; 0
+	// keeps the dispatcher's default (5s).
+	PublishExpiredEvery time.Duration `env:"PUBLISH_EXPIRED_EVERY"`
+	// PublishBackoffBase is the first retry wait after a transient or
+	// ambiguous failure (exponential with jitter after it); 0 keeps the
+	// dispatcher's default (5s).
+	PublishBackoffBase time.Duration `env:"PUBLISH_BACKOFF_BASE"`
 }
+
+// The publishing dispatcher's defaults for the knobs left at 0, used to
+// check the knobs against each other.
+const (
+	DefaultPublishLease       = 5 * time.Minute
+	DefaultPublishCallTimeout = 60 * time.Second
+	// MaxPublishBackoffBase is the dispatcher's backoff ceiling, which the
+	// base must not exceed.
+	MaxPublishBackoffBase = 15 * time.Minute
+)
 
 // Overrides are values from command-line flags; an empty field leaves the
 // environment's value.
@@ -162,6 +190,16 @@ func explainParseError(err error) error {
 			out = append(out, fmt.Errorf("%sTEST_PLATFORM: not true or false: %w", Prefix, pe.Err))
 		case "ShutdownTimeout":
 			out = append(out, fmt.Errorf("%sSHUTDOWN_TIMEOUT: not a duration; use e.g. 15s or 1m: %w", Prefix, pe.Err))
+		case "TestPlatformIdempotency":
+			out = append(out, fmt.Errorf("%sTEST_PLATFORM_IDEMPOTENCY: not true or false: %w", Prefix, pe.Err))
+		case "PublishLease":
+			out = append(out, fmt.Errorf("%sPUBLISH_LEASE: not a duration; use e.g. 5m or 30s: %w", Prefix, pe.Err))
+		case "PublishCallTimeout":
+			out = append(out, fmt.Errorf("%sPUBLISH_CALL_TIMEOUT: not a duration; use e.g. 60s or 500ms: %w", Prefix, pe.Err))
+		case "PublishExpiredEvery":
+			out = append(out, fmt.Errorf("%sPUBLISH_EXPIRED_EVERY: not a duration; use e.g. 5s or 200ms: %w", Prefix, pe.Err))
+		case "PublishBackoffBase":
+			out = append(out, fmt.Errorf("%sPUBLISH_BACKOFF_BASE: not a duration; use e.g. 5s or 100ms: %w", Prefix, pe.Err))
 		default:
 			out = append(out, fmt.Errorf("config: %w", e))
 		}
@@ -214,7 +252,36 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)
 	}
+	c.validatePublish(bad)
 	return errors.Join(errs...)
+}
+
+// validatePublish checks the publishing knobs, alone and against each
+// other (a call must end well within its lease).
+func (c Config) validatePublish(bad func(name, format string, args ...any)) {
+	for _, k := range []struct {
+		name string
+		v    time.Duration
+	}{{"PUBLISH_LEASE", c.PublishLease}, {"PUBLISH_CALL_TIMEOUT", c.PublishCallTimeout},
+		{"PUBLISH_EXPIRED_EVERY", c.PublishExpiredEvery}, {"PUBLISH_BACKOFF_BASE", c.PublishBackoffBase}} {
+		if k.v < 0 {
+			bad(k.name, "%s: must not be negative; leave it unset (or 0) for the default", k.v)
+		}
+	}
+	if c.PublishBackoffBase > MaxPublishBackoffBase {
+		bad("PUBLISH_BACKOFF_BASE", "%s: must be at most %s; use e.g. 5s", c.PublishBackoffBase, MaxPublishBackoffBase)
+	}
+	lease, call := c.PublishLease, c.PublishCallTimeout
+	if lease <= 0 {
+		lease = DefaultPublishLease
+	}
+	if call <= 0 {
+		call = DefaultPublishCallTimeout
+	}
+	if c.PublishLease >= 0 && c.PublishCallTimeout >= 0 && call >= lease {
+		bad("PUBLISH_CALL_TIMEOUT", "%s must be shorter than the lease %s (%sPUBLISH_LEASE); set both, e.g. %sPUBLISH_LEASE=30s and %sPUBLISH_CALL_TIMEOUT=10s",
+			call, lease, Prefix, Prefix, Prefix)
+	}
 }
 
 func checkAddr(addr string) error {

@@ -179,3 +179,50 @@ func TestValidateEmptyPaths(t *testing.T) {
 		t.Fatalf("Validate = %v", err)
 	}
 }
+
+func TestPublishKnobs(t *testing.T) {
+	tests := []struct {
+		name    string
+		environ []string
+		wantErr string // "" for valid
+		check   func(t *testing.T, c Config)
+	}{
+		{"unset keeps the dispatcher's defaults", nil, "", func(t *testing.T, c Config) {
+			if c.PublishLease != 0 || c.PublishCallTimeout != 0 || c.PublishExpiredEvery != 0 || c.PublishBackoffBase != 0 || c.TestPlatformIdempotency {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{"small lease and call timeout", []string{"HERALD_PUBLISH_LEASE=2s", "HERALD_PUBLISH_CALL_TIMEOUT=500ms",
+			"HERALD_PUBLISH_EXPIRED_EVERY=100ms", "HERALD_PUBLISH_BACKOFF_BASE=50ms", "HERALD_TEST_PLATFORM_IDEMPOTENCY=true"}, "",
+			func(t *testing.T, c Config) {
+				if c.PublishLease != 2*time.Second || c.PublishCallTimeout != 500*time.Millisecond ||
+					c.PublishExpiredEvery != 100*time.Millisecond || c.PublishBackoffBase != 50*time.Millisecond || !c.TestPlatformIdempotency {
+					t.Errorf("got %+v", c)
+				}
+			}},
+		{"call timeout alone under the default lease", []string{"HERALD_PUBLISH_CALL_TIMEOUT=10s"}, "", nil},
+		{"lease shorter than the default call timeout", []string{"HERALD_PUBLISH_LEASE=30s"}, "HERALD_PUBLISH_CALL_TIMEOUT 1m0s must be shorter than the lease 30s", nil},
+		{"call timeout not shorter than lease", []string{"HERALD_PUBLISH_LEASE=1s", "HERALD_PUBLISH_CALL_TIMEOUT=1s"}, "must be shorter than the lease", nil},
+		{"negative", []string{"HERALD_PUBLISH_EXPIRED_EVERY=-1s"}, "HERALD_PUBLISH_EXPIRED_EVERY -1s: must not be negative", nil},
+		{"backoff over the ceiling", []string{"HERALD_PUBLISH_BACKOFF_BASE=1h"}, "HERALD_PUBLISH_BACKOFF_BASE 1h0m0s: must be at most 15m0s", nil},
+		{"not a duration", []string{"HERALD_PUBLISH_LEASE=soon"}, "HERALD_PUBLISH_LEASE: not a duration", nil},
+		{"not a bool", []string{"HERALD_TEST_PLATFORM_IDEMPOTENCY=maybe"}, "HERALD_TEST_PLATFORM_IDEMPOTENCY: not true or false", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.environ)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load(%q) error = %v, want one containing %q", tt.environ, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load(%q): %v", tt.environ, err)
+			}
+			if tt.check != nil {
+				tt.check(t, c)
+			}
+		})
+	}
+}

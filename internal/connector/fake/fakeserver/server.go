@@ -45,7 +45,9 @@
 //	GET  /_admin/ledger   {"count","duplicates":{key:n},"received":{key:unix_ns},"stats"};
 //	                      ?received=false leaves out the per-key receive times
 //	GET  /_admin/posts    every post in full (for small ledgers)
-//	POST /_admin/reset    forget posts, media, idempotency keys and rate windows
+//	GET  /_admin/ratelimited  {"accounts":{account:[{"at","reset","retry_after",…}]},"dropped"}:
+//	                      every 429 answered, with when the account's window resets
+//	POST /_admin/reset    forget posts, media, idempotency keys, rate windows and the 429 log
 package fakeserver
 
 import (
@@ -69,10 +71,12 @@ type Server struct {
 	tokens tokenTable
 	ledger *Ledger
 	limit  rateLimiter
-	media  mediaStore
-	stats  counters
-	log    *slog.Logger
-	mux    *http.ServeMux
+	// refused logs every 429 with its account and reset time.
+	refused refusals
+	media   mediaStore
+	stats   counters
+	log     *slog.Logger
+	mux     *http.ServeMux
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -143,6 +147,7 @@ func (s *Server) Reset() {
 	s.ledger.Reset()
 	s.media.reset()
 	s.limit.reset()
+	s.refused.reset()
 	s.stats.reset()
 }
 
@@ -227,6 +232,7 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /_admin/config", s.adminPutConfig)
 	m.HandleFunc("GET /_admin/ledger", s.adminLedger)
 	m.HandleFunc("GET /_admin/posts", s.adminPosts)
+	m.HandleFunc("GET /_admin/ratelimited", s.adminRateLimited)
 	m.HandleFunc("POST /_admin/reset", s.adminReset)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Record not found")
@@ -276,8 +282,9 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, cfg *Config, now 
 		h.Set("X-RateLimit-Reset", reset.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
 		if !allowed {
 			s.stats.rateLimited.Add(1)
-			secs := int((reset.Sub(now) + time.Second - 1) / time.Second)
-			h.Set("Retry-After", itoa(max(secs, 1)))
+			secs := max(int((reset.Sub(now)+time.Second-1)/time.Second), 1)
+			h.Set("Retry-After", itoa(secs))
+			s.refused.add(Refusal{Account: account, Method: r.Method, Path: r.URL.Path, At: now, Reset: reset, RetryAfter: secs})
 			s.answerError(w, r, cfg, http.StatusTooManyRequests, "Too many requests")
 			return "", 0, false
 		}

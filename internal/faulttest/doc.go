@@ -1,0 +1,36 @@
+// Package faulttest holds the publishing engine's fault tests. They build
+// the herald binary once, run real `herald serve` processes against the
+// fake platform running out of process (`herald dev fake-platform`), inject
+// faults, and judge the outcome only by what the platform received (its
+// ledger: every X-Herald-Key once) and what the database says (no target
+// left publishing). The package has no code of its own; each test proves:
+//
+//   - TestKillDuringBurst: `kill -9` of the serving process three times
+//     during a burst, against a platform that honours idempotency keys and
+//     against one that only lists recent posts, loses and duplicates
+//     nothing, and after the last restart the backlog is published within
+//     2 s of /readyz answering 200 (the issue's requirement; the test
+//     reports the measured time).
+//   - TestAcceptThenTimeOut: with 30 % of posts accepted and then not
+//     answered in time, nothing is published twice when the platform
+//     deduplicates or can be searched; when it can do neither, the
+//     targets become unconfirmed (a person decides) instead of being sent
+//     again, well within a minute.
+//   - TestRateLimitStorm: under storms of 429 with Retry-After, Herald
+//     sends an account nothing more once it knows the account is limited
+//     until the platform's reset (checked against the platform's log of
+//     429s), and still publishes everything exactly once.
+//   - TestTwoInstancesOneKilled (PostgreSQL): two instances share one
+//     database; one is killed with SIGKILL mid-burst and the other takes
+//     over its leases: nothing lost or duplicated.
+//   - TestConnectionsCut (PostgreSQL): every database connection of the
+//     instance is terminated repeatedly mid-burst (as a database restart
+//     would): Herald reconnects and finishes, nothing lost or duplicated.
+//   - TestDaylightSavingInstants: posts scheduled at local times around
+//     daylight-saving changes in America/New_York and Europe/Paris (shifted
+//     to fall seconds from now, keeping their real spacing) go out at the
+//     stored UTC instant, not an hour or a minute off.
+//
+// The PostgreSQL tests run when HERALD_TEST_POSTGRES_URL is set, each in a
+// schema of its own.
+package faulttest

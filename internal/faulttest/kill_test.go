@@ -1,0 +1,116 @@
+package faulttest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// fastLeases are the publishing knobs that make a dead instance's claims
+// come back quickly: a 1 s lease, looked for every 100 ms.
+var fastLeases = []string{
+	"HERALD_PUBLISH_LEASE=1s",
+	"HERALD_PUBLISH_CALL_TIMEOUT=400ms",
+	"HERALD_PUBLISH_EXPIRED_EVERY=100ms",
+	"HERALD_PUBLISH_BACKOFF_BASE=100ms",
+}
+
+// catchUpLimit is the requirement: after the final restart is
+// ready, the backlog is out within this.
+const catchUpLimit = 2 * time.Second
+
+func TestKillDuringBurst(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  fakeserver.Config
+		env  []string
+	}{
+		{"idempotency keys", fakeserver.Config{Idempotency: true, Latency: 30 * time.Millisecond},
+			[]string{"HERALD_TEST_PLATFORM_IDEMPOTENCY=true"}},
+		{"lookup only", fakeserver.Config{Lookup: true, Latency: 30 * time.Millisecond}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			killDuringBurst(t, tt.cfg, tt.env)
+		})
+	}
+}
+
+func killDuringBurst(t *testing.T, cfg fakeserver.Config, env []string) {
+	const (
+		posts   = 400
+		cluster = 40 // due together at the end of the burst
+		spread  = 2 * time.Second
+	)
+	f := startFake(t, cfg)
+	s := newSQLiteSite(t)
+	_, accts := s.workspace(t, "UTC", 8, f.url, "kill")
+	start := time.Now().Add(2500 * time.Millisecond)
+	plans := burst(accts, posts-cluster, start, spread)
+	lastDue := start.Add(spread)
+	for i := range cluster {
+		plans = append(plans, planned{acct: accts[i%len(accts)], at: lastDue, text: "fault test cluster post"})
+	}
+	ts := s.schedule(t, plans)
+
+	env = append(append(append([]string(nil), s.env...), fastLeases...), env...)
+	serve := func(i int) (*serveProc, time.Time) {
+		p := startServe(t, fmt.Sprintf("herald serve #%d", i+1), env...)
+		return p, p.waitReady(t)
+	}
+	cur, _ := serve(0)
+
+	// Kill when the platform has a fifth, then nearly half of the posts,
+	// and the third time just before the last posts fall due, when they
+	// are claimed and waiting for their instant: the worst moment.
+	triggers := []func(n int) bool{
+		func(n int) bool { return n >= posts/5 },
+		func(n int) bool { return n >= posts*9/20 },
+		func(int) bool { return !time.Now().Before(lastDue.Add(-30 * time.Millisecond)) },
+	}
+	var ready time.Time
+	atStart := 0 // posts on the platform when the current process was ready
+	for i, trigger := range triggers {
+		// Each process publishes something before it is killed, so every
+		// kill hits a process at work.
+		pollUntil(t, t.Context(), time.Minute, 5*time.Millisecond, "the moment to kill", func() bool {
+			if !cur.running() {
+				t.Fatalf("%s exited by itself: %v", cur.name, cur.err)
+			}
+			n := f.ledger(t, false).Count
+			return n > atStart && trigger(n)
+		})
+		n := f.ledger(t, false).Count
+		cur.kill(t)
+		t.Logf("kill -9 #%d with %d of %d posts on the platform", i+1, n, posts)
+		cur, ready = serve(i + 1)
+		atStart = f.ledger(t, false).Count
+	}
+
+	// Everything reaches the platform, and no target is left publishing.
+	pollUntil(t, t.Context(), time.Minute, 10*time.Millisecond, "every post on the platform", func() bool {
+		return f.ledger(t, false).Count >= posts
+	})
+	l := f.ledger(t, true)
+	last := lastReceived(l.Received, ts)
+	s.waitSettled(t, ts, time.Minute)
+	checkExactlyOnce(t, f, s, ts)
+	t.Logf("%d targets needed more than one attempt (claims of a killed instance taken over)", s.retaken(t, ts))
+
+	catchUp := last.Sub(ready)
+	t.Logf("after the final restart was ready the backlog took %s (last post received %s after its due time)",
+		catchUp.Round(time.Millisecond), last.Sub(lastDue).Round(time.Millisecond))
+	if catchUp > catchUpLimit {
+		t.Errorf("the backlog caught up %s after the final restart was ready (/readyz 200 at %s, last post received at %s); the requirement is %s",
+			catchUp.Round(time.Millisecond), ready.Format(time.StampMicro), last.Format(time.StampMicro), catchUpLimit)
+	}
+	for _, tg := range s.targets(t, ts) {
+		if tg.State == herald.StatePublishing {
+			t.Errorf("target %d is still publishing", tg.ID)
+		}
+	}
+	cur.stop(t)
+}
