@@ -33,6 +33,7 @@ type CLI struct {
 	Publishing PublishingCmd `cmd:"" help:"Pause, resume or check publishing for the whole installation."`
 	Backup     BackupCmd     `cmd:"" help:"Copy the SQLite database to FILE, consistently, while Herald runs."`
 	Version    VersionCmd    `cmd:"" help:"Print Herald's version."`
+	Bench      BenchCmd      `cmd:"" help:"Benchmarks: herald bench publish."`
 	Dev        DevCmd        `cmd:"" hidden:"" help:"Developer tools."`
 }
 

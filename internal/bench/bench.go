@@ -1,0 +1,399 @@
+// Package bench measures the publishing dispatcher end to end: the real
+// dispatcher and store (SQLite or PostgreSQL) publishing to the fake
+// platform over loopback HTTP, with lateness read from the platform's own
+// ledger. `herald bench publish` is its command line.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"runtime/pprof"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/publish"
+)
+
+// Databases the benchmark runs on.
+const (
+	DBSQLite   = "sqlite"
+	DBPostgres = "postgres"
+)
+
+// Config is one benchmark run. Zero values take the defaults noted.
+type Config struct {
+	// DB is DBSQLite (default) or DBPostgres.
+	DB string
+	// DatabaseURL is the PostgreSQL database to run in (DBPostgres only);
+	// the benchmark creates its own schema there and drops it at the end.
+	DatabaseURL string
+	// Posts is how many posts (one target each) to schedule (10,000).
+	Posts int
+	// Window is the span their due times are spread evenly over (10 s);
+	// 0 would be invalid, so a burst uses a short window such as 1 s.
+	Window time.Duration
+	// Lead is how long after the start the first post is due (5 s). The
+	// posts must be inserted, and the dispatcher started, well before.
+	Lead time.Duration
+	// Latency is how long the fake platform takes to answer a post.
+	Latency time.Duration
+	// Accounts is how many accounts the posts are spread over, round-robin (50).
+	Accounts int
+	// Concurrency caps the dispatcher's platform calls in flight (0: the
+	// dispatcher's default).
+	Concurrency int
+	// PlatformURL is an external fake platform (`herald dev
+	// fake-platform`); empty runs one in this process. The benchmark resets
+	// an external platform's ledger and sets its latency.
+	PlatformURL string
+	// MaxWait is how long after the last due time to wait for every post
+	// to arrive before counting the missing ones as lost (2 min).
+	MaxWait time.Duration
+	// MeasureIdleRSS schedules the posts far ahead (Lead of 1 h unless
+	// set longer), starts the dispatcher, waits until its timer holds
+	// every post, and reports the process's RSS; nothing is published.
+	MeasureIdleRSS bool
+	// CPUProfile, if set, receives a CPU profile of the dispatch phase
+	// (from the dispatcher's start until the last post arrived).
+	CPUProfile io.Writer
+	// Logger receives progress and the dispatcher's warnings (nil: discarded).
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultPosts    = 10_000
+	DefaultWindow   = 10 * time.Second
+	DefaultLead     = 5 * time.Second
+	DefaultAccounts = 50
+	DefaultMaxWait  = 2 * time.Minute
+	// IdleLead is the lead of an idle-RSS run: far enough that nothing
+	// becomes due while it is measured.
+	IdleLead = time.Hour
+)
+
+func (c Config) withDefaults() Config {
+	if c.DB == "" {
+		c.DB = DBSQLite
+	}
+	if c.Posts == 0 {
+		c.Posts = DefaultPosts
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Lead == 0 {
+		c.Lead = DefaultLead
+	}
+	if c.MeasureIdleRSS && c.Lead < IdleLead {
+		c.Lead = IdleLead
+	}
+	if c.Accounts == 0 {
+		c.Accounts = DefaultAccounts
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = DefaultMaxWait
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate checks the configuration (after defaults) and names every
+// field to fix.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var p herald.Problems
+	switch c.DB {
+	case DBSQLite:
+		if c.DatabaseURL != "" {
+			p.Add("database_url", "is only used with --db postgres; drop it or choose postgres")
+		}
+	case DBPostgres:
+		if c.DatabaseURL == "" {
+			p.Add("database_url", "is required with --db postgres: a database the benchmark may create a schema in")
+		}
+	default:
+		p.Add("db", "is %q; choose sqlite or postgres", c.DB)
+	}
+	if c.Posts < 0 {
+		p.Add("posts", "is %d; give a positive number of posts", c.Posts)
+	}
+	if c.Window < 0 {
+		p.Add("window", "is %s; give a positive duration such as 10s", c.Window)
+	}
+	if c.Lead < time.Second && c.Lead >= 0 {
+		p.Add("lead", "is %s; give at least 1s so the posts are stored before they are due", c.Lead)
+	} else if c.Lead < 0 {
+		p.Add("lead", "is %s; give a positive duration such as 5s", c.Lead)
+	}
+	if c.Latency < 0 {
+		p.Add("latency", "is %s; give zero or a positive duration such as 100ms", c.Latency)
+	}
+	if c.Accounts < 0 {
+		p.Add("accounts", "is %d; give a positive number of accounts", c.Accounts)
+	}
+	if c.Concurrency < 0 {
+		p.Add("concurrency", "is %d; give a positive number (0 takes the dispatcher's default)", c.Concurrency)
+	}
+	if c.MaxWait < 0 {
+		p.Add("max_wait", "is %s; give a positive duration such as 2m", c.MaxWait)
+	}
+	return p.Err("the benchmark settings are not valid")
+}
+
+// Result is one run's measurements, printed as one JSON line. Lateness is
+// the fake platform's receive time minus the post's due time.
+type Result struct {
+	DB             string  `json:"db"`
+	Posts          int     `json:"posts"`
+	WindowS        float64 `json:"window_s"`
+	LeadS          float64 `json:"lead_s"`
+	P50MS          float64 `json:"p50_ms"`
+	P95MS          float64 `json:"p95_ms"`
+	P99MS          float64 `json:"p99_ms"`
+	MaxMS          float64 `json:"max_ms"`
+	ThroughputPerS float64 `json:"throughput_per_s"` // posts / (last receive − first receive)
+	Lost           int     `json:"lost"`             // posts never received
+	Duplicated     int     `json:"duplicated"`       // keys received more than once
+	// RSSMB is the peak resident set of this process (getrusage maxrss),
+	// which includes the fake platform when it runs in process.
+	RSSMB float64 `json:"rss_mb"`
+
+	// Context for reading the numbers.
+	LatencyMS   float64 `json:"latency_ms"`
+	Accounts    int     `json:"accounts"`
+	Concurrency int     `json:"concurrency"`
+	Platform    string  `json:"platform"`       // "in-process" or "external"
+	InsertS     float64 `json:"insert_s"`       // time to store the posts
+	Idle        bool    `json:"idle,omitempty"` // an idle-RSS run: nothing was published
+	Tracked     int     `json:"tracked,omitempty"`
+	// RSSNowMB is the resident set when the run ended (Linux only).
+	RSSNowMB float64 `json:"rss_now_mb,omitempty"`
+}
+
+// Run sets up a fresh database and platform, schedules the posts, runs the
+// dispatcher until every post arrived (or MaxWait after the last due
+// time), and measures. It cleans up what it created.
+func Run(ctx context.Context, cfg Config) (res Result, err error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	start := time.Now()
+
+	plat, err := openPlatform(ctx, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() { err = errors.Join(err, plat.close()) }()
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() { err = errors.Join(err, db.close()) }()
+	log.InfoContext(ctx, "database ready", slog.String("db", cfg.DB), slog.Duration("took", time.Since(start)))
+
+	fx, err := newFixture(ctx, db.store, plat.url, cfg.Accounts)
+	if err != nil {
+		return Result{}, err
+	}
+	// The lead runs from here: opening and migrating the database is not
+	// part of the workload.
+	insertStart := time.Now()
+	firstDue := insertStart.Add(cfg.Lead).UTC().Truncate(time.Microsecond)
+	sched, err := fx.schedule(ctx, db.insert, cfg.Posts, firstDue, cfg.Window)
+	if err != nil {
+		return Result{}, err
+	}
+	insertTook := time.Since(insertStart)
+	log.InfoContext(ctx, "posts scheduled", slog.Int("posts", cfg.Posts), slog.Duration("took", insertTook))
+
+	res = Result{DB: cfg.DB, Posts: cfg.Posts, WindowS: cfg.Window.Seconds(), LeadS: cfg.Lead.Seconds(),
+		LatencyMS: ms(cfg.Latency), Accounts: cfg.Accounts, Concurrency: cfg.Concurrency,
+		Platform: plat.kind, InsertS: round3(insertTook.Seconds()), Idle: cfg.MeasureIdleRSS}
+	if res.Concurrency == 0 {
+		res.Concurrency = publish.DefaultConcurrency
+	}
+
+	pcfg := publish.Config{Instance: "herald-bench", Concurrency: cfg.Concurrency}
+	// The timer must hold every post to be measured: production loads five
+	// minutes ahead, an idle run schedules an hour ahead.
+	if need := cfg.Lead + cfg.Window + time.Minute; need > publish.DefaultLookahead {
+		pcfg.Lookahead = need
+	}
+	if cfg.Posts > publish.DefaultMaxTracked {
+		pcfg.MaxTracked = cfg.Posts
+	}
+	d := publish.New(pcfg, publish.Deps{
+		Store:      db.store,
+		Connectors: fx.registry(plat.client),
+		Open:       fx.keys.Open,
+		Seal:       fx.keys.Seal,
+		OpenMedia:  noMedia,
+		Notifier:   logNotifier{log: log},
+		// One line per attempt would swamp the run: only its warnings.
+		Logger: slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}),
+	})
+
+	// Insertion (and starting the dispatcher) must end well before the
+	// first post is due, or the lateness would measure the insert.
+	margin := cfg.Lead / 4
+	if cfg.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
+			return Result{}, fmt.Errorf("bench: start the CPU profile: %w", err)
+		}
+	}
+	profiling := cfg.CPUProfile != nil
+	stopProfile := func() {
+		if profiling {
+			pprof.StopCPUProfile()
+			profiling = false
+		}
+	}
+	defer stopProfile()
+	if err := d.Start(ctx); err != nil {
+		return Result{}, fmt.Errorf("bench: start the dispatcher: %w", err)
+	}
+	defer d.Stop()
+	if late := time.Since(firstDue.Add(-margin)); late > 0 {
+		return Result{}, &LeadTooShortError{Posts: cfg.Posts, Took: time.Since(insertStart), Margin: margin, Lead: cfg.Lead}
+	}
+
+	if cfg.MeasureIdleRSS {
+		tracked, err := waitTracked(ctx, d, cfg.Posts)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Tracked = tracked
+		res.Lost = 0
+		res.RSSMB = peakRSSMB()
+		res.RSSNowMB = currentRSSMB()
+		return res, nil
+	}
+
+	lastDue := sched.lastDue()
+	deadline := lastDue.Add(cfg.MaxWait)
+	if err := plat.waitCount(ctx, cfg.Posts, deadline); err != nil {
+		return Result{}, err
+	}
+	stopProfile()
+	// Give a late duplicate (a retry of a call that did arrive) a moment to
+	// show, as the peer benchmarks do, then stop and read the ledger.
+	if err := sleep(ctx, time.Second); err != nil {
+		return Result{}, err
+	}
+	d.Stop()
+	led, err := plat.ledger(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	measure(&res, sched, led)
+	res.RSSMB = peakRSSMB()
+	res.RSSNowMB = currentRSSMB()
+	return res, nil
+}
+
+// LeadTooShortError reports that storing the posts and starting the
+// dispatcher did not end well before the first post was due: the lateness
+// would have measured the insert. It unwraps to an invalid herald.Error.
+type LeadTooShortError struct {
+	Posts  int
+	Took   time.Duration // storing the posts and starting the dispatcher
+	Margin time.Duration // how long before the first due time it had to end
+	Lead   time.Duration
+}
+
+// Error says what happened and what to change.
+func (e *LeadTooShortError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap returns the error as a herald.Error, with the flag to change.
+func (e *LeadTooShortError) Unwrap() error {
+	return &herald.Error{Code: herald.CodeInvalid,
+		Message: fmt.Sprintf("storing %d posts and starting the dispatcher took %s, which ends less than %s before the first post is due; raise --lead (now %s)",
+			e.Posts, e.Took.Round(time.Millisecond), e.Margin, e.Lead),
+		Details: []herald.FieldProblem{{Field: "lead", Problem: "is too short for this many posts on this machine"}}}
+}
+
+// measure fills res from the schedule and what the platform received.
+func measure(res *Result, sched schedule, led ledgerView) {
+	late := make([]time.Duration, 0, len(sched.ids))
+	var first, last time.Time
+	for i, id := range sched.ids {
+		at, ok := led.received[partKey(id)]
+		if !ok {
+			res.Lost++
+			continue
+		}
+		late = append(late, at.Sub(sched.due(i)))
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	res.Duplicated = len(led.duplicates)
+	if len(late) == 0 {
+		return
+	}
+	p := percentiles(late)
+	res.P50MS, res.P95MS, res.P99MS, res.MaxMS = ms(p.p50), ms(p.p95), ms(p.p99), ms(p.max)
+	if span := last.Sub(first); span > 0 {
+		res.ThroughputPerS = math.Round(float64(len(late))/span.Seconds()*10) / 10
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("bench: interrupted: %w", ctx.Err())
+	}
+}
+
+// logNotifier logs what the dispatcher would tell people about.
+type logNotifier struct{ log *slog.Logger }
+
+// Notify logs n.
+func (n logNotifier) Notify(ctx context.Context, nt herald.Notification) {
+	n.log.WarnContext(ctx, "notification", slog.String("kind", string(nt.Kind)),
+		slog.Int64("target_id", nt.TargetID), slog.String("message", nt.Message))
+}
+
+// minLevel passes on records at min or above.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+// Enabled reports whether level is at least min and the handler wants it.
+func (h minLevel) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= h.min && h.Handler.Enabled(ctx, level)
+}
+
+// WithAttrs keeps the minimum level.
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(as), min: h.min}
+}
+
+// WithGroup keeps the minimum level.
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// noMedia refuses to open media: benchmark posts have none.
+func noMedia(context.Context, string) (io.ReadCloser, error) {
+	return nil, errors.New("bench: benchmark posts carry no media")
+}

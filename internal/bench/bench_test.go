@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/postgres/pgtest"
+)
+
+// TestRunSmoke is CI's benchmark smoke test: a tiny workload must arrive
+// complete and exactly once. It asserts nothing about timing.
+func TestRunSmoke(t *testing.T) {
+	dbs := []Config{{DB: DBSQLite}}
+	if url := os.Getenv(pgtest.EnvURL); url != "" {
+		dbs = append(dbs, Config{DB: DBPostgres, DatabaseURL: url})
+	}
+	for _, db := range dbs {
+		t.Run(db.DB, func(t *testing.T) {
+			cfg := db
+			cfg.Posts, cfg.Window, cfg.Lead, cfg.Accounts = 1_000, 2*time.Second, time.Second, 10
+			res, err := Run(t.Context(), cfg)
+			// This test checks correctness, not speed: on a loaded machine
+			// (or under -race) storing the posts may not fit in a 1 s lead,
+			// so give it a longer one rather than fail.
+			for try := 0; try < 3; try++ {
+				var short *LeadTooShortError
+				if !errors.As(err, &short) {
+					break
+				}
+				t.Logf("%v; retrying with a lead of %s", err, 2*cfg.Lead)
+				cfg.Lead *= 2
+				res, err = Run(t.Context(), cfg)
+			}
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if res.Lost != 0 || res.Duplicated != 0 {
+				t.Errorf("lost %d, duplicated %d; want 0 and 0 (result %+v)", res.Lost, res.Duplicated, res)
+			}
+			if res.Posts != 1_000 || res.DB != db.DB || res.Platform != PlatformInProcess {
+				t.Errorf("result describes the wrong run: %+v", res)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		cfg    Config
+		fields []string
+	}{
+		{"defaults", Config{}, nil},
+		{"postgres", Config{DB: DBPostgres, DatabaseURL: "postgres://x@localhost/db"}, nil},
+		{"unknown db", Config{DB: "mysql"}, []string{"db"}},
+		{"postgres without url", Config{DB: DBPostgres}, []string{"database_url"}},
+		{"sqlite with url", Config{DatabaseURL: "postgres://x@localhost/db"}, []string{"database_url"}},
+		{"negatives", Config{Posts: -1, Window: -time.Second, Latency: -1, Accounts: -2, Concurrency: -3, MaxWait: -1},
+			[]string{"posts", "window", "latency", "accounts", "concurrency", "max_wait"}},
+		{"short lead", Config{Lead: 500 * time.Millisecond}, []string{"lead"}},
+		{"negative lead", Config{Lead: -time.Second}, []string{"lead"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if len(tt.fields) == 0 {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			var he *herald.Error
+			if !errors.As(err, &he) || he.Code != herald.CodeInvalid {
+				t.Fatalf("Validate = %v, want an invalid herald.Error", err)
+			}
+			got := map[string]bool{}
+			for _, d := range he.Details {
+				got[d.Field] = true
+			}
+			for _, f := range tt.fields {
+				if !got[f] {
+					t.Errorf("no problem reported for %s in %+v", f, he.Details)
+				}
+			}
+			if len(he.Details) != len(tt.fields) {
+				t.Errorf("problems %+v, want exactly %v", he.Details, tt.fields)
+			}
+		})
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		out := make([]time.Duration, len(v))
+		for i, x := range v {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		in   []time.Duration
+		want spread
+	}{
+		{"empty", nil, spread{}},
+		{"one", ms(7), spread{7 * time.Millisecond, 7 * time.Millisecond, 7 * time.Millisecond, 7 * time.Millisecond}},
+		{"hundred reversed", func() []time.Duration {
+			v := make([]int, 100)
+			for i := range v {
+				v[i] = 100 - i
+			}
+			return ms(v...)
+		}(), spread{50 * time.Millisecond, 95 * time.Millisecond, 99 * time.Millisecond, 100 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := percentiles(tt.in); got != tt.want {
+				t.Errorf("percentiles = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	first := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := schedule{ids: []int64{1, 2, 3}, dues: []time.Time{first, first.Add(time.Second), first.Add(2 * time.Second)}}
+	led := ledgerView{
+		received: map[string]time.Time{
+			partKey(1): first.Add(10 * time.Millisecond),
+			partKey(3): first.Add(2*time.Second + 30*time.Millisecond),
+		},
+		duplicates: map[string]int{partKey(3): 2},
+	}
+	var res Result
+	measure(&res, s, led)
+	if res.Lost != 1 || res.Duplicated != 1 {
+		t.Errorf("lost %d, duplicated %d; want 1 and 1", res.Lost, res.Duplicated)
+	}
+	if res.P50MS != 10 || res.MaxMS != 30 {
+		t.Errorf("p50 %v ms, max %v ms; want 10 and 30", res.P50MS, res.MaxMS)
+	}
+	if res.ThroughputPerS != 1 { // 2 posts over 2.02 s
+		t.Errorf("throughput %v, want 1", res.ThroughputPerS)
+	}
+	if got := dueAt(first, 2*time.Second, 1, 3); !got.Equal(first.Add(time.Second)) {
+		t.Errorf("dueAt(1 of 3) = %v, want the middle of the window", got)
+	}
+	if got := s.lastDue(); !got.Equal(first.Add(2 * time.Second)) {
+		t.Errorf("lastDue = %v, want the end of the window", got)
+	}
+}
