@@ -21,14 +21,19 @@ type Service struct {
 	keys   *keyring.Keyring
 	clock  herald.Clock
 	logger *slog.Logger
+	conn   connecting // set by WithConnectors
 }
 
 // New returns a Service over store that seals credentials with keys.
-func New(store herald.Store, keys *keyring.Keyring, clock herald.Clock, logger *slog.Logger) *Service {
+func New(store herald.Store, keys *keyring.Keyring, clock herald.Clock, logger *slog.Logger, opts ...Option) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, keys: keys, clock: clock, logger: logger}
+	s := &Service{store: store, keys: keys, clock: clock, logger: logger}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Patch changes some of an account's fields; nil fields stay as they are.

@@ -99,6 +99,8 @@ func New(d Deps) *API {
 	a.registerPublishing()
 	a.registerSchedules()
 	a.registerMedia()
+	a.registerConnect()
+	a.registerEngagement()
 	return a
 }
 

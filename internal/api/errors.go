@@ -21,7 +21,7 @@ type ErrorBody struct {
 
 // ErrorPayload is the inside of ErrorBody.
 type ErrorPayload struct {
-	Code    herald.Code           `json:"code" doc:"Machine-readable error code" enum:"bad_request,unauthorized,forbidden,not_found,conflict,precondition_failed,too_large,invalid,rate_limited,internal"`
+	Code    herald.Code           `json:"code" doc:"Machine-readable error code" enum:"bad_request,unauthorized,forbidden,not_found,conflict,precondition_failed,too_large,invalid,rate_limited,unavailable,internal"`
 	Message string                `json:"message" doc:"What went wrong and how to fix it; safe to show to people"`
 	Details []herald.FieldProblem `json:"details" doc:"One entry per field with a problem"`
 }
@@ -53,6 +53,8 @@ func StatusFor(code herald.Code) int {
 		return http.StatusUnprocessableEntity
 	case herald.CodeRateLimited:
 		return http.StatusTooManyRequests
+	case herald.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -77,6 +79,8 @@ func codeFor(status int) herald.Code {
 		return herald.CodeInvalid
 	case http.StatusTooManyRequests:
 		return herald.CodeRateLimited
+	case http.StatusServiceUnavailable:
+		return herald.CodeUnavailable
 	}
 	if status >= 400 && status < 500 {
 		return herald.CodeBadRequest

@@ -17,6 +17,9 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/connector/fake"
+	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -218,4 +221,33 @@ func mustStatus(t *testing.T, r response, want int) {
 	if r.Status != want {
 		t.Fatalf("status %d, want %d; body %s", r.Status, want, r.Body)
 	}
+}
+
+// withConnectors rebuilds h's API with the fake platform's connector
+// registered, so accounts can be connected, drafts checked and inbox
+// items answered; the connect callback is h's own server. It returns the
+// fake platform (open: any token names its own account) and its address.
+func (h *harness) withConnectors() (*fakeserver.Server, string) {
+	h.t.Helper()
+	platform := fakeserver.New(fakeserver.Config{})
+	base, err := platform.Start("127.0.0.1:0")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { _ = platform.Close() })
+	reg := connector.NewRegistry()
+	reg.Register(herald.PlatformFake, fake.New(nil))
+	srv := httptest.NewUnstartedServer(nil)
+	callback := "http://" + srv.Listener.Addr().String() + "/api/v1/connect/callback"
+	logger := slog.New(slog.DiscardHandler)
+	clock := herald.SystemClock{}
+	d := h.svc
+	d.Accounts = account.New(h.store, h.keys, clock, logger, account.WithConnectors(reg, callback, h.auth))
+	d.Posts = post.New(h.store, clock, logger, post.WithConnectors(reg, h.keys))
+	a := api.New(d)
+	srv.Config.Handler = d.Sessions.LoadAndSave(h.auth.Middleware(d.Sessions)(a))
+	srv.Start()
+	h.t.Cleanup(srv.Close)
+	h.svc, h.api, h.srv = d, a, srv
+	return platform, base
 }

@@ -85,8 +85,12 @@ type Account struct {
 	PausedAt       *time.Time    `json:"paused_at,omitempty"` // publishing paused for this account
 	// PostingSchedule is the account's weekly queue slots.
 	PostingSchedule PostingSchedule `json:"posting_schedule"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	// InboxCursor is where the next inbox sync starts (the platform's own
+	// cursor). UpdateAccount leaves it alone; InboxStore.SetInboxCursor
+	// sets it.
+	InboxCursor string    `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate checks the account's fields.

@@ -26,6 +26,7 @@ const (
 	CodeTooLarge           Code = "too_large"           // 413: body or file over the limit
 	CodeInvalid            Code = "invalid"             // 422: well-formed but semantically wrong
 	CodeRateLimited        Code = "rate_limited"        // 429: too many attempts
+	CodeUnavailable        Code = "unavailable"         // 503: a social platform did not answer; try again
 	CodeInternal           Code = "internal"            // 500: our fault; message is generic
 )
 
@@ -92,11 +93,12 @@ var (
 	ErrTooLarge           = &Error{Code: CodeTooLarge, Message: "too large"}
 	ErrInvalid            = &Error{Code: CodeInvalid, Message: "invalid input"}
 	ErrRateLimited        = &Error{Code: CodeRateLimited, Message: "too many attempts; wait and try again"}
+	ErrUnavailable        = &Error{Code: CodeUnavailable, Message: "the platform did not answer; try again in a moment"}
 	ErrInternal           = &Error{Code: CodeInternal, Message: "internal error"}
 )
 
 var sentinels = []*Error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict,
-	ErrPreconditionFailed, ErrTooLarge, ErrInvalid, ErrRateLimited, ErrInternal}
+	ErrPreconditionFailed, ErrTooLarge, ErrInvalid, ErrRateLimited, ErrUnavailable, ErrInternal}
 
 // Errorf returns an *Error with the given code and a formatted, client-safe message.
 func Errorf(code Code, format string, args ...any) *Error {

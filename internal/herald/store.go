@@ -167,6 +167,9 @@ type Tx interface {
 	LabelStore
 	CampaignStore
 	AuditStore
+	ConnectStore
+	MetricsStore
+	InboxStore
 }
 
 // Store is a database: every store method (each call its own transaction),

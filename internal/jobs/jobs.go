@@ -37,6 +37,10 @@ const (
 	DefaultExtendEvery    = 24 * time.Hour
 	DefaultSweepEvery     = time.Hour
 	DefaultWorkers        = 4
+	DefaultMetricsEvery   = 5 * time.Minute
+	DefaultMetricsBatch   = 1000
+	DefaultInboxEvery     = 2 * time.Minute
+	DefaultCallTimeout    = 30 * time.Second
 )
 
 // MinEvery is the shortest period a periodic job may have.
@@ -71,6 +75,20 @@ type Config struct {
 	SweepEvery time.Duration
 	// Workers is how many jobs this instance works at once (default 4).
 	Workers int
+	// MetricsEvery is how often published posts' counts are collected
+	// (default 5m); each target is measured 10 minutes, 1 hour, 6 hours
+	// and 24 hours after publishing, then daily for 30 days. A negative
+	// value turns collect_metrics off.
+	MetricsEvery time.Duration
+	// MetricsBatch is the most targets one run measures (default 1000);
+	// the rest wait for the next run, longest overdue first.
+	MetricsBatch int
+	// InboxEvery is how often mentions and replies are fetched (default
+	// 2m). A negative value turns sync_inbox off.
+	InboxEvery time.Duration
+	// CallTimeout bounds one platform call of the metrics and inbox jobs
+	// (default 30s).
+	CallTimeout time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -85,6 +103,12 @@ func (c Config) withDefaults() Config {
 	set(&c.RefreshTimeout, DefaultRefreshTimeout)
 	set(&c.ExtendEvery, DefaultExtendEvery)
 	set(&c.SweepEvery, DefaultSweepEvery)
+	set(&c.MetricsEvery, DefaultMetricsEvery)
+	set(&c.InboxEvery, DefaultInboxEvery)
+	set(&c.CallTimeout, DefaultCallTimeout)
+	if c.MetricsBatch == 0 {
+		c.MetricsBatch = DefaultMetricsBatch
+	}
 	if c.RefreshBatch == 0 {
 		c.RefreshBatch = DefaultRefreshBatch
 	}
@@ -103,7 +127,11 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    time.Duration
-	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}} {
+	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery},
+		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}} {
+		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
+			continue // turned off
+		}
 		if f.v < MinEvery {
 			p.Add(f.name, "is %s; a periodic job runs at most once a second", f.v)
 		}
@@ -117,6 +145,12 @@ func (c Config) Validate() error {
 	}
 	if c.RefreshTimeout <= 0 {
 		p.Add("refresh_timeout", "must be positive, not %s", c.RefreshTimeout)
+	}
+	if c.MetricsBatch < 1 {
+		p.Add("metrics_batch", "must be at least 1, not %d", c.MetricsBatch)
+	}
+	if c.CallTimeout <= 0 {
+		p.Add("call_timeout", "must be positive, not %s", c.CallTimeout)
 	}
 	if c.Workers < 1 || c.Workers > 10_000 {
 		p.Add("workers", "must be between 1 and 10000, not %d", c.Workers)

@@ -26,6 +26,26 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return SweepSessionsArgs{} },
 		},
 	}
+	if r.cfg.MetricsEvery > 0 {
+		ks = append(ks, kind{
+			name: CollectMetricsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &collectMetricsWorker{engage: r.engage(d)})
+			},
+			every: r.cfg.MetricsEvery,
+			args:  func() river.JobArgs { return CollectMetricsArgs{} },
+		})
+	}
+	if r.cfg.InboxEvery > 0 {
+		ks = append(ks, kind{
+			name: SyncInboxArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &syncInboxWorker{engage: r.engage(d)})
+			},
+			every: r.cfg.InboxEvery,
+			args:  func() river.JobArgs { return SyncInboxArgs{} },
+		})
+	}
 	if d.Extender != nil {
 		ks = append(ks, kind{
 			name: ExtendSeriesArgs{}.Kind(),

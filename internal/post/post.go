@@ -21,6 +21,7 @@ type Service struct {
 	clock  herald.Clock
 	logger *slog.Logger
 	waker  atomic.Pointer[wakerBox]
+	conn   connecting // set by WithConnectors
 }
 
 // Waker is told when targets may have become due sooner than the
@@ -51,11 +52,15 @@ func (s *Service) wake() {
 }
 
 // New returns a Service over store.
-func New(store herald.Store, clock herald.Clock, logger *slog.Logger) *Service {
+func New(store herald.Store, clock herald.Clock, logger *slog.Logger, opts ...Option) *Service {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, clock: clock, logger: logger}
+	s := &Service{store: store, clock: clock, logger: logger}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Action is what Create does with the new post's targets.

@@ -8,13 +8,13 @@ import (
 
 const accountCols = `id, workspace_id, platform, remote_id, handle, display_name, avatar_url, instance_url,
 	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at,
-	posting_slots`
+	posting_slots, inbox_cursor`
 
 func scanAccount(r scanner) (herald.Account, error) {
 	var a herald.Account
 	err := r.Scan(&a.ID, &a.WorkspaceID, &a.Platform, &a.RemoteID, &a.Handle, &a.DisplayName, &a.AvatarURL,
 		&a.InstanceURL, &a.Credentials.KeyID, &a.Credentials.Ciphertext, &a.Status, &a.StatusReason,
-		&a.TokenExpiresAt, &a.PausedAt, &a.CreatedAt, &a.UpdatedAt, &a.PostingSchedule)
+		&a.TokenExpiresAt, &a.PausedAt, &a.CreatedAt, &a.UpdatedAt, &a.PostingSchedule, &a.InboxCursor)
 	if a.PostingSchedule.Slots == nil {
 		a.PostingSchedule.Slots = []herald.PostingSlot{}
 	}

@@ -74,6 +74,18 @@ func constraintClash(name string) clash {
 		return clash{"a target's account does not exist in this workspace", "targets.account_id"}
 	case "target_transitions_target_fkey", "attempts_target_fkey":
 		return clash{"the target does not exist", "target_id"}
+	case "oauth_states_pkey":
+		return clash{"a connection with this state is already in progress", "state"}
+	case "oauth_states_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "oauth_states_user_fkey":
+		return clash{"the user does not exist", "user_id"}
+	case "metric_snapshots_target_fkey":
+		return clash{"the target does not exist in this workspace", "target_id"}
+	case "inbox_items_account_fkey":
+		return clash{"the account does not exist in this workspace", "account_id"}
+	case "inbox_items_account_remote_key":
+		return clash{"the account's inbox already has this post", "remote_id"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}
 	}

@@ -11,7 +11,7 @@ import (
 
 const accountCols = `id, workspace_id, platform, remote_id, handle, display_name, avatar_url, instance_url,
 	credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at, created_at, updated_at,
-	posting_slots`
+	posting_slots, inbox_cursor`
 
 func scanAccount(sc scanner) (herald.Account, error) {
 	var a herald.Account
@@ -20,7 +20,7 @@ func scanAccount(sc scanner) (herald.Account, error) {
 	var slots string
 	if err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Platform, &a.RemoteID, &a.Handle, &a.DisplayName, &a.AvatarURL,
 		&a.InstanceURL, &a.Credentials.KeyID, &a.Credentials.Ciphertext, &a.Status, &a.StatusReason,
-		&expires, &paused, &created, &updated, &slots); err != nil {
+		&expires, &paused, &created, &updated, &slots, &a.InboxCursor); err != nil {
 		return a, err
 	}
 	if err := json.Unmarshal([]byte(slots), &a.PostingSchedule); err != nil {

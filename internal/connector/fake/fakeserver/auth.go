@@ -123,11 +123,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	switch gt := r.PostForm.Get("grant_type"); gt {
 	case "refresh_token":
+	case "authorization_code":
+		s.exchangeCode(w, r, cfg, now)
+		return
 	case "":
 		s.oauthError(w, r, cfg, "invalid_request", "grant_type is required")
 		return
 	default:
-		s.oauthError(w, r, cfg, "unsupported_grant_type", "grant_type "+strconv.Quote(gt)+" is not supported; use refresh_token")
+		s.oauthError(w, r, cfg, "unsupported_grant_type", "grant_type "+strconv.Quote(gt)+" is not supported; use refresh_token or authorization_code")
 		return
 	}
 	rt := r.PostForm.Get("refresh_token")

@@ -70,6 +70,9 @@ type Server struct {
 	raw    atomic.Pointer[Config] // as configured, for Config
 	tokens tokenTable
 	ledger *Ledger
+	// engage counts favourites and replies; codes holds OAuth codes.
+	engage engagement
+	codes  codeTable
 	limit  rateLimiter
 	// refused logs every 429 with its account and reset time.
 	refused refusals
@@ -101,6 +104,7 @@ func New(cfg Config, opts ...Option) *Server {
 	}
 	s.limit.init()
 	s.media.init()
+	s.engage.init()
 	for _, o := range opts {
 		o(s)
 	}
@@ -146,6 +150,7 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 func (s *Server) Reset() {
 	s.ledger.Reset()
 	s.media.reset()
+	s.engage.init()
 	s.limit.reset()
 	s.refused.reset()
 	s.stats.reset()
@@ -228,6 +233,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
 	m.HandleFunc("GET /api/v2/instance", s.instance)
 	m.HandleFunc("POST /oauth/token", s.token)
+	m.HandleFunc("GET /oauth/authorize", s.authorize)
+	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
+	m.HandleFunc("GET /api/v1/notifications", s.notifications)
 	m.HandleFunc("GET /_admin/config", s.adminGetConfig)
 	m.HandleFunc("PUT /_admin/config", s.adminPutConfig)
 	m.HandleFunc("GET /_admin/ledger", s.adminLedger)

@@ -23,14 +23,18 @@ type statusJSON struct {
 	Visibility       string      `json:"visibility"`
 	InReplyToID      *string     `json:"in_reply_to_id"`
 	HeraldKey        string      `json:"herald_key,omitempty"`
+	FavouritesCount  int         `json:"favourites_count"`
+	ReblogsCount     int         `json:"reblogs_count"`
+	RepliesCount     int         `json:"replies_count"`
 	MediaAttachments []mediaJSON `json:"media_attachments"`
 	Account          accountJSON `json:"account"`
 }
 
 type accountJSON struct {
-	ID       string `json:"id"`
-	Username string `json:"username"`
-	Acct     string `json:"acct"`
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	Acct        string `json:"acct"`
+	DisplayName string `json:"display_name"`
 }
 
 func (s *Server) statusOf(r *http.Request, p Post) statusJSON {
@@ -42,8 +46,9 @@ func (s *Server) statusOf(r *http.Request, p Post) statusJSON {
 		Visibility:       p.Visibility,
 		HeraldKey:        p.HeraldKey,
 		MediaAttachments: make([]mediaJSON, 0, len(p.MediaIDs)),
-		Account:          accountJSON{ID: p.Account, Username: p.Account, Acct: p.Account},
+		Account:          accountJSON{ID: p.Account, Username: p.Account, Acct: p.Account, DisplayName: p.Account},
 	}
+	st.FavouritesCount, st.RepliesCount = s.engage.counts(p.ID)
 	if p.InReplyToID != "" {
 		id := p.InReplyToID
 		st.InReplyToID = &id
@@ -162,6 +167,9 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	}, cfg.Idempotency)
 	if created {
 		s.stats.posts.Add(1)
+		if p.InReplyToID != "" {
+			s.engage.reply(p.InReplyToID)
+		}
 	} else {
 		s.stats.replays.Add(1)
 	}
@@ -247,7 +255,7 @@ func (s *Server) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.answer(w, r, cfg, http.StatusOK, accountJSON{ID: account, Username: account, Acct: account})
+	s.answer(w, r, cfg, http.StatusOK, accountJSON{ID: account, Username: account, Acct: account, DisplayName: account})
 }
 
 // instance is GET /api/v2/instance: the limits, in Mastodon's shape.

@@ -1,0 +1,57 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/keyring"
+)
+
+// AppStore keeps Herald's app registrations on one platform's instances,
+// client secrets sealed, for connectors that register Herald per server
+// (the Mastodon connector's AppStore). It is safe for concurrent use.
+type AppStore struct {
+	store    herald.Store
+	keys     *keyring.Keyring
+	platform herald.Platform
+	clock    herald.Clock
+}
+
+// NewAppStore returns the app registrations of platform.
+func NewAppStore(store herald.Store, keys *keyring.Keyring, platform herald.Platform, clock herald.Clock) *AppStore {
+	return &AppStore{store: store, keys: keys, platform: platform, clock: clock}
+}
+
+// GetApp returns Herald's client on instance; found is false when Herald
+// has not registered there yet.
+func (a *AppStore) GetApp(ctx context.Context, instance string) (clientID, clientSecret string, found bool, err error) {
+	r, err := a.store.GetAppRegistration(ctx, a.platform, instance)
+	if errors.Is(err, herald.ErrNotFound) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("account: app registration on %s: %w", instance, err)
+	}
+	plain, err := a.keys.Open(r.ClientSecret, r.AAD())
+	if err != nil {
+		return "", "", false, fmt.Errorf("account: open the client secret for %s: %w", instance, err)
+	}
+	return r.ClientID, string(plain), true, nil
+}
+
+// SaveApp records Herald's client on instance, replacing an earlier one.
+func (a *AppStore) SaveApp(ctx context.Context, instance, clientID, clientSecret string) error {
+	now := a.clock.Now()
+	r := herald.AppRegistration{Platform: a.platform, Instance: instance, ClientID: clientID, CreatedAt: now, UpdatedAt: now}
+	sealed, err := a.keys.Seal([]byte(clientSecret), r.AAD())
+	if err != nil {
+		return fmt.Errorf("account: seal the client secret for %s: %w", instance, err)
+	}
+	r.ClientSecret = sealed
+	if err := a.store.SaveAppRegistration(ctx, &r); err != nil {
+		return fmt.Errorf("account: save the app registration on %s: %w", instance, err)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/post"
+)
+
+// PostValidateInput is a draft to check, in the body create takes.
+type PostValidateInput struct {
+	WorkspaceParam
+	Body struct {
+		Title      string       `json:"title,omitempty" maxLength:"200" doc:"Internal name, never published"`
+		Text       string       `json:"text,omitempty" maxLength:"100000" doc:"Base text; a target's variant text overrides it"`
+		LabelIDs   []int64      `json:"label_ids,omitempty" maxItems:"50"`
+		CampaignID *int64       `json:"campaign_id,omitempty" minimum:"1"`
+		Targets    []TargetBody `json:"targets,omitempty" maxItems:"100" doc:"One per account to publish to"`
+		Action     string       `json:"action,omitempty" enum:"draft,submit,schedule,queue" default:"draft" doc:"Ignored: validation never stores or schedules"`
+		Recurrence string       `json:"recurrence,omitempty" maxLength:"500" doc:"Ignored by validation"`
+	}
+}
+
+// ValidationBody is the verdict on a draft.
+type ValidationBody struct {
+	Publishable bool                  `json:"publishable" doc:"true when no target has a problem and the post itself has none"`
+	Problems    []herald.FieldProblem `json:"problems" doc:"Problems of the post itself: Herald's rules and the workspace's brand rules"`
+	Targets     []post.TargetCheck    `json:"targets" doc:"One per target, in the draft's order"`
+}
+
+// ValidationOutput answers a validation.
+type ValidationOutput struct {
+	Body ValidationBody
+}
+
+// MetricsList lists a target's metric snapshots.
+type MetricsList struct {
+	Body ListBody[herald.MetricSnapshot]
+}
+
+// InboxListInput filters the inbox.
+type InboxListInput struct {
+	WorkspaceParam
+	PageParams
+	Account int64 `query:"account" minimum:"0" doc:"Only this account's mentions and replies"`
+}
+
+// InboxList is a page of the inbox.
+type InboxList struct {
+	Body ListBody[herald.InboxItem]
+}
+
+// InboxItemPath addresses one inbox item.
+type InboxItemPath struct {
+	WorkspaceParam
+	Item int64 `path:"item" minimum:"1" doc:"Inbox item id"`
+}
+
+// InboxReplyInput answers an inbox item.
+type InboxReplyInput struct {
+	InboxItemPath
+	Body struct {
+		Text string `json:"text" minLength:"1" maxLength:"10000" doc:"The reply, published at once from the account the item came to"`
+	}
+}
+
+// InboxReplyOutput is the published reply.
+type InboxReplyOutput struct {
+	Body herald.RemoteRef
+}
+
+func (a *API) registerEngagement() {
+	register(a, huma.Operation{
+		OperationID: "validate-post", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/posts/validate",
+		Summary: "Check a draft", Tags: []string{"Posts"},
+		Description: "Checks a draft as create would take it, without storing anything: Herald's and the workspace's " +
+			"rules, and each target's text, thread and first comment against its platform's rules as the account sees " +
+			"them, with lengths counted the platform's way and its limits.",
+	}, func(ctx context.Context, in *PostValidateInput) (*ValidationOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		draft := herald.Post{Title: in.Body.Title, Text: in.Body.Text, LabelIDs: in.Body.LabelIDs,
+			CampaignID: in.Body.CampaignID, Targets: targetsFrom(in.Body.Targets), Recurrence: in.Body.Recurrence}
+		checks, problems, err := a.d.Posts.Validate(ctx, actor, draft)
+		if err != nil {
+			return nil, err
+		}
+		out := &ValidationOutput{Body: ValidationBody{Problems: problems, Targets: []post.TargetCheck{}}}
+		out.Body.Publishable = len(problems) == 0
+		for _, tc := range checks {
+			out.Body.Targets = append(out.Body.Targets, tc)
+			out.Body.Publishable = out.Body.Publishable && tc.Publishable
+		}
+		slices.SortFunc(out.Body.Targets, func(x, y post.TargetCheck) int { return x.Index - y.Index })
+		return out, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-target-metrics", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/posts/{post}/targets/{target}/metrics",
+		Summary: "List a target's metrics", Tags: []string{"Analytics"},
+		Description: "Snapshots of the published post's counts over time, oldest first: 10 minutes after publishing, " +
+			"then after 1 hour, 6 hours, 24 hours and daily for 30 days. A count the platform does not give is -1.",
+	}, func(ctx context.Context, in *TargetPath) (*MetricsList, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := a.d.Posts.TargetMetrics(ctx, actor, in.Post, in.Target)
+		if err != nil {
+			return nil, err
+		}
+		return &MetricsList{Body: list(ms, "")}, nil
+	})
+
+	tags := []string{"Inbox"}
+	register(a, huma.Operation{
+		OperationID: "list-inbox", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox",
+		Summary: "List the inbox", Tags: tags,
+		Description: "Mentions of and replies to the workspace's accounts, newest first. target_id is set on replies to Herald's own posts.",
+	}, func(ctx context.Context, in *InboxListInput) (*InboxList, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := a.d.Posts.ListInbox(ctx, actor, in.Account, in.Page())
+		if err != nil {
+			return nil, err
+		}
+		return &InboxList{Body: list(items, next)}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "reply-inbox-item", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/reply",
+		Summary: "Reply to an inbox item", Tags: tags, DefaultStatus: http.StatusCreated,
+		Description: "Publishes a reply at once from the account the item came to, and returns it as the platform has it.",
+	}, func(ctx context.Context, in *InboxReplyInput) (*InboxReplyOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := a.d.Posts.Reply(ctx, actor, in.Item, in.Body.Text)
+		if err != nil {
+			return nil, err
+		}
+		return &InboxReplyOutput{Body: ref}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "like-inbox-item", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/like",
+		Summary: "Like an inbox item", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Likes (favourites) the item from the account it came to. Liking twice is harmless.",
+	}, func(ctx context.Context, in *InboxItemPath) (*struct{}, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		return nil, a.d.Posts.Like(ctx, actor, in.Item)
+	})
+}

@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// SyncInboxArgs enqueue a run that fetches every account's new mentions
+// and replies into the inbox.
+type SyncInboxArgs struct{}
+
+// Kind names the job kind.
+func (SyncInboxArgs) Kind() string { return "sync_inbox" }
+
+// syncInboxWorker reads mentions through each platform's
+// connector.InboxReader, from each account's saved cursor.
+type syncInboxWorker struct {
+	river.WorkerDefaults[SyncInboxArgs]
+	engage *engage
+}
+
+// Timeout bounds one run.
+func (w *syncInboxWorker) Timeout(*river.Job[SyncInboxArgs]) time.Duration {
+	return 15 * time.Minute
+}
+
+// Work syncs every connected account whose platform reads mentions. A
+// platform's failure for one account is logged (or marks the account when
+// its access ended) and the others go on; only database errors fail the job.
+func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs]) error {
+	e := w.engage
+	platforms := e.platformsWith(func(c connector.Publisher) bool { _, ok := c.(connector.InboxReader); return ok })
+	if len(platforms) == 0 {
+		return nil
+	}
+	accts, err := e.store.InboxAccounts(ctx, platforms)
+	if err != nil {
+		return fmt.Errorf("jobs: sync_inbox: list accounts: %w", err)
+	}
+	added := 0
+	var errs []error
+	for _, a := range accts {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		n, err := w.account(ctx, a)
+		added += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("account %d: %w", a.ID, err))
+		}
+	}
+	if added > 0 {
+		e.log.InfoContext(ctx, "inbox synced", slog.Int("accounts", len(accts)), slog.Int("added", added))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("jobs: sync_inbox: %w", err)
+	}
+	return nil
+}
+
+// account fetches one account's mentions since its cursor and stores them
+// with the new cursor in one transaction.
+func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, error) {
+	e := w.engage
+	c, ok := e.connectors.Get(a.Platform)
+	if !ok {
+		return 0, nil
+	}
+	ir, ok := c.(connector.InboxReader)
+	if !ok {
+		return 0, nil
+	}
+	acct, ok := e.open(ctx, a)
+	if !ok {
+		return 0, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
+	mentions, next, err := ir.Mentions(cctx, acct, a.InboxCursor)
+	cancel()
+	if err != nil {
+		if isShutdown(ctx, err) {
+			return 0, ctx.Err()
+		}
+		_, err := e.platformFailed(ctx, a, "reading mentions", err)
+		return 0, err
+	}
+	now := e.clock.Now()
+	items := make([]herald.InboxItem, 0, len(mentions))
+	for _, m := range mentions {
+		if m.RemoteID == "" {
+			continue
+		}
+		created := m.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		items = append(items, herald.InboxItem{WorkspaceID: a.WorkspaceID, AccountID: a.ID, RemoteID: m.RemoteID,
+			URL: m.URL, AuthorID: m.AuthorID, AuthorHandle: m.AuthorHandle, AuthorName: m.AuthorName, Text: m.Text,
+			ReplyToRemoteID: m.ReplyTo, CreatedAt: created.UTC().Truncate(time.Microsecond), FetchedAt: now, Meta: m.Meta})
+	}
+	added := 0
+	err = e.store.InTx(ctx, func(tx herald.Tx) error {
+		n, err := tx.AddInboxItems(ctx, items)
+		if err != nil {
+			return err
+		}
+		added = n
+		if next != "" && next != a.InboxCursor {
+			return tx.SetInboxCursor(ctx, a.WorkspaceID, a.ID, next)
+		}
+		return nil
+	})
+	if errors.Is(err, herald.ErrNotFound) || errors.Is(err, herald.ErrConflict) {
+		// The account was deleted meanwhile.
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}

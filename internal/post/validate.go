@@ -1,0 +1,221 @@
+package post
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// Keys opens sealed account credentials (keyring.(*Keyring) does).
+type Keys interface {
+	Open(s herald.Sealed, aad []byte) ([]byte, error)
+}
+
+// Option adjusts a Service.
+type Option func(*Service)
+
+// connecting is what talking to the platforms needs.
+type connecting struct {
+	registry *connector.Registry
+	keys     Keys
+}
+
+// WithConnectors lets the service ask the platforms' connectors: to
+// validate drafts the platforms' way, and to reply to and like inbox items.
+func WithConnectors(reg *connector.Registry, keys Keys) Option {
+	return func(s *Service) { s.conn = connecting{registry: reg, keys: keys} }
+}
+
+// PartCheck is what one platform says about one part of a target: the
+// post itself ("text"), a thread part ("thread[0]") or the first comment.
+type PartCheck struct {
+	Part     string              `json:"part"`
+	Length   int                 `json:"length" doc:"The text's length as the platform counts it"`
+	Limit    int                 `json:"limit" doc:"The platform's character limit for this account; 0 when unknown or none"`
+	Problems []connector.Problem `json:"problems"`
+}
+
+// TargetCheck is the verdict on one target of a draft.
+type TargetCheck struct {
+	Index     int             `json:"index" doc:"The target's position in the draft's targets"`
+	AccountID int64           `json:"account_id"`
+	Platform  herald.Platform `json:"platform,omitempty"`
+	// Checked is false when the platform's rules could not be applied (no
+	// validator for the platform, account disconnected, platform
+	// unreachable); Problems says why.
+	Checked     bool        `json:"checked"`
+	Publishable bool        `json:"publishable" doc:"true when neither Herald nor the platform found a problem"`
+	Length      int         `json:"length" doc:"The main text's length as the platform counts it"`
+	Limit       int         `json:"limit" doc:"The platform's character limit; 0 when unknown or none"`
+	Parts       []PartCheck `json:"parts"`
+	// Problems lists every problem of the target, fields named like
+	// "text", "thread[0].text", "first_comment", "media[1]", "account".
+	Problems []connector.Problem `json:"problems"`
+}
+
+// Validate checks a draft without storing anything: Herald's own rules
+// and the workspace's brand rules (returned as problems of the post), and
+// each target's parts against its platform's rules, as that account sees
+// them, counted the platform's way. A target naming an account outside the
+// workspace gets a problem, not an error.
+func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald.Post) (map[int]TargetCheck, []herald.FieldProblem, error) {
+	if err := actor.Require(herald.ActPostsWrite); err != nil {
+		return nil, nil, err
+	}
+	draft.WorkspaceID = actor.WorkspaceID
+	ws, err := getWorkspace(ctx, s.store, actor.WorkspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pr herald.Problems
+	if err := draft.Validate(); err != nil {
+		var he *herald.Error
+		if !errors.As(err, &he) {
+			return nil, nil, err
+		}
+		pr = append(pr, he.Details...)
+	}
+	checkBrand(ws.BrandRules, &draft, &pr)
+	out := make(map[int]TargetCheck, len(draft.Targets))
+	for i, t := range draft.Targets {
+		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		tc.Index = i
+		tc.Publishable = len(tc.Problems) == 0 && tc.Checked
+		out[i] = tc
+	}
+	if pr == nil {
+		pr = herald.Problems{}
+	}
+	return out, pr, nil
+}
+
+// checkTarget asks the target's connector about each of its parts.
+func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.Post, t herald.Target) (TargetCheck, error) {
+	tc := TargetCheck{AccountID: t.AccountID, Parts: []PartCheck{}, Problems: []connector.Problem{}}
+	fail := func(field, msg string) (TargetCheck, error) {
+		tc.Problems = append(tc.Problems, connector.Problem{Field: field, Problem: msg})
+		return tc, nil
+	}
+	if t.AccountID <= 0 {
+		return fail("account", "no account is chosen")
+	}
+	a, err := s.store.GetAccount(ctx, workspaceID, t.AccountID)
+	if errors.Is(err, herald.ErrNotFound) {
+		return fail("account", fmt.Sprintf("account %d is not in this workspace", t.AccountID))
+	}
+	if err != nil {
+		return tc, fmt.Errorf("post: validate: get account %d: %w", t.AccountID, err)
+	}
+	tc.Platform = a.Platform
+	if s.conn.registry == nil {
+		return fail("account", "this Herald server cannot ask the platforms to check posts")
+	}
+	c, ok := s.conn.registry.Get(a.Platform)
+	if !ok {
+		return fail("account", fmt.Sprintf("this Herald server has no %s connector", a.Platform))
+	}
+	v, ok := c.(connector.Validator)
+	if !ok {
+		return fail("account", fmt.Sprintf("%s posts cannot be checked before publishing", a.Platform))
+	}
+	if a.Credentials.Empty() || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired {
+		return fail("account", fmt.Sprintf("the %s account %s must be reconnected before its posts can be checked", a.Platform, a.Handle))
+	}
+	plain, err := s.conn.keys.Open(a.Credentials, a.CredentialsAAD())
+	if err != nil {
+		s.logger.ErrorContext(ctx, "account credentials do not open", "account_id", a.ID, "error", err)
+		return fail("account", fmt.Sprintf("the credentials of the %s account %s cannot be opened; reconnect it", a.Platform, a.Handle))
+	}
+	acct := connector.Account{Account: a, Credentials: plain}
+	limit := 0
+	if l, ok := c.(connector.Limiter); ok {
+		if lim, err := l.Limits(ctx, acct); err == nil {
+			limit = lim.MaxChars
+		}
+	}
+	type part struct {
+		name  string
+		field string
+		p     connector.Part
+	}
+	media := func(ids []int64, field string) ([]connector.Media, error) {
+		var out []connector.Media
+		for j, id := range ids {
+			m, err := s.store.GetMedia(ctx, workspaceID, id)
+			if errors.Is(err, herald.ErrNotFound) {
+				tc.Problems = append(tc.Problems, connector.Problem{Field: fmt.Sprintf("%s[%d]", field, j),
+					Problem: fmt.Sprintf("media %d is not in this workspace's library", id)})
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("post: validate: get media %d: %w", id, err)
+			}
+			out = append(out, connector.Media{Asset: m, Open: noFile})
+		}
+		return out, nil
+	}
+	base := connector.Part{WorkspaceID: workspaceID, TargetID: t.ID, Options: t.Variant.Options}
+	main := base
+	main.Text = effectiveText(p, t)
+	if main.Media, err = media(t.Variant.MediaIDs, "media"); err != nil {
+		return tc, err
+	}
+	parts := []part{{"text", "", main}}
+	for j, th := range t.Variant.Thread {
+		pp := base
+		pp.Index, pp.Text = j+1, th.Text
+		if pp.Media, err = media(th.MediaIDs, fmt.Sprintf("thread[%d].media", j)); err != nil {
+			return tc, err
+		}
+		parts = append(parts, part{fmt.Sprintf("thread[%d]", j), fmt.Sprintf("thread[%d].", j), pp})
+	}
+	if t.Variant.FirstComment != "" {
+		pp := base
+		pp.Comment, pp.Text = true, t.Variant.FirstComment
+		parts = append(parts, part{"first_comment", "first_comment.", pp})
+	}
+	for k, pt := range parts {
+		n, probs, err := v.Validate(ctx, acct, pt.p)
+		if err != nil {
+			var ce *connector.Error
+			msg := err.Error()
+			if errors.As(err, &ce) && ce.Message != "" {
+				msg = ce.Message
+			}
+			s.logger.WarnContext(ctx, "validation by the platform failed", "account_id", a.ID, "error", err)
+			return fail("account", "the platform could not check the post: "+msg)
+		}
+		pc := PartCheck{Part: pt.name, Length: n, Limit: limit, Problems: []connector.Problem{}}
+		for _, pb := range probs {
+			pc.Problems = append(pc.Problems, pb)
+			if pt.field != "" {
+				// The first comment is one text: "first_comment.text" reads as "first_comment".
+				if pt.name == "first_comment" && pb.Field == "text" {
+					pb.Field = "first_comment"
+				} else {
+					pb.Field = pt.field + pb.Field
+				}
+			}
+			tc.Problems = append(tc.Problems, pb)
+		}
+		if k == 0 {
+			tc.Length = n
+		}
+		tc.Parts = append(tc.Parts, pc)
+	}
+	tc.Limit = limit
+	tc.Checked = true
+	return tc, nil
+}
+
+// noFile is the media opener during validation, which never uploads.
+func noFile(context.Context) (io.ReadCloser, error) {
+	return nil, errors.New("post: media files are not read while validating")
+}
