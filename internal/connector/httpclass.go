@@ -239,8 +239,9 @@ func PlatformMessage(body []byte) (msg string, ok bool) {
 // the first of these headers present: Retry-After (seconds or an HTTP date),
 // X-RateLimit-Reset and x-rate-limit-reset (Unix seconds as X and GitHub
 // send, an ISO 8601 instant as Mastodon sends, or small numbers as seconds
-// to wait), and RateLimit-Reset (seconds to wait, IETF draft). It returns 0
-// when none is present or parseable, and never a negative wait.
+// to wait), and RateLimit-Reset (seconds to wait as the IETF draft says, or
+// a Unix time as Bluesky sends). It returns 0 when none is present or
+// parseable, and never a negative wait.
 func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil {
@@ -272,6 +273,11 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	if v := strings.TrimSpace(h.Get("RateLimit-Reset")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil {
+			// The IETF draft sends seconds to wait; Bluesky's PDS sends
+			// the reset as a Unix time.
+			if n > 1e9 {
+				return until(time.Unix(0, int64(n*1e9)), now)
+			}
 			return secondsWait(n)
 		}
 	}

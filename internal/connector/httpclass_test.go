@@ -33,6 +33,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"X-RateLimit-Reset ISO 8601 (Mastodon)", map[string]string{"X-RateLimit-Reset": "2026-03-01T12:05:00.000Z"}, 5 * time.Minute},
 		{"X-RateLimit-Reset seconds", map[string]string{"X-RateLimit-Reset": "42"}, 42 * time.Second},
 		{"RateLimit-Reset", map[string]string{"RateLimit-Reset": "10"}, 10 * time.Second},
+		{"RateLimit-Reset unix (Bluesky)", map[string]string{"RateLimit-Reset": "1772366490"}, 90 * time.Second},
+		{"RateLimit-Reset unix in the past", map[string]string{"RateLimit-Reset": "1772366000"}, 0},
 		{"Retry-After wins", map[string]string{"Retry-After": "3", "X-RateLimit-Reset": "1772366460"}, 3 * time.Second},
 		{"absurd", map[string]string{"Retry-After": "99999999999"}, 366 * 24 * time.Hour},
 	}
