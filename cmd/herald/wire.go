@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/jobs"
@@ -52,6 +53,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", cfg.MediaDir, err)
 	}
 	registry := connector.NewRegistry()
+	registry.Register(herald.PlatformBluesky, bluesky.New(&http.Client{}, bluesky.WithLogger(logger)))
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(&http.Client{}, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}
@@ -64,7 +66,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a := &app{store: st, notifier: notifier, version: version(), clock: clock}
 	a.auth = auth.New(st, clock, logger)
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
-	posts := post.New(st, clock, logger)
+	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys))
 	a.dispatcher = publish.New(publish.Config{
 		Instance:     instance,
 		Concurrency:  cfg.PublishConcurrency,
@@ -107,10 +109,11 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Labels:     label.New(st, clock, logger),
 		Campaigns:  campaign.New(st, clock, logger),
 		Posts:      posts,
-		Accounts:   account.New(st, keys, clock, logger),
-		Media:      media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
-		Logger:     logger,
-		Version:    a.version,
+		Accounts: account.New(st, keys, clock, logger,
+			account.WithConnectors(registry, cfg.BaseURL+"/api/v1/connect/callback", a.auth)),
+		Media:   media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
+		Logger:  logger,
+		Version: a.version,
 	})
 	return a, nil
 }
