@@ -248,6 +248,11 @@ type Dispatcher struct {
 
 	overdueMu       sync.Mutex
 	overdueNotified map[int64]bool
+	// overdueWindow starts the current minute of one-by-one overdue
+	// notifications; overdueSent counts them, overdueSuppressed the rest.
+	overdueWindow     time.Time
+	overdueSent       int
+	overdueSuppressed int
 
 	lastTick     atomic.Int64 // Unix nanoseconds of the fire loop's last turn
 	loadErrSince atomic.Int64 // Unix nanoseconds since loads fail, 0 when fine

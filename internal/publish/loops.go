@@ -16,6 +16,13 @@ const maxSleep = time.Second
 // maxOverdueRemembered bounds the overdue targets remembered as notified.
 const maxOverdueRemembered = 100_000
 
+// Overdue notifications one by one: at most overduePerWindow per
+// overdueWindow; the rest are summed up in one notification.
+const (
+	overdueWindow    = time.Minute
+	overduePerWindow = 10
+)
+
 // retryPause is the wait after a store error in a loop.
 const retryPause = time.Second
 
@@ -299,6 +306,7 @@ func (d *Dispatcher) monitorLoop(ctx context.Context) {
 			due := time.Unix(0, e.due).UTC()
 			d.overdue(ctx, 0, e.id, 0, now.Sub(due))
 		}
+		d.flushOverdue(ctx)
 	}
 }
 
@@ -313,13 +321,43 @@ func (d *Dispatcher) overdue(ctx context.Context, workspaceID, targetID, account
 		clear(d.overdueNotified)
 	}
 	d.overdueNotified[targetID] = true
+	// In a backlog thousands of targets are late at once: tell people about
+	// the first few each minute one by one, and about the rest in one
+	// summary (see flushOverdue), rather than flood the webhook and the log.
+	now := d.clock.Now()
+	if now.Sub(d.overdueWindow) >= overdueWindow {
+		d.overdueWindow, d.overdueSent = now, 0
+	}
+	quiet := !seen && d.overdueSent >= overduePerWindow
+	if quiet {
+		d.overdueSuppressed++
+	} else if !seen {
+		d.overdueSent++
+	}
 	d.overdueMu.Unlock()
-	if seen {
+	if seen || quiet {
 		return
 	}
 	d.sendNotification(ctx, herald.Notification{
 		Kind: herald.NotifyTargetOverdue, WorkspaceID: workspaceID, TargetID: targetID, AccountID: accountID,
 		Message: fmt.Sprintf("Post target %d is %s late and not yet published; Herald keeps trying.", targetID, late.Round(time.Second)),
+	})
+}
+
+// flushOverdue sends one summary of the late targets not told about one by
+// one, once their minute is over.
+func (d *Dispatcher) flushOverdue(ctx context.Context) {
+	d.overdueMu.Lock()
+	n := d.overdueSuppressed
+	if n == 0 || d.clock.Now().Sub(d.overdueWindow) < overdueWindow {
+		d.overdueMu.Unlock()
+		return
+	}
+	d.overdueSuppressed = 0
+	d.overdueMu.Unlock()
+	d.sendNotification(ctx, herald.Notification{
+		Kind:    herald.NotifyTargetOverdue,
+		Message: fmt.Sprintf("%d more post targets became over %s late in the last minute; Herald keeps trying.", n, d.cfg.OverdueAfter),
 	})
 }
 

@@ -1,9 +1,12 @@
 package publish
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,5 +165,67 @@ func TestPartKey(t *testing.T) {
 	}
 	if got := PartKey(42, -1, true); got != "herald-42-c" {
 		t.Errorf("PartKey = %q", got)
+	}
+}
+
+// manualClock is a clock the test moves by hand.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *manualClock) add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// overdueNotes records notifications.
+type overdueNotes struct {
+	mu sync.Mutex
+	ns []herald.Notification
+}
+
+func (n *overdueNotes) Notify(_ context.Context, nt herald.Notification) {
+	n.mu.Lock()
+	n.ns = append(n.ns, nt)
+	n.mu.Unlock()
+}
+
+func (n *overdueNotes) of(kind herald.NotificationKind) []herald.Notification {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []herald.Notification
+	for _, x := range n.ns {
+		if x.Kind == kind {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func TestOverdueNotificationsAreBudgeted(t *testing.T) {
+	clock := &manualClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	n := &overdueNotes{}
+	d := New(Config{Instance: "test"}, Deps{Notifier: n, Clock: clock})
+	ctx := context.Background()
+	for id := int64(1); id <= 25; id++ {
+		d.overdue(ctx, 1, id, 1, 45*time.Second)
+		d.overdue(ctx, 1, id, 1, 46*time.Second) // told once per target
+	}
+	if got := len(n.of(herald.NotifyTargetOverdue)); got != overduePerWindow {
+		t.Fatalf("%d one-by-one notifications, want %d", got, overduePerWindow)
+	}
+	d.flushOverdue(ctx) // the minute is not over yet
+	if got := len(n.of(herald.NotifyTargetOverdue)); got != overduePerWindow {
+		t.Fatalf("summary sent before the minute ended: %d notifications", got)
+	}
+	clock.add(overdueWindow)
+	d.flushOverdue(ctx)
+	all := n.of(herald.NotifyTargetOverdue)
+	if len(all) != overduePerWindow+1 || !strings.Contains(all[len(all)-1].Message, "15 more post targets") {
+		t.Fatalf("summary = %+v", all[len(all)-1])
+	}
+	d.flushOverdue(ctx)
+	if len(n.of(herald.NotifyTargetOverdue)) != overduePerWindow+1 {
+		t.Fatal("the summary was sent twice")
 	}
 }
