@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/fake"
+	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
@@ -54,6 +55,10 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	registry := connector.NewRegistry()
 	registry.Register(herald.PlatformBluesky, bluesky.New(&http.Client{}, bluesky.WithLogger(logger)))
+	if cfg.XClientID != "" {
+		registry.Register(herald.PlatformX, xconn.New(&http.Client{},
+			xconn.WithClient(cfg.XClientID, cfg.XClientSecret), xconn.WithLogger(logger)))
+	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(&http.Client{}, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}

@@ -69,6 +69,11 @@ type Config struct {
 	InstanceID string `env:"INSTANCE_ID"`
 	// PublishConcurrency bounds the platform calls in flight.
 	PublishConcurrency int `env:"PUBLISH_CONCURRENCY" envDefault:"512"`
+	// XClientID and XClientSecret are Herald's app on X (developer portal,
+	// OAuth 2.0, callback BASE_URL/api/v1/connect/callback); without an id
+	// X accounts cannot be connected.
+	XClientID     string `env:"X_CLIENT_ID"`
+	XClientSecret string `env:"X_CLIENT_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -245,6 +250,9 @@ func (c Config) Validate() error {
 		if err := checkBaseURL(c.NotifyWebhookURL); err != nil && !strings.Contains(err.Error(), "query") {
 			bad("NOTIFY_WEBHOOK_URL", "%v; use e.g. https://hooks.example.com/herald", err)
 		}
+	}
+	if c.XClientSecret != "" && c.XClientID == "" {
+		bad("X_CLIENT_SECRET", "is set but %sX_CLIENT_ID is not; set both from X's developer portal", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 512", c.PublishConcurrency)

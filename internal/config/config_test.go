@@ -143,6 +143,8 @@ func TestLoadRefuses(t *testing.T) {
 			[]string{"HERALD_PUBLISH_CONCURRENCY 0: must be from 1 to 10000"}, ""},
 		{"publish concurrency not a number", []string{"HERALD_PUBLISH_CONCURRENCY=many"}, Overrides{},
 			[]string{"HERALD_PUBLISH_CONCURRENCY: not a whole number"}, ""},
+		{"x secret without id", []string{"HERALD_X_CLIENT_SECRET=s3cret"}, Overrides{},
+			[]string{"HERALD_X_CLIENT_SECRET is set but HERALD_X_CLIENT_ID is not"}, ""},
 		{"test platform not a bool", []string{"HERALD_TEST_PLATFORM=maybe"}, Overrides{},
 			[]string{"HERALD_TEST_PLATFORM: not true or false"}, ""},
 		{"webhook not a URL", []string{"HERALD_NOTIFY_WEBHOOK_URL=hooks.example.com"}, Overrides{},
