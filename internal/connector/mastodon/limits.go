@@ -1,0 +1,240 @@
+package mastodon
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heraldsocial/herald/internal/connector"
+)
+
+// Fallbacks for servers that do not publish a limit (Mastodon's own
+// defaults as of 4.x).
+const (
+	defaultMaxChars     = 500
+	defaultMaxMedia     = 4
+	defaultImageBytes   = 16 << 20
+	defaultVideoBytes   = 99 << 20
+	defaultAltTextChars = 1500
+)
+
+// Instance is what the connector knows about an instance's rules.
+type Instance struct {
+	Domain         string
+	MaxChars       int
+	URLChars       int
+	MaxMedia       int
+	ImageBytes     int64
+	VideoBytes     int64
+	AltTextChars   int
+	MediaTypes     []string // accepted MIME types; empty: not published, not checked
+	FetchedAt      time.Time
+	FromV1Instance bool // the server has no /api/v2/instance (older Mastodon, Akkoma)
+}
+
+type instanceEntry struct {
+	info    Instance
+	expires time.Time
+}
+
+// instanceJSON covers /api/v2/instance and the older /api/v1/instance
+// (Mastodon ≥ 3.4 has configuration there too; Pleroma and Akkoma send
+// max_toot_chars and upload_limit).
+type instanceJSON struct {
+	Domain        string `json:"domain"`
+	URI           string `json:"uri"`
+	MaxTootChars  int    `json:"max_toot_chars"`
+	UploadLimit   int64  `json:"upload_limit"`
+	Configuration struct {
+		Statuses struct {
+			MaxCharacters            int `json:"max_characters"`
+			MaxMediaAttachments      int `json:"max_media_attachments"`
+			CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+		} `json:"statuses"`
+		MediaAttachments struct {
+			SupportedMimeTypes []string `json:"supported_mime_types"`
+			ImageSizeLimit     int64    `json:"image_size_limit"`
+			VideoSizeLimit     int64    `json:"video_size_limit"`
+			DescriptionLimit   int      `json:"description_limit"`
+		} `json:"media_attachments"`
+	} `json:"configuration"`
+}
+
+// instance returns inst's rules, from the cache while fresh.
+func (c *Connector) instance(ctx context.Context, inst, tok string) (Instance, error) {
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.instances[inst]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.info, nil
+	}
+	var raw instanceJSON
+	v1 := false
+	_, err := c.call(ctx, inst, request{method: http.MethodGet, path: "/api/v2/instance", token: tok}, &raw)
+	if s := statusOf(err); s == http.StatusNotFound || s == http.StatusGone {
+		v1 = true
+		raw = instanceJSON{}
+		_, err = c.call(ctx, inst, request{method: http.MethodGet, path: "/api/v1/instance", token: tok}, &raw)
+	}
+	if err != nil {
+		return Instance{}, err
+	}
+	st, ma := raw.Configuration.Statuses, raw.Configuration.MediaAttachments
+	info := Instance{
+		Domain: raw.Domain, MaxChars: firstPositive(st.MaxCharacters, raw.MaxTootChars, defaultMaxChars),
+		URLChars:     firstPositive(st.CharactersReservedPerURL, DefaultURLChars),
+		MaxMedia:     firstPositive(st.MaxMediaAttachments, defaultMaxMedia),
+		ImageBytes:   firstPositive64(ma.ImageSizeLimit, raw.UploadLimit, defaultImageBytes),
+		VideoBytes:   firstPositive64(ma.VideoSizeLimit, raw.UploadLimit, defaultVideoBytes),
+		AltTextChars: firstPositive(ma.DescriptionLimit, defaultAltTextChars),
+		MediaTypes:   ma.SupportedMimeTypes, FetchedAt: now, FromV1Instance: v1,
+	}
+	if info.Domain == "" {
+		info.Domain = raw.URI
+	}
+	c.mu.Lock()
+	c.instances[inst] = instanceEntry{info: info, expires: now.Add(c.instanceTTL)}
+	c.mu.Unlock()
+	return info, nil
+}
+
+func firstPositive(v ...int) int {
+	for _, x := range v {
+		if x > 0 {
+			return x
+		}
+	}
+	return 0
+}
+
+func firstPositive64(v ...int64) int64 {
+	for _, x := range v {
+		if x > 0 {
+			return x
+		}
+	}
+	return 0
+}
+
+// Limits returns the limits of the account's instance, read from
+// GET /api/v2/instance and cached (see WithInstanceTTL).
+func (c *Connector) Limits(ctx context.Context, acct connector.Account) (connector.Limits, error) {
+	cr, err := creds(acct)
+	if err != nil {
+		return connector.Limits{}, err
+	}
+	info, err := c.instance(ctx, cr.Instance, cr.AccessToken)
+	if err != nil {
+		return connector.Limits{}, err
+	}
+	return connector.Limits{
+		MaxChars: info.MaxChars, MaxMedia: info.MaxMedia, MaxImageBytes: info.ImageBytes,
+		MaxVideoBytes: info.VideoBytes, MaxThreadParts: MaxThreadParts, FirstComment: true,
+		AltTextMaxChars: info.AltTextChars, CharsReservedURL: info.URLChars,
+	}, nil
+}
+
+// knownOptions are the Part.Options the connector reads.
+const knownOptions = "visibility, spoiler_text, sensitive, language"
+
+// Validate checks a part against the account's instance: its length as
+// Mastodon counts it (see Length; the content warning counts too), media
+// count, types, sizes and alt text, a video alone, and the options.
+func (c *Connector) Validate(ctx context.Context, acct connector.Account, p connector.Part) (int, []connector.Problem, error) {
+	cr, err := creds(acct)
+	if err != nil {
+		return 0, nil, err
+	}
+	info, err := c.instance(ctx, cr.Instance, cr.AccessToken)
+	if err != nil {
+		return 0, nil, err
+	}
+	n, problems := Check(info, p)
+	return n, problems, nil
+}
+
+// Check validates p against an instance's rules without any network call;
+// it returns the counted length and the problems.
+func Check(info Instance, p connector.Part) (int, []connector.Problem) {
+	var ps []connector.Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, connector.Problem{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	n := Length(p.Text, p.Options["spoiler_text"], info.URLChars)
+	if n > info.MaxChars {
+		ps = append(ps, connector.Problem{Field: "text", Measured: n, Limit: info.MaxChars,
+			Problem: fmt.Sprintf("is %d characters as Mastodon counts them (links as %d, the content warning included); this instance allows %d", n, info.URLChars, info.MaxChars)})
+	}
+	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
+		add("text", "is empty: a Mastodon post needs text or media")
+	}
+	if len(p.Media) > info.MaxMedia {
+		ps = append(ps, connector.Problem{Field: "media", Measured: len(p.Media), Limit: info.MaxMedia,
+			Problem: fmt.Sprintf("has %d files; this instance allows %d per post", len(p.Media), info.MaxMedia)})
+	}
+	videos := 0
+	for i, m := range p.Media {
+		field := "media[" + strconv.Itoa(i) + "]"
+		ct := strings.ToLower(m.Asset.ContentType)
+		video := strings.HasPrefix(ct, "video/") || strings.HasPrefix(ct, "audio/")
+		if video {
+			videos++
+		}
+		if len(info.MediaTypes) > 0 && !slices.Contains(info.MediaTypes, ct) {
+			add(field, "is %s, which this instance does not accept", ct)
+		}
+		limit := info.ImageBytes
+		if video {
+			limit = info.VideoBytes
+		}
+		if limit > 0 && m.Asset.Size > limit {
+			ps = append(ps, connector.Problem{Field: field, Measured: int(m.Asset.Size), Limit: int(limit),
+				Problem: fmt.Sprintf("is %d bytes; this instance accepts at most %d", m.Asset.Size, limit)})
+		}
+		if a := utf8.RuneCountInString(m.Asset.AltText); a > info.AltTextChars {
+			ps = append(ps, connector.Problem{Field: field + ".alt_text", Measured: a, Limit: info.AltTextChars,
+				Problem: fmt.Sprintf("is %d characters; this instance allows %d", a, info.AltTextChars)})
+		}
+	}
+	if videos > 0 && len(p.Media) > 1 {
+		add("media", "mixes a video or audio file with other files; Mastodon attaches one video or audio file alone")
+	}
+	for k, v := range p.Options {
+		switch k {
+		case "visibility":
+			if !slices.Contains([]string{"public", "unlisted", "private", "direct"}, v) {
+				add("options.visibility", "%q is not one of public, unlisted, private, direct", v)
+			}
+		case "sensitive":
+			if _, err := strconv.ParseBool(v); err != nil {
+				add("options.sensitive", "%q must be true or false", v)
+			}
+		case "language":
+			if !validLanguage(v) {
+				add("options.language", "%q is not an ISO 639 language code like en or fr", v)
+			}
+		case "spoiler_text":
+		default:
+			add("options."+k, "is not an option for Mastodon; use %s", knownOptions)
+		}
+	}
+	return n, ps
+}
+
+func validLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,113 @@
+package mastodonfake
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	verrors "github.com/pb33f/libopenapi-validator/errors"
+)
+
+// Contract checks requests and answers against the Mastodon OpenAPI
+// document. Building one parses the whole document (seconds): build it
+// once and share it. It is safe for concurrent use.
+//
+// Known defects of the document are worked around here, each checked by
+// hand instead:
+//   - the Idempotency-Key header of POST /api/v1/statuses is declared an
+//     object; Mastodon takes any string, so it is checked to be a
+//     non-empty string of at most 255 bytes;
+//   - the body of POST /api/v1/statuses is declared oneOf TextStatus,
+//     MediaStatus and PollStatus, so a status with text and media (which
+//     Mastodon accepts) matches two of them and fails oneOf; a body that
+//     matches more than one of them is accepted (one matching none is not).
+type Contract struct {
+	mu sync.Mutex
+	v  validator.Validator
+}
+
+// LoadContract reads and parses the OpenAPI document at path.
+func LoadContract(path string) (*Contract, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mastodonfake: read the OpenAPI document: %w", err)
+	}
+	doc, err := libopenapi.NewDocument(b)
+	if err != nil {
+		return nil, fmt.Errorf("mastodonfake: parse the OpenAPI document: %w", err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("mastodonfake: build the validator: %w", errs[0])
+	}
+	return &Contract{v: v}, nil
+}
+
+// CheckRequest returns what is wrong with a request (its body given
+// separately, as it was read), in the validator's words.
+func (c *Contract) CheckRequest(r *http.Request, body []byte) []string {
+	req := r.Clone(r.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.URL.Scheme, req.URL.Host = "https", r.Host
+	var out []string
+	if key, ok := req.Header["Idempotency-Key"]; ok {
+		if len(key) != 1 || key[0] == "" || len(key[0]) > 255 {
+			out = append(out, fmt.Sprintf("Idempotency-Key must be one non-empty string of at most 255 bytes, got %q", key))
+		}
+		req.Header.Del("Idempotency-Key")
+	}
+	c.mu.Lock()
+	ok, errs := c.v.ValidateHttpRequestSync(req)
+	c.mu.Unlock()
+	if !ok {
+		for _, d := range describe(errs) {
+			if r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses" && severalMatched.MatchString(d) {
+				continue
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// severalMatched is the validator's words for a oneOf that more than one
+// alternative satisfied.
+var severalMatched = regexp.MustCompile(`'oneOf' failed, subschemas [0-9, ]+ matched`)
+
+// CheckResponse returns what is wrong with an answer to r.
+func (c *Contract) CheckResponse(r *http.Request, reqBody []byte, status int, h http.Header, body []byte) []string {
+	req := r.Clone(r.Context())
+	req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	req.URL.Scheme, req.URL.Host = "https", r.Host
+	res := &http.Response{StatusCode: status, Header: h.Clone(), Body: io.NopCloser(bytes.NewReader(body)), Request: req}
+	c.mu.Lock()
+	ok, errs := c.v.ValidateHttpResponse(req, res)
+	c.mu.Unlock()
+	if ok {
+		return nil
+	}
+	return describe(errs)
+}
+
+func describe(errs []*verrors.ValidationError) []string {
+	var out []string
+	for _, e := range errs {
+		var b strings.Builder
+		b.WriteString(e.Message)
+		if e.Reason != "" {
+			b.WriteString(": " + e.Reason)
+		}
+		for _, f := range e.SchemaValidationErrors {
+			fmt.Fprintf(&b, "; %s at %s", f.Reason, f.FieldPath)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
