@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/fake"
+	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/jobs"
@@ -55,6 +56,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	registry := connector.NewRegistry()
 	registry.Register(herald.PlatformBluesky, bluesky.New(&http.Client{}, bluesky.WithLogger(logger)))
+	registry.Register(herald.PlatformMastodon, mastodon.New(&http.Client{},
+		mastodon.WithAppStore(account.NewAppStore(st, keys, herald.PlatformMastodon, clock)),
+		mastodon.WithLogger(logger)))
 	if cfg.XClientID != "" {
 		registry.Register(herald.PlatformX, xconn.New(&http.Client{},
 			xconn.WithClient(cfg.XClientID, cfg.XClientSecret), xconn.WithLogger(logger)))
