@@ -101,6 +101,7 @@ func New(d Deps) *API {
 	a.registerMedia()
 	a.registerConnect()
 	a.registerEngagement()
+	a.registerRemote()
 	return a
 }
 

@@ -71,9 +71,9 @@ type MetricsStore interface {
 	// ListMetricSnapshots returns a target's snapshots, oldest first.
 	ListMetricSnapshots(ctx context.Context, workspaceID, targetID int64) ([]MetricSnapshot, error)
 	// TargetsDueForMetrics returns up to limit published targets of any
-	// workspace with a remote id, published within MetricsWindow before
-	// now, on a connected or expiring account with credentials on one of
-	// platforms (those whose connector reads metrics), whose last
+	// workspace with a remote id (not deleted from the platform through
+	// Herald), published within MetricsWindow before now, on a connected
+	// or expiring account with credentials on one of platforms (those whose connector reads metrics), whose last
 	// snapshot is older than their MetricsMilestone (or who have none):
 	// the longest overdue first, then by id. A limit below 1 is CodeInvalid.
 	TargetsDueForMetrics(ctx context.Context, now time.Time, platforms []Platform, limit int) ([]Target, error)

@@ -197,9 +197,30 @@ type Target struct {
 	HeldBy     *int64     `json:"held_by,omitempty"`
 	HeldAt     *time.Time `json:"held_at,omitempty"`
 	HeldReason string     `json:"held_reason,omitempty"`
-	Version    int64      `json:"version"` // bumped by every state change
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// RemoteDeletedAt is when a person deleted the published post from its
+	// platform through Herald; the target stays published (the state
+	// machine has nothing after published) and keeps its remote id.
+	RemoteDeletedAt *time.Time `json:"remote_deleted_at,omitempty"`
+	// EditedAt is when the published post's text was last edited on its
+	// platform through Herald.
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	Version   int64      `json:"version"` // bumped by every state change
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// Ref returns the published post's reference on its platform: the first
+// confirmed part (which carries platform specifics such as a Bluesky cid)
+// when it is the post itself, else the remote id and URL.
+func (t Target) Ref() RemoteRef {
+	if len(t.Progress.Parts) > 0 && t.Progress.Parts[0].ID == t.RemoteID {
+		r := t.Progress.Parts[0]
+		if r.URL == "" {
+			r.URL = t.RemoteURL
+		}
+		return r
+	}
+	return RemoteRef{ID: t.RemoteID, URL: t.RemoteURL}
 }
 
 // TargetTransition records one state change of a target.

@@ -119,6 +119,17 @@ type PostStore interface {
 	ListRecurringPosts(ctx context.Context) ([]Post, error)
 }
 
+// RemoteStore records what people did to published posts on their
+// platforms through Herald.
+type RemoteStore interface {
+	// MarkTargetRemote sets the target's RemoteDeletedAt and EditedAt
+	// (each only when not nil), its RemoteURL (only when not "") and its
+	// UpdatedAt (to deletedAt, else editedAt, when one is given), leaving
+	// everything else, its version included, as it is. A target of
+	// another workspace is ErrNotFound.
+	MarkTargetRemote(ctx context.Context, workspaceID, targetID int64, deletedAt, editedAt *time.Time, remoteURL string) error
+}
+
 // MediaStore keeps media asset records.
 type MediaStore interface {
 	CreateMedia(ctx context.Context, m *MediaAsset) error
@@ -163,6 +174,7 @@ type Tx interface {
 	SessionStore
 	AccountStore
 	PostStore
+	RemoteStore
 	MediaStore
 	LabelStore
 	CampaignStore

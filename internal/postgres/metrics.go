@@ -73,6 +73,7 @@ func (s store) TargetsDueForMetrics(ctx context.Context, now time.Time, platform
 		WHERE t.state = 'published' AND t.published_at IS NOT NULL
 			AND t.published_at >= $1::timestamptz - make_interval(secs => $2)
 			AND t.published_at <= $1::timestamptz - interval '10 minutes' AND t.remote_id <> ''
+			AND t.remote_deleted_at IS NULL
 			AND a.status IN ('connected', 'expiring') AND a.credentials IS NOT NULL AND length(a.credentials) > 0
 			AND a.platform = ANY($4)
 	) d WHERE last_at IS NULL OR last_at < milestone

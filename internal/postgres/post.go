@@ -59,13 +59,14 @@ func (s store) ListRecurringPosts(ctx context.Context) ([]herald.Post, error) {
 }
 
 const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
-	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at`
+	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at,
+	remote_deleted_at, edited_at`
 
 func scanTarget(r scanner) (herald.Target, error) {
 	var t herald.Target
 	err := r.Scan(&t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &t.Variant, &t.State, &t.ScheduledAt,
 		&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.DueAt, &t.Attempts, &t.Progress, &t.HeldBy,
-		&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt)
+		&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.RemoteDeletedAt, &t.EditedAt)
 	return t, err
 }
 

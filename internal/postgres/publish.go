@@ -96,7 +96,7 @@ func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now,
 			t := &c.Target
 			err := r.Scan(&old, &t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &t.Variant, &t.State, &t.ScheduledAt,
 				&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.DueAt, &t.Attempts, &t.Progress, &t.HeldBy,
-				&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt)
+				&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.RemoteDeletedAt, &t.EditedAt)
 			c.Attempt, c.Recovered = t.Attempts, old == herald.StatePublishing
 			if c.Recovered {
 				recoveredIDs = append(recoveredIDs, t.ID)

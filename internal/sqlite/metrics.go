@@ -94,7 +94,7 @@ func (s *store) TargetsDueForMetrics(ctx context.Context, now time.Time, platfor
 			(SELECT max(m.at) FROM metric_snapshots m WHERE m.target_id = t.id) AS last_at
 		FROM targets t JOIN accounts a ON a.id = t.account_id
 		WHERE t.state = 'published' AND t.published_at IS NOT NULL AND t.published_at >= ?1 - ?5
-			AND t.published_at <= ?1 - 10 * ?4 AND t.remote_id != ''
+			AND t.published_at <= ?1 - 10 * ?4 AND t.remote_id != '' AND t.remote_deleted_at IS NULL
 			AND a.status IN ('connected', 'expiring') AND a.credentials IS NOT NULL AND length(a.credentials) > 0
 			AND a.platform IN (`+strings.Join(in, ", ")+`)
 	) WHERE last_at IS NULL OR last_at < milestone

@@ -32,16 +32,17 @@ func scanPost(sc scanner) (herald.Post, error) {
 }
 
 const targetCols = `id, post_id, workspace_id, account_id, variant, state, scheduled_at, remote_id, remote_url,
-	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at`
+	last_error, published_at, due_at, attempts, progress, held_by, held_at, held_reason, version, created_at, updated_at,
+	remote_deleted_at, edited_at`
 
 func scanTarget(sc scanner) (herald.Target, error) {
 	var t herald.Target
 	var variant, progress string
-	var sched, published, due, heldBy, heldAt sql.NullInt64
+	var sched, published, due, heldBy, heldAt, deleted, edited sql.NullInt64
 	var created, updated int64
 	if err := sc.Scan(&t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &variant, &t.State, &sched, &t.RemoteID,
 		&t.RemoteURL, &t.LastError, &published, &due, &t.Attempts, &progress, &heldBy, &heldAt, &t.HeldReason,
-		&t.Version, &created, &updated); err != nil {
+		&t.Version, &created, &updated, &deleted, &edited); err != nil {
 		return t, err
 	}
 	if err := json.Unmarshal([]byte(variant), &t.Variant); err != nil {
@@ -52,6 +53,7 @@ func scanTarget(sc scanner) (herald.Target, error) {
 	}
 	t.ScheduledAt, t.PublishedAt, t.DueAt = fromNullMicros(sched), fromNullMicros(published), fromNullMicros(due)
 	t.HeldBy, t.HeldAt = fromNullInt(heldBy), fromNullMicros(heldAt)
+	t.RemoteDeletedAt, t.EditedAt = fromNullMicros(deleted), fromNullMicros(edited)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, nil
 }

@@ -160,7 +160,10 @@ func metricsTests() []test {
 			old := pub("old", 31*24*time.Hour)
 			noRemote := pub("", 2*time.Hour)
 			onRevoked := mustPublished(t, s, w, revoked, "rv", now.Add(-2*time.Hour))
-			_ = []herald.Target{tooFresh, old, noRemote, onRevoked}
+			deleted := pub("deleted", 2*time.Hour)
+			gone := now.Add(-time.Hour)
+			noErr(t, s.MarkTargetRemote(ctx, w.ws.ID, deleted.ID, &gone, nil, ""), "MarkTargetRemote")
+			_ = []herald.Target{tooFresh, old, noRemote, onRevoked, deleted}
 
 			got, err := s.TargetsDueForMetrics(ctx, now, mastodon, 100)
 			noErr(t, err, "TargetsDueForMetrics")

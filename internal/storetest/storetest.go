@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Posts", postTests()},
 		{"PostList", postListTests()},
 		{"Targets", targetTests()},
+		{"Remote", remoteTests()},
 		{"Publish", publishTests()},
 		{"Queues", queueTests()},
 		{"Jobs", jobTests()},

@@ -91,6 +91,7 @@ var (
 	_ connector.Reconciler          = (*Connector)(nil)
 	_ connector.Refresher           = (*Connector)(nil)
 	_ connector.Deleter             = (*Connector)(nil)
+	_ connector.Editor              = (*Connector)(nil)
 	_ connector.Limiter             = (*Connector)(nil)
 )
 
@@ -411,6 +412,46 @@ func (c *Connector) Delete(ctx context.Context, acct connector.Account, ref hera
 		return nil
 	}
 	return err
+}
+
+// Edit replaces a published status's text, content warning, language and
+// media (PUT /api/v1/statuses/{id}); the part is the whole new content, so
+// a part without media leaves the status without media. Visibility is
+// fixed once published. Editing twice with the same part is harmless.
+func (c *Connector) Edit(ctx context.Context, acct connector.Account, ref herald.RemoteRef, p connector.Part) (herald.RemoteRef, error) {
+	cr, err := creds(acct)
+	if err != nil {
+		return herald.RemoteRef{}, err
+	}
+	if ref.ID == "" {
+		return herald.RemoteRef{}, &connector.Error{Class: connector.Invalid, Message: "the post to edit has no remote id"}
+	}
+	form := url.Values{}
+	form.Set("status", p.Text)
+	for _, m := range p.Media {
+		id, err := c.upload(ctx, cr, m)
+		if err != nil {
+			return herald.RemoteRef{}, err
+		}
+		form.Add("media_ids[]", id)
+	}
+	for _, k := range []string{"spoiler_text", "language"} {
+		if v := p.Options[k]; v != "" {
+			form.Set(k, v)
+		}
+	}
+	var st status
+	if _, err := c.call(ctx, cr, http.MethodPut, "/api/v1/statuses/"+url.PathEscape(ref.ID), strings.NewReader(form.Encode()),
+		"application/x-www-form-urlencoded", nil, &st); err != nil {
+		return herald.RemoteRef{}, connector.Repeatable(err)
+	}
+	if st.ID == "" {
+		st.ID = ref.ID
+	}
+	if st.URL == "" {
+		st.URL = ref.URL
+	}
+	return herald.RemoteRef{ID: st.ID, URL: st.URL}, nil
 }
 
 // Limits reads the instance's limits (once per platform address).

@@ -32,6 +32,9 @@ type Post struct {
 	ReceivedAt time.Time `json:"received_at"`
 	// DeletedAt is set once the post was deleted; it stays in the ledger.
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// EditedAt is set by the last edit, and Edits counts them.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	Edits    int        `json:"edits,omitempty"`
 
 	seq uint64 // the numeric id
 }
@@ -156,6 +159,27 @@ func (l *Ledger) delete(account, id string, now time.Time) (Post, bool) {
 	return clonePost(sh.posts[at]), true
 }
 
+// edit replaces the text and media of account's post id (not deleted).
+// found is false when there is no such post of that account.
+func (l *Ledger) edit(account, id, text string, mediaIDs []string, now time.Time) (Post, bool) {
+	seq, ok := parseID(id)
+	if !ok {
+		return Post{}, false
+	}
+	sh := &l.shards[seq&(shardCount-1)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	at, ok := sh.byID[seq]
+	if !ok || sh.posts[at].Account != account || sh.posts[at].DeletedAt != nil {
+		return Post{}, false
+	}
+	t := now
+	p := &sh.posts[at]
+	p.Text, p.MediaIDs, p.EditedAt = text, slices.Clone(mediaIDs), &t
+	p.Edits++
+	return clonePost(*p), true
+}
+
 // recent returns up to limit of account's posts that are not deleted,
 // newest first, with ids below maxID (0: no bound).
 func (l *Ledger) recent(account string, limit int, maxID uint64) []Post {
@@ -179,6 +203,10 @@ func clonePost(p Post) Post {
 	if p.DeletedAt != nil {
 		t := *p.DeletedAt
 		p.DeletedAt = &t
+	}
+	if p.EditedAt != nil {
+		t := *p.EditedAt
+		p.EditedAt = &t
 	}
 	return p
 }

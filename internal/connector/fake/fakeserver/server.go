@@ -21,6 +21,7 @@
 //	                                      failed: Text character limit of N exceeded"} and the like
 //	GET    /api/v1/statuses/{id}          one status
 //	DELETE /api/v1/statuses/{id}          deletes the caller's status, answers it
+//	PUT    /api/v1/statuses/{id}          edits the caller's status (text, content warning, media)
 //	GET    /api/v1/accounts/{id}/statuses recent statuses, newest first (limit ≤ 40,
 //	                                      max_id); each carries the herald_key it was
 //	                                      posted with; 404 unless Config.Lookup
@@ -227,6 +228,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/statuses", s.createStatus)
 	m.HandleFunc("GET /api/v1/statuses/{id}", s.getStatus)
 	m.HandleFunc("DELETE /api/v1/statuses/{id}", s.deleteStatus)
+	m.HandleFunc("PUT /api/v1/statuses/{id}", s.editStatus)
 	m.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)
 	m.HandleFunc("GET /api/v1/accounts/verify_credentials", s.verifyCredentials)
 	m.HandleFunc("POST /api/v2/media", s.uploadMedia)

@@ -19,6 +19,7 @@ type statusJSON struct {
 	URL              string      `json:"url"`
 	CreatedAt        string      `json:"created_at"`
 	Content          string      `json:"content"`
+	EditedAt         *string     `json:"edited_at"`
 	Text             string      `json:"text,omitempty"` // only when deleted, as Mastodon does
 	Visibility       string      `json:"visibility"`
 	InReplyToID      *string     `json:"in_reply_to_id"`
@@ -49,6 +50,10 @@ func (s *Server) statusOf(r *http.Request, p Post) statusJSON {
 		Account:          accountJSON{ID: p.Account, Username: p.Account, Acct: p.Account, DisplayName: p.Account},
 	}
 	st.FavouritesCount, st.RepliesCount = s.engage.counts(p.ID)
+	if p.EditedAt != nil {
+		e := p.EditedAt.UTC().Format(timeFormat)
+		st.EditedAt = &e
+	}
 	if p.InReplyToID != "" {
 		id := p.InReplyToID
 		st.InReplyToID = &id
@@ -209,6 +214,34 @@ func (s *Server) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	st := s.statusOf(r, p)
 	st.Text = p.Text
 	s.answer(w, r, cfg, http.StatusOK, st)
+}
+
+// editStatus is PUT /api/v1/statuses/{id}: the new text (with content
+// warning and language) and media; the visibility stays as published.
+func (s *Server) editStatus(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	cfg := s.cfg.Load()
+	account, _, ok := s.begin(w, r, cfg, now)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	in, err := readStatusInput(r)
+	if err != nil {
+		s.answerError(w, r, cfg, http.StatusBadRequest, err.Error())
+		return
+	}
+	in.InReplyToID, in.Visibility = "", ""
+	if msg := s.validate(&in, account, cfg, now); msg != "" {
+		s.answerError(w, r, cfg, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	p, ok := s.ledger.edit(account, r.PathValue("id"), in.Status, in.MediaIDs, now)
+	if !ok {
+		s.answerError(w, r, cfg, http.StatusNotFound, "Record not found")
+		return
+	}
+	s.answer(w, r, cfg, http.StatusOK, s.statusOf(r, p))
 }
 
 // accountStatuses is GET /api/v1/accounts/{id}/statuses.
