@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
+	"github.com/heraldsocial/herald/internal/web"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -40,6 +41,7 @@ type app struct {
 	auth       *auth.Service
 	sessions   *scs.SessionManager
 	api        *api.API
+	web        *web.Handler
 	dispatcher *publish.Dispatcher
 	jobs       *jobs.Runner
 	notifier   *notify.Notifier
@@ -111,19 +113,26 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
 	}
+	workspaces := workspace.New(st, clock, logger)
+	accounts := account.New(st, keys, clock, logger,
+		account.WithConnectors(registry, cfg.BaseURL+"/api/v1/connect/callback", a.auth))
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,
-		Workspaces: workspace.New(st, clock, logger),
+		Workspaces: workspaces,
 		Labels:     label.New(st, clock, logger),
 		Campaigns:  campaign.New(st, clock, logger),
 		Posts:      posts,
-		Accounts: account.New(st, keys, clock, logger,
-			account.WithConnectors(registry, cfg.BaseURL+"/api/v1/connect/callback", a.auth)),
-		Media:   media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
-		Logger:  logger,
-		Version: a.version,
+		Accounts:   accounts,
+		Media:      media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
+		Logger:     logger,
+		Version:    a.version,
 	})
+	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
+		Posts: posts, Accounts: accounts, Users: st, Clock: clock, Logger: logger, Version: a.version})
+	if err != nil {
+		return nil, fmt.Errorf("web interface: %w", err)
+	}
 	return a, nil
 }
 
@@ -138,6 +147,7 @@ func (a *app) serverDeps() server.Deps {
 		Auth:       a.auth,
 		Sessions:   a.sessions,
 		API:        a.api,
+		Web:        a.web,
 		APIRoutes:  routes,
 		Version:    a.version,
 		Clock:      a.clock,

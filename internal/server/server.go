@@ -50,6 +50,10 @@ type Deps struct {
 	// APIRoutes are the API's route patterns ("GET /api/v1/workspaces/{workspace}"),
 	// used to label metrics and access logs by route instead of raw path.
 	APIRoutes []string
+	// Web serves the web interface: every path that is not the API's or
+	// an operational endpoint. Without it, / is a small page pointing to
+	// the API.
+	Web http.Handler
 	// Version is Herald's version, shown on the home page.
 	Version string
 	// Clock tells the time; nil means the system clock.
@@ -104,7 +108,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
-	s.mux.HandleFunc("GET /{$}", s.home)
+	if s.d.Web != nil {
+		s.mux.Handle("/", s.d.Web)
+	} else {
+		s.mux.HandleFunc("GET /{$}", s.home)
+	}
 	if s.d.API != nil {
 		s.mux.Handle("/api/", s.d.API)
 	}
