@@ -21,7 +21,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -242,7 +241,7 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 	mw := multipart.NewWriter(pw)
 	go func() {
 		defer f.Close()
-		pw.CloseWithError(writeUpload(mw, f, m.Asset))
+		pw.CloseWithError(connector.WriteMediaForm(mw, f, m.Asset, "description"))
 	}()
 	var md media
 	res, err := c.call(ctx, cr, http.MethodPost, "/api/v2/media", pr, mw.FormDataContentType(), nil, &md)
@@ -272,33 +271,6 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 			return md.ID, nil
 		}
 	}
-}
-
-func writeUpload(mw *multipart.Writer, f io.Reader, a herald.MediaAsset) error {
-	if a.AltText != "" {
-		if err := mw.WriteField("description", a.AltText); err != nil {
-			return err
-		}
-	}
-	h := textproto.MIMEHeader{}
-	name := a.Filename
-	if name == "" {
-		name = "file"
-	}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
-	ct := a.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h.Set("Content-Type", ct)
-	w, err := mw.CreatePart(h)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, f); err != nil {
-		return fmt.Errorf("read the media file: %w", err)
-	}
-	return mw.Close()
 }
 
 // Find looks for the part among the account's recent statuses by the

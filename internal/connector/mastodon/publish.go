@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -193,7 +192,7 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 	mw := multipart.NewWriter(pw)
 	go func() {
 		defer f.Close()
-		pw.CloseWithError(writeUpload(mw, f, m.Asset))
+		pw.CloseWithError(connector.WriteMediaForm(mw, f, m.Asset, "description"))
 	}()
 	var md struct {
 		ID string `json:"id"`
@@ -228,33 +227,6 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 		t.Reset(c.poll)
 	}
 	return "", &connector.Error{Class: connector.Transient, Message: fmt.Sprintf("media %d (%s) was still processing on the instance after %d checks", m.Asset.ID, m.Asset.Filename, c.maxPolls)}
-}
-
-func writeUpload(mw *multipart.Writer, f io.Reader, a herald.MediaAsset) error {
-	if a.AltText != "" {
-		if err := mw.WriteField("description", a.AltText); err != nil {
-			return err
-		}
-	}
-	h := textproto.MIMEHeader{}
-	name := a.Filename
-	if name == "" {
-		name = "file"
-	}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
-	ct := a.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h.Set("Content-Type", ct)
-	w, err := mw.CreatePart(h)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, f); err != nil {
-		return fmt.Errorf("read the media file: %w", err)
-	}
-	return mw.Close()
 }
 
 // Edit replaces a published status's text, content warning, sensitivity,
