@@ -68,6 +68,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(&http.Client{}, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}
+	gate := connector.NewRateGate()
 	notifier := notify.New(logger, cfg.NotifyWebhookURL, &http.Client{Timeout: notify.Timeout})
 	instance := cfg.InstanceID
 	if instance == "" {
@@ -97,6 +98,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			Notifier: notifier,
 			Clock:    clock,
 			Logger:   logger,
+			RateGate: gate,
 		})
 	posts.SetWaker(a.dispatcher)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
@@ -107,8 +109,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
-		Clock:  clock,
-		Logger: logger,
+		Clock:    clock,
+		RateGate: gate,
+		Logger:   logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -19,12 +20,17 @@ type engage struct {
 	keys       Keys
 	notifier   Notifier
 	clock      herald.Clock
+	gate       *connector.RateGate
 	log        *slog.Logger
 }
 
 func (r *Runner) engage(d Deps) *engage {
+	gate := d.RateGate
+	if gate == nil {
+		gate = connector.NewRateGate()
+	}
 	return &engage{cfg: r.cfg, store: d.Store, connectors: d.Connectors, keys: d.Keys, notifier: d.Notifier,
-		clock: d.Clock, log: r.log}
+		clock: d.Clock, gate: gate, log: r.log}
 }
 
 // platformsWith returns the platforms whose connector has the ability ok checks.
@@ -41,6 +47,11 @@ func (e *engage) platformsWith(ok func(connector.Publisher) bool) []herald.Platf
 // open returns the account with its credentials opened, or false (logged)
 // when they do not open.
 func (e *engage) open(ctx context.Context, a herald.Account) (connector.Account, bool) {
+	if until, blocked := e.gate.Until(a.ID, e.clock.Now()); blocked {
+		e.log.DebugContext(ctx, "account rate-limited by its platform; skipped this run",
+			slog.Int64("account_id", a.ID), slog.Time("until", until))
+		return connector.Account{}, false
+	}
 	plain, err := e.keys.Open(a.Credentials, a.CredentialsAAD())
 	if err != nil {
 		e.log.ErrorContext(ctx, "account credentials do not open", slog.Int64("account_id", a.ID), slog.Any("error", err))
@@ -55,6 +66,14 @@ func (e *engage) open(ctx context.Context, a herald.Account) (connector.Account,
 // again next run. It reports whether the account was marked.
 func (e *engage) platformFailed(ctx context.Context, a herald.Account, what string, err error) (bool, error) {
 	class := connector.ClassOf(err)
+	if class == connector.RateLimited {
+		wait := time.Minute
+		var ce *connector.Error
+		if errors.As(err, &ce) && ce.RetryAfter > 0 {
+			wait = ce.RetryAfter
+		}
+		e.gate.Block(a.ID, e.clock.Now().Add(wait))
+	}
 	if class != connector.AuthExpired && class != connector.AuthRevoked {
 		e.log.WarnContext(ctx, what+" failed; trying again next run", slog.Int64("account_id", a.ID),
 			slog.String("platform", string(a.Platform)), slog.String("class", string(class)), slog.Any("error", err))

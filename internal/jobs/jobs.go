@@ -187,6 +187,10 @@ type Deps struct {
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.
 	Clock herald.Clock
+	// RateGate is shared with the publishing dispatcher: an account a
+	// platform rate-limited is not called until its reset; nil: the jobs
+	// keep their own.
+	RateGate *connector.RateGate
 	// Logger receives the jobs' and River's logs; nil discards them.
 	Logger *slog.Logger
 }

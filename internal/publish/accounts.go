@@ -6,44 +6,6 @@ import (
 	"time"
 )
 
-// accountBlocks remembers, per account, until when the platform asked us to
-// send nothing (a 429). Other accounts are unaffected.
-type accountBlocks struct {
-	mu    sync.Mutex
-	until map[int64]time.Time
-}
-
-func newAccountBlocks() *accountBlocks {
-	return &accountBlocks{until: map[int64]time.Time{}}
-}
-
-// Block records that accountID must not be called before until (keeping a
-// later block already known).
-func (b *accountBlocks) Block(accountID int64, until time.Time) time.Time {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if cur, ok := b.until[accountID]; ok && cur.After(until) {
-		return cur
-	}
-	b.until[accountID] = until
-	return until
-}
-
-// Until returns when accountID may be called again, if it is blocked at now.
-func (b *accountBlocks) Until(accountID int64, now time.Time) (time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	until, ok := b.until[accountID]
-	if !ok {
-		return time.Time{}, false
-	}
-	if !until.After(now) {
-		delete(b.until, accountID)
-		return time.Time{}, false
-	}
-	return until, true
-}
-
 // accountLocks serializes token refreshes per account, so that many
 // targets of one account hitting an expired token refresh it once.
 type accountLocks struct {

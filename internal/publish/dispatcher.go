@@ -188,6 +188,10 @@ type Deps struct {
 	Notifier  Notifier     // nil: notifications are only logged
 	Clock     herald.Clock // nil: herald.SystemClock
 	Logger    *slog.Logger // nil: discarded
+	// RateGate is shared with everything else that calls platforms (the
+	// background jobs), so a 429 holds back every caller of that account;
+	// nil: the dispatcher keeps its own.
+	RateGate *connector.RateGate
 }
 
 func (d Deps) validate() error {
@@ -238,7 +242,7 @@ type Dispatcher struct {
 	reload  chan struct{} // asks the loader to read NextDue
 	changed chan struct{} // tells the fire loop the heap changed
 
-	blocks  *accountBlocks
+	blocks  *connector.RateGate
 	refresh *accountLocks
 
 	// working holds the ids of the claims this instance works on, so that
@@ -291,11 +295,14 @@ func New(cfg Config, deps Deps) *Dispatcher {
 		due:             newDueHeap(),
 		reload:          make(chan struct{}, 1),
 		changed:         make(chan struct{}, 1),
-		blocks:          newAccountBlocks(),
+		blocks:          deps.RateGate,
 		refresh:         newAccountLocks(),
 		overdueNotified: map[int64]bool{},
 		working:         map[int64]bool{},
 		stopDone:        make(chan struct{}),
+	}
+	if d.blocks == nil {
+		d.blocks = connector.NewRateGate()
 	}
 	d.metrics.withTracked(func() float64 { return float64(d.due.Len()) })
 	return d
