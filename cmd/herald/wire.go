@@ -119,20 +119,23 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	workspaces := workspace.New(st, clock, logger)
 	accounts := account.New(st, keys, clock, logger,
 		account.WithConnectors(registry, cfg.BaseURL+"/api/v1/connect/callback", a.auth))
+	labels := label.New(st, clock, logger)
+	campaigns := campaign.New(st, clock, logger)
+	mediaSvc := media.New(st, storage, cfg.MediaMaxBytes, clock, logger)
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,
 		Workspaces: workspaces,
-		Labels:     label.New(st, clock, logger),
-		Campaigns:  campaign.New(st, clock, logger),
+		Labels:     labels,
+		Campaigns:  campaigns,
 		Posts:      posts,
 		Accounts:   accounts,
-		Media:      media.New(st, storage, cfg.MediaMaxBytes, clock, logger),
+		Media:      mediaSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

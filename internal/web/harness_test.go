@@ -31,13 +31,16 @@ import (
 // env is Herald served on loopback as `herald serve` builds it: the
 // services, the API and the web interface behind the server's middleware.
 type env struct {
-	t        *testing.T
-	store    herald.Store
-	auth     *auth.Service
-	ws       *workspace.Service
-	posts    *post.Service
-	accounts *account.Service
-	srv      *httptest.Server
+	t         *testing.T
+	store     herald.Store
+	auth      *auth.Service
+	ws        *workspace.Service
+	posts     *post.Service
+	accounts  *account.Service
+	media     *media.Service
+	labels    *label.Service
+	campaigns *campaign.Service
+	srv       *httptest.Server
 }
 
 const testPassword = "correct horse battery"
@@ -70,13 +73,15 @@ func newEnv(t *testing.T) *env {
 	e.ws = workspace.New(st, clock, logger)
 	e.posts = post.New(st, clock, logger)
 	e.accounts = account.New(st, keys, clock, logger)
+	e.labels = label.New(st, clock, logger)
+	e.campaigns = campaign.New(st, clock, logger)
+	e.media = media.New(st, storage, 5<<20, clock, logger)
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: label.New(st, clock, logger), Campaigns: campaign.New(st, clock, logger),
-		Media: media.New(st, storage, 5<<20, clock, logger), Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

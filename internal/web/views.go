@@ -82,3 +82,36 @@ func jsString(s string) string {
 	}
 	return string(b)
 }
+
+// areaAssets are the per-section stylesheets and scripts every page loads
+// after app.css and app.js (static/<area>.css and static/<area>.js).
+var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings"}
+
+// sectionLink is one entry of the main navigation.
+type sectionLink struct {
+	ID, Label, URL string
+	Current        bool
+}
+
+// sectionLinks are the workspace's sections, the one the page is in marked.
+func sectionLinks(p *page) []sectionLink {
+	base := wsURL(p.Current.ID)
+	links := []sectionLink{
+		{ID: "home", Label: "Home", URL: base},
+		{ID: "calendar", Label: "Calendar", URL: base + "calendar"},
+		{ID: "compose", Label: "Compose", URL: base + "compose"},
+		{ID: "approvals", Label: "Approvals", URL: base + "approvals"},
+		{ID: "media", Label: "Media", URL: base + "media"},
+		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},
+		{ID: "settings", Label: "Settings", URL: base + "settings"},
+	}
+	for i := range links {
+		l := &links[i]
+		if l.ID == "home" {
+			l.Current = p.Path == base
+		} else {
+			l.Current = strings.HasPrefix(p.Path, l.URL)
+		}
+	}
+	return links
+}

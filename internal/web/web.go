@@ -23,7 +23,10 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
+	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -41,6 +44,9 @@ type Deps struct {
 	Workspaces *workspace.Service
 	Posts      *post.Service
 	Accounts   *account.Service
+	Media      *media.Service
+	Labels     *label.Service
+	Campaigns  *campaign.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
@@ -106,6 +112,12 @@ func (h *Handler) routes() {
 	m.Handle("GET /w/{ws}/crisis", h.inWorkspace(h.crisisForm))
 	m.Handle("POST /w/{ws}/crisis/hold", h.inWorkspace(h.crisisHold))
 	m.Handle("POST /w/{ws}/crisis/resume", h.inWorkspace(h.crisisResume))
+	h.calendarRoutes(m)
+	h.composeRoutes(m)
+	h.approvalRoutes(m)
+	h.accountRoutes(m)
+	h.libraryRoutes(m)
+	h.settingsRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 

@@ -261,8 +261,8 @@ func TestStaticAssets(t *testing.T) {
 	page := b.get("/signin")
 	want(t, page, http.StatusOK)
 	refs := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(page.Body, -1)
-	if len(refs) != 4 {
-		t.Fatalf("%d static references, want 4 (css, htmx, alpine, app.js): %v", len(refs), refs)
+	if want := 4 + 2*len(areaAssets); len(refs) != want {
+		t.Fatalf("%d static references, want %d (app and section css and js, htmx, alpine): %v", len(refs), want, refs)
 	}
 	for _, m := range refs {
 		a := b.get(m[1])

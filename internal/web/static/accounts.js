@@ -1,0 +1,1 @@
+// Herald: the social accounts: connecting, status, posting schedules and pausing.

@@ -1,0 +1,1 @@
+// Herald: the approvals queue and the comments on posts.

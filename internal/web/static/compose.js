@@ -1,0 +1,1 @@
+// Herald: the composer: drafting, previews per platform, validation and scheduling.

@@ -1,0 +1,1 @@
+// Herald: the media library.
