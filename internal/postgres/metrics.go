@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -17,9 +20,16 @@ func (s store) AddMetricSnapshots(ctx context.Context, snaps []herald.MetricSnap
 		for i := range snaps {
 			m := &snaps[i]
 			stamp(&m.At)
+			// Selected from the target, so that a snapshot never lands in
+			// another workspace than its target's.
 			err := s.q.QueryRow(ctx, `INSERT INTO metric_snapshots (workspace_id, target_id, at, likes, reposts,
-				replies, quotes, impressions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				replies, quotes, impressions) SELECT workspace_id, id, $3, $4, $5, $6, $7, $8 FROM targets
+				WHERE workspace_id = $1 AND id = $2 RETURNING id`,
 				m.WorkspaceID, m.TargetID, m.At, m.Likes, m.Reposts, m.Replies, m.Quotes, m.Impressions).Scan(&m.ID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return herald.Errorf(herald.CodeConflict, "target %d is not a target of workspace %d: it has no snapshots there",
+					m.TargetID, m.WorkspaceID)
+			}
 			if err != nil {
 				return dbErr("add metric snapshot", err)
 			}

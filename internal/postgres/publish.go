@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,124 +72,88 @@ func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now,
 	if len(ids) == 0 {
 		return []herald.Claim{}, nil
 	}
-	var claims []herald.Claim
-	err := s.atomic(ctx, func(s store) error {
-		claims = []herald.Claim{}
-		rows, err := s.q.Query(ctx, `WITH picked AS (
-				SELECT t.id AS picked_id, t.state AS old_state FROM targets t
-				WHERE t.id = ANY($1)
-				  AND ((t.state IN ('scheduled', 'retrying') AND t.due_at <= $2)
-				       OR (t.state = 'publishing' AND t.lease_until < $2))
-				  AND `+publishable+`
-				FOR UPDATE OF t SKIP LOCKED)
+	// One statement: lock and move the due targets, end the attempts of
+	// taken-over leases, record the transitions and start the attempts.
+	// It commits on its own, so the intent is durable when it returns.
+	// Planned for each batch (an unnamed statement), as CompleteTargets is.
+	rows, err := s.q.Query(ctx, `WITH picked AS (
+			SELECT t.id AS picked_id, t.state AS old_state FROM targets t
+			WHERE t.id = ANY($1)
+			  AND ((t.state IN ('scheduled', 'retrying') AND t.due_at <= $2)
+			       OR (t.state = 'publishing' AND t.lease_until < $2))
+			  AND `+publishable+`
+			FOR UPDATE OF t SKIP LOCKED),
+		claimed AS (
 			UPDATE targets SET state = 'publishing', lease_owner = $3, lease_until = $4,
 				attempts = attempts + 1, updated_at = $2, version = version + 1
 			FROM picked WHERE id = picked_id
-			RETURNING old_state, `+targetCols, ids, now, owner, leaseUntil)
-		if err != nil {
-			return dbErr("claim targets", err)
-		}
-		var fromIDs, recoveredIDs []int64
-		var fromStates []string
-		claims, err = collect(rows, func(r scanner) (herald.Claim, error) {
-			var c herald.Claim
-			var old herald.TargetState
-			t := &c.Target
-			err := r.Scan(&old, &t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &t.Variant, &t.State, &t.ScheduledAt,
-				&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.DueAt, &t.Attempts, &t.Progress, &t.HeldBy,
-				&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.RemoteDeletedAt, &t.EditedAt)
-			c.Attempt, c.Recovered = t.Attempts, old == herald.StatePublishing
-			if c.Recovered {
-				recoveredIDs = append(recoveredIDs, t.ID)
-			} else {
-				fromIDs, fromStates = append(fromIDs, t.ID), append(fromStates, string(old))
-			}
-			return c, err
-		})
-		if err != nil {
-			return dbErr("claim targets", err)
-		}
-		if len(claims) == 0 {
-			return nil
-		}
-		slices.SortFunc(claims, func(a, b herald.Claim) int { return compareIDs(a.Target.ID, b.Target.ID) })
-		claimed := make([]int64, len(claims))
-		byID := make(map[int64]*herald.Claim, len(claims))
-		for i := range claims {
-			claimed[i] = claims[i].Target.ID
-			byID[claimed[i]] = &claims[i]
-		}
-		if len(recoveredIDs) > 0 {
-			// A taken-over lease ends its instance's attempt.
-			if _, err := s.q.Exec(ctx, `UPDATE attempts SET outcome = $2, finished_at = $3,
+			RETURNING old_state, `+targetCols+`),
+		lost AS (
+			UPDATE attempts SET outcome = $5, finished_at = $2,
 				error = 'the instance ' || instance || ' stopped before recording an outcome'
-				WHERE target_id = ANY($1) AND outcome = ''`, recoveredIDs, herald.OutcomeLeaseLost, now); err != nil {
-				return dbErr("claim targets: close lost attempts", err)
-			}
+			WHERE target_id IN (SELECT id FROM claimed WHERE old_state = 'publishing') AND outcome = ''),
+		moved AS (
+			INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, reason, at)
+			SELECT id, old_state, 'publishing', NULL, '', $2 FROM claimed WHERE old_state <> 'publishing' ORDER BY id),
+		started AS (
+			INSERT INTO attempts (workspace_id, target_id, number, instance, started_at)
+			SELECT workspace_id, id, attempts, $3, $2 FROM claimed ORDER BY id
+			RETURNING target_id, id)
+		SELECT c.old_state, `+prefixCols("c.", targetCols)+`, s.id, p.text
+		FROM claimed c JOIN started s ON s.target_id = c.id JOIN posts p ON p.id = c.post_id
+		ORDER BY c.id`, pgx.QueryExecModeDescribeExec, ids, now, owner, leaseUntil, herald.OutcomeLeaseLost)
+	if err != nil {
+		return nil, dbErr("claim targets", err)
+	}
+	var accountIDs []int64
+	claims, err := collect(rows, func(r scanner) (herald.Claim, error) {
+		var c herald.Claim
+		var old herald.TargetState
+		t := &c.Target
+		err := r.Scan(&old, &t.ID, &t.PostID, &t.WorkspaceID, &t.AccountID, &t.Variant, &t.State, &t.ScheduledAt,
+			&t.RemoteID, &t.RemoteURL, &t.LastError, &t.PublishedAt, &t.DueAt, &t.Attempts, &t.Progress, &t.HeldBy,
+			&t.HeldAt, &t.HeldReason, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.RemoteDeletedAt, &t.EditedAt,
+			&c.AttemptID, &c.PostText)
+		c.Attempt, c.Recovered = t.Attempts, old == herald.StatePublishing
+		if !slices.Contains(accountIDs, t.AccountID) {
+			accountIDs = append(accountIDs, t.AccountID)
 		}
-		if len(fromIDs) > 0 {
-			if _, err := s.q.Exec(ctx, `INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, reason, at)
-				SELECT id, st, 'publishing', NULL, '', $3 FROM unnest($1::bigint[], $2::text[]) AS x(id, st) ORDER BY id`,
-				fromIDs, fromStates, now); err != nil {
-				return dbErr("claim targets: record transitions", err)
-			}
-		}
-		rows, err = s.q.Query(ctx, `INSERT INTO attempts (workspace_id, target_id, number, instance, started_at)
-			SELECT workspace_id, id, attempts, $2, $3 FROM targets WHERE id = ANY($1) ORDER BY id
-			RETURNING target_id, id`, claimed, owner, now)
-		if err != nil {
-			return dbErr("claim targets: record attempts", err)
-		}
-		if _, err := collect(rows, func(r scanner) (struct{}, error) {
-			var targetID, attemptID int64
-			err := r.Scan(&targetID, &attemptID)
-			if c := byID[targetID]; c != nil {
-				c.AttemptID = attemptID
-			}
-			return struct{}{}, err
-		}); err != nil {
-			return dbErr("claim targets: record attempts", err)
-		}
-		rows, err = s.q.Query(ctx, `SELECT `+accountCols+` FROM accounts
-			WHERE id IN (SELECT account_id FROM targets WHERE id = ANY($1))`, claimed)
-		if err != nil {
-			return dbErr("claim targets: load accounts", err)
-		}
-		accounts := map[int64]herald.Account{}
-		if _, err := collect(rows, func(r scanner) (struct{}, error) {
-			a, err := scanAccount(r)
-			accounts[a.ID] = a
-			return struct{}{}, err
-		}); err != nil {
-			return dbErr("claim targets: load accounts", err)
-		}
-		// Joined from the claimed ids: as a semi-join (WHERE id IN …) the
-		// planner hashes the ids and scans every post.
-		rows, err = s.q.Query(ctx, `SELECT p.id, p.text FROM targets t JOIN posts p ON p.id = t.post_id
-			WHERE t.id = ANY($1)`, claimed)
-		if err != nil {
-			return dbErr("claim targets: load posts", err)
-		}
-		texts := map[int64]string{}
-		if _, err := collect(rows, func(r scanner) (struct{}, error) {
-			var id int64
-			var text string
-			err := r.Scan(&id, &text)
-			texts[id] = text
-			return struct{}{}, err
-		}); err != nil {
-			return dbErr("claim targets: load posts", err)
-		}
-		for i := range claims {
-			c := &claims[i]
-			c.Account, c.PostText = accounts[c.Target.AccountID], texts[c.Target.PostID]
-		}
-		return nil
+		return c, err
 	})
 	if err != nil {
 		return nil, dbErr("claim targets", err)
 	}
+	if len(claims) == 0 {
+		return []herald.Claim{}, nil
+	}
+	// The accounts are read after the commit: a change made since (a
+	// pause, a revocation) is the dispatcher's to notice when it publishes,
+	// as it would be a moment later anyway.
+	rows, err = s.q.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ANY($1)`, accountIDs)
+	if err != nil {
+		return nil, dbErr("claim targets: load accounts", err)
+	}
+	accounts := make(map[int64]herald.Account, len(accountIDs))
+	if _, err := collect(rows, func(r scanner) (struct{}, error) {
+		a, err := scanAccount(r)
+		accounts[a.ID] = a
+		return struct{}{}, err
+	}); err != nil {
+		return nil, dbErr("claim targets: load accounts", err)
+	}
+	for i := range claims {
+		claims[i].Account = accounts[claims[i].Target.AccountID]
+	}
 	return claims, nil
+}
+
+// prefixCols qualifies each of a comma-separated column list with prefix.
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func compareIDs(a, b int64) int {

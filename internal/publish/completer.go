@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -15,25 +16,48 @@ const completeTimeout = 30 * time.Second
 // are left to lease expiry (another instance then reconciles them).
 const completeTries = 5
 
+// completeWriters is how many batches may be written at once. Batches
+// hold disjoint targets (a target has one lease), so they never wait for
+// each other on PostgreSQL, and a batch's round trips and commit overlap
+// the next one's; SQLite writes them one after the other.
+const completeWriters = 3
+
 // completer collects completions and writes them in batches: every
 // FlushEvery, or as soon as BatchSize are waiting.
 type completer struct {
-	d    *Dispatcher
-	in   chan completion
-	quit chan struct{}
-	done chan struct{}
+	d       *Dispatcher
+	in      chan completion
+	batches chan []completion
+	quit    chan struct{}
+	done    chan struct{}
 }
 
 func newCompleter(d *Dispatcher) *completer {
 	return &completer{
-		d:    d,
-		in:   make(chan completion, d.cfg.BatchSize*2),
-		quit: make(chan struct{}),
-		done: make(chan struct{}),
+		d:       d,
+		in:      make(chan completion, d.cfg.BatchSize*2),
+		batches: make(chan []completion),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 }
 
-func (c *completer) start() { go c.loop() }
+func (c *completer) start() {
+	var writers sync.WaitGroup
+	for range completeWriters {
+		writers.Go(func() {
+			for b := range c.batches {
+				c.write(b)
+			}
+		})
+	}
+	go func() {
+		c.loop()
+		close(c.batches)
+		writers.Wait()
+		close(c.done)
+	}()
+}
 
 // stop writes what is waiting and ends the loop. Calls must be finished (or
 // abandoned) first.
@@ -61,9 +85,13 @@ func (c *completer) add(ctx context.Context, cp completion) bool {
 	}
 }
 
+// loop gathers completions into batches and hands each to a writer.
 func (c *completer) loop() {
-	defer close(c.done)
 	batch := make([]completion, 0, c.d.cfg.BatchSize)
+	flush := func() {
+		c.batches <- batch
+		batch = make([]completion, 0, c.d.cfg.BatchSize)
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
@@ -72,8 +100,7 @@ func (c *completer) loop() {
 		case cp := <-c.in:
 			batch = append(batch, cp)
 			if len(batch) >= c.d.cfg.BatchSize {
-				c.write(batch)
-				batch = batch[:0]
+				flush()
 			} else if !armed {
 				timer.Reset(c.d.cfg.FlushEvery)
 				armed = true
@@ -81,8 +108,7 @@ func (c *completer) loop() {
 		case <-timer.C:
 			armed = false
 			if len(batch) > 0 {
-				c.write(batch)
-				batch = batch[:0]
+				flush()
 			}
 		case <-c.quit:
 			for {
@@ -90,8 +116,7 @@ func (c *completer) loop() {
 				case cp := <-c.in:
 					batch = append(batch, cp)
 					if len(batch) >= c.d.cfg.BatchSize {
-						c.write(batch)
-						batch = batch[:0]
+						flush()
 					}
 					continue
 				default:
@@ -99,7 +124,7 @@ func (c *completer) loop() {
 				break
 			}
 			if len(batch) > 0 {
-				c.write(batch)
+				flush()
 			}
 			timer.Stop()
 			return
