@@ -57,16 +57,17 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", cfg.MediaDir, err)
 	}
 	registry := connector.NewRegistry()
-	registry.Register(herald.PlatformBluesky, bluesky.New(&http.Client{}, bluesky.WithLogger(logger)))
-	registry.Register(herald.PlatformMastodon, mastodon.New(&http.Client{},
+	platforms := connector.NewHTTPClient()
+	registry.Register(herald.PlatformBluesky, bluesky.New(platforms, bluesky.WithLogger(logger)))
+	registry.Register(herald.PlatformMastodon, mastodon.New(platforms,
 		mastodon.WithAppStore(account.NewAppStore(st, keys, herald.PlatformMastodon, clock)),
 		mastodon.WithLogger(logger)))
 	if cfg.XClientID != "" {
-		registry.Register(herald.PlatformX, xconn.New(&http.Client{},
+		registry.Register(herald.PlatformX, xconn.New(platforms,
 			xconn.WithClient(cfg.XClientID, cfg.XClientSecret), xconn.WithLogger(logger)))
 	}
 	if cfg.TestPlatform {
-		registry.Register(herald.PlatformFake, fake.New(&http.Client{}, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
+		registry.Register(herald.PlatformFake, fake.New(platforms, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}
 	gate := connector.NewRateGate()
 	notifier := notify.New(logger, cfg.NotifyWebhookURL, &http.Client{Timeout: notify.Timeout})

@@ -68,7 +68,7 @@ type Config struct {
 	// empty means host name, process id and a random suffix.
 	InstanceID string `env:"INSTANCE_ID"`
 	// PublishConcurrency bounds the platform calls in flight.
-	PublishConcurrency int `env:"PUBLISH_CONCURRENCY" envDefault:"512"`
+	PublishConcurrency int `env:"PUBLISH_CONCURRENCY" envDefault:"1024"`
 	// XClientID and XClientSecret are Herald's app on X (developer portal,
 	// OAuth 2.0, callback BASE_URL/api/v1/connect/callback); without an id
 	// X accounts cannot be connected.
@@ -190,7 +190,7 @@ func explainParseError(err error) error {
 		case "MediaMaxBytes":
 			out = append(out, fmt.Errorf("%sMEDIA_MAX_BYTES: not a whole number of bytes; use e.g. 52428800 for 50 MiB: %w", Prefix, pe.Err))
 		case "PublishConcurrency":
-			out = append(out, fmt.Errorf("%sPUBLISH_CONCURRENCY: not a whole number; use e.g. 512: %w", Prefix, pe.Err))
+			out = append(out, fmt.Errorf("%sPUBLISH_CONCURRENCY: not a whole number; use e.g. 1024: %w", Prefix, pe.Err))
 		case "TestPlatform":
 			out = append(out, fmt.Errorf("%sTEST_PLATFORM: not true or false: %w", Prefix, pe.Err))
 		case "ShutdownTimeout":
@@ -255,7 +255,7 @@ func (c Config) Validate() error {
 		bad("X_CLIENT_SECRET", "is set but %sX_CLIENT_ID is not; set both from X's developer portal", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
-		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 512", c.PublishConcurrency)
+		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)

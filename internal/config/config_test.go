@@ -24,7 +24,7 @@ func TestLoadDefaults(t *testing.T) {
 		LogLevel:           "info",
 		LogFormat:          "json",
 		ShutdownTimeout:    15 * time.Second,
-		PublishConcurrency: 512,
+		PublishConcurrency: 1024,
 	}
 	if c != want {
 		t.Fatalf("Load(nil) =\n%+v\nwant\n%+v", c, want)

@@ -104,6 +104,9 @@ type PublishStore interface {
 	// or retrying, DueAt ≤ until, account not paused, publishing not paused
 	// for the workspace or the installation), earliest first.
 	NextDue(ctx context.Context, until time.Time, limit int) ([]DueTarget, error)
+	// NextDueAfter is NextDue for the targets due after after only: those
+	// that came into a window (after, until] since a load up to after.
+	NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]DueTarget, error)
 	// ClaimTargets moves those of ids that are still due at now into
 	// publishing, leased to owner until leaseUntil, records a transition and
 	// an Attempt for each, all in one transaction, and returns them. Ids

@@ -31,12 +31,25 @@ const publishable = `EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id 
 // NextDue returns up to limit publishable targets due at or before until,
 // earliest first.
 func (s store) NextDue(ctx context.Context, until time.Time, limit int) ([]herald.DueTarget, error) {
+	return s.nextDue(ctx, nil, until, limit)
+}
+
+// NextDueAfter returns up to limit publishable targets due after after and
+// at or before until, earliest first.
+func (s store) NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]herald.DueTarget, error) {
+	return s.nextDue(ctx, &after, until, limit)
+}
+
+// nextDue lists the publishable targets due in (after, until]; a nil after
+// has no lower bound.
+func (s store) nextDue(ctx context.Context, after *time.Time, until time.Time, limit int) ([]herald.DueTarget, error) {
 	if limit <= 0 {
 		return []herald.DueTarget{}, nil
 	}
 	rows, err := s.q.Query(ctx, `SELECT t.id, t.due_at FROM targets t
-		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at <= $1 AND `+publishable+`
-		ORDER BY t.due_at, t.id LIMIT $2`, until, limit)
+		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at > COALESCE($3::timestamptz, '-infinity')
+		  AND t.due_at <= $1 AND `+publishable+`
+		ORDER BY t.due_at, t.id LIMIT $2`, until, limit, after)
 	if err != nil {
 		return nil, dbErr("next due", err)
 	}

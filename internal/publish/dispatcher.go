@@ -55,7 +55,7 @@ type Config struct {
 	MaxTracked int
 	// BatchSize caps one claim and one completion write (500).
 	BatchSize int
-	// Concurrency caps platform calls in flight (512).
+	// Concurrency caps platform calls in flight (1024).
 	Concurrency int
 	// ClaimAhead is how early a target may be claimed; the call still waits
 	// for the exact due instant (50 ms).
@@ -90,7 +90,7 @@ const (
 	DefaultReloadEvery   = 30 * time.Second
 	DefaultMaxTracked    = 100_000
 	DefaultBatchSize     = 500
-	DefaultConcurrency   = 512
+	DefaultConcurrency   = 1024
 	DefaultClaimAhead    = 50 * time.Millisecond
 	DefaultLease         = 5 * time.Minute
 	DefaultCallTimeout   = 60 * time.Second
@@ -261,7 +261,8 @@ type Dispatcher struct {
 	lastTick     atomic.Int64 // Unix nanoseconds of the fire loop's last turn
 	loadErrSince atomic.Int64 // Unix nanoseconds since loads fail, 0 when fine
 	loadErr      atomic.Pointer[error]
-	loadFull     atomic.Bool // the last load hit MaxTracked: more may be due
+	loadFull     atomic.Bool  // the last load hit MaxTracked: more may be due
+	loadedUntil  atomic.Int64 // Unix ns: every target due by then was read
 
 	mu        sync.Mutex
 	started   bool

@@ -33,10 +33,31 @@ const claimers = 4
 // another claim is in progress.
 const gatherWait = 20 * time.Millisecond
 
+// fullReloadTicks is how many periodic reloads pass between two that read
+// the whole window again; the others read only what came into it.
+const fullReloadTicks = 10
+
 // load reads the targets due within the lookahead into the heap.
 func (d *Dispatcher) load(ctx context.Context) error {
 	now := d.clock.Now()
-	due, err := d.store.NextDue(ctx, now.Add(d.cfg.Lookahead), d.cfg.MaxTracked)
+	horizon := now.Add(d.cfg.Lookahead)
+	due, err := d.store.NextDue(ctx, horizon, d.cfg.MaxTracked)
+	return d.loaded(due, horizon, now, err)
+}
+
+// extend reads the targets that came into the lookahead window since the
+// last load: a reload on a quiet server reads next to nothing.
+func (d *Dispatcher) extend(ctx context.Context) error {
+	now := d.clock.Now()
+	horizon := now.Add(d.cfg.Lookahead)
+	due, err := d.store.NextDueAfter(ctx, time.Unix(0, d.loadedUntil.Load()).UTC(), horizon, d.cfg.MaxTracked)
+	return d.loaded(due, horizon, now, err)
+}
+
+// loaded records a load's outcome and puts what it read on the timer.
+// When the load hit MaxTracked, the window is known only up to its last
+// target (those due at that same instant are read again next time).
+func (d *Dispatcher) loaded(due []herald.DueTarget, horizon, now time.Time, err error) error {
 	if err != nil {
 		if d.loadErrSince.Load() == 0 {
 			d.loadErrSince.Store(now.UnixNano())
@@ -45,7 +66,12 @@ func (d *Dispatcher) load(ctx context.Context) error {
 		return fmt.Errorf("read due targets: %w", err)
 	}
 	d.loadErrSince.Store(0)
-	d.loadFull.Store(len(due) >= d.cfg.MaxTracked)
+	full := len(due) >= d.cfg.MaxTracked
+	d.loadFull.Store(full)
+	if full {
+		horizon = due[len(due)-1].DueAt.Add(-time.Nanosecond)
+	}
+	d.loadedUntil.Store(horizon.UnixNano())
 	if len(due) == 0 {
 		return nil
 	}
@@ -54,11 +80,16 @@ func (d *Dispatcher) load(ctx context.Context) error {
 	return nil
 }
 
-// loadLoop reloads on store signals, on Wake, and periodically.
+// loadLoop reloads on store signals and on Wake (the whole window: what
+// changed is not known), and periodically: mostly just the targets that
+// came into the window, every fullReloadTicks-th time the whole window, in
+// case a signal was missed.
 func (d *Dispatcher) loadLoop(ctx context.Context, signals <-chan struct{}) {
 	tick := time.NewTicker(d.cfg.ReloadEvery)
 	defer tick.Stop()
+	ticks := 0
 	for {
+		full := true
 		select {
 		case <-ctx.Done():
 			return
@@ -69,8 +100,14 @@ func (d *Dispatcher) loadLoop(ctx context.Context, signals <-chan struct{}) {
 			}
 		case <-d.reload:
 		case <-tick.C:
+			ticks++
+			full = ticks%fullReloadTicks == 0 || d.loadFull.Load()
 		}
-		if err := d.load(ctx); err != nil && ctx.Err() == nil {
+		load := d.extend
+		if full {
+			load = d.load
+		}
+		if err := load(ctx); err != nil && ctx.Err() == nil {
 			d.log.ErrorContext(ctx, "loading due targets failed", slog.Any("error", err))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -39,6 +40,18 @@ func idsJSON(ids []int64) string {
 // NextDue returns up to limit publishable targets due at or before until,
 // earliest first.
 func (s *store) NextDue(ctx context.Context, until time.Time, limit int) ([]herald.DueTarget, error) {
+	return s.nextDue(ctx, math.MinInt64, micros(until), limit)
+}
+
+// NextDueAfter returns up to limit publishable targets due after after and
+// at or before until, earliest first.
+func (s *store) NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]herald.DueTarget, error) {
+	return s.nextDue(ctx, micros(after), micros(until), limit)
+}
+
+// nextDue lists the publishable targets due in (after, until], in
+// microseconds.
+func (s *store) nextDue(ctx context.Context, after, until int64, limit int) ([]herald.DueTarget, error) {
 	out := []herald.DueTarget{}
 	if limit <= 0 {
 		return out, nil
@@ -47,8 +60,8 @@ func (s *store) NextDue(ctx context.Context, until time.Time, limit int) ([]hera
 	// index and sort; the partial index is already in due order and holds
 	// only waiting targets.
 	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.due_at FROM targets t INDEXED BY targets_next_due
-		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at <= ? AND `+publishable+`
-		ORDER BY t.due_at, t.id LIMIT ?`, micros(until), limit)
+		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at > ? AND t.due_at <= ? AND `+publishable+`
+		ORDER BY t.due_at, t.id LIMIT ?`, after, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: next due: %w", err)
 	}

@@ -142,6 +142,27 @@ func publishTests() []test {
 			due, err := s.NextDue(t.Context(), claimNow(), 1)
 			noErr(t, err, "NextDue")
 			wantTime(t, "DueAt", due[0].DueAt, at(30*time.Minute))
+
+			// A window (after, until]: the one due exactly at after was in
+			// the load before it.
+			after, err := s.NextDueAfter(t.Context(), at(30*time.Minute), at(90*time.Minute), 10)
+			noErr(t, err, "NextDueAfter")
+			got := make([]int64, len(after))
+			for i, d := range after {
+				got[i] = d.ID
+				wantUTC(t, "DueTarget.DueAt", d.DueAt)
+			}
+			wantIDs(t, "NextDueAfter(30 min, 90 min]", got, all[1:])
+			after, err = s.NextDueAfter(t.Context(), at(30*time.Minute), at(90*time.Minute), 1)
+			noErr(t, err, "NextDueAfter(limit 1)")
+			if len(after) != 1 || after[0].ID != all[1] {
+				t.Fatalf("NextDueAfter(limit 1) = %+v, want the middle one", after)
+			}
+			after, err = s.NextDueAfter(t.Context(), at(90*time.Minute), at(4*time.Hour), 10)
+			noErr(t, err, "NextDueAfter(past the last)")
+			if len(after) != 0 {
+				t.Fatalf("NextDueAfter(90 min, 4 h] = %+v, want none", after)
+			}
 		}},
 		{"PausedNotDue", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
