@@ -39,15 +39,23 @@ type MediaUploadInput struct {
 type MediaListInput struct {
 	WorkspaceParam
 	PageParams
-	Q string `query:"q" maxLength:"200" doc:"Matches file names and alt texts, ignoring case"`
+	Q string `query:"q" maxLength:"200" doc:"Matches file names, alt texts and tags, ignoring case"`
 }
 
 // MediaPatchInput changes an asset; absent fields stay unchanged.
 type MediaPatchInput struct {
 	MediaPath
 	Body struct {
-		Filename *string `json:"filename,omitempty" minLength:"1" maxLength:"255"`
-		AltText  *string `json:"alt_text,omitempty" maxLength:"1500"`
+		Filename *string   `json:"filename,omitempty" minLength:"1" maxLength:"255"`
+		AltText  *string   `json:"alt_text,omitempty" maxLength:"1500"`
+		Tags     *[]string `json:"tags,omitempty" maxItems:"20" doc:"Replace the tags: trimmed and lower-cased, repeats dropped; at most 20, each 1 to 40 characters without commas"`
+	}
+}
+
+// MediaUsageOutput lists the targets that use an asset.
+type MediaUsageOutput struct {
+	Body struct {
+		Items []herald.MediaUse `json:"items" doc:"Targets whose variant or thread uses the asset: those that may still publish first, then the newest posts; at most 100"`
 	}
 }
 
@@ -132,13 +140,13 @@ func (a *API) registerMedia() {
 
 	register(a, huma.Operation{
 		OperationID: "update-media", Method: http.MethodPatch, Path: base + "/{media}",
-		Summary: "Update a media asset", Tags: tags, Description: "Changes the file name or alt text.",
+		Summary: "Update a media asset", Tags: tags, Description: "Changes the file name, alt text or tags.",
 	}, func(ctx context.Context, in *MediaPatchInput) (*MediaOutput, error) {
 		actor, err := a.actor(ctx, in.Workspace)
 		if err != nil {
 			return nil, err
 		}
-		m, err := a.d.Media.Update(ctx, actor, in.Media, media.Patch{Filename: in.Body.Filename, AltText: in.Body.AltText})
+		m, err := a.d.Media.Update(ctx, actor, in.Media, media.Patch{Filename: in.Body.Filename, AltText: in.Body.AltText, Tags: in.Body.Tags})
 		if err != nil {
 			return nil, err
 		}
@@ -148,13 +156,31 @@ func (a *API) registerMedia() {
 	register(a, huma.Operation{
 		OperationID: "delete-media", Method: http.MethodDelete, Path: base + "/{media}",
 		Summary: "Delete a media asset", Tags: tags, DefaultStatus: http.StatusNoContent,
-		Description: "Deletes the asset and its file. Refused (409) while a post uses it.",
+		Description: "Deletes the asset and its file. Refused (409) while a post that may still be published uses it.",
 	}, func(ctx context.Context, in *MediaPath) (*struct{}, error) {
 		actor, err := a.actor(ctx, in.Workspace)
 		if err != nil {
 			return nil, err
 		}
 		return nil, a.d.Media.Delete(ctx, actor, in.Media)
+	})
+
+	register(a, huma.Operation{
+		OperationID: "media-usage", Method: http.MethodGet, Path: base + "/{media}/usage",
+		Summary: "Where a media asset is used", Tags: tags,
+		Description: "The post targets whose variant or thread parts use the asset.",
+	}, func(ctx context.Context, in *MediaPath) (*MediaUsageOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		uses, err := a.d.Media.Usage(ctx, actor, in.Media)
+		if err != nil {
+			return nil, err
+		}
+		out := &MediaUsageOutput{}
+		out.Body.Items = uses
+		return out, nil
 	})
 
 	register(a, huma.Operation{

@@ -77,12 +77,47 @@ func TestMediaAPI(t *testing.T) {
 		}
 		mustStatus(t, h.do(http.MethodPatch, path, w.editorTok, map[string]any{"alt_text": strings.Repeat("x", 1501)}), 422)
 
+		// Tags: normalised, searchable, bounded.
+		res = h.do(http.MethodPatch, path, w.editorTok, map[string]any{"tags": []string{"  Summer  Sale ", "cats", "CATS", ""}})
+		mustStatus(t, res, 200)
+		res.JSON(t, &m)
+		if strings.Join(m.Tags, "|") != "cats|summer sale" || m.AltText != "a sleepy cat" {
+			t.Fatalf("after tagging: %+v", m)
+		}
+		res = h.do(http.MethodGet, pubPath(w.a, "/media?q=%s", "summer+sale"), w.analystTok, nil)
+		mustStatus(t, res, 200)
+		res.JSON(t, &page)
+		if len(page.Items) != 1 || page.Items[0].ID != m.ID || len(page.Items[0].Tags) != 2 {
+			t.Fatalf("search by tag: %s", res.Body)
+		}
+		res = h.do(http.MethodPatch, path, w.editorTok, map[string]any{"tags": []string{strings.Repeat("t", 41)}})
+		mustStatus(t, res, 422)
+		if !strings.Contains(string(res.Body), "at most 40 are allowed") {
+			t.Fatalf("long tag: %s", res.Body)
+		}
+		mustStatus(t, h.do(http.MethodPatch, path, w.analystTok, map[string]any{"tags": []string{"x"}}), 403)
+		res = h.do(http.MethodGet, path+"/usage", w.analystTok, nil)
+		mustStatus(t, res, 200)
+		if !strings.Contains(string(res.Body), `"items":[]`) {
+			t.Fatalf("usage of an unused asset: %s", res.Body)
+		}
+		mustStatus(t, h.do(http.MethodGet, pubPath(w.b, "/media/%d/usage", m.ID), w.bOwnerTok, nil), 404)
+
 		// In use by a post: refused; once the post lets go, deleted.
 		res = h.do(http.MethodPost, pubPath(w.a, "/posts"), w.editorTok, map[string]any{"text": "with a cat",
 			"targets": []map[string]any{{"account_id": w.aAcct.ID, "variant": map[string]any{"media_ids": []int64{m.ID}}}}})
 		mustStatus(t, res, 201)
 		var p herald.Post
 		res.JSON(t, &p)
+		res = h.do(http.MethodGet, path+"/usage", w.analystTok, nil)
+		mustStatus(t, res, 200)
+		var usage struct {
+			Items []herald.MediaUse `json:"items"`
+		}
+		res.JSON(t, &usage)
+		if len(usage.Items) != 1 || usage.Items[0].PostID != p.ID || usage.Items[0].TargetID != p.Targets[0].ID {
+			t.Fatalf("usage: %s", res.Body)
+		}
 		res = h.do(http.MethodDelete, path, w.editorTok, nil)
 		mustStatus(t, res, 409)
 		if !strings.Contains(string(res.Body), "remove it there first") {

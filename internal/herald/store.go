@@ -136,8 +136,12 @@ type MediaStore interface {
 	GetMedia(ctx context.Context, workspaceID, id int64) (MediaAsset, error)
 	GetMediaByHash(ctx context.Context, workspaceID int64, sha256 string) (MediaAsset, error)
 	ListMedia(ctx context.Context, f MediaFilter) (media []MediaAsset, next string, err error) // newest first
-	UpdateMedia(ctx context.Context, m *MediaAsset) error                                      // filename, alt text, UpdatedAt
+	UpdateMedia(ctx context.Context, m *MediaAsset) error                                      // filename, alt text, tags, UpdatedAt
 	DeleteMedia(ctx context.Context, workspaceID, id int64) error
+	// MediaUsage returns up to limit targets of the workspace whose variant
+	// or thread uses media id: those that may still publish first, then
+	// the newest posts first.
+	MediaUsage(ctx context.Context, workspaceID, id int64, limit int) ([]MediaUse, error)
 }
 
 // LabelStore keeps labels. Names are unique per workspace, case-insensitively.

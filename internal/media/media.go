@@ -43,7 +43,13 @@ func (s *Service) MaxBytes() int64 { return s.maxBytes }
 type Patch struct {
 	Filename *string
 	AltText  *string
+	// Tags replace the asset's tags; they are normalised (NormalizeTags)
+	// before they are checked.
+	Tags *[]string
 }
+
+// MaxUsage bounds how many uses of an asset Usage returns.
+const MaxUsage = 100
 
 // Upload adds a file to the actor's workspace library. Its type is sniffed
 // from its bytes; only JPEG, PNG, GIF, WebP, MP4 and MOV are accepted. The
@@ -247,7 +253,7 @@ func (s *Service) Open(ctx context.Context, actor herald.Actor, id int64) (heral
 	return m, rc, nil
 }
 
-// Update changes an asset's file name or alt text.
+// Update changes an asset's file name, alt text or tags.
 func (s *Service) Update(ctx context.Context, actor herald.Actor, id int64, p Patch) (herald.MediaAsset, error) {
 	if err := actor.Require(herald.ActMediaRead); err != nil {
 		return herald.MediaAsset{}, err
@@ -274,10 +280,13 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, id int64, p Pa
 		if p.AltText != nil {
 			after.AltText = strings.TrimSpace(*p.AltText)
 		}
+		if p.Tags != nil {
+			after.Tags = herald.NormalizeTags(*p.Tags)
+		}
 		if err := after.Validate(); err != nil {
 			return err
 		}
-		if after.Filename == before.Filename && after.AltText == before.AltText {
+		if after.Filename == before.Filename && after.AltText == before.AltText && slices.Equal(after.Tags, before.Tags) {
 			return nil
 		}
 		now := s.clock.Now()
@@ -294,7 +303,8 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, id int64, p Pa
 	return after, nil
 }
 
-// Delete removes an asset and its file, unless a post uses it.
+// Delete removes an asset and its file, unless a post that may still be
+// published uses it (uses by published or cancelled posts do not stop it).
 func (s *Service) Delete(ctx context.Context, actor herald.Actor, id int64) error {
 	if err := actor.Require(herald.ActMediaRead); err != nil {
 		return err
@@ -309,12 +319,14 @@ func (s *Service) Delete(ctx context.Context, actor herald.Actor, id int64) erro
 		if err := actor.Require(herald.ActMediaWrite); err != nil {
 			return err
 		}
-		postID, used, err := usedBy(ctx, tx, actor.WorkspaceID, id)
+		// Uses that may still publish come first.
+		uses, err := tx.MediaUsage(ctx, actor.WorkspaceID, id, 1)
 		if err != nil {
-			return err
+			return fmt.Errorf("media: find posts using %d: %w", id, err)
 		}
-		if used {
-			return herald.Errorf(herald.CodeConflict, "media %d is used by post %d; remove it there first", id, postID)
+		if len(uses) > 0 && uses[0].Pending() {
+			return herald.Errorf(herald.CodeConflict, "media %d is used by post %d, which is %s: remove it there first",
+				id, uses[0].PostID, strings.ReplaceAll(string(uses[0].State), "_", " "))
 		}
 		if err := tx.DeleteMedia(ctx, actor.WorkspaceID, id); err != nil {
 			return err
@@ -330,24 +342,15 @@ func (s *Service) Delete(ctx context.Context, actor herald.Actor, id int64) erro
 	return nil
 }
 
-// usedBy finds a post of the workspace whose targets use media id.
-func usedBy(ctx context.Context, tx herald.Tx, workspaceID, id int64) (int64, bool, error) {
-	f := herald.PostFilter{WorkspaceID: workspaceID, Page: herald.Page{Limit: herald.MaxPageLimit}}
-	for {
-		posts, next, err := tx.ListPosts(ctx, f)
-		if err != nil {
-			return 0, false, fmt.Errorf("media: find posts using %d: %w", id, err)
-		}
-		for _, p := range posts {
-			for _, t := range p.Targets {
-				if slices.Contains(t.Variant.MediaIDsAll(), id) {
-					return p.ID, true, nil
-				}
-			}
-		}
-		if next == "" {
-			return 0, false, nil
-		}
-		f.Cursor = next
+// Usage returns the targets that use asset id (at most MaxUsage): those
+// that may still publish first, then the newest posts.
+func (s *Service) Usage(ctx context.Context, actor herald.Actor, id int64) ([]herald.MediaUse, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
 	}
+	uses, err := s.store.MediaUsage(ctx, actor.WorkspaceID, id, MaxUsage)
+	if err != nil {
+		return nil, fmt.Errorf("media: usage of %d: %w", id, err)
+	}
+	return uses, nil
 }

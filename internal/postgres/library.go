@@ -9,25 +9,45 @@ import (
 )
 
 const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, alt_text,
-	sha256, storage_key, created_at, updated_at`
+	sha256, storage_key, created_at, updated_at,
+	coalesce((SELECT array_agg(tag ORDER BY tag) FROM media_tags WHERE media_tags.media_id = media_assets.id), '{}')`
 
 func scanMedia(r scanner) (herald.MediaAsset, error) {
 	var m herald.MediaAsset
 	err := r.Scan(&m.ID, &m.WorkspaceID, &m.UploaderID, &m.Filename, &m.ContentType, &m.Size, &m.Width,
-		&m.Height, &m.AltText, &m.SHA256, &m.StorageKey, &m.CreatedAt, &m.UpdatedAt)
+		&m.Height, &m.AltText, &m.SHA256, &m.StorageKey, &m.CreatedAt, &m.UpdatedAt, &m.Tags)
+	m.Tags = herald.NormalizeTags(m.Tags)
 	return m, err
 }
 
-// CreateMedia inserts m and sets its ID.
+// saveTags replaces the tags of media m with m.Tags.
+func (s store) saveTags(ctx context.Context, m *herald.MediaAsset) error {
+	if m.Tags == nil {
+		m.Tags = []string{}
+	}
+	if _, err := s.q.Exec(ctx, `DELETE FROM media_tags WHERE media_id = $1`, m.ID); err != nil {
+		return dbErr("save media tags", err)
+	}
+	_, err := s.q.Exec(ctx, `INSERT INTO media_tags (media_id, workspace_id, tag)
+		SELECT $1, $2, t FROM unnest($3::text[]) t ON CONFLICT DO NOTHING`, m.ID, m.WorkspaceID, m.Tags)
+	return dbErr("save media tags", err)
+}
+
+// CreateMedia inserts m and its tags, and sets its ID.
 func (s store) CreateMedia(ctx context.Context, m *herald.MediaAsset) error {
 	stamp(&m.CreatedAt)
 	stamp(&m.UpdatedAt)
-	err := s.q.QueryRow(ctx, `INSERT INTO media_assets (workspace_id, uploader_id, filename, content_type,
-		size, width, height, alt_text, sha256, storage_key, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText,
-		m.SHA256, m.StorageKey, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
-	return dbErr("create media", err)
+	return s.atomic(ctx, func(s store) error {
+		err := s.q.QueryRow(ctx, `INSERT INTO media_assets (workspace_id, uploader_id, filename, content_type,
+			size, width, height, alt_text, sha256, storage_key, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText,
+			m.SHA256, m.StorageKey, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
+		if err != nil {
+			return dbErr("create media", err)
+		}
+		return s.saveTags(ctx, m)
+	})
 }
 
 // GetMedia returns the workspace's media asset id.
@@ -59,7 +79,9 @@ func (s store) ListMedia(ctx context.Context, f herald.MediaFilter) ([]herald.Me
 	}
 	rows, err := s.q.Query(ctx, `SELECT `+mediaCols+` FROM media_assets
 		WHERE workspace_id = $1
-		  AND ($2::text = '' OR strpos(lower(filename), lower($2)) > 0 OR strpos(lower(alt_text), lower($2)) > 0)
+		  AND ($2::text = '' OR strpos(lower(filename), lower($2)) > 0 OR strpos(lower(alt_text), lower($2)) > 0
+		       OR EXISTS (SELECT 1 FROM media_tags WHERE media_tags.media_id = media_assets.id
+		                  AND strpos(media_tags.tag, lower($2)) > 0))
 		  AND ($3::bigint = 0 OR id < $3)
 		ORDER BY id DESC LIMIT $4`, f.WorkspaceID, f.Query, after, limit+1)
 	if err != nil {
@@ -73,18 +95,38 @@ func (s store) ListMedia(ctx context.Context, f herald.MediaFilter) ([]herald.Me
 	return out, next, nil
 }
 
-// UpdateMedia saves m's filename, alt text and UpdatedAt.
+// UpdateMedia saves m's filename, alt text, tags and UpdatedAt.
 func (s store) UpdateMedia(ctx context.Context, m *herald.MediaAsset) error {
 	stamp(&m.UpdatedAt)
-	tag, err := s.q.Exec(ctx, `UPDATE media_assets SET filename = $3, alt_text = $4, updated_at = $5
-		WHERE workspace_id = $1 AND id = $2`, m.WorkspaceID, m.ID, m.Filename, m.AltText, m.UpdatedAt)
+	return s.atomic(ctx, func(s store) error {
+		tag, err := s.q.Exec(ctx, `UPDATE media_assets SET filename = $3, alt_text = $4, updated_at = $5
+			WHERE workspace_id = $1 AND id = $2`, m.WorkspaceID, m.ID, m.Filename, m.AltText, m.UpdatedAt)
+		if err != nil {
+			return dbErr("update media", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return missing("media asset")
+		}
+		return s.saveTags(ctx, m)
+	})
+}
+
+// MediaUsage returns up to limit targets of the workspace that use media
+// id, those that may still publish first, then the newest posts.
+func (s store) MediaUsage(ctx context.Context, workspaceID, id int64, limit int) ([]herald.MediaUse, error) {
+	rows, err := s.q.Query(ctx, `SELECT p.id, p.title, p.text, t.id, t.account_id, t.state, t.scheduled_at
+		FROM target_media u JOIN targets t ON t.id = u.target_id JOIN posts p ON p.id = t.post_id
+		WHERE u.workspace_id = $1 AND u.media_id = $2
+		ORDER BY t.state IN ('published', 'cancelled'), p.id DESC, t.id LIMIT $3`, workspaceID, id, max(limit, 1))
 	if err != nil {
-		return dbErr("update media", err)
+		return nil, dbErr("media usage", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return missing("media asset")
-	}
-	return nil
+	out, err := collect(rows, func(r scanner) (herald.MediaUse, error) {
+		var u herald.MediaUse
+		err := r.Scan(&u.PostID, &u.PostTitle, &u.PostText, &u.TargetID, &u.AccountID, &u.State, &u.ScheduledAt)
+		return u, err
+	})
+	return out, dbErr("media usage", err)
 }
 
 // DeleteMedia deletes the workspace's media asset record id.

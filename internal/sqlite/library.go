@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,17 +11,40 @@ import (
 )
 
 const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, alt_text, sha256,
-	storage_key, created_at, updated_at`
+	storage_key, created_at, updated_at,
+	(SELECT json_group_array(tag) FROM media_tags WHERE media_tags.media_id = media.id)`
 
 func scanMedia(sc scanner) (herald.MediaAsset, error) {
 	var m herald.MediaAsset
 	var created, updated int64
+	var tags string
 	if err := sc.Scan(&m.ID, &m.WorkspaceID, &m.UploaderID, &m.Filename, &m.ContentType, &m.Size, &m.Width, &m.Height,
-		&m.AltText, &m.SHA256, &m.StorageKey, &created, &updated); err != nil {
+		&m.AltText, &m.SHA256, &m.StorageKey, &created, &updated, &tags); err != nil {
 		return m, err
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if err := json.Unmarshal([]byte(tags), &m.Tags); err != nil {
+		return m, fmt.Errorf("sqlite: media %d tags: %w", m.ID, err)
+	}
+	m.Tags = herald.NormalizeTags(m.Tags)
 	return m, nil
+}
+
+// saveTags replaces the tags of media m with m.Tags.
+func saveTags(ctx context.Context, q querier, m *herald.MediaAsset) error {
+	if m.Tags == nil {
+		m.Tags = []string{}
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM media_tags WHERE media_id = ?`, m.ID); err != nil {
+		return fmt.Errorf("sqlite: save media tags: %w", err)
+	}
+	for _, t := range m.Tags {
+		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO media_tags (media_id, workspace_id, tag) VALUES (?, ?, ?)`,
+			m.ID, m.WorkspaceID, t); err != nil {
+			return fmt.Errorf("sqlite: save media tags: %w", err)
+		}
+	}
+	return nil
 }
 
 // CreateMedia inserts m and sets its ID.
@@ -30,11 +54,16 @@ func (s *store) CreateMedia(ctx context.Context, m *herald.MediaAsset) error {
 		m.UpdatedAt = m.CreatedAt
 	}
 	m.UpdatedAt = stamp(m.UpdatedAt)
-	err := s.w.QueryRowContext(ctx, `INSERT INTO media (workspace_id, uploader_id, filename, content_type, size, width,
-		height, alt_text, sha256, storage_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText, m.SHA256, m.StorageKey,
-		micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID)
-	return dbErr(err, "create media", "", "the media's workspace or uploader does not exist")
+	return s.atomic(ctx, func(q querier) error {
+		err := q.QueryRowContext(ctx, `INSERT INTO media (workspace_id, uploader_id, filename, content_type, size, width,
+			height, alt_text, sha256, storage_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText, m.SHA256, m.StorageKey,
+			micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID)
+		if err != nil {
+			return dbErr(err, "create media", "", "the media's workspace or uploader does not exist")
+		}
+		return saveTags(ctx, q, m)
+	})
 }
 
 // GetMedia returns media asset id of workspaceID.
@@ -71,8 +100,9 @@ func (s *store) ListMedia(ctx context.Context, f herald.MediaFilter) ([]herald.M
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		pattern := "%" + likeEscape(strings.ToLower(q)) + "%"
-		conds = append(conds, `(lower(filename) LIKE ? ESCAPE '\' OR lower(alt_text) LIKE ? ESCAPE '\')`)
-		args = append(args, pattern, pattern)
+		conds = append(conds, `(lower(filename) LIKE ? ESCAPE '\' OR lower(alt_text) LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM media_tags WHERE media_tags.media_id = media.id AND media_tags.tag LIKE ? ESCAPE '\'))`)
+		args = append(args, pattern, pattern, pattern)
 	}
 	args = append(args, limit+1)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mediaCols+` FROM media WHERE `+strings.Join(conds, " AND ")+
@@ -100,15 +130,50 @@ func (s *store) ListMedia(ctx context.Context, f herald.MediaFilter) ([]herald.M
 	return out, next, nil
 }
 
-// UpdateMedia saves the filename, alt text and UpdatedAt.
+// UpdateMedia saves the filename, alt text, tags and UpdatedAt.
 func (s *store) UpdateMedia(ctx context.Context, m *herald.MediaAsset) error {
 	m.UpdatedAt = stamp(m.UpdatedAt)
-	res, err := s.w.ExecContext(ctx, `UPDATE media SET filename = ?, alt_text = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
-		m.Filename, m.AltText, micros(m.UpdatedAt), m.WorkspaceID, m.ID)
+	return s.atomic(ctx, func(q querier) error {
+		res, err := q.ExecContext(ctx, `UPDATE media SET filename = ?, alt_text = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+			m.Filename, m.AltText, micros(m.UpdatedAt), m.WorkspaceID, m.ID)
+		if err != nil {
+			return dbErr(err, "update media", "", "")
+		}
+		if err := affected(res, "media asset"); err != nil {
+			return err
+		}
+		return saveTags(ctx, q, m)
+	})
+}
+
+// MediaUsage returns up to limit targets of workspaceID that use media id,
+// those that may still publish first, then the newest posts.
+func (s *store) MediaUsage(ctx context.Context, workspaceID, id int64, limit int) ([]herald.MediaUse, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id, p.title, p.text, t.id, t.account_id, t.state, t.scheduled_at
+		FROM target_media u JOIN targets t ON t.id = u.target_id JOIN posts p ON p.id = t.post_id
+		WHERE u.workspace_id = ? AND u.media_id = ?
+		ORDER BY t.state IN ('published', 'cancelled'), p.id DESC, t.id LIMIT ?`, workspaceID, id, max(limit, 1))
 	if err != nil {
-		return dbErr(err, "update media", "", "")
+		return nil, fmt.Errorf("sqlite: media usage: %w", err)
 	}
-	return affected(res, "media asset")
+	defer rows.Close()
+	out := []herald.MediaUse{}
+	for rows.Next() {
+		var u herald.MediaUse
+		var sched sql.NullInt64
+		if err := rows.Scan(&u.PostID, &u.PostTitle, &u.PostText, &u.TargetID, &u.AccountID, &u.State, &sched); err != nil {
+			return nil, fmt.Errorf("sqlite: media usage: %w", err)
+		}
+		if sched.Valid {
+			at := fromMicros(sched.Int64)
+			u.ScheduledAt = &at
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: media usage: %w", err)
+	}
+	return out, nil
 }
 
 // DeleteMedia deletes media asset id of workspaceID.

@@ -113,6 +113,162 @@ func mediaTests() []test {
 				wantBadCursor(t, err, "ListMedia(cursor "+c+")")
 			}
 		}},
+		{"Tags", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			other := mustWorld(t, s)
+			m := mustMedia(t, s, w.ws.ID, w.owner.ID, "beach.jpg", "")
+			if m.Tags == nil || len(m.Tags) != 0 {
+				t.Fatalf("new media tags = %#v, want an empty list", m.Tags)
+			}
+			m.Tags = []string{"launch", "summer sale"}
+			m.UpdatedAt = at(time.Minute)
+			noErr(t, s.UpdateMedia(ctx, &m), "UpdateMedia(tags)")
+			got, err := s.GetMedia(ctx, w.ws.ID, m.ID)
+			noErr(t, err, "GetMedia")
+			same(t, "tagged media", got, m)
+			byHash, err := s.GetMediaByHash(ctx, w.ws.ID, m.SHA256)
+			noErr(t, err, "GetMediaByHash")
+			same(t, "tagged media by hash", byHash, m)
+
+			tagged := herald.MediaAsset{WorkspaceID: w.ws.ID, UploaderID: w.owner.ID, Filename: "x.png",
+				ContentType: "image/png", Size: 1, SHA256: hashHex(unique()), StorageKey: "x/" + unique(),
+				Tags: []string{"rocket"}, CreatedAt: at(0)}
+			noErr(t, s.CreateMedia(ctx, &tagged), "CreateMedia(with tags)")
+			got, err = s.GetMedia(ctx, w.ws.ID, tagged.ID)
+			noErr(t, err, "GetMedia")
+			same(t, "media created with tags", got, tagged)
+			foreign := mustMedia(t, s, other.ws.ID, other.owner.ID, "launch.png", "")
+			foreign.Tags = []string{"summer sale"}
+			noErr(t, s.UpdateMedia(ctx, &foreign), "UpdateMedia(other workspace's own)")
+
+			for _, c := range []struct {
+				query string
+				want  []int64
+			}{
+				{"summer", []int64{m.ID}},
+				{"SALE", []int64{m.ID}},
+				{"rock", []int64{tagged.ID}},
+				{"launch", []int64{m.ID}},
+			} {
+				list, _, err := s.ListMedia(ctx, herald.MediaFilter{WorkspaceID: w.ws.ID, Query: c.query})
+				noErr(t, err, "ListMedia("+c.query+")")
+				wantIDs(t, "ListMedia("+c.query+")", mediaIDs(list), c.want)
+				for _, l := range list {
+					if l.ID == m.ID {
+						same(t, "listed media", l, m)
+					}
+				}
+			}
+
+			m.Tags = []string{"autumn"}
+			noErr(t, s.UpdateMedia(ctx, &m), "UpdateMedia(replace tags)")
+			list, _, err := s.ListMedia(ctx, herald.MediaFilter{WorkspaceID: w.ws.ID, Query: "summer"})
+			noErr(t, err, "ListMedia(summer)")
+			wantIDs(t, "ListMedia(summer) after the tag was replaced", mediaIDs(list), nil)
+			m.Tags = nil
+			noErr(t, s.UpdateMedia(ctx, &m), "UpdateMedia(no tags)")
+			got, err = s.GetMedia(ctx, w.ws.ID, m.ID)
+			noErr(t, err, "GetMedia")
+			if len(got.Tags) != 0 || got.Tags == nil {
+				t.Fatalf("tags after clearing = %#v, want an empty list", got.Tags)
+			}
+			noErr(t, s.DeleteMedia(ctx, w.ws.ID, tagged.ID), "DeleteMedia(tagged)")
+			list, _, err = s.ListMedia(ctx, herald.MediaFilter{WorkspaceID: w.ws.ID, Query: "rocket"})
+			noErr(t, err, "ListMedia(rocket)")
+			wantIDs(t, "ListMedia(rocket) after delete", mediaIDs(list), nil)
+		}},
+		{"Usage", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			other := mustWorld(t, s)
+			second := mustAccount(t, s, w.ws.ID)
+			a := mustMedia(t, s, w.ws.ID, w.owner.ID, "a.png", "")
+			b := mustMedia(t, s, w.ws.ID, w.owner.ID, "b.png", "")
+			unused := mustMedia(t, s, w.ws.ID, w.owner.ID, "c.png", "")
+
+			// A published post uses a in its variant; a later draft uses a in
+			// a thread part (twice) and b on its second target.
+			published := mustPost(t, s, w.ws.ID, w.owner.ID, w.account.ID)
+			published.Targets[0].Variant.MediaIDs = []int64{a.ID}
+			noErr(t, s.UpdatePost(ctx, &published, 1), "UpdatePost(media)")
+			published, err := s.GetPost(ctx, w.ws.ID, published.ID)
+			noErr(t, err, "GetPost")
+			tg := published.Targets[0]
+			for _, st := range []herald.TargetState{herald.StateScheduled, herald.StatePublishing, herald.StatePublished} {
+				tr, err := tg.Transition(st, nil, "test", at(time.Minute))
+				noErr(t, err, "Transition")
+				noErr(t, s.TransitionTarget(ctx, &tg, tr), "TransitionTarget")
+			}
+			draft := herald.Post{WorkspaceID: w.ws.ID, AuthorID: w.owner.ID, Title: "Thread", CreatedAt: at(0), UpdatedAt: at(0),
+				Targets: []herald.Target{
+					{AccountID: w.account.ID, State: herald.StateDraft, CreatedAt: at(0), UpdatedAt: at(0),
+						Variant: herald.Variant{Text: "one", Thread: []herald.ThreadPart{{Text: "two", MediaIDs: []int64{a.ID, a.ID}}}}},
+					{AccountID: second.ID, State: herald.StateDraft, CreatedAt: at(0), UpdatedAt: at(0),
+						Variant: herald.Variant{Text: "one", MediaIDs: []int64{b.ID}}},
+				}}
+			noErr(t, s.CreatePost(ctx, &draft), "CreatePost(thread)")
+			// The other workspace's post names a's id: it is not a use of a.
+			foreign := mustPost(t, s, other.ws.ID, other.owner.ID, other.account.ID)
+			foreign.Targets[0].Variant.MediaIDs = []int64{a.ID}
+			noErr(t, s.UpdatePost(ctx, &foreign, 1), "UpdatePost(other workspace)")
+
+			uses, err := s.MediaUsage(ctx, w.ws.ID, a.ID, 10)
+			noErr(t, err, "MediaUsage(a)")
+			if len(uses) != 2 {
+				t.Fatalf("MediaUsage(a) = %+v, want the draft's thread then the published post", uses)
+			}
+			if uses[0].PostID != draft.ID || uses[0].TargetID != draft.Targets[0].ID || !uses[0].Pending() ||
+				uses[0].PostTitle != "Thread" || uses[0].AccountID != w.account.ID {
+				t.Fatalf("first use of a = %+v, want the draft's first target", uses[0])
+			}
+			if uses[1].PostID != published.ID || uses[1].State != herald.StatePublished || uses[1].Pending() {
+				t.Fatalf("second use of a = %+v, want the published post", uses[1])
+			}
+			uses, err = s.MediaUsage(ctx, w.ws.ID, a.ID, 1)
+			noErr(t, err, "MediaUsage(a, 1)")
+			if len(uses) != 1 || uses[0].PostID != draft.ID {
+				t.Fatalf("MediaUsage(a, limit 1) = %+v, want the pending draft only", uses)
+			}
+			uses, err = s.MediaUsage(ctx, w.ws.ID, b.ID, 10)
+			noErr(t, err, "MediaUsage(b)")
+			if len(uses) != 1 || uses[0].TargetID != draft.Targets[1].ID {
+				t.Fatalf("MediaUsage(b) = %+v, want the draft's second target", uses)
+			}
+			uses, err = s.MediaUsage(ctx, w.ws.ID, unused.ID, 10)
+			noErr(t, err, "MediaUsage(unused)")
+			if uses == nil || len(uses) != 0 {
+				t.Fatalf("MediaUsage(unused) = %#v, want an empty list", uses)
+			}
+			uses, err = s.MediaUsage(ctx, other.ws.ID, b.ID, 10)
+			noErr(t, err, "MediaUsage(other workspace)")
+			if len(uses) != 0 {
+				t.Fatalf("MediaUsage(b) in another workspace = %+v, want none", uses)
+			}
+
+			// Editing the draft moves its media; deleting it forgets them.
+			draft, err = s.GetPost(ctx, w.ws.ID, draft.ID)
+			noErr(t, err, "GetPost(draft)")
+			draft.Targets[0].Variant.Thread = nil
+			draft.Targets[0].Variant.MediaIDs = []int64{b.ID}
+			noErr(t, s.UpdatePost(ctx, &draft, draft.Version), "UpdatePost(draft)")
+			uses, err = s.MediaUsage(ctx, w.ws.ID, a.ID, 10)
+			noErr(t, err, "MediaUsage(a) after edit")
+			if len(uses) != 1 || uses[0].PostID != published.ID {
+				t.Fatalf("MediaUsage(a) after the draft dropped it = %+v, want the published post only", uses)
+			}
+			uses, err = s.MediaUsage(ctx, w.ws.ID, b.ID, 10)
+			noErr(t, err, "MediaUsage(b) after edit")
+			if len(uses) != 2 {
+				t.Fatalf("MediaUsage(b) after edit = %+v, want both draft targets", uses)
+			}
+			noErr(t, s.DeletePost(ctx, w.ws.ID, draft.ID), "DeletePost(draft)")
+			uses, err = s.MediaUsage(ctx, w.ws.ID, b.ID, 10)
+			noErr(t, err, "MediaUsage(b) after delete")
+			if len(uses) != 0 {
+				t.Fatalf("MediaUsage(b) after the post was deleted = %+v, want none", uses)
+			}
+		}},
 	}
 }
 
