@@ -140,6 +140,24 @@ type accountsData struct {
 	ConnectErr string
 }
 
+// shown reports whether the page has the form key, to show its error by it.
+func (d accountsData) shown(key string) bool {
+	if !d.CanManage {
+		return false
+	}
+	for _, f := range d.Forms {
+		if f.Key == key {
+			return true
+		}
+	}
+	for _, v := range d.Accounts {
+		if v.Reconnect != "" && key == "reconnect-"+strconv.FormatInt(v.A.ID, 10) {
+			return true
+		}
+	}
+	return false
+}
+
 // lastAccounts is the accounts page of the workspace the viewer used last
 // (where the connect callback sends people when it cannot tell the
 // workspace); the query string goes along.
@@ -214,6 +232,11 @@ func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, p *page
 				d.Forms = append(d.Forms, connectForm{Key: "password-" + string(m.Platform), Platform: m.Platform, Info: info})
 			}
 		}
+	}
+	if d.Failed.Err != nil && !d.shown(d.Failed.Key) {
+		// No form of the page is the one that failed (a platform this
+		// server does not enable, say): say it above the forms.
+		d.ConnectErr = d.Failed.Err.Message
 	}
 	p.Title = "Accounts"
 	h.render(w, r, status, accountsPage(p, d))
