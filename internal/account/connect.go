@@ -119,7 +119,10 @@ func (s *Service) BeginConnect(ctx context.Context, actor herald.Actor, platform
 // which workspace and platform; the person who comes back must be the one
 // who started, with a role that still allows connecting accounts. The
 // account is created, or updated (credentials, status) when it was
-// connected before. A state works once.
+// connected before. A state works once. When it fails after the state is
+// known to be the person's own, the account returned carries the
+// workspace and platform (nothing else), so the person can be sent back
+// to the right workspace with the error.
 func (s *Service) FinishConnect(ctx context.Context, p herald.Principal, state, code string) (herald.Account, error) {
 	state, code = strings.TrimSpace(state), strings.TrimSpace(code)
 	if state == "" {
@@ -146,39 +149,95 @@ func (s *Service) FinishConnect(ctx context.Context, p herald.Principal, state, 
 		return herald.Account{}, herald.Errorf(herald.CodeForbidden,
 			"this connection was started by another person; sign in as them, or start connecting the account yourself")
 	}
+	// From here on, failures say where the connection was started.
+	where := herald.Account{WorkspaceID: st.WorkspaceID, Platform: st.Platform}
 	if s.conn.actors == nil {
-		return herald.Account{}, herald.Errorf(herald.CodeConflict, "connecting accounts is not set up on this Herald server")
+		return where, herald.Errorf(herald.CodeConflict, "connecting accounts is not set up on this Herald server")
 	}
 	actor, err := s.conn.actors.Actor(ctx, p, st.WorkspaceID)
 	if err != nil {
-		return herald.Account{}, err
+		return where, err
 	}
 	if err := actor.Require(herald.ActAccountsManage); err != nil {
-		return herald.Account{}, err
+		return where, err
 	}
 	if code == "" {
-		return herald.Account{}, &herald.Error{Code: herald.CodeInvalid,
+		return where, &herald.Error{Code: herald.CodeInvalid,
 			Message: "the platform sent no authorization code (was access denied?); start connecting the account again",
 			Details: []herald.FieldProblem{{Field: "code", Problem: "is required"}}}
 	}
 	c, err := s.connectorFor(st.Platform)
 	if err != nil {
-		return herald.Account{}, err
+		return where, err
 	}
 	az, ok := c.(connector.Authorizer)
 	if !ok {
-		return herald.Account{}, herald.Errorf(herald.CodeInvalid, "%s accounts no longer connect through OAuth on this server", st.Platform)
+		return where, herald.Errorf(herald.CodeInvalid, "%s accounts no longer connect through OAuth on this server", st.Platform)
 	}
 	secret, err := s.keys.Open(st.Secret, herald.OAuthStateAAD(sum[:]))
 	if err != nil {
-		return herald.Account{}, fmt.Errorf("account: open the connection secret: %w", err)
+		return where, fmt.Errorf("account: open the connection secret: %w", err)
 	}
 	got, err := az.Exchange(ctx, connector.AuthStart{WorkspaceID: st.WorkspaceID, Instance: st.Instance,
 		RedirectURL: st.RedirectURL, State: state}, secret, code)
 	if err != nil {
-		return herald.Account{}, platformError(err, "code", "the platform did not complete the connection; start again")
+		return where, platformError(err, "code", "the platform did not complete the connection; start again")
 	}
 	return s.connected(ctx, actor, st.Platform, got)
+}
+
+// AbandonConnect forgets a connection the platform did not complete (the
+// person refused, say) and returns the workspace it was started in, or 0
+// when the state is unknown, expired or another person's.
+func (s *Service) AbandonConnect(ctx context.Context, p herald.Principal, state string) (int64, error) {
+	state = strings.TrimSpace(state)
+	if state == "" {
+		return 0, nil
+	}
+	sum := sha256.Sum256([]byte(state))
+	st, err := s.store.TakeOAuthState(ctx, sum[:])
+	if errors.Is(err, herald.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("account: read the connection state: %w", err)
+	}
+	if p.UserID != st.UserID || !s.clock.Now().Before(st.ExpiresAt) {
+		return 0, nil
+	}
+	return st.WorkspaceID, nil
+}
+
+// ConnectMethod says how accounts of one platform connect on this server.
+type ConnectMethod struct {
+	Platform herald.Platform
+	// OAuth: through the platform's sign-in page (BeginConnect).
+	OAuth bool
+	// Password: with an identifier and a password (ConnectWithPassword).
+	Password bool
+}
+
+// ConnectMethods lists the platforms this server can connect accounts
+// of, in the order of herald.Platforms, with how each connects. It is
+// empty when connecting is not set up.
+func (s *Service) ConnectMethods() []ConnectMethod {
+	if s.conn.registry == nil {
+		return nil
+	}
+	var out []ConnectMethod
+	for _, p := range herald.Platforms {
+		c, ok := s.conn.registry.Get(p)
+		if !ok {
+			continue
+		}
+		_, az := c.(connector.Authorizer)
+		_, pw := c.(connector.PasswordConnector)
+		m := ConnectMethod{Platform: p, OAuth: az && s.conn.callbackURL != "", Password: pw}
+		if m.OAuth || m.Password {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ConnectWithPassword connects an account from an identifier and a

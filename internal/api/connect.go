@@ -48,10 +48,10 @@ type ConnectCallbackInput struct {
 }
 
 // ConnectCallbackOutput is the connected account (JSON), or a redirect to
-// Herald's home page for browsers.
+// the workspace's accounts page for browsers.
 type ConnectCallbackOutput struct {
 	Status   int
-	Location string `header:"Location" doc:"For browsers: Herald's home page, with connected=<account id> or connect_error=<message>"`
+	Location string `header:"Location" doc:"For browsers: the workspace's accounts page (/w/{workspace}/accounts, or /accounts when the workspace is not known), with connected=<account id> or connect_error=<message>"`
 	Body     *herald.Account
 }
 
@@ -103,10 +103,10 @@ func (a *API) registerConnect() {
 	huma.Register(a.huma, huma.Operation{
 		OperationID: "connect-callback", Method: http.MethodGet, Path: "/api/v1/connect/callback",
 		Summary: "Finish connecting an account", Tags: tags, Security: []map[string][]string{{"session": {}}},
-		Description: "The platform redirects the person here. Browsers (Accept with text/html) are sent on to Herald's home " +
-			"page with connected=<account id>, or connect_error=<what to do>; other clients get the account (200) " +
+		Description: "The platform redirects the person here. Browsers (Accept with text/html) are sent on to the workspace's " +
+			"accounts page with connected=<account id>, or connect_error=<what to do>; other clients get the account (200) " +
 			"or the error body.",
-		Responses: map[string]*huma.Response{"302": {Description: "Back to Herald's home page"}},
+		Responses: map[string]*huma.Response{"302": {Description: "Back to the workspace's accounts page"}},
 	}, func(ctx context.Context, in *ConnectCallbackInput) (*ConnectCallbackOutput, error) {
 		acct, err := a.finishConnect(ctx, in)
 		if wantsJSON(in.Accept) {
@@ -122,23 +122,42 @@ func (a *API) registerConnect() {
 		} else {
 			q.Set("connected", strconv.FormatInt(acct.ID, 10))
 		}
-		return &ConnectCallbackOutput{Status: http.StatusFound, Location: "/?" + q.Encode()}, nil
+		return &ConnectCallbackOutput{Status: http.StatusFound, Location: accountsPage(acct.WorkspaceID) + "?" + q.Encode()}, nil
 	})
+}
+
+// accountsPage is the web page of a workspace's accounts, where browsers
+// land after connecting; when the workspace is not known (the link was
+// used already, say), the accounts page of the workspace the person used
+// last.
+func accountsPage(workspaceID int64) string {
+	if workspaceID == 0 {
+		return "/accounts"
+	}
+	return "/w/" + strconv.FormatInt(workspaceID, 10) + "/accounts"
 }
 
 // finishConnect runs the callback's work.
 func (a *API) finishConnect(ctx context.Context, in *ConnectCallbackInput) (herald.Account, error) {
+	p, err := a.principal(ctx)
+	signedIn := err == nil
 	if in.Error != "" {
 		msg := "the platform did not connect the account (" + in.Error
 		if in.ErrorDescription != "" {
 			msg += ": " + in.ErrorDescription
 		}
 		msg += "); start connecting it again from Herald"
-		return herald.Account{}, &herald.Error{Code: herald.CodeInvalid, Message: msg,
+		// The connection is over: forget it, and say where it was started.
+		var ws int64
+		if signedIn {
+			if ws, err = a.d.Accounts.AbandonConnect(ctx, p, in.State); err != nil {
+				a.logger.WarnContext(ctx, "abandoned connection not forgotten", "error", err)
+			}
+		}
+		return herald.Account{WorkspaceID: ws}, &herald.Error{Code: herald.CodeInvalid, Message: msg,
 			Details: []herald.FieldProblem{{Field: "error", Problem: in.Error}}}
 	}
-	p, err := a.principal(ctx)
-	if err != nil {
+	if !signedIn {
 		return herald.Account{}, herald.Errorf(herald.CodeUnauthorized,
 			"sign in to Herald in this browser, then start connecting the account again")
 	}

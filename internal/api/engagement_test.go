@@ -124,7 +124,7 @@ func TestConnectFlow(t *testing.T) {
 			t.Fatalf("a reused state says %s", r.Body)
 		}
 
-		// A browser is sent home with the account id; reconnecting the same
+		// A browser is sent to the workspace's accounts page with the account id; reconnecting the same
 		// profile updates it instead of adding another.
 		stored, err := h.store.GetAccount(context.Background(), w.ws.ID, acct.ID)
 		if err != nil {
@@ -142,8 +142,8 @@ func TestConnectFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusFound || loc != fmt.Sprintf("/?connected=%d", acct.ID) {
-			t.Fatalf("browser callback: %d to %q, want 302 to /?connected=%d", res.StatusCode, loc, acct.ID)
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusFound || loc != fmt.Sprintf("/w/%d/accounts?connected=%d", w.ws.ID, acct.ID) {
+			t.Fatalf("browser callback: %d to %q, want 302 to /w/%d/accounts?connected=%d", res.StatusCode, loc, w.ws.ID, acct.ID)
 		}
 		again, err := h.store.GetAccount(context.Background(), w.ws.ID, acct.ID)
 		if err != nil {

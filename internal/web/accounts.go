@@ -1,7 +1,757 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/account"
+	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/post"
+)
 
 // accountRoutes registers the pages of the social accounts: connecting, status, posting schedules and pausing.
 func (h *Handler) accountRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /accounts", h.lastAccounts)
+	m.Handle("GET /w/{ws}/accounts", h.inWorkspace(h.accountList))
+	m.Handle("POST /w/{ws}/accounts/connect", h.inWorkspace(h.accountConnect))
+	m.Handle("POST /w/{ws}/accounts/connect-password", h.inWorkspace(h.accountConnectPassword))
+	m.Handle("POST /w/{ws}/accounts/{id}/pause", h.inWorkspace(h.accountPause(true)))
+	m.Handle("POST /w/{ws}/accounts/{id}/resume", h.inWorkspace(h.accountPause(false)))
+	m.Handle("GET /w/{ws}/accounts/{id}/disconnect", h.inWorkspace(h.disconnectForm))
+	m.Handle("POST /w/{ws}/accounts/{id}/disconnect", h.inWorkspace(h.disconnect))
+	m.Handle("GET /w/{ws}/accounts/{id}/schedule", h.inWorkspace(h.scheduleForm))
+	m.Handle("POST /w/{ws}/accounts/{id}/schedule", h.inWorkspace(h.scheduleSave))
+}
+
+// expirySoon is how close a token's expiry is when the page warns.
+const expirySoon = 7 * 24 * time.Hour
+
+// platformInfo is how the pages speak of one platform and its connect forms.
+type platformInfo struct {
+	Label string
+	// The OAuth form's instance field; empty when the platform has one server.
+	InstanceLabel, InstanceHint, InstanceExample string
+	// The password form's fields.
+	IDLabel, IDHint, IDExample, PWLabel, PWHint string
+	// Where app passwords are made, when the platform has them.
+	PWLink, PWLinkText string
+	// What to check when the platform refuses the password.
+	PWFix string
+}
+
+var platforms = map[herald.Platform]platformInfo{
+	herald.PlatformMastodon: {Label: "Mastodon",
+		InstanceLabel: "Your server", InstanceExample: "mastodon.social",
+		InstanceHint: "The server you signed up on, such as mastodon.social or fosstodon.org. You approve Herald there, then come back here."},
+	herald.PlatformBluesky: {Label: "Bluesky",
+		IDLabel: "Handle", IDExample: "yourname.bsky.social", IDHint: "Your Bluesky handle, such as yourname.bsky.social, or your own domain.",
+		PWLabel: "App password",
+		PWHint: "Not your account password: in Bluesky open Settings → Privacy and security → App passwords, add one named Herald, " +
+			"and paste it here. Herald keeps it encrypted; you can revoke it there at any time.",
+		PWLink: "https://bsky.app/settings/app-passwords", PWLinkText: "Make an app password on Bluesky",
+		PWFix: "Check the handle, and that you pasted an app password (xxxx-xxxx-xxxx-xxxx), not your account password."},
+	herald.PlatformX: {Label: "X"},
+	herald.PlatformFake: {Label: "Test platform",
+		InstanceLabel: "Platform address", InstanceExample: "http://127.0.0.1:8181",
+		InstanceHint: "The test platform's base URL. Add #name to sign in as name, such as http://127.0.0.1:8181#alice.",
+		IDLabel:      "Platform address", IDExample: "http://127.0.0.1:8181", IDHint: "The test platform's base URL.",
+		PWLabel: "Access token", PWHint: "Any token the test platform accepts; it names the account.",
+		PWFix: "Check the address and the token."},
+}
+
+// platformLabel names a platform for people.
+func platformLabel(p herald.Platform) string {
+	if i, ok := platforms[p]; ok {
+		return i.Label
+	}
+	switch p {
+	case herald.PlatformLinkedIn:
+		return "LinkedIn"
+	}
+	s := string(p)
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// accountView is one account's card on the accounts page.
+type accountView struct {
+	A        herald.Account
+	Platform string
+	Instance string // the server's host, where the platform has many
+	// Status in words and what to do about it.
+	StatusLabel, StatusHelp string
+	StatusOK                bool
+	// Token expiry in words; Warn when soon or past.
+	Expiry     string
+	ExpiryWarn bool
+	// How it is reconnected: "oauth", "password" or "" (not on this server).
+	Reconnect         string
+	ReconnectInstance string
+	CanDisconnect     bool
+}
+
+// connectForm is one connect form: a platform and one way to connect.
+type connectForm struct {
+	Key      string // "oauth-mastodon", "password-bluesky", …
+	Platform herald.Platform
+	Info     platformInfo
+	OAuth    bool // else password
+}
+
+// formState is what a failed form posted, to show it again with its
+// problems.
+type formState struct {
+	Key    string
+	Values url.Values
+	Err    *herald.Error
+}
+
+// value is the posted value of field when key is the failed form.
+func (f formState) value(key, field string) string {
+	if f.Key != key {
+		return ""
+	}
+	return f.Values.Get(field)
+}
+
+// problem is what is wrong with field of form key.
+func (f formState) problem(key, field string) string {
+	if f.Key != key {
+		return ""
+	}
+	return fieldProblem(f.Err, field)
+}
+
+// accountsData is the accounts page.
+type accountsData struct {
+	Accounts  []accountView
+	Forms     []connectForm
+	CanManage bool
+	Failed    formState
+	// ConnectErr is why connecting at the platform did not finish.
+	ConnectErr string
+}
+
+// shown reports whether the page has the form key, to show its error by it.
+func (d accountsData) shown(key string) bool {
+	if !d.CanManage {
+		return false
+	}
+	for _, f := range d.Forms {
+		if f.Key == key {
+			return true
+		}
+	}
+	for _, v := range d.Accounts {
+		if v.Reconnect != "" && key == "reconnect-"+strconv.FormatInt(v.A.ID, 10) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastAccounts is the accounts page of the workspace the viewer used last
+// (where the connect callback sends people when it cannot tell the
+// workspace); the query string goes along.
+func (h *Handler) lastAccounts(w http.ResponseWriter, r *http.Request) {
+	pr, ok := herald.PrincipalFrom(r.Context())
+	if !ok || pr.UserID == 0 {
+		h.toSignin(w, r)
+		return
+	}
+	_, wss, err := h.d.Workspaces.Me(r.Context(), pr)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	if len(wss) == 0 {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	last := h.d.Sessions.GetInt64(r.Context(), workspaceKey)
+	dest := wss[0].ID
+	for _, uw := range wss {
+		if uw.ID == last {
+			dest = last
+		}
+	}
+	target := accountsURL(dest)
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// accountList is the accounts page. After the connect callback it says
+// what happened: ?connected=<id> becomes a flash message, ?connect_error
+// is shown by the connect forms.
+func (h *Handler) accountList(w http.ResponseWriter, r *http.Request, p *page) error {
+	q := r.URL.Query()
+	if id, err := strconv.ParseInt(q.Get("connected"), 10, 64); err == nil && id > 0 {
+		if a, err := h.d.Accounts.Get(r.Context(), p.Actor, id); err == nil {
+			h.d.Sessions.Put(r.Context(), flashKey, fmt.Sprintf("Connected %s on %s.", a.Handle, platformLabel(a.Platform)))
+		}
+		http.Redirect(w, r, accountsURL(p.Current.ID), http.StatusSeeOther)
+		return nil
+	}
+	d := accountsData{ConnectErr: strings.TrimSpace(q.Get("connect_error"))}
+	return h.renderAccounts(w, r, p, d, http.StatusOK)
+}
+
+// renderAccounts loads the accounts and renders the page with d's form
+// state.
+func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, p *page, d accountsData, status int) error {
+	accts, err := h.d.Accounts.List(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
+	methods := h.d.Accounts.ConnectMethods()
+	d.CanManage = p.Can(herald.ActAccountsManage)
+	now := h.d.Clock.Now()
+	for _, a := range accts {
+		d.Accounts = append(d.Accounts, viewAccount(a, methods, now))
+	}
+	if d.CanManage {
+		for _, m := range methods {
+			info := platforms[m.Platform]
+			if info.Label == "" {
+				info.Label = platformLabel(m.Platform)
+			}
+			if m.OAuth {
+				d.Forms = append(d.Forms, connectForm{Key: "oauth-" + string(m.Platform), Platform: m.Platform, Info: info, OAuth: true})
+			}
+			if m.Password {
+				d.Forms = append(d.Forms, connectForm{Key: "password-" + string(m.Platform), Platform: m.Platform, Info: info})
+			}
+		}
+	}
+	if d.Failed.Err != nil && !d.shown(d.Failed.Key) {
+		// No form of the page is the one that failed (a platform this
+		// server does not enable, say): say it above the forms.
+		d.ConnectErr = d.Failed.Err.Message
+	}
+	p.Title = "Accounts"
+	h.render(w, r, status, accountsPage(p, d))
+	return nil
+}
+
+// viewAccount describes an account for its card.
+func viewAccount(a herald.Account, methods []account.ConnectMethod, now time.Time) accountView {
+	v := accountView{A: a, Platform: platformLabel(a.Platform)}
+	if u, err := url.Parse(a.InstanceURL); err == nil && u.Host != "" {
+		v.Instance = u.Host
+	}
+	switch a.Status {
+	case herald.AccountConnected:
+		v.StatusLabel, v.StatusOK = "Connected", true
+		v.StatusHelp = "Herald can publish here."
+	case herald.AccountExpiring:
+		v.StatusLabel = "Expiring soon"
+		v.StatusHelp = "Its access runs out soon and Herald cannot renew it by itself: reconnect it before then, or its posts wait."
+	case herald.AccountExpired:
+		v.StatusLabel = "Expired"
+		v.StatusHelp = "Its access ran out: its scheduled posts wait until you reconnect it."
+	case herald.AccountRevoked:
+		v.StatusLabel = "Disconnected"
+		v.StatusHelp = "Herald may no longer act for it: its scheduled posts wait until you reconnect it."
+	default:
+		v.StatusLabel = string(a.Status)
+	}
+	if a.TokenExpiresAt != nil {
+		left := a.TokenExpiresAt.Sub(now)
+		if left > 0 {
+			v.Expiry = "Access expires in " + span(left)
+		} else {
+			v.Expiry = "Access expired " + span(-left) + " ago"
+		}
+		v.ExpiryWarn = left < expirySoon
+	}
+	for _, m := range methods {
+		if m.Platform != a.Platform {
+			continue
+		}
+		switch {
+		case m.OAuth:
+			v.Reconnect, v.ReconnectInstance = "oauth", a.InstanceURL
+			if a.Platform == herald.PlatformFake && a.InstanceURL != "" {
+				// The test platform signs in as the account named after "#".
+				v.ReconnectInstance += "#" + a.RemoteID
+			}
+		case m.Password:
+			v.Reconnect = "password"
+		}
+	}
+	v.CanDisconnect = !(a.Status == herald.AccountRevoked && a.Credentials.Empty())
+	return v
+}
+
+// span is a duration in rough words: "3 days", "5 hours", "1 minute".
+func span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return count(int(d/(24*time.Hour)), "day")
+	case d >= 2*time.Hour:
+		return count(int(d/time.Hour), "hour")
+	case d >= time.Minute:
+		return count(int(d/time.Minute), "minute")
+	}
+	return "less than a minute"
+}
+
+// connectFailed shows the accounts page again with err next to the form
+// key, when err is something the person can fix there; other errors
+// (forbidden, say) become the error page.
+func (h *Handler) connectFailed(w http.ResponseWriter, r *http.Request, p *page, key string, err error) error {
+	he := publicError(err)
+	switch he.Code {
+	case herald.CodeInvalid, herald.CodeBadRequest, herald.CodeConflict, herald.CodeUnavailable, herald.CodeRateLimited:
+	default:
+		return err
+	}
+	vals := url.Values{}
+	for k, v := range r.PostForm {
+		if k != "password" {
+			vals[k] = v
+		}
+	}
+	return h.renderAccounts(w, r, p, accountsData{Failed: formState{Key: key, Values: vals, Err: he}}, statusOf(he))
+}
+
+// accountConnect starts connecting through the platform's sign-in page:
+// the next page sends the browser there.
+func (h *Handler) accountConnect(w http.ResponseWriter, r *http.Request, p *page) error {
+	platform := herald.Platform(r.PostFormValue("platform"))
+	key := r.PostFormValue("form")
+	if key == "" {
+		key = "oauth-" + string(platform)
+	}
+	u, err := h.d.Accounts.BeginConnect(r.Context(), p.Actor, platform, r.PostFormValue("instance"))
+	if err != nil {
+		return h.connectFailed(w, r, p, key, err)
+	}
+	// A redirect answering a form may not leave this site (the policy's
+	// form-action 'self'); a page that leads there may.
+	p.Title = "Continue to " + platformLabel(platform)
+	h.render(w, r, http.StatusOK, continuePage(p, platformLabel(platform), u))
+	return nil
+}
+
+// accountConnectPassword connects with an identifier and a password.
+func (h *Handler) accountConnectPassword(w http.ResponseWriter, r *http.Request, p *page) error {
+	platform := herald.Platform(r.PostFormValue("platform"))
+	key := r.PostFormValue("form")
+	if key == "" {
+		key = "password-" + string(platform)
+	}
+	a, err := h.d.Accounts.ConnectWithPassword(r.Context(), p.Actor, platform, r.PostFormValue("identifier"), r.PostFormValue("password"))
+	if err != nil {
+		return h.connectFailed(w, r, p, key, err)
+	}
+	h.d.Sessions.Put(r.Context(), flashKey, fmt.Sprintf("Connected %s on %s.", a.Handle, platformLabel(a.Platform)))
+	http.Redirect(w, r, accountsURL(p.Current.ID), http.StatusSeeOther)
+	return nil
+}
+
+// accountPause pauses (or resumes) publishing to account {id}.
+func (h *Handler) accountPause(pause bool) workspaceFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *page) error {
+		id, err := pathID(r, "id", "account")
+		if err != nil {
+			return err
+		}
+		a, err := h.d.Accounts.Update(r.Context(), p.Actor, id, account.Patch{Paused: &pause})
+		if err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("Publishing to %s on %s is paused: its scheduled posts wait until you resume it.", a.Handle, platformLabel(a.Platform))
+		if !pause {
+			msg = fmt.Sprintf("Publishing to %s on %s resumed: posts whose time passed meanwhile are published now.", a.Handle, platformLabel(a.Platform))
+		}
+		h.d.Sessions.Put(r.Context(), flashKey, msg)
+		http.Redirect(w, r, accountsURL(p.Current.ID), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// waitingStates are the target states that wait to be published.
+var waitingStates = []herald.TargetState{herald.StateScheduled, herald.StateHeld, herald.StateRetrying}
+
+// disconnectData is the confirmation step before disconnecting.
+type disconnectData struct {
+	A        herald.Account
+	Platform string
+	Waiting  int
+	More     bool // more are waiting than were counted
+}
+
+// maxWaitingCount bounds how many waiting posts the confirmation counts.
+const maxWaitingCount = 100
+
+// waiting counts the posts with a target on account id still to be
+// published, up to maxWaitingCount.
+func (h *Handler) waiting(ctx context.Context, actor herald.Actor, id int64) (int, bool, error) {
+	posts, next, err := h.d.Posts.List(ctx, actor, herald.PostFilter{AccountID: id, States: waitingStates,
+		Page: herald.Page{Limit: maxWaitingCount}})
+	if err != nil {
+		return 0, false, err
+	}
+	n := 0
+	for _, po := range posts {
+		if slices.ContainsFunc(po.Targets, func(t herald.Target) bool {
+			return t.AccountID == id && slices.Contains(waitingStates, t.State)
+		}) {
+			n++
+		}
+	}
+	return n, next != "", nil
+}
+
+// disconnectForm is the confirmation step: it says what happens to the
+// account's scheduled posts.
+func (h *Handler) disconnectForm(w http.ResponseWriter, r *http.Request, p *page) error {
+	if err := p.Actor.Require(herald.ActAccountsManage); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id", "account")
+	if err != nil {
+		return err
+	}
+	a, err := h.d.Accounts.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		return err
+	}
+	d := disconnectData{A: a, Platform: platformLabel(a.Platform)}
+	if d.Waiting, d.More, err = h.waiting(r.Context(), p.Actor, id); err != nil {
+		return err
+	}
+	p.Title = "Disconnect " + a.Handle
+	h.render(w, r, http.StatusOK, disconnectPage(p, d))
+	return nil
+}
+
+// disconnect forgets the account's credentials.
+func (h *Handler) disconnect(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := pathID(r, "id", "account")
+	if err != nil {
+		return err
+	}
+	a, err := h.d.Accounts.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		return err
+	}
+	if err := h.d.Accounts.Disconnect(r.Context(), p.Actor, id); err != nil {
+		return err
+	}
+	h.d.Sessions.Put(r.Context(), flashKey, fmt.Sprintf("Disconnected %s on %s. Its scheduled posts wait until you reconnect it.",
+		a.Handle, platformLabel(a.Platform)))
+	http.Redirect(w, r, accountsURL(p.Current.ID), http.StatusSeeOther)
+	return nil
+}
+
+// URLs of the accounts pages.
+func accountsURL(ws int64) string { return wsURL(ws) + "accounts" }
+
+func accountURL(ws, id int64, verb string) string {
+	return accountsURL(ws) + "/" + strconv.FormatInt(id, 10) + "/" + verb
+}
+
+// The posting schedule editor.
+
+// weekdayNames are the days in the order the editor shows them.
+var weekdayNames = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+// dayLabel is a day's name for people: "Monday".
+func dayLabel(d string) string {
+	if d == "" {
+		return ""
+	}
+	return strings.ToUpper(d[:1]) + d[1:]
+}
+
+// dayEdit is one weekday of the editor.
+type dayEdit struct {
+	Day     string
+	Times   []string // HH:MM, or what was typed when it is wrong
+	Problem string
+}
+
+// nextSlot is one coming queue slot.
+type nextSlot struct {
+	At    time.Time // in the workspace zone
+	Taken bool      // a post already waits there
+}
+
+// nextSlotCount is how many coming queue slots the editor shows.
+const nextSlotCount = 6
+
+// scheduleData is the posting schedule page.
+type scheduleData struct {
+	A        herald.Account
+	Platform string
+	Days     []dayEdit
+	Next     []nextSlot
+	CanEdit  bool
+	Err      *herald.Error // what is wrong with the whole schedule
+	CopyErr  string
+	CopyFrom string
+	Saved    string // said in place after an htmx save
+	Slots    int
+}
+
+// daysOf lays a schedule out by weekday, times in order.
+func daysOf(ps herald.PostingSchedule) []dayEdit {
+	days := make([]dayEdit, len(weekdayNames))
+	for i, d := range weekdayNames {
+		days[i].Day = d
+	}
+	for _, s := range ps.Slots {
+		if i := slices.Index(weekdayNames, strings.ToLower(s.Day)); i >= 0 {
+			days[i].Times = append(days[i].Times, s.Time)
+		}
+	}
+	for i := range days {
+		slices.Sort(days[i].Times)
+	}
+	return days
+}
+
+// scheduleOf turns the editor's days into a posting schedule.
+func scheduleOf(days []dayEdit) herald.PostingSchedule {
+	ps := herald.PostingSchedule{Slots: []herald.PostingSlot{}}
+	for _, d := range days {
+		for _, t := range d.Times {
+			ps.Slots = append(ps.Slots, herald.PostingSlot{Day: d.Day, Time: t})
+		}
+	}
+	return ps
+}
+
+// clockOf reads a time of day as people and browsers type it ("9:30",
+// "09:30", "09:30:00") as HH:MM.
+func clockOf(s string) (string, bool) {
+	for _, layout := range []string{"15:04", "15:04:05", "15.04"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("15:04"), true
+		}
+	}
+	return "", false
+}
+
+// nextSlots returns the schedule's next queue slots after now, marking
+// those a waiting post of the account already takes.
+func (h *Handler) nextSlots(ctx context.Context, p *page, id int64, ps herald.PostingSchedule, now time.Time) ([]nextSlot, error) {
+	loc, err := p.Current.Location()
+	if err != nil {
+		return nil, err
+	}
+	var out []nextSlot
+	seen := map[int64]bool{}
+	for len(out) < nextSlotCount {
+		at, ok := post.NextSlot(ps, loc, now, seen, post.QueueLookahead)
+		if !ok {
+			break
+		}
+		seen[at.UnixMicro()] = true
+		out = append(out, nextSlot{At: at.In(loc)})
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	from, to := now, out[len(out)-1].At.Add(time.Second)
+	posts, _, err := h.d.Posts.List(ctx, p.Actor, herald.PostFilter{AccountID: id, States: waitingStates,
+		From: &from, To: &to, Page: herald.Page{Limit: herald.MaxPageLimit}})
+	if err != nil {
+		return nil, err
+	}
+	taken := map[int64]bool{}
+	for _, po := range posts {
+		for _, t := range po.Targets {
+			if t.AccountID == id && t.ScheduledAt != nil && slices.Contains(waitingStates, t.State) {
+				taken[t.ScheduledAt.UnixMicro()] = true
+			}
+		}
+	}
+	for i := range out {
+		out[i].Taken = taken[out[i].At.UnixMicro()]
+	}
+	return out, nil
+}
+
+// scheduleForm is an account's posting schedule: the editor for those who
+// manage accounts, the slots for everyone.
+func (h *Handler) scheduleForm(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := pathID(r, "id", "account")
+	if err != nil {
+		return err
+	}
+	a, err := h.d.Accounts.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		return err
+	}
+	d := scheduleData{A: a, Platform: platformLabel(a.Platform), Days: daysOf(a.PostingSchedule),
+		CanEdit: p.Can(herald.ActAccountsManage), Slots: len(a.PostingSchedule.Slots)}
+	return h.renderSchedule(w, r, p, d, http.StatusOK)
+}
+
+func (h *Handler) renderSchedule(w http.ResponseWriter, r *http.Request, p *page, d scheduleData, status int) error {
+	var err error
+	if d.Next, err = h.nextSlots(r.Context(), p, d.A.ID, d.A.PostingSchedule, h.d.Clock.Now()); err != nil {
+		return err
+	}
+	if isHTMX(r) {
+		status = http.StatusOK // htmx swaps only 2xx answers
+	}
+	p.Title = "Posting schedule of " + d.A.Handle
+	h.render(w, r, status, schedulePage(p, d))
+	return nil
+}
+
+// scheduleSave applies the editor's change (edited, added or removed
+// times, or one day's times copied to others) and saves the schedule.
+func (h *Handler) scheduleSave(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := pathID(r, "id", "account")
+	if err != nil {
+		return err
+	}
+	a, err := h.d.Accounts.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		return err
+	}
+	if err := p.Actor.Require(herald.ActAccountsManage); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return herald.Errorf(herald.CodeBadRequest, "the form could not be read: %v", err)
+	}
+	d := scheduleData{A: a, Platform: platformLabel(a.Platform), CanEdit: true, CopyFrom: r.PostForm.Get("copy_from")}
+	remove := r.PostForm.Get("remove")
+	bad := false
+	for _, day := range weekdayNames {
+		de := dayEdit{Day: day}
+		var wrong []string
+		for i, v := range r.PostForm[day] {
+			v = strings.TrimSpace(v)
+			if v == "" || remove == day+":"+strconv.Itoa(i) {
+				continue
+			}
+			c, ok := clockOf(v)
+			if !ok {
+				wrong = append(wrong, fmt.Sprintf("%q", v))
+				de.Times = append(de.Times, v)
+				continue
+			}
+			if !slices.Contains(de.Times, c) {
+				de.Times = append(de.Times, c)
+			}
+		}
+		if len(wrong) > 0 {
+			bad = true
+			de.Problem = strings.Join(wrong, ", ") + " is not a time of day: type it like 09:30 (24-hour clock)"
+		} else {
+			slices.Sort(de.Times)
+		}
+		d.Days = append(d.Days, de)
+	}
+	done := "Posting schedule saved"
+	if r.PostForm.Get("op") == "copy" && !bad {
+		from := slices.Index(weekdayNames, d.CopyFrom)
+		to := r.PostForm["copy_to"]
+		switch {
+		case from < 0:
+			d.CopyErr = "Choose the day to copy from."
+		case len(to) == 0 || (len(to) == 1 && to[0] == d.CopyFrom):
+			d.CopyErr = "Tick the days that should get " + dayLabel(d.CopyFrom) + "'s times."
+		default:
+			var names []string
+			for _, t := range to {
+				if i := slices.Index(weekdayNames, t); i >= 0 && i != from {
+					d.Days[i].Times = slices.Clone(d.Days[from].Times)
+					names = append(names, dayLabel(t))
+				}
+			}
+			done = fmt.Sprintf("Copied %s's times to %s", dayLabel(d.CopyFrom), strings.Join(names, ", "))
+		}
+		bad = bad || d.CopyErr != ""
+	}
+	if bad {
+		return h.renderSchedule(w, r, p, d, http.StatusUnprocessableEntity)
+	}
+	ps, err := h.d.Accounts.SetSchedule(r.Context(), p.Actor, id, scheduleOf(d.Days))
+	if err != nil {
+		he := publicError(err)
+		if he.Code != herald.CodeInvalid {
+			return err
+		}
+		d.Err = he
+		return h.renderSchedule(w, r, p, d, statusOf(he))
+	}
+	done += fmt.Sprintf(": %s a week, times in %s.", count(len(ps.Slots), "slot"), p.Current.TimeZone)
+	if !isHTMX(r) {
+		h.d.Sessions.Put(r.Context(), flashKey, done)
+		http.Redirect(w, r, accountURL(p.Current.ID, id, "schedule"), http.StatusSeeOther)
+		return nil
+	}
+	d.A.PostingSchedule = ps
+	d.Days, d.Saved, d.Slots = daysOf(ps), done, len(ps.Slots)
+	return h.renderSchedule(w, r, p, d, http.StatusOK)
+}
+
+// Helpers of the accounts templates.
+
+// initial is the letter shown for an account without an avatar.
+func initial(a herald.Account) string {
+	for _, s := range []string{a.DisplayName, strings.TrimPrefix(a.Handle, "@")} {
+		for _, r := range s {
+			return strings.ToUpper(string(r))
+		}
+	}
+	return "?"
+}
+
+// reconnectIdentifier is what a password reconnect signs in with.
+func reconnectIdentifier(a herald.Account) string {
+	if a.Platform == herald.PlatformFake {
+		return a.InstanceURL
+	}
+	return strings.TrimPrefix(a.Handle, "@")
+}
+
+func labelOr(label, fallback string) string {
+	if label == "" {
+		return fallback
+	}
+	return label
+}
+
+// sentence starts s with a capital and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+// describedBy lists the ids that describe input id.
+func describedBy(id, problem, hint string) string {
+	var ids []string
+	if hint != "" {
+		ids = append(ids, id+"-hint")
+	}
+	if problem != "" {
+		ids = append(ids, id+"-problem")
+	}
+	return strings.Join(ids, " ")
 }
