@@ -158,7 +158,7 @@ func (h *Handler) settingsInvite(w http.ResponseWriter, r *http.Request, p *page
 	if err := p.Actor.Require(herald.ActMembersManage); err != nil {
 		return err
 	}
-	in := inviteForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: herald.Role(strings.TrimSpace(r.PostFormValue("role")))}
+	in := inviteForm{Email: strings.TrimSpace(r.PostFormValue("invite-email")), Role: herald.Role(strings.TrimSpace(r.PostFormValue("role")))}
 	secret, inv, err := h.d.Workspaces.Invite(ctx, p.Actor, in.Email, in.Role)
 	if err != nil {
 		he := publicError(err)

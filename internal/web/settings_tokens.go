@@ -90,7 +90,7 @@ func (h *Handler) settingsTokenCreate(w http.ResponseWriter, r *http.Request, p 
 	if err := p.Actor.Require(herald.ActTokensCreate); err != nil {
 		return err
 	}
-	in := tokenForm{Name: strings.TrimSpace(r.PostFormValue("name")), Role: herald.Role(strings.TrimSpace(r.PostFormValue("role"))),
+	in := tokenForm{Name: strings.TrimSpace(r.PostFormValue("token-name")), Role: herald.Role(strings.TrimSpace(r.PostFormValue("role"))),
 		ExpiresOn: strings.TrimSpace(r.PostFormValue("expires_at"))}
 	var expires *time.Time
 	if in.ExpiresOn != "" {
