@@ -9,10 +9,10 @@ import (
 
 // profileData is the viewer's own page: their password and a new workspace.
 type profileData struct {
-	PasswordErr                *herald.Error
-	WorkspaceName, TimeZone    string
-	Zones                      []string
-	WorkspaceErr               *herald.Error
+	PasswordErr             *herald.Error
+	WorkspaceName, TimeZone string
+	Zones                   []string
+	WorkspaceErr            *herald.Error
 }
 
 // profileViewer is the signed-in person of a /me request; API tokens act
