@@ -1,0 +1,292 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// auditPageSize is how many entries one page of the audit log shows.
+const auditPageSize = 50
+
+// auditKinds are the kinds of object the audit log can be filtered by, in
+// words.
+var auditKinds = []struct{ Type, Label string }{
+	{"workspace", "The workspace"},
+	{"user", "Members"},
+	{"invitation", "Invitations"},
+	{"token", "API tokens"},
+	{"account", "Accounts"},
+	{"post", "Posts"},
+	{"target", "Post targets"},
+	{"media", "Media"},
+	{"label", "Labels"},
+	{"campaign", "Campaigns"},
+	{"inbox_item", "Inbox"},
+}
+
+// auditRow is one audit entry as shown.
+type auditRow struct {
+	At    time.Time
+	Who   string
+	What  string
+	Token string // "through API token #3" when a token acted
+	Link  string // the object's page, when it has one
+}
+
+// auditData is the audit log tab.
+type auditData struct {
+	Rows    []auditRow
+	Members []herald.Member
+	Who     int64  // the actor filter
+	What    string // the object type filter
+	Next    string // the next page's URL, if there is one
+	First   string // the first page's URL, when on a later one
+	Loc     *time.Location
+}
+
+func (h *Handler) settingsAudit(w http.ResponseWriter, r *http.Request, p *page) error {
+	ctx := r.Context()
+	if err := p.Actor.Require(herald.ActAuditRead); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := auditData{What: q.Get("what"), Loc: p.location()}
+	if v := q.Get("who"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return herald.Errorf(herald.CodeInvalid, "the person %q is not a member id: pick someone from the list", v)
+		}
+		d.Who = id
+	}
+	if d.What != "" && !slices.ContainsFunc(auditKinds, func(k struct{ Type, Label string }) bool { return k.Type == d.What }) {
+		return herald.Errorf(herald.CodeInvalid, "%q is not a kind of change the log knows: pick one from the list", d.What)
+	}
+	ms, err := h.d.Workspaces.ListMembers(ctx, p.Actor)
+	if err != nil {
+		return err
+	}
+	d.Members = ms
+	names := make(map[int64]string, len(ms))
+	for _, m := range ms {
+		names[m.UserID] = m.Name
+	}
+	cursor := q.Get("cursor")
+	entries, next, err := h.d.Workspaces.Audit(ctx, p.Actor, herald.AuditFilter{ObjectType: d.What, ActorID: d.Who,
+		Page: herald.Page{Cursor: cursor, Limit: auditPageSize}})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		d.Rows = append(d.Rows, auditRowOf(p.Current.ID, e, names))
+	}
+	base := auditURL(settingsURL(p.Current.ID, "audit"), d.Who, d.What, "")
+	if next != "" {
+		d.Next = auditURL(settingsURL(p.Current.ID, "audit"), d.Who, d.What, next)
+	}
+	if cursor != "" {
+		d.First = base
+	}
+	p.Title = "Audit log"
+	h.render(w, r, http.StatusOK, settingsAuditPage(p, d))
+	return nil
+}
+
+// auditURL is the audit page with its filters and cursor.
+func auditURL(base string, who int64, what, cursor string) string {
+	var qs []string
+	if who != 0 {
+		qs = append(qs, "who="+strconv.FormatInt(who, 10))
+	}
+	if what != "" {
+		qs = append(qs, "what="+what)
+	}
+	if cursor != "" {
+		qs = append(qs, "cursor="+url.QueryEscape(cursor))
+	}
+	if len(qs) == 0 {
+		return base
+	}
+	return base + "?" + strings.Join(qs, "&")
+}
+
+// auditRowOf puts an entry in words.
+func auditRowOf(ws int64, e herald.AuditEntry, names map[int64]string) auditRow {
+	row := auditRow{At: e.At, Who: "Herald"}
+	if e.ActorID != nil {
+		row.Who = personName(names, *e.ActorID)
+	}
+	if e.TokenID != nil {
+		row.Token = "through API token #" + strconv.FormatInt(*e.TokenID, 10)
+	}
+	row.What = auditWords(e, names)
+	if e.ObjectType == "post" && !strings.HasSuffix(e.Action, ".delete") {
+		row.Link = postURL(ws, e.ObjectID)
+	}
+	return row
+}
+
+func personName(names map[int64]string, id int64) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return "a former member (#" + strconv.FormatInt(id, 10) + ")"
+}
+
+// auditObject is the fields of the objects audit entries keep that the
+// log puts in words.
+type auditObject struct {
+	Name       string            `json:"name"`
+	Email      string            `json:"email"`
+	Role       herald.Role       `json:"role"`
+	TimeZone   string            `json:"time_zone"`
+	BrandRules herald.BrandRules `json:"brand_rules"`
+	Handle     string            `json:"handle"`
+	Platform   string            `json:"platform"`
+	Status     string            `json:"status"`
+}
+
+func decodeAudit(raw json.RawMessage) auditObject {
+	var o auditObject
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &o) // a shape the log does not know reads as empty
+	}
+	return o
+}
+
+// auditWords says what an entry records, as a sentence without its subject.
+func auditWords(e herald.AuditEntry, names map[int64]string) string {
+	before, after := decodeAudit(e.Before), decodeAudit(e.After)
+	switch e.Action {
+	case "workspace.create":
+		return fmt.Sprintf("created the workspace “%s”", after.Name)
+	case "workspace.update":
+		return "changed the workspace: " + workspaceChanges(before, after)
+	case "member.role":
+		return fmt.Sprintf("changed the role of %s from %s to %s", personName(names, e.ObjectID), before.Role, after.Role)
+	case "member.join":
+		return "joined the workspace as " + string(after.Role)
+	case "member.remove":
+		return fmt.Sprintf("removed %s (%s) from the workspace", personName(names, e.ObjectID), before.Role)
+	case "member.leave":
+		return "left the workspace"
+	case "invitation.create":
+		return fmt.Sprintf("invited %s as %s", after.Email, after.Role)
+	case "invitation.replace":
+		return fmt.Sprintf("replaced the earlier invitation of %s with a new link", before.Email)
+	case "invitation.revoke":
+		return fmt.Sprintf("revoked the invitation of %s", before.Email)
+	case "token.create":
+		return fmt.Sprintf("created the API token “%s” (%s)", after.Name, after.Role)
+	case "token.revoke":
+		return fmt.Sprintf("revoked the API token “%s”", before.Name)
+	case "crisis.hold":
+		return "held all publishing with the crisis switch"
+	case "crisis.resume":
+		return "resumed publishing after the crisis switch"
+	case "publishing.pause":
+		return "paused publishing"
+	case "publishing.resume":
+		return "resumed publishing"
+	}
+	obj, verb, _ := strings.Cut(e.Action, ".")
+	noun := strings.ReplaceAll(obj, "_", " ")
+	if obj == "target" {
+		noun = "post target"
+	}
+	what := fmt.Sprintf("%s #%d", noun, e.ObjectID)
+	if obj == "account" && (after.Handle != "" || before.Handle != "") {
+		what = "the account " + cmpOr(after.Handle, before.Handle)
+		if p := cmpOr(after.Platform, before.Platform); p != "" {
+			what += " on " + p
+		}
+	}
+	if (obj == "label" || obj == "campaign") && cmpOr(after.Name, before.Name) != "" {
+		what = fmt.Sprintf("the %s “%s”", noun, cmpOr(after.Name, before.Name))
+	}
+	return pastTense(verb) + " " + what
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// pastTense puts an action's verb in words: "publish_now" → "published now".
+func pastTense(verb string) string {
+	switch verb {
+	case "publish_now":
+		return "published now"
+	case "series_cancel":
+		return "cancelled the series of"
+	case "series_extend":
+		return "extended the series of"
+	case "delete_remote":
+		return "deleted on the platform"
+	case "edit_remote":
+		return "edited on the platform"
+	case "reply":
+		return "replied to"
+	case "retry":
+		return "retried"
+	case "like":
+		return "liked"
+	case "upload":
+		return "uploaded"
+	case "schedule":
+		return "changed the schedule of"
+	case "reschedule":
+		return "rescheduled"
+	case "cancel":
+		return "cancelled"
+	}
+	v := strings.ReplaceAll(verb, "_", " ")
+	switch {
+	case strings.HasSuffix(v, "e"):
+		return v + "d"
+	case v == "":
+		return "changed"
+	}
+	return v + "ed"
+}
+
+// workspaceChanges lists what a workspace update changed.
+func workspaceChanges(before, after auditObject) string {
+	var out []string
+	if before.Name != after.Name {
+		out = append(out, fmt.Sprintf("name “%s” → “%s”", before.Name, after.Name))
+	}
+	if before.TimeZone != after.TimeZone {
+		out = append(out, fmt.Sprintf("time zone %s → %s", before.TimeZone, after.TimeZone))
+	}
+	b, a := before.BrandRules, after.BrandRules
+	if b.Voice != a.Voice {
+		out = append(out, "brand voice")
+	}
+	if !slices.Equal(b.BannedWords, a.BannedWords) {
+		out = append(out, "banned words")
+	}
+	if !slices.Equal(b.RequiredHashtags, a.RequiredHashtags) {
+		out = append(out, "required hashtags")
+	}
+	if b.RequireApproval != a.RequireApproval {
+		if a.RequireApproval {
+			out = append(out, "every post now needs approval")
+		} else {
+			out = append(out, "posts no longer all need approval")
+		}
+	}
+	if len(out) == 0 {
+		return "its settings"
+	}
+	return strings.Join(out, "; ")
+}
