@@ -148,4 +148,3 @@ func queryComments(ctx context.Context, q querier, query string, args ...any) ([
 	}
 	return out, nil
 }
-
