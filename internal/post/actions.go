@@ -119,11 +119,17 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 			return err
 		}
 		now := s.clock.Now()
-		if err := s.apply(ctx, tx, actor, ws, &p, mv, reason, at, now); err != nil {
+		said := mv.thread + ": " + reason
+		history := reason
+		if mv.name == requestChangesMove.name {
+			// A draft's history tells a sent-back post from a new one.
+			history = strings.TrimSuffix(said, ": ")
+		}
+		if err := s.apply(ctx, tx, actor, ws, &p, mv, history, at, now); err != nil {
 			return err
 		}
 		if mv.thread != "" && reason != "" {
-			_, err := s.comment(ctx, tx, actor, p.ID, mv.thread+": "+reason, now)
+			_, err := s.comment(ctx, tx, actor, p.ID, said, now)
 			return err
 		}
 		return nil

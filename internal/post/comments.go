@@ -236,3 +236,13 @@ func (s *Service) MentionsOfMe(ctx context.Context, actor herald.Actor, limit in
 	}
 	return cs, nil
 }
+
+// ChangesRequested reports whether a target's history ends with a reviewer
+// sending it back for changes.
+func ChangesRequested(history []herald.TargetTransition) bool {
+	if len(history) == 0 {
+		return false
+	}
+	last := history[len(history)-1]
+	return last.To == herald.StateDraft && strings.HasPrefix(last.Reason, requestChangesMove.thread)
+}
