@@ -45,6 +45,8 @@ type approvalsData struct {
 	Returned    []queueItem
 	CanApprove  bool
 	Loc         *time.Location
+	// Err is a refused decision on a post no longer in the queue.
+	Err *herald.Error
 }
 
 // approvalRoutes registers the pages of the approvals queue and the comments on posts.
@@ -234,9 +236,11 @@ func (h *Handler) decide(kind postActionKind) workspaceFunc {
 			if qerr != nil {
 				return qerr
 			}
+			data.Err = he
 			for i := range data.Waiting {
 				if data.Waiting[i].Post.ID == id {
 					data.Waiting[i].Err, data.Waiting[i].Comment = he, comment
+					data.Err = nil
 				}
 			}
 			p.Title = "Approvals"
