@@ -102,6 +102,7 @@ func New(d Deps) *API {
 	a.registerConnect()
 	a.registerEngagement()
 	a.registerRemote()
+	a.registerComments()
 	return a
 }
 

@@ -186,6 +186,7 @@ type Tx interface {
 	ConnectStore
 	MetricsStore
 	InboxStore
+	CommentStore
 }
 
 // Store is a database: every store method (each call its own transaction),

@@ -25,6 +25,9 @@ type move struct {
 	now bool
 	// queue schedules each target in its account's next free posting slot.
 	queue bool
+	// thread, when set, puts the comment given with the action in the
+	// post's comments too, after this word: reviews belong to the thread.
+	thread string
 }
 
 // Targets already in the destination, and published ones, are left alone.
@@ -32,9 +35,9 @@ var (
 	submitMove = move{name: "submit", verb: "submitted for review", to: herald.StateInReview,
 		from: []herald.TargetState{herald.StateDraft}}
 	approveMove = move{name: "approve", verb: "approved", to: herald.StateApproved,
-		from: []herald.TargetState{herald.StateInReview}}
+		from: []herald.TargetState{herald.StateInReview}, thread: "Approved"}
 	requestChangesMove = move{name: "request_changes", verb: "sent back for changes", to: herald.StateDraft,
-		from: []herald.TargetState{herald.StateInReview, herald.StateApproved}}
+		from: []herald.TargetState{herald.StateInReview, herald.StateApproved}, thread: "Changes requested"}
 	scheduleMove = move{name: "schedule", verb: "scheduled", to: herald.StateScheduled,
 		from: []herald.TargetState{herald.StateDraft, herald.StateApproved, herald.StateFailed, herald.StateUnconfirmed, herald.StateHeld}}
 	unscheduleMove = move{name: "unschedule", verb: "moved back to draft", to: herald.StateDraft,
@@ -115,7 +118,21 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		if err != nil {
 			return err
 		}
-		return s.apply(ctx, tx, actor, ws, &p, mv, reason, at, s.clock.Now())
+		now := s.clock.Now()
+		said := mv.thread + ": " + reason
+		history := reason
+		if mv.name == requestChangesMove.name {
+			// A draft's history tells a sent-back post from a new one.
+			history = strings.TrimSuffix(said, ": ")
+		}
+		if err := s.apply(ctx, tx, actor, ws, &p, mv, history, at, now); err != nil {
+			return err
+		}
+		if mv.thread != "" && reason != "" {
+			_, err := s.comment(ctx, tx, actor, p.ID, said, now)
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return herald.Post{}, fmt.Errorf("post: %s %d: %w", mv.name, id, err)

@@ -86,6 +86,12 @@ func constraintClash(name string) clash {
 		return clash{"the account does not exist in this workspace", "account_id"}
 	case "inbox_items_account_remote_key":
 		return clash{"the account's inbox already has this post", "remote_id"}
+	case "post_comments_post_fkey":
+		return clash{"the post does not exist in this workspace", "post_id"}
+	case "post_comments_author_fkey":
+		return clash{"the author does not exist", "author_id"}
+	case "post_comment_mentions_user_fkey":
+		return clash{"a mentioned user does not exist", "mentions"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}
 	}

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Media", mediaTests()},
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},
+		{"Comments", commentTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"Time", timeTests()},

@@ -44,6 +44,7 @@ type homeData struct {
 	Attention   []attention
 	MoreWaiting bool
 	Reconnect   []herald.Account
+	Mentions    []mention // recent comments that mention the viewer
 }
 
 // attentionStates returns the target states that need a person, in the
@@ -138,6 +139,9 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, p *page) error {
 		return cmp.Or(cmp.Compare(slices.Index(states, a.Target.State), slices.Index(states, b.Target.State)),
 			a.At.Compare(b.At))
 	})
+	if data.Mentions, err = h.mentionsOfViewer(ctx, p); err != nil {
+		return err
+	}
 	p.Title = "Home"
 	h.render(w, r, http.StatusOK, homePage(p, data))
 	return nil

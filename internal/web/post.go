@@ -18,8 +18,13 @@ type targetView struct {
 	Text     string // what it publishes: its own text, else the post's
 	Attempts []herald.Attempt
 	History  []herald.TargetTransition
+	// Advice says, for its last error, what to do about it.
+	Advice advice
+	// ApprovedBy and ApprovedAt say who approved it last, if anyone did.
+	ApprovedBy string
+	ApprovedAt *time.Time
 	// What the viewer may do to it now.
-	CanRetry, CanResolve, CanResume bool
+	CanRetry, CanResolve, CanResume, CanDeleteRemote bool
 }
 
 // postView is the post page's body.
@@ -29,7 +34,8 @@ type postView struct {
 	Loc     *time.Location
 	People  map[int64]string // who moved targets, by user id
 	// What the viewer may do to the whole post now.
-	CanApprove, CanRequestChanges, CanCancel bool
+	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit bool
+	Thread                                                          threadView
 }
 
 // anyIn reports whether a target of p is in one of states.
@@ -55,22 +61,19 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 		return postView{}, err
 	}
 	names := accountNames(accts)
-	v := postView{Post: po, Loc: loc, People: map[int64]string{}}
-	if p.Can(herald.ActMembersRead) {
-		members, err := h.d.Workspaces.ListMembers(ctx, p.Actor)
-		if err != nil {
-			return postView{}, err
-		}
-		for _, m := range members {
-			v.People[m.UserID] = m.Name
-		}
+	people, ps, err := h.peopleNames(ctx, p)
+	if err != nil {
+		return postView{}, err
 	}
+	v := postView{Post: po, Loc: loc, People: people}
 	schedule := p.Can(herald.ActPostsSchedule)
 	for _, t := range po.Targets {
 		tv := targetView{T: t, Account: names[t.AccountID], Text: t.Variant.Text,
 			CanRetry:   schedule && t.State == herald.StateFailed,
 			CanResolve: schedule && t.State == herald.StateUnconfirmed,
 			CanResume:  p.Can(herald.ActPostsHold) && t.State == herald.StateHeld,
+			CanDeleteRemote: p.Can(herald.ActPostsDelete) && t.State == herald.StatePublished &&
+				t.RemoteDeletedAt == nil && t.RemoteID != "",
 		}
 		if tv.Account == "" {
 			tv.Account = "an account that is gone"
@@ -84,8 +87,19 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 		if tv.Attempts, err = h.d.Posts.Attempts(ctx, p.Actor, po.ID, t.ID); err != nil {
 			return postView{}, err
 		}
+		for _, tr := range tv.History {
+			if tr.To == herald.StateApproved {
+				tv.ApprovedBy, tv.ApprovedAt = who(people, tr.ActorID), &tr.At
+			}
+		}
+		tv.Advice = adviceFor(p.Current.ID, t, tv.Attempts)
 		v.Targets = append(v.Targets, tv)
 	}
+	if v.Thread, err = h.thread(ctx, p, po.ID, ps); err != nil {
+		return postView{}, err
+	}
+	v.CanDuplicate = p.Can(herald.ActPostsWrite)
+	v.CanEdit = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft)
 	v.CanApprove = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview)
 	v.CanRequestChanges = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview, herald.StateApproved)
 	v.CanCancel = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved,
@@ -246,5 +260,145 @@ func (h *Handler) afterAction(w http.ResponseWriter, r *http.Request, p *page, p
 		}
 	}
 	h.render(w, r, http.StatusOK, postBodySwap(p, v, done))
+	return nil
+}
+
+// advice is what to do about a target's last error, in words and,
+// where it helps, with a link.
+type advice struct {
+	Text, Link, LinkText string
+}
+
+// adviceFor tells what to do about t's last error from the class of its
+// last failed attempt.
+func adviceFor(ws int64, t herald.Target, attempts []herald.Attempt) advice {
+	if t.LastError == "" || t.State == herald.StatePublished {
+		return advice{}
+	}
+	var outcome herald.AttemptOutcome
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if o := attempts[i].Outcome; o != "" && o != herald.OutcomePublished && o != herald.OutcomeReconciled {
+			outcome = o
+			break
+		}
+	}
+	switch outcome {
+	case herald.OutcomeRateLimited:
+		return advice{Text: "The platform is limiting how often this account posts. Wait: Herald tries again by itself once the limit resets; retrying sooner will not help."}
+	case herald.OutcomeTransient, herald.OutcomeLeaseLost:
+		return advice{Text: "A passing problem on the way to the platform. Herald retries by itself; if it has given up, retry now."}
+	case herald.OutcomeAuthExpired, herald.OutcomeAuthRevoked:
+		return advice{Text: "The platform no longer accepts this account's sign-in. Reconnect the account, then retry.",
+			Link: wsURL(ws) + "accounts", LinkText: "Reconnect the account"}
+	case herald.OutcomeInvalid:
+		return advice{Text: "The platform refused the content as it is. Edit the post to fix what it names, then retry.",
+			Link: postURL(ws, t.PostID) + "/edit", LinkText: "Edit the post"}
+	case herald.OutcomeAmbiguous:
+		return advice{Text: "Herald cannot tell whether the platform published it. Look at the account on the platform, then say what happened below."}
+	}
+	if t.State == herald.StateFailed {
+		return advice{Text: "Read the platform's answer: fix what it names (edit the post, or reconnect the account), then retry."}
+	}
+	return advice{}
+}
+
+// duplicatePost makes a new draft with the post's content and accounts,
+// then opens it in the composer.
+func (h *Handler) duplicatePost(w http.ResponseWriter, r *http.Request, p *page) error {
+	ctx := r.Context()
+	id, err := pathID(r, "post", "post")
+	if err != nil {
+		return err
+	}
+	po, err := h.d.Posts.Get(ctx, p.Actor, id)
+	if err != nil {
+		return err
+	}
+	copyOf := herald.Post{Title: po.Title, Text: po.Text, LabelIDs: po.LabelIDs, CampaignID: po.CampaignID}
+	if copyOf.Title != "" {
+		copyOf.Title = "Copy of " + copyOf.Title
+		if r := []rune(copyOf.Title); len(r) > 200 {
+			copyOf.Title = string(r[:200])
+		}
+	}
+	// Times that have passed are left for the composer to set.
+	soon := h.d.Clock.Now().Add(time.Minute)
+	for _, t := range po.Targets {
+		nt := herald.Target{AccountID: t.AccountID, Variant: t.Variant}
+		if t.ScheduledAt != nil && t.ScheduledAt.After(soon) {
+			at := *t.ScheduledAt
+			nt.ScheduledAt = &at
+		}
+		copyOf.Targets = append(copyOf.Targets, nt)
+	}
+	dup, err := h.d.Posts.Create(ctx, p.Actor, copyOf, post.ActionDraft)
+	if err != nil {
+		return err
+	}
+	h.d.Sessions.Put(ctx, flashKey, "Duplicated: this is the new draft, a copy of “"+postTitle(po)+"”.")
+	http.Redirect(w, r, postURL(p.Current.ID, dup.ID)+"/edit", http.StatusSeeOther)
+	return nil
+}
+
+// remoteTarget finds published target {target} of post {post} for the
+// delete-from-platform pages.
+func (h *Handler) remoteTarget(r *http.Request, p *page) (postView, targetView, error) {
+	postID, err := pathID(r, "post", "post")
+	if err != nil {
+		return postView{}, targetView{}, err
+	}
+	targetID, err := pathID(r, "target", "target")
+	if err != nil {
+		return postView{}, targetView{}, err
+	}
+	po, err := h.d.Posts.Get(r.Context(), p.Actor, postID)
+	if err != nil {
+		return postView{}, targetView{}, err
+	}
+	v, err := h.view(r.Context(), p, po)
+	if err != nil {
+		return postView{}, targetView{}, err
+	}
+	for _, tv := range v.Targets {
+		if tv.T.ID == targetID {
+			return v, tv, nil
+		}
+	}
+	return postView{}, targetView{}, herald.Errorf(herald.CodeNotFound, "target %d is not a target of post %d", targetID, postID)
+}
+
+// deleteRemoteForm is the confirmation step before deleting a published
+// post from its platform.
+func (h *Handler) deleteRemoteForm(w http.ResponseWriter, r *http.Request, p *page) error {
+	v, tv, err := h.remoteTarget(r, p)
+	if err != nil {
+		return err
+	}
+	if err := p.Actor.Require(herald.ActPostsDelete); err != nil {
+		return err
+	}
+	if !tv.CanDeleteRemote {
+		return herald.Errorf(herald.CodeConflict, "this target is %s and has nothing on its platform to delete", stateLabel(tv.T.State))
+	}
+	p.Title = "Delete from the platform"
+	h.render(w, r, http.StatusOK, deleteRemotePage(p, v, tv))
+	return nil
+}
+
+// deleteRemote deletes a published post from its platform.
+func (h *Handler) deleteRemote(w http.ResponseWriter, r *http.Request, p *page) error {
+	postID, err := pathID(r, "post", "post")
+	if err != nil {
+		return err
+	}
+	targetID, err := pathID(r, "target", "target")
+	if err != nil {
+		return err
+	}
+	if err := h.d.Posts.DeleteRemote(r.Context(), p.Actor, postID, targetID); err != nil {
+		return err
+	}
+	h.d.Sessions.Put(r.Context(), flashKey, "Deleted from the platform. Herald keeps its record here.")
+	http.Redirect(w, r, postURL(p.Current.ID, postID), http.StatusSeeOther)
 	return nil
 }
