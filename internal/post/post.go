@@ -275,6 +275,14 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p herald.Post,
 func merge(before, p herald.Post, now time.Time) (herald.Post, error) {
 	after := before
 	after.Title, after.Text, after.CampaignID, after.LabelIDs = p.Title, p.Text, p.CampaignID, p.LabelIDs
+	if before.SeriesID == nil {
+		// A draft's recurrence may change until its series starts.
+		rule, err := checkRecurrence(p.Recurrence)
+		if err != nil {
+			return herald.Post{}, err
+		}
+		after.Recurrence = rule
+	}
 	after.UpdatedAt = now
 	after.Targets = nil
 	byID := map[int64]herald.Target{}
