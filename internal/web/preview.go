@@ -154,6 +154,7 @@ func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 	for _, a := range v.Accounts {
 		byID[a.ID] = a
 	}
+	typed := v.F.meaningful()
 	var checks map[int]post.TargetCheck
 	if len(draft.Targets) > 0 || strings.TrimSpace(draft.Text) != "" {
 		var problems []herald.FieldProblem
@@ -189,6 +190,9 @@ func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 			cnt := partCount{Account: handleOf(tp.Account), Platform: a.Platform, Length: pc.Length, Limit: pc.Limit,
 				Over: pc.Limit > 0 && pc.Length > pc.Limit}
 			for _, pb := range pc.Problems {
+				if !typed {
+					break // nothing typed yet: no problems to point out
+				}
 				cnt.Problems = append(cnt.Problems, platformName(a.Platform)+": "+fieldWords(pb.Field)+" "+pb.Problem)
 			}
 			switch {
