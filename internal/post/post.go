@@ -211,8 +211,9 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 	return p, nil
 }
 
-// Update saves p (title, text, labels, campaign and targets, matched to the
-// stored ones by id or else by account) over the stored post p.ID.
+// Update saves p (title, text, labels, campaign, targets matched to the
+// stored ones by id or else by account, and the recurrence until the
+// post's series has started) over the stored post p.ID.
 //
 // With hasIfMatch, ifMatch is the version the caller read: a stored post at
 // another version is a precondition failure (412). Without it, a non-zero
