@@ -188,6 +188,11 @@
         uploadAll(part, files);
         return;
       }
+      if (e.target.dataset && e.target.dataset.account) {
+        var tab = document.querySelector('[data-variant="' + e.target.dataset.account + '"]');
+        if (tab) tab.hidden = !e.target.checked;
+        return;
+      }
       if (e.target.dataset && e.target.dataset.pick && e.target.checked) {
         var box = e.target;
         var target = active || allParts()[0];
