@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -555,4 +557,54 @@ func tinyPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// upload sends one file to the composer's upload endpoint as the page's
+// script does.
+func upload(t *testing.T, b *browser, path, filename string, data []byte) answer {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", filename)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, b.e.srv.URL+path, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", b.e.srv.URL)
+	res, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{Status: res.StatusCode, Body: string(raw)}
+}
+
+func TestComposeUpload(t *testing.T) {
+	e := newComposeEnv(t)
+	_, w := e.owner("ana@example.com", "Acme")
+	b := e.browser()
+	b.signIn("ana@example.com")
+	path := fmt.Sprintf("/w/%d/compose/media?part=2", w.ID)
+	a := upload(t, b, path, "photo.png", tinyPNG(t))
+	want(t, a, http.StatusOK, `class="media-item"`, `value="unmedia:2:`, "No alt text", `src="/api/v1/workspaces/`)
+	a = upload(t, b, path, "notes.txt", []byte("just some text, not an image"))
+	want(t, a, http.StatusUnprocessableEntity, "notes.txt: ")
+	wantNot(t, a, "media-item")
+	a = upload(t, b, path, "big.png", bytes.Repeat([]byte{1}, 6<<20))
+	want(t, a, http.StatusUnprocessableEntity, "too large")
 }
