@@ -211,8 +211,9 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 	return p, nil
 }
 
-// Update saves p (title, text, labels, campaign and targets, matched to the
-// stored ones by id or else by account) over the stored post p.ID.
+// Update saves p (title, text, labels, campaign, targets matched to the
+// stored ones by id or else by account, and the recurrence until the
+// post's series has started) over the stored post p.ID.
 //
 // With hasIfMatch, ifMatch is the version the caller read: a stored post at
 // another version is a precondition failure (412). Without it, a non-zero
@@ -275,6 +276,14 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p herald.Post,
 func merge(before, p herald.Post, now time.Time) (herald.Post, error) {
 	after := before
 	after.Title, after.Text, after.CampaignID, after.LabelIDs = p.Title, p.Text, p.CampaignID, p.LabelIDs
+	if before.SeriesID == nil {
+		// A draft's recurrence may change until its series starts.
+		rule, err := checkRecurrence(p.Recurrence)
+		if err != nil {
+			return herald.Post{}, err
+		}
+		after.Recurrence = rule
+	}
 	after.UpdatedAt = now
 	after.Targets = nil
 	byID := map[int64]herald.Target{}
