@@ -421,7 +421,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 		if cq.View == viewWeek {
 			for hr := range 24 {
 				at, ok := post.LocalInstant(dt.Year(), dt.Month(), dt.Day(), hr, 0, loc)
-				cd.Hours = append(cd.Hours, calHour{Hour: hr, Exists: ok, Past: !at.Add(time.Hour).After(now)})
+				cd.Hours = append(cd.Hours, calHour{Hour: hr, Exists: ok, Past: ok && !at.Add(time.Hour).After(now)})
 			}
 		}
 		d.Days = append(d.Days, cd)
