@@ -56,7 +56,8 @@ type calTarget struct {
 // calEntry is one post at one time: its targets scheduled (or published)
 // then, among those the filters keep.
 type calEntry struct {
-	Post      herald.Post
+	PostID    int64
+	Version   int64 // the post's version, sent back with a move
 	Title     string
 	At        time.Time // in the viewer's zone
 	WsAt      time.Time // the same instant in the workspace's zone
@@ -68,7 +69,7 @@ type calEntry struct {
 
 // DOMID is the entry's element id.
 func (e calEntry) DOMID() string {
-	return "entry-" + itoa(e.Post.ID) + "-" + strconv.FormatInt(e.At.Unix(), 10)
+	return "entry-" + itoa(e.PostID) + "-" + strconv.FormatInt(e.At.Unix(), 10)
 }
 
 // Movable reports whether the viewer may move the entry.
@@ -232,7 +233,9 @@ func (h *Handler) parseCalendarQuery(ctx context.Context, q url.Values, loc *tim
 	c := calendarQuery{View: q.Get("view"), Color: q.Get("color")}
 	switch c.View {
 	case viewMonth, viewWeek, viewList:
-		h.d.Sessions.Put(ctx, calendarViewKey, c.View)
+		if h.d.Sessions.GetString(ctx, calendarViewKey) != c.View {
+			h.d.Sessions.Put(ctx, calendarViewKey, c.View)
+		}
 	case "":
 		c.View = h.d.Sessions.GetString(ctx, calendarViewKey)
 		if c.View != viewWeek && c.View != viewList {
@@ -244,7 +247,9 @@ func (h *Handler) parseCalendarQuery(ctx context.Context, q url.Values, loc *tim
 	}
 	switch c.Color {
 	case "account", "label":
-		h.d.Sessions.Put(ctx, calendarColorKey, c.Color)
+		if h.d.Sessions.GetString(ctx, calendarColorKey) != c.Color {
+			h.d.Sessions.Put(ctx, calendarColorKey, c.Color)
+		}
 	case "":
 		if c.Color = h.d.Sessions.GetString(ctx, calendarColorKey); c.Color != "label" {
 			c.Color = "account"
@@ -476,7 +481,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 			key := at.UnixMicro()
 			e, ok := byAt[key]
 			if !ok {
-				e = &calEntry{Post: po, Title: postTitle(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published}
+				e = &calEntry{PostID: po.ID, Version: po.Version, Title: postTitle(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published}
 				byAt[key] = e
 				order = append(order, key)
 			}
@@ -508,7 +513,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 	for i := range d.Days {
 		day := &d.Days[i]
 		slices.SortStableFunc(day.Entries, func(a, b calEntry) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Post.ID, b.Post.ID))
+			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.PostID, b.PostID))
 		})
 		if cq.View == viewWeek {
 			for _, e := range day.Entries {
@@ -713,7 +718,7 @@ func entryStates(e calEntry) []herald.TargetState {
 // moveValue is the Move… form's value of field: what the viewer typed in
 // a refused move, else the entry's own day or time.
 func moveValue(d calendarData, e calEntry, field string) string {
-	if d.Move != nil && d.Move.PostID == e.Post.ID {
+	if d.Move != nil && d.Move.PostID == e.PostID {
 		if field == "date" {
 			return d.Move.Date
 		}
@@ -727,7 +732,7 @@ func moveValue(d calendarData, e calEntry, field string) string {
 
 // moveProblem is what a refused move of e says about field.
 func moveProblem(d calendarData, e calEntry, field string) string {
-	if d.Move == nil || d.Move.PostID != e.Post.ID {
+	if d.Move == nil || d.Move.PostID != e.PostID {
 		return ""
 	}
 	return fieldProblem(d.Move.Err, field)
