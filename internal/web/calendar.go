@@ -737,3 +737,14 @@ func moveProblem(d calendarData, e calEntry, field string) string {
 	}
 	return fieldProblem(d.Move.Err, field)
 }
+
+// filterCount counts the filters on.
+func filterCount(f calFilter) int {
+	n := len(f.States)
+	for _, id := range []int64{f.AccountID, f.LabelID, f.CampaignID} {
+		if id != 0 {
+			n++
+		}
+	}
+	return n
+}
