@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -93,6 +94,18 @@ func TestBrowserCalendar(t *testing.T) {
 	)
 	if got := scheduledAt(t, e, w, p.ID); !got.Equal(want) || text != "14:00" {
 		t.Fatalf("after the drag: stored %v (want %v), shown %q", got, want.UTC(), text)
+	}
+
+	var focused string
+	run(t, ctx, "arrow keys move between days",
+		chromedp.Navigate(cal+"?view=month&date="+iso(at)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.cal-day[data-date="%s"] .cal-date a`, iso(at)))),
+		chromedp.Focus(chromedp.CSS(fmt.Sprintf(`.cal-day[data-date="%s"] .cal-date a`, iso(at)))),
+		chromedp.KeyEvent(kb.ArrowRight),
+		into(&focused, chromedp.Evaluate[string](`document.activeElement.closest("[data-date]").dataset.date`)),
+	)
+	if focused != iso(next) {
+		t.Fatalf("after ArrowRight the focus is on %q, want %s", focused, iso(next))
 	}
 
 	later := at.AddDate(0, 0, 3)

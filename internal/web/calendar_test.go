@@ -454,3 +454,38 @@ func BenchmarkCalendarMonth(b *testing.B) {
 		})
 	}
 }
+
+func TestCalendarPeriod(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	cases := []struct {
+		view, date        string
+		first, last       string
+		days              int
+		prev, next, title string
+	}{
+		{viewMonth, "2026-03-15", "2026-02-23", "2026-04-05", 42, "2026-02-01", "2026-04-01", "March 2026"},
+		{viewMonth, "2027-02-01", "2027-02-01", "2027-02-28", 28, "2027-01-01", "2027-03-01", "February 2027"},
+		{viewWeek, "2026-03-29", "2026-03-23", "2026-03-29", 7, "2026-03-16", "2026-03-30", "23 Mar – 29 Mar 2026"},
+		{viewWeek, "2026-12-30", "2026-12-28", "2027-01-03", 7, "2026-12-21", "2027-01-04", "28 Dec 2026 – 3 Jan 2027"},
+		{viewList, "2026-10-20", "2026-10-20", "2026-11-02", listDays, "2026-10-06", "2026-11-03", "20 Oct – 2 Nov 2026"},
+	}
+	for _, c := range cases {
+		t.Run(c.view+" "+c.date, func(t *testing.T) {
+			d, err := time.ParseInLocation(time.DateOnly, c.date, paris)
+			if err != nil {
+				t.Fatal(err)
+			}
+			days, prev, next, title := period(c.view, d, paris)
+			got := []string{days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly), prev.Format(time.DateOnly), next.Format(time.DateOnly), title}
+			wantV := []string{c.first, c.last, c.prev, c.next, c.title}
+			if len(days) != c.days || strings.Join(got, "|") != strings.Join(wantV, "|") {
+				t.Fatalf("%d days %v, want %d days %v", len(days), got, c.days, wantV)
+			}
+			for i, day := range days {
+				if day.Hour() != 0 || day.Location() != paris || (i > 0 && calendarDaysBetween(days[i-1], day) != 1) {
+					t.Fatalf("day %d is %v", i, day)
+				}
+			}
+		})
+	}
+}
