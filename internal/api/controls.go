@@ -14,7 +14,8 @@ import (
 // PostRescheduleInput gives targets of a post a new time.
 type PostRescheduleInput struct {
 	PostPath
-	Body struct {
+	IfMatch string `header:"If-Match" doc:"The ETag of the post as you read it; nothing moves and the answer is 412 if the post changed since"`
+	Body    struct {
 		ScheduledAt time.Time `json:"scheduled_at" doc:"The new time, in the future: RFC 3339 with an offset"`
 		TargetIDs   []int64   `json:"target_ids,omitempty" maxItems:"100" doc:"The targets to move; left out, every scheduled, held and failed target"`
 	}
@@ -67,13 +68,23 @@ func (a *API) registerControls() {
 		Summary: "Reschedule a post", Tags: tags,
 		Description: "Moves scheduled, held and failed targets (all, or those in target_ids) to scheduled_at, which " +
 			"must be in the future. Held targets stay held; failed ones are scheduled again. Targets being or " +
-			"already published cannot move.",
+			"already published cannot move. Send If-Match with the post's ETag to be told (412) when someone " +
+			"changed the post since you read it.",
 	}, func(ctx context.Context, in *PostRescheduleInput) (*PostOutput, error) {
 		actor, err := a.actor(ctx, in.Workspace)
 		if err != nil {
 			return nil, err
 		}
-		p, err := a.d.Posts.Reschedule(ctx, actor, in.Post, in.Body.ScheduledAt, in.Body.TargetIDs)
+		ifMatch, hasIfMatch, err := parseIfMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		var p herald.Post
+		if hasIfMatch {
+			p, err = a.d.Posts.RescheduleIfMatch(ctx, actor, in.Post, in.Body.ScheduledAt, in.Body.TargetIDs, ifMatch)
+		} else {
+			p, err = a.d.Posts.Reschedule(ctx, actor, in.Post, in.Body.ScheduledAt, in.Body.TargetIDs)
+		}
 		if err != nil {
 			return nil, err
 		}

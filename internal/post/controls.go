@@ -101,6 +101,68 @@ var reschedulable = []herald.TargetState{herald.StateScheduled, herald.StateHeld
 // failed one is scheduled again. Failed and held targets need a role that
 // schedules without approval.
 func (s *Service) Reschedule(ctx context.Context, actor herald.Actor, id int64, at time.Time, targetIDs []int64) (herald.Post, error) {
+	return s.reschedule(ctx, actor, id, at, targetIDs, nil)
+}
+
+// RescheduleIfMatch is Reschedule for a caller who read the post at
+// version ifMatch (a calendar page, an If-Match header): when the post is
+// at another version now, nothing moves and the error, of code
+// precondition_failed, wraps a *StaleError saying who changed it and when.
+func (s *Service) RescheduleIfMatch(ctx context.Context, actor herald.Actor, id int64, at time.Time, targetIDs []int64, ifMatch int64) (herald.Post, error) {
+	return s.reschedule(ctx, actor, id, at, targetIDs, &ifMatch)
+}
+
+// StaleError is the cause of a change refused because the post moved on
+// since the caller read it: what the caller had, what is stored, and who
+// made the last change and when, so each interface can say it in the
+// viewer's own time zone.
+type StaleError struct {
+	PostID  int64
+	Had     int64     // the version the caller read
+	Version int64     // the version stored now
+	By      string    // the name of who changed it last; "" when Herald itself did
+	At      time.Time // when it was changed last
+}
+
+func (e *StaleError) Error() string {
+	by := e.By
+	if by == "" {
+		by = "Herald"
+	}
+	return fmt.Sprintf("post %d is at version %d, the caller had %d: changed by %s at %s",
+		e.PostID, e.Version, e.Had, by, e.At.UTC().Format(time.RFC3339))
+}
+
+// stale builds the refusal of a change to p based on version had.
+func stale(ctx context.Context, tx herald.Tx, p herald.Post, had int64) error {
+	se := &StaleError{PostID: p.ID, Had: had, Version: p.Version, At: p.UpdatedAt}
+	entries, _, err := tx.ListAudit(ctx, herald.AuditFilter{WorkspaceID: p.WorkspaceID, ObjectType: "post", ObjectID: p.ID,
+		Page: herald.Page{Limit: 1}})
+	if err != nil {
+		return fmt.Errorf("post: last change of %d: %w", p.ID, err)
+	}
+	if len(entries) == 1 && entries[0].ActorID != nil {
+		u, err := tx.GetUser(ctx, *entries[0].ActorID)
+		switch {
+		case err == nil:
+			se.By = u.Name
+		case errors.Is(err, herald.ErrNotFound):
+			se.By = "a former member"
+		default:
+			return fmt.Errorf("post: who changed %d: %w", p.ID, err)
+		}
+	}
+	by := se.By
+	if by == "" {
+		by = "Herald"
+	}
+	return &herald.Error{Code: herald.CodePreconditionFailed,
+		Message: fmt.Sprintf("post %d was changed by %s at %s since you read it (it is at version %d, you had %d): reload it to see the current version, then try again",
+			p.ID, by, p.UpdatedAt.UTC().Format(time.RFC3339), p.Version, had),
+		Err: se}
+}
+
+func (s *Service) reschedule(ctx context.Context, actor herald.Actor, id int64, at time.Time, targetIDs []int64, ifMatch *int64) (herald.Post, error) {
 	if err := actor.Require(herald.ActPostsRead); err != nil {
 		return herald.Post{}, err
 	}
@@ -114,6 +176,9 @@ func (s *Service) Reschedule(ctx context.Context, actor herald.Actor, id int64, 
 		}
 		if err := actor.Require(herald.ActPostsWrite); err != nil {
 			return err
+		}
+		if ifMatch != nil && *ifMatch != p.Version {
+			return stale(ctx, tx, p, *ifMatch)
 		}
 		now := s.clock.Now()
 		if !at.After(now) {
