@@ -390,6 +390,3 @@ func (h *Handler) mentionsOfViewer(ctx context.Context, p *page) ([]mention, err
 	}
 	return out, nil
 }
-
-// cmpOr is a, or b when a is empty, for the templates.
-func cmpOr(a, b string) string { return cmp.Or(a, b) }

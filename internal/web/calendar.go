@@ -622,8 +622,8 @@ func (h *Handler) placeSlots(d *calendarData, from, to, now time.Time, taken map
 	}
 }
 
-// composeURL is the composer prefilled with an instant and an account.
-func composeURL(ws int64, at time.Time, accountID int64) string {
+// composeSlotURL is the composer prefilled with an instant and an account.
+func composeSlotURL(ws int64, at time.Time, accountID int64) string {
 	q := url.Values{}
 	q.Set("at", at.UTC().Format(time.RFC3339))
 	q.Set("account", itoa(accountID))

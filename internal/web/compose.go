@@ -30,9 +30,6 @@ func (h *Handler) composeRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/compose/library", h.inWorkspace(h.composeLibrary))
 }
 
-// libraryPageSize is how many library items the composer shows at once.
-const libraryPageSize = 24
-
 // uploadSlack is room for the form fields around uploaded files.
 const uploadSlack = 1 << 20
 
@@ -1089,7 +1086,8 @@ func libraryMore(ws int64, query, next string) string {
 	return composeURL(ws, "/library?"+url.Values{"q": {query}, "cursor": {next}}.Encode())
 }
 
-// mediaFileURL is where an asset's bytes are served.
-func mediaFileURL(ws, id int64) string {
-	return "/api/v1/workspaces/" + itoa(ws) + "/media/" + itoa(id) + "/file"
+// mediaFileByID is where an asset's bytes are served (uncached: the
+// address carries no content hash).
+func mediaFileByID(ws, id int64) string {
+	return mediaItemURL(ws, id) + "/file"
 }

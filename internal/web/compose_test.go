@@ -601,7 +601,7 @@ func TestComposeUpload(t *testing.T) {
 	b.signIn("ana@example.com")
 	path := fmt.Sprintf("/w/%d/compose/media?part=2", w.ID)
 	a := upload(t, b, path, "photo.png", tinyPNG(t))
-	want(t, a, http.StatusOK, `class="media-item"`, `value="unmedia:2:`, "No alt text", `src="/api/v1/workspaces/`)
+	want(t, a, http.StatusOK, `class="media-item"`, `value="unmedia:2:`, "No alt text", `src="/w/`+fmt.Sprint(w.ID)+`/media/`)
 	a = upload(t, b, path, "notes.txt", []byte("just some text, not an image"))
 	want(t, a, http.StatusUnprocessableEntity, "notes.txt: ")
 	wantNot(t, a, "media-item")

@@ -267,7 +267,7 @@ func missingAlt(ms []herald.MediaAsset) int {
 }
 
 // loadMedia builds the detail page of asset {id}.
-func (h *Handler) loadMedia(r *http.Request, p *page) (mediaView, error) {
+func (h *Handler) libraryAsset(r *http.Request, p *page) (mediaView, error) {
 	ctx := r.Context()
 	id, err := pathID(r, "id", "media")
 	if err != nil {
@@ -304,7 +304,7 @@ func (h *Handler) loadMedia(r *http.Request, p *page) (mediaView, error) {
 }
 
 func (h *Handler) mediaDetail(w http.ResponseWriter, r *http.Request, p *page) error {
-	v, err := h.loadMedia(r, p)
+	v, err := h.libraryAsset(r, p)
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (h *Handler) mediaDetail(w http.ResponseWriter, r *http.Request, p *page) e
 // mediaSave saves an asset's file name, alt text and tags; problems are
 // shown next to their fields.
 func (h *Handler) mediaSave(w http.ResponseWriter, r *http.Request, p *page) error {
-	v, err := h.loadMedia(r, p)
+	v, err := h.libraryAsset(r, p)
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (h *Handler) mediaSave(w http.ResponseWriter, r *http.Request, p *page) err
 // mediaDelete deletes an asset unless a post that may still publish uses
 // it; then the detail page says which.
 func (h *Handler) mediaDelete(w http.ResponseWriter, r *http.Request, p *page) error {
-	v, err := h.loadMedia(r, p)
+	v, err := h.libraryAsset(r, p)
 	if err != nil {
 		return err
 	}

@@ -123,15 +123,6 @@ func displayName(a herald.Account) string {
 	return strings.TrimPrefix(a.Handle, "@")
 }
 
-// initial is the letter shown when an account has no avatar.
-func initial(a herald.Account) string {
-	r, _ := utf8.DecodeRuneInString(displayName(a))
-	if r == utf8.RuneError {
-		return "?"
-	}
-	return strings.ToUpper(string(r))
-}
-
 // check asks the server's own measuring about the form and fills v.Check.
 func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 	pr := map[string][]string{}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -203,22 +204,15 @@ func auditWords(e herald.AuditEntry, names map[int64]string) string {
 	}
 	what := fmt.Sprintf("%s #%d", noun, e.ObjectID)
 	if obj == "account" && (after.Handle != "" || before.Handle != "") {
-		what = "the account " + cmpOr(after.Handle, before.Handle)
-		if p := cmpOr(after.Platform, before.Platform); p != "" {
+		what = "the account " + cmp.Or(after.Handle, before.Handle)
+		if p := cmp.Or(after.Platform, before.Platform); p != "" {
 			what += " on " + p
 		}
 	}
-	if (obj == "label" || obj == "campaign") && cmpOr(after.Name, before.Name) != "" {
-		what = fmt.Sprintf("the %s “%s”", noun, cmpOr(after.Name, before.Name))
+	if (obj == "label" || obj == "campaign") && cmp.Or(after.Name, before.Name) != "" {
+		what = fmt.Sprintf("the %s “%s”", noun, cmp.Or(after.Name, before.Name))
 	}
 	return pastTense(verb) + " " + what
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // pastTense puts an action's verb in words: "publish_now" → "published now".
