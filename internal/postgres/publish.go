@@ -88,7 +88,9 @@ func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now,
 	// One statement: lock and move the due targets, end the attempts of
 	// taken-over leases, record the transitions and start the attempts.
 	// It commits on its own, so the intent is durable when it returns.
-	// Planned for each batch (an unnamed statement), as CompleteTargets is.
+	// Prepared once: planning this statement costs more than running it
+	// for a small batch, and the generic plan (the ids through the primary
+	// key, a nested loop per claimed row) is the right one at any size.
 	rows, err := s.q.Query(ctx, `WITH picked AS (
 			SELECT t.id AS picked_id, t.state AS old_state FROM targets t
 			WHERE t.id = ANY($1)
@@ -114,7 +116,7 @@ func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now,
 			RETURNING target_id, id)
 		SELECT c.old_state, `+prefixCols("c.", targetCols)+`, s.id, p.text
 		FROM claimed c JOIN started s ON s.target_id = c.id JOIN posts p ON p.id = c.post_id
-		ORDER BY c.id`, pgx.QueryExecModeDescribeExec, ids, now, owner, leaseUntil, herald.OutcomeLeaseLost)
+		ORDER BY c.id`, ids, now, owner, leaseUntil, herald.OutcomeLeaseLost)
 	if err != nil {
 		return nil, dbErr("claim targets", err)
 	}
