@@ -57,6 +57,20 @@ func currentRSSMB() float64 {
 	return 0
 }
 
+// observeRSS samples the resident set every 250 ms for d and returns the
+// highest sample.
+func observeRSS(ctx context.Context, d time.Duration) (float64, error) {
+	high := currentRSSMB()
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+			return 0, err
+		}
+		high = max(high, currentRSSMB())
+	}
+	return high, nil
+}
+
 // trackedTargets reads the dispatcher's gauge of targets its timer holds.
 func trackedTargets(d *publish.Dispatcher) (int, error) {
 	reg := prometheus.NewRegistry()

@@ -104,9 +104,11 @@ type PublishStore interface {
 	// or retrying, DueAt ≤ until, account not paused, publishing not paused
 	// for the workspace or the installation), earliest first.
 	NextDue(ctx context.Context, until time.Time, limit int) ([]DueTarget, error)
-	// NextDueAfter is NextDue for the targets due after after only: those
-	// that came into a window (after, until] since a load up to after.
-	NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]DueTarget, error)
+	// NextDueAfter is NextDue for the targets after after in NextDue's
+	// order (due time, then id) only: the next page of a load, or, with
+	// after's ID at its maximum, the targets that came into a window since a
+	// load up to after's DueAt.
+	NextDueAfter(ctx context.Context, after DueTarget, until time.Time, limit int) ([]DueTarget, error)
 	// ClaimTargets moves those of ids that are still due at now into
 	// publishing, leased to owner until leaseUntil, records a transition and
 	// an Attempt for each, all in one transaction, and returns them. Ids

@@ -34,22 +34,28 @@ func (s store) NextDue(ctx context.Context, until time.Time, limit int) ([]heral
 	return s.nextDue(ctx, nil, until, limit)
 }
 
-// NextDueAfter returns up to limit publishable targets due after after and
-// at or before until, earliest first.
-func (s store) NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]herald.DueTarget, error) {
+// NextDueAfter returns up to limit publishable targets after after (by due
+// time, then id) and due at or before until, earliest first.
+func (s store) NextDueAfter(ctx context.Context, after herald.DueTarget, until time.Time, limit int) ([]herald.DueTarget, error) {
 	return s.nextDue(ctx, &after, until, limit)
 }
 
-// nextDue lists the publishable targets due in (after, until]; a nil after
-// has no lower bound.
-func (s store) nextDue(ctx context.Context, after *time.Time, until time.Time, limit int) ([]herald.DueTarget, error) {
+// nextDue lists the publishable targets after after and due at or before
+// until; a nil after has no lower bound.
+func (s store) nextDue(ctx context.Context, after *herald.DueTarget, until time.Time, limit int) ([]herald.DueTarget, error) {
 	if limit <= 0 {
 		return []herald.DueTarget{}, nil
 	}
+	var afterDue *time.Time
+	var afterID int64
+	if after != nil {
+		afterDue, afterID = &after.DueAt, after.ID
+	}
 	rows, err := s.q.Query(ctx, `SELECT t.id, t.due_at FROM targets t
-		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at > COALESCE($3::timestamptz, '-infinity')
+		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at >= COALESCE($3::timestamptz, '-infinity')
+		  AND (t.due_at > COALESCE($3::timestamptz, '-infinity') OR t.id > $4)
 		  AND t.due_at <= $1 AND `+publishable+`
-		ORDER BY t.due_at, t.id LIMIT $2`, until, limit, after)
+		ORDER BY t.due_at, t.id LIMIT $2`, until, limit, afterDue, afterID)
 	if err != nil {
 		return nil, dbErr("next due", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -37,12 +38,38 @@ const gatherWait = 20 * time.Millisecond
 // the whole window again; the others read only what came into it.
 const fullReloadTicks = 10
 
-// load reads the targets due within the lookahead into the heap.
+// loadPage is how many due targets one read of a load brings: a load of
+// the whole window reads it page by page, so what it allocates stays small
+// however many targets are waiting.
+const loadPage = 5000
+
+// load reads the targets due within the lookahead into the heap, page by
+// page, up to MaxTracked.
 func (d *Dispatcher) load(ctx context.Context) error {
 	now := d.clock.Now()
 	horizon := now.Add(d.cfg.Lookahead)
-	due, err := d.store.NextDue(ctx, horizon, d.cfg.MaxTracked)
-	return d.loaded(due, horizon, now, err)
+	read := 0
+	var last *herald.DueTarget
+	for {
+		limit := min(loadPage, d.cfg.MaxTracked-read)
+		var due []herald.DueTarget
+		var err error
+		if last == nil {
+			due, err = d.store.NextDue(ctx, horizon, limit)
+		} else {
+			due, err = d.store.NextDueAfter(ctx, *last, horizon, limit)
+		}
+		if err != nil {
+			return d.loadFailed(now, err)
+		}
+		d.push(due)
+		read += len(due)
+		if len(due) < limit || read >= d.cfg.MaxTracked {
+			d.loaded(read >= d.cfg.MaxTracked, due, horizon)
+			return nil
+		}
+		last = &due[len(due)-1]
+	}
 }
 
 // extend reads the targets that came into the lookahead window since the
@@ -50,34 +77,43 @@ func (d *Dispatcher) load(ctx context.Context) error {
 func (d *Dispatcher) extend(ctx context.Context) error {
 	now := d.clock.Now()
 	horizon := now.Add(d.cfg.Lookahead)
-	due, err := d.store.NextDueAfter(ctx, time.Unix(0, d.loadedUntil.Load()).UTC(), horizon, d.cfg.MaxTracked)
-	return d.loaded(due, horizon, now, err)
+	after := herald.DueTarget{DueAt: time.Unix(0, d.loadedUntil.Load()).UTC(), ID: math.MaxInt64}
+	due, err := d.store.NextDueAfter(ctx, after, horizon, d.cfg.MaxTracked)
+	if err != nil {
+		return d.loadFailed(now, err)
+	}
+	d.push(due)
+	d.loaded(len(due) >= d.cfg.MaxTracked, due, horizon)
+	return nil
 }
 
-// loaded records a load's outcome and puts what it read on the timer.
-// When the load hit MaxTracked, the window is known only up to its last
-// target (those due at that same instant are read again next time).
-func (d *Dispatcher) loaded(due []herald.DueTarget, horizon, now time.Time, err error) error {
-	if err != nil {
-		if d.loadErrSince.Load() == 0 {
-			d.loadErrSince.Store(now.UnixNano())
-		}
-		d.loadErr.Store(&err)
-		return fmt.Errorf("read due targets: %w", err)
+// push puts targets a load read on the timer.
+func (d *Dispatcher) push(due []herald.DueTarget) {
+	if len(due) > 0 {
+		d.due.PushAll(due)
+		signal(d.changed)
 	}
+}
+
+// loadFailed records a failed load for readiness and returns its error.
+func (d *Dispatcher) loadFailed(now time.Time, err error) error {
+	if d.loadErrSince.Load() == 0 {
+		d.loadErrSince.Store(now.UnixNano())
+	}
+	d.loadErr.Store(&err)
+	return fmt.Errorf("read due targets: %w", err)
+}
+
+// loaded records a successful load up to horizon. When it hit MaxTracked,
+// the window is known only up to its last target (those due at that same
+// instant are read again next time); last is the load's last page.
+func (d *Dispatcher) loaded(full bool, last []herald.DueTarget, horizon time.Time) {
 	d.loadErrSince.Store(0)
-	full := len(due) >= d.cfg.MaxTracked
 	d.loadFull.Store(full)
-	if full {
-		horizon = due[len(due)-1].DueAt.Add(-time.Nanosecond)
+	if full && len(last) > 0 {
+		horizon = last[len(last)-1].DueAt.Add(-time.Nanosecond)
 	}
 	d.loadedUntil.Store(horizon.UnixNano())
-	if len(due) == 0 {
-		return nil
-	}
-	d.due.PushAll(due)
-	signal(d.changed)
-	return nil
 }
 
 // loadLoop reloads on store signals and on Wake (the whole window: what

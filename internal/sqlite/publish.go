@@ -40,18 +40,18 @@ func idsJSON(ids []int64) string {
 // NextDue returns up to limit publishable targets due at or before until,
 // earliest first.
 func (s *store) NextDue(ctx context.Context, until time.Time, limit int) ([]herald.DueTarget, error) {
-	return s.nextDue(ctx, math.MinInt64, micros(until), limit)
+	return s.nextDue(ctx, math.MinInt64, 0, micros(until), limit)
 }
 
-// NextDueAfter returns up to limit publishable targets due after after and
-// at or before until, earliest first.
-func (s *store) NextDueAfter(ctx context.Context, after, until time.Time, limit int) ([]herald.DueTarget, error) {
-	return s.nextDue(ctx, micros(after), micros(until), limit)
+// NextDueAfter returns up to limit publishable targets after after (by due
+// time, then id) and due at or before until, earliest first.
+func (s *store) NextDueAfter(ctx context.Context, after herald.DueTarget, until time.Time, limit int) ([]herald.DueTarget, error) {
+	return s.nextDue(ctx, micros(after.DueAt), after.ID, micros(until), limit)
 }
 
-// nextDue lists the publishable targets due in (after, until], in
-// microseconds.
-func (s *store) nextDue(ctx context.Context, after, until int64, limit int) ([]herald.DueTarget, error) {
+// nextDue lists the publishable targets after (afterDue, afterID) and due
+// at or before until, times in microseconds.
+func (s *store) nextDue(ctx context.Context, afterDue, afterID, until int64, limit int) ([]herald.DueTarget, error) {
 	out := []herald.DueTarget{}
 	if limit <= 0 {
 		return out, nil
@@ -60,8 +60,9 @@ func (s *store) nextDue(ctx context.Context, after, until int64, limit int) ([]h
 	// index and sort; the partial index is already in due order and holds
 	// only waiting targets.
 	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.due_at FROM targets t INDEXED BY targets_next_due
-		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at > ? AND t.due_at <= ? AND `+publishable+`
-		ORDER BY t.due_at, t.id LIMIT ?`, after, until, limit)
+		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at >= ? AND (t.due_at > ? OR t.id > ?)
+		  AND t.due_at <= ? AND `+publishable+`
+		ORDER BY t.due_at, t.id LIMIT ?`, afterDue, afterDue, afterID, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: next due: %w", err)
 	}

@@ -40,7 +40,7 @@ func writePragmas() []string {
 
 // readPragmas run on each read connection; query_only comes last.
 func readPragmas() []string {
-	return []string{"busy_timeout = 5000", "foreign_keys = ON", "query_only = ON"}
+	return []string{"busy_timeout = 5000", "foreign_keys = ON", "cache_size = -512", "query_only = ON"}
 }
 
 // DB is an open SQLite database. It implements herald.Store.

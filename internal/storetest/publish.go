@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -145,7 +146,8 @@ func publishTests() []test {
 
 			// A window (after, until]: the one due exactly at after was in
 			// the load before it.
-			after, err := s.NextDueAfter(t.Context(), at(30*time.Minute), at(90*time.Minute), 10)
+			window := func(d time.Duration) herald.DueTarget { return herald.DueTarget{DueAt: at(d), ID: math.MaxInt64} }
+			after, err := s.NextDueAfter(t.Context(), window(30*time.Minute), at(90*time.Minute), 10)
 			noErr(t, err, "NextDueAfter")
 			got := make([]int64, len(after))
 			for i, d := range after {
@@ -153,16 +155,36 @@ func publishTests() []test {
 				wantUTC(t, "DueTarget.DueAt", d.DueAt)
 			}
 			wantIDs(t, "NextDueAfter(30 min, 90 min]", got, all[1:])
-			after, err = s.NextDueAfter(t.Context(), at(30*time.Minute), at(90*time.Minute), 1)
+			after, err = s.NextDueAfter(t.Context(), window(30*time.Minute), at(90*time.Minute), 1)
 			noErr(t, err, "NextDueAfter(limit 1)")
 			if len(after) != 1 || after[0].ID != all[1] {
 				t.Fatalf("NextDueAfter(limit 1) = %+v, want the middle one", after)
 			}
-			after, err = s.NextDueAfter(t.Context(), at(90*time.Minute), at(4*time.Hour), 10)
+			after, err = s.NextDueAfter(t.Context(), window(90*time.Minute), at(4*time.Hour), 10)
 			noErr(t, err, "NextDueAfter(past the last)")
 			if len(after) != 0 {
 				t.Fatalf("NextDueAfter(90 min, 4 h] = %+v, want none", after)
 			}
+
+			// Pages of a load: three targets due at one instant, read two
+			// at a time, each once.
+			var tied []int64
+			for range 3 {
+				tied = append(tied, mustDue(t, s, w, at(2*time.Hour), w.account.ID).Targets[0].ID)
+			}
+			slices.Sort(tied)
+			page, err := s.NextDueAfter(t.Context(), herald.DueTarget{DueAt: at(90 * time.Minute), ID: all[2]}, at(3*time.Hour), 2)
+			noErr(t, err, "NextDueAfter(first page)")
+			got = nil
+			for _, d := range page {
+				got = append(got, d.ID)
+			}
+			page, err = s.NextDueAfter(t.Context(), page[len(page)-1], at(3*time.Hour), 2)
+			noErr(t, err, "NextDueAfter(second page)")
+			for _, d := range page {
+				got = append(got, d.ID)
+			}
+			wantIDs(t, "NextDueAfter pages through a tie", got, tied)
 		}},
 		{"PausedNotDue", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
