@@ -104,7 +104,7 @@ func (a *API) registerConnect() {
 		OperationID: "connect-callback", Method: http.MethodGet, Path: "/api/v1/connect/callback",
 		Summary: "Finish connecting an account", Tags: tags, Security: []map[string][]string{{"session": {}}},
 		Description: "The platform redirects the person here. Browsers (Accept with text/html) are sent on to the workspace's " +
-			"accounts page with connected=<account id>, or connect_error=<what to do>; other clients get the account (200) " +
+			"accounts page with connected=<account id>, or connect_error=1 (the page shows why); other clients get the account (200) " +
 			"or the error body.",
 		Responses: map[string]*huma.Response{"302": {Description: "Back to the workspace's accounts page"}},
 	}, func(ctx context.Context, in *ConnectCallbackInput) (*ConnectCallbackOutput, error) {
@@ -117,14 +117,23 @@ func (a *API) registerConnect() {
 		}
 		q := url.Values{}
 		if err != nil {
+			// The message travels in the session, not the address: a link
+			// cannot make the accounts page say what its author wants.
 			body := fromDomain(ctx, a.logger, err)
-			q.Set("connect_error", body.Error_.Message)
+			if a.d.Sessions != nil {
+				a.d.Sessions.Put(ctx, ConnectErrorKey, body.Error_.Message)
+			}
+			q.Set("connect_error", "1")
 		} else {
 			q.Set("connected", strconv.FormatInt(acct.ID, 10))
 		}
 		return &ConnectCallbackOutput{Status: http.StatusFound, Location: accountsPage(acct.WorkspaceID) + "?" + q.Encode()}, nil
 	})
 }
+
+// ConnectErrorKey is the session key under which the connect callback
+// leaves, for the accounts page, why an account was not connected.
+const ConnectErrorKey = "connect_error"
 
 // accountsPage is the web page of a workspace's accounts, where browsers
 // land after connecting; when the workspace is not known (the link was

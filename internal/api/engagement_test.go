@@ -171,7 +171,7 @@ func TestConnectFlow(t *testing.T) {
 		}
 		res.Body.Close()
 		loc, _ := url.Parse(res.Header.Get("Location"))
-		if res.StatusCode != http.StatusFound || loc == nil || !strings.Contains(loc.Query().Get("connect_error"), "sign in") {
+		if res.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("connect_error") != "1" {
 			t.Fatalf("signed-out browser callback: %d to %v", res.StatusCode, loc)
 		}
 		cb = start()

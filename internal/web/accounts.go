@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldsocial/herald/internal/account"
+	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
 )
@@ -191,8 +192,9 @@ func (h *Handler) lastAccounts(w http.ResponseWriter, r *http.Request) {
 }
 
 // accountList is the accounts page. After the connect callback it says
-// what happened: ?connected=<id> becomes a flash message, ?connect_error
-// is shown by the connect forms.
+// what happened: ?connected=<id> becomes a flash message, and with
+// ?connect_error the forms show why connecting failed (the callback left
+// it in the session, so a link cannot put words on the page).
 func (h *Handler) accountList(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := r.URL.Query()
 	if id, err := strconv.ParseInt(q.Get("connected"), 10, 64); err == nil && id > 0 {
@@ -202,7 +204,10 @@ func (h *Handler) accountList(w http.ResponseWriter, r *http.Request, p *page) e
 		http.Redirect(w, r, accountsURL(p.Current.ID), http.StatusSeeOther)
 		return nil
 	}
-	d := accountsData{ConnectErr: strings.TrimSpace(q.Get("connect_error"))}
+	d := accountsData{}
+	if q.Has("connect_error") {
+		d.ConnectErr = h.d.Sessions.PopString(r.Context(), api.ConnectErrorKey)
+	}
 	return h.renderAccounts(w, r, p, d, http.StatusOK)
 }
 

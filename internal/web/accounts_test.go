@@ -442,6 +442,8 @@ func TestAccountsConnectThroughSignInPage(t *testing.T) {
 		t.Fatalf("/accounts = %d → %q", a.Status, a.Location)
 	}
 	want(t, b.get(a.Location), http.StatusOK, "already used or is unknown")
+	// A crafted link cannot put words on the page: only the callback can.
+	wantNot(t, b.get(list+"?connect_error=Send+your+password+to+evil.example"), "evil.example")
 	if n := len(e.accountsOf(w)); n != 1 {
 		t.Fatalf("%d accounts after the failures, want 1", n)
 	}
