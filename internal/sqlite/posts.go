@@ -456,26 +456,50 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 	}
 	// Target conditions hold for one and the same target.
 	var tconds []string
+	var targs []any
+	window := f.From != nil || f.To != nil
 	if len(f.States) > 0 {
-		tconds = append(tconds, "t.state IN ("+placeholders(len(f.States))+")")
+		// Checked per post, the state must not lead SQLite to read every
+		// target in the state for each post: the unary + keeps it off
+		// the state indexes there.
+		col := "+t.state"
+		if window {
+			col = "t.state"
+		}
+		tconds = append(tconds, col+" IN ("+placeholders(len(f.States))+")")
 		for _, st := range f.States {
-			args = append(args, string(st))
+			targs = append(targs, string(st))
 		}
 	}
 	if f.AccountID != 0 {
 		tconds = append(tconds, "t.account_id = ?")
-		args = append(args, f.AccountID)
+		targs = append(targs, f.AccountID)
 	}
 	if f.From != nil {
 		tconds = append(tconds, "t.scheduled_at >= ?")
-		args = append(args, micros(*f.From))
+		targs = append(targs, micros(*f.From))
 	}
 	if f.To != nil {
 		tconds = append(tconds, "t.scheduled_at < ?")
-		args = append(args, micros(*f.To))
+		targs = append(targs, micros(*f.To))
 	}
-	if len(tconds) > 0 {
+	switch {
+	case window:
+		// A time window is read from the targets scheduled in it (index
+		// targets_schedule), not by checking every post of the workspace.
+		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ")
+		args = append(args, f.WorkspaceID)
+		args = append(args, targs...)
+		if after > 0 {
+			in += " AND t.post_id < ?"
+			args = append(args, after)
+		}
+		conds = append(conds, in+")")
+	case len(tconds) > 0:
+		// Without a window, the posts are read newest first and each is
+		// checked by its own targets, stopping at the page's end.
 		conds = append(conds, "EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id AND "+strings.Join(tconds, " AND ")+")")
+		args = append(args, targs...)
 	}
 	args = append(args, limit+1)
 	query := `SELECT ` + postCols + ` FROM posts p WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY p.id DESC LIMIT ?`
