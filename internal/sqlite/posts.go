@@ -454,19 +454,16 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = ?)")
 		args = append(args, f.LabelID)
 	}
-	// Target conditions hold for one and the same target.
+	// Target conditions hold for one and the same target. The posts are
+	// found from their targets (indexes targets_due for states,
+	// targets_account, targets_schedule for a time window), not by
+	// checking every post of the workspace: a workspace's rare states
+	// (held, failed, in review) and time windows are read in time
+	// proportional to what they hold.
 	var tconds []string
 	var targs []any
-	window := f.From != nil || f.To != nil
 	if len(f.States) > 0 {
-		// Checked per post, the state must not lead SQLite to read every
-		// target in the state for each post: the unary + keeps it off
-		// the state indexes there.
-		col := "+t.state"
-		if window {
-			col = "t.state"
-		}
-		tconds = append(tconds, col+" IN ("+placeholders(len(f.States))+")")
+		tconds = append(tconds, "t.state IN ("+placeholders(len(f.States))+")")
 		for _, st := range f.States {
 			targs = append(targs, string(st))
 		}
@@ -483,23 +480,21 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 		tconds = append(tconds, "t.scheduled_at < ?")
 		targs = append(targs, micros(*f.To))
 	}
-	switch {
-	case window:
-		// A time window is read from the targets scheduled in it (index
-		// targets_schedule), not by checking every post of the workspace.
-		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ")
-		args = append(args, f.WorkspaceID)
-		args = append(args, targs...)
+	if len(tconds) > 0 {
 		if after > 0 {
-			in += " AND t.post_id < ?"
-			args = append(args, after)
+			tconds = append(tconds, "t.post_id < ?")
+			targs = append(targs, after)
+		}
+		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ")
+		args = append(append(args, f.WorkspaceID), targs...)
+		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 {
+			// Nothing else to check on the posts: the page is the newest
+			// matching ids, so only the page's posts are read.
+			in = "p.id IN (SELECT DISTINCT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ") +
+				" ORDER BY t.post_id DESC LIMIT ?"
+			args = append(args, limit+1)
 		}
 		conds = append(conds, in+")")
-	case len(tconds) > 0:
-		// Without a window, the posts are read newest first and each is
-		// checked by its own targets, stopping at the page's end.
-		conds = append(conds, "EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id AND "+strings.Join(tconds, " AND ")+")")
-		args = append(args, targs...)
 	}
 	args = append(args, limit+1)
 	query := `SELECT ` + postCols + ` FROM posts p WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY p.id DESC LIMIT ?`
