@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -357,30 +358,65 @@ func (s store) DeletePost(ctx context.Context, workspaceID, id int64) error {
 
 // ListPosts returns one page of the posts matching f, newest first, with
 // their labels and targets. The target conditions (states, account, time
-// window) must all hold for one and the same target.
+// window) must all hold for one and the same target. Such posts are found
+// from their matching targets (one pass over the workspace's targets, no
+// index on targets needed), not by checking every post in turn: a rare
+// state or a time window costs the same whatever page it is on.
 func (s store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Post, string, error) {
 	after, limit, err := pageArgs(f.Page)
 	if err != nil {
 		return nil, "", err
 	}
-	states := make([]string, len(f.States))
-	for i, st := range f.States {
-		states[i] = string(st)
+	args := []any{f.WorkspaceID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
-	byTarget := len(states) > 0 || f.AccountID != 0 || f.From != nil || f.To != nil
-	rows, err := s.q.Query(ctx, `SELECT `+postCols+` FROM posts p
-		WHERE p.workspace_id = $1
-		  AND ($2::bigint = 0 OR p.id < $2)
-		  AND ($3::bigint = 0 OR p.campaign_id = $3)
-		  AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = $4))
-		  AND ($11::bigint = 0 OR p.series_id = $11)
-		  AND (NOT $5::boolean OR EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id
-		       AND (cardinality($6::text[]) = 0 OR t.state = ANY($6))
-		       AND ($7::bigint = 0 OR t.account_id = $7)
-		       AND ($8::timestamptz IS NULL OR t.scheduled_at >= $8)
-		       AND ($9::timestamptz IS NULL OR t.scheduled_at < $9)))
-		ORDER BY p.id DESC LIMIT $10`,
-		f.WorkspaceID, after, f.CampaignID, f.LabelID, byTarget, states, f.AccountID, f.From, f.To, limit+1, f.SeriesID)
+	conds := []string{"p.workspace_id = $1"}
+	if after > 0 {
+		conds = append(conds, "p.id < "+arg(after))
+	}
+	if f.CampaignID != 0 {
+		conds = append(conds, "p.campaign_id = "+arg(f.CampaignID))
+	}
+	if f.LabelID != 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = "+arg(f.LabelID)+")")
+	}
+	if f.SeriesID != 0 {
+		conds = append(conds, "p.series_id = "+arg(f.SeriesID))
+	}
+	var tconds []string
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		tconds = append(tconds, "t.state = ANY("+arg(states)+"::text[])")
+	}
+	if f.AccountID != 0 {
+		tconds = append(tconds, "t.account_id = "+arg(f.AccountID))
+	}
+	if f.From != nil {
+		tconds = append(tconds, "t.scheduled_at >= "+arg(*f.From))
+	}
+	if f.To != nil {
+		tconds = append(tconds, "t.scheduled_at < "+arg(*f.To))
+	}
+	if len(tconds) > 0 {
+		if after > 0 {
+			tconds = append(tconds, "t.post_id < "+arg(after))
+		}
+		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = $1 AND " + strings.Join(tconds, " AND ") + ")"
+		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 {
+			// Nothing else to check on the posts: the page is the newest
+			// matching ids, so only the page's posts are read.
+			in = "p.id IN (SELECT DISTINCT t.post_id FROM targets t WHERE t.workspace_id = $1 AND " + strings.Join(tconds, " AND ") +
+				" ORDER BY t.post_id DESC LIMIT " + arg(limit+1) + ")"
+		}
+		conds = append(conds, in)
+	}
+	rows, err := s.q.Query(ctx, `SELECT `+postCols+` FROM posts p WHERE `+strings.Join(conds, " AND ")+
+		` ORDER BY p.id DESC LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, "", dbErr("list posts", err)
 	}

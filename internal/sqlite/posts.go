@@ -454,28 +454,47 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = ?)")
 		args = append(args, f.LabelID)
 	}
-	// Target conditions hold for one and the same target.
+	// Target conditions hold for one and the same target. The posts are
+	// found from their targets (indexes targets_due for states,
+	// targets_account, targets_schedule for a time window), not by
+	// checking every post of the workspace: a workspace's rare states
+	// (held, failed, in review) and time windows are read in time
+	// proportional to what they hold.
 	var tconds []string
+	var targs []any
 	if len(f.States) > 0 {
 		tconds = append(tconds, "t.state IN ("+placeholders(len(f.States))+")")
 		for _, st := range f.States {
-			args = append(args, string(st))
+			targs = append(targs, string(st))
 		}
 	}
 	if f.AccountID != 0 {
 		tconds = append(tconds, "t.account_id = ?")
-		args = append(args, f.AccountID)
+		targs = append(targs, f.AccountID)
 	}
 	if f.From != nil {
 		tconds = append(tconds, "t.scheduled_at >= ?")
-		args = append(args, micros(*f.From))
+		targs = append(targs, micros(*f.From))
 	}
 	if f.To != nil {
 		tconds = append(tconds, "t.scheduled_at < ?")
-		args = append(args, micros(*f.To))
+		targs = append(targs, micros(*f.To))
 	}
 	if len(tconds) > 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM targets t WHERE t.post_id = p.id AND "+strings.Join(tconds, " AND ")+")")
+		if after > 0 {
+			tconds = append(tconds, "t.post_id < ?")
+			targs = append(targs, after)
+		}
+		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ")
+		args = append(append(args, f.WorkspaceID), targs...)
+		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 {
+			// Nothing else to check on the posts: the page is the newest
+			// matching ids, so only the page's posts are read.
+			in = "p.id IN (SELECT DISTINCT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ") +
+				" ORDER BY t.post_id DESC LIMIT ?"
+			args = append(args, limit+1)
+		}
+		conds = append(conds, in+")")
 	}
 	args = append(args, limit+1)
 	query := `SELECT ` + postCols + ` FROM posts p WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY p.id DESC LIMIT ?`

@@ -316,6 +316,11 @@ type listFixture struct {
 	p1, p2, p3 herald.Post
 }
 
+// target is a target on acc in state st, scheduled at sched.
+func target(acc int64, st herald.TargetState, sched *time.Time) herald.Target {
+	return herald.Target{AccountID: acc, State: st, ScheduledAt: sched, CreatedAt: at(0), UpdatedAt: at(0)}
+}
+
 func mustListFixture(t *testing.T, s herald.Store) listFixture {
 	t.Helper()
 	ctx := t.Context()
@@ -324,9 +329,6 @@ func mustListFixture(t *testing.T, s herald.Store) listFixture {
 	f.acc2 = mustAccount(t, s, f.w.ws.ID)
 	f.label = mustLabel(t, s, f.w.ws.ID, "L")
 	f.campaign = mustCampaign(t, s, f.w.ws.ID, "C")
-	target := func(acc int64, st herald.TargetState, sched *time.Time) herald.Target {
-		return herald.Target{AccountID: acc, State: st, ScheduledAt: sched, CreatedAt: at(0), UpdatedAt: at(0)}
-	}
 	f.p1 = herald.Post{WorkspaceID: f.w.ws.ID, AuthorID: f.w.owner.ID, Text: "p1", LabelIDs: []int64{f.label.ID},
 		Targets: []herald.Target{target(f.w.account.ID, herald.StateDraft, ptr(at(time.Hour)))}, CreatedAt: at(0), UpdatedAt: at(0)}
 	f.p2 = herald.Post{WorkspaceID: f.w.ws.ID, AuthorID: f.w.owner.ID, Text: "p2", CampaignID: &f.campaign.ID,
@@ -372,6 +374,8 @@ func postListTests() []test {
 				{"from is inclusive", herald.PostFilter{WorkspaceID: ws, From: ptr(at(3 * time.Hour))}, []int64{p2}},
 				{"account and state", herald.PostFilter{WorkspaceID: ws, AccountID: f.w.account.ID, States: []herald.TargetState{herald.StateDraft}}, []int64{p3, p1}},
 				{"label and campaign", herald.PostFilter{WorkspaceID: ws, LabelID: f.label.ID, CampaignID: f.campaign.ID}, nil},
+				{"window and label", herald.PostFilter{WorkspaceID: ws, LabelID: f.label.ID, From: ptr(at(0)), To: ptr(at(4 * time.Hour))}, []int64{p1}},
+				{"window and campaign", herald.PostFilter{WorkspaceID: ws, CampaignID: f.campaign.ID, From: ptr(at(0)), To: ptr(at(4 * time.Hour))}, []int64{p2}},
 				{"unknown workspace", herald.PostFilter{WorkspaceID: 987654}, nil},
 			}
 			for _, c := range cases {
@@ -435,6 +439,28 @@ func postListTests() []test {
 				return s.ListPosts(ctx, herald.PostFilter{WorkspaceID: w.ws.ID, States: []herald.TargetState{herald.StateCancelled}, Page: pg})
 			})
 			wantIDs(t, "cancelled posts walked with limit 2", postIDs(got), want)
+		}},
+		{"WindowPagination", func(t *testing.T, s herald.Store) {
+			// Posts whose two targets both fall in the window are listed
+			// once, page after page; posts outside it are not.
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			acc2 := mustAccount(t, s, w.ws.ID)
+			var want []int64
+			for i := range 7 {
+				when := at(time.Duration(i) * time.Hour)
+				p := herald.Post{WorkspaceID: w.ws.ID, AuthorID: w.owner.ID, Text: "windowed", CreatedAt: at(0), UpdatedAt: at(0),
+					Targets: []herald.Target{target(w.account.ID, herald.StateScheduled, ptr(when)),
+						target(acc2.ID, herald.StateScheduled, ptr(when.Add(time.Minute)))}}
+				noErr(t, s.CreatePost(ctx, &p), "CreatePost")
+				if i >= 1 && i < 6 {
+					want = append([]int64{p.ID}, want...)
+				}
+			}
+			got := walk(t, "ListPosts(window)", 2, func(pg herald.Page) ([]herald.Post, string, error) {
+				return s.ListPosts(ctx, herald.PostFilter{WorkspaceID: w.ws.ID, From: ptr(at(time.Hour)), To: ptr(at(6 * time.Hour)), Page: pg})
+			})
+			wantIDs(t, "windowed posts walked with limit 2", postIDs(got), want)
 		}},
 		{"BadCursor", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
