@@ -35,7 +35,7 @@ type postView struct {
 	People  map[int64]string // who moved targets, by user id
 	// What the viewer may do to the whole post now.
 	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit, CanPublishNow bool
-	Thread                                                          threadView
+	Thread                                                                         threadView
 }
 
 // anyIn reports whether a target of p is in one of states.
