@@ -40,7 +40,7 @@ func TestApprovalsQueue(t *testing.T) {
 	mb := e.browser()
 	mb.signIn("max@example.com")
 	a := mb.get(queue)
-	want(t, a, http.StatusOK, "Awaiting approval (2)", "Older post to check", "Newer post to check", "cy", "@acme on fake",
+	want(t, a, http.StatusOK, "Awaiting approval (2)", "Older post to check", "Newer post to check", "cy", "@acme on Test platform",
 		fmt.Sprintf(`id="approve-%d"`, older.ID), fmt.Sprintf(`id="request-changes-%d"`, newer.ID), `aria-current="page"`)
 	wantNot(t, a, "Already scheduled")
 	if strings.Index(a.Body, "Older post to check") > strings.Index(a.Body, "Newer post to check") {
@@ -172,7 +172,7 @@ func TestDuplicateAndDeleteFromPlatform(t *testing.T) {
 	want(t, b.get(detail), http.StatusOK, `href="https://fake.example/@acme/r1"`, `href="`+confirm+`"`, `id="post-duplicate"`)
 
 	// Deleting asks first, and only for a published target.
-	want(t, b.get(confirm), http.StatusOK, "Delete from the platform?", "@acme on fake", "cannot be undone", `id="delete-remote-confirm"`)
+	want(t, b.get(confirm), http.StatusOK, "Delete from the platform?", "@acme on Test platform", "cannot be undone", `id="delete-remote-confirm"`)
 	analyst := e.browser()
 	analyst.signIn("ann@example.com")
 	wantNot(t, analyst.get(detail), "delete-remote", `id="post-duplicate"`)

@@ -82,7 +82,7 @@ func TestCalendarViewsAndFilters(t *testing.T) {
 	t.Run("month", func(t *testing.T) {
 		a := b.get(calPath(w, "view=month&date="+date))
 		want(t, a, 200, "Spring collection is here", "Bonjour l&#39;Europe", "10:15", "12:15", at.Format("January 2006"),
-			fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ID, first.ID), "@acme on fake", `data-drop="day"`, "Move…",
+			fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ID, first.ID), "@acme on Test platform", `data-drop="day"`, "Move…",
 			"Times in Europe/Paris, the workspace's zone.", `view=month" aria-current="page"`)
 	})
 	t.Run("week", func(t *testing.T) {

@@ -165,5 +165,5 @@ func accountNames(accts []herald.Account) map[int64]string {
 }
 
 func accountName(a herald.Account) string {
-	return a.Handle + " on " + string(a.Platform)
+	return a.Handle + " on " + platformLabel(a.Platform)
 }

@@ -281,7 +281,7 @@ func TestLibraryDelete(t *testing.T) {
 
 	a := w.b.get(w.path("/%d", w.rocket.ID))
 	want(t, a, http.StatusOK, "Where it is used", "Countdown to launch", fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ws.ID, p.ID),
-		"@acme on fake", "scheduled", `id="media-delete-refused"`, "cannot be deleted: 1 post target that may still publish")
+		"@acme on Test platform", "scheduled", `id="media-delete-refused"`, "cannot be deleted: 1 post target that may still publish")
 	wantNot(t, a, `id="media-delete"`)
 
 	a = w.b.post(w.path("/%d/delete", w.rocket.ID), nil)

@@ -34,8 +34,8 @@ type postView struct {
 	Loc     *time.Location
 	People  map[int64]string // who moved targets, by user id
 	// What the viewer may do to the whole post now.
-	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit bool
-	Thread                                                          threadView
+	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit, CanPublishNow bool
+	Thread                                                                         threadView
 }
 
 // anyIn reports whether a target of p is in one of states.
@@ -101,6 +101,7 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 	v.CanDuplicate = p.Can(herald.ActPostsWrite)
 	v.CanEdit = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft)
 	v.CanApprove = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview)
+	v.CanPublishNow = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateScheduled, herald.StateApproved)
 	v.CanRequestChanges = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview, herald.StateApproved)
 	v.CanCancel = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved,
 		herald.StateScheduled, herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld)
@@ -151,6 +152,7 @@ const (
 	actApprove postActionKind = iota
 	actRequestChanges
 	actCancel
+	actPublishNow
 )
 
 // postAction runs an action on the whole post {post}: with htmx it
@@ -175,6 +177,9 @@ func (h *Handler) postAction(kind postActionKind) workspaceFunc {
 		case actCancel:
 			po, err = h.d.Posts.Cancel(ctx, p.Actor, id, comment)
 			done = "Cancelled: nothing of this post will be published."
+		case actPublishNow:
+			po, err = h.d.Posts.PublishNow(ctx, p.Actor, id, comment)
+			done = "Sent for publishing now: reload this page in a moment to see the result."
 		}
 		if err != nil {
 			return err

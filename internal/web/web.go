@@ -106,6 +106,7 @@ func (h *Handler) routes() {
 	m.Handle("POST /w/{ws}/posts/{post}/approve", h.inWorkspace(h.postAction(actApprove)))
 	m.Handle("POST /w/{ws}/posts/{post}/request-changes", h.inWorkspace(h.postAction(actRequestChanges)))
 	m.Handle("POST /w/{ws}/posts/{post}/cancel", h.inWorkspace(h.postAction(actCancel)))
+	m.Handle("POST /w/{ws}/posts/{post}/publish-now", h.inWorkspace(h.postAction(actPublishNow)))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/retry", h.inWorkspace(h.targetAction(actRetry)))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/resolve", h.inWorkspace(h.targetAction(actResolve)))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/resume", h.inWorkspace(h.targetAction(actResume)))

@@ -104,7 +104,7 @@ func TestHome(t *testing.T) {
 	a := b.get(fmt.Sprintf("/w/%d/", w.ID))
 	want(t, a, http.StatusOK, "Today and the next 7 days", "Launch day is coming", "This one broke",
 		"Failed: read the platform", fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ID, later.ID),
-		fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ID, failed.ID), "@acme on fake", "Crisis switch")
+		fmt.Sprintf(`href="/w/%d/posts/%d"`, w.ID, failed.ID), "@acme on Test platform", "Crisis switch")
 	wantNot(t, a, "Far in the future")
 	_ = far
 	if n := len(regexp.MustCompile(`class="day( today)?"`).FindAllString(a.Body, -1)); n != glanceDays {
