@@ -48,20 +48,30 @@ func killDuringBurst(t *testing.T, cfg fakeserver.Config, env []string) {
 	f := startFake(t, cfg)
 	s := newSQLiteSite(t)
 	_, accts := s.workspace(t, "UTC", 8, f.url, "kill")
-	start := time.Now().Add(2500 * time.Millisecond)
-	plans := burst(accts, posts-cluster, start, spread)
-	lastDue := start.Add(spread)
-	for i := range cluster {
-		plans = append(plans, planned{acct: accts[i%len(accts)], at: lastDue, text: "fault test cluster post"})
-	}
-	ts := s.schedule(t, plans)
 
 	env = append(append(append([]string(nil), s.env...), fastLeases...), env...)
 	serve := func(i int) (*serveProc, time.Time) {
 		p := startServe(t, fmt.Sprintf("herald serve #%d", i+1), env...)
 		return p, p.waitReady(t)
 	}
-	cur, _ := serve(0)
+	// How long a start takes on this machine right now (other tests may
+	// be running beside this one): the burst begins well after the first
+	// process is ready, so that every kill hits a process at work.
+	began := time.Now()
+	warm, _ := serve(-1)
+	warm.stop(t)
+	lead := max(2500*time.Millisecond, 4*time.Since(began))
+
+	start := time.Now().Add(lead)
+	plans := burst(accts, posts-cluster, start, spread)
+	lastDue := start.Add(spread)
+	for i := range cluster {
+		plans = append(plans, planned{acct: accts[i%len(accts)], at: lastDue, text: "fault test cluster post"})
+	}
+	ts := s.schedule(t, plans)
+	// The first process is watched from its start, ready or not: what
+	// matters is that it is killed while it publishes.
+	cur := startServe(t, "herald serve #1", env...)
 
 	// Kill when the platform has a fifth, then nearly half of the posts,
 	// and the third time just before the last posts fall due, when they

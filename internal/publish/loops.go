@@ -35,8 +35,11 @@ const claimers = 4
 const gatherWait = 20 * time.Millisecond
 
 // fullReloadTicks is how many periodic reloads pass between two that read
-// the whole window again; the others read only what came into it.
-const fullReloadTicks = 10
+// the whole window again; the others read only what came into it. Every
+// other one: on SQLite a change made by another process (the `herald
+// publishing resume` command) sends no signal, and a whole-window read is
+// how it is noticed.
+const fullReloadTicks = 2
 
 // loadPage is how many due targets one read of a load brings: a load of
 // the whole window reads it page by page, so what it allocates stays small

@@ -69,6 +69,7 @@ func TestBrowserCalendar(t *testing.T) {
 			const e = document.querySelector(%q);
 			const z = document.querySelector('.cal-hour[data-date="%s"][data-hour="14:00"]');
 			if (!e || !z) return "missing";
+			window.heraldBeforeDrop = true; // gone once the page has reloaded itself
 			const dt = new DataTransfer();
 			const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
 			fire(e, "dragstart");
@@ -86,6 +87,22 @@ func TestBrowserCalendar(t *testing.T) {
 	// The page reloads itself once the move is done; wait for the store.
 	for i := 0; i < 100 && !scheduledAt(t, e, w, p.ID).Equal(want); i++ {
 		time.Sleep(100 * time.Millisecond)
+	}
+	// Navigating while the page's own reload is under way would abort one
+	// of them: wait until the reloaded page is there.
+	// Evaluating while the page navigates fails; that is part of waiting.
+	reloaded := false
+	for i := 0; i < 100 && !reloaded; i++ {
+		var done bool
+		if err := chromedp.Do(ctx, into(&done, chromedp.Evaluate[bool](
+			`window.heraldBeforeDrop === undefined && document.readyState === "complete"`))); err == nil && done {
+			reloaded = true
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !reloaded {
+		t.Fatal("the calendar did not reload itself after the move")
 	}
 	run(t, ctx, "the post is on the next day",
 		chromedp.Navigate(cal+"?view=week&date="+iso(at)),
