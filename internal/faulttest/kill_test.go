@@ -2,9 +2,12 @@ package faulttest
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -47,31 +50,54 @@ func killDuringBurst(t *testing.T, cfg fakeserver.Config, env []string) {
 	)
 	f := startFake(t, cfg)
 	s := newSQLiteSite(t)
-	_, accts := s.workspace(t, "UTC", 8, f.url, "kill")
+	ws, accts := s.workspace(t, "UTC", 8, f.url, "kill")
 
 	env = append(append(append([]string(nil), s.env...), fastLeases...), env...)
 	serve := func(i int) (*serveProc, time.Time) {
 		p := startServe(t, fmt.Sprintf("herald serve #%d", i+1), env...)
 		return p, p.waitReady(t)
 	}
-	// How long a start takes on this machine right now (other tests may
-	// be running beside this one): the burst begins well after the first
-	// process is ready, so that every kill hits a process at work.
-	began := time.Now()
-	warm, _ := serve(-1)
-	warm.stop(t)
-	lead := max(2500*time.Millisecond, 4*time.Since(began))
+	// The workspace's publishing is paused until the first process is
+	// ready, then resumed through its API (which wakes its dispatcher), so
+	// however long a start takes on a busy machine, the burst begins
+	// under the test's eyes.
+	paused := time.Now().UTC()
+	if err := s.store.SetPublishingPaused(t.Context(), ws.ID, &paused); err != nil {
+		t.Fatalf("pause publishing: %v", err)
+	}
+	if err := s.store.AddMember(t.Context(), &herald.Membership{WorkspaceID: ws.ID, UserID: s.user.ID,
+		Role: herald.RoleOwner}); err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	owner := herald.Actor{UserID: s.user.ID, WorkspaceID: ws.ID, Role: herald.RoleOwner}
+	token, _, err := auth.New(s.store, herald.SystemClock{}, slog.New(slog.DiscardHandler)).
+		CreateToken(t.Context(), owner, "fault test", herald.RoleOwner, nil)
+	if err != nil {
+		t.Fatalf("create an API token: %v", err)
+	}
+	cur, _ := serve(0)
 
-	start := time.Now().Add(lead)
+	start := time.Now().Add(time.Second)
 	plans := burst(accts, posts-cluster, start, spread)
 	lastDue := start.Add(spread)
 	for i := range cluster {
 		plans = append(plans, planned{acct: accts[i%len(accts)], at: lastDue, text: "fault test cluster post"})
 	}
 	ts := s.schedule(t, plans)
-	// The first process is watched from its start, ready or not: what
-	// matters is that it is killed while it publishes.
-	cur := startServe(t, "herald serve #1", env...)
+	resume, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+		fmt.Sprintf("%s/api/v1/workspaces/%d/publishing/resume", cur.url, ws.ID), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(resume)
+	if err != nil {
+		t.Fatalf("resume publishing: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("resume publishing: status %d", res.StatusCode)
+	}
 
 	// Kill when the platform has a fifth, then nearly half of the posts,
 	// and the third time just before the last posts fall due, when they
