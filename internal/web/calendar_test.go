@@ -4,25 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/heraldsocial/herald/internal/account"
-	"github.com/heraldsocial/herald/internal/auth"
-	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/herald"
-	"github.com/heraldsocial/herald/internal/keyring"
-	"github.com/heraldsocial/herald/internal/label"
-	"github.com/heraldsocial/herald/internal/media"
-	"github.com/heraldsocial/herald/internal/post"
-	"github.com/heraldsocial/herald/internal/sqlite"
-	"github.com/heraldsocial/herald/internal/workspace"
 )
 
 // calPath is the calendar of w with query q.
@@ -352,107 +340,6 @@ func TestCalendarQueueSlots(t *testing.T) {
 	a = b.get(calPath(w, "view=week&state=draft&date="+wed.Format(time.DateOnly)))
 	want(t, a, 200, "Free queue slots are not shown")
 	wantNot(t, a, free)
-}
-
-// BenchmarkCalendarMonth renders the month and week views of a workspace
-// with 10,000 posts, through the web handler with its sessions.
-func BenchmarkCalendarMonth(b *testing.B) {
-	ctx := context.Background()
-	dir := b.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "herald.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	keys, err := keyring.Load(filepath.Join(dir, "secret.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	storage, err := media.NewDiskStorage(filepath.Join(dir, "media"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	logger := slog.New(slog.DiscardHandler)
-	clock := herald.SystemClock{}
-	authSvc := auth.New(st, clock, logger)
-	wsSvc := workspace.New(st, clock, logger)
-	accounts := account.New(st, keys, clock, logger)
-	sm := auth.NewSessionManager(st, false)
-	h, err := New(Deps{Auth: authSvc, Sessions: sm, Workspaces: wsSvc, Posts: post.New(st, clock, logger), Accounts: accounts,
-		Media: media.New(st, storage, 5<<20, clock, logger), Labels: label.New(st, clock, logger),
-		Campaigns: campaign.New(st, clock, logger), Users: st, Clock: clock, Logger: logger})
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, err := authSvc.CreateUser(ctx, "ana@example.com", "Ana", testPassword)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := wsSvc.Create(ctx, u.ID, herald.Workspace{Name: "Busy", TimeZone: "Europe/Paris"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	actor := herald.Actor{UserID: u.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}
-	var accts []herald.Account
-	for i := range 4 {
-		a, err := accounts.Connect(ctx, actor, herald.Account{Platform: herald.PlatformFake, RemoteID: fmt.Sprint("a", i),
-			Handle: fmt.Sprint("@brand", i), Status: herald.AccountConnected,
-			PostingSchedule: herald.PostingSchedule{Slots: []herald.PostingSlot{{Day: "monday", Time: "09:00"}, {Day: "friday", Time: "16:00"}}}},
-			[]byte(`{"access_token":"t"}`))
-		if err != nil {
-			b.Fatal(err)
-		}
-		accts = append(accts, a)
-	}
-	// 10,000 posts straight into the store, one every 53 minutes from a
-	// month ago: about 800 in the month shown.
-	start := time.Now().UTC().AddDate(0, -1, 0).Truncate(time.Minute)
-	if err := st.InTx(ctx, func(tx herald.Tx) error {
-		for i := range 10000 {
-			at := start.Add(time.Duration(i) * 53 * time.Minute)
-			p := herald.Post{WorkspaceID: w.ID, AuthorID: u.ID, Text: fmt.Sprintf("Post number %d with some text to show", i),
-				CreatedAt: start, UpdatedAt: start,
-				Targets: []herald.Target{{WorkspaceID: w.ID, AccountID: accts[i%len(accts)].ID, State: herald.StateScheduled,
-					ScheduledAt: &at, DueAt: &at, CreatedAt: start, UpdatedAt: start}}}
-			if err := tx.CreatePost(ctx, &p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
-	// The page's own time is measured inside the session middleware: the
-	// session's commit after it is the same for every page.
-	var took time.Duration
-	srv := sm.LoadAndSave(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		began := time.Now()
-		h.ServeHTTP(rw, r.WithContext(herald.WithPrincipal(r.Context(), herald.Principal{UserID: u.ID})))
-		took = time.Since(began)
-	}))
-	month := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
-	for _, view := range []string{viewMonth, viewWeek} {
-		b.Run(view, func(b *testing.B) {
-			path := fmt.Sprintf("/w/%d/calendar?view=%s&date=%s", w.ID, view, month)
-			var total, worst time.Duration
-			n := 0
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Post number") {
-					b.Fatalf("%s view: %d\n%.500s", view, rec.Code, rec.Body.String())
-				}
-				total, worst, n = total+took, max(worst, took), n+1
-			}
-			b.ReportMetric(float64(total.Microseconds())/float64(n)/1000, "page-ms/op")
-			if avg := total / time.Duration(n); avg > 100*time.Millisecond {
-				b.Logf("%s view: the page took %v on average (worst %v), over the 100 ms budget", view, avg, worst)
-			}
-		})
-	}
 }
 
 func TestCalendarPeriod(t *testing.T) {

@@ -1085,9 +1085,3 @@ func (h *Handler) composeLibrary(w http.ResponseWriter, r *http.Request, p *page
 func libraryMore(ws int64, query, next string) string {
 	return composeURL(ws, "/library?"+url.Values{"q": {query}, "cursor": {next}}.Encode())
 }
-
-// mediaFileByID is where an asset's bytes are served (uncached: the
-// address carries no content hash).
-func mediaFileByID(ws, id int64) string {
-	return mediaItemURL(ws, id) + "/file"
-}
