@@ -60,12 +60,16 @@ type Reconciler interface {
 	Find(ctx context.Context, acct Account, p Part) (ref herald.RemoteRef, found bool, err error)
 }
 
-// IdempotentPublisher is implemented by connectors whose Publish is safe to
-// repeat with the same Part.Key (the platform deduplicates, or the record
-// key is ours): an ambiguous attempt may simply be retried.
+// IdempotentPublisher is implemented by connectors whose Publish may be
+// safe to repeat with the same Part.Key (the platform deduplicates, or the
+// record key is ours). Idempotent answers for one account, since servers
+// that speak the same API differ (a Mastodon-API server may ignore
+// Idempotency-Key): it must be true only where deduplication is known, not
+// assumed. Where it is false and the lookup cannot tell, the part is
+// unconfirmed, never sent again.
 type IdempotentPublisher interface {
 	Publisher
-	Idempotent() bool
+	Idempotent(ctx context.Context, acct Account) bool
 }
 
 // Refresher renews an account's access token before or after it expires.

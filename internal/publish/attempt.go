@@ -309,7 +309,7 @@ func (a *attempt) callOnce(ctx context.Context, p connector.Part) (herald.Remote
 func (a *attempt) reconcile(ctx context.Context, p connector.Part) (ref herald.RemoteRef, found bool, res result, ok bool) {
 	d := a.d
 	idem := false
-	if ip, is := a.pub.(connector.IdempotentPublisher); is && ip.Idempotent() {
+	if ip, is := a.pub.(connector.IdempotentPublisher); is && ip.Idempotent(ctx, a.acct) {
 		idem = true
 	}
 	rec, hasRec := a.pub.(connector.Reconciler)

@@ -24,6 +24,7 @@
 package bluesky
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -163,7 +164,7 @@ var (
 
 // Idempotent reports that Publish may be repeated with the same Part.Key:
 // the record key is derived from it.
-func (c *Connector) Idempotent() bool { return true }
+func (c *Connector) Idempotent(context.Context, connector.Account) bool { return true }
 
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {

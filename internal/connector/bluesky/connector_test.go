@@ -128,7 +128,7 @@ func TestPublishRetrySafe(t *testing.T) {
 	e := newEnv(t, blueskyfake.Config{})
 	ctx := context.Background()
 	p := connector.Part{Text: "once only", Key: "herald-2-0"}
-	if !e.c.Idempotent() {
+	if !e.c.Idempotent(context.Background(), connector.Account{}) {
 		t.Fatal("Idempotent() = false")
 	}
 	if _, found, err := e.c.Find(ctx, e.alice, p); err != nil || found {

@@ -96,7 +96,7 @@ var (
 
 // Idempotent reports whether Publish may simply be repeated with the same
 // Part.Key.
-func (c *Connector) Idempotent() bool { return c.idempotent }
+func (c *Connector) Idempotent(context.Context, connector.Account) bool { return c.idempotent }
 
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {

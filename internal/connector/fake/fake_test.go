@@ -182,7 +182,7 @@ func TestMalformedAnswers(t *testing.T) {
 func TestIdempotentRetryMakesOnePost(t *testing.T) {
 	s, base := platform(t, fakeserver.Config{Idempotency: true, TimeoutRate: 1})
 	c := fake.New(s.Client(), fake.WithIdempotency(true))
-	if !c.Idempotent() {
+	if !c.Idempotent(context.Background(), connector.Account{}) {
 		t.Fatal("Idempotent() = false")
 	}
 	acct := account("bea", fake.Credentials{BaseURL: base, AccessToken: "bea"})
@@ -208,7 +208,7 @@ func TestBlindRetryIsCounted(t *testing.T) {
 	// Without idempotency a repeat is a second post, and the ledger says so.
 	s, base := platform(t, fakeserver.Config{})
 	c := fake.New(s.Client())
-	if c.Idempotent() {
+	if c.Idempotent(context.Background(), connector.Account{}) {
 		t.Fatal("Idempotent() = true without WithIdempotency")
 	}
 	acct := account("cy", fake.Credentials{BaseURL: base, AccessToken: "cy"})

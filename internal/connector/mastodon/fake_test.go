@@ -235,7 +235,7 @@ func TestIdempotency(t *testing.T) {
 	t.Run("honoured", func(t *testing.T) {
 		f := newFake(t, mastodonfake.DefaultConfig())
 		c := newConnector()
-		if !c.Idempotent() {
+		if !c.Idempotent(context.Background(), connector.Account{}) {
 			t.Error("Idempotent() is false by default")
 		}
 		p := connector.Part{Text: "once", Key: "herald-7-0"}
@@ -250,7 +250,7 @@ func TestIdempotency(t *testing.T) {
 		cfg.Idempotency = false
 		f := newFake(t, cfg)
 		c := newConnector(mastodon.WithIdempotency(false))
-		if c.Idempotent() {
+		if c.Idempotent(context.Background(), connector.Account{}) {
 			t.Error("Idempotent() is true with WithIdempotency(false)")
 		}
 		if _, err := c.Publish(context.Background(), f.account(), connector.Part{Text: "x", Key: "herald-8-0"}); err != nil {

@@ -183,7 +183,7 @@ var (
 
 // Idempotent reports whether Publish may be repeated with the same
 // Part.Key (see WithIdempotency).
-func (c *Connector) Idempotent() bool { return c.idempotent }
+func (c *Connector) Idempotent(_ context.Context, _ connector.Account) bool { return c.idempotent }
 
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {

@@ -149,7 +149,7 @@ var (
 
 // Idempotent is false: X has no idempotency key, so an ambiguous publish
 // is reconciled with Find, never repeated blindly.
-func (c *Connector) Idempotent() bool { return false }
+func (c *Connector) Idempotent(context.Context, connector.Account) bool { return false }
 
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {
