@@ -227,9 +227,9 @@ func (s *Service) actorName(ctx context.Context, actor herald.Actor) (string, er
 
 // Connect stores an account with its credentials sealed. Connecting the
 // same profile again (platform and remote id, and on federated platforms
-// the same server: herald.Account.SameRemote) updates the stored account (profile,
-// credentials, status) instead of failing, so reconnecting an expired or
-// revoked account works. The status defaults to connected.
+// the same server: herald.Account.SameRemote) updates the stored account
+// (profile, credentials, status) instead of failing, so reconnecting an
+// expired or revoked account works. The status defaults to connected.
 func (s *Service) Connect(ctx context.Context, actor herald.Actor, a herald.Account, credentials []byte) (herald.Account, error) {
 	if err := actor.Require(herald.ActAccountsManage); err != nil {
 		return herald.Account{}, err
