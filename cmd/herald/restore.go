@@ -112,7 +112,7 @@ func checkKeyFile(env *Env, db *sqlite.DB, keyFile string, ignore bool) (string,
 		}
 	}
 	if opened == len(accts) {
-		return fmt.Sprintf("The key file %s opens the sealed credentials of all %d accounts in the backup; keep it with the backup.", keyFile, len(accts)), nil
+		return fmt.Sprintf("The key file %s opens the sealed credentials of every account in the backup (%d); keep it with the backup.", keyFile, len(accts)), nil
 	}
 	msg := fmt.Sprintf("the key file %s opens the sealed credentials of only %d of the %d accounts in the backup: put the key file kept with the backup there (or point HERALD_KEY_FILE at it) and run herald restore again", keyFile, opened, len(accts))
 	if !ignore {
