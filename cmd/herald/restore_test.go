@@ -153,8 +153,11 @@ func TestBackupAndRestore(t *testing.T) {
 	if _, err := os.Stat(stale); err == nil {
 		t.Error("the stale -shm file is still there")
 	}
-	if _, err := os.Stat(filepath.Join(f.dataDir, "herald.db.restoring")); err == nil {
-		t.Error("the restore left its working copy")
+	if left, _ := filepath.Glob(filepath.Join(f.dataDir, "herald.db.restoring*")); len(left) != 0 {
+		t.Errorf("the restore left its working copy: %v", left)
+	}
+	if left, _ := filepath.Glob(filepath.Join(f.dataDir, "herald.db-*")); len(left) != 0 {
+		t.Errorf("side files beside the restored database: %v", left)
 	}
 	aside := replaced()
 	if len(aside) != 1 {

@@ -84,7 +84,7 @@ func Restore(ctx context.Context, src, dest string, now time.Time, check func(*D
 		}
 		if rep.Replaced != "" && suffix != "-shm" {
 			if err := os.Rename(side, rep.Replaced+suffix); err != nil {
-				return rep, fmt.Errorf("sqlite: restore: move %s aside: %w", side, err)
+				return rep, fmt.Errorf("sqlite: restore: move %s aside (the database it belongs to is now %s): %w", side, rep.Replaced, err)
 			}
 			rep.Moved = append(rep.Moved, rep.Replaced+suffix)
 			continue
@@ -95,7 +95,7 @@ func Restore(ctx context.Context, src, dest string, now time.Time, check func(*D
 		rep.Removed = append(rep.Removed, side)
 	}
 	if err := os.Rename(tmp, dest); err != nil {
-		return rep, fmt.Errorf("sqlite: restore: put the restored database in place: %w", err)
+		return rep, fmt.Errorf("sqlite: restore: put the restored database %s in place as %s (the one replaced is %s): %w", tmp, dest, rep.Replaced, err)
 	}
 	if err := syncDir(filepath.Dir(dest)); err != nil {
 		return rep, err
