@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -35,14 +38,20 @@ type pageProblems struct {
 type problemsKey struct{}
 
 // watchPages starts collecting the problems the pages of ctx's tab report
-// and returns a context that carries them for run and checkPages.
+// and returns a context that carries them for run and newProblems. A tab
+// opened from a watched one (another browser context) adds to the same
+// collection.
 func watchPages(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
 	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument,
 		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: violationReporter}); err != nil {
 		t.Fatalf("watch the page for policy violations: %v", err)
 	}
-	p := &pageProblems{}
+	p, ok := ctx.Value(problemsKey{}).(*pageProblems)
+	if !ok {
+		p = &pageProblems{}
+		ctx = context.WithValue(ctx, problemsKey{}, p)
+	}
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -56,7 +65,7 @@ func watchPages(t *testing.T, ctx context.Context) context.Context {
 			}
 		}
 	}()
-	return context.WithValue(ctx, problemsKey{}, p)
+	return ctx
 }
 
 // isProblem reports whether a console message means the page misbehaved.
@@ -88,4 +97,34 @@ func newProblems(ctx context.Context) []string {
 	fresh := p.seen[p.told:]
 	p.told = len(p.seen)
 	return fresh
+}
+
+// TestBrowserWatchesPages checks the watcher catches what the policy
+// blocks: an inline script and a script that evaluates a string.
+func TestBrowserWatchesPages(t *testing.T) {
+	ctx := chrome(t, "UTC")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+		if r.URL.Path == "/eval.js" {
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `document.title = new Function("return 'evaluated'")();`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!DOCTYPE html><title>t</title><script>document.title = "inline"</script>`+
+			`<script src="/eval.js"></script><p id="done">done</p>`)
+	}))
+	defer srv.Close()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL), chromedp.WaitVisible(chromedp.CSS("#done"))); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		seen = append(seen, newProblems(ctx)...)
+		all := strings.Join(seen, "\n")
+		if strings.Contains(all, "blocked inline") && strings.Contains(all, "blocked eval") && strings.Contains(all, "EvalError") {
+			return
+		}
+	}
+	t.Fatalf("the watcher saw:\n%s\nwant the inline script and the eval blocked, and the EvalError", strings.Join(seen, "\n"))
 }

@@ -54,6 +54,7 @@ func TestBrowserInvitation(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("open a second browser context: %v", err)
 	}
+	bctx = watchPages(t, bctx)
 	run(t, bctx, "new person accepts",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#invite-accept")),
