@@ -327,17 +327,39 @@ func (d *Dispatcher) release(n int) {
 	}
 }
 
-// expiredLoop puts the targets whose lease expired (their instance died)
-// back on the timer as due now; claiming them takes the lease over and
-// reconciles before anything is sent again.
+// endDeadLeases ends, at start, the leases known to belong to dead
+// processes: those under this instance's own name (names are unique among
+// running instances, so they are an earlier process's) or, with Exclusive,
+// every lease. The first look of expiredLoop then takes them over.
+func (d *Dispatcher) endDeadLeases(ctx context.Context) error {
+	owners := []string{d.cfg.Instance}
+	if d.cfg.Exclusive {
+		owners = nil
+	}
+	n, err := d.store.EndLeases(ctx, owners, d.clock.Now())
+	if err != nil {
+		return fmt.Errorf("publish: end the leases of dead processes: %w", err)
+	}
+	if n > 0 {
+		d.log.InfoContext(ctx, "taking over the leases of a process that died", slog.Int64("targets", n))
+	}
+	return nil
+}
+
+// expiredLoop puts the targets whose instance died (lease expired, or
+// heartbeat run out) back on the timer as due now, at once and then every
+// ExpiredEvery; claiming them takes the lease over and reconciles before
+// anything is sent again.
 func (d *Dispatcher) expiredLoop(ctx context.Context) {
 	tick := time.NewTicker(d.cfg.ExpiredEvery)
 	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
 		}
 		now := d.clock.Now()
 		ids, err := d.store.ExpiredLeases(ctx, now, d.cfg.BatchSize)
