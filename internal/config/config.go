@@ -88,8 +88,8 @@ type Config struct {
 	// PublishCallTimeout bounds one platform call; 0 keeps the dispatcher's
 	// default (60s). It must be shorter than the lease.
 	PublishCallTimeout time.Duration `env:"PUBLISH_CALL_TIMEOUT"`
-	// PublishExpiredEvery is how often expired leases are looked for; 0
-	// keeps the dispatcher's default (5s).
+	// PublishExpiredEvery is how often the leases of dead instances are
+	// looked for; 0 keeps the dispatcher's default (500ms).
 	PublishExpiredEvery time.Duration `env:"PUBLISH_EXPIRED_EVERY"`
 	// PublishBackoffBase is the first retry wait after a transient or
 	// ambiguous failure (exponential with jitter after it); 0 keeps the

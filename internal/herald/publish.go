@@ -128,6 +128,13 @@ type PublishStore interface {
 	// of that name before it died), or every owner for the process that
 	// holds a SQLite data folder's lock.
 	EndLeases(ctx context.Context, owners []string, now time.Time) (int64, error)
+	// ReleaseLostClaim ends, at now, the leases that a claim of ids by
+	// owner until leaseUntil took, if it was committed after all, and
+	// returns how many it ended: for a claim whose answer was lost (the
+	// connection failed), so that its targets are taken over and
+	// reconciled at once. A later claim of the same targets (another
+	// leaseUntil) is left alone.
+	ReleaseLostClaim(ctx context.Context, owner string, ids []int64, leaseUntil, now time.Time) (int64, error)
 	// CompleteTargets writes a batch of completions in one transaction:
 	// target state (with a transition), remote id/url, last error, progress,
 	// due time, lease cleared, and the attempt's end. A completion whose

@@ -73,3 +73,18 @@ func (s store) EndLeases(ctx context.Context, owners []string, now time.Time) (i
 	}
 	return tag.RowsAffected(), nil
 }
+
+// ReleaseLostClaim ends, at now, the leases a lost claim took, if any.
+func (s store) ReleaseLostClaim(ctx context.Context, owner string, ids []int64, leaseUntil, now time.Time) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	ended := now.UTC().Truncate(time.Microsecond).Add(-time.Microsecond)
+	tag, err := s.q.Exec(ctx, `UPDATE targets SET lease_until = $1
+		WHERE id = ANY($2) AND state = 'publishing' AND lease_owner = $3 AND lease_until = $4`,
+		ended, ids, owner, leaseUntil)
+	if err != nil {
+		return 0, dbErr("release a lost claim", err)
+	}
+	return tag.RowsAffected(), nil
+}

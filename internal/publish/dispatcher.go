@@ -100,7 +100,7 @@ const (
 	DefaultClaimAhead    = 50 * time.Millisecond
 	DefaultLease         = 5 * time.Minute
 	DefaultCallTimeout   = 60 * time.Second
-	DefaultExpiredEvery  = time.Second
+	DefaultExpiredEvery  = 500 * time.Millisecond
 	DefaultFlushEvery    = 5 * time.Millisecond
 	DefaultGrace         = 30 * time.Second
 	DefaultMaxAttempts   = 8
@@ -255,6 +255,12 @@ type Dispatcher struct {
 	// an overrun lease of its own is never taken over by itself.
 	workingMu sync.Mutex
 	working   map[int64]bool
+
+	// lost holds the claims whose answer was lost (a store error): they may
+	// have been committed, leaving leases of this instance that nothing
+	// works on. The expired loop releases them for a take-over.
+	lostMu sync.Mutex
+	lost   []lostClaim
 
 	overdueMu       sync.Mutex
 	overdueNotified map[int64]bool

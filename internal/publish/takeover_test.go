@@ -1,7 +1,10 @@
 package publish_test
 
 import (
+	"context"
+	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,6 +142,42 @@ func TestHeartbeat(t *testing.T) {
 		last := me()
 		if !last.AliveUntil.Equal(last.HeartbeatAt) || last.AliveUntil.After(time.Now()) || !last.StartedAt.Equal(first.StartedAt) {
 			t.Errorf("after Stop the instance = %+v, want dead from its last heartbeat", last)
+		}
+	})
+}
+
+// lostAnswers is a store whose first claim is committed but answered with
+// an error, as when the connection is cut after the commit.
+type lostAnswers struct {
+	testStore
+	lost atomic.Bool
+}
+
+func (s *lostAnswers) ClaimTargets(ctx context.Context, ids []int64, owner string, now, leaseUntil time.Time) ([]herald.Claim, error) {
+	cs, err := s.testStore.ClaimTargets(ctx, ids, owner, now, leaseUntil)
+	if err == nil && len(cs) > 0 && s.lost.CompareAndSwap(false, true) {
+		return nil, errors.New("connection reset after the commit")
+	}
+	return cs, err
+}
+
+func TestLostClaimAnswerTakenOver(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(*testing.T) testStore) {
+		st := &lostAnswers{testStore: open(t)}
+		h := newHarness(t, st, fakeserver.Config{Lookup: true})
+		tg := h.schedule(t, h.account(t, "alice", "", ""), time.Now().Add(200*time.Millisecond), herald.Variant{Text: "hello"})
+		cfg := testConfig("me")
+		cfg.Lease = longLease
+		h.start(t, cfg, h.registry(nil))
+		h.waitState(t, tg.ID, herald.StatePublished)
+		if !st.lost.Load() {
+			t.Fatal("no claim answer was lost: the test proves nothing")
+		}
+		if n := len(h.posts(tg.ID)); n != 1 {
+			t.Errorf("%d posts, want 1", n)
+		}
+		if as := h.attempts(t, tg.ID); len(as) != 2 || as[0].Outcome != herald.OutcomeLeaseLost {
+			t.Errorf("attempts = %+v, want the lost claim's closed as lease_lost and a second", as)
 		}
 	})
 }

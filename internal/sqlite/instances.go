@@ -103,3 +103,21 @@ func (s *store) EndLeases(ctx context.Context, owners []string, now time.Time) (
 	}
 	return n, nil
 }
+
+// ReleaseLostClaim ends, at now, the leases a lost claim took, if any.
+func (s *store) ReleaseLostClaim(ctx context.Context, owner string, ids []int64, leaseUntil, now time.Time) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE targets SET lease_until = ?
+		WHERE id IN `+inJSON+` AND state = 'publishing' AND lease_owner = ? AND lease_until = ?`,
+		micros(now)-1, idsJSON(ids), owner, micros(stamp(leaseUntil)))
+	if err != nil {
+		return 0, dbErr(err, "release a lost claim", "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: release a lost claim: %w", err)
+	}
+	return n, nil
+}

@@ -141,6 +141,40 @@ func instanceTests() []test {
 				}
 			}
 		}},
+		{"ReleaseLostClaim", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			p := mustDue(t, s, w, at(time.Hour), w.account.ID, mustAccount(t, s, w.ws.ID).ID)
+			ids := targetIDs(p)
+			// The claim committed, but its answer never reached "me" (the
+			// lease end has more than microsecond precision, as a clock's has).
+			lease := leaseEnd().Add(1234 * time.Nanosecond)
+			mustClaim(t, s, ids[:1], "me", claimNow(), lease, 1)
+			mustClaim(t, s, ids[1:], "other", claimNow(), lease, 1)
+			now := claimNow().Add(time.Second)
+			for name, tc := range map[string]struct {
+				owner string
+				lease time.Time
+			}{"another claim": {"me", lease.Add(time.Second)}, "another owner": {"you", lease}} {
+				n, err := s.ReleaseLostClaim(ctx, tc.owner, ids, tc.lease, now)
+				noErr(t, err, "ReleaseLostClaim("+name+")")
+				if n != 0 {
+					t.Fatalf("ReleaseLostClaim(%s) ended %d leases, want none", name, n)
+				}
+			}
+			n, err := s.ReleaseLostClaim(ctx, "me", ids, lease, now)
+			noErr(t, err, "ReleaseLostClaim")
+			if n != 1 {
+				t.Fatalf("ReleaseLostClaim ended %d leases, want 1", n)
+			}
+			leases, err := s.ExpiredLeases(ctx, now, 10)
+			noErr(t, err, "ExpiredLeases")
+			wantIDs(t, "leases of the lost claim", leases, ids[:1])
+			got := mustClaim(t, s, ids, "me", now, now.Add(5*time.Minute), 1)[0]
+			if got.Target.ID != ids[0] || !got.Recovered {
+				t.Fatalf("claimed again: target %d recovered %v, want %d recovered", got.Target.ID, got.Recovered, ids[0])
+			}
+		}},
 		{"DeleteStaleInstances", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)
