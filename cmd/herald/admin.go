@@ -36,6 +36,12 @@ func (c *MigrateCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
+	// A SQLite schema is not changed under a running server.
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := openStore(env.Ctx, cfg, true)
 	if err != nil {
 		return err

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Targets", targetTests()},
 		{"Remote", remoteTests()},
 		{"Publish", publishTests()},
+		{"Instances", instanceTests()},
 		{"Queues", queueTests()},
 		{"Jobs", jobTests()},
 		{"Connect", connectTests()},
