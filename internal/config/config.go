@@ -95,6 +95,10 @@ type Config struct {
 	// ambiguous failure (exponential with jitter after it); 0 keeps the
 	// dispatcher's default (5s).
 	PublishBackoffBase time.Duration `env:"PUBLISH_BACKOFF_BASE"`
+	// TrustedProxies lists the reverse proxies (addresses or CIDRs, comma-
+	// or space-separated) whose X-Forwarded-For and Forwarded headers name
+	// the client; see ProxyPrefixes. Empty trusts no header.
+	TrustedProxies string `env:"TRUSTED_PROXIES"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -259,6 +263,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)
+	}
+	if _, err := c.ProxyPrefixes(); err != nil {
+		bad("TRUSTED_PROXIES", "%v", err)
 	}
 	c.validatePublish(bad)
 	return errors.Join(errs...)
