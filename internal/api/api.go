@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
@@ -106,10 +107,31 @@ func New(d Deps) *API {
 	return a
 }
 
-// ServeHTTP serves the API.
+// ServeHTTP serves the API. Every answer is marked nosniff (browsers never
+// read JSON as anything else), and answers that may hold secrets (token
+// secrets, sessions, invitation links) are not to be cached.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if holdsSecrets(r.URL.Path) {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	ctx := context.WithValue(r.Context(), remoteAddrKey{}, r.RemoteAddr)
 	a.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// holdsSecrets reports whether answers on path may carry secrets: API
+// tokens, the session and the signed-in user, invitations.
+func holdsSecrets(path string) bool {
+	if path == "/api/v1/session" || path == "/api/v1/me" || strings.HasPrefix(path, "/api/v1/me/") ||
+		strings.HasPrefix(path, "/api/v1/invitations") {
+		return true
+	}
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out"} {
+		if strings.Contains(path, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // OpenAPI returns the OpenAPI document.
@@ -126,6 +148,11 @@ func register[I, O any](a *API, op huma.Operation, h func(ctx context.Context, i
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
+			if wait, ok := auth.RetryAfter(err); ok {
+				secs := int((wait + time.Second - 1) / time.Second)
+				return nil, huma.ErrorWithHeaders(fromDomain(ctx, a.logger, err),
+					http.Header{"Retry-After": {strconv.Itoa(secs)}})
+			}
 			return nil, fromDomain(ctx, a.logger, err)
 		}
 		return out, nil

@@ -125,6 +125,14 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 		}
 		body.Error_.Details = append(body.Error_.Details, herald.FieldProblem{Problem: e.Error()})
 	}
+	if status == http.StatusInternalServerError && msg == "cannot read request body" {
+		// The client went away or stopped sending: its doing, not a failure
+		// of Herald's to log as one.
+		status = http.StatusBadRequest
+		body = &ErrorBody{status: status, Error_: ErrorPayload{Code: herald.CodeBadRequest, Details: []herald.FieldProblem{},
+			Message: "the request body was cut off before its end: send it again"}}
+		return body
+	}
 	switch {
 	case status == http.StatusUnprocessableEntity:
 		body.Error_.Message = "the request is not valid: see details for each field"

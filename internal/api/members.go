@@ -78,4 +78,30 @@ func (a *API) registerMembers() {
 		}
 		return nil, a.d.Workspaces.RemoveMember(ctx, actor, in.User)
 	})
+
+	register(a, huma.Operation{
+		OperationID: "sign-out-member", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/members/{user}/sign-out",
+		Summary: "Sign a member out everywhere", Tags: tags,
+		Description: "Ends every browser session of the member, on every device. Owners and admins of the workspace may " +
+			"do it to members whose role is not stronger than theirs. The member's API tokens keep working: revoke them separately.",
+	}, func(ctx context.Context, in *MemberPath) (*SignOutOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		n, err := a.d.Auth.SignOutMember(ctx, actor, in.User)
+		if err != nil {
+			return nil, err
+		}
+		out := &SignOutOutput{}
+		out.Body.SessionsEnded = n
+		return out, nil
+	})
+}
+
+// SignOutOutput says how many sessions a sign-out ended.
+type SignOutOutput struct {
+	Body struct {
+		SessionsEnded int64 `json:"sessions_ended" doc:"Browser sessions that were signed out"`
+	}
 }

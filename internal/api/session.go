@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -35,9 +36,15 @@ type MeOutput struct {
 // PasswordInput changes the caller's password.
 type PasswordInput struct {
 	Body struct {
-		Current string `json:"current_password" maxLength:"256"`
-		New     string `json:"new_password" maxLength:"256"`
+		Current      string `json:"current_password" maxLength:"256"`
+		New          string `json:"new_password" maxLength:"256"`
+		RevokeTokens bool   `json:"revoke_tokens,omitempty" doc:"Also revoke your API tokens in every workspace"`
 	}
+}
+
+// PasswordOutput says what changing the password ended.
+type PasswordOutput struct {
+	Body auth.PasswordChange
 }
 
 func (a *API) registerSession() {
@@ -93,13 +100,20 @@ func (a *API) registerSession() {
 
 	register(a, huma.Operation{
 		OperationID: "change-password", Method: http.MethodPut, Path: "/api/v1/me/password",
-		Summary: "Change your password", Tags: []string{"Session"}, DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *PasswordInput) (*struct{}, error) {
+		Summary: "Change your password", Tags: []string{"Session"},
+		Description: "Changes your password and signs out every other browser session of yours (this one stays). " +
+			"With `revoke_tokens` your API tokens are revoked too. The answer counts what ended.",
+	}, func(ctx context.Context, in *PasswordInput) (*PasswordOutput, error) {
 		p, err := a.userOnly(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return nil, a.d.Auth.ChangePassword(ctx, p.UserID, in.Body.Current, in.Body.New)
+		done, err := a.d.Auth.ChangePassword(ctx, p.UserID, in.Body.Current, in.Body.New,
+			a.d.Sessions.Token(ctx), in.Body.RevokeTokens)
+		if err != nil {
+			return nil, err
+		}
+		return &PasswordOutput{Body: done}, nil
 	})
 }
 

@@ -23,6 +23,12 @@ type Service struct {
 	logger *slog.Logger
 
 	limits *limiter
+	// slots bounds the password hashes running at once (see slots.go);
+	// slotWait is how long a request waits for one.
+	slots    chan struct{}
+	slotWait time.Duration
+	// check is CheckPassword; tests count and time the checks through it.
+	check func(hash, password string) (bool, error)
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -34,7 +40,8 @@ type Service struct {
 // New returns a Service over store.
 func New(store herald.Store, clock herald.Clock, logger *slog.Logger) *Service {
 	return &Service{store: store, clock: clock, logger: logger,
-		limits:  newLimiter(limitWindow, limitPerEmailIP, limitPerIP),
+		limits: newLimiter(limitWindow, limitPerEmailIP, limitPerIP, limitPerEmail),
+		slots:  make(chan struct{}, passwordSlots()), slotWait: slotWait, check: CheckPassword,
 		touched: map[int64]time.Time{}}
 }
 
@@ -61,7 +68,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	} else if !errors.Is(err, herald.ErrNotFound) {
 		return herald.User{}, fmt.Errorf("auth: look up %s: %w", u.Email, err)
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return herald.User{}, err
 	}
@@ -90,45 +97,72 @@ func errDuplicateEmail() error {
 }
 
 // Login checks an e-mail and password. A wrong e-mail and a wrong password
-// give the same error after the same work. Repeated failures from one
-// address are refused for a while with a rate-limited error saying when to
-// try again. remoteAddr is the client's address (host or host:port).
+// give the same error after the same work. Repeated failures are refused
+// for a while with a rate-limited error saying when to try again (see
+// RetryAfter): per e-mail and address, per address and per e-mail. The
+// attempt is counted before the password is checked, so concurrent
+// attempts cannot exceed the limits, and at most a few checks run at once.
+// remoteAddr is the client's address (host or host:port).
 func (s *Service) Login(ctx context.Context, email, password, remoteAddr string) (herald.User, error) {
 	email = herald.NormalizeEmail(email)
 	ip := clientIP(remoteAddr)
 	now := s.clock.Now()
-	if ok, retryAt := s.limits.allow(email, ip, now); !ok {
-		wait := retryAt.Sub(now).Round(time.Second)
+	ok, retryAt := s.limits.reserve(email, ip, now)
+	if !ok {
+		wait := max(retryAt.Sub(now), time.Second)
 		s.logger.WarnContext(ctx, "sign-in refused: too many failures", "ip", ip)
-		return herald.User{}, &herald.Error{Code: herald.CodeRateLimited,
+		return herald.User{}, &retryError{after: wait, err: &herald.Error{Code: herald.CodeRateLimited,
 			Message: fmt.Sprintf("too many failed sign-in attempts; try again in %s (at %s)",
-				humanDuration(wait), retryAt.UTC().Format(time.RFC3339))}
+				humanDuration(wait.Round(time.Second)), retryAt.UTC().Format(time.RFC3339))}}
 	}
+	u, err := s.login(ctx, email, password)
+	switch {
+	case err == nil:
+		s.limits.succeed(email, ip, now)
+	case errors.Is(err, errWrongLogin):
+		// The reservation stays: it was a failure.
+	default:
+		// Not an answer about the password (busy, store failure): no failure.
+		s.limits.release(email, ip, now)
+	}
+	return u, err
+}
+
+// login checks the password of an e-mail's account.
+func (s *Service) login(ctx context.Context, email, password string) (herald.User, error) {
 	u, err := s.store.GetUserByEmail(ctx, email)
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
 		// Spend the same time as a real check so timing does not reveal
 		// which addresses have accounts.
-		_, _ = CheckPassword(s.dummy(), password)
-		s.limits.fail(email, ip, now)
+		if _, err := s.checkPassword(ctx, s.dummy(), password); err != nil {
+			return herald.User{}, err
+		}
 		return herald.User{}, errWrongLogin
 	case err != nil:
 		return herald.User{}, fmt.Errorf("auth: look up user: %w", err)
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
+	ok, err := s.checkPassword(ctx, u.PasswordHash, password)
 	if err != nil {
+		if isRetry(err) {
+			return herald.User{}, err
+		}
 		return herald.User{}, fmt.Errorf("auth: user %d: %w", u.ID, err)
 	}
 	if !ok {
-		s.limits.fail(email, ip, now)
 		return herald.User{}, errWrongLogin
 	}
-	s.limits.succeed(email, ip)
+	now := s.clock.Now()
 	u.LastLoginAt = &now
 	if err := s.store.UpdateUser(ctx, &u); err != nil {
 		return herald.User{}, fmt.Errorf("auth: record sign-in of user %d: %w", u.ID, err)
 	}
 	return u, nil
+}
+
+func isRetry(err error) bool {
+	_, ok := RetryAfter(err)
+	return ok
 }
 
 // dummy returns a hash of a random password, made once, for Login to check
@@ -143,43 +177,6 @@ func (s *Service) dummy() string {
 		s.dummyHash = h
 	})
 	return s.dummyHash
-}
-
-// ChangePassword replaces a user's password after checking the current one.
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string) error {
-	u, err := s.store.GetUser(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("auth: get user %d: %w", userID, err)
-	}
-	ok, err := CheckPassword(u.PasswordHash, current)
-	if err != nil {
-		return fmt.Errorf("auth: user %d: %w", userID, err)
-	}
-	var p herald.Problems
-	if !ok {
-		p.Add("current_password", "is not your current password")
-	}
-	checkPassword(&p, "new_password", next)
-	if err := p.Err("the password was not changed"); err != nil {
-		return err
-	}
-	hash, err := HashPassword(next)
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	u.PasswordHash, u.UpdatedAt = hash, now
-	err = s.store.InTx(ctx, func(tx herald.Tx) error {
-		if err := tx.UpdateUser(ctx, &u); err != nil {
-			return err
-		}
-		e := herald.NewAudit(herald.Actor{UserID: userID}, "user.password", "user", userID, nil, nil, now)
-		return tx.AppendAudit(ctx, &e)
-	})
-	if err != nil {
-		return fmt.Errorf("auth: change password of user %d: %w", userID, err)
-	}
-	return nil
 }
 
 // Actor turns a principal into the actor it is in workspaceID, with its

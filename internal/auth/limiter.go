@@ -5,66 +5,107 @@ import (
 	"time"
 )
 
-// Sign-in attempt limits: failures per e-mail and address pair, and per
-// address across every e-mail (password spraying), within limitWindow.
+// Sign-in attempt limits within limitWindow: failures per e-mail and
+// address pair; per address across every e-mail (password spraying); and
+// per e-mail across every address (guessing from many addresses). Each is
+// counted apart, so a busy address does not lock an account for others and
+// an attacked account does not lock out an address's other people.
 const (
 	limitPerEmailIP = 5
 	limitPerIP      = 50
+	limitPerEmail   = 20
 	limitWindow     = 15 * time.Minute
 	// sweepEvery is how many calls pass between sweeps of stale entries, so
 	// memory stays bounded by the attempts of the last window.
 	sweepEvery = 1024
 )
 
-// limiter counts failed sign-ins in memory, in a sliding window. It is
+// limiter counts sign-in attempts in memory, in a sliding window. It is
 // per process: with several instances each enforces its own limits.
+//
+// An attempt is reserved before the password is checked and counted as a
+// failure at once, so that concurrent attempts cannot all pass the check
+// before any is counted; a successful attempt then gives its reservation
+// back (release).
 type limiter struct {
-	mu      sync.Mutex
-	window  time.Duration
-	pairMax int
-	ipMax   int
-	pairs   map[string][]time.Time // e-mail + "\x00" + ip → failure times, oldest first
-	ips     map[string][]time.Time
-	calls   int
+	mu       sync.Mutex
+	window   time.Duration
+	pairMax  int
+	ipMax    int
+	emailMax int
+	pairs    map[string][]time.Time // e-mail + "\x00" + ip → attempt times, oldest first
+	ips      map[string][]time.Time
+	emails   map[string][]time.Time
+	calls    int
 }
 
-func newLimiter(window time.Duration, pairMax, ipMax int) *limiter {
-	return &limiter{window: window, pairMax: pairMax, ipMax: ipMax,
-		pairs: map[string][]time.Time{}, ips: map[string][]time.Time{}}
+func newLimiter(window time.Duration, pairMax, ipMax, emailMax int) *limiter {
+	return &limiter{window: window, pairMax: pairMax, ipMax: ipMax, emailMax: emailMax,
+		pairs: map[string][]time.Time{}, ips: map[string][]time.Time{}, emails: map[string][]time.Time{}}
 }
 
 func pairKey(email, ip string) string { return email + "\x00" + ip }
 
-// allow reports whether another attempt may be made now, and if not, when
-// the next one may.
-func (l *limiter) allow(email, ip string, now time.Time) (ok bool, retryAt time.Time) {
+// reserve takes an attempt for email from ip at now, if every limit has
+// room, and reports when the next attempt may be made if not. A reserved
+// attempt counts as a failure until released.
+func (l *limiter) reserve(email, ip string, now time.Time) (ok bool, retryAt time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.maybeSweep(now)
-	if at, blocked := l.blocked(l.pairs, pairKey(email, ip), l.pairMax, now); blocked {
-		retryAt = at
+	pk := pairKey(email, ip)
+	for _, c := range []struct {
+		m     map[string][]time.Time
+		k     string
+		limit int
+	}{{l.pairs, pk, l.pairMax}, {l.ips, ip, l.ipMax}, {l.emails, email, l.emailMax}} {
+		if at, blocked := l.blocked(c.m, c.k, c.limit, now); blocked && at.After(retryAt) {
+			retryAt = at
+		}
 	}
-	if at, blocked := l.blocked(l.ips, ip, l.ipMax, now); blocked && at.After(retryAt) {
-		retryAt = at
+	if !retryAt.IsZero() {
+		return false, retryAt
 	}
-	return retryAt.IsZero(), retryAt
+	l.pairs[pk] = append(l.pairs[pk], now)
+	l.ips[ip] = append(l.ips[ip], now)
+	l.emails[email] = append(l.emails[email], now)
+	return true, time.Time{}
 }
 
-// fail records a failed attempt.
-func (l *limiter) fail(email, ip string, now time.Time) {
+// release gives back an attempt reserved at at: it was not a failure (the
+// password was right, or the check could not be made).
+func (l *limiter) release(email, ip string, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	k := pairKey(email, ip)
-	l.pairs[k] = append(prune(l.pairs[k], now, l.window), now)
-	l.ips[ip] = append(prune(l.ips[ip], now, l.window), now)
+	drop(l.pairs, pairKey(email, ip), at)
+	drop(l.ips, ip, at)
+	drop(l.emails, email, at)
 }
 
-// succeed forgets the failures of this e-mail from this address. The
-// address's total stays, so one good account cannot reset a spraying run.
-func (l *limiter) succeed(email, ip string) {
+// succeed gives back the reservation made at at and forgets the failures
+// of this e-mail from this address. The address's and the e-mail's totals
+// stay, so one good account cannot reset a spraying run.
+func (l *limiter) succeed(email, ip string, at time.Time) {
+	l.release(email, ip, at)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.pairs, pairKey(email, ip))
+}
+
+// drop removes one attempt made at at from m[k].
+func drop(m map[string][]time.Time, k string, at time.Time) {
+	times := m[k]
+	for i := len(times) - 1; i >= 0; i-- {
+		if times[i].Equal(at) {
+			times = append(times[:i:i], times[i+1:]...)
+			break
+		}
+	}
+	if len(times) == 0 {
+		delete(m, k)
+		return
+	}
+	m[k] = times
 }
 
 func (l *limiter) blocked(m map[string][]time.Time, k string, limit int, now time.Time) (time.Time, bool) {
@@ -99,7 +140,7 @@ func (l *limiter) maybeSweep(now time.Time) {
 		return
 	}
 	l.calls = 0
-	for _, m := range []map[string][]time.Time{l.pairs, l.ips} {
+	for _, m := range []map[string][]time.Time{l.pairs, l.ips, l.emails} {
 		for k, times := range m {
 			if times = prune(times, now, l.window); len(times) == 0 {
 				delete(m, k)

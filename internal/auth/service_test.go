@@ -38,6 +38,7 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 type fixture struct {
+	path  string
 	store herald.Store
 	clock *testClock
 	svc   *Service
@@ -46,7 +47,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"))
+	path := filepath.Join(t.TempDir(), "herald.db")
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
@@ -55,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("Migrate: %v", err)
 	}
 	clock := &testClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	return &fixture{store: db, clock: clock, svc: New(db, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	return &fixture{path: path, store: db, clock: clock, svc: New(db, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 }
 
 func (f *fixture) mustUser(t *testing.T, email string) herald.User {
@@ -220,9 +222,9 @@ func TestChangePassword(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	u := f.mustUser(t, "ana@example.com")
-	err := f.svc.ChangePassword(ctx, u.ID, "not the password", "short")
+	_, err := f.svc.ChangePassword(ctx, u.ID, "not the password", "short", "", false)
 	wantCode(t, err, herald.CodeInvalid, "current_password: is not your current password; new_password: is 5 characters")
-	if err := f.svc.ChangePassword(ctx, u.ID, "a good long password", "a better long password"); err != nil {
+	if _, err := f.svc.ChangePassword(ctx, u.ID, "a good long password", "a better long password", "", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Login(ctx, "ana@example.com", "a good long password", "1.1.1.1"); herald.ErrorCode(err) != herald.CodeUnauthorized {
@@ -231,7 +233,8 @@ func TestChangePassword(t *testing.T) {
 	if _, err := f.svc.Login(ctx, "ana@example.com", "a better long password", "1.1.1.1"); err != nil {
 		t.Errorf("new password: %v", err)
 	}
-	wantCode(t, f.svc.ChangePassword(ctx, 9999, "x", "a better long password"), herald.CodeNotFound, "")
+	_, err = f.svc.ChangePassword(ctx, 9999, "x", "a better long password", "", false)
+	wantCode(t, err, herald.CodeNotFound, "")
 }
 
 func TestActor(t *testing.T) {
@@ -495,9 +498,13 @@ func TestMiddlewareAndSessions(t *testing.T) {
 	if _, body, _ := get(t, ""); body != "user "+itoa(ana.ID) {
 		t.Errorf("after login: %q", body)
 	}
-	if data, found, err := f.store.FindSession(ctx, cookie.Value); err != nil || !found || len(data) == 0 {
+	if data, found, err := f.store.FindSession(ctx, sessionKey(cookie.Value)); err != nil || !found || len(data) == 0 {
 		t.Errorf("session not in the store: found=%v err=%v", found, err)
 	}
+	if _, found, _ := f.store.FindSession(ctx, cookie.Value); found {
+		t.Error("the store finds the session by the cookie's own value: it keeps tokens unhashed")
+	}
+	f.mustNotContain(t, "sessions", cookie.Value)
 	if _, body, _ := get(t, "Bearer "+secret); body != "token "+tok.Name {
 		t.Errorf("with token: %q", body)
 	}
@@ -511,7 +518,7 @@ func TestMiddlewareAndSessions(t *testing.T) {
 		t.Fatalf("logout: %v %v", resp.Status, err)
 	}
 	resp.Body.Close()
-	if _, found, _ := f.store.FindSession(ctx, cookie.Value); found {
+	if _, found, _ := f.store.FindSession(ctx, sessionKey(cookie.Value)); found {
 		t.Error("session still in the store after logout")
 	}
 	if _, body, _ := get(t, ""); body != "anonymous" {

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +33,7 @@ const (
 // secureCookie (the site is served over HTTPS).
 func NewSessionManager(store herald.SessionStore, secureCookie bool) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = sessionStore{store: store}
+	sm.Store = sessionStore{store: store, codec: sm.Codec}
 	sm.Lifetime = SessionLifetime
 	sm.IdleTimeout = SessionIdleTimeout
 	sm.Cookie.Name = SessionCookie
@@ -131,26 +133,41 @@ func writeError(w http.ResponseWriter, status int, e *herald.Error) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// sessionStore adapts herald.SessionStore to scs.CtxStore.
+// sessionStore adapts herald.SessionStore to scs.CtxStore. The store never
+// sees a session's token: its key is the token's SHA-256 (as for API
+// tokens), so a copy of the sessions table opens no session. Each commit
+// also records the session's user, read from the data, so that a person's
+// sessions can be ended together.
 type sessionStore struct {
 	store herald.SessionStore
+	codec scs.Codec
 }
 
 var _ scs.CtxStore = sessionStore{}
 
+// sessionKey is the store's key for a session token.
+func sessionKey(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
 // FindCtx returns a session's data; expired sessions are not found.
 func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	return s.store.FindSession(ctx, token)
+	return s.store.FindSession(ctx, sessionKey(token))
 }
 
 // CommitCtx saves a session's data until expiry.
 func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	return s.store.CommitSession(ctx, token, b, expiry.UTC().Truncate(time.Microsecond))
+	var userID int64
+	if _, values, err := s.codec.Decode(b); err == nil {
+		userID, _ = values[sessionUserKey].(int64)
+	}
+	return s.store.CommitSession(ctx, sessionKey(token), userID, b, expiry.UTC().Truncate(time.Microsecond))
 }
 
 // DeleteCtx removes a session.
 func (s sessionStore) DeleteCtx(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, token)
+	return s.store.DeleteSession(ctx, sessionKey(token))
 }
 
 // Find is FindCtx without a context; scs calls the Ctx methods.

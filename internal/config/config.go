@@ -99,6 +99,10 @@ type Config struct {
 	// heartbeat (written every third of it) before the other instances
 	// take its publishing leases over; 0 keeps the default (3s).
 	InstanceStaleAfter time.Duration `env:"INSTANCE_STALE_AFTER"`
+	// TrustedProxies lists the reverse proxies (addresses or CIDRs, comma-
+	// or space-separated) whose X-Forwarded-For and Forwarded headers name
+	// the client; see ProxyPrefixes. Empty trusts no header.
+	TrustedProxies string `env:"TRUSTED_PROXIES"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -267,6 +271,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)
+	}
+	if _, err := c.ProxyPrefixes(); err != nil {
+		bad("TRUSTED_PROXIES", "%v", err)
 	}
 	c.validatePublish(bad)
 	if c.InstanceStaleAfter < 0 || (c.InstanceStaleAfter > 0 && c.InstanceStaleAfter < MinInstanceStaleAfter) {

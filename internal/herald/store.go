@@ -70,13 +70,21 @@ type TokenStore interface {
 	ListTokens(ctx context.Context, workspaceID, userID int64) ([]APIToken, error)
 	RevokeToken(ctx context.Context, workspaceID, id int64, at time.Time) error
 	TouchToken(ctx context.Context, id int64, at time.Time) error // sets LastUsedAt
+	// RevokeUserTokens revokes every active token of userID in every
+	// workspace and returns how many it revoked.
+	RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int64, error)
 }
 
-// SessionStore keeps browser sessions for alexedwards/scs.
+// SessionStore keeps browser sessions for alexedwards/scs. A session's key
+// is what the auth layer gives: a hash of the cookie's token, never the
+// token itself. userID is the signed-in user, 0 for an anonymous session.
 type SessionStore interface {
-	FindSession(ctx context.Context, token string) (data []byte, found bool, err error)   // expired ones are not found
-	CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error // insert or replace
-	DeleteSession(ctx context.Context, token string) error                                // no error if absent
+	FindSession(ctx context.Context, key string) (data []byte, found bool, err error)                 // expired ones are not found
+	CommitSession(ctx context.Context, key string, userID int64, data []byte, expiry time.Time) error // insert or replace
+	DeleteSession(ctx context.Context, key string) error                                              // no error if absent
+	// DeleteUserSessions ends every session of userID except the one with
+	// key exceptKey ("" for none) and returns how many it ended.
+	DeleteUserSessions(ctx context.Context, userID int64, exceptKey string) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 }
 

@@ -19,11 +19,11 @@ func TestSQLiteSharesTheWriteConnection(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	for i := range 5 {
-		if err := st.CommitSession(ctx, fmt.Sprintf("expired-%d", i), []byte("x"), now.Add(-time.Hour)); err != nil {
+		if err := st.CommitSession(ctx, fmt.Sprintf("expired-%d", i), 0, []byte("x"), now.Add(-time.Hour)); err != nil {
 			t.Fatalf("CommitSession: %v", err)
 		}
 	}
-	if err := st.CommitSession(ctx, "live", []byte("x"), now.Add(time.Hour)); err != nil {
+	if err := st.CommitSession(ctx, "live", 0, []byte("x"), now.Add(time.Hour)); err != nil {
 		t.Fatalf("CommitSession: %v", err)
 	}
 	d, _ := deps(t, st)
@@ -43,7 +43,7 @@ func TestSQLiteSharesTheWriteConnection(t *testing.T) {
 			default:
 			}
 			err := st.InTx(ctx, func(tx herald.Tx) error {
-				if err := tx.CommitSession(ctx, fmt.Sprintf("busy-%d", i), []byte("x"), time.Now().Add(time.Hour)); err != nil {
+				if err := tx.CommitSession(ctx, fmt.Sprintf("busy-%d", i), 0, []byte("x"), time.Now().Add(time.Hour)); err != nil {
 					return err
 				}
 				time.Sleep(20 * time.Millisecond)
@@ -71,7 +71,7 @@ func TestSQLiteSharesTheWriteConnection(t *testing.T) {
 	}
 
 	var left []string
-	rows, err := st.WriteDB().QueryContext(ctx, `SELECT token FROM sessions ORDER BY token`)
+	rows, err := st.WriteDB().QueryContext(ctx, `SELECT hash FROM sessions ORDER BY hash`)
 	if err != nil {
 		t.Fatalf("list sessions: %v", err)
 	}

@@ -57,6 +57,45 @@ type TargetCheck struct {
 	Problems []connector.Problem `json:"problems"`
 }
 
+// Bounds on the work of one Validate call: every part of every target is
+// checked by a connector, and every media reference is looked up, so a
+// draft of 100 targets × 50 parts × 20 media would cost seconds of CPU.
+const (
+	maxValidateParts = 1000 // parts (main text, thread parts, first comments) over all targets
+	maxValidateMedia = 1000 // media references over all parts
+)
+
+// checkValidateBounds refuses a draft too large to check in one request.
+func checkValidateBounds(draft herald.Post) error {
+	parts, media := 0, 0
+	for _, t := range draft.Targets {
+		parts += 1 + len(t.Variant.Thread)
+		if t.Variant.FirstComment != "" {
+			parts++
+		}
+		media += len(t.Variant.MediaIDs)
+		for _, th := range t.Variant.Thread {
+			media += len(th.MediaIDs)
+		}
+	}
+	if parts <= maxValidateParts && media <= maxValidateMedia {
+		return nil
+	}
+	return &herald.Error{Code: herald.CodeInvalid,
+		Message: fmt.Sprintf("the draft is too large to check at once: %d parts and %d media references over %d targets; "+
+			"at most %d parts and %d media references can be checked per request: check fewer targets at a time",
+			parts, media, len(draft.Targets), maxValidateParts, maxValidateMedia),
+		Details: []herald.FieldProblem{{Field: "targets", Problem: fmt.Sprintf("ask for at most %d parts and %d media references", maxValidateParts, maxValidateMedia)}}}
+}
+
+// mediaLookups looks each media asset up once per Validate call.
+type mediaLookups map[int64]mediaLookup
+
+type mediaLookup struct {
+	asset herald.MediaAsset
+	err   error
+}
+
 // Validate checks a draft without storing anything: Herald's own rules
 // and the workspace's brand rules (returned as problems of the post), and
 // each target's parts against its platform's rules, as that account sees
@@ -64,6 +103,9 @@ type TargetCheck struct {
 // workspace gets a problem, not an error.
 func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald.Post) (map[int]TargetCheck, []herald.FieldProblem, error) {
 	if err := actor.Require(herald.ActPostsWrite); err != nil {
+		return nil, nil, err
+	}
+	if err := checkValidateBounds(draft); err != nil {
 		return nil, nil, err
 	}
 	draft.WorkspaceID = actor.WorkspaceID
@@ -81,8 +123,9 @@ func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald
 	}
 	checkBrand(ws.BrandRules, &draft, &pr)
 	out := make(map[int]TargetCheck, len(draft.Targets))
+	seen := mediaLookups{}
 	for i, t := range draft.Targets {
-		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t)
+		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, seen)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -97,7 +140,7 @@ func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald
 }
 
 // checkTarget asks the target's connector about each of its parts.
-func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.Post, t herald.Target) (TargetCheck, error) {
+func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.Post, t herald.Target, seen mediaLookups) (TargetCheck, error) {
 	tc := TargetCheck{AccountID: t.AccountID, Parts: []PartCheck{}, Problems: []connector.Problem{}}
 	fail := func(field, msg string) (TargetCheck, error) {
 		tc.Problems = append(tc.Problems, connector.Problem{Field: field, Problem: msg})
@@ -148,7 +191,12 @@ func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.P
 	media := func(ids []int64, field string) ([]connector.Media, error) {
 		var out []connector.Media
 		for j, id := range ids {
-			m, err := s.store.GetMedia(ctx, workspaceID, id)
+			got, ok := seen[id]
+			if !ok {
+				got.asset, got.err = s.store.GetMedia(ctx, workspaceID, id)
+				seen[id] = got
+			}
+			m, err := got.asset, got.err
 			if errors.Is(err, herald.ErrNotFound) {
 				tc.Problems = append(tc.Problems, connector.Problem{Field: fmt.Sprintf("%s[%d]", field, j),
 					Problem: fmt.Sprintf("media %d is not in this workspace's library", id)})

@@ -160,6 +160,15 @@ func (s store) RevokeToken(ctx context.Context, workspaceID, id int64, at time.T
 	return nil
 }
 
+// RevokeUserTokens revokes userID's active tokens in every workspace.
+func (s store) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int64, error) {
+	tag, err := s.q.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, at)
+	if err != nil {
+		return 0, dbErr("revoke user tokens", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // TouchToken records that token id was used at at.
 func (s store) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	tag, err := s.q.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, at)
@@ -172,10 +181,10 @@ func (s store) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	return nil
 }
 
-// FindSession returns the data of the unexpired session token.
-func (s store) FindSession(ctx context.Context, token string) ([]byte, bool, error) {
+// FindSession returns the data of the unexpired session key.
+func (s store) FindSession(ctx context.Context, key string) ([]byte, bool, error) {
 	var data []byte
-	err := s.q.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, time.Now()).
+	err := s.q.QueryRow(ctx, `SELECT data FROM sessions WHERE hash = $1 AND expiry > $2`, key, time.Now()).
 		Scan(&data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
@@ -186,20 +195,33 @@ func (s store) FindSession(ctx context.Context, token string) ([]byte, bool, err
 	return data, true, nil
 }
 
-// CommitSession inserts or replaces the session token.
-func (s store) CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error {
+// CommitSession inserts or replaces the session key.
+func (s store) CommitSession(ctx context.Context, key string, userID int64, data []byte, expiry time.Time) error {
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.q.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, expiry)
+	_, err := s.q.Exec(ctx, `INSERT INTO sessions (hash, user_id, data, expiry) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry`,
+		key, userID, data, expiry)
 	return dbErr("commit session", err)
 }
 
-// DeleteSession deletes the session token; absent is not an error.
-func (s store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.q.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token)
+// DeleteSession deletes the session key; absent is not an error.
+func (s store) DeleteSession(ctx context.Context, key string) error {
+	_, err := s.q.Exec(ctx, `DELETE FROM sessions WHERE hash = $1`, key)
 	return dbErr("delete session", err)
+}
+
+// DeleteUserSessions deletes userID's sessions but exceptKey's.
+func (s store) DeleteUserSessions(ctx context.Context, userID int64, exceptKey string) (int64, error) {
+	if userID == 0 {
+		return 0, nil
+	}
+	tag, err := s.q.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND hash <> $2`, userID, exceptKey)
+	if err != nil {
+		return 0, dbErr("delete user sessions", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // DeleteExpiredSessions deletes sessions expired at now and returns how many.

@@ -33,10 +33,13 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // chain wraps the mux in the middleware, outermost first.
 func (s *Server) chain() http.Handler {
 	var h http.Handler = s.mux
+	h = s.bodyLimits(h)
 	h = s.d.Auth.Middleware(s.d.Sessions)(h)
 	h = s.d.Sessions.LoadAndSave(h)
 	h = s.crossOrigin(h)
+	h = s.realIP(h)
 	h = s.observe(h)
+	h = s.readDeadline(h)
 	h = s.requestID(h)
 	h = s.recoverPanics(h)
 	return h

@@ -16,6 +16,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"time"
@@ -80,6 +81,10 @@ type Server struct {
 	labels  *http.ServeMux // API route patterns only, to name routes
 	metrics *metrics
 	handler http.Handler
+	// proxies are the trusted reverse proxies (HERALD_TRUSTED_PROXIES);
+	// anonBody and authBody the deadlines for request bodies (limits.go).
+	proxies            []netip.Prefix
+	anonBody, authBody time.Duration
 }
 
 // New builds the server. It sets the session manager's error handler so
@@ -89,7 +94,14 @@ func New(cfg config.Config, d Deps, logger *slog.Logger) *Server {
 		d.Clock = herald.SystemClock{}
 	}
 	logger = WithRequestIDLogging(logger)
-	s := &Server{cfg: cfg, d: d, logger: logger, mux: http.NewServeMux(), labels: http.NewServeMux()}
+	s := &Server{cfg: cfg, d: d, logger: logger, mux: http.NewServeMux(), labels: http.NewServeMux(),
+		anonBody: anonBodyTimeout, authBody: authBodyTimeout}
+	proxies, err := cfg.ProxyPrefixes()
+	if err != nil {
+		// config.Validate refuses this first; a server built without it trusts no proxy.
+		logger.Warn("trusted proxies not usable: forwarded addresses are ignored", "error", err)
+	}
+	s.proxies = proxies
 	s.metrics = newMetrics(d.Store)
 	s.metrics.reg.MustRegister(d.Collectors...)
 	s.routes()

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,10 +65,26 @@ func testAPI() (http.Handler, []string) {
 	mux.HandleFunc("GET /api/v1/panic", func(w http.ResponseWriter, r *http.Request) {
 		panic("something broke")
 	})
+	mux.HandleFunc("POST /api/v1/echo", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "body not received: "+err.Error(), http.StatusRequestTimeout)
+			return
+		}
+		io.WriteString(w, "got "+strconv.Itoa(len(b)))
+	})
+	mux.HandleFunc("GET /api/v1/addr", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.RemoteAddr)
+	})
 	return mux, []string{"GET /api/v1/workspaces/{workspace}/posts", "POST /api/v1/things", "GET /api/v1/panic", "POST /api/v1/things"}
 }
 
-func newFixture(t *testing.T, migrate bool) *fixture {
+func newFixture(t *testing.T, migrate bool, environ ...string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"))
@@ -80,7 +97,7 @@ func newFixture(t *testing.T, migrate bool) *fixture {
 			t.Fatalf("Migrate: %v", err)
 		}
 	}
-	cfg, err := config.Load([]string{"HERALD_DATA_DIR=" + t.TempDir(), "HERALD_SHUTDOWN_TIMEOUT=5s"})
+	cfg, err := config.Load(append([]string{"HERALD_DATA_DIR=" + t.TempDir(), "HERALD_SHUTDOWN_TIMEOUT=5s"}, environ...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,6 +182,20 @@ func (s *store) RevokeToken(ctx context.Context, workspaceID, id int64, at time.
 	return affected(res, "API token")
 }
 
+// RevokeUserTokens revokes userID's active tokens in every workspace.
+func (s *store) RevokeUserTokens(ctx context.Context, userID int64, at time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+		micros(stamp(at)), userID)
+	if err != nil {
+		return 0, dbErr(err, "revoke user tokens", "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke user tokens: %w", err)
+	}
+	return n, nil
+}
+
 // TouchToken sets the token's LastUsedAt.
 func (s *store) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, micros(stamp(at)), id)

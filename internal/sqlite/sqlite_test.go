@@ -187,7 +187,7 @@ func TestConcurrentWriters(t *testing.T) {
 						return err
 					})
 				default:
-					if err = db.CommitSession(ctx, name, []byte("x"), herald.SystemClock{}.Now().Add(3600e9)); err == nil {
+					if err = db.CommitSession(ctx, name, 0, []byte("x"), herald.SystemClock{}.Now().Add(3600e9)); err == nil {
 						_, err = db.ListLabels(ctx, w.ID)
 					}
 				}

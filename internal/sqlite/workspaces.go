@@ -251,20 +251,21 @@ func (s *store) CountMembersWithRole(ctx context.Context, workspaceID int64, rol
 }
 
 // CommitSession inserts or replaces a session.
-func (s *store) CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error {
+func (s *store) CommitSession(ctx context.Context, key string, userID int64, data []byte, expiry time.Time) error {
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, micros(expiry))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, data, expiry) VALUES (?, ?, ?, ?)
+		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry`,
+		key, userID, data, micros(expiry))
 	return dbErr(err, "commit session", "", "")
 }
 
 // FindSession returns a live session's data.
-func (s *store) FindSession(ctx context.Context, token string) ([]byte, bool, error) {
+func (s *store) FindSession(ctx context.Context, key string) ([]byte, bool, error) {
 	var data []byte
-	err := s.r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`,
-		token, micros(time.Now())).Scan(&data)
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE hash = ? AND expiry > ?`,
+		key, micros(time.Now())).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -275,9 +276,25 @@ func (s *store) FindSession(ctx context.Context, token string) ([]byte, bool, er
 }
 
 // DeleteSession deletes a session; an absent one is no error.
-func (s *store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token)
+func (s *store) DeleteSession(ctx context.Context, key string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE hash = ?`, key)
 	return dbErr(err, "delete session", "", "")
+}
+
+// DeleteUserSessions deletes userID's sessions but exceptKey's.
+func (s *store) DeleteUserSessions(ctx context.Context, userID int64, exceptKey string) (int64, error) {
+	if userID == 0 {
+		return 0, nil
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND hash <> ?`, userID, exceptKey)
+	if err != nil {
+		return 0, dbErr(err, "delete user sessions", "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete user sessions: %w", err)
+	}
+	return n, nil
 }
 
 // DeleteExpiredSessions deletes sessions that expired by now.

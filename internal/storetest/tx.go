@@ -51,7 +51,7 @@ func txTests() []test {
 				if err := tx.TransitionTarget(ctx, &tg, tr); err != nil {
 					return err
 				}
-				if err := tx.CommitSession(ctx, "tx-session", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+				if err := tx.CommitSession(ctx, "tx-session", 0, []byte("x"), time.Now().Add(time.Hour)); err != nil {
 					return err
 				}
 				return boom

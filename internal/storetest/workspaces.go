@@ -457,6 +457,43 @@ func tokenTests() []test {
 				t.Fatal("a revoked token is active")
 			}
 		}},
+		{"RevokeUserTokens", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			a, b := mustWorld(t, s), mustWorld(t, s)
+			other := mustUser(t, s)
+			mustMember(t, s, a.ws.ID, other.ID, herald.RoleEditor)
+			mustMember(t, s, b.ws.ID, a.owner.ID, herald.RoleEditor)
+			mk := func(ws, uid int64) herald.APIToken {
+				tok := herald.APIToken{WorkspaceID: ws, UserID: uid, Name: "t", Role: herald.RoleEditor,
+					Prefix: "hrd_" + unique(), Hash: hash(unique()), CreatedAt: at(0)}
+				noErr(t, s.CreateToken(ctx, &tok), "CreateToken")
+				return tok
+			}
+			mine1, mine2, gone, others := mk(a.ws.ID, a.owner.ID), mk(b.ws.ID, a.owner.ID), mk(a.ws.ID, a.owner.ID), mk(a.ws.ID, other.ID)
+			noErr(t, s.RevokeToken(ctx, a.ws.ID, gone.ID, at(time.Minute)), "RevokeToken")
+			n, err := s.RevokeUserTokens(ctx, a.owner.ID, at(time.Hour))
+			noErr(t, err, "RevokeUserTokens")
+			if n != 2 {
+				t.Fatalf("RevokeUserTokens = %d, want 2 (the already revoked one is not counted)", n)
+			}
+			for _, tok := range []herald.APIToken{mine1, mine2} {
+				got, err := s.GetToken(ctx, tok.WorkspaceID, tok.ID)
+				noErr(t, err, "GetToken")
+				if got.RevokedAt == nil || !got.RevokedAt.Equal(at(time.Hour)) {
+					t.Fatalf("token %d revoked at %v, want %v", tok.ID, got.RevokedAt, at(time.Hour))
+				}
+			}
+			got, err := s.GetToken(ctx, a.ws.ID, gone.ID)
+			noErr(t, err, "GetToken(gone)")
+			if got.RevokedAt == nil || !got.RevokedAt.Equal(at(time.Minute)) {
+				t.Fatalf("an already revoked token's time changed to %v", got.RevokedAt)
+			}
+			got, err = s.GetToken(ctx, a.ws.ID, others.ID)
+			noErr(t, err, "GetToken(others)")
+			if got.RevokedAt != nil {
+				t.Fatal("another user's token was revoked")
+			}
+		}},
 		{"ListNewestFirst", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)
@@ -514,66 +551,6 @@ func tokenTests() []test {
 			noErr(t, err, "GetToken")
 			if got.RevokedAt != nil {
 				t.Fatal("token revoked through another workspace")
-			}
-		}},
-	}
-}
-
-func sessionTests() []test {
-	return []test{
-		{"CommitFindDelete", func(t *testing.T, s herald.Store) {
-			ctx := t.Context()
-			data := []byte{0, 1, 2, 'a', 255}
-			noErr(t, s.CommitSession(ctx, "tok-1", data, time.Now().Add(time.Hour)), "CommitSession")
-			got, found, err := s.FindSession(ctx, "tok-1")
-			noErr(t, err, "FindSession")
-			if !found || string(got) != string(data) {
-				t.Fatalf("FindSession = %v, %v; want %v, true", got, found, data)
-			}
-			noErr(t, s.CommitSession(ctx, "tok-1", []byte("replaced"), time.Now().Add(time.Hour)), "CommitSession(replace)")
-			got, found, err = s.FindSession(ctx, "tok-1")
-			noErr(t, err, "FindSession")
-			if !found || string(got) != "replaced" {
-				t.Fatalf("FindSession after replace = %q, %v", got, found)
-			}
-			noErr(t, s.DeleteSession(ctx, "tok-1"), "DeleteSession")
-			_, found, err = s.FindSession(ctx, "tok-1")
-			noErr(t, err, "FindSession after delete")
-			if found {
-				t.Fatal("deleted session found")
-			}
-			noErr(t, s.DeleteSession(ctx, "never-there"), "DeleteSession(absent)")
-			_, found, err = s.FindSession(ctx, "never-there")
-			noErr(t, err, "FindSession(absent)")
-			if found {
-				t.Fatal("absent session found")
-			}
-		}},
-		{"Expired", func(t *testing.T, s herald.Store) {
-			ctx := t.Context()
-			now := time.Now()
-			noErr(t, s.CommitSession(ctx, "old-1", []byte("a"), now.Add(-2*time.Hour)), "CommitSession")
-			noErr(t, s.CommitSession(ctx, "old-2", []byte("b"), now.Add(-time.Hour)), "CommitSession")
-			noErr(t, s.CommitSession(ctx, "live", []byte("c"), now.Add(time.Hour)), "CommitSession")
-			_, found, err := s.FindSession(ctx, "old-1")
-			noErr(t, err, "FindSession(expired)")
-			if found {
-				t.Fatal("expired session found")
-			}
-			n, err := s.DeleteExpiredSessions(ctx, now)
-			noErr(t, err, "DeleteExpiredSessions")
-			if n != 2 {
-				t.Fatalf("DeleteExpiredSessions = %d, want 2", n)
-			}
-			_, found, err = s.FindSession(ctx, "live")
-			noErr(t, err, "FindSession(live)")
-			if !found {
-				t.Fatal("live session deleted")
-			}
-			n, err = s.DeleteExpiredSessions(ctx, now)
-			noErr(t, err, "DeleteExpiredSessions again")
-			if n != 0 {
-				t.Fatalf("second DeleteExpiredSessions = %d, want 0", n)
 			}
 		}},
 	}

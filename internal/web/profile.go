@@ -58,7 +58,9 @@ func (h *Handler) profilePassword(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, statusOf(d.PasswordErr), profilePage(p, d))
 		return
 	}
-	if err := h.d.Auth.ChangePassword(ctx, pr.UserID, r.PostFormValue("current_password"), next); err != nil {
+	done, err := h.d.Auth.ChangePassword(ctx, pr.UserID, r.PostFormValue("current_password"), next,
+		h.d.Sessions.Token(ctx), r.PostFormValue("revoke_tokens") != "")
+	if err != nil {
 		he := publicError(err)
 		if he.Code == herald.CodeInternal {
 			h.fail(w, r, p, err)
@@ -73,7 +75,16 @@ func (h *Handler) profilePassword(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, p, err)
 		return
 	}
-	h.d.Sessions.Put(ctx, flashKey, "Your password is changed. Use the new one next time you sign in.")
+	msg := "Your password is changed. Use the new one next time you sign in. "
+	if done.SessionsEnded == 0 {
+		msg += "You were signed in nowhere else."
+	} else {
+		msg += "Signed out " + count(int(done.SessionsEnded), "other session") + "."
+	}
+	if done.TokensRevoked > 0 {
+		msg += " Revoked " + count(int(done.TokensRevoked), "API token") + "."
+	}
+	h.d.Sessions.Put(ctx, flashKey, msg)
 	http.Redirect(w, r, "/me", http.StatusSeeOther)
 }
 

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
@@ -55,6 +57,10 @@ func (h *Handler) anon(title string) *page { return &page{Title: title, assets: 
 // in. It works only while nobody can sign in.
 func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		h.render(w, r, statusOf(unreadForm(err)), setupPage(h.anon("Welcome to Herald"), setupData{Zones: h.zones, Err: unreadForm(err)}))
+		return
+	}
 	in := setupData{
 		Name:          strings.TrimSpace(r.PostFormValue("name")),
 		Email:         strings.TrimSpace(r.PostFormValue("email")),
@@ -148,9 +154,19 @@ func (h *Handler) signinForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	// A form cut short (a slow or dropped connection) is not tried as a
+	// sign-in: its fields would be empty or partial.
+	if err := r.ParseForm(); err != nil {
+		in := signinData{Err: unreadForm(err)}
+		h.render(w, r, statusOf(in.Err), signinPage(h.anon("Sign in"), in))
+		return
+	}
 	in := signinData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: localPath(r.PostFormValue("next"))}
 	u, err := h.d.Auth.Login(ctx, in.Email, r.PostFormValue("password"), r.RemoteAddr)
 	if err != nil {
+		if wait, ok := auth.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		}
 		in.Err = publicError(err)
 		if in.Err.Code == herald.CodeInternal {
 			h.d.Logger.ErrorContext(ctx, "sign in", "error", err)
@@ -171,6 +187,16 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/signin?signed_out", http.StatusSeeOther)
+}
+
+// unreadForm explains a form that could not be read: too large, or cut
+// short by a slow or dropped connection. Neither is Herald's failure.
+func unreadForm(err error) *herald.Error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return herald.Errorf(herald.CodeTooLarge, "the form is larger than %d bytes: shorten what you typed", tooBig.Limit)
+	}
+	return herald.Errorf(herald.CodeBadRequest, "the form did not arrive whole (the connection was slow or cut): send it again")
 }
 
 // passwordHint says what a new password needs.

@@ -1,21 +1,15 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
-
-// newSecretKey keeps a secret just created (an invitation link or an API
-// token) in the session until the page after the redirect shows it, once.
-const newSecretKey = "web_new_secret"
 
 // settingsRoutes registers the pages of the workspace settings: the workspace, members, invitations, API tokens and the audit log.
 func (h *Handler) settingsRoutes(m *http.ServeMux) {
@@ -25,6 +19,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/settings/members", h.inWorkspace(h.settingsMembers))
 	m.Handle("POST /w/{ws}/settings/members/{user}/role", h.inWorkspace(h.settingsMemberRole))
 	m.Handle("POST /w/{ws}/settings/members/{user}/remove", h.inWorkspace(h.settingsMemberRemove))
+	m.Handle("POST /w/{ws}/settings/members/{user}/sign-out", h.inWorkspace(h.settingsMemberSignOut))
 	m.Handle("POST /w/{ws}/settings/invitations", h.inWorkspace(h.settingsInvite))
 	m.Handle("POST /w/{ws}/settings/invitations/{inv}/revoke", h.inWorkspace(h.settingsInviteRevoke))
 	m.Handle("GET /w/{ws}/settings/tokens", h.inWorkspace(h.settingsTokens))
@@ -225,26 +220,11 @@ func (h *Handler) settingsDelete(w http.ResponseWriter, r *http.Request, p *page
 	return nil
 }
 
-// putSecret keeps a new secret of object id for the next page to show once.
-func (h *Handler) putSecret(ctx context.Context, kind string, id int64, secret string) {
-	h.d.Sessions.Put(ctx, newSecretKey, kind+":"+strconv.FormatInt(id, 10)+":"+secret)
-}
-
-// popSecret returns the secret kept for an object of kind, if there is
-// one; it is gone from the session afterwards.
-func (h *Handler) popSecret(ctx context.Context, kind string) (int64, string, bool) {
-	v := h.d.Sessions.GetString(ctx, newSecretKey)
-	k, rest, ok := strings.Cut(v, ":")
-	if !ok || k != kind {
-		return 0, "", false
-	}
-	h.d.Sessions.Remove(ctx, newSecretKey)
-	idText, secret, ok := strings.Cut(rest, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil {
-		return 0, "", false
-	}
-	return id, secret, true
+// showsSecret marks a page that shows a secret just created (an API token,
+// an invitation link): it is rendered in the answer to the form that made
+// it, never kept in the session (whose row is stored), and not cached.
+func showsSecret(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
 }
 
 // origin is the site's address as the browser reached it, for links to

@@ -34,6 +34,8 @@ type membersData struct {
 	InvErr      *herald.Error // revoking an invitation failed
 	Invite      inviteForm
 	New         *newInvitation
+	created     int64  // the invitation just made, whose link is shown once
+	secret      string // its link's secret
 	Loc         *time.Location
 	Now         time.Time
 }
@@ -62,10 +64,10 @@ func (h *Handler) renderMembers(w http.ResponseWriter, r *http.Request, p *page,
 		if d.Invitations, err = h.d.Workspaces.ListInvitations(ctx, p.Actor); err != nil {
 			return err
 		}
-		if id, secret, ok := h.popSecret(ctx, "invitation"); ok {
+		if d.secret != "" {
 			for _, inv := range d.Invitations {
-				if inv.ID == id {
-					d.New = &newInvitation{URL: origin(r) + "/invite/" + secret, Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt}
+				if inv.ID == d.created {
+					d.New = &newInvitation{URL: origin(r) + "/invite/" + d.secret, Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt}
 				}
 			}
 		}
@@ -153,6 +155,30 @@ func (h *Handler) settingsMemberRemove(w http.ResponseWriter, r *http.Request, p
 	return nil
 }
 
+// settingsMemberSignOut ends every browser session of a member (see
+// auth.Service.SignOutMember for who may).
+func (h *Handler) settingsMemberSignOut(w http.ResponseWriter, r *http.Request, p *page) error {
+	ctx := r.Context()
+	id, err := pathID(r, "user", "member")
+	if err != nil {
+		return err
+	}
+	ms, err := h.d.Workspaces.ListMembers(ctx, p.Actor)
+	if err != nil {
+		return err
+	}
+	n, err := h.d.Auth.SignOutMember(ctx, p.Actor, id)
+	if err != nil {
+		if he := publicError(err); he.Code != herald.CodeInternal && he.Code != herald.CodeNotFound {
+			return h.renderMembers(w, r, p, statusOf(he), membersData{RowFor: id, RowErr: he, Invite: inviteForm{Role: herald.RoleEditor}})
+		}
+		return err
+	}
+	h.d.Sessions.Put(ctx, flashKey, "Signed "+memberName(ms, id)+" out everywhere ("+count(int(n), "session")+" ended).")
+	http.Redirect(w, r, settingsURL(p.Current.ID, "members"), http.StatusSeeOther)
+	return nil
+}
+
 func (h *Handler) settingsInvite(w http.ResponseWriter, r *http.Request, p *page) error {
 	ctx := r.Context()
 	if err := p.Actor.Require(herald.ActMembersManage); err != nil {
@@ -168,10 +194,11 @@ func (h *Handler) settingsInvite(w http.ResponseWriter, r *http.Request, p *page
 		in.Err = he
 		return h.renderMembers(w, r, p, statusOf(he), membersData{Invite: in})
 	}
-	h.putSecret(ctx, "invitation", inv.ID, secret)
-	h.d.Sessions.Put(ctx, flashKey, "Invited "+inv.Email+". Send them the link below: Herald does not e-mail it.")
-	http.Redirect(w, r, settingsURL(p.Current.ID, "members")+"#new-invitation", http.StatusSeeOther)
-	return nil
+	// The link is shown in this answer only, never kept in the session.
+	showsSecret(w)
+	p.Flash = "Invited " + inv.Email + ". Send them the link below: Herald does not e-mail it."
+	return h.renderMembers(w, r, p, http.StatusCreated, membersData{Invite: inviteForm{Role: herald.RoleEditor},
+		created: inv.ID, secret: secret})
 }
 
 func (h *Handler) settingsInviteRevoke(w http.ResponseWriter, r *http.Request, p *page) error {

@@ -153,8 +153,11 @@ func TestSettingsMembers(t *testing.T) {
 // link's path, checking that the link is shown once.
 func inviteLink(t *testing.T, b *browser, ws int64, email, role string) string {
 	t.Helper()
-	a := b.follow(b.post(settingsURL(ws, "invitations"), url.Values{"invite-email": {email}, "role": {role}}), http.StatusOK)
-	want(t, a, http.StatusOK, "Invited "+email, `id="invite-link"`, "It works once, until")
+	a := b.post(settingsURL(ws, "invitations"), url.Values{"invite-email": {email}, "role": {role}})
+	want(t, a, http.StatusCreated, "Invited "+email, `id="invite-link"`, "It works once, until")
+	if a.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the page with the invitation link may be cached: Cache-Control %q", a.Header.Get("Cache-Control"))
+	}
 	m := regexp.MustCompile(`data-site-path="(/invite/hinv_[A-Za-z0-9_-]+)"`).FindStringSubmatch(a.Body)
 	if m == nil {
 		t.Fatalf("no invitation link on the page:\n%s", a.Body)
@@ -242,13 +245,17 @@ func TestSettingsTokens(t *testing.T) {
 	want(t, ed.post(tokens, url.Values{"token-name": {"CI"}, "role": {"editor"}, "expires_at": {"soon"}}),
 		http.StatusUnprocessableEntity, "is not a date like 2026-12-31")
 
-	a = ed.follow(ed.post(tokens, url.Values{"token-name": {"Newsletter sync"}, "role": {"contributor"}, "expires_at": {"2099-12-31"}}), http.StatusOK)
-	want(t, a, http.StatusOK, "Created the API token Newsletter sync", `id="token-secret"`, "Fri 1 Jan 2100, 00:00 CET", "never")
+	a = ed.post(tokens, url.Values{"token-name": {"Newsletter sync"}, "role": {"contributor"}, "expires_at": {"2099-12-31"}})
+	want(t, a, http.StatusCreated, "Created the API token Newsletter sync", `id="token-secret"`, "Fri 1 Jan 2100, 00:00 CET", "never")
 	m := regexp.MustCompile(`value="(hrld_[A-Za-z0-9_-]+)"`).FindStringSubmatch(a.Body)
 	if m == nil {
 		t.Fatalf("no secret shown:\n%s", a.Body)
 	}
 	secret := m[1]
+	if a.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the page with the token secret may be cached: Cache-Control %q", a.Header.Get("Cache-Control"))
+	}
+	e.mustNotStoreInSessions(secret)
 	again := ed.get(tokens)
 	want(t, again, http.StatusOK, "Newsletter sync", "active")
 	wantNot(t, again, secret, `id="token-secret"`)

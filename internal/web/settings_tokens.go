@@ -24,6 +24,7 @@ type tokensData struct {
 	Form      tokenForm
 	New       *herald.APIToken
 	Secret    string // the new token's secret, shown this once
+	created   int64  // the new token's id
 	Loc       *time.Location
 	Now       time.Time
 	Workspace int64
@@ -54,10 +55,10 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, p *page, 
 			d.Owners[m.UserID] = m.Name
 		}
 	}
-	if id, secret, ok := h.popSecret(ctx, "token"); ok {
+	if d.created != 0 {
 		for i := range d.Tokens {
-			if d.Tokens[i].ID == id {
-				d.New, d.Secret = &d.Tokens[i], secret
+			if d.Tokens[i].ID == d.created {
+				d.New = &d.Tokens[i]
 			}
 		}
 	}
@@ -112,10 +113,12 @@ func (h *Handler) settingsTokenCreate(w http.ResponseWriter, r *http.Request, p 
 		in.Err = he
 		return h.renderTokens(w, r, p, statusOf(he), tokensData{Form: in})
 	}
-	h.putSecret(ctx, "token", tok.ID, secret)
-	h.d.Sessions.Put(ctx, flashKey, "Created the API token "+tok.Name+". Copy it now: it is shown only once.")
-	http.Redirect(w, r, settingsURL(p.Current.ID, "tokens")+"#new-token", http.StatusSeeOther)
-	return nil
+	// The secret is shown in this answer only: kept for a redirect, it
+	// would wait in the stored session row.
+	showsSecret(w)
+	p.Flash = "Created the API token " + tok.Name + ". Copy it now: it is shown only once."
+	return h.renderTokens(w, r, p, http.StatusCreated, tokensData{Form: tokenForm{Role: p.Actor.Role},
+		created: tok.ID, Secret: secret})
 }
 
 func (h *Handler) settingsTokenRevoke(w http.ResponseWriter, r *http.Request, p *page) error {
