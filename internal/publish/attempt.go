@@ -16,13 +16,18 @@ import (
 
 // PartKey is the stable key of one part of a target: the same across
 // retries and instances, so platforms can deduplicate and reconcilers can
-// find it. index is the thread position (0 for the post itself); the first
-// comment's key ends in "c".
-func PartKey(targetID int64, index int, comment bool) string {
+// find it, and different for every installation (installation is
+// Store.InstallationID), so a platform that still holds the key of another
+// installation's post never answers with that post. index is the thread
+// position (0 for the post itself); the first comment's key ends in "c".
+// Keys stay short and plain (letters, digits and "-"), as every platform's
+// key or record-key derivation accepts them.
+func PartKey(installation string, targetID int64, index int, comment bool) string {
+	part := strconv.Itoa(index)
 	if comment {
-		return "herald-" + strconv.FormatInt(targetID, 10) + "-c"
+		part = "c"
 	}
-	return fmt.Sprintf("herald-%d-%d", targetID, index)
+	return "herald-" + installation + "-" + strconv.FormatInt(targetID, 10) + "-" + part
 }
 
 // result is how an attempt ended.
@@ -185,7 +190,7 @@ func (a *attempt) do(ctx context.Context) result {
 		}
 		p := connector.Part{
 			WorkspaceID: c.Target.WorkspaceID, TargetID: c.Target.ID, Index: s.index, Comment: s.comment,
-			Text: s.text, Media: media, Options: v.Options, Key: PartKey(c.Target.ID, s.index, s.comment),
+			Text: s.text, Media: media, Options: v.Options, Key: PartKey(d.installation, c.Target.ID, s.index, s.comment),
 		}
 		if s.index != 0 {
 			root := a.progress.Parts[0]
