@@ -151,7 +151,7 @@ func TestLostSendsEndUnconfirmed(t *testing.T) {
 type failingStore struct {
 	testStore
 	fail int32
-	n           atomic.Int32
+	n    atomic.Int32
 }
 
 func (s *failingStore) ListAttempts(ctx context.Context, ws, id int64) ([]herald.Attempt, error) {
