@@ -341,7 +341,7 @@ func measure(res *Result, sched schedule, led ledgerView) {
 	late := make([]time.Duration, 0, len(sched.ids))
 	var first, last time.Time
 	for i, id := range sched.ids {
-		at, ok := led.received[partKey(id)]
+		at, ok := led.received[partKey(sched.installation, id)]
 		if !ok {
 			res.Lost++
 			continue

@@ -126,13 +126,13 @@ func TestPercentiles(t *testing.T) {
 
 func TestMeasure(t *testing.T) {
 	first := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := schedule{ids: []int64{1, 2, 3}, dues: []time.Time{first, first.Add(time.Second), first.Add(2 * time.Second)}}
+	s := schedule{installation: "0123456789abcdef", ids: []int64{1, 2, 3}, dues: []time.Time{first, first.Add(time.Second), first.Add(2 * time.Second)}}
 	led := ledgerView{
 		received: map[string]time.Time{
-			partKey(1): first.Add(10 * time.Millisecond),
-			partKey(3): first.Add(2*time.Second + 30*time.Millisecond),
+			partKey(s.installation, 1): first.Add(10 * time.Millisecond),
+			partKey(s.installation, 3): first.Add(2*time.Second + 30*time.Millisecond),
 		},
-		duplicates: map[string]int{partKey(3): 2},
+		duplicates: map[string]int{partKey(s.installation, 3): 2},
 	}
 	var res Result
 	measure(&res, s, led)

@@ -112,10 +112,11 @@ func openPostgres(ctx context.Context, url string) (database, error) {
 // fixture is the workspace, author and accounts the posts belong to, and
 // the throwaway keyring their credentials are sealed with.
 type fixture struct {
-	keys     *keyring.Keyring
-	ws       herald.Workspace
-	user     herald.User
-	accounts []herald.Account
+	keys         *keyring.Keyring
+	installation string // the store's installation id, in every part key
+	ws           herald.Workspace
+	user         herald.User
+	accounts     []herald.Account
 }
 
 func newFixture(ctx context.Context, st benchStore, platformURL string, accounts int) (*fixture, error) {
@@ -128,7 +129,11 @@ func newFixture(ctx context.Context, st benchStore, platformURL string, accounts
 		return nil, fmt.Errorf("bench: keyring: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	fx := &fixture{keys: keys}
+	inst, err := st.InstallationID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bench: read the installation id: %w", err)
+	}
+	fx := &fixture{keys: keys, installation: inst}
 	fx.ws = herald.Workspace{Name: "Benchmark", TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
 	if err := st.CreateWorkspace(ctx, &fx.ws); err != nil {
 		return nil, fmt.Errorf("bench: create the workspace: %w", err)
@@ -169,8 +174,9 @@ const insertBatch = 5_000
 
 // schedule is the stored targets and their due times.
 type schedule struct {
-	ids  []int64
-	dues []time.Time
+	installation string
+	ids          []int64
+	dues         []time.Time
 }
 
 // due returns the due time of the i-th target.
@@ -199,7 +205,7 @@ func dueAt(first time.Time, window time.Duration, i, n int) time.Time {
 // schedule stores n posts of one scheduled target each, round-robin over
 // the accounts, in transactions of insertBatch posts.
 func (fx *fixture) schedule(ctx context.Context, insert bulkInserter, n int, first time.Time, window time.Duration) (schedule, error) {
-	s := schedule{ids: make([]int64, 0, n), dues: make([]time.Time, 0, n)}
+	s := schedule{installation: fx.installation, ids: make([]int64, 0, n), dues: make([]time.Time, 0, n)}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	batch := make([]newPost, 0, insertBatch)
 	for start := 0; start < n; start += insertBatch {
@@ -222,4 +228,6 @@ func (fx *fixture) schedule(ctx context.Context, insert bulkInserter, n int, fir
 }
 
 // partKey is the X-Herald-Key of a single post's target.
-func partKey(targetID int64) string { return publish.PartKey(targetID, 0, false) }
+func partKey(installation string, targetID int64) string {
+	return publish.PartKey(installation, targetID, 0, false)
+}

@@ -37,6 +37,10 @@ type Response struct {
 // came (timeout, connection reset, truncated 2xx body). Safe and idempotent
 // methods (GET, HEAD, OPTIONS, PUT, DELETE) are never Ambiguous: repeating
 // them is harmless.
+//
+// Do never lets the HTTP client send a POST or PATCH twice on its own
+// (noReplay): whether a request may be repeated is for the caller to
+// decide, knowing whether the platform deduplicates.
 func Do(c *http.Client, req *http.Request, maxBody int64) (*Response, error) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
@@ -52,6 +56,9 @@ func Do(c *http.Client, req *http.Request, maxBody int64) (*Response, error) {
 		},
 	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	if !repeatable(req.Method) {
+		noReplay(req)
+	}
 	res, err := c.Do(req)
 	if err != nil {
 		written := sent.Load()
@@ -85,6 +92,29 @@ func Do(c *http.Client, req *http.Request, maxBody int64) (*Response, error) {
 		}
 	}
 	return r, nil
+}
+
+// noReplay makes req one that Go's HTTP client never sends a second time
+// by itself. The transport repeats a request whose body it can rewind
+// (GetBody) when it is a GET or carries an Idempotency-Key header and a
+// reused connection drops before the answer; the client repeats it on a
+// 307 or 308 redirect. Either would publish twice on a platform that does
+// not deduplicate, and the header alone says nothing about the platform:
+// retrying is the dispatcher's decision, after reconciling. A request
+// without a body that carries the header gets an empty body of unknown
+// length (sent chunked), which the transport cannot rewind either.
+func noReplay(req *http.Request) {
+	req.GetBody = nil
+	if req.Body != nil && req.Body != http.NoBody {
+		return
+	}
+	if _, ok := req.Header["Idempotency-Key"]; !ok {
+		if _, ok := req.Header["X-Idempotency-Key"]; !ok {
+			return
+		}
+	}
+	req.Body = io.NopCloser(bytes.NewReader(nil))
+	req.ContentLength = 0
 }
 
 func repeatable(method string) bool {

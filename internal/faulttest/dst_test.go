@@ -96,7 +96,7 @@ func TestDaylightSavingInstants(t *testing.T) {
 		if !tg.ScheduledAt.Equal(e.fire) {
 			t.Errorf("%s: stored instant %s, want %s", e.what, tg.ScheduledAt, e.fire)
 		}
-		ns, ok := l.Received[key(tg)]
+		ns, ok := l.Received[s.key(t, tg)]
 		if !ok || tg.State != herald.StatePublished {
 			t.Errorf("%s: target %d is %s, received %v", e.what, tg.ID, tg.State, ok)
 			continue

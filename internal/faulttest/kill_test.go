@@ -131,7 +131,7 @@ func killDuringBurst(t *testing.T, cfg fakeserver.Config, env []string) {
 		return f.ledger(t, false).Count >= posts
 	})
 	l := f.ledger(t, true)
-	last := lastReceived(l.Received, ts)
+	last := s.lastReceived(t, l.Received, ts)
 	s.waitSettled(t, ts, time.Minute)
 	checkExactlyOnce(t, f, s, ts)
 	t.Logf("%d targets needed more than one attempt (claims of a killed instance taken over)", s.retaken(t, ts))

@@ -272,8 +272,15 @@ func (s *site) waitSettled(t *testing.T, ts []herald.Target, limit time.Duration
 	return got
 }
 
-// key is the Herald key of a single-part target.
-func key(tg herald.Target) string { return publish.PartKey(tg.ID, 0, false) }
+// key is the Herald key of a single-part target of the site.
+func (s *site) key(t *testing.T, tg herald.Target) string {
+	t.Helper()
+	inst, err := s.store.InstallationID(t.Context())
+	if err != nil {
+		t.Fatalf("read the installation id: %v", err)
+	}
+	return publish.PartKey(inst, tg.ID, 0, false)
+}
 
 // checkExactlyOnce fails unless the platform received every target's post
 // exactly once and nothing else, and every target is published with the
@@ -286,8 +293,8 @@ func checkExactlyOnce(t *testing.T, f *fakePlatform, s *site, ts []herald.Target
 	}
 	var missing []string
 	for _, tg := range ts {
-		if _, ok := l.Received[key(tg)]; !ok {
-			missing = append(missing, key(tg))
+		if _, ok := l.Received[s.key(t, tg)]; !ok {
+			missing = append(missing, s.key(t, tg))
 		}
 	}
 	if len(missing) > 0 {
@@ -327,10 +334,11 @@ func (s *site) retaken(t *testing.T, ts []herald.Target) int {
 
 // lastReceived returns the latest first-receive time among the targets'
 // keys.
-func lastReceived(l map[string]int64, ts []herald.Target) time.Time {
+func (s *site) lastReceived(t *testing.T, l map[string]int64, ts []herald.Target) time.Time {
+	t.Helper()
 	var last int64
 	for _, tg := range ts {
-		last = max(last, l[key(tg)])
+		last = max(last, l[s.key(t, tg)])
 	}
 	return time.Unix(0, last)
 }

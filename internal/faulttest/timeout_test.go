@@ -62,7 +62,7 @@ func acceptThenTimeOut(t *testing.T, cfg fakeserver.Config, env []string, wantUn
 
 	var bad []string
 	for _, tg := range got {
-		_, received := l.Received[key(tg)]
+		_, received := l.Received[s.key(t, tg)]
 		switch {
 		case !received:
 			bad = append(bad, fmt.Sprintf("%d (%s) never reached the platform", tg.ID, tg.State))

@@ -212,6 +212,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// MigrationsCurrent reports whether every embedded migration is applied.
 	MigrationsCurrent(ctx context.Context) (bool, error)
+	// InstallationID returns the installation's random id
+	// (NewInstallationID), made on the first call and the same for every
+	// later call by any process sharing the database. It keeps platform
+	// keys of two installations apart.
+	InstallationID(ctx context.Context) (string, error)
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error

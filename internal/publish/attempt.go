@@ -16,13 +16,18 @@ import (
 
 // PartKey is the stable key of one part of a target: the same across
 // retries and instances, so platforms can deduplicate and reconcilers can
-// find it. index is the thread position (0 for the post itself); the first
-// comment's key ends in "c".
-func PartKey(targetID int64, index int, comment bool) string {
+// find it, and different for every installation (installation is
+// Store.InstallationID), so a platform that still holds the key of another
+// installation's post never answers with that post. index is the thread
+// position (0 for the post itself); the first comment's key ends in "c".
+// Keys stay short and plain (letters, digits and "-"), as every platform's
+// key or record-key derivation accepts them.
+func PartKey(installation string, targetID int64, index int, comment bool) string {
+	part := strconv.Itoa(index)
 	if comment {
-		return "herald-" + strconv.FormatInt(targetID, 10) + "-c"
+		part = "c"
 	}
-	return fmt.Sprintf("herald-%d-%d", targetID, index)
+	return "herald-" + installation + "-" + strconv.FormatInt(targetID, 10) + "-" + part
 }
 
 // result is how an attempt ended.
@@ -135,6 +140,19 @@ func (d *Dispatcher) run(c herald.Claim, leaseUntil time.Time) {
 // do publishes every part not yet confirmed, in order.
 func (a *attempt) do(ctx context.Context) result {
 	d, c := a.d, a.c
+	// Whether an earlier send may have reached the platform unseen is known
+	// before anything else can end the attempt, so that every ending
+	// records it (an ambiguous outcome) and no later attempt sends blindly.
+	a.pending = c.Recovered
+	if !a.pending && c.Attempt > 1 {
+		prev, err := a.previousUnsettled(ctx)
+		if err != nil {
+			a.pending = true // unknown: assume the worst
+			d.log.ErrorContext(ctx, "reading earlier attempts failed", slog.Int64("target_id", c.Target.ID), slog.Any("error", err))
+			return a.transient(0, "earlier attempts could not be read")
+		}
+		a.pending = prev
+	}
 	pub, ok := d.deps.Connectors.Get(c.Account.Platform)
 	if !ok {
 		return a.transient(0, fmt.Sprintf("no connector is configured for platform %q", c.Account.Platform))
@@ -146,16 +164,6 @@ func (a *attempt) do(ctx context.Context) result {
 		return a.transient(0, "the account's stored credentials could not be decrypted; check the keyring or reconnect the account")
 	}
 	a.acct = connector.Account{Account: c.Account, Credentials: creds}
-
-	a.pending = c.Recovered
-	if !a.pending && c.Attempt > 1 {
-		prev, err := a.previousUnsettled(ctx)
-		if err != nil {
-			d.log.ErrorContext(ctx, "reading earlier attempts failed", slog.Int64("target_id", c.Target.ID), slog.Any("error", err))
-			return a.transient(0, "earlier attempts could not be read")
-		}
-		a.pending = prev
-	}
 
 	v := c.Target.Variant
 	text := v.Text
@@ -185,7 +193,7 @@ func (a *attempt) do(ctx context.Context) result {
 		}
 		p := connector.Part{
 			WorkspaceID: c.Target.WorkspaceID, TargetID: c.Target.ID, Index: s.index, Comment: s.comment,
-			Text: s.text, Media: media, Options: v.Options, Key: PartKey(c.Target.ID, s.index, s.comment),
+			Text: s.text, Media: media, Options: v.Options, Key: PartKey(d.installation, c.Target.ID, s.index, s.comment),
 		}
 		if s.index != 0 {
 			root := a.progress.Parts[0]
@@ -268,7 +276,9 @@ func (a *attempt) part(ctx context.Context, p connector.Part) (herald.RemoteRef,
 		}
 		// Not there: the lookup (or the platform's deduplication) makes a
 		// later send safe. Keep the attempt ambiguous so the next one
-		// looks again first, in case the post lands late.
+		// looks again first, in case the post lands late, and so that
+		// giving up leaves it unconfirmed rather than failed.
+		a.pending = true
 		return herald.RemoteRef{}, a.retry(herald.OutcomeAmbiguous, status, msg), false
 	default:
 		r := a.transient(status, msg)

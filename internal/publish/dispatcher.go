@@ -34,6 +34,8 @@ type Store interface {
 	GetAccount(ctx context.Context, workspaceID, id int64) (herald.Account, error)
 	UpdateAccount(ctx context.Context, a *herald.Account) error
 	GetMedia(ctx context.Context, workspaceID, id int64) (herald.MediaAsset, error)
+	// InstallationID is the installation's random id, part of every part key.
+	InstallationID(ctx context.Context) (string, error)
 }
 
 // Notifier tells people about what needs them. It must not block for long:
@@ -250,6 +252,8 @@ type Dispatcher struct {
 
 	blocks  *connector.RateGate
 	refresh *accountLocks
+	// installation is the installation's id (set by Start), in every part key.
+	installation string
 
 	// working holds the ids of the claims this instance works on, so that
 	// an overrun lease of its own is never taken over by itself.
@@ -335,6 +339,11 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if d.started {
 		return herald.Errorf(herald.CodeConflict, "the dispatcher was already started; create a new one")
 	}
+	inst, err := d.store.InstallationID(ctx)
+	if err != nil {
+		return fmt.Errorf("publish: read the installation id: %w", err)
+	}
+	d.installation = inst
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	workCtx, abandon := context.WithCancel(context.WithoutCancel(ctx))
 	if err := d.endDeadLeases(loopCtx); err != nil {

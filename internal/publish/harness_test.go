@@ -124,6 +124,8 @@ type harness struct {
 	notes    *notes
 	logs     *syncBuffer
 	mediaDir string
+	// installation is the store's installation id, in every part key.
+	installation string
 }
 
 func newHarness(t testing.TB, store testStore, cfg fakeserver.Config) *harness {
@@ -144,6 +146,9 @@ func newHarness(t testing.TB, store testStore, cfg fakeserver.Config) *harness {
 		t.Fatalf("keyring.New: %v", err)
 	}
 	h := &harness{store: store, srv: srv, url: url, kr: kr, notes: &notes{}, logs: &syncBuffer{}, mediaDir: t.TempDir()}
+	if h.installation, err = store.InstallationID(ctx); err != nil {
+		t.Fatalf("InstallationID: %v", err)
+	}
 	now := time.Now().UTC()
 	h.ws = herald.Workspace{Name: "Publishing " + t.Name(), TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
 	if err := store.CreateWorkspace(ctx, &h.ws); err != nil {
@@ -316,7 +321,7 @@ func (h *harness) attempts(t *testing.T, id int64) []herald.Attempt {
 
 // posts returns the ledger's posts made with a Herald key of target id.
 func (h *harness) posts(id int64) []fakeserver.Post {
-	prefix := fmt.Sprintf("herald-%d-", id)
+	prefix := strings.TrimSuffix(publish.PartKey(h.installation, id, 0, false), "0")
 	var out []fakeserver.Post
 	for _, p := range h.srv.Ledger().Posts() {
 		if strings.HasPrefix(p.HeraldKey, prefix) {

@@ -89,7 +89,7 @@ func TestThreadWithMediaAndFirstComment(t *testing.T) {
 		for _, p := range posts {
 			byKey[p.HeraldKey] = p
 		}
-		k := func(s string) string { return fmt.Sprintf("herald-%d-%s", tg.ID, s) }
+		k := func(s string) string { return fmt.Sprintf("herald-%s-%d-%s", h.installation, tg.ID, s) }
 		p0, p1, p2, c := byKey[k("0")], byKey[k("1")], byKey[k("2")], byKey[k("c")]
 		for _, tc := range []struct {
 			name          string
@@ -143,8 +143,8 @@ func TestResumesAfterTheLastConfirmedPart(t *testing.T) {
 		if len(posts) != 2 {
 			t.Fatalf("%d new posts, want 2 (parts 1 and 2): %+v", len(posts), posts)
 		}
-		if posts[0].HeraldKey != fmt.Sprintf("herald-%d-1", tg.ID) || posts[0].InReplyToID != first.ID ||
-			posts[1].HeraldKey != fmt.Sprintf("herald-%d-2", tg.ID) || posts[1].InReplyToID != posts[0].ID {
+		if posts[0].HeraldKey != publish.PartKey(h.installation, tg.ID, 1, false) || posts[0].InReplyToID != first.ID ||
+			posts[1].HeraldKey != publish.PartKey(h.installation, tg.ID, 2, false) || posts[1].InReplyToID != posts[0].ID {
 			t.Errorf("posts = %+v", posts)
 		}
 		if got.RemoteID != first.ID || len(got.Progress.Parts) != 3 {

@@ -139,14 +139,22 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestPartKey(t *testing.T) {
-	if got := PartKey(42, 0, false); got != "herald-42-0" {
-		t.Errorf("PartKey = %q", got)
+	const inst = "0123456789abcdef"
+	for _, tt := range []struct {
+		index   int
+		comment bool
+		want    string
+	}{
+		{0, false, "herald-0123456789abcdef-42-0"},
+		{2, false, "herald-0123456789abcdef-42-2"},
+		{-1, true, "herald-0123456789abcdef-42-c"},
+	} {
+		if got := PartKey(inst, 42, tt.index, tt.comment); got != tt.want {
+			t.Errorf("PartKey(%d, %v) = %q, want %q", tt.index, tt.comment, got, tt.want)
+		}
 	}
-	if got := PartKey(42, 2, false); got != "herald-42-2" {
-		t.Errorf("PartKey = %q", got)
-	}
-	if got := PartKey(42, -1, true); got != "herald-42-c" {
-		t.Errorf("PartKey = %q", got)
+	if PartKey(inst, 42, 0, false) == PartKey("fedcba9876543210", 42, 0, false) {
+		t.Error("two installations share a part key")
 	}
 }
 

@@ -257,3 +257,10 @@ func TestStepInsideTxIsAtomic(t *testing.T) {
 		t.Fatalf("a failed CreatePost left %d posts behind", len(posts))
 	}
 }
+
+func TestInstallationIDSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.db")
+	storetest.InstallationIDSurvivesReopen(t, mustOpen(t, path),
+		func(t *testing.T) herald.Store { return mustOpen(t, path) },
+		func(t *testing.T) herald.Store { return mustOpen(t, filepath.Join(t.TempDir(), "other.db")) })
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		tests []test
 	}{
 		{"Store", storeTests()},
+		{"Installation", installationTests()},
 		{"Workspaces", workspaceTests()},
 		{"Users", userTests()},
 		{"Members", memberTests()},

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bluesky-social/indigo/atproto/syntax"
+
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 )
@@ -147,5 +149,26 @@ func TestDetectFacets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRecordKeyOfALongPartKey checks that the longest part key Herald
+// makes (installation id, the largest target id, a first comment) still
+// derives valid TID record keys.
+func TestRecordKeyOfALongPartKey(t *testing.T) {
+	key := "herald-0123456789abcdef-9223372036854775807-c"
+	seen := map[string]bool{}
+	for n := range 4 {
+		rk := bluesky.RecordKey("did:plc:abcdefghijklmnopqrstuvwx", key, n)
+		if _, err := syntax.ParseTID(rk); err != nil {
+			t.Errorf("RecordKey(%d) = %q is not a TID: %v", n, rk, err)
+		}
+		if _, err := syntax.ParseRecordKey(rk); err != nil {
+			t.Errorf("RecordKey(%d) = %q is not a record key: %v", n, rk, err)
+		}
+		seen[rk] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("the record keys of one part repeat: %v", seen)
 	}
 }

@@ -60,9 +60,8 @@ type Option func(*Connector)
 
 // WithIdempotency says the platform instance honours Idempotency-Key (the
 // server's Config.Idempotency). Only then does the connector send the key
-// and report Idempotent: Go's HTTP client repeats a POST that carries one
-// by itself when a kept-alive connection fails, which is safe only if the
-// platform deduplicates.
+// and report Idempotent, which lets the dispatcher send a part again after
+// an ambiguous answer: safe only if the platform deduplicates.
 func WithIdempotency(on bool) Option { return func(c *Connector) { c.idempotent = on } }
 
 // WithPollInterval sets how often a processing upload is checked (default

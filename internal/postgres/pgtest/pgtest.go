@@ -52,6 +52,13 @@ func OpenUnmigrated(tb testing.TB) (*postgres.DB, string) {
 	return open(tb, false)
 }
 
+// Reopen opens another store on a schema made by OpenUnmigrated (a
+// second process on the same database), closed when tb ends.
+func Reopen(tb testing.TB, schema string) *postgres.DB {
+	tb.Helper()
+	return connect(tb, URL(tb), schema)
+}
+
 func open(tb testing.TB, migrate bool) (*postgres.DB, string) {
 	tb.Helper()
 	url := URL(tb)
@@ -69,6 +76,19 @@ func open(tb testing.TB, migrate bool) (*postgres.DB, string) {
 	}
 	tb.Cleanup(func() { dropSchema(tb, url, schema) })
 
+	db := connect(tb, url, schema)
+	if migrate {
+		if err := db.Migrate(ctx); err != nil {
+			tb.Fatalf("pgtest: migrate schema %s: %v", schema, err)
+		}
+	}
+	return db, schema
+}
+
+// connect opens a pool whose search path is schema.
+func connect(tb testing.TB, url, schema string) *postgres.DB {
+	tb.Helper()
+	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		tb.Fatalf("pgtest: parse %s: %v", EnvURL, err)
@@ -83,12 +103,7 @@ func open(tb testing.TB, migrate bool) (*postgres.DB, string) {
 	}
 	// Registered after dropSchema, so it runs before it: cleanups run last first.
 	tb.Cleanup(func() { _ = db.Close() })
-	if migrate {
-		if err := db.Migrate(ctx); err != nil {
-			tb.Fatalf("pgtest: migrate schema %s: %v", schema, err)
-		}
-	}
-	return db, schema
+	return db
 }
 
 func dropSchema(tb testing.TB, url, schema string) {
