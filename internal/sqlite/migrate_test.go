@@ -75,13 +75,18 @@ func TestMigrateAccountIdentity(t *testing.T) {
 		before[tb] = count(tb)
 	}
 
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
+	// The schema's own rows are compared across 00010 alone: later
+	// migrations add tables of their own.
+	if _, err := db.goose.UpTo(ctx, 10); err != nil {
+		t.Fatalf("migrate to 10: %v", err)
 	}
 	for tb, n := range before {
 		if got := count(tb); got != n {
 			t.Errorf("%s: %d rows after the upgrade, %d before", tb, got, n)
 		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
 	}
 	var fk int
 	if err := db.write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
