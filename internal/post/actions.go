@@ -118,6 +118,12 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		if err != nil {
 			return err
 		}
+		if mv.name == approveMove.name && needsApproval(actor, ws) && p.AuthorID == actor.UserID {
+			// Approving one's own post would let every approver skip the
+			// review the workspace asks for.
+			return herald.Errorf(herald.CodeForbidden,
+				"post %d is yours and this workspace requires approval for every post: someone else must approve it", p.ID)
+		}
 		now := s.clock.Now()
 		said := mv.thread + ": " + reason
 		history := reason
@@ -172,6 +178,13 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, w
 	if len(moving) == 0 {
 		return nil
 	}
+	if mv.to != herald.StateScheduled {
+		for _, i := range moving {
+			if err := requireRelease(actor, ws, p.Targets[i], mv.name); err != nil {
+				return err
+			}
+		}
+	}
 	if mv.to == herald.StateScheduled {
 		if err := maySchedule(actor, ws, p, moving); err != nil {
 			return err
@@ -221,9 +234,9 @@ func maySchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, moving
 			if needsApproval(actor, ws) {
 				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
 			}
-		default: // failed, unconfirmed, held: already went through approval once
-			if !actor.Role.Can(herald.ActPostsSchedule) {
-				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
+		default: // failed, unconfirmed, held: released once already
+			if err := requireRelease(actor, ws, p.Targets[i], "schedule again"); err != nil {
+				return err
 			}
 		}
 	}

@@ -296,6 +296,10 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 		if p.SeriesID == nil {
 			return herald.Errorf(herald.CodeConflict, "post %d is not part of a recurring series", id)
 		}
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
+			return err
+		}
 		out.SeriesID = *p.SeriesID
 		now := s.clock.Now()
 		posts, err := seriesPosts(ctx, tx, actor.WorkspaceID, out.SeriesID)
@@ -311,6 +315,9 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 				t := &sp.Targets[i]
 				if !slices.Contains(cancelMove.from, t.State) || t.State == herald.StateRetrying {
 					continue
+				}
+				if err := requireRelease(actor, ws, *t, "cancel"); err != nil {
+					return err
 				}
 				if err := transition(ctx, tx, actor, t, herald.StateCancelled, reason, now); err != nil {
 					return err

@@ -284,7 +284,7 @@ func TestCalendarMove(t *testing.T) {
 		cy := e.browser()
 		cy.signIn("cy@example.com")
 		res := cy.post(movePath, form(p, p.Version, next.Format(time.DateOnly), "10:00"), "Accept", "application/json")
-		want(t, res, http.StatusForbidden, "your role cannot reschedule a failed target")
+		want(t, res, http.StatusForbidden, "cannot reschedule target")
 		if got := scheduledAt(t, e, w, p.ID); !got.Equal(at.UTC()) {
 			t.Fatalf("a forbidden move moved the post to %v", got)
 		}
