@@ -19,6 +19,11 @@ const (
 	SeriesHorizon        = 30 * 24 * time.Hour
 	MaxSeriesOccurrences = 60
 	maxRecurrenceLen     = 500
+	// MaxOccurrencesPerDay bounds how many times a day a series may
+	// publish, and MinOccurrenceGap how close two of them may be: a
+	// recurrence is for a rhythm, not a burst.
+	MaxOccurrencesPerDay = 4
+	MinOccurrenceGap     = time.Hour
 )
 
 // recurrenceProblem is the invalid-input error for a bad recurrence rule.
@@ -59,12 +64,70 @@ func parseRule(rule string, dtstart time.Time) (*rrule.RRule, error) {
 	default:
 		return nil, recurrenceProblem("FREQ=%s repeats more often than daily: use DAILY, WEEKLY, MONTHLY or YEARLY", opt.Freq)
 	}
+	if err := checkDailyRhythm(opt, dtstart); err != nil {
+		return nil, err
+	}
 	opt.Dtstart = dtstart
 	r, err := rrule.NewRRule(*opt)
 	if err != nil {
 		return nil, recurrenceProblem("%q is out of range (%v)", rule, err)
 	}
 	return r, nil
+}
+
+// checkDailyRhythm refuses a rule that publishes more than
+// MaxOccurrencesPerDay times a day, or twice within MinOccurrenceGap
+// (across midnight too): BYHOUR, BYMINUTE and BYSECOND multiply the
+// occurrences of each day, whatever the frequency. A value a rule leaves
+// out is dtstart's.
+func checkDailyRhythm(opt *rrule.ROption, dtstart time.Time) error {
+	values := func(by []int, def, limit int) []int {
+		var out []int
+		for _, v := range by {
+			if v >= 0 && v < limit && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		if len(out) == 0 {
+			out = []int{def}
+		}
+		return out
+	}
+	hours := values(opt.Byhour, dtstart.Hour(), 24)
+	minutes := values(opt.Byminute, dtstart.Minute(), 60)
+	seconds := values(opt.Bysecond, dtstart.Second(), 60)
+	if n := len(hours) * len(minutes) * len(seconds); n > MaxOccurrencesPerDay {
+		return recurrenceProblem("publishes %d times a day (BYHOUR × BYMINUTE × BYSECOND); at most %d are allowed",
+			n, MaxOccurrencesPerDay)
+	}
+	var times []int // seconds since midnight
+	for _, h := range hours {
+		for _, m := range minutes {
+			for _, sec := range seconds {
+				times = append(times, h*3600+m*60+sec)
+			}
+		}
+	}
+	slices.Sort(times)
+	gap := int(MinOccurrenceGap / time.Second)
+	for i := 1; i < len(times); i++ {
+		if d := times[i] - times[i-1]; d < gap {
+			return recurrenceProblem("publishes twice within %v (%s and %s); keep occurrences at least %v apart",
+				time.Duration(d)*time.Second, clockOf(times[i-1]), clockOf(times[i]), MinOccurrenceGap)
+		}
+	}
+	if len(times) > 1 {
+		if d := 24*3600 - times[len(times)-1] + times[0]; d < gap {
+			return recurrenceProblem("publishes twice within %v across midnight (%s and %s); keep occurrences at least %v apart",
+				time.Duration(d)*time.Second, clockOf(times[len(times)-1]), clockOf(times[0]), MinOccurrenceGap)
+		}
+	}
+	return nil
+}
+
+// clockOf formats seconds since midnight as HH:MM:SS.
+func clockOf(sec int) string {
+	return fmt.Sprintf("%02d:%02d:%02d", sec/3600, sec/60%60, sec%60)
 }
 
 // Occurrences returns the occurrences of rule (an RRULE without DTSTART)
