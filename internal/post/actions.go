@@ -102,6 +102,10 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the comment is too long",
 			Details: []herald.FieldProblem{{Field: "comment", Problem: fmt.Sprintf("is %d characters; at most %d are allowed", n, MaxReasonLen)}}}
 	}
+	var pr herald.Problems
+	if herald.CheckText(&pr, "comment", reason); len(pr) > 0 {
+		return herald.Post{}, pr.Err("the comment is not valid")
+	}
 	var p herald.Post
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
 		var err error

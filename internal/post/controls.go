@@ -83,6 +83,10 @@ func (s *Service) PublishNow(ctx context.Context, actor herald.Actor, id int64, 
 func checkReason(field, reason string, required bool) (string, error) {
 	reason = strings.TrimSpace(reason)
 	n := len([]rune(reason))
+	var pr herald.Problems
+	if herald.CheckText(&pr, field, reason); len(pr) > 0 {
+		return "", pr.Err("the " + field + " is not valid")
+	}
 	switch {
 	case required && n == 0:
 		return "", &herald.Error{Code: herald.CodeInvalid, Message: "a " + field + " is required",

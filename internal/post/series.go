@@ -343,12 +343,15 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 	if err := actor.Require(herald.ActPostsRead); err != nil {
 		return SeriesCancellation{}, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason, err := checkReason("comment", reason, false)
+	if err != nil {
+		return SeriesCancellation{}, err
+	}
 	if reason == "" {
 		reason = "series cancelled"
 	}
 	out := SeriesCancellation{CancelledPosts: []int64{}}
-	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+	err = s.store.InTx(ctx, func(tx herald.Tx) error {
 		p, err := getPost(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
