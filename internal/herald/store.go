@@ -48,6 +48,12 @@ type MembershipStore interface {
 	UpdateMemberRole(ctx context.Context, workspaceID, userID int64, role Role) error
 	RemoveMember(ctx context.Context, workspaceID, userID int64) error
 	CountMembersWithRole(ctx context.Context, workspaceID int64, role Role) (int, error)
+	// LockOwners locks the workspace's owner memberships until the
+	// transaction ends and returns how many there are. A change that may
+	// take away an owner (a demotion, a removal) calls it first, inside
+	// its transaction, so two owners demoting each other at once cannot
+	// both see the other still there: the second waits and counts again.
+	LockOwners(ctx context.Context, workspaceID int64) (int, error)
 }
 
 // InvitationStore keeps pending and accepted invitations.

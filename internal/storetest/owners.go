@@ -1,0 +1,92 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// errLast stands for the service's "last owner" refusal.
+var errLast = errors.New("last owner")
+
+// ownerTests checks LockOwners: two transactions that each take away an
+// owner after checking another one remains cannot both pass the check.
+func ownerTests() []test {
+	return []test{
+		{"LockOwnersCounts", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorkspace(t, s)
+			other := mustWorkspace(t, s)
+			a, b, c := mustUser(t, s), mustUser(t, s), mustUser(t, s)
+			mustMember(t, s, w.ID, a.ID, herald.RoleOwner)
+			mustMember(t, s, w.ID, b.ID, herald.RoleOwner)
+			mustMember(t, s, w.ID, c.ID, herald.RoleAdmin)
+			mustMember(t, s, other.ID, c.ID, herald.RoleOwner)
+			noErr(t, s.InTx(ctx, func(tx herald.Tx) error {
+				n, err := tx.LockOwners(ctx, w.ID)
+				if err == nil && n != 2 {
+					t.Errorf("LockOwners = %d, want 2", n)
+				}
+				return err
+			}), "LockOwners")
+		}},
+		{"OwnersDemotingEachOtherAtOnce", func(t *testing.T, s herald.Store) {
+			for _, remove := range []bool{false, true} {
+				ctx := t.Context()
+				w := mustWorkspace(t, s)
+				a, b := mustUser(t, s), mustUser(t, s)
+				mustMember(t, s, w.ID, a.ID, herald.RoleOwner)
+				mustMember(t, s, w.ID, b.ID, herald.RoleOwner)
+				// Each owner demotes the other (or, with remove, removes
+				// the other) after checking another owner remains; the
+				// pause widens the window between check and write.
+				change := func(target int64) error {
+					return s.InTx(ctx, func(tx herald.Tx) error {
+						n, err := tx.LockOwners(ctx, w.ID)
+						if err != nil {
+							return err
+						}
+						time.Sleep(100 * time.Millisecond)
+						if n <= 1 {
+							return errLast
+						}
+						if remove {
+							return tx.RemoveMember(ctx, w.ID, target)
+						}
+						return tx.UpdateMemberRole(ctx, w.ID, target, herald.RoleAdmin)
+					})
+				}
+				start := make(chan struct{})
+				errs := make([]error, 2)
+				var wg sync.WaitGroup
+				for i, target := range []int64{b.ID, a.ID} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						errs[i] = change(target)
+					}()
+				}
+				close(start)
+				wg.Wait()
+				ok := 0
+				for _, err := range errs {
+					switch {
+					case err == nil:
+						ok++
+					case !errors.Is(err, errLast):
+						t.Fatalf("remove=%v: unexpected error %v", remove, err)
+					}
+				}
+				n, err := s.CountMembersWithRole(ctx, w.ID, herald.RoleOwner)
+				noErr(t, err, "CountMembersWithRole")
+				if ok != 1 || n != 1 {
+					t.Fatalf("remove=%v: %d changes succeeded and %d owners remain; want 1 and 1 (errors %v)", remove, ok, n, errs)
+				}
+			}
+		}},
+	}
+}
