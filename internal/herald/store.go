@@ -91,6 +91,11 @@ type SessionStore interface {
 type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	GetAccount(ctx context.Context, workspaceID, id int64) (Account, error)
+	// LockAccount is GetAccount that also locks the account until the
+	// transaction ends, for a read-compare-write (the token refresh) that
+	// must not overwrite a change committed between its read and its
+	// write: a concurrent writer waits, then applies its change after.
+	LockAccount(ctx context.Context, workspaceID, id int64) (Account, error)
 	ListAccounts(ctx context.Context, workspaceID int64) ([]Account, error) // by platform, then handle
 	UpdateAccount(ctx context.Context, a *Account) error                    // every field but ids, platform and CreatedAt
 }

@@ -52,7 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Workspaces", workspaceTests()},
 		{"Users", userTests()},
 		{"Members", memberTests()},
-		{"Owners", ownerTests()},
+		{"Locks", lockTests()},
 		{"Invitations", invitationTests()},
 		{"Tokens", tokenTests()},
 		{"Sessions", sessionTests()},

@@ -12,10 +12,52 @@ import (
 // errLast stands for the service's "last owner" refusal.
 var errLast = errors.New("last owner")
 
-// ownerTests checks LockOwners: two transactions that each take away an
-// owner after checking another one remains cannot both pass the check.
-func ownerTests() []test {
+// lockTests checks the locking reads. LockOwners: two transactions that
+// each take away an owner after checking another one remains cannot both
+// pass the check. LockAccount: a change committed by another transaction
+// cannot land between a locked read and the write based on it.
+func lockTests() []test {
 	return []test{
+		{"LockAccountHoldsOffWriters", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorkspace(t, s)
+			other := mustWorkspace(t, s)
+			a := mustAccount(t, s, w.ID)
+			_, err := s.LockAccount(ctx, other.ID, a.ID)
+			wantNotFound(t, err, "LockAccount in another workspace")
+			read := make(chan struct{})
+			done := make(chan error, 1)
+			go func() {
+				<-read
+				done <- s.InTx(ctx, func(tx herald.Tx) error {
+					cur, err := tx.GetAccount(ctx, w.ID, a.ID)
+					if err != nil {
+						return err
+					}
+					cur.Status, cur.StatusReason = herald.AccountRevoked, "disconnected"
+					return tx.UpdateAccount(ctx, &cur)
+				})
+			}()
+			noErr(t, s.InTx(ctx, func(tx herald.Tx) error {
+				cur, err := tx.LockAccount(ctx, w.ID, a.ID)
+				if err != nil {
+					return err
+				}
+				close(read)
+				time.Sleep(100 * time.Millisecond) // the other writer would commit now without the lock
+				if cur.Status != herald.AccountConnected {
+					t.Errorf("locked read: status %s", cur.Status)
+				}
+				cur.StatusReason = "refreshed"
+				return tx.UpdateAccount(ctx, &cur)
+			}), "locked read-compare-write")
+			noErr(t, <-done, "concurrent disconnect")
+			got, err := s.GetAccount(ctx, w.ID, a.ID)
+			noErr(t, err, "GetAccount")
+			if got.Status != herald.AccountRevoked || got.StatusReason != "disconnected" {
+				t.Fatalf("account is %s %q; want the disconnect, committed after the locked write, to win", got.Status, got.StatusReason)
+			}
+		}},
 		{"LockOwnersCounts", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorkspace(t, s)
