@@ -146,7 +146,9 @@ func Occurrences(rule string, dtstart, after, until time.Time, max int) ([]time.
 		if !ok || t.After(until) {
 			break
 		}
-		if t.After(after) {
+		// A local time skipped by a clock change falls on the next one
+		// (02:30 becomes 03:30): the same instant twice is one occurrence.
+		if t.After(after) && (len(out) == 0 || t.After(out[len(out)-1])) {
 			out = append(out, t.UTC())
 		}
 	}

@@ -109,3 +109,26 @@ func TestCheckRecurrence(t *testing.T) {
 		})
 	}
 }
+
+// TestOccurrencesSkippedHourOnce checks that two local times that a clock
+// change turns into one instant (02:30 does not exist on the spring-forward
+// day in Paris and becomes 03:30) give one occurrence, not two.
+func TestOccurrencesSkippedHourOnce(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	start := time.Date(2026, 3, 28, 2, 30, 0, 0, paris)
+	got, err := Occurrences("FREQ=DAILY;BYHOUR=2,3", start, start.Add(-time.Second), start.Add(72*time.Hour), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(got); i++ {
+		if !got[i].After(got[i-1]) {
+			t.Fatalf("occurrence %d (%v) repeats or precedes %v", i, got[i], got[i-1])
+		}
+	}
+	if len(got) != 5 {
+		t.Fatalf("got %d occurrences %v, want 5 (2:30 and 3:30 on the 28th, 3:30 on the 29th, both on the 30th)", len(got), got)
+	}
+}
