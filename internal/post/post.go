@@ -261,7 +261,7 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p herald.Post,
 			return err
 		}
 		if needsApproval(actor, ws) {
-			if err := backToDraft(ctx, tx, actor, before, &after, now); err != nil {
+			if err := backToDraft(ctx, tx, actor, ws, before, &after, now); err != nil {
 				return err
 			}
 		}
@@ -451,8 +451,10 @@ func requireRelease(actor herald.Actor, ws herald.Workspace, t herald.Target, ve
 }
 
 // backToDraft sends approved or scheduled targets whose content changed back
-// to draft, so an approval always covers what gets published.
-func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, before herald.Post, after *herald.Post, now time.Time) error {
+// to draft, so an approval always covers what gets published. Taking
+// someone else's scheduled post back that way is unscheduling it: only for
+// those who may (requireRelease); authors may edit their own.
+func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, before herald.Post, after *herald.Post, now time.Time) error {
 	old := map[int64]herald.Target{}
 	for _, t := range before.Targets {
 		old[t.ID] = t
@@ -462,6 +464,11 @@ func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, before h
 		o, ok := old[t.ID]
 		if !ok || (t.State != herald.StateApproved && t.State != herald.StateScheduled) || sameContent(before, o, *after, *t) {
 			continue
+		}
+		if before.AuthorID != actor.UserID {
+			if err := requireRelease(actor, ws, *t, "edit (and so unschedule)"); err != nil {
+				return err
+			}
 		}
 		if err := transition(ctx, tx, actor, t, herald.StateDraft, "edited after approval: submit it for review again", now); err != nil {
 			return err

@@ -280,6 +280,46 @@ func TestReleaseRules(t *testing.T) {
 	}
 }
 
+// TestEditOthersScheduledPost checks that a role needing approval cannot
+// take the owner's scheduled post back to draft by editing its text, while
+// an author's own edit after approval still goes back for review.
+func TestEditOthersScheduledPost(t *testing.T) {
+	ctx := context.Background()
+	forEachStore(t, func(t *testing.T, st herald.Store) {
+		w := newRoleWorld(t, st)
+		p := w.scheduled(t)
+		p.Text = "leaked early"
+		_, err := w.svc.Update(ctx, w.actors[herald.RoleContributor], p, 0, false)
+		var he *herald.Error
+		if !errors.As(err, &he) || he.Code != herald.CodeForbidden {
+			t.Fatalf("err = %v, want forbidden", err)
+		}
+		got, err := w.svc.Get(ctx, w.actors[herald.RoleOwner], p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != "Embargoed until launch" || got.Targets[0].State != herald.StateScheduled {
+			t.Fatalf("the refused edit changed the post: %q %s", got.Text, got.Targets[0].State)
+		}
+
+		contrib := w.actors[herald.RoleContributor]
+		own := w.inReview(t, herald.RoleContributor)
+		if _, err := w.svc.Approve(ctx, w.actors[herald.RoleManager], own.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if own, err = w.svc.Schedule(ctx, contrib, own.ID, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		own.Text = "changed after approval"
+		if own, err = w.svc.Update(ctx, contrib, own, 0, false); err != nil {
+			t.Fatal(err)
+		}
+		if own.Targets[0].State != herald.StateDraft {
+			t.Fatalf("the author's edit left the target %s, want draft", own.Targets[0].State)
+		}
+	})
+}
+
 // TestApproveOwnPostWhenApprovalRequired checks an approver cannot approve
 // their own post when the workspace requires a review of every post, and
 // can approve another's.
