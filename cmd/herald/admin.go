@@ -235,5 +235,6 @@ func (c *BackupCmd) Run(env *Env) error {
 		return fmt.Errorf("back up to %s: %w", c.File, err)
 	}
 	fmt.Fprintf(env.Stdout, "Backed up %s to %s.\n", cfg.SQLitePath(), c.File)
+	fmt.Fprintf(env.Stdout, "Keep the key file %s with it: the account credentials in the backup open only with that key.\n", cfg.KeyFile)
 	return nil
 }

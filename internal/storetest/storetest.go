@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Tokens", tokenTests()},
 		{"Sessions", sessionTests()},
 		{"Accounts", accountTests()},
+		{"AccountIdentity", identityTests()},
 		{"Posts", postTests()},
 		{"PostList", postListTests()},
 		{"Targets", targetTests()},
