@@ -133,6 +133,9 @@ func FuzzConnectCallback(f *testing.F) {
 	}
 	client := noRedirects()
 	f.Fuzz(func(t *testing.T, query string, browser bool) {
+		if strings.IndexFunc(query, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' }) >= 0 {
+			return // not a request line Go's server accepts: Herald never sees it
+		}
 		hdr := []string{"Accept", "application/json"}
 		if browser {
 			hdr = []string{"Accept", "text/html"}
