@@ -56,7 +56,8 @@ func (a *API) registerControls() {
 	a.registerPostActions(base, tags, []postAction{
 		{"publish-post-now", "publish-now", "Publish a post now",
 			"Schedules every target that may be scheduled at the current time, so it is published at once " +
-				"(scheduled targets are moved to now; approval rules are Schedule's). Published, publishing, " +
+				"(scheduled targets are moved to now, only by roles that schedule without approval; other " +
+				"approval rules are Schedule's). Published, publishing, " +
 				"retrying and cancelled targets are left alone.", a.d.Posts.PublishNow},
 		{"queue-post", "queue", "Add a post to the queue",
 			"Schedules every target that may be scheduled in its account's next free posting slot (see the " +
@@ -68,7 +69,8 @@ func (a *API) registerControls() {
 		Summary: "Reschedule a post", Tags: tags,
 		Description: "Moves scheduled, held and failed targets (all, or those in target_ids) to scheduled_at, which " +
 			"must be in the future. Held targets stay held; failed ones are scheduled again. Targets being or " +
-			"already published cannot move. Send If-Match with the post's ETag to be told (412) when someone " +
+			"already published cannot move. Only roles that schedule without approval may move them " +
+			"(with the workspace's require_approval rule: owners, admins and managers). Send If-Match with the post's ETag to be told (412) when someone " +
 			"changed the post since you read it.",
 	}, func(ctx context.Context, in *PostRescheduleInput) (*PostOutput, error) {
 		actor, err := a.actor(ctx, in.Workspace)

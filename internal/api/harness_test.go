@@ -32,7 +32,7 @@ import (
 
 // harness is a whole API over a real store, served on loopback.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	store    herald.Store
 	keys     *keyring.Keyring
 	auth     *auth.Service
@@ -55,7 +55,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, h *harness)) {
 	}
 }
 
-func openSQLite(t *testing.T) herald.Store {
+func openSQLite(t testing.TB) herald.Store {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"))
@@ -69,7 +69,7 @@ func openSQLite(t *testing.T) herald.Store {
 	return db
 }
 
-func newHarness(t *testing.T, store herald.Store) *harness {
+func newHarness(t testing.TB, store herald.Store) *harness {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	clock := herald.SystemClock{}

@@ -276,11 +276,14 @@ func (a *API) registerPosts() {
 
 	a.registerPostActions(base+"/{post}", tags, []postAction{
 		{"submit-post", "submit", "Submit a post for review", "Moves every draft target to in_review.", a.d.Posts.Submit},
-		{"approve-post", "approve", "Approve a post", "Moves every target in review to approved (roles that approve).", a.d.Posts.Approve},
+		{"approve-post", "approve", "Approve a post", "Moves every target in review to approved (roles that approve; when the workspace requires " +
+			"approval, not the post's author).", a.d.Posts.Approve},
 		{"request-post-changes", "request-changes", "Request changes to a post",
 			"Sends every target in review (or approved) back to draft; the comment says what to change.", a.d.Posts.RequestChanges},
-		{"unschedule-post", "unschedule", "Unschedule a post", "Moves every target that is not published back to draft.", a.d.Posts.Unschedule},
-		{"cancel-post", "cancel", "Cancel a post", "Cancels every target that is not published or being published.", a.d.Posts.Cancel},
+		{"unschedule-post", "unschedule", "Unschedule a post", "Moves every target that is not published back to draft. Scheduled, held, failed and unconfirmed " +
+			"targets move only for roles that schedule without approval.", a.d.Posts.Unschedule},
+		{"cancel-post", "cancel", "Cancel a post", "Cancels every target that is not published or being published. Scheduled, held, failed, " +
+			"unconfirmed and retrying targets are cancelled only by roles that schedule without approval.", a.d.Posts.Cancel},
 	})
 
 	register(a, huma.Operation{

@@ -35,6 +35,7 @@ func (c *PostComment) Validate() error {
 	case n > MaxCommentLen:
 		pr.Add("body", "is %d characters; at most %d are allowed", n, MaxCommentLen)
 	}
+	CheckText(&pr, "body", c.Body)
 	return pr.Err("the comment is not valid")
 }
 

@@ -45,6 +45,8 @@ func (m *MediaAsset) Validate() error {
 	if m.Filename == "" || len(m.Filename) > 255 {
 		p.Add("filename", "must be 1 to 255 bytes")
 	}
+	CheckLine(&p, "filename", m.Filename)
+	CheckText(&p, "alt_text", m.AltText)
 	if len(m.Tags) > MaxMediaTags {
 		p.Add("tags", "are %d; at most %d tags are allowed", len(m.Tags), MaxMediaTags)
 	}

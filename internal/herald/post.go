@@ -38,9 +38,12 @@ func (p *Post) Validate() error {
 	if utf8.RuneCountInString(p.Title) > 200 {
 		pr.Add("title", "is longer than 200 characters")
 	}
+	CheckLine(&pr, "title", p.Title)
 	if n := utf8.RuneCountInString(p.Text); n > MaxTextLen {
 		pr.Add("text", "is %d characters; at most %d are allowed", n, MaxTextLen)
 	}
+	CheckText(&pr, "text", p.Text)
+	CheckLine(&pr, "recurrence", p.Recurrence)
 	seen := map[int64]bool{}
 	for i := range p.Targets {
 		t := &p.Targets[i]
@@ -78,6 +81,7 @@ func (v *Variant) validate(p *Problems, field string) {
 	if n := utf8.RuneCountInString(v.Text); n > MaxTextLen {
 		p.Add(field+".text", "is %d characters; at most %d are allowed", n, MaxTextLen)
 	}
+	CheckText(p, field+".text", v.Text)
 	if len(v.Thread) > MaxThreadParts {
 		p.Add(field+".thread", "has %d parts; at most %d are allowed", len(v.Thread), MaxThreadParts)
 	}
@@ -88,14 +92,18 @@ func (v *Variant) validate(p *Problems, field string) {
 		if n := utf8.RuneCountInString(part.Text); n > MaxTextLen {
 			p.Add(fieldf(field+".thread", i, "text"), "is %d characters; at most %d are allowed", n, MaxTextLen)
 		}
+		CheckText(p, fieldf(field+".thread", i, "text"), part.Text)
 	}
 	if n := utf8.RuneCountInString(v.FirstComment); n > MaxTextLen {
 		p.Add(field+".first_comment", "is %d characters; at most %d are allowed", n, MaxTextLen)
 	}
-	for k := range v.Options {
+	CheckText(p, field+".first_comment", v.FirstComment)
+	for k, val := range v.Options {
 		if k == "" || len(k) > 64 {
 			p.Add(field+".options", "option names must be 1 to 64 characters")
 		}
+		CheckLine(p, field+".options", k)
+		CheckText(p, field+".options."+k, val)
 	}
 }
 

@@ -48,6 +48,12 @@ type MembershipStore interface {
 	UpdateMemberRole(ctx context.Context, workspaceID, userID int64, role Role) error
 	RemoveMember(ctx context.Context, workspaceID, userID int64) error
 	CountMembersWithRole(ctx context.Context, workspaceID int64, role Role) (int, error)
+	// LockOwners locks the workspace's owner memberships until the
+	// transaction ends and returns how many there are. A change that may
+	// take away an owner (a demotion, a removal) calls it first, inside
+	// its transaction, so two owners demoting each other at once cannot
+	// both see the other still there: the second waits and counts again.
+	LockOwners(ctx context.Context, workspaceID int64) (int, error)
 }
 
 // InvitationStore keeps pending and accepted invitations.
@@ -93,6 +99,11 @@ type SessionStore interface {
 type AccountStore interface {
 	CreateAccount(ctx context.Context, a *Account) error
 	GetAccount(ctx context.Context, workspaceID, id int64) (Account, error)
+	// LockAccount is GetAccount that also locks the account until the
+	// transaction ends, for a read-compare-write (the token refresh) that
+	// must not overwrite a change committed between its read and its
+	// write: a concurrent writer waits, then applies its change after.
+	LockAccount(ctx context.Context, workspaceID, id int64) (Account, error)
 	ListAccounts(ctx context.Context, workspaceID int64) ([]Account, error) // by platform, then handle
 	UpdateAccount(ctx context.Context, a *Account) error                    // every field but ids, platform and CreatedAt
 }

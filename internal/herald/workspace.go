@@ -92,6 +92,7 @@ func checkName(p *Problems, field, v string) {
 	case n > MaxNameLen:
 		p.Add(field, "is %d characters; at most %d are allowed", n, MaxNameLen)
 	}
+	CheckLine(p, field, v)
 }
 
 // User is a person who can sign in.
@@ -242,6 +243,7 @@ func (c *Campaign) Validate() error {
 	if utf8.RuneCountInString(c.Goal) > 2000 {
 		p.Add("goal", "is longer than 2000 characters")
 	}
+	CheckText(&p, "goal", c.Goal)
 	var start, end time.Time
 	var err error
 	if c.StartDate != "" {

@@ -201,12 +201,14 @@ func failedStatus(a herald.Account, why string, now time.Time) (herald.AccountSt
 		" and could not be refreshed (" + why + "); Herald keeps trying until then, or reconnect the account"
 }
 
-// current re-reads a inside tx and reports whether it is still as the job
-// saw it: same credentials and still connected or expiring. Otherwise it was
-// reconnected, disconnected, refreshed or marked by someone else meanwhile,
-// and the job leaves it alone.
+// current re-reads and locks a inside tx and reports whether it is still
+// as the job saw it: same credentials and still connected or expiring.
+// Otherwise it was reconnected, disconnected, refreshed or marked by
+// someone else meanwhile, and the job leaves it alone. The lock keeps a
+// disconnect or reconnect from committing between this check and the
+// job's write (on PostgreSQL it waits, then applies after the job's).
 func current(ctx context.Context, tx herald.Tx, a herald.Account) (herald.Account, bool, error) {
-	cur, err := tx.GetAccount(ctx, a.WorkspaceID, a.ID)
+	cur, err := tx.LockAccount(ctx, a.WorkspaceID, a.ID)
 	if errors.Is(err, herald.ErrNotFound) {
 		return herald.Account{}, false, nil
 	}

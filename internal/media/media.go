@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -162,9 +163,9 @@ func invalidFile(problem string) error {
 // control characters, at most 255 bytes; an empty name becomes "upload".
 func cleanFilename(name string) string {
 	name = strings.ReplaceAll(name, `\`, "/")
-	name = path.Base(strings.TrimSpace(name))
+	name = path.Base(strings.TrimSpace(strings.ToValidUTF8(name, "")))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return -1
 		}
 		return r

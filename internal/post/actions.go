@@ -102,6 +102,10 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the comment is too long",
 			Details: []herald.FieldProblem{{Field: "comment", Problem: fmt.Sprintf("is %d characters; at most %d are allowed", n, MaxReasonLen)}}}
 	}
+	var pr herald.Problems
+	if herald.CheckText(&pr, "comment", reason); len(pr) > 0 {
+		return herald.Post{}, pr.Err("the comment is not valid")
+	}
 	var p herald.Post
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
 		var err error
@@ -117,6 +121,12 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
 		if err != nil {
 			return err
+		}
+		if mv.name == approveMove.name && needsApproval(actor, ws) && p.AuthorID == actor.UserID {
+			// Approving one's own post would let every approver skip the
+			// review the workspace asks for.
+			return herald.Errorf(herald.CodeForbidden,
+				"post %d is yours and this workspace requires approval for every post: someone else must approve it", p.ID)
 		}
 		now := s.clock.Now()
 		said := mv.thread + ": " + reason
@@ -172,6 +182,13 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, actor herald.Actor, w
 	if len(moving) == 0 {
 		return nil
 	}
+	if mv.to != herald.StateScheduled {
+		for _, i := range moving {
+			if err := requireRelease(actor, ws, p.Targets[i], mv.name); err != nil {
+				return err
+			}
+		}
+	}
 	if mv.to == herald.StateScheduled {
 		if err := maySchedule(actor, ws, p, moving); err != nil {
 			return err
@@ -221,9 +238,9 @@ func maySchedule(actor herald.Actor, ws herald.Workspace, p *herald.Post, moving
 			if needsApproval(actor, ws) {
 				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
 			}
-		default: // failed, unconfirmed, held: already went through approval once
-			if !actor.Role.Can(herald.ActPostsSchedule) {
-				return herald.Errorf(herald.CodeForbidden, "your role needs approval: submit the post for review")
+		default: // failed, unconfirmed, held: released once already
+			if err := requireRelease(actor, ws, p.Targets[i], "schedule again"); err != nil {
+				return err
 			}
 		}
 	}

@@ -42,6 +42,9 @@ func (s *Service) PublishNow(ctx context.Context, actor herald.Actor, id int64, 
 		waiting := map[int64]*time.Time{}
 		for i := range p.Targets {
 			if t := &p.Targets[i]; t.State == herald.StateScheduled {
+				if err := requireRelease(actor, ws, *t, "publish now"); err != nil {
+					return err
+				}
 				waiting[t.ID] = t.ScheduledAt
 				at := now
 				t.ScheduledAt, t.UpdatedAt = &at, now
@@ -80,6 +83,10 @@ func (s *Service) PublishNow(ctx context.Context, actor herald.Actor, id int64, 
 func checkReason(field, reason string, required bool) (string, error) {
 	reason = strings.TrimSpace(reason)
 	n := len([]rune(reason))
+	var pr herald.Problems
+	if herald.CheckText(&pr, field, reason); len(pr) > 0 {
+		return "", pr.Err("the " + field + " is not valid")
+	}
 	switch {
 	case required && n == 0:
 		return "", &herald.Error{Code: herald.CodeInvalid, Message: "a " + field + " is required",
@@ -180,6 +187,10 @@ func (s *Service) reschedule(ctx context.Context, actor herald.Actor, id int64, 
 		if ifMatch != nil && *ifMatch != p.Version {
 			return stale(ctx, tx, p, *ifMatch)
 		}
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
+			return err
+		}
 		now := s.clock.Now()
 		if !at.After(now) {
 			return &herald.Error{Code: herald.CodeInvalid, Message: "the new time is in the past",
@@ -193,9 +204,8 @@ func (s *Service) reschedule(ctx context.Context, actor herald.Actor, id int64, 
 		before := map[int64]*time.Time{}
 		for _, i := range picked {
 			t := &p.Targets[i]
-			if t.State != herald.StateScheduled && !actor.Role.Can(herald.ActPostsSchedule) {
-				return herald.Errorf(herald.CodeForbidden,
-					"your role cannot reschedule a %s target (target %d): ask someone who schedules without approval", t.State, t.ID)
+			if err := requireRelease(actor, ws, *t, "reschedule"); err != nil {
+				return err
 			}
 			before[t.ID] = t.ScheduledAt
 			when := at
@@ -367,8 +377,8 @@ func (s *Service) Resolve(ctx context.Context, actor herald.Actor, postID, targe
 	})
 }
 
-// settle moves one target of a post as decide says, for roles that
-// schedule without approval, with an audit entry named action.
+// settle moves one target of a post as decide says, for those who may
+// release it (mayRelease), with an audit entry named action.
 func (s *Service) settle(ctx context.Context, actor herald.Actor, postID, targetID int64, action string,
 	decide func(t *herald.Target, now time.Time) (herald.TargetState, string, error)) (herald.Post, error) {
 	if err := actor.Require(herald.ActPostsRead); err != nil {
@@ -386,11 +396,18 @@ func (s *Service) settle(ctx context.Context, actor herald.Actor, postID, target
 		if err != nil {
 			return err
 		}
-		if err := actor.Require(herald.ActPostsSchedule); err != nil {
+		if err := actor.Require(herald.ActPostsWrite); err != nil {
+			return err
+		}
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
 			return err
 		}
 		now := s.clock.Now()
 		t := &p.Targets[i]
+		if err := requireRelease(actor, ws, *t, strings.TrimPrefix(action, "target.")); err != nil {
+			return err
+		}
 		from := t.State
 		var reason string
 		if to, reason, err = decide(t, now); err != nil {

@@ -254,11 +254,14 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p herald.Post,
 		if err := s.check(ctx, tx, ws, &after, &before, now); err != nil {
 			return err
 		}
+		if err := mayRetime(actor, ws, before, after); err != nil {
+			return err
+		}
 		if err := tx.UpdatePost(ctx, &after, expected); err != nil {
 			return err
 		}
 		if needsApproval(actor, ws) {
-			if err := backToDraft(ctx, tx, actor, before, &after, now); err != nil {
+			if err := backToDraft(ctx, tx, actor, ws, before, &after, now); err != nil {
 				return err
 			}
 		}
@@ -335,6 +338,29 @@ func merge(before, p herald.Post, now time.Time) (herald.Post, error) {
 	return after, nil
 }
 
+// mayRetime checks that an edit moving a released target's time, or
+// removing a released target, comes from someone who may release it.
+func mayRetime(actor herald.Actor, ws herald.Workspace, before, after herald.Post) error {
+	now := map[int64]herald.Target{}
+	for _, t := range after.Targets {
+		now[t.ID] = t
+	}
+	for _, old := range before.Targets {
+		t, kept := now[old.ID]
+		switch {
+		case !kept:
+			if err := requireRelease(actor, ws, old, "remove"); err != nil {
+				return err
+			}
+		case !sameTime(old.ScheduledAt, t.ScheduledAt):
+			if err := requireRelease(actor, ws, old, "change the time of"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // sameContent reports whether a target publishes the same thing before and
 // after an edit (its variant, and the post's text when it uses that).
 func sameContent(pb herald.Post, tb herald.Target, pa herald.Post, ta herald.Target) bool {
@@ -388,9 +414,47 @@ func needsApproval(actor herald.Actor, ws herald.Workspace) bool {
 	return !actor.Role.Can(herald.ActPostsSchedule) || ws.BrandRules.RequireApproval
 }
 
+// released are the states of a target that has been let out for
+// publication by someone allowed to: changing when or whether it goes out
+// is a scheduling decision of its own.
+var released = []herald.TargetState{herald.StateScheduled, herald.StateHeld, herald.StateFailed,
+	herald.StateUnconfirmed, herald.StateRetrying}
+
+// mayRelease reports whether the actor may decide when (or whether) an
+// already released target goes out: publish it now, move it, send it
+// again, take it back or cancel it. It is Schedule's rule for drafts — a
+// role that needs no approval in this workspace — widened to the roles
+// that could approve such a change themselves (owner, admin, manager) when
+// the workspace makes every role submit for review: the content was
+// approved already; only its time or its release changes.
+func mayRelease(actor herald.Actor, ws herald.Workspace) bool {
+	if !needsApproval(actor, ws) {
+		return true
+	}
+	return actor.Role.Can(herald.ActPostsSchedule) && actor.Role.Can(herald.ActPostsApprove)
+}
+
+// requireRelease returns a forbidden error naming target t and what the
+// actor tried (verb: "publish now", "reschedule", …) unless the actor may
+// change when it goes out; drafts, targets in review and approved ones
+// pass (Schedule's own rules cover them).
+func requireRelease(actor herald.Actor, ws herald.Workspace, t herald.Target, verb string) error {
+	if !slices.Contains(released, t.State) || mayRelease(actor, ws) {
+		return nil
+	}
+	why := "your role needs approval"
+	if actor.Role.Can(herald.ActPostsSchedule) {
+		why = "this workspace requires approval for every post"
+	}
+	return herald.Errorf(herald.CodeForbidden,
+		"cannot %s target %d: it is %s, and %s; ask someone who schedules posts without approval", verb, t.ID, t.State, why)
+}
+
 // backToDraft sends approved or scheduled targets whose content changed back
-// to draft, so an approval always covers what gets published.
-func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, before herald.Post, after *herald.Post, now time.Time) error {
+// to draft, so an approval always covers what gets published. Taking
+// someone else's scheduled post back that way is unscheduling it: only for
+// those who may (requireRelease); authors may edit their own.
+func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, before herald.Post, after *herald.Post, now time.Time) error {
 	old := map[int64]herald.Target{}
 	for _, t := range before.Targets {
 		old[t.ID] = t
@@ -400,6 +464,11 @@ func backToDraft(ctx context.Context, tx herald.Tx, actor herald.Actor, before h
 		o, ok := old[t.ID]
 		if !ok || (t.State != herald.StateApproved && t.State != herald.StateScheduled) || sameContent(before, o, *after, *t) {
 			continue
+		}
+		if before.AuthorID != actor.UserID {
+			if err := requireRelease(actor, ws, *t, "edit (and so unschedule)"); err != nil {
+				return err
+			}
 		}
 		if err := transition(ctx, tx, actor, t, herald.StateDraft, "edited after approval: submit it for review again", now); err != nil {
 			return err

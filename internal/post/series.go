@@ -19,6 +19,11 @@ const (
 	SeriesHorizon        = 30 * 24 * time.Hour
 	MaxSeriesOccurrences = 60
 	maxRecurrenceLen     = 500
+	// MaxOccurrencesPerDay bounds how many times a day a series may
+	// publish, and MinOccurrenceGap how close two of them may be: a
+	// recurrence is for a rhythm, not a burst.
+	MaxOccurrencesPerDay = 4
+	MinOccurrenceGap     = time.Hour
 )
 
 // recurrenceProblem is the invalid-input error for a bad recurrence rule.
@@ -59,12 +64,70 @@ func parseRule(rule string, dtstart time.Time) (*rrule.RRule, error) {
 	default:
 		return nil, recurrenceProblem("FREQ=%s repeats more often than daily: use DAILY, WEEKLY, MONTHLY or YEARLY", opt.Freq)
 	}
+	if err := checkDailyRhythm(opt, dtstart); err != nil {
+		return nil, err
+	}
 	opt.Dtstart = dtstart
 	r, err := rrule.NewRRule(*opt)
 	if err != nil {
 		return nil, recurrenceProblem("%q is out of range (%v)", rule, err)
 	}
 	return r, nil
+}
+
+// checkDailyRhythm refuses a rule that publishes more than
+// MaxOccurrencesPerDay times a day, or twice within MinOccurrenceGap
+// (across midnight too): BYHOUR, BYMINUTE and BYSECOND multiply the
+// occurrences of each day, whatever the frequency. A value a rule leaves
+// out is dtstart's.
+func checkDailyRhythm(opt *rrule.ROption, dtstart time.Time) error {
+	values := func(by []int, def, limit int) []int {
+		var out []int
+		for _, v := range by {
+			if v >= 0 && v < limit && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		if len(out) == 0 {
+			out = []int{def}
+		}
+		return out
+	}
+	hours := values(opt.Byhour, dtstart.Hour(), 24)
+	minutes := values(opt.Byminute, dtstart.Minute(), 60)
+	seconds := values(opt.Bysecond, dtstart.Second(), 60)
+	if n := len(hours) * len(minutes) * len(seconds); n > MaxOccurrencesPerDay {
+		return recurrenceProblem("publishes %d times a day (BYHOUR × BYMINUTE × BYSECOND); at most %d are allowed",
+			n, MaxOccurrencesPerDay)
+	}
+	var times []int // seconds since midnight
+	for _, h := range hours {
+		for _, m := range minutes {
+			for _, sec := range seconds {
+				times = append(times, h*3600+m*60+sec)
+			}
+		}
+	}
+	slices.Sort(times)
+	gap := int(MinOccurrenceGap / time.Second)
+	for i := 1; i < len(times); i++ {
+		if d := times[i] - times[i-1]; d < gap {
+			return recurrenceProblem("publishes twice within %v (%s and %s); keep occurrences at least %v apart",
+				time.Duration(d)*time.Second, clockOf(times[i-1]), clockOf(times[i]), MinOccurrenceGap)
+		}
+	}
+	if len(times) > 1 {
+		if d := 24*3600 - times[len(times)-1] + times[0]; d < gap {
+			return recurrenceProblem("publishes twice within %v across midnight (%s and %s); keep occurrences at least %v apart",
+				time.Duration(d)*time.Second, clockOf(times[len(times)-1]), clockOf(times[0]), MinOccurrenceGap)
+		}
+	}
+	return nil
+}
+
+// clockOf formats seconds since midnight as HH:MM:SS.
+func clockOf(sec int) string {
+	return fmt.Sprintf("%02d:%02d:%02d", sec/3600, sec/60%60, sec%60)
 }
 
 // Occurrences returns the occurrences of rule (an RRULE without DTSTART)
@@ -83,7 +146,9 @@ func Occurrences(rule string, dtstart, after, until time.Time, max int) ([]time.
 		if !ok || t.After(until) {
 			break
 		}
-		if t.After(after) {
+		// A local time skipped by a clock change falls on the next one
+		// (02:30 becomes 03:30): the same instant twice is one occurrence.
+		if t.After(after) && (len(out) == 0 || t.After(out[len(out)-1])) {
 			out = append(out, t.UTC())
 		}
 	}
@@ -280,12 +345,15 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 	if err := actor.Require(herald.ActPostsRead); err != nil {
 		return SeriesCancellation{}, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason, err := checkReason("comment", reason, false)
+	if err != nil {
+		return SeriesCancellation{}, err
+	}
 	if reason == "" {
 		reason = "series cancelled"
 	}
 	out := SeriesCancellation{CancelledPosts: []int64{}}
-	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+	err = s.store.InTx(ctx, func(tx herald.Tx) error {
 		p, err := getPost(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
@@ -295,6 +363,10 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 		}
 		if p.SeriesID == nil {
 			return herald.Errorf(herald.CodeConflict, "post %d is not part of a recurring series", id)
+		}
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
+			return err
 		}
 		out.SeriesID = *p.SeriesID
 		now := s.clock.Now()
@@ -311,6 +383,9 @@ func (s *Service) CancelSeries(ctx context.Context, actor herald.Actor, id int64
 				t := &sp.Targets[i]
 				if !slices.Contains(cancelMove.from, t.State) || t.State == herald.StateRetrying {
 					continue
+				}
+				if err := requireRelease(actor, ws, *t, "cancel"); err != nil {
+					return err
 				}
 				if err := transition(ctx, tx, actor, t, herald.StateCancelled, reason, now); err != nil {
 					return err

@@ -82,6 +82,16 @@ func TestCheckRecurrence(t *testing.T) {
 		{"every day", "", false},
 		{"BYDAY=MO", "", false},
 		{"FREQ=WEEKLY;BYDAY=XX", "", false},
+		{"FREQ=DAILY;BYHOUR=9,12,18", "FREQ=DAILY;BYHOUR=9,12,18", true},
+		{"FREQ=DAILY;BYHOUR=0,6,12,18", "FREQ=DAILY;BYHOUR=0,6,12,18", true},
+		{"FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;" +
+			"BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;" +
+			"BYSECOND=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59", "", false},
+		{"FREQ=DAILY;BYHOUR=9,10,11,12,13", "", false},
+		{"FREQ=DAILY;BYHOUR=9;BYSECOND=0,1", "", false},
+		{"FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0,30", "", false},
+		{"FREQ=DAILY;BYHOUR=0,23;BYMINUTE=30", "FREQ=DAILY;BYHOUR=0,23;BYMINUTE=30", true},
+		{"FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=8,8,8;BYMINUTE=0", "FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=8,8,8;BYMINUTE=0", true},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
@@ -97,5 +107,28 @@ func TestCheckRecurrence(t *testing.T) {
 				t.Fatalf("got %q, %v; want an invalid recurrence", got, err)
 			}
 		})
+	}
+}
+
+// TestOccurrencesSkippedHourOnce checks that two local times that a clock
+// change turns into one instant (02:30 does not exist on the spring-forward
+// day in Paris and becomes 03:30) give one occurrence, not two.
+func TestOccurrencesSkippedHourOnce(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	start := time.Date(2026, 3, 28, 2, 30, 0, 0, paris)
+	got, err := Occurrences("FREQ=DAILY;BYHOUR=2,3", start, start.Add(-time.Second), start.Add(72*time.Hour), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(got); i++ {
+		if !got[i].After(got[i-1]) {
+			t.Fatalf("occurrence %d (%v) repeats or precedes %v", i, got[i], got[i-1])
+		}
+	}
+	if len(got) != 7 {
+		t.Fatalf("got %d occurrences %v, want 7 (two a day, one on the 29th)", len(got), got)
 	}
 }

@@ -54,6 +54,17 @@ func (s store) GetAccount(ctx context.Context, workspaceID, id int64) (herald.Ac
 	return a, nil
 }
 
+// LockAccount is GetAccount with the row locked (FOR UPDATE) until the
+// transaction ends.
+func (s store) LockAccount(ctx context.Context, workspaceID, id int64) (herald.Account, error) {
+	a, err := scanAccount(s.q.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts
+		WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, workspaceID, id))
+	if err != nil {
+		return herald.Account{}, notFound("account", "lock account", err)
+	}
+	return a, nil
+}
+
 // ListAccounts returns the workspace's accounts by platform, then handle.
 func (s store) ListAccounts(ctx context.Context, workspaceID int64) ([]herald.Account, error) {
 	rows, err := s.q.Query(ctx, `SELECT `+accountCols+` FROM accounts WHERE workspace_id = $1

@@ -200,6 +200,23 @@ func (s store) RemoveMember(ctx context.Context, workspaceID, userID int64) erro
 	return nil
 }
 
+// LockOwners locks the workspace's owner rows (FOR UPDATE) and counts
+// them. Under READ COMMITTED a second caller waits for the first to end,
+// then re-reads the rows it waited for: a demoted owner no longer matches.
+func (s store) LockOwners(ctx context.Context, workspaceID int64) (int, error) {
+	rows, err := s.q.Query(ctx, `SELECT user_id FROM memberships WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE`,
+		workspaceID)
+	if err != nil {
+		return 0, dbErr("lock owners", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, dbErr("lock owners", rows.Err())
+}
+
 // CountMembersWithRole counts the workspace's members with role.
 func (s store) CountMembersWithRole(ctx context.Context, workspaceID int64, role herald.Role) (int, error) {
 	var n int

@@ -74,6 +74,18 @@ func (s *store) GetAccount(ctx context.Context, workspaceID, id int64) (herald.A
 	return a, nil
 }
 
+// LockAccount is GetAccount read on the write connection: the one writer
+// already keeps others from changing the account until this transaction
+// ends.
+func (s *store) LockAccount(ctx context.Context, workspaceID, id int64) (herald.Account, error) {
+	a, err := scanAccount(s.w.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE workspace_id = ? AND id = ?`,
+		workspaceID, id))
+	if err != nil {
+		return herald.Account{}, getErr(err, "account")
+	}
+	return a, nil
+}
+
 // ListAccounts returns a workspace's accounts by platform, then handle.
 func (s *store) ListAccounts(ctx context.Context, workspaceID int64) ([]herald.Account, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE workspace_id = ?

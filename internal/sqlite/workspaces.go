@@ -239,6 +239,19 @@ func (s *store) RemoveMember(ctx context.Context, workspaceID, userID int64) err
 	return affected(res, "membership")
 }
 
+// LockOwners counts the workspace's owners on the write connection: the
+// one writer already serialises transactions, so the count stays true
+// until this one ends.
+func (s *store) LockOwners(ctx context.Context, workspaceID int64) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE workspace_id = ? AND role = 'owner'`,
+		workspaceID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: lock owners: %w", err)
+	}
+	return n, nil
+}
+
 // CountMembersWithRole counts a workspace's members with role.
 func (s *store) CountMembersWithRole(ctx context.Context, workspaceID int64, role herald.Role) (int, error) {
 	var n int

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Workspaces", workspaceTests()},
 		{"Users", userTests()},
 		{"Members", memberTests()},
+		{"Locks", lockTests()},
 		{"Invitations", invitationTests()},
 		{"Tokens", tokenTests()},
 		{"Sessions", sessionTests()},

@@ -458,7 +458,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 		return err
 	}
 	d.Cut = cut
-	canSchedule := p.Can(herald.ActPostsSchedule)
+	canSchedule := mayRelease(p)
 	taken := map[[2]int64]bool{} // account, unix micro
 	for _, po := range posts {
 		// One entry per post and instant, with the targets the filters keep.
@@ -491,8 +491,8 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 				name = accountName(acct)
 			}
 			e.Targets = append(e.Targets, calTarget{ID: t.ID, Account: name, State: t.State})
-			if d.CanMove && at.After(now) && !published && (t.State == herald.StateScheduled ||
-				(canSchedule && (t.State == herald.StateHeld || t.State == herald.StateFailed))) {
+			if d.CanMove && at.After(now) && !published && canSchedule &&
+				(t.State == herald.StateScheduled || t.State == herald.StateHeld || t.State == herald.StateFailed) {
 				e.MoveIDs = append(e.MoveIDs, t.ID)
 			}
 			if e.Color == "" {

@@ -284,7 +284,7 @@ func TestCalendarMove(t *testing.T) {
 		cy := e.browser()
 		cy.signIn("cy@example.com")
 		res := cy.post(movePath, form(p, p.Version, next.Format(time.DateOnly), "10:00"), "Accept", "application/json")
-		want(t, res, http.StatusForbidden, "your role cannot reschedule a failed target")
+		want(t, res, http.StatusForbidden, "cannot reschedule target")
 		if got := scheduledAt(t, e, w, p.ID); !got.Equal(at.UTC()) {
 			t.Fatalf("a forbidden move moved the post to %v", got)
 		}
@@ -304,6 +304,21 @@ func TestCalendarMove(t *testing.T) {
 		want(t, bo.post(movePath, form(p, p.Version, next.Format(time.DateOnly), "10:00"), "Accept", "application/json"), 200)
 		if got := targetState(t, e, w.ID, p.ID); got != herald.StateScheduled {
 			t.Fatalf("a moved failed target is %s, want scheduled", got)
+		}
+	})
+	t.Run("a contributor cannot move a scheduled post", func(t *testing.T) {
+		p := e.scheduled(owner, w, acct, "Embargoed launch", at)
+		cy := e.browser()
+		cy.signIn("cy@example.com")
+		res := cy.post(movePath, form(p, p.Version, next.Format(time.DateOnly), "10:00"), "Accept", "application/json")
+		want(t, res, http.StatusForbidden, "cannot reschedule target")
+		if got := scheduledAt(t, e, w, p.ID); !got.Equal(at.UTC()) {
+			t.Fatalf("a contributor moved the owner's post to %v", got)
+		}
+		page := cy.get(calPath(w, "view=month&date="+at.Format(time.DateOnly)))
+		want(t, page, 200, "Embargoed launch")
+		if strings.Contains(page.Body, fmt.Sprintf(`data-post="%d"`, p.ID)) {
+			t.Fatal("the contributor may drag the owner's scheduled post")
 		}
 	})
 	t.Run("another workspace's post", func(t *testing.T) {

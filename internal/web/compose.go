@@ -434,6 +434,13 @@ func needsApproval(p *page) bool {
 	return !p.Can(herald.ActPostsSchedule) || p.Current.BrandRules.RequireApproval
 }
 
+// mayRelease reports whether the viewer may change when (or whether) a
+// scheduled, held, failed or unconfirmed target goes out: the post
+// service's rule, so the pages offer only what it allows.
+func mayRelease(p *page) bool {
+	return !needsApproval(p) || (p.Can(herald.ActPostsSchedule) && p.Can(herald.ActPostsApprove))
+}
+
 // loadView loads what the composer shows besides the form.
 func (h *Handler) loadView(ctx context.Context, p *page, f composeForm) (composeView, error) {
 	loc, err := p.Current.Location()

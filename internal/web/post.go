@@ -66,7 +66,7 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 		return postView{}, err
 	}
 	v := postView{Post: po, Loc: loc, People: people}
-	schedule := p.Can(herald.ActPostsSchedule)
+	schedule := mayRelease(p)
 	for _, t := range po.Targets {
 		tv := targetView{T: t, Account: names[t.AccountID], Text: t.Variant.Text,
 			CanRetry:   schedule && t.State == herald.StateFailed,
@@ -101,10 +101,10 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 	v.CanDuplicate = p.Can(herald.ActPostsWrite)
 	v.CanEdit = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft)
 	v.CanApprove = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview)
-	v.CanPublishNow = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateScheduled, herald.StateApproved)
+	v.CanPublishNow = p.Can(herald.ActPostsWrite) && (anyIn(po, herald.StateApproved) || schedule && anyIn(po, herald.StateScheduled))
 	v.CanRequestChanges = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview, herald.StateApproved)
-	v.CanCancel = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved,
-		herald.StateScheduled, herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld)
+	v.CanCancel = p.Can(herald.ActPostsWrite) && (anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved) ||
+		schedule && anyIn(po, herald.StateScheduled, herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld))
 	return v, nil
 }
 

@@ -49,9 +49,9 @@ func lastOwner(ctx context.Context, tx herald.Tx, m herald.Member) (bool, error)
 	if m.Role != herald.RoleOwner {
 		return false, nil
 	}
-	n, err := tx.CountMembersWithRole(ctx, m.WorkspaceID, herald.RoleOwner)
+	n, err := tx.LockOwners(ctx, m.WorkspaceID)
 	if err != nil {
-		return false, fmt.Errorf("workspace: count owners: %w", err)
+		return false, fmt.Errorf("workspace: lock owners: %w", err)
 	}
 	return n <= 1, nil
 }
