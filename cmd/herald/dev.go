@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 )
 
@@ -16,7 +18,9 @@ type DevFakePlatformCmd struct {
 	Args []string `arg:"" optional:"" help:"The fake platform's flags."`
 }
 
-// Run serves the fake platform until the process is interrupted.
+// Run serves the fake platform until the process is interrupted. It
+// listens on the local machine, so it says how to let Herald reach it.
 func (c *DevFakePlatformCmd) Run(env *Env) error {
+	fmt.Fprintln(env.Stderr, "Herald reaches this server with HERALD_TEST_PLATFORM=true and HERALD_ALLOW_PRIVATE_NETWORKS=true (it is on your own machine).")
 	return fakeserver.Run(env.Ctx, c.Args, env.Stdout, env.Stderr)
 }

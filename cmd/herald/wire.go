@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 
 	"github.com/alexedwards/scs/v2"
@@ -28,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
+	"github.com/heraldsocial/herald/internal/outbound"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
@@ -59,8 +59,12 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	registry := connector.NewRegistry()
 	platforms := connector.NewHTTPClient()
-	registry.Register(herald.PlatformBluesky, bluesky.New(platforms, bluesky.WithLogger(logger)))
-	registry.Register(herald.PlatformMastodon, mastodon.New(platforms,
+	// Addresses people type (Mastodon instances, Bluesky handles and PDSs,
+	// links in posts, the test platform, webhooks) go through the one
+	// guarded client; only fixed hosts (X) use the shared one.
+	typed := outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks})
+	registry.Register(herald.PlatformBluesky, bluesky.New(typed, bluesky.WithLinkClient(typed), bluesky.WithLogger(logger)))
+	registry.Register(herald.PlatformMastodon, mastodon.New(typed,
 		mastodon.WithAppStore(account.NewAppStore(st, keys, herald.PlatformMastodon, clock)),
 		mastodon.WithLogger(logger)))
 	if cfg.XClientID != "" {
@@ -68,10 +72,11 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			xconn.WithClient(cfg.XClientID, cfg.XClientSecret), xconn.WithLogger(logger)))
 	}
 	if cfg.TestPlatform {
-		registry.Register(herald.PlatformFake, fake.New(platforms, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
+		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	}
 	gate := connector.NewRateGate()
-	notifier := notify.New(logger, cfg.NotifyWebhookURL, &http.Client{Timeout: notify.Timeout})
+	notifier := notify.New(logger, cfg.NotifyWebhookURL,
+		outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks, Timeout: notify.Timeout}))
 	instance := cfg.InstanceID
 	if instance == "" {
 		instance = defaultInstanceID()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 // StateTTL is how long a person has to approve Herald on the platform.
@@ -290,11 +291,22 @@ func (s *Service) connected(ctx context.Context, actor herald.Actor, platform he
 
 // platformError turns a connector's error into one people can act on.
 func platformError(err error, field, what string) error {
+	if he := (*herald.Error)(nil); errors.As(err, &he) {
+		// The connector already said it in words for people (and may
+		// wrap the classified cause, whose message is not for them).
+		return err
+	}
+	if re := (*outbound.RefusedError)(nil); errors.As(err, &re) {
+		// Herald's own address policy, not the platform, said no; the
+		// address came from what was typed (a handle names its host).
+		if field == "password" {
+			field = "identifier"
+		}
+		return &herald.Error{Code: herald.CodeInvalid, Message: what + ": Herald does not connect to this address",
+			Details: []herald.FieldProblem{{Field: field, Problem: re.Error()}}, Err: err}
+	}
 	var ce *connector.Error
 	if !errors.As(err, &ce) {
-		if he := (*herald.Error)(nil); errors.As(err, &he) {
-			return err
-		}
 		return &herald.Error{Code: herald.CodeUnavailable, Message: what + ": the platform could not be reached; try again in a moment", Err: err}
 	}
 	msg := what

@@ -103,6 +103,12 @@ type Config struct {
 	// or space-separated) whose X-Forwarded-For and Forwarded headers name
 	// the client; see ProxyPrefixes. Empty trusts no header.
 	TrustedProxies string `env:"TRUSTED_PROXIES"`
+	// AllowPrivateNetworks lets Herald call addresses people type (Mastodon
+	// instances, links, webhooks) on loopback, private and carrier-grade
+	// NAT networks: an instance on the operator's own network, or a test
+	// server. Off by default: a typed address must not reach Herald's own
+	// machine or network.
+	AllowPrivateNetworks bool `env:"ALLOW_PRIVATE_NETWORKS" envDefault:"false"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -205,6 +211,8 @@ func explainParseError(err error) error {
 			out = append(out, fmt.Errorf("%sTEST_PLATFORM: not true or false: %w", Prefix, pe.Err))
 		case "ShutdownTimeout":
 			out = append(out, fmt.Errorf("%sSHUTDOWN_TIMEOUT: not a duration; use e.g. 15s or 1m: %w", Prefix, pe.Err))
+		case "AllowPrivateNetworks":
+			out = append(out, fmt.Errorf("%sALLOW_PRIVATE_NETWORKS: not true or false: %w", Prefix, pe.Err))
 		case "TestPlatformIdempotency":
 			out = append(out, fmt.Errorf("%sTEST_PLATFORM_IDEMPOTENCY: not true or false: %w", Prefix, pe.Err))
 		case "PublishLease":

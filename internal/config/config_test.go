@@ -236,3 +236,18 @@ func TestPublishKnobs(t *testing.T) {
 		})
 	}
 }
+
+func TestAllowPrivateNetworks(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil || c.AllowPrivateNetworks {
+		t.Fatalf("default: AllowPrivateNetworks = %v, %v; want off", c.AllowPrivateNetworks, err)
+	}
+	c, err = Load([]string{"HERALD_ALLOW_PRIVATE_NETWORKS=true"})
+	if err != nil || !c.AllowPrivateNetworks {
+		t.Fatalf("set: AllowPrivateNetworks = %v, %v; want on", c.AllowPrivateNetworks, err)
+	}
+	_, err = Load([]string{"HERALD_ALLOW_PRIVATE_NETWORKS=sometimes"})
+	if err == nil || !strings.Contains(err.Error(), "HERALD_ALLOW_PRIVATE_NETWORKS: not true or false") {
+		t.Fatalf("not a bool: %v", err)
+	}
+}

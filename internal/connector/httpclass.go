@@ -13,7 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
+
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 // DefaultMaxBody is how much of a platform's response body Do reads by
@@ -36,7 +37,8 @@ type Response struct {
 // DNS, TLS), Ambiguous when a POST or PATCH was written and then no answer
 // came (timeout, connection reset, truncated 2xx body). Safe and idempotent
 // methods (GET, HEAD, OPTIONS, PUT, DELETE) are never Ambiguous: repeating
-// them is harmless.
+// them is harmless. A connection refused by an outbound client's address
+// policy is Invalid, with the refusal as its message.
 //
 // Do never lets the HTTP client send a POST or PATCH twice on its own
 // (noReplay): whether a request may be repeated is for the caller to
@@ -61,6 +63,11 @@ func Do(c *http.Client, req *http.Request, maxBody int64) (*Response, error) {
 	}
 	res, err := c.Do(req)
 	if err != nil {
+		if re := (*outbound.RefusedError)(nil); errors.As(err, &re) {
+			// Herald's own policy, not the network: trying again changes
+			// nothing until the address or the setting does.
+			return nil, &Error{Class: Invalid, Message: re.Error(), Err: err}
+		}
 		written := sent.Load()
 		if written && !repeatable(req.Method) {
 			return nil, &Error{Class: Ambiguous, Message: "the request was sent but no answer came; it may have been carried out", Err: err}
@@ -191,7 +198,9 @@ func describeBody(status int, h http.Header, body []byte) string {
 	case ct == "application/json" || body[0] == '{' || body[0] == '[':
 		return fmt.Sprintf("the platform answered HTTP %d with truncated or malformed JSON", status)
 	default:
-		return fmt.Sprintf("the platform answered HTTP %d: %s", status, snippet(body))
+		// Never repeated: text that is not the API's may come from any
+		// server at a typed address, and would read as Herald's words.
+		return fmt.Sprintf("the platform answered HTTP %d with text that is not its API's JSON", status)
 	}
 }
 
@@ -202,19 +211,6 @@ func looksHTML(body []byte) bool {
 	}
 	b = bytes.ToLower(b)
 	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html"))
-}
-
-// snippet returns the start of a plain-text body, valid UTF-8, one line.
-func snippet(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // PlatformMessage extracts the human message from a JSON error body in the

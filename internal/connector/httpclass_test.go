@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -80,7 +81,7 @@ func TestClassify(t *testing.T) {
 		{"HTML error page", 400, map[string]string{"Content-Type": "text/html"}, `<!DOCTYPE html><p>oops`, connector.Transient, "HTML page", 0},
 		{"truncated JSON", 422, nil, `{"error":"Valid`, connector.Transient, "truncated or malformed JSON", 0},
 		{"HTML 403 from a firewall", 403, nil, `<html><body>blocked</body></html>`, connector.Transient, "HTML page", 0},
-		{"plain text", 400, nil, "nope\n\nnot here", connector.Transient, "HTTP 400: nope not here", 0},
+		{"plain text", 400, nil, "nope\n\nnot here", connector.Transient, "HTTP 400 with text that is not its API's JSON", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,5 +211,22 @@ func TestParseRateLimit(t *testing.T) {
 	e := connector.Classify(http.StatusTooManyRequests, http.Header{"X-Ratelimit-Limit": {"30"}, "Retry-After": {"5"}}, nil, time.Now())
 	if e.Limit != 30 || e.RetryAfter != 5*time.Second {
 		t.Errorf("a 429 classified with Limit %d, RetryAfter %v; want 30, 5s", e.Limit, e.RetryAfter)
+	}
+}
+
+func TestDoRefusedAddress(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the refused server got a request")
+	}))
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/v1/statuses", strings.NewReader("status=x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = connector.Do(outbound.NewClient(outbound.Options{}), req, 0)
+	var e *connector.Error
+	if !errors.As(err, &e) || e.Class != connector.Invalid ||
+		!strings.HasPrefix(e.Message, "refusing to connect to 127.0.0.1: a loopback address; set HERALD_ALLOW_PRIVATE_NETWORKS=true") {
+		t.Fatalf("Do error %v, want Invalid with the refusal as its message", err)
 	}
 }

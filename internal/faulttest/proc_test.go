@@ -282,7 +282,9 @@ type serveProc struct {
 // address and the test platform are set here) and waits until it listens.
 func startServe(t *testing.T, name string, env ...string) *serveProc {
 	t.Helper()
-	env = append([]string{"HERALD_ADDR=127.0.0.1:0", "HERALD_TEST_PLATFORM=true", "HERALD_LOG_LEVEL=warn",
+	// The test platform listens on 127.0.0.1: Herald reaches it only with
+	// private networks allowed (a policy switch, not a timing knob).
+	env = append([]string{"HERALD_ADDR=127.0.0.1:0", "HERALD_TEST_PLATFORM=true", "HERALD_ALLOW_PRIVATE_NETWORKS=true", "HERALD_LOG_LEVEL=warn",
 		"HERALD_LOG_FORMAT=text"}, env...)
 	p := startProc(t, name, environ(env...), nil, "serve")
 	const prefix = "Herald is running at "

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 // QueueSize is how many notifications may wait for the webhook.
@@ -56,14 +57,15 @@ type payload struct {
 }
 
 // New returns a notifier that logs to logger and, when webhookURL is not
-// empty, POSTs each notification there with client (nil: a client of its
-// own). Call Close to stop it.
+// empty, POSTs each notification there with client (nil: an outbound
+// client, which refuses loopback, private and other internal addresses).
+// Call Close to stop it.
 func New(logger *slog.Logger, webhookURL string, client *http.Client) *Notifier {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if client == nil {
-		client = &http.Client{Timeout: Timeout}
+		client = outbound.NewClient(outbound.Options{Timeout: Timeout})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Notifier{log: logger.With(slog.String("component", "notify")), url: webhookURL, client: client,

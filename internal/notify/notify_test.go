@@ -125,3 +125,24 @@ func TestNotifyRejectsABadURL(t *testing.T) {
 		})
 	}
 }
+
+// TestNotifyRefusesInternalAddresses: without a client of the caller's,
+// the webhook goes through an outbound client, which will not POST to
+// Herald's own machine, and the log says why.
+func TestNotifyRefusesInternalAddresses(t *testing.T) {
+	hits := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits <- struct{}{} }))
+	defer srv.Close()
+	logger, logs := newLogger(t)
+	n := notify.New(logger, srv.URL, nil)
+	n.Notify(context.Background(), herald.Notification{Kind: herald.NotifyTargetFailed, TargetID: 1, Message: "m"})
+	n.Close()
+	select {
+	case <-hits:
+		t.Fatal("the loopback webhook was called")
+	default:
+	}
+	if !strings.Contains(logs.String(), "refusing to connect to 127.0.0.1: a loopback address") {
+		t.Fatalf("the log does not say why: %s", logs.String())
+	}
+}

@@ -36,6 +36,12 @@ import (
 // Herald's own server. It returns the platform's address too.
 func newConnectEnv(t *testing.T) (*env, string) {
 	t.Helper()
+	return newConnectEnvWith(t, nil)
+}
+
+// newConnectEnvWith is newConnectEnv with more connectors registered.
+func newConnectEnvWith(t *testing.T, register func(*connector.Registry)) (*env, string) {
+	t.Helper()
 	platform := fakeserver.New(fakeserver.Config{})
 	platformURL, err := platform.Start("127.0.0.1:0")
 	if err != nil {
@@ -68,6 +74,9 @@ func newConnectEnv(t *testing.T) (*env, string) {
 	base := "http://" + e.srv.Listener.Addr().String()
 	reg := connector.NewRegistry()
 	reg.Register(herald.PlatformFake, fake.New(nil))
+	if register != nil {
+		register(reg)
+	}
 	e.auth = auth.New(st, clock, logger)
 	sm := auth.NewSessionManager(st, false)
 	e.ws = workspace.New(st, clock, logger)

@@ -36,6 +36,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 // Bluesky's content limits (app.bsky.feed.post and app.bsky.embed.* lexicons,
@@ -81,7 +82,7 @@ type Connector struct {
 	webURL        string
 	maxImageBytes int64
 	linkCards     bool
-	allowLoopback bool
+	links         *http.Client
 	cardTimeout   time.Duration
 
 	mu       sync.Mutex
@@ -113,10 +114,19 @@ func WithMaxImageBytes(n int64) Option { return func(c *Connector) { c.maxImageB
 // Open Graph tags) on or off (default on).
 func WithLinkCards(on bool) Option { return func(c *Connector) { c.linkCards = on } }
 
-// WithLoopbackLinks lets link cards be fetched from loopback addresses.
-// For tests only: in production a post's link must never make Herald
-// fetch from its own machine.
-func WithLoopbackLinks(allow bool) Option { return func(c *Connector) { c.allowLoopback = allow } }
+// WithLinkClient sets the client that fetches linked pages and their
+// images for link cards (default: an outbound client that refuses
+// loopback, private and other internal addresses). Herald passes its
+// outbound client, so HERALD_ALLOW_PRIVATE_NETWORKS applies here too.
+func WithLinkClient(client *http.Client) Option { return func(c *Connector) { c.links = client } }
+
+// WithLoopbackLinks lets link cards be fetched from loopback and private
+// addresses (an outbound client with AllowPrivate). For tests only: in
+// production a post's link must never make Herald fetch from its own
+// machine or network.
+func WithLoopbackLinks(allow bool) Option {
+	return func(c *Connector) { c.links = outbound.NewClient(outbound.Options{AllowPrivate: allow}) }
+}
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(c *Connector) { c.log = l } }
@@ -125,8 +135,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *Connector) { c.log = l }
 func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now = now } }
 
 // New returns a connector that uses client (nil: http.DefaultClient) for
-// the platform's API. Link cards are fetched with a separate client that
-// refuses private addresses.
+// the platform's API: the PDS, the PLC directory and handle resolution.
+// Since a person's handle names a host of their choosing and their
+// identity names their PDS, Herald passes its outbound client. Link cards
+// are fetched with the link client (WithLinkClient).
 func New(client *http.Client, opts ...Option) *Connector {
 	if client == nil {
 		client = http.DefaultClient
@@ -144,6 +156,9 @@ func New(client *http.Client, opts ...Option) *Connector {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.links == nil {
+		c.links = outbound.NewClient(outbound.Options{})
 	}
 	return c
 }

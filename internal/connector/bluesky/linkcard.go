@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/bluesky-social/indigo/api/bsky"
 	"github.com/rivo/uniseg"
@@ -156,11 +152,11 @@ func truncate(s string, n int) string {
 	return strings.TrimSpace(b.String()) + "…"
 }
 
-// fetchSafe fetches a URL for a link card: http or https only, never a
-// loopback (unless allowed for tests), private, link-local or otherwise
-// internal address (checked after name resolution, on every connection,
-// redirects included), at most max bytes, a content type starting with
-// wantType, within the card timeout.
+// fetchSafe fetches a URL for a link card with the link client (an
+// outbound client: never a loopback, private, link-local or otherwise
+// internal address, checked on every connection, redirects included): http
+// or https only, at most max bytes, a content type starting with wantType,
+// within the card timeout.
 func (c *Connector) fetchSafe(ctx context.Context, raw, wantType string, max int64) ([]byte, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -168,36 +164,13 @@ func (c *Connector) fetchSafe(ctx context.Context, raw, wantType string, max int
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cardTimeout)
 	defer cancel()
-	dialer := &net.Dialer{Timeout: c.cardTimeout, Control: func(network, address string, _ syscall.RawConn) error {
-		return c.allowedAddr(address)
-	}}
-	client := &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 nil, // a proxy would hide the address actually reached
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   c.cardTimeout,
-			ResponseHeaderTimeout: c.cardTimeout,
-			MaxIdleConns:          1,
-			IdleConnTimeout:       time.Second,
-			DisableKeepAlives:     true,
-		},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("a redirect to %s is not followed", req.URL.Scheme)
-			}
-			return nil
-		},
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, "", err
 	}
 	req.Header.Set("User-Agent", "Herald link preview (+https://github.com/heraldsocial/herald)")
 	req.Header.Set("Accept", wantType+"*;q=1, */*;q=0.1")
-	res, err := client.Do(req)
+	res, err := c.links.Do(req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -223,46 +196,4 @@ func (c *Connector) fetchSafe(ctx context.Context, raw, wantType string, max int
 		data = data[:max] // the head of a long page is enough
 	}
 	return data, ct, nil
-}
-
-// allowedAddr refuses addresses a link card must never reach.
-func (c *Connector) allowedAddr(hostport string) error {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%q is not an IP address", host)
-	}
-	ip = ip.Unmap()
-	switch {
-	case ip.IsLoopback():
-		if c.allowLoopback {
-			return nil
-		}
-		return fmt.Errorf("%s is a loopback address", ip)
-	case ip.IsPrivate(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast(),
-		ip.IsMulticast(), ip.IsUnspecified(), !ip.IsGlobalUnicast():
-		return fmt.Errorf("%s is not a public address", ip)
-	}
-	for _, p := range blockedPrefixes() {
-		if p.Contains(ip) {
-			return fmt.Errorf("%s is in the reserved range %s", ip, p)
-		}
-	}
-	return nil
-}
-
-// blockedPrefixes are reserved ranges that IsPrivate does not cover.
-func blockedPrefixes() []netip.Prefix {
-	return []netip.Prefix{
-		netip.MustParsePrefix("0.0.0.0/8"),
-		netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-		netip.MustParsePrefix("192.0.0.0/24"),
-		netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
-		netip.MustParsePrefix("240.0.0.0/4"),
-		netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 private space
-		netip.MustParsePrefix("2002::/16"),    // 6to4, likewise
-	}
 }

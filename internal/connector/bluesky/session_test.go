@@ -199,7 +199,7 @@ func TestMisbehavingPlatform(t *testing.T) {
 	}{
 		{"put: HTML 502 from a proxy", put, blueskyfake.Fault{Status: 502, Header: htmlHdr, Body: "<html><body>Bad Gateway</body></html>"}, connector.Transient, "HTML"},
 		{"put: 500 InternalServerError", put, blueskyfake.Fault{Status: 500, Header: jsonHdr, Body: `{"error":"InternalServerError","message":"Internal Server Error"}`}, connector.Transient, "Internal Server Error"},
-		{"put: 503 plain text", put, blueskyfake.Fault{Status: 503, Body: "upstream connect error"}, connector.Transient, "upstream connect error"},
+		{"put: 503 plain text", put, blueskyfake.Fault{Status: 503, Body: "upstream connect error"}, connector.Transient, "HTTP 503 with text that is not its API's JSON"},
 		{"put: 200 truncated JSON", put, blueskyfake.Fault{Status: 200, Header: jsonHdr, Body: `{"uri":"at://did:plc:x/app.bsky.fe`}, connector.Ambiguous, "not the expected JSON"},
 		{"put: 200 empty body", put, blueskyfake.Fault{Status: 200, Header: jsonHdr}, connector.Ambiguous, ""},
 		{"put: 200 without uri and cid", put, blueskyfake.Fault{Status: 200, Header: jsonHdr, Body: `{"validationStatus":"valid"}`}, connector.Ambiguous, "uri or cid"},

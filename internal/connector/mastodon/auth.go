@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/outbound"
 )
 
 // AppStore remembers the OAuth app Herald registered on each instance, so
@@ -141,11 +142,10 @@ func (c *Connector) app(ctx context.Context, inst, redirect string) (clientID, c
 		ClientSecret string `json:"client_secret"`
 	}
 	if _, err := c.call(ctx, inst, request{method: http.MethodPost, path: "/api/v1/apps", json: body}, &app); err != nil {
-		return "", "", notMastodon(inst, "did not accept Herald's app registration", connector.Repeatable(err))
+		return "", "", connectError(inst, "did not accept Herald's app registration", connector.Repeatable(err))
 	}
 	if app.ClientID == "" || app.ClientSecret == "" {
-		return "", "", notMastodon(inst, "answered the app registration without a client id and secret",
-			&connector.Error{Class: connector.Invalid, Message: "no client_id or client_secret in the answer to POST /api/v1/apps"})
+		return "", "", notMastodon(inst, "answered the app registration without a client id and secret", nil)
 	}
 	if err := c.apps.SaveApp(ctx, inst, app.ClientID, app.ClientSecret); err != nil {
 		return "", "", fmt.Errorf("mastodon: save the app for %s: %w", inst, err)
@@ -158,21 +158,62 @@ func (c *Connector) app(ctx context.Context, inst, redirect string) (clientID, c
 	return id, sec, nil
 }
 
-// notMastodon turns a refusal the person can act on (a server that is not
-// a Mastodon-API server, or refuses apps) into a herald.Error naming the
-// instance field; other failures (unreachable, rate limited) stay
-// classified connector errors.
-func notMastodon(inst, what string, err error) error {
-	if connector.ClassOf(err) != connector.Invalid {
-		return err
+// connectError turns the failure of a call made while connecting into an
+// error that says what went wrong without repeating the server's words:
+// until an account is connected its address is only what a person typed,
+// and whatever answers there must not put its text on Herald's pages. A
+// refusal by Herald's address policy names the instance field; a server
+// error or rate limit stays a classified connector error (try again); any
+// other answer means the address is not a Mastodon-API server.
+func connectError(inst, what string, err error) error {
+	if re := (*outbound.RefusedError)(nil); errors.As(err, &re) {
+		return &herald.Error{Code: herald.CodeInvalid, Message: "Herald does not connect to this address",
+			Details: []herald.FieldProblem{{Field: "instance", Problem: re.Error()}}, Err: err}
 	}
 	var ce *connector.Error
-	msg := ""
-	if errors.As(err, &ce) && ce.Message != "" {
-		msg = " (" + ce.Message + ")"
+	if !errors.As(err, &ce) || ce.Status == 0 {
+		return err // no answer: the message is Herald's own
 	}
+	switch {
+	case ce.Class == connector.RateLimited:
+		q := *ce
+		q.Message = fmt.Sprintf("%s asks Herald to slow down (HTTP %d)", inst, ce.Status)
+		return &q
+	case ce.Status >= 500, ce.Status == http.StatusRequestTimeout, ce.Status == http.StatusConflict, ce.Status == http.StatusTooEarly:
+		q := *ce
+		q.Class = connector.Transient
+		q.Message = fmt.Sprintf("%s answered HTTP %d, a temporary failure on its side", inst, ce.Status)
+		return &q
+	}
+	return notMastodon(inst, fmt.Sprintf("%s: it answered HTTP %d with something that is not a Mastodon API", what, ce.Status), err)
+}
+
+// notMastodon says that the server at inst is not one Herald can connect
+// to, naming the instance field.
+func notMastodon(inst, what string, err error) error {
 	return &herald.Error{Code: herald.CodeInvalid, Message: "the server is not a Mastodon-API server Herald can connect to",
-		Details: []herald.FieldProblem{{Field: "instance", Problem: fmt.Sprintf("%s %s%s; check the address", inst, what, msg)}}, Err: err}
+		Details: []herald.FieldProblem{{Field: "instance", Problem: fmt.Sprintf("%s %s; check the address", inst, what)}}, Err: err}
+}
+
+// oauthErrorCode returns the OAuth error code of a token endpoint's error
+// answer ("invalid_grant"): a word from RFC 6749's small alphabet, safe to
+// repeat, unlike the free text beside it.
+func oauthErrorCode(res *connector.Response) string {
+	if res == nil {
+		return ""
+	}
+	var v struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(res.Body, &v) != nil || len(v.Error) == 0 || len(v.Error) > 40 {
+		return ""
+	}
+	for _, r := range v.Error {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return ""
+		}
+	}
+	return v.Error
 }
 
 // token is the answer of POST /oauth/token.
@@ -226,21 +267,20 @@ func (c *Connector) Exchange(ctx context.Context, s connector.AuthStart, secret 
 	var tok token
 	// Exchanging a code is not repeatable (codes are single-use), but it
 	// creates nothing people see: a failure is at worst a new connection.
-	if _, err := c.call(ctx, sec.Instance, request{method: http.MethodPost, path: "/oauth/token", json: body}, &tok); err != nil {
-		if connector.ClassOf(err) == connector.Invalid || connector.ClassOf(err) == connector.AuthRevoked {
-			var ce *connector.Error
-			errors.As(err, &ce)
+	res, err := c.call(ctx, sec.Instance, request{method: http.MethodPost, path: "/oauth/token", json: body}, &tok)
+	if err != nil {
+		if code := oauthErrorCode(res); code != "" && statusOf(err) >= 400 && statusOf(err) < 500 && statusOf(err) != http.StatusTooManyRequests {
 			return connector.Connected{}, &herald.Error{Code: herald.CodeInvalid,
-				Message: "the instance refused the authorization (" + ce.Message + "); start connecting again", Err: err}
+				Message: "the instance refused the authorization (" + code + "); start connecting again", Err: err}
 		}
-		return connector.Connected{}, connector.Repeatable(err)
+		return connector.Connected{}, connectError(sec.Instance, "did not give Herald a token", connector.Repeatable(err))
 	}
 	if tok.AccessToken == "" {
 		return connector.Connected{}, &connector.Error{Class: connector.Transient, Message: "the instance's token answer has no access_token"}
 	}
 	var me account
 	if _, err := c.call(ctx, sec.Instance, request{method: http.MethodGet, path: "/api/v1/accounts/verify_credentials", token: tok.AccessToken}, &me); err != nil {
-		return connector.Connected{}, err
+		return connector.Connected{}, connectError(sec.Instance, "did not show the account its token belongs to", err)
 	}
 	if me.ID == "" || me.Username == "" {
 		return connector.Connected{}, &connector.Error{Class: connector.Transient, Message: "the instance's answer to verify_credentials has no account id or username"}
