@@ -117,6 +117,7 @@ type Error struct {
 	Class      Class
 	Status     int           // HTTP status, 0 if none
 	RetryAfter time.Duration // for RateLimited (and Transient when the platform says)
+	Limit      int           // for RateLimited: calls allowed per window, 0 if not said (ParseRateLimit)
 	Message    string        // the platform's own message, shown to people
 	Err        error
 }

@@ -135,7 +135,7 @@ func repeatable(method string) bool {
 // Classify turns a platform's error answer into an error class; it returns
 // nil for a status below 400. now is used to turn reset times into waits.
 //
-//	429                       → RateLimited, RetryAfter from ParseRetryAfter
+//	429                       → RateLimited, RetryAfter from ParseRetryAfter, Limit from ParseRateLimit
 //	5xx, 408, 409, 425        → Transient (RetryAfter if the platform gave one)
 //	401 saying "expired"      → AuthExpired
 //	401, 403                  → AuthRevoked
@@ -159,6 +159,7 @@ func Classify(status int, h http.Header, body []byte, now time.Time) *Error {
 	case status == http.StatusTooManyRequests:
 		e.Class = RateLimited
 		e.RetryAfter = ParseRetryAfter(h, now)
+		e.Limit = ParseRateLimit(h)
 	case status >= 500, status == http.StatusRequestTimeout, status == http.StatusConflict, status == http.StatusTooEarly:
 		e.Class = Transient
 		e.RetryAfter = ParseRetryAfter(h, now)
@@ -305,6 +306,23 @@ func ParseRetryAfter(h http.Header, now time.Time) time.Duration {
 				return until(time.Unix(0, int64(n*1e9)), now)
 			}
 			return secondsWait(n)
+		}
+	}
+	return 0
+}
+
+// ParseRateLimit returns how many calls the platform allows per window,
+// from X-RateLimit-Limit, x-rate-limit-limit or RateLimit-Limit (the IETF
+// draft's "100" or "100, 100;w=60": the first number counts). It returns 0
+// when none is present or parseable.
+func ParseRateLimit(h http.Header) int {
+	for _, k := range []string{"X-RateLimit-Limit", "X-Rate-Limit-Limit", "RateLimit-Limit"} {
+		v := strings.TrimSpace(h.Get(k))
+		if i := strings.IndexAny(v, ",;"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return n
 		}
 	}
 	return 0

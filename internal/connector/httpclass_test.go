@@ -193,6 +193,27 @@ func TestRepeatable(t *testing.T) {
 	}
 }
 
+func TestParseRateLimit(t *testing.T) {
+	for _, tt := range []struct {
+		h    http.Header
+		want int
+	}{
+		{http.Header{}, 0},
+		{http.Header{"X-Ratelimit-Limit": {"300"}}, 300},
+		{http.Header{"X-Rate-Limit-Limit": {"50"}}, 50},
+		{http.Header{"Ratelimit-Limit": {"100, 100;w=60"}}, 100},
+		{http.Header{"X-Ratelimit-Limit": {"lots"}}, 0},
+	} {
+		if got := connector.ParseRateLimit(tt.h); got != tt.want {
+			t.Errorf("ParseRateLimit(%v) = %d, want %d", tt.h, got, tt.want)
+		}
+	}
+	e := connector.Classify(http.StatusTooManyRequests, http.Header{"X-Ratelimit-Limit": {"30"}, "Retry-After": {"5"}}, nil, time.Now())
+	if e.Limit != 30 || e.RetryAfter != 5*time.Second {
+		t.Errorf("a 429 classified with Limit %d, RetryAfter %v; want 30, 5s", e.Limit, e.RetryAfter)
+	}
+}
+
 func TestDoRefusedAddress(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the refused server got a request")

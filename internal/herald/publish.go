@@ -18,8 +18,9 @@ import (
 
 // DueTarget is the little the dispatcher's timer keeps in memory per target.
 type DueTarget struct {
-	ID    int64
-	DueAt time.Time
+	ID        int64
+	DueAt     time.Time
+	AccountID int64 // so that a target of a rate-limited account is not claimed
 }
 
 // Claim is a target the dispatcher now owns, with what it needs to publish.

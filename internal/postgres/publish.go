@@ -51,7 +51,7 @@ func (s store) nextDue(ctx context.Context, after *herald.DueTarget, until time.
 	if after != nil {
 		afterDue, afterID = &after.DueAt, after.ID
 	}
-	rows, err := s.q.Query(ctx, `SELECT t.id, t.due_at FROM targets t
+	rows, err := s.q.Query(ctx, `SELECT t.id, t.due_at, t.account_id FROM targets t
 		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at >= COALESCE($3::timestamptz, '-infinity')
 		  AND (t.due_at > COALESCE($3::timestamptz, '-infinity') OR t.id > $4)
 		  AND t.due_at <= $1 AND `+publishable+`
@@ -61,7 +61,7 @@ func (s store) nextDue(ctx context.Context, after *herald.DueTarget, until time.
 	}
 	out, err := collect(rows, func(r scanner) (herald.DueTarget, error) {
 		var d herald.DueTarget
-		err := r.Scan(&d.ID, &d.DueAt)
+		err := r.Scan(&d.ID, &d.DueAt, &d.AccountID)
 		return d, err
 	})
 	return out, dbErr("next due", err)

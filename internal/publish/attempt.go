@@ -59,13 +59,17 @@ type attempt struct {
 }
 
 // run works on one claim from start to completion; leaseUntil is when
-// the claim's lease ends.
-func (d *Dispatcher) run(c herald.Claim, leaseUntil time.Time) {
+// the claim's lease ends, and no call starts before notBefore (the release
+// time of a target held back for its account's rate limit; zero if none).
+func (d *Dispatcher) run(c herald.Claim, leaseUntil, notBefore time.Time) {
 	ctx := d.workCtx
 	t := c.Target
-	if t.DueAt != nil {
+	if t.DueAt != nil && t.DueAt.After(notBefore) {
+		notBefore = *t.DueAt
+	}
+	if !notBefore.IsZero() {
 		// Claimed a little early: publish at the due instant, not before.
-		if wait := t.DueAt.Sub(d.clock.Now()); wait > 0 {
+		if wait := notBefore.Sub(d.clock.Now()); wait > 0 {
 			timer := time.NewTimer(wait)
 			select {
 			case <-timer.C:
@@ -134,7 +138,7 @@ func (d *Dispatcher) run(c herald.Claim, leaseUntil time.Time) {
 	if res.notice != nil {
 		d.sendNotification(ctx, *res.notice)
 	}
-	d.completer.add(ctx, completion{Completion: cp, requeue: res.requeue})
+	d.completer.add(ctx, completion{Completion: cp, requeue: res.requeue, account: t.AccountID})
 }
 
 // do publishes every part not yet confirmed, in order.
@@ -222,9 +226,10 @@ func (a *attempt) do(ctx context.Context) result {
 // reached the platform) and returns its reference, or the attempt's end.
 func (a *attempt) part(ctx context.Context, p connector.Part) (herald.RemoteRef, result, bool) {
 	d := a.d
-	if until, blocked := d.blocks.Until(a.c.Account.ID, d.clock.Now()); blocked {
-		// Another target of this account hit the limit: no request before the reset.
-		return herald.RemoteRef{}, a.rateLimited(0, until, "waiting for the platform's rate limit to reset"), false
+	if _, blocked := d.blocks.Until(a.c.Account.ID, d.clock.Now()); blocked {
+		// Another target of this account hit the limit while this one was
+		// being claimed: no request before the reset.
+		return herald.RemoteRef{}, a.holdBack(0, "waiting for the platform's rate limit to reset"), false
 	}
 	if d.clock.Now().After(a.deadline) {
 		return herald.RemoteRef{}, a.transient(0, "the attempt ran out of time before every part was published; it resumes after the last confirmed part"), false
@@ -253,12 +258,8 @@ func (a *attempt) part(ctx context.Context, p connector.Part) (herald.RemoteRef,
 	}
 	switch connector.ClassOf(err) {
 	case connector.RateLimited:
-		wait := d.cfg.RateLimitWait
-		if ce != nil && ce.RetryAfter > 0 {
-			wait = ce.RetryAfter
-		}
-		until := d.blocks.Block(a.c.Account.ID, d.clock.Now().Add(wait))
-		return herald.RemoteRef{}, a.rateLimited(status, until, msg), false
+		a.limited(ce)
+		return herald.RemoteRef{}, a.holdBack(status, msg), false
 	case connector.AuthExpired:
 		return herald.RemoteRef{}, a.authExpired(ctx, status, msg), false
 	case connector.AuthRevoked:
@@ -356,12 +357,8 @@ func (a *attempt) reconcile(ctx context.Context, p connector.Part) (ref herald.R
 	msg := "checking whether the platform already has the post failed: " + platformMessage(err)
 	switch connector.ClassOf(err) {
 	case connector.RateLimited:
-		wait := d.cfg.RateLimitWait
-		if ce != nil && ce.RetryAfter > 0 {
-			wait = ce.RetryAfter
-		}
-		until := d.blocks.Block(a.c.Account.ID, d.clock.Now().Add(wait))
-		return herald.RemoteRef{}, false, a.rateLimited(status, until, msg), false
+		a.limited(ce)
+		return herald.RemoteRef{}, false, a.holdBack(status, msg), false
 	case connector.Invalid:
 		// The platform cannot be asked (no lookup): nobody can tell.
 		return herald.RemoteRef{}, false, a.unconfirmed(msg), false

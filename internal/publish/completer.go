@@ -72,6 +72,7 @@ type completion struct {
 	// requeue puts a retrying target back on the timer once written; false
 	// when it waits for its account to be reconnected.
 	requeue bool
+	account int64 // the target's account, for the timer
 }
 
 // add hands a completion over; it gives up only when the calls were
@@ -170,7 +171,7 @@ func (c *completer) write(batch []completion) {
 			continue
 		}
 		if cp.requeue && cp.To == herald.StateRetrying && cp.DueAt != nil && !cp.DueAt.After(horizon) {
-			d.due.Push(cp.TargetID, *cp.DueAt)
+			d.due.Push(cp.TargetID, cp.account, *cp.DueAt)
 			pushed = true
 		}
 	}

@@ -252,6 +252,10 @@ type Dispatcher struct {
 
 	blocks  *connector.RateGate
 	refresh *accountLocks
+	// held holds the release times the rate gate handed out to targets
+	// held back for their account's limit (see admit).
+	holdMu sync.Mutex
+	held   map[int64]time.Time
 	// installation is the installation's id (set by Start), in every part key.
 	installation string
 
@@ -316,6 +320,7 @@ func New(cfg Config, deps Deps) *Dispatcher {
 		refresh:         newAccountLocks(),
 		overdueNotified: map[int64]bool{},
 		working:         map[int64]bool{},
+		held:            map[int64]time.Time{},
 		stopDone:        make(chan struct{}),
 	}
 	if d.blocks == nil {

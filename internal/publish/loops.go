@@ -245,6 +245,14 @@ func (d *Dispatcher) fireLoop(ctx context.Context) {
 // and starts a call for each claim. It reports false after a store error,
 // having put the batch back.
 func (d *Dispatcher) claim(ctx context.Context, now time.Time, batch []dueEntry) bool {
+	batch, notBefore, held := d.admit(now, batch)
+	if held > 0 {
+		d.release(held)
+		signal(d.changed)
+	}
+	if len(batch) == 0 {
+		return true
+	}
 	ids := make([]int64, len(batch))
 	claimAt := now
 	for i, e := range batch {
@@ -263,7 +271,7 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, batch []dueEntry)
 		d.log.ErrorContext(ctx, "claiming due targets failed; trying again", slog.Int("targets", len(ids)), slog.Any("error", err))
 		d.lostClaim(ids, leaseUntil)
 		for _, e := range batch {
-			d.due.Push(e.id, time.Unix(0, e.due))
+			d.due.Push(e.id, e.account, time.Unix(0, e.due))
 		}
 		return false
 	}
@@ -277,7 +285,7 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, batch []dueEntry)
 			defer d.workers.Done()
 			defer d.release(1)
 			defer d.setWorking(c.Target.ID, false)
-			d.run(c, leaseUntil)
+			d.run(c, leaseUntil, notBefore[c.Target.ID])
 		}()
 	}
 	return true

@@ -16,11 +16,11 @@ import (
 func TestDueHeapOrderAndDedup(t *testing.T) {
 	h := newDueHeap()
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	h.Push(1, base.Add(3*time.Second))
-	h.Push(2, base.Add(1*time.Second))
-	h.Push(3, base.Add(2*time.Second))
-	h.Push(1, base) // moved earlier, not added twice
-	h.Push(3, base.Add(5*time.Second))
+	h.Push(1, 0, base.Add(3*time.Second))
+	h.Push(2, 0, base.Add(1*time.Second))
+	h.Push(3, 0, base.Add(2*time.Second))
+	h.Push(1, 0, base) // moved earlier, not added twice
+	h.Push(3, 0, base.Add(5*time.Second))
 	if h.Len() != 3 {
 		t.Fatalf("Len = %d, want 3", h.Len())
 	}
@@ -46,7 +46,7 @@ func TestDueHeapLimitAndOverdue(t *testing.T) {
 	h := newDueHeap()
 	base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for i := range 1000 {
-		h.Push(int64(i), base.Add(time.Duration(999-i)*time.Millisecond))
+		h.Push(int64(i), 0, base.Add(time.Duration(999-i)*time.Millisecond))
 	}
 	over := h.Overdue(base.Add(10*time.Millisecond), 1000)
 	if len(over) != 10 {
@@ -76,7 +76,7 @@ func TestDueHeapMemory(t *testing.T) {
 	h := newDueHeap()
 	base := time.Now()
 	for i := range 100_000 {
-		h.Push(int64(i), base.Add(time.Duration(i%3000)*time.Millisecond))
+		h.Push(int64(i), 0, base.Add(time.Duration(i%3000)*time.Millisecond))
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -59,7 +59,7 @@ func (s *store) nextDue(ctx context.Context, afterDue, afterID, until int64, lim
 	// Without statistics SQLite would rather read the (state, scheduled_at)
 	// index and sort; the partial index is already in due order and holds
 	// only waiting targets.
-	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.due_at FROM targets t INDEXED BY targets_next_due
+	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.due_at, t.account_id FROM targets t INDEXED BY targets_next_due
 		WHERE t.state IN ('scheduled', 'retrying') AND t.due_at >= ? AND (t.due_at > ? OR t.id > ?)
 		  AND t.due_at <= ? AND `+publishable+`
 		ORDER BY t.due_at, t.id LIMIT ?`, afterDue, afterDue, afterID, until, limit)
@@ -70,7 +70,7 @@ func (s *store) nextDue(ctx context.Context, afterDue, afterID, until int64, lim
 	for rows.Next() {
 		var d herald.DueTarget
 		var due int64
-		if err := rows.Scan(&d.ID, &due); err != nil {
+		if err := rows.Scan(&d.ID, &due, &d.AccountID); err != nil {
 			return nil, fmt.Errorf("sqlite: next due: %w", err)
 		}
 		d.DueAt = fromMicros(due)

@@ -51,6 +51,9 @@ func dueIDs(t *testing.T, s herald.Store, until time.Time, limit int) []int64 {
 	for i, d := range due {
 		ids[i] = d.ID
 		wantUTC(t, "DueTarget.DueAt", d.DueAt)
+		if d.AccountID == 0 {
+			t.Errorf("NextDue lists target %d without its account", d.ID)
+		}
 	}
 	return ids
 }
