@@ -55,3 +55,28 @@ func (a *AppStore) SaveApp(ctx context.Context, instance, clientID, clientSecret
 	}
 	return nil
 }
+
+// GetSoftware returns what Herald learned instance runs; found is false
+// when it has not learned it yet.
+func (a *AppStore) GetSoftware(ctx context.Context, instance string) (herald.InstanceSoftware, bool, error) {
+	sw, err := a.store.GetInstanceSoftware(ctx, a.platform, instance)
+	if errors.Is(err, herald.ErrNotFound) {
+		return herald.InstanceSoftware{}, false, nil
+	}
+	if err != nil {
+		return herald.InstanceSoftware{}, false, fmt.Errorf("account: software of %s: %w", instance, err)
+	}
+	return sw, true, nil
+}
+
+// SaveSoftware records what an instance runs.
+func (a *AppStore) SaveSoftware(ctx context.Context, sw herald.InstanceSoftware) error {
+	sw.Platform = a.platform
+	if sw.CheckedAt.IsZero() {
+		sw.CheckedAt = a.clock.Now()
+	}
+	if err := a.store.SaveInstanceSoftware(ctx, &sw); err != nil {
+		return fmt.Errorf("account: save the software of %s: %w", sw.Instance, err)
+	}
+	return nil
+}

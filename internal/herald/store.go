@@ -184,6 +184,7 @@ type Tx interface {
 	CampaignStore
 	AuditStore
 	ConnectStore
+	InstanceSoftwareStore
 	MetricsStore
 	InboxStore
 	CommentStore
