@@ -318,6 +318,13 @@ func (c *Connector) call(ctx context.Context, instance string, r request, out an
 		req.Header.Set("Content-Type", ctype)
 	}
 	req.Header.Set("Accept", "application/json")
+	if r.creates {
+		// Go's transport silently sends a request again when a kept-alive
+		// connection fails, for any request carrying Idempotency-Key whose
+		// body it can replay. Creating a status must be repeated only by
+		// the dispatcher's decision (Idempotent, Find), never blindly.
+		req.GetBody = nil
+	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
