@@ -6,7 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-		"strings"
+	"strings"
 	"testing"
 	"time"
 
