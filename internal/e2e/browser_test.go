@@ -19,7 +19,9 @@ import (
 
 // chrome starts a headless Debian chromium with a fresh profile, in the
 // zone tz and with a window of w×h, or skips the test when chromium is not
-// installed.
+// installed. What its pages report (exceptions, console errors, policy
+// violations) fails the test: run checks after each step, and a cleanup
+// after the last.
 func chrome(t *testing.T, tz string, w, h int) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
@@ -50,6 +52,12 @@ func chrome(t *testing.T, tz string, w, h int) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	ctx = watchPages(t, ctx)
+	t.Cleanup(func() { // before the browser closes: cleanups run last first
+		if p := newProblems(ctx); len(p) > 0 {
+			t.Errorf("after the last step the pages reported:\n%s", strings.Join(p, "\n"))
+		}
+	})
 	return ctx
 }
 
@@ -62,7 +70,7 @@ func incognito(t *testing.T, ctx context.Context) context.Context {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("open a second browser context: %v", err)
 	}
-	return bctx
+	return watchPages(t, bctx)
 }
 
 // run runs a step's actions, bounded in time; on failure it saves a
@@ -73,7 +81,13 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	defer cancel()
 	err := chromedp.Do(sctx, actions...)
 	if err == nil {
+		if p := newProblems(ctx); len(p) > 0 {
+			t.Fatalf("%s: the page reported:\n%s", step, strings.Join(p, "\n"))
+		}
 		return
+	}
+	if p := newProblems(ctx); len(p) > 0 {
+		err = fmt.Errorf("%w; the page reported:\n%s", err, strings.Join(p, "\n"))
 	}
 	dir := t.TempDir()
 	shot := filepath.Join(dir, strings.ReplaceAll(step, " ", "_")+".png")

@@ -19,7 +19,9 @@ import (
 )
 
 // chrome starts a headless Debian chromium with a fresh profile, in the
-// zone tz, or skips the test when chromium is not installed.
+// zone tz, or skips the test when chromium is not installed. What its pages
+// report (exceptions, console errors, policy violations) fails the test:
+// run checks after each step, and a cleanup after the last.
 func chrome(t *testing.T, tz string) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
@@ -49,6 +51,12 @@ func chrome(t *testing.T, tz string) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	ctx = watchPages(t, ctx)
+	t.Cleanup(func() { // before the browser closes: cleanups run last first
+		if p := newProblems(ctx); len(p) > 0 {
+			t.Errorf("after the last step the pages reported:\n%s", strings.Join(p, "\n"))
+		}
+	})
 	return ctx
 }
 
@@ -60,7 +68,13 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	defer cancel()
 	err := chromedp.Do(sctx, actions...)
 	if err == nil {
+		if p := newProblems(ctx); len(p) > 0 {
+			t.Fatalf("%s: the page reported:\n%s", step, strings.Join(p, "\n"))
+		}
 		return
+	}
+	if p := newProblems(ctx); len(p) > 0 {
+		err = fmt.Errorf("%w; the page reported:\n%s", err, strings.Join(p, "\n"))
 	}
 	dir := t.TempDir()
 	shot := filepath.Join(dir, strings.ReplaceAll(step, " ", "_")+".png")
@@ -154,7 +168,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 	run(t, ctx, "hold everything",
 		chromedp.Click(chromedp.CSS("#crisis-switch")),
 		chromedp.WaitVisible(chromedp.CSS("#reason")),
+		waitFor(`document.getElementById("crisis-confirm").disabled`), // no reason yet
 		chromedp.SendKeys(chromedp.CSS("#reason"), "Outage at the airline"),
+		waitFor(`!document.getElementById("crisis-confirm").disabled`),
 		chromedp.Click(chromedp.CSS("#crisis-confirm")),
 		chromedp.WaitVisible(chromedp.CSS("#crisis-banner .banner")),
 		into(&text, chromedp.Text(chromedp.CSS("#crisis-banner"))),
@@ -219,6 +235,16 @@ func targetState(t *testing.T, e *env, wsID, postID int64) herald.TargetState {
 		t.Fatalf("get post %d: %v", postID, err)
 	}
 	return p.Targets[0].State
+}
+
+// waitFor waits until the JavaScript expression is truthy.
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Poll[bool](expr)(ctx, t); err != nil {
+			return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, err)
+		}
+		return chromedp.Void{}, nil
+	}
 }
 
 // into runs a, keeping its value in dst.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -53,6 +54,7 @@ func TestBrowserInvitation(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("open a second browser context: %v", err)
 	}
+	bctx = watchPages(t, bctx)
 	run(t, bctx, "new person accepts",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#invite-accept")),
@@ -84,4 +86,37 @@ func TestBrowserInvitation(t *testing.T) {
 	if !strings.Contains(text, "Bo Manager") || !strings.Contains(text, "manager") {
 		t.Fatalf("members after joining: %q", text)
 	}
+}
+
+// TestBrowserDeleteConfirm checks the workspace's delete button waits for
+// its name, typed in full (a component of Alpine's CSP build).
+func TestBrowserDeleteConfirm(t *testing.T) {
+	ctx := chrome(t, "Europe/Paris")
+	e := newEnv(t)
+	_, w := e.owner("ana@example.com", "Acme Rockets")
+	base := e.srv.URL
+	const disabled = `document.getElementById("workspace-delete").disabled`
+
+	run(t, ctx, "sign in",
+		chromedp.Navigate(base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ana@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#signin-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#glance")),
+	)
+	run(t, ctx, "open the settings",
+		chromedp.Navigate(base+settingsURL(w.ID, "")),
+		chromedp.WaitVisible(chromedp.CSS("#workspace-delete")),
+		waitFor(disabled),
+	)
+	run(t, ctx, "type part of the name",
+		chromedp.SendKeys(chromedp.CSS("#confirm_name"), "Acme"),
+		chromedp.Sleep(100*time.Millisecond),
+		waitFor(disabled),
+	)
+	run(t, ctx, "type all of it",
+		chromedp.SendKeys(chromedp.CSS("#confirm_name"), " Rockets"),
+		waitFor("!"+disabled),
+	)
 }

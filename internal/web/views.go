@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -71,16 +70,6 @@ func (p *page) location() *time.Location {
 		return loc
 	}
 	return time.UTC
-}
-
-// jsString quotes s as a JavaScript string literal for an Alpine
-// expression (the attribute itself is HTML-escaped by templ).
-func jsString(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return `""`
-	}
-	return string(b)
 }
 
 // areaAssets are the per-section stylesheets and scripts every page loads

@@ -22,4 +22,22 @@
   }
   document.addEventListener("DOMContentLoaded", guessZone);
   document.addEventListener("htmx:load", guessZone);
+
+  // Alpine's CSP build evaluates no code from attributes: they name the
+  // properties and methods of the components registered here and in the
+  // section scripts (this file loads before Alpine, which fires alpine:init).
+  document.addEventListener("alpine:init", function () {
+    // textField follows a text field inside it (x-init="read" and
+    // x-on:input="read" on the field): blank and filled say whether the
+    // person has written something, e.g. to disable a button
+    // (x-bind:disabled="blank") or show a warning (:hidden="filled").
+    window.Alpine.data("textField", function () {
+      return {
+        text: "",
+        read: function () { this.text = this.$el.value; },
+        get blank() { return this.text.trim() === ""; },
+        get filled() { return this.text.trim() !== ""; }
+      };
+    });
+  });
 })();

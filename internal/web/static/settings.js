@@ -35,6 +35,20 @@
     } catch (e) { /* fall through */ }
     manual();
   }
+  // confirmName keeps a dangerous button disabled until the field inside
+  // (x-init="read" x-on:input="read") holds the name in the form's
+  // data-confirm: x-bind:disabled="differs".
+  document.addEventListener("alpine:init", function () {
+    window.Alpine.data("confirmName", function () {
+      return {
+        typed: "",
+        name: "",
+        init: function () { this.name = this.$el.dataset.confirm || ""; },
+        read: function () { this.typed = this.$el.value; },
+        get differs() { return this.typed.trim() !== this.name; }
+      };
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:load", function (ev) { setUp(ev.target || document); });
 })();
