@@ -36,6 +36,12 @@ func (c *MigrateCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
+	// A SQLite schema is not changed under a running server.
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := openStore(env.Ctx, cfg, true)
 	if err != nil {
 		return err
@@ -235,5 +241,6 @@ func (c *BackupCmd) Run(env *Env) error {
 		return fmt.Errorf("back up to %s: %w", c.File, err)
 	}
 	fmt.Fprintf(env.Stdout, "Backed up %s to %s.\n", cfg.SQLitePath(), c.File)
+	fmt.Fprintf(env.Stdout, "Keep the key file %s with it: the account credentials in the backup open only with that key.\n", cfg.KeyFile)
 	return nil
 }

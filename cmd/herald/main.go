@@ -1,5 +1,5 @@
 // Command herald is Herald's one binary: the web server and the
-// administration commands (migrate, user, token, backup, version).
+// administration commands (migrate, user, token, backup, restore, version).
 package main
 
 import (
@@ -32,6 +32,7 @@ type CLI struct {
 	} `cmd:"" help:"Manage API tokens."`
 	Publishing PublishingCmd `cmd:"" help:"Pause, resume or check publishing for the whole installation."`
 	Backup     BackupCmd     `cmd:"" help:"Copy the SQLite database to FILE, consistently, while Herald runs."`
+	Restore    RestoreCmd    `cmd:"" help:"Put a SQLite backup made by herald backup in place of the database (Herald must be stopped)."`
 	Version    VersionCmd    `cmd:"" help:"Print Herald's version."`
 	Bench      BenchCmd      `cmd:"" help:"Benchmarks: herald bench publish."`
 	Dev        DevCmd        `cmd:"" hidden:"" help:"Developer tools."`

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -214,6 +215,24 @@ func TestServeBinary(t *testing.T) {
 	}
 	if resp, err := http.Get(baseURL + "/readyz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("readyz = %v, %v", resp, err)
+	}
+
+	// One process serves a data folder: a second server, and a migration,
+	// refuse to start on it and say why.
+	for _, args := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"migrate"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		second := exec.CommandContext(ctx, bin, append(args, "--data-dir", dataDir)...)
+		second.Env = cmd.Env
+		out, err := second.CombinedOutput()
+		cancel()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() <= 0 {
+			t.Errorf("a second `herald %s` on the served folder: %v (want a non-zero exit)\n%s", args[0], err, out)
+		}
+		if !strings.Contains(string(out), "the data folder is in use by another Herald process") ||
+			!strings.Contains(string(out), "stop the other `herald serve` first") {
+			t.Errorf("a second `herald %s` on the served folder printed:\n%s", args[0], out)
+		}
 	}
 
 	for path, want := range map[string]os.FileMode{"secret.key": 0o600, ".": 0o700} {

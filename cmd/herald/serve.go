@@ -36,6 +36,11 @@ func (c *ServeCmd) Run(env *Env) error {
 	if err := os.MkdirAll(cfg.MediaDir, 0o700); err != nil {
 		return fmt.Errorf("create media folder %s: %w", cfg.MediaDir, err)
 	}
+	unlock, err := lockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	keys, err := keyring.Load(cfg.KeyFile)
 	if err != nil {
 		return err
@@ -56,6 +61,10 @@ func (c *ServeCmd) Run(env *Env) error {
 
 	// The dispatcher and the job runner start before the listener so that
 	// /readyz tells the truth from the first request.
+	if err := app.heartbeat.Start(ctx); err != nil {
+		return fmt.Errorf("start the instance heartbeat: %w", err)
+	}
+	defer app.heartbeat.Stop()
 	if err := app.dispatcher.Start(ctx); err != nil {
 		return fmt.Errorf("start the publishing dispatcher: %w", err)
 	}

@@ -61,3 +61,22 @@ func openStore(ctx context.Context, cfg config.Config, migrate bool) (herald.Sto
 	}
 	return st, nil
 }
+
+// lockDataDir takes the SQLite data folder's exclusive lock (nothing to do
+// on PostgreSQL, which several instances share), so that a second process
+// refuses to start on a folder in use, and the holder knows that whatever
+// an earlier process left in flight was abandoned. The returned function
+// releases the lock.
+func lockDataDir(cfg config.Config) (unlock func(), err error) {
+	if cfg.Driver() != config.DriverSQLite {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+	}
+	release, err := sqlite.LockDir(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("lock the data folder (HERALD_DATA_DIR or --data-dir): %w", err)
+	}
+	return func() { _ = release() }, nil
+}

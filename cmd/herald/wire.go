@@ -43,6 +43,7 @@ type app struct {
 	api        *api.API
 	web        *web.Handler
 	dispatcher *publish.Dispatcher
+	heartbeat  *publish.Heartbeat
 	jobs       *jobs.Runner
 	notifier   *notify.Notifier
 	version    string
@@ -80,8 +81,12 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.auth = auth.New(st, clock, logger)
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
 	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys))
+	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
-		Instance:     instance,
+		Instance: instance,
+		// On SQLite, serve holds the data folder's lock (sqlite.LockDir)
+		// before wiring: whoever left a lease in the database is dead.
+		Exclusive:    cfg.Driver() == config.DriverSQLite,
 		Concurrency:  cfg.PublishConcurrency,
 		Lease:        cfg.PublishLease,
 		CallTimeout:  cfg.PublishCallTimeout,
@@ -175,4 +180,13 @@ func defaultInstanceID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// newHeartbeat returns the heartbeat that tells other instances this one
+// is alive, so they leave its leases alone, and take them over within
+// HERALD_INSTANCE_STALE_AFTER of its death.
+func newHeartbeat(cfg config.Config, st herald.Store, instance string, clock herald.Clock, logger *slog.Logger) *publish.Heartbeat {
+	host, _ := os.Hostname() // for people only; empty when unknown
+	return publish.NewHeartbeat(publish.HeartbeatConfig{Instance: instance, StaleAfter: cfg.InstanceStaleAfter,
+		Hostname: host, PID: os.Getpid(), Version: version()}, st, clock, logger)
 }

@@ -229,9 +229,10 @@ func (s *Service) actorName(ctx context.Context, actor herald.Actor) (string, er
 }
 
 // Connect stores an account with its credentials sealed. Connecting the
-// same platform and remote id again updates the stored account (profile,
-// credentials, status) instead of failing, so reconnecting an expired or
-// revoked account works. The status defaults to connected.
+// same profile again (platform and remote id, and on federated platforms
+// the same server: herald.Account.SameRemote) updates the stored account
+// (profile, credentials, status) instead of failing, so reconnecting an
+// expired or revoked account works. The status defaults to connected.
 func (s *Service) Connect(ctx context.Context, actor herald.Actor, a herald.Account, credentials []byte) (herald.Account, error) {
 	if err := actor.Require(herald.ActAccountsManage); err != nil {
 		return herald.Account{}, err
@@ -257,7 +258,7 @@ func (s *Service) Connect(ctx context.Context, actor herald.Actor, a herald.Acco
 	now := s.clock.Now()
 	a.UpdatedAt = now
 	err = s.store.InTx(ctx, func(tx herald.Tx) error {
-		existing, found, err := findRemote(ctx, tx, a.WorkspaceID, a.Platform, a.RemoteID)
+		existing, found, err := findRemote(ctx, tx, a)
 		if err != nil {
 			return err
 		}
@@ -293,13 +294,15 @@ func (s *Service) Connect(ctx context.Context, actor herald.Actor, a herald.Acco
 	return a, nil
 }
 
-func findRemote(ctx context.Context, tx herald.Tx, workspaceID int64, platform herald.Platform, remoteID string) (herald.Account, bool, error) {
-	as, err := tx.ListAccounts(ctx, workspaceID)
+// findRemote returns the workspace's account that is the same profile as
+// a: a Mastodon id names different people on different servers.
+func findRemote(ctx context.Context, tx herald.Tx, a herald.Account) (herald.Account, bool, error) {
+	as, err := tx.ListAccounts(ctx, a.WorkspaceID)
 	if err != nil {
 		return herald.Account{}, false, err
 	}
 	for _, x := range as {
-		if x.Platform == platform && x.RemoteID == remoteID {
+		if x.SameRemote(a) {
 			return x, true, nil
 		}
 	}

@@ -88,13 +88,17 @@ type Config struct {
 	// PublishCallTimeout bounds one platform call; 0 keeps the dispatcher's
 	// default (60s). It must be shorter than the lease.
 	PublishCallTimeout time.Duration `env:"PUBLISH_CALL_TIMEOUT"`
-	// PublishExpiredEvery is how often expired leases are looked for; 0
-	// keeps the dispatcher's default (5s).
+	// PublishExpiredEvery is how often the leases of dead instances are
+	// looked for; 0 keeps the dispatcher's default (500ms).
 	PublishExpiredEvery time.Duration `env:"PUBLISH_EXPIRED_EVERY"`
 	// PublishBackoffBase is the first retry wait after a transient or
 	// ambiguous failure (exponential with jitter after it); 0 keeps the
 	// dispatcher's default (5s).
 	PublishBackoffBase time.Duration `env:"PUBLISH_BACKOFF_BASE"`
+	// InstanceStaleAfter is how long a running Herald may miss its
+	// heartbeat (written every third of it) before the other instances
+	// take its publishing leases over; 0 keeps the default (3s).
+	InstanceStaleAfter time.Duration `env:"INSTANCE_STALE_AFTER"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -105,6 +109,8 @@ const (
 	// MaxPublishBackoffBase is the dispatcher's backoff ceiling, which the
 	// base must not exceed.
 	MaxPublishBackoffBase = 15 * time.Minute
+	// MinInstanceStaleAfter is the shortest heartbeat staleness accepted.
+	MinInstanceStaleAfter = time.Second
 )
 
 // Overrides are values from command-line flags; an empty field leaves the
@@ -205,6 +211,8 @@ func explainParseError(err error) error {
 			out = append(out, fmt.Errorf("%sPUBLISH_EXPIRED_EVERY: not a duration; use e.g. 5s or 200ms: %w", Prefix, pe.Err))
 		case "PublishBackoffBase":
 			out = append(out, fmt.Errorf("%sPUBLISH_BACKOFF_BASE: not a duration; use e.g. 5s or 100ms: %w", Prefix, pe.Err))
+		case "InstanceStaleAfter":
+			out = append(out, fmt.Errorf("%sINSTANCE_STALE_AFTER: not a duration; use e.g. 3s or 10s: %w", Prefix, pe.Err))
 		default:
 			out = append(out, fmt.Errorf("config: %w", e))
 		}
@@ -261,6 +269,10 @@ func (c Config) Validate() error {
 		bad("SHUTDOWN_TIMEOUT", "%s: must be more than 0; use e.g. 15s", c.ShutdownTimeout)
 	}
 	c.validatePublish(bad)
+	if c.InstanceStaleAfter < 0 || (c.InstanceStaleAfter > 0 && c.InstanceStaleAfter < MinInstanceStaleAfter) {
+		bad("INSTANCE_STALE_AFTER", "%s: must be at least %s (a busy instance would lose its leases); leave it unset for 3s",
+			c.InstanceStaleAfter, MinInstanceStaleAfter)
+	}
 	return errors.Join(errs...)
 }
 

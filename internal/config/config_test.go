@@ -209,6 +209,14 @@ func TestPublishKnobs(t *testing.T) {
 		{"backoff over the ceiling", []string{"HERALD_PUBLISH_BACKOFF_BASE=1h"}, "HERALD_PUBLISH_BACKOFF_BASE 1h0m0s: must be at most 15m0s", nil},
 		{"not a duration", []string{"HERALD_PUBLISH_LEASE=soon"}, "HERALD_PUBLISH_LEASE: not a duration", nil},
 		{"not a bool", []string{"HERALD_TEST_PLATFORM_IDEMPOTENCY=maybe"}, "HERALD_TEST_PLATFORM_IDEMPOTENCY: not true or false", nil},
+		{"instance staleness", []string{"HERALD_INSTANCE_STALE_AFTER=10s"}, "", func(t *testing.T, c Config) {
+			if c.InstanceStaleAfter != 10*time.Second {
+				t.Errorf("InstanceStaleAfter = %s, want 10s", c.InstanceStaleAfter)
+			}
+		}},
+		{"instance staleness too short", []string{"HERALD_INSTANCE_STALE_AFTER=100ms"}, "HERALD_INSTANCE_STALE_AFTER 100ms: must be at least 1s", nil},
+		{"instance staleness negative", []string{"HERALD_INSTANCE_STALE_AFTER=-3s"}, "HERALD_INSTANCE_STALE_AFTER -3s: must be at least 1s", nil},
+		{"instance staleness not a duration", []string{"HERALD_INSTANCE_STALE_AFTER=3"}, "HERALD_INSTANCE_STALE_AFTER: not a duration", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,10 +20,6 @@ const password = "correct horse battery staple 42"
 // zone is the browser's time zone, which first run gives the workspace.
 const zone = "Europe/Paris"
 
-// callTimeout bounds each platform call of the server under test; the
-// unconfirmed flow makes the platform answer later than that.
-const callTimeout = 3 * time.Second
-
 // flows is what the flows share: one server, one platform, the owner's
 // browser and the workspace made at first run.
 type flows struct {
@@ -49,7 +45,7 @@ func TestFlows(t *testing.T) {
 	// The platform allows 100 characters, so the composer's limit check
 	// is easy to trip.
 	f.platform = startPlatform(t, fakeserver.Config{MaxChars: 100})
-	f.srv = newServer(t, "HERALD_PUBLISH_CALL_TIMEOUT="+callTimeout.String(), "HERALD_PUBLISH_BACKOFF_BASE=100ms")
+	f.srv = newServer(t) // Herald's default timing
 	f.srv.start(t)
 
 	steps := []struct {
@@ -360,13 +356,13 @@ func crisisSwitch(t *testing.T, f *flows) {
 	}
 }
 
-// unconfirmedByHand: the platform takes the post but answers after
-// Herald stopped waiting, and it can neither deduplicate nor be asked, so
-// the post is unconfirmed; the owner says it was published.
+// unconfirmedByHand: the platform takes the post but closes the
+// connection without an answer, and it can neither deduplicate nor be
+// asked, so the post is unconfirmed; the owner says it was published.
 func unconfirmedByHand(t *testing.T, f *flows) {
 	ctx := f.owner
 	wsURL := fmt.Sprintf("%s/w/%d", f.srv.url, f.ws)
-	f.platform.configure(t, fakeserver.Config{MaxChars: 100, TimeoutRate: 1, TimeoutDelay: 2 * callTimeout})
+	f.platform.configure(t, fakeserver.Config{MaxChars: 100, TimeoutRate: 1})
 	before := len(f.platform.posts(t))
 	var loc, text, targetID string
 
@@ -378,7 +374,7 @@ func unconfirmedByHand(t *testing.T, f *flows) {
 		chromedp.Click(chromedp.CSS("#publish-now")),
 		chromedp.WaitVisible(chromedp.CSS("#messages .notice")),
 		into(&loc, chromedp.Location()),
-		until(`document.querySelector('#post-body [data-state="unconfirmed"]') !== null`, 3*callTimeout+10*time.Second, chromedp.Reload()),
+		until(`document.querySelector('#post-body [data-state="unconfirmed"]') !== null`, 30*time.Second, chromedp.Reload()),
 		into(&targetID, chromedp.Evaluate[string](`document.querySelector("#post-body .target").id.replace("target-", "")`)),
 		into(&text, chromedp.Text(chromedp.CSS("#post-body .target"))),
 	)

@@ -219,7 +219,7 @@ func newServer(t *testing.T, extra ...string) *server {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	return &server{dataDir: dir, env: environ(append([]string{"HERALD_DATA_DIR=" + dir, "HERALD_TEST_PLATFORM=true",
-		"HERALD_LOG_LEVEL=warn", "HERALD_LOG_FORMAT=text", "HERALD_SHUTDOWN_TIMEOUT=5s"}, extra...)...)}
+		"HERALD_LOG_LEVEL=warn", "HERALD_LOG_FORMAT=text"}, extra...)...)}
 }
 
 // start runs `herald serve` on a free loopback port and waits until

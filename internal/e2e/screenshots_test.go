@@ -70,7 +70,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	plat := startPlatform(t, fakeserver.Config{})
-	srv := newServer(t, "HERALD_PUBLISH_BACKOFF_BASE=100ms")
+	srv := newServer(t)
 	cli(t, srv.env, password+"\n", "user", "create", "--email", "ana@example.com", "--name", "Ana Lima",
 		"--workspace", "Northwind Coffee", "--time-zone", zone, "--password-stdin")
 	token := strings.TrimSpace(cli(t, srv.env, "", "token", "create", "--email", "ana@example.com",

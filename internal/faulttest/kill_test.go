@@ -12,15 +12,6 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// fastLeases are the publishing knobs that make a dead instance's claims
-// come back quickly: a 1 s lease, looked for every 100 ms.
-var fastLeases = []string{
-	"HERALD_PUBLISH_LEASE=1s",
-	"HERALD_PUBLISH_CALL_TIMEOUT=400ms",
-	"HERALD_PUBLISH_EXPIRED_EVERY=100ms",
-	"HERALD_PUBLISH_BACKOFF_BASE=100ms",
-}
-
 // catchUpLimit is the requirement: after the final restart is
 // ready, the backlog is out within this.
 const catchUpLimit = 2 * time.Second
@@ -52,7 +43,9 @@ func killDuringBurst(t *testing.T, cfg fakeserver.Config, env []string) {
 	s := newSQLiteSite(t)
 	ws, accts := s.workspace(t, "UTC", 8, f.url, "kill")
 
-	env = append(append(append([]string(nil), s.env...), fastLeases...), env...)
+	// Herald's default timing: the 5-minute lease is only the backstop; a
+	// restart takes over what the killed process left at once.
+	env = append(append([]string(nil), s.env...), env...)
 	serve := func(i int) (*serveProc, time.Time) {
 		p := startServe(t, fmt.Sprintf("herald serve #%d", i+1), env...)
 		return p, p.waitReady(t)

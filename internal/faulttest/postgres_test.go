@@ -14,12 +14,17 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 	t.Parallel()
 	const posts = 300
 	s := newPostgresSite(t)
-	f := startFake(t, fakeserver.Config{Idempotency: true, Lookup: true, Latency: 30 * time.Millisecond})
+	// Answers take 200 ms, so that the killed instance has calls in flight
+	// (and claims waiting for their instant) whenever it is killed.
+	f := startFake(t, fakeserver.Config{Idempotency: true, Lookup: true, Latency: 200 * time.Millisecond})
 	_, accts := s.workspace(t, "UTC", 6, f.url, "pair")
 	ts := s.schedule(t, burst(accts, posts, time.Now().Add(2*time.Second), 1500*time.Millisecond))
-	env := append(append(append([]string(nil), s.env...), fastLeases...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
-	a := startServe(t, "herald serve A", env...)
-	b := startServe(t, "herald serve B", env...)
+	// Herald's default timing; the instances are named so that the killed
+	// one's leases can be found.
+	env := append(append([]string(nil), s.env...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
+	nameA, nameB := "fault-a-"+s.schema, "fault-b-"+s.schema
+	a := startServe(t, "herald serve A", append(env, "HERALD_INSTANCE_ID="+nameA)...)
+	b := startServe(t, "herald serve B", append(env, "HERALD_INSTANCE_ID="+nameB)...)
 	a.waitReady(t)
 	b.waitReady(t)
 
@@ -30,14 +35,62 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 		return f.ledger(t, false).Count >= posts*2/5
 	})
 	a.kill(t)
-	t.Logf("killed instance A with %d of %d posts on the platform", f.ledger(t, false).Count, posts)
+	killed := time.Now()
+	orphans := s.leasedTo(t, nameA)
+	t.Logf("killed instance A with %d of %d posts on the platform and %d targets leased to it",
+		f.ledger(t, false).Count, posts, len(orphans))
+	if len(orphans) == 0 {
+		t.Fatalf("instance A held no lease when it was killed: the test proves nothing")
+	}
 
 	s.waitSettled(t, ts, time.Minute)
 	checkExactlyOnce(t, f, s.site, ts)
+	// The survivor finishes the dead instance's posts within the issue's
+	// limit of the kill, with the default 5-minute lease.
+	var last time.Time
+	for _, id := range orphans {
+		tg, err := s.store.GetTarget(t.Context(), ts[0].WorkspaceID, id)
+		if err != nil {
+			t.Fatalf("GetTarget(%d): %v", id, err)
+		}
+		if tg.PublishedAt != nil && tg.PublishedAt.After(last) {
+			last = *tg.PublishedAt
+		}
+	}
+	took := last.Sub(killed)
+	t.Logf("the survivor finished the killed instance's %d targets %s after the kill", len(orphans), took.Round(time.Millisecond))
+	if took > takeoverLimit {
+		t.Errorf("the killed instance's targets were finished %s after the kill; the requirement is %s",
+			took.Round(time.Millisecond), takeoverLimit)
+	}
 	if !b.running() {
 		t.Errorf("instance B exited: %v", b.err)
 	}
 	b.stop(t)
+}
+
+// takeoverLimit is the issue's requirement: a surviving instance finishes
+// a killed one's posts within this of the kill.
+const takeoverLimit = 5 * time.Second
+
+// leasedTo returns the ids of the targets publishing under owner's lease.
+func (s *pgSite) leasedTo(t *testing.T, owner string) []int64 {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), s.adminURL)
+	if err != nil {
+		t.Fatalf("admin connection: %v", err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(t.Context(), `SELECT id FROM `+pgx.Identifier{s.schema, "targets"}.Sanitize()+`
+		WHERE state = 'publishing' AND lease_owner = $1 ORDER BY id`, owner)
+	if err != nil {
+		t.Fatalf("targets leased to %s: %v", owner, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatalf("targets leased to %s: %v", owner, err)
+	}
+	return ids
 }
 
 func TestConnectionsCut(t *testing.T) {
@@ -52,7 +105,7 @@ func TestConnectionsCut(t *testing.T) {
 	start := time.Now().Add(2 * time.Second)
 	const spread = 2 * time.Second
 	ts := s.schedule(t, burst(accts, posts, start, spread))
-	env := append(append(append([]string(nil), s.env...), fastLeases...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
+	env := append(append([]string(nil), s.env...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
 	p := startServe(t, "herald serve", env...)
 	p.waitReady(t)
 

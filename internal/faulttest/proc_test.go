@@ -283,7 +283,7 @@ type serveProc struct {
 func startServe(t *testing.T, name string, env ...string) *serveProc {
 	t.Helper()
 	env = append([]string{"HERALD_ADDR=127.0.0.1:0", "HERALD_TEST_PLATFORM=true", "HERALD_LOG_LEVEL=warn",
-		"HERALD_LOG_FORMAT=text", "HERALD_SHUTDOWN_TIMEOUT=10s"}, env...)
+		"HERALD_LOG_FORMAT=text"}, env...)
 	p := startProc(t, name, environ(env...), nil, "serve")
 	const prefix = "Herald is running at "
 	url := p.waitLine(t, "listening address", func(line string) string {

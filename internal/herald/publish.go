@@ -113,11 +113,28 @@ type PublishStore interface {
 	// publishing, leased to owner until leaseUntil, records a transition and
 	// an Attempt for each, all in one transaction, and returns them. Ids
 	// that are no longer due are skipped. It also takes over publishing
-	// targets among ids whose lease expired (Claim.Recovered).
+	// targets among ids whose lease expired, or whose owner's heartbeat
+	// ran out (its Instance.AliveUntil is before now): Claim.Recovered.
 	ClaimTargets(ctx context.Context, ids []int64, owner string, now, leaseUntil time.Time) ([]Claim, error)
-	// ExpiredLeases returns up to limit ids of publishing targets whose lease
-	// ended before now (their instance died).
+	// ExpiredLeases returns up to limit ids of publishing targets whose
+	// instance died: their lease ended before now, or their owner's
+	// heartbeat ran out before now. A lease whose owner has no instance row
+	// counts only by its own end.
 	ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	// EndLeases ends, at now, the leases of the publishing targets held by
+	// owners (every lease when owners is nil), so that they are taken over
+	// (and reconciled) at once, and returns how many it ended. Only for
+	// owners known to be dead: at start, an instance's own name (a process
+	// of that name before it died), or every owner for the process that
+	// holds a SQLite data folder's lock.
+	EndLeases(ctx context.Context, owners []string, now time.Time) (int64, error)
+	// ReleaseLostClaim ends, at now, the leases that a claim of ids by
+	// owner until leaseUntil took, if it was committed after all, and
+	// returns how many it ended: for a claim whose answer was lost (the
+	// connection failed), so that its targets are taken over and
+	// reconciled at once. A later claim of the same targets (another
+	// leaseUntil) is left alone.
+	ReleaseLostClaim(ctx context.Context, owner string, ids []int64, leaseUntil, now time.Time) (int64, error)
 	// CompleteTargets writes a batch of completions in one transaction:
 	// target state (with a transition), remote id/url, last error, progress,
 	// due time, lease cleared, and the attempt's end. A completion whose

@@ -196,6 +196,7 @@ type Tx interface {
 type Store interface {
 	Tx
 	PublishStore
+	InstanceStore
 	JobStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.

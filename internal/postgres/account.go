@@ -35,11 +35,11 @@ func (s store) CreateAccount(ctx context.Context, a *herald.Account) error {
 	stamp(&a.UpdatedAt)
 	err := s.q.QueryRow(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
 		avatar_url, instance_url, credentials_key_id, credentials, status, status_reason, token_expires_at,
-		paused_at, created_at, updated_at, posting_slots)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		paused_at, created_at, updated_at, posting_slots, remote_instance)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		a.WorkspaceID, a.Platform, a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, nilBytes(a.Credentials.Ciphertext), a.Status, a.StatusReason, a.TokenExpiresAt,
-		a.PausedAt, a.CreatedAt, a.UpdatedAt, slots(a.PostingSchedule)).Scan(&a.ID)
+		a.PausedAt, a.CreatedAt, a.UpdatedAt, slots(a.PostingSchedule), a.RemoteInstance()).Scan(&a.ID)
 	a.PostingSchedule = slots(a.PostingSchedule)
 	return dbErr("create account", err)
 }
@@ -70,11 +70,11 @@ func (s store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 	stamp(&a.UpdatedAt)
 	tag, err := s.q.Exec(ctx, `UPDATE accounts SET remote_id = $3, handle = $4, display_name = $5,
 		avatar_url = $6, instance_url = $7, credentials_key_id = $8, credentials = $9, status = $10,
-		status_reason = $11, token_expires_at = $12, paused_at = $13, updated_at = $14, posting_slots = $15
-		WHERE workspace_id = $1 AND id = $2`,
+		status_reason = $11, token_expires_at = $12, paused_at = $13, updated_at = $14, posting_slots = $15,
+		remote_instance = $16 WHERE workspace_id = $1 AND id = $2`,
 		a.WorkspaceID, a.ID, a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, nilBytes(a.Credentials.Ciphertext), a.Status, a.StatusReason, a.TokenExpiresAt,
-		a.PausedAt, a.UpdatedAt, slots(a.PostingSchedule))
+		a.PausedAt, a.UpdatedAt, slots(a.PostingSchedule), a.RemoteInstance())
 	a.PostingSchedule = slots(a.PostingSchedule)
 	if err != nil {
 		return dbErr("update account", err)

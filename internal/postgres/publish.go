@@ -81,8 +81,8 @@ func checkClaim(owner string, now, leaseUntil time.Time) error {
 }
 
 // ClaimTargets moves those of ids that are due (or publishing under an
-// expired lease) into publishing, leased to owner, with a transition and
-// an attempt each, in one transaction. Rows another claimer holds are
+// expired lease, or a lease of a dead instance) into publishing, leased to
+// owner, with a transition and an attempt each, in one transaction. Rows another claimer holds are
 // skipped, never waited for.
 func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now, leaseUntil time.Time) ([]herald.Claim, error) {
 	if err := checkClaim(owner, now, leaseUntil); err != nil {
@@ -101,7 +101,7 @@ func (s store) ClaimTargets(ctx context.Context, ids []int64, owner string, now,
 			SELECT t.id AS picked_id, t.state AS old_state FROM targets t
 			WHERE t.id = ANY($1)
 			  AND ((t.state IN ('scheduled', 'retrying') AND t.due_at <= $2)
-			       OR (t.state = 'publishing' AND t.lease_until < $2))
+			       OR (t.state = 'publishing' AND `+deadOwner+`))
 			  AND `+publishable+`
 			FOR UPDATE OF t SKIP LOCKED),
 		claimed AS (
@@ -188,14 +188,14 @@ func compareIDs(a, b int64) int {
 }
 
 // ExpiredLeases returns up to limit publishing targets whose lease ended
-// before now, oldest lease first. Targets that could not be claimed now
+// before now or whose owner's heartbeat ran out, oldest lease first. Targets that could not be claimed now
 // (paused, account waiting for a reconnect) are left out.
 func (s store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	if limit <= 0 {
 		return []int64{}, nil
 	}
-	rows, err := s.q.Query(ctx, `SELECT t.id FROM targets t WHERE t.state = 'publishing' AND t.lease_until < $1
-		AND `+publishable+` ORDER BY t.lease_until, t.id LIMIT $2`, now, limit)
+	rows, err := s.q.Query(ctx, `SELECT t.id FROM targets t WHERE t.state = 'publishing' AND `+deadOwner+`
+		AND `+publishable+` ORDER BY t.lease_until, t.id LIMIT $1`, limit, now)
 	if err != nil {
 		return nil, dbErr("expired leases", err)
 	}

@@ -45,8 +45,13 @@ type Notifier interface {
 // Config tunes the dispatcher. Zero values take the defaults noted.
 type Config struct {
 	// Instance names this process; it owns the leases it takes. Required,
-	// and unique among the instances sharing a database.
+	// and unique among the instances sharing a database: at start, leases
+	// under this name are a dead process's and are taken over at once.
 	Instance string
+	// Exclusive says no other instance shares the database (SQLite, whose
+	// data folder the process has locked): at start every lease in it
+	// belongs to a process that died and is taken over at once.
+	Exclusive bool
 	// Lookahead is how far ahead the timer loads due targets (5 min).
 	Lookahead time.Duration
 	// ReloadEvery is the safety-net reload period (30 s).
@@ -65,7 +70,8 @@ type Config struct {
 	Lease time.Duration
 	// CallTimeout bounds one platform call (60 s).
 	CallTimeout time.Duration
-	// ExpiredEvery is how often expired leases are looked for (5 s).
+	// ExpiredEvery is how often the leases of dead instances (lease
+	// expired, or heartbeat run out) are looked for (1 s).
 	ExpiredEvery time.Duration
 	// FlushEvery is how long completions wait to be written in a batch (5 ms).
 	FlushEvery time.Duration
@@ -94,7 +100,7 @@ const (
 	DefaultClaimAhead    = 50 * time.Millisecond
 	DefaultLease         = 5 * time.Minute
 	DefaultCallTimeout   = 60 * time.Second
-	DefaultExpiredEvery  = 5 * time.Second
+	DefaultExpiredEvery  = 500 * time.Millisecond
 	DefaultFlushEvery    = 5 * time.Millisecond
 	DefaultGrace         = 30 * time.Second
 	DefaultMaxAttempts   = 8
@@ -250,6 +256,12 @@ type Dispatcher struct {
 	workingMu sync.Mutex
 	working   map[int64]bool
 
+	// lost holds the claims whose answer was lost (a store error): they may
+	// have been committed, leaving leases of this instance that nothing
+	// works on. The expired loop releases them for a take-over.
+	lostMu sync.Mutex
+	lost   []lostClaim
+
 	overdueMu       sync.Mutex
 	overdueNotified map[int64]bool
 	// overdueWindow starts the current minute of one-by-one overdue
@@ -325,6 +337,11 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	workCtx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	if err := d.endDeadLeases(loopCtx); err != nil {
+		cancel()
+		abandon()
+		return err
+	}
 	if err := d.load(loopCtx); err != nil {
 		cancel()
 		abandon()

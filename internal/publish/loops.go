@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -260,6 +261,7 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, batch []dueEntry)
 			return false
 		}
 		d.log.ErrorContext(ctx, "claiming due targets failed; trying again", slog.Int("targets", len(ids)), slog.Any("error", err))
+		d.lostClaim(ids, leaseUntil)
 		for _, e := range batch {
 			d.due.Push(e.id, time.Unix(0, e.due))
 		}
@@ -327,19 +329,82 @@ func (d *Dispatcher) release(n int) {
 	}
 }
 
-// expiredLoop puts the targets whose lease expired (their instance died)
-// back on the timer as due now; claiming them takes the lease over and
-// reconciles before anything is sent again.
+// endDeadLeases ends, at start, the leases known to belong to dead
+// processes: those under this instance's own name (names are unique among
+// running instances, so they are an earlier process's) or, with Exclusive,
+// every lease. The first look of expiredLoop then takes them over.
+func (d *Dispatcher) endDeadLeases(ctx context.Context) error {
+	owners := []string{d.cfg.Instance}
+	if d.cfg.Exclusive {
+		owners = nil
+	}
+	n, err := d.store.EndLeases(ctx, owners, d.clock.Now())
+	if err != nil {
+		return fmt.Errorf("publish: end the leases of dead processes: %w", err)
+	}
+	if n > 0 {
+		d.log.InfoContext(ctx, "taking over the leases of a process that died", slog.Int64("targets", n))
+	}
+	return nil
+}
+
+// lostClaim is a claim whose answer was lost.
+type lostClaim struct {
+	ids        []int64
+	leaseUntil time.Time
+}
+
+// lostClaim remembers a claim that failed: the store may have committed it
+// before the error (a connection cut after the commit), and its targets
+// would then wait, leased to this live instance, for the lease to end.
+func (d *Dispatcher) lostClaim(ids []int64, leaseUntil time.Time) {
+	d.lostMu.Lock()
+	defer d.lostMu.Unlock()
+	d.lost = append(d.lost, lostClaim{ids: slices.Clone(ids), leaseUntil: leaseUntil})
+}
+
+// releaseLost ends the leases of the lost claims that were committed after
+// all, so that the look for dead leases that follows takes them over (and
+// reconciles them). A claim whose release fails is kept for the next look.
+func (d *Dispatcher) releaseLost(ctx context.Context, now time.Time) {
+	d.lostMu.Lock()
+	lost := d.lost
+	d.lost = nil
+	d.lostMu.Unlock()
+	for i, l := range lost {
+		n, err := d.store.ReleaseLostClaim(ctx, d.cfg.Instance, l.ids, l.leaseUntil, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.ErrorContext(ctx, "releasing the leases of a failed claim failed; trying again", slog.Any("error", err))
+			}
+			d.lostMu.Lock()
+			d.lost = append(d.lost, lost[i:]...)
+			d.lostMu.Unlock()
+			return
+		}
+		if n > 0 {
+			d.log.InfoContext(ctx, "a failed claim was committed after all; taking its targets over", slog.Int64("targets", n))
+		}
+	}
+}
+
+// expiredLoop puts the targets whose instance died (lease expired, or
+// heartbeat run out) back on the timer as due now, at once and then every
+// ExpiredEvery; claiming them takes the lease over and reconciles before
+// anything is sent again.
 func (d *Dispatcher) expiredLoop(ctx context.Context) {
 	tick := time.NewTicker(d.cfg.ExpiredEvery)
 	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
 		}
 		now := d.clock.Now()
+		d.releaseLost(ctx, now)
 		ids, err := d.store.ExpiredLeases(ctx, now, d.cfg.BatchSize)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -351,7 +416,7 @@ func (d *Dispatcher) expiredLoop(ctx context.Context) {
 		if len(ids) == 0 {
 			continue
 		}
-		d.log.InfoContext(ctx, "taking over expired leases", slog.Int("targets", len(ids)))
+		d.log.InfoContext(ctx, "taking over the leases of dead instances", slog.Int("targets", len(ids)))
 		due := make([]herald.DueTarget, len(ids))
 		for i, id := range ids {
 			due[i] = herald.DueTarget{ID: id, DueAt: now}

@@ -35,6 +35,9 @@ func scanAccount(sc scanner) (herald.Account, error) {
 }
 
 func accountClash(a *herald.Account) string {
+	if inst := a.RemoteInstance(); inst != "" {
+		return fmt.Sprintf("the %s account %q of %s is already connected to this workspace", a.Platform, a.RemoteID, inst)
+	}
 	return fmt.Sprintf("the %s account %q is already connected to this workspace", a.Platform, a.RemoteID)
 }
 
@@ -52,10 +55,12 @@ func (s *store) CreateAccount(ctx context.Context, a *herald.Account) error {
 	}
 	err = s.w.QueryRowContext(ctx, `INSERT INTO accounts (workspace_id, platform, remote_id, handle, display_name,
 		avatar_url, instance_url, credentials_key_id, credentials, status, status_reason, token_expires_at, paused_at,
-		created_at, updated_at, posting_slots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		created_at, updated_at, posting_slots, remote_instance)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.WorkspaceID, string(a.Platform), a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL,
 		a.Credentials.KeyID, a.Credentials.Ciphertext, string(a.Status), a.StatusReason,
-		microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.CreatedAt), micros(a.UpdatedAt), slots).Scan(&a.ID)
+		microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.CreatedAt), micros(a.UpdatedAt), slots,
+		a.RemoteInstance()).Scan(&a.ID)
 	return dbErr(err, "create account", accountClash(a), fmt.Sprintf("there is no workspace %d", a.WorkspaceID))
 }
 
@@ -101,10 +106,10 @@ func (s *store) UpdateAccount(ctx context.Context, a *herald.Account) error {
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE accounts SET remote_id = ?, handle = ?, display_name = ?, avatar_url = ?,
 		instance_url = ?, credentials_key_id = ?, credentials = ?, status = ?, status_reason = ?, token_expires_at = ?,
-		paused_at = ?, updated_at = ?, posting_slots = ? WHERE workspace_id = ? AND id = ?`,
+		paused_at = ?, updated_at = ?, posting_slots = ?, remote_instance = ? WHERE workspace_id = ? AND id = ?`,
 		a.RemoteID, a.Handle, a.DisplayName, a.AvatarURL, a.InstanceURL, a.Credentials.KeyID, a.Credentials.Ciphertext,
 		string(a.Status), a.StatusReason, microsOrNil(a.TokenExpiresAt), microsOrNil(a.PausedAt), micros(a.UpdatedAt),
-		slots, a.WorkspaceID, a.ID)
+		slots, a.RemoteInstance(), a.WorkspaceID, a.ID)
 	if err != nil {
 		return dbErr(err, "update account", accountClash(a), "")
 	}

@@ -96,8 +96,8 @@ func checkClaim(owner string, now, leaseUntil time.Time) error {
 }
 
 // ClaimTargets moves those of ids that are due (or publishing under an
-// expired lease) into publishing, leased to owner, with a transition and
-// an attempt each, in one transaction.
+// expired lease, or a lease of a dead instance) into publishing, leased to
+// owner, with a transition and an attempt each, in one transaction.
 func (s *store) ClaimTargets(ctx context.Context, ids []int64, owner string, now, leaseUntil time.Time) ([]herald.Claim, error) {
 	if err := checkClaim(owner, now, leaseUntil); err != nil {
 		return nil, err
@@ -111,8 +111,8 @@ func (s *store) ClaimTargets(ctx context.Context, ids []int64, owner string, now
 	err := s.atomic(ctx, func(q querier) error {
 		// Which ids can be claimed, and which of them are recovered.
 		rows, err := q.QueryContext(ctx, `SELECT t.id, t.state FROM targets t WHERE t.id IN `+inJSON+`
-			AND ((t.state IN ('scheduled', 'retrying') AND t.due_at <= ?) OR (t.state = 'publishing' AND t.lease_until < ?))
-			AND `+publishable+` ORDER BY t.id`, idsJSON(ids), micros(now), micros(now))
+			AND ((t.state IN ('scheduled', 'retrying') AND t.due_at <= ?) OR (t.state = 'publishing' AND `+deadOwner+`))
+			AND `+publishable+` ORDER BY t.id`, idsJSON(ids), micros(now), micros(now), micros(now))
 		if err != nil {
 			return fmt.Errorf("sqlite: claim targets: %w", err)
 		}
@@ -245,16 +245,17 @@ func scanPairs(ctx context.Context, q querier, query string, args []any, fn func
 }
 
 // ExpiredLeases returns up to limit publishing targets whose lease ended
-// before now, oldest lease first. Targets that could not be claimed now
-// (paused, account waiting for a reconnect) are left out.
+// before now or whose owner's heartbeat ran out, oldest lease first.
+// Targets that could not be claimed now (paused, account waiting for a
+// reconnect) are left out.
 func (s *store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	out := []int64{}
 	if limit <= 0 {
 		return out, nil
 	}
 	err := scanList(ctx, s.r, `SELECT t.id FROM targets t INDEXED BY targets_lease
-		WHERE t.state = 'publishing' AND t.lease_until < ?
-		AND `+publishable+` ORDER BY t.lease_until, t.id LIMIT ?`, []any{micros(now), limit}, func(id int64) {
+		WHERE t.state = 'publishing' AND `+deadOwner+`
+		AND `+publishable+` ORDER BY t.lease_until, t.id LIMIT ?`, []any{micros(now), micros(now), limit}, func(id int64) {
 		out = append(out, id)
 	})
 	if err != nil {

@@ -174,6 +174,8 @@ func (db *DB) Close() error {
 
 // Backup writes a consistent copy of the live database to dest (VACUUM
 // INTO), creating dest's folder if needed. It refuses to overwrite a file.
+// The copy is readable by its owner only (mode 0600): it holds sessions
+// and sealed credentials.
 func (db *DB) Backup(ctx context.Context, dest string) error {
 	if dest == "" {
 		return herald.Errorf(herald.CodeInvalid, "the backup needs a destination file name")
@@ -187,6 +189,25 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o750); err != nil {
 		return fmt.Errorf("sqlite: backup: create folder: %w", err)
 	}
+	// VACUUM INTO fills an empty file and keeps its mode, so the file is
+	// made first with the mode wanted (and O_EXCL refuses a file that
+	// appeared meanwhile).
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup: create %s: %w", dest, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlite: backup: create %s: %w", dest, err)
+	}
+	if err := db.vacuumInto(ctx, dest); err != nil {
+		_ = os.Remove(dest)
+		return err
+	}
+	return nil
+}
+
+// vacuumInto writes the copy into dest, an empty file.
+func (db *DB) vacuumInto(ctx context.Context, dest string) error {
 	// VACUUM INTO reads one consistent snapshot, so it need not hold up
 	// writers; it runs on a connection of its own because the read pool is
 	// query_only, which refuses to create the copy.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -122,6 +123,12 @@ func TestBackup(t *testing.T) {
 	dest := filepath.Join(dir, "backups", "copy.db")
 	if err := db.Backup(ctx, dest); err != nil {
 		t.Fatalf("Backup: %v", err)
+	}
+	// It holds sessions and sealed credentials: its owner's only.
+	if fi, err := os.Stat(dest); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode = %v, want 0600", fi.Mode().Perm())
 	}
 	err := db.Backup(ctx, dest)
 	if !errors.Is(err, herald.ErrConflict) || !strings.Contains(err.Error(), "already exists") {
