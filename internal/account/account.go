@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
@@ -22,6 +23,8 @@ type Service struct {
 	clock  herald.Clock
 	logger *slog.Logger
 	conn   connecting // set by WithConnectors
+	// connTimeout replaces ConnectTimeout when set (WithConnectTimeout).
+	connTimeout time.Duration
 }
 
 // New returns a Service over store that seals credentials with keys.

@@ -55,3 +55,67 @@ func (a *AppStore) SaveApp(ctx context.Context, instance, clientID, clientSecret
 	}
 	return nil
 }
+
+// GetSoftware returns what Herald learned instance runs; found is false
+// when it has not learned it yet.
+func (a *AppStore) GetSoftware(ctx context.Context, instance string) (herald.InstanceSoftware, bool, error) {
+	sw, err := a.store.GetInstanceSoftware(ctx, a.platform, instance)
+	if errors.Is(err, herald.ErrNotFound) {
+		return herald.InstanceSoftware{}, false, nil
+	}
+	if err != nil {
+		return herald.InstanceSoftware{}, false, fmt.Errorf("account: software of %s: %w", instance, err)
+	}
+	return sw, true, nil
+}
+
+// SaveSoftware records what an instance runs.
+func (a *AppStore) SaveSoftware(ctx context.Context, sw herald.InstanceSoftware) error {
+	sw.Platform = a.platform
+	if sw.CheckedAt.IsZero() {
+		sw.CheckedAt = a.clock.Now()
+	}
+	if err := a.store.SaveInstanceSoftware(ctx, &sw); err != nil {
+		return fmt.Errorf("account: save the software of %s: %w", sw.Instance, err)
+	}
+	return nil
+}
+
+// Software returns what the instances of the workspace's accounts run, as
+// Herald learned it (keyed by platform and instance URL, "mastodon
+// https://a.social"); instances with nothing recorded are absent.
+func (s *Service) Software(ctx context.Context, actor herald.Actor, accts []herald.Account) (map[string]herald.InstanceSoftware, error) {
+	if err := actor.Require(herald.ActAccountsRead); err != nil {
+		return nil, err
+	}
+	out := map[string]herald.InstanceSoftware{}
+	for _, a := range accts {
+		if a.InstanceURL == "" || a.WorkspaceID != actor.WorkspaceID {
+			continue
+		}
+		key := SoftwareKey(a.Platform, a.InstanceURL)
+		if _, done := out[key]; done {
+			continue
+		}
+		sw, err := s.store.GetInstanceSoftware(ctx, a.Platform, a.InstanceURL)
+		if errors.Is(err, herald.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("account: software of %s: %w", a.InstanceURL, err)
+		}
+		out[key] = sw
+	}
+	return out, nil
+}
+
+// SoftwareKey is the key of Software's map.
+func SoftwareKey(p herald.Platform, instance string) string { return string(p) + " " + instance }
+
+// RetryWords says what an instance's software means for retries, for people.
+func RetryWords(sw herald.InstanceSoftware) string {
+	if sw.Deduplicates {
+		return sw.Label() + " · deduplicates retries: a post whose answer was lost is sent again with the same key"
+	}
+	return sw.Label() + " · does not deduplicate retries: Herald checks before sending again"
+}

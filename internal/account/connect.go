@@ -19,6 +19,11 @@ import (
 // StateTTL is how long a person has to approve Herald on the platform.
 const StateTTL = 15 * time.Minute
 
+// ConnectTimeout bounds the platform's part of starting and finishing a
+// connection: a server that accepts the connection and never answers
+// fails the form after this long instead of holding it forever.
+const ConnectTimeout = 30 * time.Second
+
 // Actors resolves a principal's role in a workspace (auth.Service does).
 type Actors interface {
 	Actor(ctx context.Context, p herald.Principal, workspaceID int64) (herald.Actor, error)
@@ -32,6 +37,17 @@ type connecting struct {
 	registry    *connector.Registry
 	callbackURL string
 	actors      Actors
+}
+
+// WithConnectTimeout replaces ConnectTimeout (tests).
+func WithConnectTimeout(d time.Duration) Option { return func(s *Service) { s.connTimeout = d } }
+
+// connectTimeout is how long the platform's part of a connection may take.
+func (s *Service) connectTimeout() time.Duration {
+	if s.connTimeout > 0 {
+		return s.connTimeout
+	}
+	return ConnectTimeout
 }
 
 // WithConnectors lets the service connect accounts through the platforms'
@@ -91,9 +107,11 @@ func (s *Service) BeginConnect(ctx context.Context, actor herald.Actor, platform
 	state := rand.Text() + rand.Text()
 	sum := sha256.Sum256([]byte(state))
 	start := connector.AuthStart{WorkspaceID: actor.WorkspaceID, Instance: instance, RedirectURL: s.conn.callbackURL, State: state}
-	red, err := az.Begin(ctx, start)
+	bctx, cancel := context.WithTimeout(ctx, s.connectTimeout())
+	red, err := az.Begin(bctx, start)
+	cancel()
 	if err != nil {
-		return "", platformError(err, "instance", "the platform did not let Herald start connecting")
+		return "", platformError(err, "instance", "the platform did not let Herald start connecting", s.connectTimeout())
 	}
 	if _, err := url.Parse(red.URL); err != nil || red.URL == "" {
 		return "", fmt.Errorf("account: the %s connector gave an authorization address that is not a URL: %q", platform, red.URL)
@@ -179,10 +197,12 @@ func (s *Service) FinishConnect(ctx context.Context, p herald.Principal, state, 
 	if err != nil {
 		return where, fmt.Errorf("account: open the connection secret: %w", err)
 	}
-	got, err := az.Exchange(ctx, connector.AuthStart{WorkspaceID: st.WorkspaceID, Instance: st.Instance,
+	ectx, cancel := context.WithTimeout(ctx, s.connectTimeout())
+	got, err := az.Exchange(ectx, connector.AuthStart{WorkspaceID: st.WorkspaceID, Instance: st.Instance,
 		RedirectURL: st.RedirectURL, State: state}, secret, code)
+	cancel()
 	if err != nil {
-		return where, platformError(err, "code", "the platform did not complete the connection; start again")
+		return where, platformError(err, "code", "the platform did not complete the connection; start again", s.connectTimeout())
 	}
 	return s.connected(ctx, actor, st.Platform, got)
 }
@@ -261,6 +281,8 @@ func (s *Service) ConnectWithPassword(ctx context.Context, actor herald.Actor, p
 	if err != nil {
 		return herald.Account{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.connectTimeout())
+	defer cancel()
 	pc, ok := c.(connector.PasswordConnector)
 	if !ok {
 		msg := fmt.Sprintf("%s accounts do not connect with a password", platform)
@@ -272,7 +294,7 @@ func (s *Service) ConnectWithPassword(ctx context.Context, actor herald.Actor, p
 	}
 	got, err := pc.ConnectWithPassword(ctx, strings.TrimSpace(identifier), password)
 	if err != nil {
-		return herald.Account{}, platformError(err, "password", "the platform did not accept the identifier and password")
+		return herald.Account{}, platformError(err, "password", "the platform did not accept the identifier and password", s.connectTimeout())
 	}
 	return s.connected(ctx, actor, platform, got)
 }
@@ -290,7 +312,18 @@ func (s *Service) connected(ctx context.Context, actor herald.Actor, platform he
 }
 
 // platformError turns a connector's error into one people can act on.
-func platformError(err error, field, what string) error {
+// A deadline is said in words: the server did not answer in limit.
+func platformError(err error, field, what string, limit time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		n := max(1, int(limit.Round(time.Second)/time.Second))
+		secs := fmt.Sprintf("%d seconds", n)
+		if n == 1 {
+			secs = "1 second"
+		}
+		return &herald.Error{Code: herald.CodeUnavailable,
+			Message: fmt.Sprintf("%s: the server did not answer in %s; check the address, or try again later", what, secs),
+			Details: []herald.FieldProblem{{Field: field, Problem: "the server did not answer in " + secs}}, Err: err}
+	}
 	if he := (*herald.Error)(nil); errors.As(err, &he) {
 		// The connector already said it in words for people (and may
 		// wrap the classified cause, whose message is not for them).

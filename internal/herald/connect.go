@@ -59,3 +59,48 @@ type ConnectStore interface {
 	// SaveAppRegistration inserts or replaces the registration on an instance.
 	SaveAppRegistration(ctx context.Context, r *AppRegistration) error
 }
+
+// InstanceSoftware is what server program one instance of a platform runs
+// (Mastodon-API servers differ: Mastodon, GoToSocial, Pleroma, …), as
+// Herald learned it from the instance's nodeinfo and version, and whether
+// that program is known to deduplicate a repeated post carrying the same
+// idempotency key. (Platform, Instance) is unique.
+type InstanceSoftware struct {
+	Platform     Platform  `json:"platform"`
+	Instance     string    `json:"instance"`
+	Name         string    `json:"name"`    // nodeinfo software.name, lower case; "" when unknown
+	Version      string    `json:"version"` // as the instance says it
+	Deduplicates bool      `json:"deduplicates"`
+	CheckedAt    time.Time `json:"checked_at"`
+}
+
+// softwareLabels are how people know the server programs.
+var softwareLabels = map[string]string{
+	"mastodon": "Mastodon", "gotosocial": "GoToSocial", "pleroma": "Pleroma", "akkoma": "Akkoma",
+	"misskey": "Misskey", "sharkey": "Sharkey", "iceshrimp": "Iceshrimp", "firefish": "Firefish",
+	"pixelfed": "Pixelfed", "friendica": "Friendica", "hometown": "Hometown",
+}
+
+// Label names the software for people: "GoToSocial 0.17.3", or "unknown
+// software".
+func (s InstanceSoftware) Label() string {
+	if s.Name == "" {
+		return "unknown software"
+	}
+	l, ok := softwareLabels[s.Name]
+	if !ok {
+		l = s.Name
+	}
+	if s.Version != "" {
+		l += " " + s.Version
+	}
+	return l
+}
+
+// InstanceSoftwareStore keeps what each instance runs.
+type InstanceSoftwareStore interface {
+	// GetInstanceSoftware returns what Herald learned of an instance, or ErrNotFound.
+	GetInstanceSoftware(ctx context.Context, platform Platform, instance string) (InstanceSoftware, error)
+	// SaveInstanceSoftware inserts or replaces what Herald learned of an instance.
+	SaveInstanceSoftware(ctx context.Context, s *InstanceSoftware) error
+}

@@ -203,6 +203,7 @@ type Tx interface {
 	CampaignStore
 	AuditStore
 	ConnectStore
+	InstanceSoftwareStore
 	MetricsStore
 	InboxStore
 	CommentStore

@@ -145,8 +145,10 @@ func (s *Service) DeleteRemote(ctx context.Context, actor herald.Actor, postID, 
 // EditRemote replaces the text of a published target's post on its
 // platform, where the platform allows editing, after checking it against
 // the platform's rules, and saves it as the target's text. Only the post
-// itself changes (not later thread parts or the first comment); a post with
-// media is not edited, since the platform would need its files sent again.
+// itself changes (not later thread parts or the first comment). A post with
+// media is edited only where the connector keeps the media it has
+// (mediaKeepingEditor); elsewhere the platform would need its files sent
+// again, and the edit is refused.
 func (s *Service) EditRemote(ctx context.Context, actor herald.Actor, postID, targetID int64, text string) (herald.Post, error) {
 	text = strings.TrimSpace(text)
 	switch n := utf8.RuneCountInString(text); {
@@ -167,9 +169,8 @@ func (s *Service) EditRemote(ctx context.Context, actor herald.Actor, postID, ta
 			"%s does not support editing from Herald: delete the post and publish a new one, or edit it on the platform", rt.acct.Platform)
 	}
 	t := rt.target
-	if len(t.Variant.MediaIDs) > 0 {
-		return herald.Post{}, herald.Errorf(herald.CodeInvalid,
-			"target %d has media, which the platform would need sent again with the edit: edit this post on the platform", t.ID)
+	if err := mediaEditable(rt.conn, t); err != nil {
+		return herald.Post{}, err
 	}
 	if err := s.open(&rt); err != nil {
 		return herald.Post{}, err
@@ -232,4 +233,21 @@ func (s *Service) EditRemote(ctx context.Context, actor herald.Actor, postID, ta
 	s.logger.InfoContext(ctx, "published post edited on its platform", "workspace_id", actor.WorkspaceID,
 		"post_id", postID, "target_id", targetID, "remote_id", t.RemoteID)
 	return p, nil
+}
+
+// mediaKeepingEditor is an Editor whose Edit keeps a post's media when the
+// part carries none (Mastodon sends the attachments' ids back), so the
+// text of a post with media can be edited.
+type mediaKeepingEditor interface {
+	EditKeepsMedia() bool
+}
+
+// mediaEditable refuses the edit of a target with media unless the
+// connector keeps the media the post has.
+func mediaEditable(c connector.Publisher, t herald.Target) error {
+	if mk, ok := c.(mediaKeepingEditor); len(t.Variant.MediaIDs) > 0 && (!ok || !mk.EditKeepsMedia()) {
+		return herald.Errorf(herald.CodeInvalid,
+			"target %d has media, which the platform would need sent again with the edit: edit this post on the platform", t.ID)
+	}
+	return nil
 }

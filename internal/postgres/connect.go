@@ -69,3 +69,28 @@ func (s store) SaveAppRegistration(ctx context.Context, r *herald.AppRegistratio
 		r.CreatedAt, r.UpdatedAt).Scan(&r.CreatedAt)
 	return dbErr("save app registration", err)
 }
+
+// GetInstanceSoftware returns what Herald learned of an instance.
+func (s store) GetInstanceSoftware(ctx context.Context, platform herald.Platform, instance string) (herald.InstanceSoftware, error) {
+	var sw herald.InstanceSoftware
+	err := s.q.QueryRow(ctx, `SELECT platform, instance, name, version, deduplicates, checked_at
+		FROM instance_software WHERE platform = $1 AND instance = $2`, platform, instance).
+		Scan(&sw.Platform, &sw.Instance, &sw.Name, &sw.Version, &sw.Deduplicates, &sw.CheckedAt)
+	if err != nil {
+		return herald.InstanceSoftware{}, notFound("instance software", "get instance software", err)
+	}
+	sw.CheckedAt = sw.CheckedAt.UTC()
+	return sw, nil
+}
+
+// SaveInstanceSoftware inserts or replaces what Herald learned of an instance.
+func (s store) SaveInstanceSoftware(ctx context.Context, sw *herald.InstanceSoftware) error {
+	stamp(&sw.CheckedAt)
+	sw.CheckedAt = sw.CheckedAt.UTC().Truncate(time.Microsecond)
+	_, err := s.q.Exec(ctx, `INSERT INTO instance_software (platform, instance, name, version, deduplicates,
+		checked_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (platform, instance) DO UPDATE SET name = excluded.name, version = excluded.version,
+			deduplicates = excluded.deduplicates, checked_at = excluded.checked_at`,
+		sw.Platform, sw.Instance, sw.Name, sw.Version, sw.Deduplicates, sw.CheckedAt)
+	return dbErr("save instance software", err)
+}

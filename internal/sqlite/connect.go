@@ -84,3 +84,32 @@ func (s *store) SaveAppRegistration(ctx context.Context, r *herald.AppRegistrati
 	r.CreatedAt = fromMicros(created)
 	return nil
 }
+
+// GetInstanceSoftware returns what Herald learned of an instance.
+func (s *store) GetInstanceSoftware(ctx context.Context, platform herald.Platform, instance string) (herald.InstanceSoftware, error) {
+	var sw herald.InstanceSoftware
+	var dedup, checked int64
+	err := s.r.QueryRowContext(ctx, `SELECT platform, instance, name, version, deduplicates, checked_at
+		FROM instance_software WHERE platform = ? AND instance = ?`, string(platform), instance).
+		Scan(&sw.Platform, &sw.Instance, &sw.Name, &sw.Version, &dedup, &checked)
+	if err != nil {
+		return herald.InstanceSoftware{}, getErr(err, "instance software")
+	}
+	sw.Deduplicates, sw.CheckedAt = dedup != 0, fromMicros(checked)
+	return sw, nil
+}
+
+// SaveInstanceSoftware inserts or replaces what Herald learned of an instance.
+func (s *store) SaveInstanceSoftware(ctx context.Context, sw *herald.InstanceSoftware) error {
+	sw.CheckedAt = stamp(sw.CheckedAt)
+	dedup := 0
+	if sw.Deduplicates {
+		dedup = 1
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO instance_software (platform, instance, name, version, deduplicates,
+		checked_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, instance) DO UPDATE SET name = excluded.name, version = excluded.version,
+			deduplicates = excluded.deduplicates, checked_at = excluded.checked_at`,
+		string(sw.Platform), sw.Instance, sw.Name, sw.Version, dedup, micros(sw.CheckedAt))
+	return dbErr(err, "save instance software", "", "")
+}

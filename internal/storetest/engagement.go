@@ -100,6 +100,33 @@ func connectTests() []test {
 			_, err = s.GetAppRegistration(ctx, herald.PlatformBluesky, "https://a.social")
 			wantNotFound(t, err, "another platform's registration")
 		}},
+		{"InstanceSoftware", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			_, err := s.GetInstanceSoftware(ctx, herald.PlatformMastodon, "https://a.social")
+			wantNotFound(t, err, "GetInstanceSoftware before any")
+			sw := herald.InstanceSoftware{Platform: herald.PlatformMastodon, Instance: "https://a.social",
+				Name: "gotosocial", Version: "0.17.3", CheckedAt: at(0)}
+			noErr(t, s.SaveInstanceSoftware(ctx, &sw), "SaveInstanceSoftware")
+			other := herald.InstanceSoftware{Platform: herald.PlatformMastodon, Instance: "https://b.social",
+				Name: "mastodon", Version: "4.3.0", Deduplicates: true, CheckedAt: at(0)}
+			noErr(t, s.SaveInstanceSoftware(ctx, &other), "SaveInstanceSoftware other instance")
+			sw2 := herald.InstanceSoftware{Platform: herald.PlatformMastodon, Instance: "https://a.social",
+				Name: "pleroma", Version: "2.5.0", Deduplicates: true, CheckedAt: at(time.Hour)}
+			noErr(t, s.SaveInstanceSoftware(ctx, &sw2), "SaveInstanceSoftware again")
+			got, err := s.GetInstanceSoftware(ctx, herald.PlatformMastodon, "https://a.social")
+			noErr(t, err, "GetInstanceSoftware")
+			if got.Name != "pleroma" || got.Version != "2.5.0" || !got.Deduplicates || got.Instance != "https://a.social" {
+				t.Fatalf("software not replaced: %+v", got)
+			}
+			wantTime(t, "checked_at", got.CheckedAt, at(time.Hour))
+			got, err = s.GetInstanceSoftware(ctx, herald.PlatformMastodon, "https://b.social")
+			noErr(t, err, "GetInstanceSoftware other")
+			if got.Name != "mastodon" || !got.Deduplicates {
+				t.Fatalf("other instance: %+v", got)
+			}
+			_, err = s.GetInstanceSoftware(ctx, herald.PlatformBluesky, "https://a.social")
+			wantNotFound(t, err, "another platform's software")
+		}},
 	}
 }
 

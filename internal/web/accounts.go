@@ -87,6 +87,9 @@ type accountView struct {
 	A        herald.Account
 	Platform string
 	Instance string // the server's host, where the platform has many
+	// Software is what the server runs and what it means for retries,
+	// where Herald learned it.
+	Software string
 	// Status in words and what to do about it.
 	StatusLabel, StatusHelp string
 	StatusOK                bool
@@ -221,8 +224,16 @@ func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, p *page
 	methods := h.d.Accounts.ConnectMethods()
 	d.CanManage = p.Can(herald.ActAccountsManage)
 	now := h.d.Clock.Now()
+	software, err := h.d.Accounts.Software(r.Context(), p.Actor, accts)
+	if err != nil {
+		return err
+	}
 	for _, a := range accts {
-		d.Accounts = append(d.Accounts, viewAccount(a, methods, now))
+		v := viewAccount(a, methods, now)
+		if sw, ok := software[account.SoftwareKey(a.Platform, a.InstanceURL)]; ok {
+			v.Software = account.RetryWords(sw)
+		}
+		d.Accounts = append(d.Accounts, v)
 	}
 	if d.CanManage {
 		for _, m := range methods {

@@ -472,3 +472,28 @@ func (e *env) accountsOf(w herald.Workspace) []herald.Account {
 	}
 	return as
 }
+
+func TestAccountsShowInstanceSoftware(t *testing.T) {
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	ctx := context.Background()
+	for i, inst := range []string{"https://gts.example", "https://mastodon.example"} {
+		if _, err := e.accounts.Connect(ctx, ownerActor(owner, w), herald.Account{Platform: herald.PlatformMastodon, RemoteID: fmt.Sprint(i + 1),
+			Handle: fmt.Sprintf("@acme%d@x", i), InstanceURL: inst}, []byte("t")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sw := range []herald.InstanceSoftware{
+		{Platform: herald.PlatformMastodon, Instance: "https://gts.example", Name: "gotosocial", Version: "0.17.3"},
+		{Platform: herald.PlatformMastodon, Instance: "https://mastodon.example", Name: "mastodon", Version: "4.3.0", Deduplicates: true},
+	} {
+		if err := e.store.SaveInstanceSoftware(ctx, &sw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.browser()
+	b.signIn("ana@example.com")
+	a := b.get(fmt.Sprintf("/w/%d/accounts", w.ID))
+	want(t, a, http.StatusOK, "GoToSocial 0.17.3 · does not deduplicate retries: Herald checks before sending again",
+		"Mastodon 4.3.0 · deduplicates retries")
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -33,8 +34,9 @@ type AppStore interface {
 // MemoryAppStore is an AppStore in memory, for tests and single runs. The
 // zero value is not usable; call NewMemoryAppStore.
 type MemoryAppStore struct {
-	mu   sync.Mutex
-	apps map[string][2]string
+	mu       sync.Mutex
+	apps     map[string][2]string
+	software MemorySoftwareStore
 }
 
 // NewMemoryAppStore returns an empty MemoryAppStore.
@@ -117,6 +119,38 @@ func (c *Connector) checkStart(s connector.AuthStart) (string, error) {
 	return inst, nil
 }
 
+// Registration bounds: how long a connection waits for another
+// registration on the same instance, and how long the registration call
+// itself may take.
+const (
+	registerLockWait = 15 * time.Second
+	registerTimeout  = 20 * time.Second
+)
+
+// lockInstance takes the registration lock of inst, waiting at most
+// registerLockWait; unlock releases it.
+func (c *Connector) lockInstance(ctx context.Context, inst string) (unlock func(), err error) {
+	c.mu.Lock()
+	l, ok := c.registering[inst]
+	if !ok {
+		l = make(chan struct{}, 1)
+		c.registering[inst] = l
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(registerLockWait)
+	defer t.Stop()
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, &connector.Error{Class: connector.Transient,
+			Message: "Herald was still registering itself on " + inst + " for another connection; try again in a moment", Err: ctx.Err()}
+	case <-t.C:
+		return nil, &connector.Error{Class: connector.Transient,
+			Message: fmt.Sprintf("Herald was still registering itself on %s for another connection after %d seconds; try again in a moment", inst, int(registerLockWait/time.Second))}
+	}
+}
+
 // app returns Herald's app on inst, registering it first if none is stored.
 func (c *Connector) app(ctx context.Context, inst, redirect string) (clientID, clientSecret string, err error) {
 	id, sec, found, err := c.apps.GetApp(ctx, inst)
@@ -126,14 +160,19 @@ func (c *Connector) app(ctx context.Context, inst, redirect string) (clientID, c
 	if found {
 		return id, sec, nil
 	}
-	c.registering.Lock()
-	defer c.registering.Unlock()
+	unlock, err := c.lockInstance(ctx, inst)
+	if err != nil {
+		return "", "", err
+	}
+	defer unlock()
 	if id, sec, found, err = c.apps.GetApp(ctx, inst); err != nil {
 		return "", "", fmt.Errorf("mastodon: read the app for %s: %w", inst, err)
 	} else if found {
 		return id, sec, nil
 	}
-	body := map[string]any{"client_name": c.appName, "redirect_uris": []string{redirect}, "scopes": c.scopes}
+	// redirect_uris is a string: Mastodon and Pleroma accept a string or an
+	// array, GoToSocial only a string (an array is a 400).
+	body := map[string]any{"client_name": c.appName, "redirect_uris": redirect, "scopes": c.scopes}
 	if c.website != "" {
 		body["website"] = c.website
 	}
@@ -141,7 +180,9 @@ func (c *Connector) app(ctx context.Context, inst, redirect string) (clientID, c
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}
-	if _, err := c.call(ctx, inst, request{method: http.MethodPost, path: "/api/v1/apps", json: body}, &app); err != nil {
+	rctx, cancel := context.WithTimeout(ctx, registerTimeout)
+	defer cancel()
+	if _, err := c.call(rctx, inst, request{method: http.MethodPost, path: "/api/v1/apps", json: body}, &app); err != nil {
 		return "", "", connectError(inst, "did not accept Herald's app registration", connector.Repeatable(err))
 	}
 	if app.ClientID == "" || app.ClientSecret == "" {
@@ -231,6 +272,9 @@ type account struct {
 	DisplayName string `json:"display_name"`
 	Avatar      string `json:"avatar"`
 	URL         string `json:"url"`
+	Source      struct {
+		Privacy string `json:"privacy"` // the default visibility of new posts
+	} `json:"source"`
 }
 
 // Exchange trades the authorization code for a token, verifies it and
@@ -282,6 +326,7 @@ func (c *Connector) Exchange(ctx context.Context, s connector.AuthStart, secret 
 	if _, err := c.call(ctx, sec.Instance, request{method: http.MethodGet, path: "/api/v1/accounts/verify_credentials", token: tok.AccessToken}, &me); err != nil {
 		return connector.Connected{}, connectError(sec.Instance, "did not show the account its token belongs to", err)
 	}
+	c.keepPrivacy(sec.Instance, tok.AccessToken, me.Source.Privacy)
 	if me.ID == "" || me.Username == "" {
 		return connector.Connected{}, &connector.Error{Class: connector.Transient, Message: "the instance's answer to verify_credentials has no account id or username"}
 	}

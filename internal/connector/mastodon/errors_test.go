@@ -35,7 +35,7 @@ func TestMisbehavingInstance(t *testing.T) {
 		{"truncated JSON 200 on publish", 200, "application/json", `{"id":"1","content":"<p>hi`, nil, "publish", connector.Ambiguous, false, ""},
 		{"empty 200 on publish", 200, "application/json", ``, nil, "publish", connector.Ambiguous, false, ""},
 		{"200 without id on publish", 200, "application/json", `{"content":"<p>hi</p>"}`, nil, "publish", connector.Ambiguous, false, ""},
-		{"unexpected fields are fine", 200, "application/json", `{"id":"7","uri":"u","url":null,"surprise":[1,2],"account":{"id":5,"weird":true}}`, nil, "publish", "", true, ""},
+		{"unexpected fields are fine", 200, "application/json", `{"id":"7","uri":"u","url":null,"content":"<p>hi</p>","surprise":[1,2],"account":{"id":5,"weird":true}}`, nil, "publish", "", true, ""},
 		{"truncated JSON on a read", 200, "application/json", `[{"id":"1"`, nil, "find", connector.Transient, false, ""},
 		{"422 keeps the message", 422, "application/json", `{"error":"Validation failed: Text can't be blank"}`, nil, "publish", connector.Invalid, false, "Validation failed: Text can't be blank"},
 		{"401 is revoked", 401, "application/json", `{"error":"The access token is invalid"}`, nil, "publish", connector.AuthRevoked, false, "The access token is invalid"},
@@ -66,7 +66,8 @@ func TestMisbehavingInstance(t *testing.T) {
 			var err error
 			switch tt.op {
 			case "publish":
-				_, err = c.Publish(ctx, acct, connector.Part{Text: "hi", Key: "k"})
+				// A chosen visibility: the only call is the POST.
+				_, err = c.Publish(ctx, acct, connector.Part{Text: "hi", Key: "k", Options: map[string]string{"visibility": "public"}})
 			case "metrics":
 				_, err = c.Metrics(ctx, acct, []herald.RemoteRef{{ID: "1"}})
 			case "delete":

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,8 +40,12 @@ const (
 //     on some servers), its source (GET /api/v1/statuses/:id/source)
 //     equals the part's text exactly.
 //
-// Of several matches the oldest wins. A server that cannot list the
-// account's statuses (404) gives an Invalid error: nobody can tell.
+// Of several matches the oldest wins. When Find cannot tell, it says why
+// with an Invalid error (the dispatcher then marks the part unconfirmed,
+// never sending it again blindly): the server cannot list the account's
+// statuses (404, 410, 501), a page repeats (the server ignores max_id), or
+// the pages run out before reaching the time the part was first sent (the
+// account posted more since than Find reads).
 func (c *Connector) Find(ctx context.Context, acct connector.Account, p connector.Part) (herald.RemoteRef, bool, error) {
 	cr, err := creds(acct)
 	if err != nil {
@@ -63,6 +68,8 @@ func (c *Connector) Find(ctx context.Context, acct connector.Account, p connecto
 	var near []status // all but the text match
 	var found *status
 	maxID := ""
+	seen := map[flexID]bool{}
+	reached := false // a status older than since, or the end of the history
 pages:
 	for range c.findPages {
 		q := url.Values{"limit": {"40"}, "exclude_reblogs": {"true"}}
@@ -73,16 +80,22 @@ pages:
 		_, err := c.call(ctx, cr.Instance, request{method: http.MethodGet,
 			path: "/api/v1/accounts/" + url.PathEscape(remoteID) + "/statuses?" + q.Encode(), token: cr.AccessToken}, &page)
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
-				return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid, Status: http.StatusNotFound,
+			if s := statusOf(err); s == http.StatusNotFound || s == http.StatusGone || s == http.StatusNotImplemented {
+				return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid, Status: s,
 					Message: "the instance does not list the account's recent posts, so whether it was published cannot be checked", Err: err}
 			}
 			return herald.RemoteRef{}, false, err
 		}
 		for i := range page {
 			st := page[i]
+			if seen[st.ID] {
+				return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid,
+					Message: fmt.Sprintf("the instance answered the same posts again when asked for older ones (it ignores max_id), so whether the post was published cannot be checked (%s)", cannotTell)}
+			}
+			seen[st.ID] = true
 			t, ok := st.created()
 			if ok && t.Before(since) {
+				reached = true
 				break pages
 			}
 			if !c.sameShape(st, p, reply) {
@@ -95,6 +108,7 @@ pages:
 			}
 		}
 		if len(page) < 40 {
+			reached = true
 			break
 		}
 		maxID = string(page[len(page)-1].ID)
@@ -117,8 +131,16 @@ pages:
 			return near[i].ref(), true, nil
 		}
 	}
+	if !reached {
+		return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid,
+			Message: fmt.Sprintf("the account posted more since %s than Herald reads back (%d pages of 40), so whether the post was published cannot be checked (%s)",
+				since.UTC().Format(time.RFC3339), c.findPages, cannotTell)}
+	}
 	return herald.RemoteRef{}, false, nil
 }
+
+// cannotTell ends Find's explanations.
+const cannotTell = "look at the account on the server before publishing again"
 
 // sameShape compares everything but the text.
 func (c *Connector) sameShape(st status, p connector.Part, reply string) bool {

@@ -10,7 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/herald"
 )
 
 // Fallbacks for servers that do not publish a limit (Mastodon's own
@@ -35,6 +38,60 @@ type Instance struct {
 	MediaTypes     []string // accepted MIME types; empty: not published, not checked
 	FetchedAt      time.Time
 	FromV1Instance bool // the server has no /api/v2/instance (older Mastodon, Akkoma)
+	// Version is the instance's version string ("4.3.0", "2.7.2
+	// (compatible; Pleroma 2.5.0)").
+	Version string
+	// Software is what the instance runs, learned from nodeinfo.
+	Software herald.InstanceSoftware
+	// Counting is how the server measures a status (see CountingFor).
+	Counting Counting
+}
+
+// Counting is how a server measures a status against its limit.
+type Counting struct {
+	// CodePoints counts Unicode code points (GoToSocial) instead of
+	// grapheme clusters (Mastodon).
+	CodePoints bool
+	// LinksInFull counts links at their own length, ignoring
+	// characters_reserved_per_url (GoToSocial, Pleroma, Akkoma).
+	LinksInFull bool
+}
+
+// CountingFor is how software name measures statuses: GoToSocial counts
+// the code points of the content warning and the text, links in full;
+// Pleroma and Akkoma count characters with links in full; Mastodon and
+// anything unknown count as Mastodon does (see Length).
+func CountingFor(name string) Counting {
+	switch name {
+	case "gotosocial":
+		return Counting{CodePoints: true, LinksInFull: true}
+	case "pleroma", "akkoma":
+		return Counting{LinksInFull: true}
+	}
+	return Counting{}
+}
+
+// Measure counts a status (content warning included) as this instance does.
+func (info Instance) Measure(text, spoilerText string) int {
+	switch {
+	case info.Counting.CodePoints:
+		return utf8.RuneCountInString(spoilerText) + utf8.RuneCountInString(text)
+	case info.Counting.LinksInFull:
+		return uniseg.GraphemeClusterCount(spoilerText) + uniseg.GraphemeClusterCount(text)
+	}
+	return Length(text, spoilerText, info.URLChars)
+}
+
+// countingWords says how a problem's count was made.
+func (info Instance) countingWords() string {
+	name := "Mastodon"
+	if info.Software.Name != "" {
+		name = info.Software.Label()
+	}
+	if info.Counting.LinksInFull {
+		return fmt.Sprintf("characters as %s counts them (links in full, the content warning included)", name)
+	}
+	return fmt.Sprintf("characters as %s counts them (links as %d, the content warning included)", name, info.URLChars)
 }
 
 type instanceEntry struct {
@@ -48,6 +105,7 @@ type instanceEntry struct {
 type instanceJSON struct {
 	Domain        string `json:"domain"`
 	URI           string `json:"uri"`
+	Version       string `json:"version"`
 	MaxTootChars  int    `json:"max_toot_chars"`
 	UploadLimit   int64  `json:"upload_limit"`
 	Configuration struct {
@@ -98,6 +156,9 @@ func (c *Connector) instance(ctx context.Context, inst, tok string) (Instance, e
 	if info.Domain == "" {
 		info.Domain = raw.URI
 	}
+	info.Version = raw.Version
+	info.Software = c.learnSoftware(ctx, inst, raw.Version)
+	info.Counting = CountingFor(info.Software.Name)
 	c.mu.Lock()
 	c.instances[inst] = instanceEntry{info: info, expires: now.Add(c.instanceTTL)}
 	c.mu.Unlock()
@@ -133,10 +194,14 @@ func (c *Connector) Limits(ctx context.Context, acct connector.Account) (connect
 	if err != nil {
 		return connector.Limits{}, err
 	}
+	urlChars := info.URLChars
+	if info.Counting.LinksInFull {
+		urlChars = 0 // links count at their own length
+	}
 	return connector.Limits{
 		MaxChars: info.MaxChars, MaxMedia: info.MaxMedia, MaxImageBytes: info.ImageBytes,
 		MaxVideoBytes: info.VideoBytes, MaxThreadParts: MaxThreadParts, FirstComment: true,
-		AltTextMaxChars: info.AltTextChars, CharsReservedURL: info.URLChars,
+		AltTextMaxChars: info.AltTextChars, CharsReservedURL: urlChars,
 	}, nil
 }
 
@@ -166,10 +231,10 @@ func Check(info Instance, p connector.Part) (int, []connector.Problem) {
 	add := func(field, format string, args ...any) {
 		ps = append(ps, connector.Problem{Field: field, Problem: fmt.Sprintf(format, args...)})
 	}
-	n := Length(p.Text, p.Options["spoiler_text"], info.URLChars)
+	n := info.Measure(p.Text, p.Options["spoiler_text"])
 	if n > info.MaxChars {
 		ps = append(ps, connector.Problem{Field: "text", Measured: n, Limit: info.MaxChars,
-			Problem: fmt.Sprintf("is %d characters as Mastodon counts them (links as %d, the content warning included); this instance allows %d", n, info.URLChars, info.MaxChars)})
+			Problem: fmt.Sprintf("is %d %s; this instance allows %d", n, info.countingWords(), info.MaxChars)})
 	}
 	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
 		add("text", "is empty: a Mastodon post needs text or media")

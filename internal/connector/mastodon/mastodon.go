@@ -61,6 +61,9 @@ const (
 	// MaxThreadParts is how many parts a thread may have: the post and
 	// herald.MaxThreadParts replies. Mastodon itself sets no limit.
 	MaxThreadParts = herald.MaxThreadParts + 1
+	// DefaultCallTimeout bounds one call to an instance when the caller's
+	// context has no deadline.
+	DefaultCallTimeout = 30 * time.Second
 )
 
 // Connector talks to Mastodon-API servers. It is safe for concurrent use.
@@ -80,12 +83,17 @@ type Connector struct {
 	findWindow  time.Duration
 	findPages   int
 	concurrency int
-
-	registering sync.Mutex // one app registration at a time, so each instance gets one
+	callTimeout time.Duration
+	software    SoftwareStore
 
 	mu        sync.Mutex
 	instances map[string]instanceEntry // by instance base URL
 	sent      map[string]time.Time     // Part.Key → when it was first sent, for Find
+	// registering holds one lock per instance while Herald's app is
+	// registered there, so that each instance gets one app and a hanging
+	// instance blocks nobody else.
+	registering map[string]chan struct{}
+	privacy     map[string]privacyEntry // instance + token → the account's default visibility
 }
 
 // Option adjusts a Connector.
@@ -110,13 +118,20 @@ func WithScopes(s string) Option { return func(c *Connector) { c.scopes = s } }
 // can be connected from the same browser.
 func WithForceLogin(on bool) Option { return func(c *Connector) { c.forceLogin = on } }
 
-// WithIdempotency says whether the instances this connector talks to honour
-// the Idempotency-Key header (default true: Mastodon keeps keys for an
-// hour). Only then is the key sent and Idempotent true: Go's HTTP client
-// itself repeats a POST carrying the header when a kept-alive connection
-// fails, which is safe only where the server deduplicates. Either way an
-// ambiguous attempt is first looked up with Find.
+// WithIdempotency(false) makes Idempotent false for every instance, whatever
+// its software (default true: Idempotent is true only for instances whose
+// software is known to honour Idempotency-Key; see Deduplicates). The key
+// is sent either way: a server that ignores it loses nothing.
 func WithIdempotency(on bool) Option { return func(c *Connector) { c.idempotent = on } }
+
+// WithSoftwareStore sets where the software each instance runs is recorded
+// (default: the AppStore when it is a SoftwareStore, else memory).
+func WithSoftwareStore(s SoftwareStore) Option { return func(c *Connector) { c.software = s } }
+
+// WithCallTimeout sets how long one call to an instance may take when the
+// caller's context sets no deadline (default 30s), so that a server that
+// accepts the connection and never answers cannot hold Herald forever.
+func WithCallTimeout(d time.Duration) Option { return func(c *Connector) { c.callTimeout = d } }
 
 // WithPollInterval sets how often an upload still processing is checked
 // (default 500ms) and how many checks are made before giving up (default 120).
@@ -149,14 +164,25 @@ func New(client *http.Client, opts ...Option) *Connector {
 		client: client, log: slog.New(slog.DiscardHandler), now: time.Now,
 		appName: DefaultAppName, scopes: DefaultScopes, forceLogin: true, idempotent: true,
 		poll: 500 * time.Millisecond, maxPolls: 120, instanceTTL: time.Hour,
-		findWindow: 6 * time.Hour, findPages: 5, concurrency: 4,
+		findWindow: 6 * time.Hour, findPages: 5, concurrency: 4, callTimeout: DefaultCallTimeout,
 		instances: map[string]instanceEntry{}, sent: map[string]time.Time{},
+		registering: map[string]chan struct{}{}, privacy: map[string]privacyEntry{},
 	}
 	for _, o := range opts {
 		o(c)
 	}
 	if c.apps == nil {
 		c.apps = NewMemoryAppStore()
+	}
+	if c.software == nil {
+		if ss, ok := c.apps.(SoftwareStore); ok {
+			c.software = ss
+		} else {
+			c.software = &MemorySoftwareStore{}
+		}
+	}
+	if c.callTimeout <= 0 {
+		c.callTimeout = DefaultCallTimeout
 	}
 	if c.concurrency < 1 {
 		c.concurrency = 1
@@ -180,10 +206,6 @@ var (
 	_ connector.Replier             = (*Connector)(nil)
 	_ connector.Liker               = (*Connector)(nil)
 )
-
-// Idempotent reports whether Publish may be repeated with the same
-// Part.Key (see WithIdempotency).
-func (c *Connector) Idempotent(_ context.Context, _ connector.Account) bool { return c.idempotent }
 
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {
@@ -258,6 +280,9 @@ type request struct {
 	// creates says the call creates something on the platform (a status):
 	// failures after sending are Ambiguous, and so are gateway errors.
 	creates bool
+	// timeout replaces the connector's call timeout (uploads take longer)
+	// when the caller's context has no deadline.
+	timeout time.Duration
 }
 
 // call sends one API request to instance and classifies the answer. A 2xx
@@ -273,6 +298,15 @@ func (c *Connector) call(ctx context.Context, instance string, r request, out an
 		}
 		body, ctype = bytes.NewReader(b), "application/json"
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		d := c.callTimeout
+		if r.timeout > 0 {
+			d = r.timeout
+		}
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, r.method, instance+r.path, body)
 	if err != nil {
 		return nil, &connector.Error{Class: connector.Invalid, Message: "the request cannot be built: " + err.Error(), Err: err}
@@ -284,6 +318,13 @@ func (c *Connector) call(ctx context.Context, instance string, r request, out an
 		req.Header.Set("Content-Type", ctype)
 	}
 	req.Header.Set("Accept", "application/json")
+	if r.creates {
+		// Go's transport silently sends a request again when a kept-alive
+		// connection fails, for any request carrying Idempotency-Key whose
+		// body it can replay. Creating a status must be repeated only by
+		// the dispatcher's decision (Idempotent, Find), never blindly.
+		req.GetBody = nil
+	}
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
 	}

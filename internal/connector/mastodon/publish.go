@@ -119,8 +119,19 @@ func (c *Connector) post(ctx context.Context, cr Credentials, p connector.Part, 
 	if err != nil {
 		return herald.RemoteRef{}, err
 	}
+	if _, chosen := body["visibility"]; !chosen {
+		v, err := c.defaultVisibility(ctx, cr)
+		if err != nil {
+			return herald.RemoteRef{}, err
+		}
+		if v != "" {
+			body["visibility"] = v
+		}
+	}
+	// The key is sent to every server: one that ignores it loses nothing.
+	// Whether a repeat is safe is Idempotent's answer, learned per instance.
 	h := http.Header{}
-	if p.Key != "" && c.idempotent {
+	if p.Key != "" {
 		h.Set("Idempotency-Key", p.Key)
 	}
 	c.remember(p.Key)
@@ -132,6 +143,9 @@ func (c *Connector) post(ctx context.Context, cr Credentials, p connector.Part, 
 	if st.ID == "" {
 		return herald.RemoteRef{}, &connector.Error{Class: connector.Ambiguous, Status: http.StatusOK,
 			Message: "the instance accepted the post but did not say its id"}
+	}
+	if err := c.checkAnswer(ctx, cr, p, replyTo, len(ids), st); err != nil {
+		return herald.RemoteRef{}, err
 	}
 	return st.ref(), nil
 }
@@ -198,7 +212,7 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 		ID string `json:"id"`
 	}
 	res, err := c.call(ctx, cr.Instance, request{method: http.MethodPost, path: "/api/v2/media", token: cr.AccessToken,
-		body: pr, ctype: mw.FormDataContentType()}, &md)
+		body: pr, ctype: mw.FormDataContentType(), timeout: 10 * c.callTimeout}, &md)
 	_ = pr.Close() // ends the writer if the request stopped reading early
 	if err != nil {
 		return "", connector.Repeatable(err)
@@ -229,10 +243,15 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 	return "", &connector.Error{Class: connector.Transient, Message: fmt.Sprintf("media %d (%s) was still processing on the instance after %d checks", m.Asset.ID, m.Asset.Filename, c.maxPolls)}
 }
 
-// Edit replaces a published status's text, content warning, sensitivity,
-// language and media (PUT /api/v1/statuses/:id). The part is the whole new
-// content: its media are uploaded again, and a part without media leaves
-// the status without media.
+// EditKeepsMedia reports that Edit keeps a status's attachments when the
+// part carries no media, so a post with media can have its text edited.
+func (c *Connector) EditKeepsMedia() bool { return true }
+
+// Edit replaces a published status's text, content warning, sensitivity
+// and language (PUT /api/v1/statuses/:id). A part with media replaces the
+// status's attachments with its files (uploaded again); a part without
+// media keeps the attachments the status has, by sending their ids back
+// (read with GET /api/v1/statuses/:id), as the Mastodon API asks.
 func (c *Connector) Edit(ctx context.Context, acct connector.Account, ref herald.RemoteRef, p connector.Part) (herald.RemoteRef, error) {
 	cr, err := creds(acct)
 	if err != nil {
@@ -244,6 +263,16 @@ func (c *Connector) Edit(ctx context.Context, acct connector.Account, ref herald
 	ids, err := c.uploadAll(ctx, cr, p.Media)
 	if err != nil {
 		return herald.RemoteRef{}, err
+	}
+	if len(p.Media) == 0 {
+		var cur status
+		if _, err := c.call(ctx, cr.Instance, request{method: http.MethodGet, path: "/api/v1/statuses/" + url.PathEscape(ref.ID),
+			token: cr.AccessToken}, &cur); err != nil {
+			return herald.RemoteRef{}, err
+		}
+		for _, m := range cur.MediaAttachments {
+			ids = append(ids, string(m.ID))
+		}
 	}
 	body, err := statusBody(p, ids, "")
 	if err != nil {
@@ -288,6 +317,22 @@ func (c *Connector) Reply(ctx context.Context, acct connector.Account, to herald
 	}
 	if a := to.Meta["acct"]; a != "" && !strings.Contains(strings.ToLower(p.Text), "@"+strings.ToLower(a)) {
 		p.Text = "@" + a + " " + p.Text
+	}
+	p.ReplyTo, p.Comment, p.Root = &to, false, nil
+	if _, sent := c.sentAt(p.Key); sent && p.Key != "" && !c.Idempotent(ctx, acct) {
+		// This reply was sent before and its outcome may be unknown (a
+		// timeout): look before sending it again, and never send blindly.
+		ref, found, err := c.Find(ctx, acct, p)
+		if err != nil {
+			if connector.ClassOf(err) == connector.Invalid {
+				return herald.RemoteRef{}, &connector.Error{Class: connector.Invalid,
+					Message: "this reply was sent before and Herald cannot check whether the server published it; look at the conversation on the server before replying again", Err: err}
+			}
+			return herald.RemoteRef{}, err
+		}
+		if found {
+			return ref, nil
+		}
 	}
 	return c.post(ctx, cr, p, to.ID)
 }

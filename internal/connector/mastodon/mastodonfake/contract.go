@@ -2,9 +2,11 @@ package mastodonfake
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -27,7 +29,14 @@ import (
 //   - the body of POST /api/v1/statuses is declared oneOf TextStatus,
 //     MediaStatus and PollStatus, so a status with text and media (which
 //     Mastodon accepts) matches two of them and fails oneOf; a body that
-//     matches more than one of them is accepted (one matching none is not).
+//     matches more than one of them is accepted (one matching none is not);
+//   - redirect_uris of POST /api/v1/apps is declared an array, while the
+//     Mastodon documentation (and Mastodon) take a string too, the only form
+//     GoToSocial takes: a string is checked by hand to be absolute URIs,
+//     one a line, then validated as the array it stands for.
+//
+// Paths outside the Mastodon API (nodeinfo) are not in the document and
+// are not checked.
 type Contract struct {
 	mu sync.Mutex
 	v  validator.Validator
@@ -50,6 +59,12 @@ func LoadContract(path string) (*Contract, error) {
 	return &Contract{v: v}, nil
 }
 
+// Checked reports whether the document covers path: the Mastodon API and
+// OAuth, not nodeinfo.
+func Checked(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/oauth/")
+}
+
 // CheckRequest returns what is wrong with a request (its body given
 // separately, as it was read), in the validator's words.
 func (c *Contract) CheckRequest(r *http.Request, body []byte) []string {
@@ -62,6 +77,25 @@ func (c *Contract) CheckRequest(r *http.Request, body []byte) []string {
 			out = append(out, fmt.Sprintf("Idempotency-Key must be one non-empty string of at most 255 bytes, got %q", key))
 		}
 		req.Header.Del("Idempotency-Key")
+	}
+	if r.Method == http.MethodPost && r.URL.Path == "/api/v1/apps" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			if s, ok := m["redirect_uris"].(string); ok {
+				var uris []any
+				for _, u := range strings.Split(s, "\n") {
+					if p, err := url.Parse(strings.TrimSpace(u)); err != nil || p.Scheme == "" {
+						out = append(out, fmt.Sprintf("redirect_uris %q must be absolute URIs, one a line", s))
+					}
+					uris = append(uris, strings.TrimSpace(u))
+				}
+				m["redirect_uris"] = uris
+				if b, err := json.Marshal(m); err == nil {
+					req.Body = io.NopCloser(bytes.NewReader(b))
+					req.ContentLength = int64(len(b))
+				}
+			}
+		}
 	}
 	c.mu.Lock()
 	ok, errs := c.v.ValidateHttpRequestSync(req)

@@ -217,6 +217,10 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "Validation failed: the body is not valid JSON")
 		return
 	}
+	if _, isList := m["redirect_uris"].([]any); isList && s.dialect() == GoToSocial && strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		writeError(w, http.StatusBadRequest, "Bad Request: json: cannot unmarshal array into Go struct field ApplicationCreateRequest.redirect_uris of type string")
+		return
+	}
 	name, redirects := str(m, "client_name"), strs(m, "redirect_uris")
 	if name == "" || len(redirects) == 0 {
 		writeError(w, http.StatusUnprocessableEntity, "Validation failed: Name can't be blank, Redirect URI can't be blank")
@@ -340,4 +344,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 
 func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+func (s *Server) dialect() Dialect {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.Dialect
 }

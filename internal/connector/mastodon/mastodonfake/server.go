@@ -48,6 +48,20 @@ type Config struct {
 	// (0: unlimited; default window 5 minutes).
 	RateLimit  int
 	RateWindow time.Duration
+	// Dialect is the server software the fake behaves as (default
+	// Mastodon; see GoToSocialConfig and PleromaConfig).
+	Dialect Dialect
+	// DefaultPrivacy is the accounts' default visibility, source.privacy
+	// of verify_credentials (default "public").
+	DefaultPrivacy string
+	// NoAccountStatuses answers 404 to GET /api/v1/accounts/:id/statuses
+	// (a server whose history cannot be searched).
+	NoAccountStatuses bool
+	// IgnoreMaxID makes GET /api/v1/accounts/:id/statuses ignore max_id,
+	// answering the newest page again.
+	IgnoreMaxID bool
+	// NoNodeinfo answers 404 on /.well-known/nodeinfo.
+	NoNodeinfo bool
 }
 
 // DefaultConfig is a Mastodon 4.x instance with default limits.
@@ -70,6 +84,11 @@ type Fault struct {
 	ContentType string
 	Header      http.Header
 	Drop        bool // close the connection without an answer
+	// Hang never answers: the request waits until the client gives up
+	// (with After, a status is created first).
+	Hang bool
+	// Always keeps the fault for every matching request (Times ignored).
+	Always bool
 }
 
 // Server is the fake instance. Its methods are safe for concurrent use.
@@ -147,6 +166,12 @@ func withDefaults(c Config) Config {
 	if c.RateWindow <= 0 {
 		c.RateWindow = d.RateWindow
 	}
+	if c.Dialect == "" {
+		c.Dialect = Mastodon
+	}
+	if c.DefaultPrivacy == "" {
+		c.DefaultPrivacy = "public"
+	}
 	return c
 }
 
@@ -221,6 +246,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 	contract := s.contract
 	s.mu.Unlock()
+	if !Checked(r.URL.Path) {
+		contract = nil
+	}
 	if contract != nil {
 		for _, v := range contract.CheckRequest(r, body) {
 			s.violate("request " + r.Method + " " + r.URL.Path + ": " + v)
@@ -229,19 +257,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := s.fault(r)
 	if f != nil && !f.After {
-		s.writeFault(w, f)
+		s.writeFault(w, r, f)
 		return
 	}
 	rec := &recorder{h: http.Header{}}
 	s.mux.ServeHTTP(rec, r)
 	if f != nil {
-		s.writeFault(w, f)
+		s.writeFault(w, r, f)
 		return
 	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	if contract != nil && (rec.status < 300 || rec.status >= 400) { // a redirect is a browser navigation, not an API answer
+	// GoToSocial's 400 answers (where Mastodon says 422) are its dialect,
+	// outside the Mastodon document.
+	dialect400 := rec.status == http.StatusBadRequest && s.dialect() == GoToSocial
+	if contract != nil && !dialect400 && (rec.status < 300 || rec.status >= 400) { // a redirect is a browser navigation, not an API answer
 		for _, v := range contract.CheckResponse(r, body, rec.status, rec.h, rec.body.Bytes()) {
 			s.violate("response " + strconv.Itoa(rec.status) + " to " + r.Method + " " + r.URL.Path + ": " + v)
 		}
@@ -264,6 +295,9 @@ func (s *Server) fault(r *http.Request) *Fault {
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if (f.Method == "" || f.Method == r.Method) && (f.Path == "" || f.Path == r.URL.Path) {
+			if f.Always {
+				return f
+			}
 			f.Times--
 			if f.Times <= 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)
@@ -274,7 +308,11 @@ func (s *Server) fault(r *http.Request) *Fault {
 	return nil
 }
 
-func (s *Server) writeFault(w http.ResponseWriter, f *Fault) {
+func (s *Server) writeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
+	if f.Hang {
+		<-r.Context().Done()
+		return
+	}
 	if f.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {

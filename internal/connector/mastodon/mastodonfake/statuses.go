@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/heraldsocial/herald/internal/connector/mastodon"
 )
 
 func (s *Server) routes() {
@@ -29,6 +27,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v2/media", s.upload)
 	m.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
 	m.HandleFunc("GET /api/v1/notifications", s.listNotifications)
+	m.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoIndex)
+	m.HandleFunc("GET /nodeinfo/2.0", s.nodeinfo)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "Record not found") })
 	s.mux = m
 }
@@ -41,7 +41,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := s.accountJSON(baseURL(r), a)
-	out["source"] = map[string]any{"privacy": "public", "sensitive": false, "language": "", "note": "", "fields": []any{}, "follow_requests_count": 0, "indexable": true}
+	out["source"] = map[string]any{"privacy": s.cfg.DefaultPrivacy, "sensitive": false, "language": "", "note": "", "fields": []any{}, "follow_requests_count": 0, "indexable": true}
 	out["role"] = map[string]any{"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": false}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -63,7 +63,7 @@ func (s *Server) instanceV2(w http.ResponseWriter, r *http.Request) {
 	}
 	base := baseURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"domain": domain, "title": "Fake Mastodon", "version": "4.5.0", "source_url": "https://github.com/mastodon/mastodon",
+		"domain": domain, "title": "Fake Mastodon", "version": cfg.Dialect.instanceVersion(false), "source_url": "https://github.com/mastodon/mastodon",
 		"description": "A fake Mastodon instance for tests.", "usage": map[string]any{"users": map[string]any{"active_month": users}},
 		"thumbnail": map[string]any{"url": base + "/packs/media/images/preview.png"}, "icon": []any{}, "languages": []string{"en"},
 		"api_versions": map[string]any{"mastodon": 6},
@@ -91,7 +91,7 @@ func (s *Server) instanceV1(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"uri": domain, "title": "Fake Mastodon", "short_description": "", "description": "", "email": "admin@example.com",
-		"version": "3.5.0", "urls": map[string]any{"streaming_api": "ws://" + r.Host},
+		"version": cfg.Dialect.instanceVersion(true), "urls": map[string]any{"streaming_api": "ws://" + r.Host},
 		"stats": map[string]any{"user_count": 1, "status_count": 0, "domain_count": 1}, "thumbnail": nil,
 		"languages": []string{"en"}, "registrations": false, "approval_required": false, "invites_enabled": false,
 		"configuration": map[string]any{
@@ -132,9 +132,6 @@ func readStatus(r *http.Request) (statusInput, string) {
 func (s *Server) check(in statusInput, acct string, editing string) string {
 	if strings.TrimSpace(in.text) == "" && len(in.media) == 0 {
 		return "Validation failed: Text can't be blank"
-	}
-	if n := mastodon.Length(in.text, in.spoiler, s.cfg.URLChars); n > s.cfg.MaxChars {
-		return fmt.Sprintf("Validation failed: Text character limit of %d exceeded", s.cfg.MaxChars)
 	}
 	if in.visibility != "" && !slices.Contains([]string{"public", "unlisted", "private", "direct"}, in.visibility) {
 		return "Validation failed: Visibility is not included in the list"
@@ -177,6 +174,10 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if code, msg := s.lengthProblem(in); msg != "" {
+		writeError(w, code, msg)
+		return
+	}
 	if msg := s.check(in, a.ID, ""); msg != "" {
 		writeError(w, http.StatusUnprocessableEntity, msg)
 		return
@@ -188,7 +189,7 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if in.visibility == "" {
-		in.visibility = "public"
+		in.visibility = s.defaultVisibility()
 	}
 	st := &Status{ID: s.newID(), AccountID: a.ID, Text: in.text, SpoilerText: in.spoiler, Sensitive: in.sensitive || in.spoiler != "",
 		Visibility: in.visibility, Language: in.language, InReplyToID: in.replyTo, MediaIDs: in.media, App: g.app,
@@ -331,6 +332,10 @@ func (s *Server) editStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Record not found")
 		return
 	}
+	if code, msg := s.lengthProblem(in); msg != "" {
+		writeError(w, code, msg)
+		return
+	}
 	if msg := s.check(in, a.ID, st.ID); msg != "" {
 		writeError(w, http.StatusUnprocessableEntity, msg)
 		return
@@ -423,7 +428,7 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	owner := s.accounts[r.PathValue("id")]
-	if owner == nil {
+	if owner == nil || s.cfg.NoAccountStatuses {
 		writeError(w, http.StatusNotFound, "Record not found")
 		return
 	}
@@ -435,7 +440,11 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(ids, func(x, y string) int { return idCmp(y, x) })
 	out := []any{}
-	for _, id := range page(ids, r.URL.Query(), 20, 40) {
+	q := r.URL.Query()
+	if s.cfg.IgnoreMaxID {
+		q.Del("max_id")
+	}
+	for _, id := range page(ids, q, 20, 40) {
 		out = append(out, s.statusJSON(baseURL(r), s.statuses[id], a.ID))
 	}
 	writeJSON(w, http.StatusOK, out)
