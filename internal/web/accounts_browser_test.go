@@ -69,6 +69,8 @@ func TestBrowserAccounts(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#thursday-new"), "17:30"),
 		chromedp.Click(chromedp.CSS("#schedule-save")),
 		chromedp.WaitVisible(chromedp.CSS("#thursday-0")),
+		// The saved editor replaces the one the day's button brought.
+		chromedp.WaitVisible(chromedp.CSS("#schedule-editor .notice")),
 		into(&text, chromedp.Text(chromedp.CSS("#schedule-editor"))),
 	)
 	if !strings.Contains(text, "Posting schedule saved: 2 slots a week") || !strings.Contains(text, "Next queue slots") {
