@@ -69,7 +69,7 @@ func TestMastodonServerThatIgnoresKeysNeverGetsTwo(t *testing.T) {
 		}
 		for _, tg := range targets {
 			got := h.target(t, tg.ID)
-			n := byKey[publish.PartKey(tg.ID, 0, false)]
+			n := byKey[publish.PartKey(h.installation, tg.ID, 0, false)]
 			switch {
 			case n > 1:
 				t.Errorf("target %d is on the server %d times", tg.ID, n)
