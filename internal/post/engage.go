@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -124,9 +125,13 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 	if !ok {
 		return herald.RemoteRef{}, herald.Errorf(herald.CodeInvalid, "Herald cannot reply on %s", acct.Platform)
 	}
+	inst, err := s.store.InstallationID(ctx)
+	if err != nil {
+		return herald.RemoteRef{}, fmt.Errorf("post: read the installation id: %w", err)
+	}
 	sum := sha256.Sum256([]byte(text))
 	part := connector.Part{WorkspaceID: actor.WorkspaceID, Text: text,
-		Key: fmt.Sprintf("reply-%d-%d-%s", it.ID, actor.UserID, hex.EncodeToString(sum[:8]))}
+		Key: fmt.Sprintf("reply-%s-%d-%d-%s", inst, it.ID, actor.UserID, hex.EncodeToString(sum[:8]))}
 	if v, ok := c.(connector.Validator); ok {
 		reply := part
 		reply.ReplyTo = new(herald.RemoteRef)
@@ -140,18 +145,95 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 			return herald.RemoteRef{}, pr.Err("the platform would refuse the reply")
 		}
 	}
-	ref, err := r.Reply(ctx, acct, it.Ref(), part)
+	ref, found, err := s.settleReply(ctx, actor, it, acct, c, part)
 	if err != nil {
-		return herald.RemoteRef{}, platformError(err, "the platform did not publish the reply")
+		return herald.RemoteRef{}, err
 	}
-	now := s.clock.Now()
-	e := herald.NewAudit(actor, "inbox.reply", "inbox_item", it.ID, nil,
-		map[string]string{"remote_id": ref.ID, "url": ref.URL, "text": text}, now)
-	if err := s.store.AppendAudit(ctx, &e); err != nil {
-		// The reply is out: failing now would invite a second one.
-		s.logger.ErrorContext(ctx, "reply not audited", "inbox_item_id", it.ID, "error", err)
+	if !found {
+		ref, err = r.Reply(ctx, acct, it.Ref(), part)
+		if err != nil {
+			if connector.ClassOf(err) == connector.Ambiguous {
+				s.auditReply(ctx, actor, it.ID, actionReplyUnsettled, map[string]string{"key": part.Key, "text": text})
+			}
+			return herald.RemoteRef{}, platformError(err, "the platform did not publish the reply")
+		}
 	}
+	s.auditReply(ctx, actor, it.ID, actionReply, map[string]string{"remote_id": ref.ID, "url": ref.URL, "text": text, "key": part.Key})
 	return ref, nil
+}
+
+// Audit actions of replies: a reply the platform took, and one whose send
+// had no clear answer (it may be on the platform).
+const (
+	actionReply          = "inbox.reply"
+	actionReplyUnsettled = "inbox.reply_unsettled"
+)
+
+// auditReply records a reply's outcome. A failure is only logged: the
+// reply is out (or may be), and failing now would invite a second one.
+func (s *Service) auditReply(ctx context.Context, actor herald.Actor, itemID int64, action string, after map[string]string) {
+	e := herald.NewAudit(actor, action, "inbox_item", itemID, nil, after, s.clock.Now())
+	if err := s.store.AppendAudit(ctx, &e); err != nil {
+		s.logger.ErrorContext(ctx, "reply not audited", "inbox_item_id", itemID, "action", action, "error", err)
+	}
+}
+
+// settleReply decides whether the reply part may be sent. The same reply
+// (same person, item and text: the same key) whose earlier send had no
+// clear answer is not sent blindly again: where the platform is known to
+// deduplicate the key it is sent again; otherwise it is looked up, and
+// found means it is already out. When nothing can tell, the person is
+// told to look on the platform; nothing is sent.
+func (s *Service) settleReply(ctx context.Context, actor herald.Actor, it herald.InboxItem, acct connector.Account,
+	c connector.Publisher, part connector.Part) (herald.RemoteRef, bool, error) {
+	unsettled, err := s.replyUnsettled(ctx, actor.WorkspaceID, it.ID, part.Key)
+	if err != nil || !unsettled {
+		return herald.RemoteRef{}, false, err
+	}
+	if ip, ok := c.(connector.IdempotentPublisher); ok && ip.Idempotent(ctx, acct) {
+		return herald.RemoteRef{}, false, nil
+	}
+	cannotTell := &herald.Error{Code: herald.CodeConflict,
+		Message: "this reply was sent before without a clear answer, and Herald cannot check whether the platform published it; look at the conversation on the platform before replying again (a reply with other words is sent as usual)"}
+	rec, ok := c.(connector.Reconciler)
+	if !ok {
+		return herald.RemoteRef{}, false, cannotTell
+	}
+	to := it.Ref()
+	look := part
+	look.ReplyTo = &to
+	ref, found, err := rec.Find(ctx, acct, look)
+	switch {
+	case err != nil && connector.ClassOf(err) == connector.Invalid:
+		cannotTell.Err = err
+		return herald.RemoteRef{}, false, cannotTell
+	case err != nil:
+		return herald.RemoteRef{}, false, platformError(err, "checking whether the earlier reply was published failed")
+	}
+	return ref, found, nil
+}
+
+// replyUnsettled reports whether the latest send of the reply with this
+// key had no clear answer (and no later send settled it).
+func (s *Service) replyUnsettled(ctx context.Context, ws, itemID int64, key string) (bool, error) {
+	entries, _, err := s.store.ListAudit(ctx, herald.AuditFilter{WorkspaceID: ws, ObjectType: "inbox_item", ObjectID: itemID,
+		Page: herald.Page{Limit: 200}})
+	if err != nil {
+		return false, fmt.Errorf("post: read the replies of inbox item %d: %w", itemID, err)
+	}
+	for _, e := range entries { // newest first
+		if e.Action != actionReply && e.Action != actionReplyUnsettled {
+			continue
+		}
+		var after struct {
+			Key string `json:"key"`
+		}
+		if json.Unmarshal(e.After, &after) != nil || after.Key != key {
+			continue
+		}
+		return e.Action == actionReplyUnsettled, nil
+	}
+	return false, nil
 }
 
 // Like likes an inbox item from the account it came to.

@@ -63,6 +63,9 @@ func (c *Connector) Find(ctx context.Context, acct connector.Account, p connecto
 		}
 		remoteID = string(me.ID)
 	}
+	if p.ReplyTo != nil {
+		p.Text = replyText(*p.ReplyTo, p.Text) // as Reply sent it
+	}
 	want := fingerprint(p.Text)
 	reply := replyTarget(p)
 	var near []status // all but the text match

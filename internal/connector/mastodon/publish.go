@@ -315,9 +315,7 @@ func (c *Connector) Reply(ctx context.Context, acct connector.Account, to herald
 	if to.ID == "" {
 		return herald.RemoteRef{}, &connector.Error{Class: connector.Invalid, Message: "the post to reply to has no remote id"}
 	}
-	if a := to.Meta["acct"]; a != "" && !strings.Contains(strings.ToLower(p.Text), "@"+strings.ToLower(a)) {
-		p.Text = "@" + a + " " + p.Text
-	}
+	p.Text = replyText(to, p.Text)
 	p.ReplyTo, p.Comment, p.Root = &to, false, nil
 	if _, sent := c.sentAt(p.Key); sent && p.Key != "" && !c.Idempotent(ctx, acct) {
 		// This reply was sent before and its outcome may be unknown (a
@@ -346,4 +344,15 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	}
 	_, err = c.call(ctx, cr.Instance, request{method: http.MethodPost, path: "/api/v1/statuses/" + url.PathEscape(ref.ID) + "/favourite", token: cr.AccessToken}, nil)
 	return connector.Repeatable(err)
+}
+
+// replyText is the text of a reply to the status to: when to.Meta["acct"]
+// names its author (as Mentions sets it) and the text does not mention
+// them yet, it starts with their @handle, as Mastodon's own client does,
+// so that they are notified. Find applies it too, to recognise the reply.
+func replyText(to herald.RemoteRef, text string) string {
+	if a := to.Meta["acct"]; a != "" && !strings.Contains(strings.ToLower(text), "@"+strings.ToLower(a)) {
+		return "@" + a + " " + text
+	}
+	return text
 }
