@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/heraldsocial/herald/internal/browsertest"
 )
 
 // chrome starts a headless Debian chromium with a fresh profile, in the
@@ -52,9 +53,9 @@ func chrome(t *testing.T, tz string, w, h int) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx = watchPages(t, ctx)
+	ctx = browsertest.WatchPages(t, ctx)
 	t.Cleanup(func() { // before the browser closes: cleanups run last first
-		if p := newProblems(ctx); len(p) > 0 {
+		if p := browsertest.NewProblems(ctx); len(p) > 0 {
 			t.Errorf("after the last step the pages reported:\n%s", strings.Join(p, "\n"))
 		}
 	})
@@ -70,7 +71,7 @@ func incognito(t *testing.T, ctx context.Context) context.Context {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("open a second browser context: %v", err)
 	}
-	return watchPages(t, bctx)
+	return browsertest.WatchPages(t, bctx)
 }
 
 // run runs a step's actions, bounded in time; on failure it saves a
@@ -81,12 +82,12 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	defer cancel()
 	err := chromedp.Do(sctx, actions...)
 	if err == nil {
-		if p := newProblems(ctx); len(p) > 0 {
+		if p := browsertest.NewProblems(ctx); len(p) > 0 {
 			t.Fatalf("%s: the page reported:\n%s", step, strings.Join(p, "\n"))
 		}
 		return
 	}
-	if p := newProblems(ctx); len(p) > 0 {
+	if p := browsertest.NewProblems(ctx); len(p) > 0 {
 		err = fmt.Errorf("%w; the page reported:\n%s", err, strings.Join(p, "\n"))
 	}
 	dir := t.TempDir()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/heraldsocial/herald/internal/browsertest"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -51,9 +52,9 @@ func chrome(t *testing.T, tz string) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx = watchPages(t, ctx)
+	ctx = browsertest.WatchPages(t, ctx)
 	t.Cleanup(func() { // before the browser closes: cleanups run last first
-		if p := newProblems(ctx); len(p) > 0 {
+		if p := browsertest.NewProblems(ctx); len(p) > 0 {
 			t.Errorf("after the last step the pages reported:\n%s", strings.Join(p, "\n"))
 		}
 	})
@@ -68,12 +69,12 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	defer cancel()
 	err := chromedp.Do(sctx, actions...)
 	if err == nil {
-		if p := newProblems(ctx); len(p) > 0 {
+		if p := browsertest.NewProblems(ctx); len(p) > 0 {
 			t.Fatalf("%s: the page reported:\n%s", step, strings.Join(p, "\n"))
 		}
 		return
 	}
-	if p := newProblems(ctx); len(p) > 0 {
+	if p := browsertest.NewProblems(ctx); len(p) > 0 {
 		err = fmt.Errorf("%w; the page reported:\n%s", err, strings.Join(p, "\n"))
 	}
 	dir := t.TempDir()

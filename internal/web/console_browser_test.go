@@ -1,103 +1,16 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/heraldsocial/herald/internal/browsertest"
 )
-
-// violationReporter runs in every document before the page's own scripts:
-// it writes each Content-Security-Policy violation to the console as an
-// error, with what was blocked and where, so that the watcher sees it
-// whatever the browser itself logs.
-const violationReporter = `document.addEventListener("securitypolicyviolation", function (e) {
-	console.error("Content-Security-Policy violation: " + e.effectiveDirective + " blocked " +
-		(e.blockedURI || "inline code") + " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber +
-		(e.sample ? " (" + e.sample + ")" : ""));
-});`
-
-// pageProblems collects what a browser's pages report that a test must not
-// pass over: uncaught exceptions, console errors (Content-Security-Policy
-// violations among them) and Alpine's warnings, which is how its CSP build
-// says it cannot evaluate an expression.
-type pageProblems struct {
-	mu   sync.Mutex
-	seen []string
-	told int // how many of seen a check has reported already
-}
-
-// problemsKey is the context key of a browser's pageProblems.
-type problemsKey struct{}
-
-// watchPages starts collecting the problems the pages of ctx's tab report
-// and returns a context that carries them for run and newProblems. A tab
-// opened from a watched one (another browser context) adds to the same
-// collection.
-func watchPages(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument,
-		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: violationReporter}); err != nil {
-		t.Fatalf("watch the page for policy violations: %v", err)
-	}
-	p, ok := ctx.Value(problemsKey{}).(*pageProblems)
-	if !ok {
-		p = &pageProblems{}
-		ctx = context.WithValue(ctx, problemsKey{}, p)
-	}
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if isProblem(m) {
-				p.mu.Lock()
-				p.seen = append(p.seen, m.String()+" ("+m.URL+")")
-				p.mu.Unlock()
-			}
-		}
-	}()
-	return ctx
-}
-
-// isProblem reports whether a console message means the page misbehaved.
-// A failed request (the browser's own "Failed to load resource" entry of
-// the network log) is not one: tests ask for refusals on purpose, and check
-// the answers themselves.
-func isProblem(m chromedp.ConsoleMessage) bool {
-	switch m.Type {
-	case chromedp.ConsoleException:
-		return true
-	case chromedp.ConsoleError:
-		return m.Source != "network"
-	case chromedp.ConsoleWarning:
-		return strings.HasPrefix(m.Text, "Alpine")
-	}
-	return false
-}
-
-// newProblems returns the problems not reported yet. The console events of
-// a step reach the watcher just after the step, so it waits a moment first.
-func newProblems(ctx context.Context) []string {
-	p, ok := ctx.Value(problemsKey{}).(*pageProblems)
-	if !ok {
-		return nil
-	}
-	time.Sleep(50 * time.Millisecond)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fresh := p.seen[p.told:]
-	p.told = len(p.seen)
-	return fresh
-}
 
 // TestBrowserWatchesPages checks the watcher catches what the policy
 // blocks: an inline script and a script that evaluates a string.
@@ -120,7 +33,7 @@ func TestBrowserWatchesPages(t *testing.T) {
 	}
 	var seen []string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		seen = append(seen, newProblems(ctx)...)
+		seen = append(seen, browsertest.NewProblems(ctx)...)
 		all := strings.Join(seen, "\n")
 		if strings.Contains(all, "blocked inline") && strings.Contains(all, "blocked eval") && strings.Contains(all, "EvalError") {
 			return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/heraldsocial/herald/internal/browsertest"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -54,7 +55,7 @@ func TestBrowserInvitation(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("open a second browser context: %v", err)
 	}
-	bctx = watchPages(t, bctx)
+	bctx = browsertest.WatchPages(t, bctx)
 	run(t, bctx, "new person accepts",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS("#invite-accept")),

@@ -1,4 +1,8 @@
-package e2e
+// Package browsertest watches the pages of a chromedp browser for what a
+// browser test must not pass over (uncaught exceptions, console errors,
+// Content-Security-Policy violations, Alpine's warnings). It is shared by
+// the web package's browser tests and the end-to-end suite.
+package browsertest
 
 import (
 	"context"
@@ -34,11 +38,11 @@ type pageProblems struct {
 // problemsKey is the context key of a browser's pageProblems.
 type problemsKey struct{}
 
-// watchPages starts collecting the problems the pages of ctx's tab report
-// and returns a context that carries them for run and newProblems. A tab
+// WatchPages starts collecting the problems the pages of ctx's tab report
+// and returns a context that carries them for NewProblems. A tab
 // opened from a watched one (another browser context) adds to the same
 // collection.
-func watchPages(t *testing.T, ctx context.Context) context.Context {
+func WatchPages(t testing.TB, ctx context.Context) context.Context {
 	t.Helper()
 	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument,
 		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: violationReporter}); err != nil {
@@ -81,9 +85,9 @@ func isProblem(m chromedp.ConsoleMessage) bool {
 	return false
 }
 
-// newProblems returns the problems not reported yet. The console events of
+// NewProblems returns the problems not reported yet. The console events of
 // a step reach the watcher just after the step, so it waits a moment first.
-func newProblems(ctx context.Context) []string {
+func NewProblems(ctx context.Context) []string {
 	p, ok := ctx.Value(problemsKey{}).(*pageProblems)
 	if !ok {
 		return nil
