@@ -47,18 +47,7 @@ const liveness = 60 * time.Second
 func eachStore(t *testing.T, fn func(t *testing.T, open func(t *testing.T) testStore)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		fn(t, func(t *testing.T) testStore {
-			t.Helper()
-			db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
-			if err != nil {
-				t.Fatalf("sqlite.Open: %v", err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			if err := db.Migrate(t.Context()); err != nil {
-				t.Fatalf("Migrate: %v", err)
-			}
-			return db
-		})
+		fn(t, sqliteStore)
 	})
 	if os.Getenv(pgtest.EnvURL) != "" {
 		t.Run("postgres", func(t *testing.T) {
