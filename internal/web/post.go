@@ -462,7 +462,6 @@ func (h *Handler) duplicatePost(w http.ResponseWriter, r *http.Request, p *page)
 	return nil
 }
 
-
 // unscheduleForm is the confirmation step before moving a scheduled post
 // back to draft, for where the post page's own is not at hand (the
 // calendar's item menu); back is where to return afterwards.

@@ -36,7 +36,7 @@ func (e *env) threadPost(owner herald.User, w herald.Workspace, acct herald.Acco
 	p, err := e.posts.Create(ctx, actor, herald.Post{Text: "Thread opener", Targets: []herald.Target{{
 		AccountID: acct.ID, ScheduledAt: &at,
 		Variant: herald.Variant{Text: "Part one: the news", MediaIDs: []int64{described.ID},
-			Thread: []herald.ThreadPart{{Text: "Part two: the details"}, {Text: "Part three: the team", MediaIDs: []int64{bare.ID}}},
+			Thread:       []herald.ThreadPart{{Text: "Part two: the details"}, {Text: "Part three: the team", MediaIDs: []int64{bare.ID}}},
 			FirstComment: "Sources in the first comment"},
 	}}}, post.ActionSchedule)
 	if err != nil {
