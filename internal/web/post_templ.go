@@ -448,7 +448,7 @@ func unscheduleConfirm(p *page, v postView) templ.Component {
 			templ_7745c5c3_Var20 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<details class=\"confirm\" id=\"unschedule\"><summary class=\"button secondary\" id=\"post-unschedule-open\">Unschedule…</summary><div class=\"confirm-box\"><p>Move this post back to draft? It will not publish until someone schedules it again.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<details class=\"unschedule\" id=\"unschedule\"><summary class=\"button secondary\" id=\"post-unschedule-open\">Unschedule…</summary><div class=\"confirm-box\"><p>Move this post back to draft? It will not publish until someone schedules it again.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
