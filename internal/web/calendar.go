@@ -59,6 +59,7 @@ type calEntry struct {
 	PostID    int64
 	Version   int64 // the post's version, sent back with a move
 	Title     string
+	Summary   string    // more of its text than Title, for its details
 	At        time.Time // in the viewer's zone
 	WsAt      time.Time // the same instant in the workspace's zone
 	Published bool      // At is when it was published
@@ -487,7 +488,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 			key := at.UnixMicro()
 			e, ok := byAt[key]
 			if !ok {
-				e = &calEntry{PostID: po.ID, Version: po.Version, Title: postTitle(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published,
+				e = &calEntry{PostID: po.ID, Version: po.Version, Title: postTitle(po), Summary: postSummary(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published,
 					CanEdit: mayEdit(p, po), CanUnschedule: mayUnschedule(p, po), CanDuplicate: p.Can(herald.ActPostsWrite)}
 				byAt[key] = e
 				order = append(order, key)

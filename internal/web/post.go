@@ -252,6 +252,22 @@ func postTitle(po herald.Post) string {
 	return text
 }
 
+// summaryLen bounds postSummary.
+const summaryLen = 280
+
+// postSummary is the start of a post's text (else its first target's),
+// longer than postTitle, on one line.
+func postSummary(po herald.Post) string {
+	text := strings.Join(strings.Fields(po.Text), " ")
+	if text == "" && len(po.Targets) > 0 {
+		text = strings.Join(strings.Fields(po.Targets[0].Variant.Text), " ")
+	}
+	if r := []rune(text); len(r) > summaryLen {
+		return string(r[:summaryLen-1]) + "…"
+	}
+	return text
+}
+
 // postActionKind is an action on a whole post.
 type postActionKind int
 

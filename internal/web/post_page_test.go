@@ -157,35 +157,9 @@ func TestEditOnPlatform(t *testing.T) {
 	e, platformURL := newConnectEnv(t)
 	owner, w := e.owner("olga@example.com", "Acme")
 	e.member(w, "carl@example.com", herald.RoleContributor)
-	ctx := context.Background()
-	actor := herald.Actor{UserID: owner.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}
-	acct, err := e.accounts.Connect(ctx, actor, herald.Account{Platform: herald.PlatformFake, RemoteID: "acme", Handle: "@acme",
-		DisplayName: "Acme", InstanceURL: platformURL, Status: herald.AccountConnected}, []byte(`{"access_token":"acme"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The post as published on the platform.
-	creds := []byte(`{"base_url":"` + platformURL + `","access_token":"acme"}`)
-	ref, err := fake.New(nil).Publish(ctx, connector.Account{Account: acct, Credentials: creds}, connector.Part{Text: "Old text", Key: "k1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := e.scheduled(owner, w, acct, "Old text", time.Now().Add(time.Hour))
+	p, ref := e.publishedOnPlatform(owner, w, platformURL, "Old text")
+	acct := herald.Account{ID: p.Targets[0].AccountID}
 	tid := p.Targets[0].ID
-	tg, err := e.store.GetTarget(ctx, w.ID, tid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []herald.TargetState{herald.StatePublishing, herald.StatePublished} {
-		tr, err := tg.Transition(s, nil, "test", time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg.RemoteID, tg.RemoteURL = ref.ID, ref.URL
-		if err := e.store.TransitionTarget(ctx, &tg, tr); err != nil {
-			t.Fatal(err)
-		}
-	}
 	detail := postURL(w.ID, p.ID)
 	form := targetURL(w.ID, p.ID, tid, "edit-remote")
 	b := e.browser()
@@ -228,4 +202,39 @@ func TestEditOnPlatform(t *testing.T) {
 	other := e.scheduled(owner, w, acct, "Not yet", time.Now().Add(time.Hour))
 	wantNot(t, b.get(postURL(w.ID, other.ID)), "edit-remote-")
 	want(t, b.get(targetURL(w.ID, other.ID, other.Targets[0].ID, "edit-remote")), http.StatusConflict, "nothing on its platform to edit")
+}
+
+// publishedOnPlatform connects an account of the fake platform at
+// platformURL to w and makes a post published there with text, as the
+// dispatcher would have.
+func (e *env) publishedOnPlatform(owner herald.User, w herald.Workspace, platformURL, text string) (herald.Post, herald.RemoteRef) {
+	e.t.Helper()
+	ctx := context.Background()
+	actor := herald.Actor{UserID: owner.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}
+	acct, err := e.accounts.Connect(ctx, actor, herald.Account{Platform: herald.PlatformFake, RemoteID: "acme", Handle: "@acme",
+		DisplayName: "Acme", InstanceURL: platformURL, Status: herald.AccountConnected}, []byte(`{"access_token":"acme"}`))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	creds := []byte(`{"base_url":"` + platformURL + `","access_token":"acme"}`)
+	ref, err := fake.New(nil).Publish(ctx, connector.Account{Account: acct, Credentials: creds}, connector.Part{Text: text, Key: text})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p := e.scheduled(owner, w, acct, text, time.Now().Add(time.Hour))
+	tg, err := e.store.GetTarget(ctx, w.ID, p.Targets[0].ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, s := range []herald.TargetState{herald.StatePublishing, herald.StatePublished} {
+		tr, err := tg.Transition(s, nil, "test", time.Now())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		tg.RemoteID, tg.RemoteURL = ref.ID, ref.URL
+		if err := e.store.TransitionTarget(ctx, &tg, tr); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return p, ref
 }
