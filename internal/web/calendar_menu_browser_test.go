@@ -32,7 +32,7 @@ func TestBrowserCalendarItems(t *testing.T) {
 	entry := fmt.Sprintf(`.cal-entry[data-post="%d"]`, p.ID)
 	signInChrome(t, ctx, base, "ana@example.com")
 
-	// One line each, on a desktop and on a phone.
+	// One line each (platform icon, time, text), on a desktop and on a phone.
 	lineJS := fmt.Sprintf(`(() => { const e = document.querySelector(%q), l = e.querySelector(".cal-link");
 		return l.getBoundingClientRect().height < 1.8 * parseFloat(getComputedStyle(l).lineHeight || "16") + 4 &&
 			e.getBoundingClientRect().right <= e.closest(".cal-day").getBoundingClientRect().right + 1; })()`, entry)
@@ -46,7 +46,7 @@ func TestBrowserCalendarItems(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(entry)),
 			into(&oneLine, chromedp.Evaluate[bool](lineJS)),
 			into(&fits, chromedp.Evaluate[bool](fitsWidth)),
-			into(&plat, chromedp.Text(chromedp.CSS(entry+" .cal-plat"))),
+			into(&plat, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).title`, entry+" .cal-plat .picon"))),
 		)
 		if !oneLine || !fits || plat != "Test platform" {
 			t.Fatalf("at %dpx: one line %v, fits %v, platform %q", size[0], oneLine, fits, plat)

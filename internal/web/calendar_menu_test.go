@@ -43,7 +43,7 @@ func TestCalendarEntryMenu(t *testing.T) {
 	for _, s := range []string{`class="cal-menu"`, "Actions for Scheduled one at 10:15",
 		`class="cal-menu-open" href="` + post + `"`, `class="cal-menu-edit" href="` + post + `/edit"`,
 		"Move…", `class="cal-menu-unschedule" href="` + strings.ReplaceAll(post+"/unschedule?"+url.Values{"back": {back}}.Encode(), "&", "&amp;") + `"`,
-		`action="` + post + `/duplicate"`, `class="cal-plat">Test platform</span>`, `class="cal-tip"`, "Wed " + at.Format("2 Jan") + ", 10:15"} {
+		`action="` + post + `/duplicate"`, `class="picon picon-fake" title="Test platform"`, `class="cal-tip"`, "Wed " + at.Format("2 Jan") + ", 10:15"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("the owner's entry lacks %q:\n%s", s, got)
 		}

@@ -15,7 +15,8 @@ import (
 // targetView is one target's card on the post page.
 type targetView struct {
 	T        herald.Target
-	Account  string
+	Account  string // "@handle on platform"
+	Handle   string // "" when the account is gone
 	Platform herald.Platform
 	Text     string // what it publishes: its own text, else the post's
 	// Parts are what it publishes, in order: the post itself, then each
@@ -145,7 +146,7 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 			t.RemoteID != "" && h.d.Posts.EditsRemote(acct.Platform, t)
 		tv.Account = "an account that is gone"
 		if known {
-			tv.Account = accountName(acct)
+			tv.Account, tv.Handle = accountName(acct), acct.Handle
 		}
 		if strings.TrimSpace(tv.Text) == "" {
 			tv.Text = po.Text
