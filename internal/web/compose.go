@@ -19,11 +19,13 @@ func (h *Handler) composeRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/compose", h.inWorkspace(h.composeNew))
 	m.Handle("POST /w/{ws}/compose", h.inWorkspace(h.composeSave))
 	m.Handle("GET /w/{ws}/posts/{post}/edit", h.inWorkspace(h.composeEdit))
+	m.Handle("POST /w/{ws}/posts/{post}/edit", h.inWorkspace(h.composeSave))
 	m.Handle("POST /w/{ws}/compose/check", h.inWorkspace(h.composeCheck))
 	m.Handle("POST /w/{ws}/compose/autosave", h.inWorkspace(h.composeAutosave))
 	m.Handle("POST /w/{ws}/compose/media", h.inWorkspace(h.composeUpload))
 	m.Handle("GET /w/{ws}/compose/media/{media}", h.inWorkspace(h.composeMediaItem))
 	m.Handle("GET /w/{ws}/compose/library", h.inWorkspace(h.composeLibrary))
+	h.draftRoutes(m)
 }
 
 // composeActions are the buttons of the composer, in the order shown.
@@ -55,20 +57,23 @@ type variantForm struct {
 // composeForm is the composer's form, as typed.
 type composeForm struct {
 	PostID, Version int64
-	Title           string
-	Parts           []partForm
-	Accounts        []int64
-	Variants        map[int64]variantForm
-	At              string // "2006-01-02T15:04" in the workspace zone
-	Repeat          string // "", daily, weekly, monthly
-	Interval        int
-	Days            []string
-	Ends            string // never, count, until
-	Count           int
-	Until           string // "2006-01-02"
-	LabelIDs        []int64
-	CampaignID      int64
-	Alt             map[int64][]string // alt texts typed, by media id
+	// Key names the composer session of a new post, so that it creates
+	// one draft at most however often it is saved.
+	Key        string
+	Title      string
+	Parts      []partForm
+	Accounts   []int64
+	Variants   map[int64]variantForm
+	At         string // "2006-01-02T15:04" in the workspace zone
+	Repeat     string // "", daily, weekly, monthly
+	Interval   int
+	Days       []string
+	Ends       string // never, count, until
+	Count      int
+	Until      string // "2006-01-02"
+	LabelIDs   []int64
+	CampaignID int64
+	Alt        map[int64][]string // alt texts typed, by media id
 }
 
 // composeView is everything the composer page shows.
@@ -85,6 +90,11 @@ type composeView struct {
 	Err       *herald.Error
 	Check     checkView
 	Loc       *time.Location
+	// Stale is set when the post changed elsewhere since the page read it.
+	Stale bool
+	// Autosave is set when the post is saved as typed: new posts and
+	// drafts; a post on its way out changes only with its buttons.
+	Autosave bool
 	// What the viewer may do.
 	CanSchedule, CanSubmit, CanUpload bool
 }
@@ -144,6 +154,7 @@ func readForm(r *http.Request) composeForm {
 	f := composeForm{Title: strings.TrimSpace(v.Get("title")), At: strings.TrimSpace(v.Get("at")),
 		Repeat: v.Get("repeat"), Ends: v.Get("ends"), Until: strings.TrimSpace(v.Get("until")),
 		Variants: map[int64]variantForm{}, Alt: map[int64][]string{}}
+	f.Key = draftKeyOf(v.Get("draft_key"))
 	f.PostID, _ = strconv.ParseInt(v.Get("post_id"), 10, 64)
 	f.Version, _ = strconv.ParseInt(v.Get("version"), 10, 64)
 	f.Interval, _ = strconv.Atoi(v.Get("interval"))
@@ -337,6 +348,7 @@ func (h *Handler) loadView(ctx context.Context, p *page, f composeForm) (compose
 	approval := needsApproval(p)
 	v.CanSchedule = !approval || (v.Post != nil && allApproved(*v.Post))
 	v.CanSubmit = approval
+	v.Autosave = v.Post == nil || allDrafts(*v.Post)
 	return v, nil
 }
 
@@ -363,7 +375,7 @@ func (h *Handler) composeNew(w http.ResponseWriter, r *http.Request, p *page) er
 	if err != nil {
 		return err
 	}
-	f := composeForm{Parts: []partForm{{}}, Variants: map[int64]variantForm{}, Alt: map[int64][]string{}}
+	f := composeForm{Key: newDraftKey(), Parts: []partForm{{}}, Variants: map[int64]variantForm{}, Alt: map[int64][]string{}}
 	q := r.URL.Query()
 	if at := q.Get("at"); at != "" {
 		if t, err := time.Parse(time.RFC3339, at); err == nil {
@@ -403,10 +415,8 @@ func (h *Handler) composeEdit(w http.ResponseWriter, r *http.Request, p *page) e
 	if err != nil {
 		return err
 	}
-	for _, t := range po.Targets {
-		if !t.State.Editable() || t.State == herald.StatePublished {
-			return herald.Errorf(herald.CodeConflict, "post %d is %s on an account and can no longer be edited here: see the post's page", id, stateLabel(t.State))
-		}
+	if err := editable(po); err != nil {
+		return err
 	}
 	loc, err := p.Current.Location()
 	if err != nil {
@@ -421,6 +431,20 @@ func (h *Handler) composeEdit(w http.ResponseWriter, r *http.Request, p *page) e
 	}
 	p.Title = "Edit " + postTitle(po)
 	h.render(w, r, http.StatusOK, composePage(p, v))
+	return nil
+}
+
+// editable refuses a post that is being or has been published on one of
+// its accounts: the composer edits drafts, posts in review, approved and
+// scheduled ones (and held, failed or unconfirmed ones), under the post
+// service's approval and version rules.
+func editable(po herald.Post) error {
+	for _, t := range po.Targets {
+		if !t.State.Editable() {
+			return herald.Errorf(herald.CodeConflict,
+				"post %d is %s on an account and can no longer be edited here: see the post's page", po.ID, stateLabel(t.State))
+		}
+	}
 	return nil
 }
 

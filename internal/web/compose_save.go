@@ -75,16 +75,65 @@ func splitPoint(runes []rune) int {
 	return mid
 }
 
-// save creates the post (a draft) or updates it, returning it.
+// save creates the post (a draft) or updates it, returning it. A new
+// post's composer session (its draft key) creates one post at most: once
+// it has, saving again updates that post.
 func (h *Handler) save(ctx context.Context, p *page, f composeForm, po herald.Post) (herald.Post, error) {
-	if f.PostID == 0 {
-		return h.d.Posts.Create(ctx, p.Actor, po, post.ActionDraft)
+	if f.PostID != 0 {
+		return h.d.Posts.Update(ctx, p.Actor, po, f.Version, true)
 	}
-	return h.d.Posts.Update(ctx, p.Actor, po, f.Version, true)
+	release := h.drafts.lock(f.Key)
+	defer release()
+	if id := h.drafts.get(f.Key, p.Actor); id != 0 {
+		po.ID, po.Version = id, 0
+		saved, err := h.d.Posts.Update(ctx, p.Actor, po, 0, false)
+		if he := publicError(err); err == nil || he.Code != herald.CodeNotFound {
+			return saved, err
+		}
+		// Deleted since: this session's next draft is a new one.
+	}
+	saved, err := h.d.Posts.Create(ctx, p.Actor, po, post.ActionDraft)
+	if err == nil {
+		h.drafts.put(f.Key, p.Actor, saved.ID, h.d.Clock.Now())
+	}
+	return saved, err
+}
+
+// checkAction adds the problems that keep the button pressed from doing
+// its work (no time to schedule at, nothing to publish, a time that has
+// passed) next to their fields. It reports whether the form may still be
+// saved as a draft: not when it is empty, nor when its time is refused.
+func (h *Handler) checkAction(v *composeView, action string) (saveable bool) {
+	pr := v.Problems
+	empty := !v.F.meaningful()
+	switch action {
+	case doSchedule:
+		if v.F.At == "" {
+			pr["at"] = append(pr["at"], "Pick a date and time to schedule the post, or add it to the queue.")
+		}
+		fallthrough
+	case doQueue, doPublishNow, doSubmit:
+		if empty {
+			pr["part-0"] = append(pr["part-0"], "Write the post first: there is nothing to publish yet.")
+		}
+		if len(v.F.Accounts) == 0 {
+			pr["accounts"] = append(pr["accounts"], "Choose at least one account to publish to.")
+		}
+	case doDraft:
+		if empty && v.F.PostID == 0 {
+			pr["part-0"] = append(pr["part-0"], "Nothing to save yet: write the post, or give it a title.")
+		}
+	}
+	if msg := h.pastTime(*v, action); msg != "" {
+		pr["at"] = append(pr["at"], msg)
+		return false
+	}
+	return !empty || v.F.PostID != 0
 }
 
 // composeSave is the composer's form: save the draft, then do what the
 // button pressed says. Without JavaScript it also edits the thread.
+// Editing a post (POST /w/{ws}/posts/{post}/edit) saves that post.
 func (h *Handler) composeSave(w http.ResponseWriter, r *http.Request, p *page) error {
 	if err := p.Actor.Require(herald.ActPostsWrite); err != nil {
 		return err
@@ -94,9 +143,21 @@ func (h *Handler) composeSave(w http.ResponseWriter, r *http.Request, p *page) e
 	}
 	ctx := r.Context()
 	f := readForm(r)
+	if r.PathValue("post") != "" {
+		id, err := pathID(r, "post", "post")
+		if err != nil {
+			return err
+		}
+		f.PostID = id
+	}
 	v, err := h.loadView(ctx, p, f)
 	if err != nil {
 		return err
+	}
+	if v.Post != nil {
+		if err := editable(*v.Post); err != nil {
+			return h.saveFailed(w, r, p, v, err)
+		}
 	}
 	h.applyUploads(r, p, &v.F, v.Media, v.Problems)
 	h.applyAlt(ctx, p, v.F, v.Media, v.Problems)
@@ -105,41 +166,41 @@ func (h *Handler) composeSave(w http.ResponseWriter, r *http.Request, p *page) e
 		return h.reshow(w, r, p, v, http.StatusOK)
 	}
 	action := r.Form.Get("action")
-	if action == "" {
+	switch action {
+	case "":
 		action = doDraft
+	case doDraft, doSubmit, doSchedule, doQueue, doPublishNow:
+	default:
+		return herald.Errorf(herald.CodeInvalid, "%q is not something the composer does", action)
 	}
 	po := v.F.toPost(v.Accounts, v.Loc, v.Problems)
 	if len(v.Problems) > 0 {
 		return h.reshow(w, r, p, v, http.StatusUnprocessableEntity)
 	}
-	switch action {
-	case doSchedule:
-		if v.F.At == "" {
-			v.Problems["at"] = append(v.Problems["at"], "pick a date and time to schedule, or add it to the queue")
-		}
-		fallthrough
-	case doQueue, doPublishNow, doSubmit:
-		if len(v.F.Accounts) == 0 {
-			v.Problems["accounts"] = append(v.Problems["accounts"], "choose at least one account to publish to")
-		}
-	case doDraft:
-	default:
-		return herald.Errorf(herald.CodeInvalid, "%q is not something the composer does", action)
+	if !h.checkAction(&v, action) {
+		return h.reshow(w, r, p, v, http.StatusUnprocessableEntity)
 	}
+	wasDraft := v.Post == nil || allDrafts(*v.Post)
 	saved, err := h.save(ctx, p, v.F, po)
 	if err != nil {
 		return h.saveFailed(w, r, p, v, err)
 	}
-	v.F.PostID, v.F.Version = saved.ID, saved.Version
+	v.F.PostID, v.F.Version, v.Post = saved.ID, saved.Version, &saved
 	if len(v.Problems) > 0 {
 		return h.reshow(w, r, p, v, http.StatusUnprocessableEntity)
 	}
 	var done string
 	switch action {
 	case doDraft:
-		h.d.Sessions.Put(ctx, flashKey, "Draft saved at "+fmtClock(h.d.Clock.Now().In(v.Loc))+".")
-		http.Redirect(w, r, editURL(p.Current.ID, saved.ID), http.StatusSeeOther)
-		return nil
+		if wasDraft {
+			h.d.Sessions.Put(ctx, flashKey, "Draft saved at "+fmtClock(h.d.Clock.Now().In(v.Loc))+".")
+			http.Redirect(w, r, editURL(p.Current.ID, saved.ID), http.StatusSeeOther)
+			return nil
+		}
+		done = "Changes saved."
+		if allDrafts(saved) {
+			done = "Changes saved. What it says changed after approval, so it is a draft again: submit it for approval when it is ready."
+		}
 	case doSubmit:
 		saved, err = h.d.Posts.Submit(ctx, p.Actor, saved.ID, "")
 		done = "Submitted for approval: a reviewer will look at it."
@@ -161,7 +222,7 @@ func (h *Handler) composeSave(w http.ResponseWriter, r *http.Request, p *page) e
 	}
 	if err != nil {
 		if po, gerr := h.d.Posts.Get(ctx, p.Actor, v.F.PostID); gerr == nil {
-			v.F.Version = po.Version
+			v.F.Version, v.Post = po.Version, &po
 		}
 		return h.saveFailed(w, r, p, v, err)
 	}
@@ -180,9 +241,30 @@ func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, p *page, v 
 		return err
 	}
 	v.Err = he
+	general := false
 	for _, d := range he.Details {
 		slot := slotOf(d.Field, v.F)
-		v.Problems[slot] = append(v.Problems[slot], d.Problem)
+		problem := d.Problem
+		if slot == "at" && strings.Contains(problem, "in the past") {
+			if at, err := v.F.at(v.Loc); err == nil && at != nil {
+				problem = passedWords(*at, h.d.Clock.Now(), v.Loc)
+			}
+		}
+		if slot == "at" && strings.HasPrefix(problem, "is required") {
+			problem = "Pick a date and time to schedule the post, or add it to the queue."
+		}
+		general = general || slot == "general"
+		if !slices.Contains(v.Problems[slot], problem) {
+			v.Problems[slot] = append(v.Problems[slot], problem)
+		}
+	}
+	switch {
+	case he.Code == herald.CodePreconditionFailed || (he.Code == herald.CodeConflict && strings.Contains(he.Message, "changed by someone else")):
+		v.Stale = true
+		v.Err = &herald.Error{Code: he.Code, Message: "Not saved: someone changed this post after you opened it. " +
+			"Your text is still below: copy what you need, open the post again and make your change there."}
+	case he.Code == herald.CodeInvalid && len(he.Details) > 0 && !general:
+		v.Err = nil // the notes next to the fields say it all
 	}
 	return h.reshow(w, r, p, v, statusOf(he))
 }
@@ -301,8 +383,9 @@ type autosaveAnswer struct {
 }
 
 // composeAutosave saves the draft as typed: created on the first
-// meaningful input, then updated at the version the page holds. A post
-// changed elsewhere is not overwritten.
+// meaningful input (once per composer session), then updated at the
+// version the page holds. A post changed elsewhere is not overwritten;
+// posts that are no longer drafts are saved only by their buttons.
 func (h *Handler) composeAutosave(w http.ResponseWriter, r *http.Request, p *page) error {
 	answer := func(status int, a autosaveAnswer) error {
 		w.Header().Set("Content-Type", "application/json")
@@ -334,6 +417,17 @@ func (h *Handler) composeAutosave(w http.ResponseWriter, r *http.Request, p *pag
 	f := readForm(r)
 	if f.PostID == 0 && !f.meaningful() {
 		return answer(http.StatusOK, autosaveAnswer{Skipped: true})
+	}
+	if f.PostID != 0 {
+		// Only drafts are saved as typed: a half-typed change must not go
+		// out on a scheduled post, nor undo an approval keystroke by keystroke.
+		po, err := h.d.Posts.Get(r.Context(), p.Actor, f.PostID)
+		if err != nil {
+			return fail(err)
+		}
+		if !allDrafts(po) {
+			return answer(http.StatusOK, autosaveAnswer{Skipped: true})
+		}
 	}
 	loc, err := p.Current.Location()
 	if err != nil {
