@@ -89,7 +89,9 @@ func anyIn(p herald.Post, states ...herald.TargetState) bool {
 // viewer is its author or may release posts (the service's rules for
 // taking a scheduled post back with an edit).
 func mayEdit(p *page, po herald.Post) bool {
-	if !p.Can(herald.ActPostsWrite) {
+	// The composer edits a post only while no target is being or has
+	// been published.
+	if !p.Can(herald.ActPostsWrite) || editable(po) != nil {
 		return false
 	}
 	if anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved) {
