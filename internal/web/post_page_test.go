@@ -151,6 +151,18 @@ func TestPostPageEditAndUnschedule(t *testing.T) {
 	}
 	want(t, carl.get(postURL(w.ID, own.ID)), http.StatusOK, `id="post-edit"`, `id="edit-resubmits"`)
 	wantNot(t, b.get(postURL(w.ID, own.ID)), `id="edit-resubmits"`)
+
+	// Once one account has it published, the composer no longer edits it.
+	acct2 := e.account(owner, w, "@acme2")
+	mixed, err := e.posts.Create(ctx, oActor, herald.Post{Text: "Half out", Targets: []herald.Target{
+		{AccountID: acct.ID, ScheduledAt: &at}, {AccountID: acct2.ID, ScheduledAt: &at}}}, post.ActionSchedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.move(w, mixed.Targets[0].ID, "", herald.StatePublishing, herald.StatePublished)
+	a = b.get(postURL(w.ID, mixed.ID))
+	want(t, a, http.StatusOK, "Half out")
+	wantNot(t, a, `id="post-edit"`)
 }
 
 func TestEditOnPlatform(t *testing.T) {
