@@ -51,14 +51,8 @@ func TestBrowserAccountsNotSetUp(t *testing.T) {
 	_, w := e.owner("ana@example.com", "Acme")
 	var text string
 	var forms int
-	run(t, ctx, "sign in",
-		chromedp.Navigate(fmt.Sprintf("%s/w/%d/accounts", e.srv.URL, w.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "ana@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#signin-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#connect-oauth-fake")),
-	)
+	run(t, ctx, "sign in", append(signInAt(fmt.Sprintf("%s/w/%d/accounts", e.srv.URL, w.ID), "ana@example.com"),
+		chromedp.WaitVisible(chromedp.CSS("#connect-oauth-fake")))...)
 	for _, width := range []int64{1280, 390} {
 		run(t, ctx, fmt.Sprintf("the X card at %dpx", width),
 			chromedp.EmulateViewport(width, 900),

@@ -28,6 +28,17 @@ func clickNav(sel string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// signInAt opens url, which asks to sign in first, and signs in as email.
+func signInAt(url, email string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#signin-submit")),
+	}
+}
+
 // headerBox is what the header shows at one width.
 type headerBox struct {
 	Height       float64 `json:"height"`
@@ -63,16 +74,10 @@ func TestBrowserHeader(t *testing.T) {
 	var box headerBox
 	var loc string
 
-	run(t, ctx, "sign in on a phone",
-		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(fmt.Sprintf("%s/w/%d/", e.srv.URL, w.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "ana@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#signin-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#welcome")),
-		into(&box, chromedp.Evaluate[headerBox](headerBoxJS)),
-	)
+	run(t, ctx, "sign in on a phone", append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(390, 844)},
+		append(signInAt(fmt.Sprintf("%s/w/%d/", e.srv.URL, w.ID), "ana@example.com"),
+			chromedp.WaitVisible(chromedp.CSS("#welcome")),
+			into(&box, chromedp.Evaluate[headerBox](headerBoxJS)))...)...)
 	if box.Height > 70 || !box.ToggleShown || box.SectionShown || !box.CrisisShown || box.Expanded != "false" {
 		t.Fatalf("phone header, folded: %+v; want one row (≤ 70px), the menu button and the crisis switch, no sections", box)
 	}
