@@ -6,10 +6,9 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 )
 
-// DevCmd groups tools for developing and benchmarking Herald; it is hidden
-// from the help.
+// DevCmd groups tools for developing, trying and benchmarking Herald.
 type DevCmd struct {
-	FakePlatform DevFakePlatformCmd `cmd:"" name:"fake-platform" passthrough:"" help:"Run the fake social platform (flags: --addr, --print-url, --config FILE, --latency, --error-rate, --timeout-rate, --timeout-delay, --rate-limit, --rate-window, --idempotency, --lookup, --max-chars, --processing-delay)."`
+	FakePlatform DevFakePlatformCmd `cmd:"" name:"fake-platform" passthrough:"" help:"Run the test platform, a fake social network to try Herald with, on http://${fake_platform_addr} (flags: --addr HOST:PORT, --print-url, --config FILE, --latency, --error-rate, --timeout-rate, --timeout-delay, --rate-limit, --rate-window, --idempotency, --lookup, --max-chars, --processing-delay)."`
 }
 
 // DevFakePlatformCmd runs the fake platform that tests and `herald bench

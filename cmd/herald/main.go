@@ -17,6 +17,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -35,7 +36,7 @@ type CLI struct {
 	Restore    RestoreCmd    `cmd:"" help:"Put a SQLite backup made by herald backup in place of the database (Herald must be stopped)."`
 	Version    VersionCmd    `cmd:"" help:"Print Herald's version."`
 	Bench      BenchCmd      `cmd:"" help:"Benchmarks: herald bench publish."`
-	Dev        DevCmd        `cmd:"" hidden:"" help:"Developer tools."`
+	Dev        DevCmd        `cmd:"" help:"Developer tools: herald dev fake-platform."`
 }
 
 // Env is what commands get from the process: kept apart from os so tests
@@ -65,6 +66,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		kong.Name("herald"),
 		kong.Description("Herald: self-hosted social media management.\n\nConfiguration comes from HERALD_* environment variables (HERALD_ADDR, HERALD_DATA_DIR, HERALD_DATABASE_URL, HERALD_BASE_URL, HERALD_KEY_FILE, HERALD_MEDIA_DIR, HERALD_MEDIA_MAX_BYTES, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, HERALD_SHUTDOWN_TIMEOUT, HERALD_NOTIFY_WEBHOOK_URL, HERALD_INSTANCE_ID, HERALD_PUBLISH_*, HERALD_X_CLIENT_ID, HERALD_X_CLIENT_SECRET, HERALD_TEST_PLATFORM, HERALD_ALLOW_PRIVATE_NETWORKS); flags override them. See the README for each."),
 		kong.UsageOnError(),
+		kong.Vars{"fake_platform_addr": fakeserver.DefaultAddr},
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(c int) { exitCode = c }),
 	)

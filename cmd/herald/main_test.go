@@ -175,22 +175,33 @@ func TestServeBinary(t *testing.T) {
 		exited <- cmd.Wait()
 	}()
 	urlRe := regexp.MustCompile(`Herald is running at (http://127\.0\.0\.1:\d+)`)
+	// The greeting comes before the JSON logs, and says that the first
+	// visit in a browser sets Herald up.
 	var baseURL string
-	sawHint := false
+	sawHint, sawVisit, logsFirst := false, false, false
 	for line := range lines {
 		all.WriteString(line + "\n")
+		if strings.HasPrefix(line, "{") {
+			logsFirst = true
+		}
 		if m := urlRe.FindStringSubmatch(line); m != nil {
 			baseURL = m[1]
+		}
+		if baseURL != "" && strings.Contains(line, "Open "+baseURL+" in your browser: the first visit sets Herald up") {
+			sawVisit = true
 		}
 		if strings.Contains(line, "user create --email you@example.com") && strings.Contains(line, "--data-dir '"+dataDir+"'") {
 			sawHint = true
 		}
-		if baseURL != "" && sawHint {
+		if baseURL != "" && sawHint && sawVisit {
 			break
 		}
 	}
-	if baseURL == "" || !sawHint {
-		t.Fatalf("no URL or first-user hint in stderr:\n%s", all.String())
+	if baseURL == "" || !sawHint || !sawVisit {
+		t.Fatalf("no URL, first-visit sentence or first-user hint in stderr:\n%s", all.String())
+	}
+	if logsFirst {
+		t.Errorf("JSON logs came before the greeting:\n%s", all.String())
 	}
 	go func() {
 		for line := range lines {

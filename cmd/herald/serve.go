@@ -51,6 +51,23 @@ func (c *ServeCmd) Run(env *Env) error {
 	}
 	defer st.Close()
 
+	// Listen and greet before anything starts that logs, so the greeting
+	// (where Herald is, how to set it up) comes before the JSON logs.
+	// Connections wait in the listener's queue until the server runs.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (HERALD_ADDR or --addr): %w", cfg.Addr, err)
+	}
+	serving := false
+	defer func() {
+		if !serving {
+			ln.Close()
+		}
+	}()
+	if err := greet(ctx, env, cfg, st, ln.Addr()); err != nil {
+		return err
+	}
+
 	clock := herald.SystemClock{}
 	app, err := wire(cfg, st, keys, clock, logger)
 	if err != nil {
@@ -80,21 +97,15 @@ func (c *ServeCmd) Run(env *Env) error {
 		}
 	}()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (HERALD_ADDR or --addr): %w", cfg.Addr, err)
-	}
-	if err := greet(ctx, env, cfg, st, ln.Addr()); err != nil {
-		ln.Close()
-		return err
-	}
+	serving = true
 	logger.InfoContext(ctx, "herald starting", "version", version(), "database", st.Dialect(),
 		"data_dir", cfg.DataDir, "base_url", cfg.BaseURL)
 	return srv.Run(ctx, ln)
 }
 
-// greet tells the person who started Herald where it is and, when nobody
-// can sign in yet, how to create the first owner.
+// greet tells the person who started Herald, in plain words, where it is
+// and, when nobody can sign in yet, that the first visit in a browser sets
+// it up (or which command creates the first owner instead).
 func greet(ctx context.Context, env *Env, cfg config.Config, st herald.Store, addr net.Addr) error {
 	url := cfg.BaseURL
 	if tcp, ok := addr.(*net.TCPAddr); ok && strings.HasSuffix(cfg.Addr, ":0") {
@@ -106,13 +117,14 @@ func greet(ctx context.Context, env *Env, cfg config.Config, st herald.Store, ad
 		return fmt.Errorf("count users: %w", err)
 	}
 	if n == 0 {
+		fmt.Fprintf(env.Stderr, "\nOpen %s in your browser: the first visit sets Herald up (your account and your first workspace).\n", url)
 		var cmd strings.Builder
 		cmd.WriteString(commandName(env.Argv0))
 		cmd.WriteString(" user create --email you@example.com --name 'Your Name' --workspace 'My brand' --time-zone UTC")
 		if cfg.Driver() == config.DriverSQLite && cfg.DataDir != config.DefaultDataDir {
 			fmt.Fprintf(&cmd, " --data-dir '%s'", strings.ReplaceAll(cfg.DataDir, "'", `'\''`))
 		}
-		fmt.Fprintf(env.Stderr, "There is no user yet. Create the first owner (you will be asked for a password) with:\n\n    %s\n", cmd.String())
+		fmt.Fprintf(env.Stderr, "Or, from a terminal, create the first owner (you will be asked for a password) with:\n\n    %s\n", cmd.String())
 		if cfg.Driver() == config.DriverPostgres {
 			fmt.Fprintln(env.Stderr, "\n(run it with the same HERALD_DATABASE_URL)")
 		}

@@ -70,9 +70,16 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if cfg.XClientID != "" {
 		registry.Register(herald.PlatformX, xconn.New(platforms,
 			xconn.WithClient(cfg.XClientID, cfg.XClientSecret), xconn.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformX, "create an app in X's developer portal with OAuth 2.0 and the callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_X_CLIENT_ID (and HERALD_X_CLIENT_SECRET for a "+
+			"confidential client) to its OAuth 2.0 client and restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
+	} else {
+		registry.Offer(herald.PlatformFake, "run herald dev fake-platform, then restart Herald with "+
+			"HERALD_TEST_PLATFORM=true and HERALD_ALLOW_PRIVATE_NETWORKS=true")
 	}
 	gate := connector.NewRateGate()
 	notifier := notify.New(logger, cfg.NotifyWebhookURL,

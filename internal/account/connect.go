@@ -68,12 +68,53 @@ func (s *Service) connectorFor(platform herald.Platform) (connector.Publisher, e
 		return nil, herald.Errorf(herald.CodeConflict, "connecting accounts is not set up on this Herald server")
 	}
 	c, ok := s.conn.registry.Get(platform)
-	if !ok {
-		return nil, &herald.Error{Code: herald.CodeInvalid,
-			Message: fmt.Sprintf("this Herald server has no %s connector; ask its operator to enable %s", platform, platform),
-			Details: []herald.FieldProblem{{Field: "platform", Problem: "is not enabled on this server"}}}
+	if ok {
+		return c, nil
 	}
-	return c, nil
+	if setup, offered := s.conn.registry.Setup(platform); offered {
+		return nil, &herald.Error{Code: herald.CodeInvalid,
+			Message: fmt.Sprintf("%s is not set up on this Herald server; its operator must %s", platform, setup),
+			Details: []herald.FieldProblem{{Field: "platform", Problem: "is not set up on this server"}}}
+	}
+	names := make([]string, 0, len(herald.Platforms))
+	for _, p := range s.conn.registry.Platforms() {
+		names = append(names, string(p))
+	}
+	return nil, &herald.Error{Code: herald.CodeInvalid,
+		Message: fmt.Sprintf("Herald cannot connect %s accounts; it connects: %s", platform, strings.Join(names, ", ")),
+		Details: []herald.FieldProblem{{Field: "platform", Problem: "must be one of " + strings.Join(names, ", ")}}}
+}
+
+// Connectable lists the platforms this build can connect accounts of, set
+// up or not, in the order of herald.Platforms.
+func (s *Service) Connectable() []herald.Platform {
+	if s.conn.registry == nil {
+		return nil
+	}
+	return s.conn.registry.Platforms()
+}
+
+// NotSetUp is a platform this build can connect once the installation's
+// operator sets it up.
+type NotSetUp struct {
+	Platform herald.Platform
+	// Setup is what the operator must do.
+	Setup string
+}
+
+// NotSetUp lists the platforms this build can connect that this
+// installation has not set up, in the order of herald.Platforms.
+func (s *Service) NotSetUp() []NotSetUp {
+	if s.conn.registry == nil {
+		return nil
+	}
+	var out []NotSetUp
+	for _, p := range s.conn.registry.Platforms() {
+		if setup, ok := s.conn.registry.Setup(p); ok {
+			out = append(out, NotSetUp{Platform: p, Setup: setup})
+		}
+	}
+	return out
 }
 
 // BeginConnect starts connecting an account through the platform's OAuth

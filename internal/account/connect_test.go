@@ -59,3 +59,39 @@ func TestConnectToASilentServerEnds(t *testing.T) {
 		t.Fatalf("BeginConnect = %v; want the server did not answer, on the instance field", err)
 	}
 }
+
+// TestConnectablePlatforms checks that the platforms offered for
+// connecting are the registry's, that one not set up says what its
+// operator must do, and that one without a connector says which exist.
+func TestConnectablePlatforms(t *testing.T) {
+	reg := connector.NewRegistry()
+	reg.Register(herald.PlatformMastodon, mastodon.New(&http.Client{}))
+	reg.Offer(herald.PlatformX, "set HERALD_X_CLIENT_ID")
+	svc := account.New(nil, nil, nil, nil, account.WithConnectors(reg, "https://herald.example/api/v1/connect/callback", nil))
+	if got := svc.Connectable(); len(got) != 2 || got[0] != herald.PlatformMastodon || got[1] != herald.PlatformX {
+		t.Errorf("Connectable = %v, want [mastodon x]", got)
+	}
+	if got := svc.NotSetUp(); len(got) != 1 || got[0].Platform != herald.PlatformX || got[0].Setup != "set HERALD_X_CLIENT_ID" {
+		t.Errorf("NotSetUp = %+v, want x with its setup", got)
+	}
+	actor := herald.Actor{UserID: 1, WorkspaceID: 1, Role: herald.RoleOwner}
+	cases := []struct {
+		platform herald.Platform
+		want     string
+	}{
+		{herald.PlatformX, "x is not set up on this Herald server; its operator must set HERALD_X_CLIENT_ID"},
+		{herald.PlatformLinkedIn, "Herald cannot connect linkedin accounts; it connects: mastodon, x"},
+	}
+	for _, c := range cases {
+		_, err := svc.BeginConnect(context.Background(), actor, c.platform, "")
+		var he *herald.Error
+		if !errors.As(err, &he) || he.Message != c.want || len(he.Details) != 1 || he.Details[0].Field != "platform" {
+			t.Errorf("BeginConnect(%s) = %v, want %q on the platform field", c.platform, err, c.want)
+		}
+	}
+	// Registering a platform later takes it off the list of those not set up.
+	reg.Register(herald.PlatformX, mastodon.New(&http.Client{}))
+	if got := svc.NotSetUp(); len(got) != 0 {
+		t.Errorf("NotSetUp after registering = %+v", got)
+	}
+}

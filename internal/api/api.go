@@ -59,7 +59,7 @@ type Route struct {
 var setHumaErrors sync.Once
 
 // New builds the API. Mount its handler so that it sees full paths
-// (/api/v1/…, /api/openapi.json, /api/docs).
+// (/api/v1/…, /api/openapi.json).
 func New(d Deps) *API {
 	// huma keeps its error constructor in a package variable; set it once so
 	// errors huma produces itself use Herald's error body.
@@ -71,7 +71,9 @@ func New(d Deps) *API {
 	}
 	cfg := huma.DefaultConfig("Herald API", d.Version)
 	cfg.OpenAPIPath = "/api/openapi"
-	cfg.DocsPath = "/api/docs"
+	// The documentation page is the web interface's (GET /api/docs): its
+	// viewer is served from the binary, not huma's from a CDN.
+	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/schemas"
 	cfg.Info.Description = "Herald's REST API. Authenticate with an API token " +
 		"(`Authorization: Bearer hrld_…`) or a browser session cookie. Errors always have the body " +

@@ -16,7 +16,7 @@ import (
 type ConnectInput struct {
 	WorkspaceParam
 	Body struct {
-		Platform herald.Platform `json:"platform" enum:"mastodon,bluesky,x,linkedin,facebook,instagram,threads,telegram,discord,fake" doc:"The platform to connect"`
+		Platform herald.Platform `json:"platform" doc:"The platform to connect: one this build has a connector for"`
 		Instance string          `json:"instance,omitempty" maxLength:"2000" doc:"The server to connect to where the platform has many, e.g. https://mastodon.social"`
 	}
 }
@@ -32,7 +32,7 @@ type ConnectOutput struct {
 type ConnectPasswordInput struct {
 	WorkspaceParam
 	Body struct {
-		Platform   herald.Platform `json:"platform" enum:"mastodon,bluesky,x,linkedin,facebook,instagram,threads,telegram,discord,fake" doc:"The platform to connect"`
+		Platform   herald.Platform `json:"platform" doc:"The platform to connect: one this build has a connector for"`
 		Identifier string          `json:"identifier" minLength:"1" maxLength:"2000" doc:"The handle, e-mail or server the platform signs in with (a Bluesky handle, say)"`
 		Password   string          `json:"password" minLength:"1" maxLength:"2000" doc:"The password; prefer an app password where the platform has them. It is never stored"`
 	}
@@ -98,6 +98,9 @@ func (a *API) registerConnect() {
 		}
 		return &AccountOutput{Body: acct}, nil
 	})
+
+	a.connectablePlatforms("/api/v1/workspaces/{workspace}/accounts/connect",
+		"/api/v1/workspaces/{workspace}/accounts/connect-password")
 
 	a.routes = append(a.routes, Route{Method: http.MethodGet, Path: "/api/v1/connect/callback"})
 	huma.Register(a.huma, huma.Operation{
@@ -171,4 +174,38 @@ func (a *API) finishConnect(ctx context.Context, in *ConnectCallbackInput) (hera
 			"sign in to Herald in this browser, then start connecting the account again")
 	}
 	return a.d.Accounts.FinishConnect(ctx, p, in.State, in.Code)
+}
+
+// connectablePlatforms makes the platform field of the connect operations
+// at paths (POST) accept, and document, only the platforms this build has
+// a connector for, as the connector registry says: a request naming
+// another is refused with the list of those that exist.
+func (a *API) connectablePlatforms(paths ...string) {
+	if a.d.Accounts == nil {
+		return
+	}
+	enum := []any{}
+	for _, p := range a.d.Accounts.Connectable() {
+		enum = append(enum, string(p))
+	}
+	if len(enum) == 0 {
+		return
+	}
+	oapi := a.huma.OpenAPI()
+	for _, path := range paths {
+		item := oapi.Paths[path]
+		if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+			panic("api: no POST operation at " + path)
+		}
+		body := item.Post.RequestBody.Content["application/json"].Schema
+		if body.Ref != "" {
+			body = oapi.Components.Schemas.SchemaFromRef(body.Ref)
+		}
+		field := body.Properties["platform"]
+		if field == nil {
+			panic("api: the body of POST " + path + " has no platform field")
+		}
+		field.Enum = enum
+		field.PrecomputeMessages()
+	}
 }

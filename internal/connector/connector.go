@@ -152,20 +152,57 @@ func ClassOf(err error) Class {
 	return Transient
 }
 
-// Registry maps platforms to connectors.
+// Registry maps platforms to connectors. It also knows the platforms this
+// build has a connector for that the installation has not set up (X
+// without its app's client id, say), and what their operator must set.
 type Registry struct {
-	m map[herald.Platform]Publisher
+	m       map[herald.Platform]Publisher
+	offered map[herald.Platform]string
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{m: map[herald.Platform]Publisher{}} }
+func NewRegistry() *Registry {
+	return &Registry{m: map[herald.Platform]Publisher{}, offered: map[herald.Platform]string{}}
+}
 
 // Register sets the connector for a platform (a value implementing at least
 // Publisher); it replaces an earlier one.
-func (r *Registry) Register(p herald.Platform, c Publisher) { r.m[p] = c }
+func (r *Registry) Register(p herald.Platform, c Publisher) {
+	r.m[p] = c
+	delete(r.offered, p)
+}
+
+// Offer records that this build can connect p once its operator does what
+// setup says ("set HERALD_X_CLIENT_ID …"), though no connector is
+// registered for it now.
+func (r *Registry) Offer(p herald.Platform, setup string) {
+	if _, ok := r.m[p]; !ok {
+		r.offered[p] = setup
+	}
+}
 
 // Get returns the connector for a platform.
 func (r *Registry) Get(p herald.Platform) (Publisher, bool) {
 	c, ok := r.m[p]
 	return c, ok
+}
+
+// Setup returns what the operator must do to enable an offered platform.
+func (r *Registry) Setup(p herald.Platform) (string, bool) {
+	s, ok := r.offered[p]
+	return s, ok
+}
+
+// Platforms lists the platforms this build can connect: registered or
+// offered, in the order of herald.Platforms.
+func (r *Registry) Platforms() []herald.Platform {
+	var out []herald.Platform
+	for _, p := range herald.Platforms {
+		_, reg := r.m[p]
+		_, off := r.offered[p]
+		if reg || off {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -21,10 +21,13 @@ import (
 // package's folder.
 const shotDir = "../../docs/screenshots"
 
-// shotWidth and shotHeight are the screenshots' size: a desktop browser.
+// shotWidth and shotHeight are the screenshots' size: a desktop browser;
+// phoneWidth and phoneHeight the phone ones' (*-phone.png).
 const (
-	shotWidth  = 1280
-	shotHeight = 800
+	shotWidth   = 1280
+	shotHeight  = 800
+	phoneWidth  = 390
+	phoneHeight = 844
 )
 
 // seedPost is one post of the screenshots' workspace: when (days from
@@ -62,7 +65,8 @@ var publishedPosts = []seedPost{
 // server (three test-platform accounts, labelled posts over the coming
 // week, some published, one failed), then checks the home page, the week
 // on the calendar and the composer with previews for two accounts in a
-// desktop browser. With -update it writes them to docs/screenshots.
+// desktop browser, then home and the calendar on a phone. With -update it
+// writes them to docs/screenshots.
 func TestScreenshots(t *testing.T) {
 	ctx := chrome(t, zone, shotWidth, shotHeight)
 	loc, err := time.LoadLocation(zone)
@@ -198,13 +202,42 @@ func TestScreenshots(t *testing.T) {
 		t.Errorf("the previews are not for both accounts: %q", text)
 	}
 
+	// The same on a phone: home, and the calendar as a phone opens it.
+	var homePhone, calendarPhone []byte
+	var folded bool
+	run(t, ctx, "home on a phone",
+		chromedp.EmulateViewport(phoneWidth, phoneHeight),
+		chromedp.Navigate(wsURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#glance")),
+		chromedp.WaitVisible(chromedp.CSS("#menu-toggle")),
+		into(&folded, chromedp.Evaluate[bool](`document.getElementById("nav-calendar").getClientRects().length === 0`)),
+		into(&homePhone, chromedp.CaptureScreenshot()),
+	)
+	if !folded {
+		t.Errorf("on a phone the header's sections are not folded behind the menu button")
+	}
+	run(t, ctx, "calendar on a phone",
+		chromedp.Navigate(wsURL+"/calendar?color=label&date="+now.Format(time.DateOnly)),
+		chromedp.WaitVisible(chromedp.CSS("#calendar")),
+		into(&text, chromedp.Text(chromedp.CSS("#calendar"))),
+		into(&calendarPhone, chromedp.CaptureScreenshot()),
+	)
+	if !strings.Contains(text, "Our winter blend") {
+		t.Errorf("the calendar on a phone lacks today's post: %q", text)
+	}
+
 	for _, s := range []struct {
 		name string
 		png  []byte
-	}{{"home.png", home}, {"calendar.png", calendar}, {"composer.png", composer}} {
+		w, h int
+	}{
+		{"home.png", home, shotWidth, shotHeight}, {"calendar.png", calendar, shotWidth, shotHeight},
+		{"composer.png", composer, shotWidth, shotHeight},
+		{"home-phone.png", homePhone, phoneWidth, phoneHeight}, {"calendar-phone.png", calendarPhone, phoneWidth, phoneHeight},
+	} {
 		cfg, err := png.DecodeConfig(bytes.NewReader(s.png))
-		if err != nil || cfg.Width != shotWidth || cfg.Height != shotHeight {
-			t.Fatalf("%s is not a %d×%d PNG: %+v, %v", s.name, shotWidth, shotHeight, cfg, err)
+		if err != nil || cfg.Width != s.w || cfg.Height != s.h {
+			t.Fatalf("%s is not a %d×%d PNG: %+v, %v", s.name, s.w, s.h, cfg, err)
 		}
 		if !*update {
 			continue

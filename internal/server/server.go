@@ -128,6 +128,11 @@ func (s *Server) routes() {
 	if s.d.API != nil {
 		s.mux.Handle("/api/", s.d.API)
 	}
+	if s.d.Web != nil {
+		// The API's documentation page is the web interface's: it serves
+		// the viewer's files with its other static files.
+		s.mux.Handle("GET /api/docs", s.d.Web)
+	}
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	seen := map[string]bool{}
 	for _, p := range s.d.APIRoutes {
@@ -207,7 +212,7 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <body>
 <h1>Herald</h1>
 <p>Self-hosted social media management, version <code>{{.Version}}</code>.</p>
-<p>The web interface is on its way. Meanwhile, use the <a href="/api/docs">REST API (documentation)</a>.</p>
+<p>The web interface is on its way. Meanwhile, use the REST API (its <a href="/api/openapi.json">OpenAPI document</a>).</p>
 </body>
 </html>
 `))

@@ -212,7 +212,7 @@ func TestHome(t *testing.T) {
 	rec := f.do(t, "GET", "/", nil)
 	body := rec.Body.String()
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") ||
-		!strings.Contains(body, "Herald") || !strings.Contains(body, "v1.2.3") || !strings.Contains(body, `href="/api/docs"`) {
+		!strings.Contains(body, "Herald") || !strings.Contains(body, "v1.2.3") || !strings.Contains(body, `href="/api/openapi.json"`) {
 		t.Fatalf("home = %d %s", rec.Code, body)
 	}
 	if rec := f.do(t, "GET", "/nothing-here", nil); rec.Code != 404 {

@@ -46,6 +46,10 @@ type platformInfo struct {
 	PWFix string
 }
 
+// testPlatformURL is where `herald dev fake-platform` listens by default;
+// a test checks it agrees with the command and the README.
+const testPlatformURL = "http://127.0.0.1:8181"
+
 var platforms = map[herald.Platform]platformInfo{
 	herald.PlatformMastodon: {Label: "Mastodon",
 		InstanceLabel: "Your server", InstanceExample: "mastodon.social",
@@ -59,9 +63,10 @@ var platforms = map[herald.Platform]platformInfo{
 		PWFix: "Check the handle, and that you pasted an app password (xxxx-xxxx-xxxx-xxxx), not your account password."},
 	herald.PlatformX: {Label: "X"},
 	herald.PlatformFake: {Label: "Test platform",
-		InstanceLabel: "Platform address", InstanceExample: "http://127.0.0.1:8181",
-		InstanceHint: "The test platform's base URL. Add #name to sign in as name, such as http://127.0.0.1:8181#alice.",
-		IDLabel:      "Platform address", IDExample: "http://127.0.0.1:8181", IDHint: "The test platform's base URL.",
+		InstanceLabel: "Platform address", InstanceExample: testPlatformURL,
+		InstanceHint: "The test platform's base URL (herald dev fake-platform listens on " + testPlatformURL +
+			"). Add #name to sign in as name, such as " + testPlatformURL + "#alice.",
+		IDLabel: "Platform address", IDExample: testPlatformURL, IDHint: "The test platform's base URL (herald dev fake-platform listens on " + testPlatformURL + ").",
 		PWLabel: "Access token", PWHint: "Any token the test platform accepts; it names the account.",
 		PWFix: "Check the address and the token."},
 }
@@ -136,8 +141,11 @@ func (f formState) problem(key, field string) string {
 
 // accountsData is the accounts page.
 type accountsData struct {
-	Accounts  []accountView
-	Forms     []connectForm
+	Accounts []accountView
+	Forms    []connectForm
+	// NotSetUp are the platforms this build connects that the server's
+	// operator has not set up: their cards say what to set.
+	NotSetUp  []account.NotSetUp
 	CanManage bool
 	Failed    formState
 	// ConnectErr is why connecting at the platform did not finish.
@@ -248,6 +256,7 @@ func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, p *page
 				d.Forms = append(d.Forms, connectForm{Key: "password-" + string(m.Platform), Platform: m.Platform, Info: info})
 			}
 		}
+		d.NotSetUp = h.d.Accounts.NotSetUp()
 	}
 	if d.Failed.Err != nil && !d.shown(d.Failed.Key) {
 		// No form of the page is the one that failed (a platform this

@@ -369,7 +369,7 @@ func TestAccountsConnectWithPassword(t *testing.T) {
 	a = b.post(list+"/connect-password", url.Values{"platform": {"fake"}, "form": {"password-fake"}, "identifier": {"http://127.0.0.1:1"}, "password": {"x"}})
 	want(t, a, http.StatusServiceUnavailable, "could not be reached; try again in a moment")
 	a = b.post(list+"/connect-password", url.Values{"platform": {"bluesky"}, "identifier": {"a"}, "password": {"x"}})
-	want(t, a, http.StatusUnprocessableEntity, `id="connect-error"`, "no bluesky connector")
+	want(t, a, http.StatusUnprocessableEntity, `id="connect-error"`, "Herald cannot connect bluesky accounts; it connects: fake")
 }
 
 func TestAccountsConnectThroughSignInPage(t *testing.T) {

@@ -28,7 +28,7 @@ type queueItem struct {
 	Post     herald.Post
 	Author   string
 	Mine     bool // the viewer wrote it
-	Accounts []string
+	Accounts []herald.Account
 	At       *time.Time // its earliest scheduled time, if any
 	Excerpt  string
 	Reason   string // why it came back, for posts sent back for changes
@@ -97,7 +97,7 @@ func (h *Handler) queue(ctx context.Context, p *page) (approvalsData, error) {
 	if err != nil {
 		return approvalsData{}, err
 	}
-	accounts := accountNames(accts)
+	accountOf := accountsByID(accts)
 	people, _, err := h.peopleNames(ctx, p)
 	if err != nil {
 		return approvalsData{}, err
@@ -110,7 +110,7 @@ func (h *Handler) queue(ctx context.Context, p *page) (approvalsData, error) {
 			if !slices.Contains(states, t.State) {
 				continue
 			}
-			it.Accounts = append(it.Accounts, cmp.Or(accounts[t.AccountID], "an account that is gone"))
+			it.Accounts = append(it.Accounts, accountOf(t.AccountID))
 			if t.ScheduledAt != nil && (it.At == nil || t.ScheduledAt.Before(*it.At)) {
 				it.At = t.ScheduledAt
 			}

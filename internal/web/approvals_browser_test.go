@@ -35,7 +35,7 @@ func TestBrowserApprovals(t *testing.T) {
 	)
 	comment := fmt.Sprintf("#comment-%d", p.ID)
 	run(t, ctx, "open approvals",
-		chromedp.Click(chromedp.CSS("#nav-approvals")),
+		clickNav("#nav-approvals"),
 		chromedp.WaitVisible(chromedp.CSS(comment)),
 		into(&text, chromedp.Text(chromedp.CSS("#waiting"))),
 	)

@@ -127,7 +127,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	w := ws[0]
 
 	run(t, ctx, "sign out",
-		chromedp.Click(chromedp.CSS("#user-menu summary")),
+		clickNav("#user-menu summary"),
 		chromedp.WaitVisible(chromedp.CSS("#sign-out")),
 		chromedp.Click(chromedp.CSS("#sign-out")),
 		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),

@@ -20,8 +20,8 @@ const maxGlancePages = 5
 type slot struct {
 	Post    herald.Post
 	Target  herald.Target
-	Account string
-	At      time.Time // in the workspace zone
+	Account herald.Account // empty but for its handle when it is gone
+	At      time.Time      // in the workspace zone
 }
 
 // day is one day of the glance.
@@ -47,6 +47,9 @@ type homeData struct {
 	Mentions    []mention // recent comments that mention the viewer
 	Drafts      []draftItem
 	MoreDrafts  bool
+	// NoAccounts: the workspace has no account yet, so home says how to
+	// connect one (CanConnect: the viewer may).
+	NoAccounts, CanConnect bool
 }
 
 // attentionStates returns the target states that need a person, in the
@@ -80,8 +83,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	names := accountNames(accts)
-	var data homeData
+	byID := accountsByID(accts)
+	data := homeData{NoAccounts: len(accts) == 0, CanConnect: p.Can(herald.ActAccountsManage)}
 	for _, a := range accts {
 		if a.Status == herald.AccountExpired || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpiring {
 			data.Reconnect = append(data.Reconnect, a)
@@ -108,7 +111,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, p *page) error {
 				}
 				at := t.ScheduledAt.In(loc)
 				d := &data.Days[dayIndex(start, at)]
-				d.Slots = append(d.Slots, slot{Post: po, Target: t, Account: names[t.AccountID], At: at})
+				d.Slots = append(d.Slots, slot{Post: po, Target: t, Account: byID(t.AccountID), At: at})
 			}
 		}
 		if f.Cursor = next; next == "" {
@@ -129,7 +132,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, p *page) error {
 	for _, po := range waiting {
 		for _, t := range po.Targets {
 			if slices.Contains(states, t.State) {
-				s := slot{Post: po, Target: t, Account: names[t.AccountID]}
+				s := slot{Post: po, Target: t, Account: byID(t.AccountID)}
 				if t.ScheduledAt != nil {
 					s.At = t.ScheduledAt.In(loc)
 				}
@@ -167,6 +170,21 @@ func accountNames(accts []herald.Account) map[int64]string {
 		m[a.ID] = accountName(a)
 	}
 	return m
+}
+
+// accountsByID finds accounts by id for lists that show them with their
+// platform's icon; an account that is gone is named so.
+func accountsByID(accts []herald.Account) func(id int64) herald.Account {
+	m := make(map[int64]herald.Account, len(accts))
+	for _, a := range accts {
+		m[a.ID] = a
+	}
+	return func(id int64) herald.Account {
+		if a, ok := m[id]; ok {
+			return a
+		}
+		return herald.Account{ID: id, Handle: "an account that is gone"}
+	}
 }
 
 func accountName(a herald.Account) string {

@@ -120,7 +120,7 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.d.Logger.InfoContext(ctx, "first-run setup done", "user_id", u.ID, "workspace_id", created.ID)
-	h.d.Sessions.Put(ctx, flashKey, "Welcome, "+u.Name+". Herald is ready: connect an account through the API to start publishing.")
+	h.d.Sessions.Put(ctx, flashKey, "Welcome, "+u.Name+". Herald is ready.")
 	http.Redirect(w, r, wsURL(created.ID), http.StatusSeeOther)
 }
 

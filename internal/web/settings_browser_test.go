@@ -33,7 +33,7 @@ func TestBrowserInvitation(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#glance")),
 	)
 	run(t, ctx, "owner invites",
-		chromedp.Click(chromedp.CSS("#nav-settings")),
+		clickNav("#nav-settings"),
 		chromedp.WaitVisible(chromedp.CSS("#tab-members")),
 		chromedp.Click(chromedp.CSS("#tab-members")),
 		chromedp.WaitVisible(chromedp.CSS("#invite-submit")),

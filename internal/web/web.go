@@ -96,6 +96,7 @@ func New(d Deps) (*Handler, error) {
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("GET /static/{hash}/{name...}", h.assets.serve)
+	m.HandleFunc("GET /api/docs", h.apiDocs)
 	m.HandleFunc("GET /setup", h.setupForm)
 	m.HandleFunc("POST /setup", h.setup)
 	m.HandleFunc("GET /signin", h.signinForm)

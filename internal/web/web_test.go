@@ -50,7 +50,10 @@ func TestFirstRun(t *testing.T) {
 		t.Fatalf("setup = %d → %q: %s", a.Status, a.Location, a.Body)
 	}
 	home := b.get(a.Location)
-	want(t, home, http.StatusOK, "<h1>Acme</h1>", "Welcome, Ana", "America/New_York", "Nothing needs you right now", "Sign out")
+	want(t, home, http.StatusOK, "<h1>Acme</h1>", "Welcome, Ana", "America/New_York", "Nothing needs you right now", "Sign out",
+		`id="welcome"`, fmt.Sprintf(`<a href="/w/%s/accounts" id="welcome-accounts">Connect one on the Accounts page</a>`,
+			strings.TrimSuffix(strings.TrimPrefix(a.Location, "/w/"), "/")))
+	wantNot(t, home, "through the API")
 
 	// Setup is over: the form goes away and a second owner cannot be made.
 	if a := b.get("/setup"); a.Status != http.StatusSeeOther || a.Location != "/signin" {
@@ -261,8 +264,8 @@ func TestStaticAssets(t *testing.T) {
 	page := b.get("/signin")
 	want(t, page, http.StatusOK)
 	refs := regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(page.Body, -1)
-	if want := 4 + 2*len(areaAssets); len(refs) != want {
-		t.Fatalf("%d static references, want %d (app and section css and js, htmx, alpine): %v", len(refs), want, refs)
+	if want := 5 + 2*len(areaAssets); len(refs) != want {
+		t.Fatalf("%d static references, want %d (app and section css and js, the no-script css, htmx, alpine): %v", len(refs), want, refs)
 	}
 	for _, m := range refs {
 		a := b.get(m[1])

@@ -21,6 +21,27 @@
     if (note) note.textContent = "Guessed from your browser: " + zone + ". Change it if your brand lives elsewhere.";
   }
   document.addEventListener("DOMContentLoaded", guessZone);
+
+  // The header's menu button (phones): it opens and closes the sections
+  // and menus; Escape closes them and gives the focus back to it.
+  function menu() {
+    var top = document.getElementById("top");
+    var btn = document.getElementById("menu-toggle");
+    if (!top || !btn || btn.dataset.ready) return;
+    btn.dataset.ready = "1";
+    function set(open) {
+      top.classList.toggle("open", open);
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    btn.addEventListener("click", function () { set(!top.classList.contains("open")); });
+    top.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && top.classList.contains("open")) {
+        set(false);
+        btn.focus();
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", menu);
   document.addEventListener("htmx:load", guessZone);
 
   // Alpine's CSP build evaluates no code from attributes: they name the

@@ -23,9 +23,15 @@ func Main(args []string) error {
 	return Run(ctx, args, os.Stdout, os.Stderr)
 }
 
+// DefaultAddr is where `herald dev fake-platform` listens unless told
+// otherwise: a fixed port, so the address people type into Herald's
+// connect form is the same every time (the Accounts page and the README
+// name it).
+const DefaultAddr = "127.0.0.1:8181"
+
 // Run serves the fake platform until ctx ends. Flags:
 //
-//	--addr ADDR          where to listen (default 127.0.0.1:0, a free port)
+//	--addr ADDR          where to listen (default DefaultAddr; 127.0.0.1:0 picks a free port)
 //	--print-url          print the base URL as the first line of stdout
 //	--config FILE        the configuration as JSON (the body of PUT /_admin/config)
 //	--latency D, --error-rate F, --timeout-rate F, --timeout-delay D,
@@ -36,7 +42,7 @@ func Main(args []string) error {
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fake-platform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "address to listen on")
+	addr := fs.String("addr", DefaultAddr, "address to listen on (127.0.0.1:0 picks a free port)")
 	printURL := fs.Bool("print-url", false, "print the base URL on the first line of stdout")
 	file := fs.String("config", "", "JSON configuration file")
 	def := DefaultConfig()

@@ -35,6 +35,10 @@ func vendored() []file {
 	return []file{
 		{pkg: "htmx.org", from: "htmx.org/dist/htmx.min.js", to: "htmx.min.js"},
 		{pkg: "@alpinejs/csp", from: "@alpinejs/csp/dist/cdn.min.js", to: "alpine-csp.min.js"},
+		// The API documentation's viewer (/api/docs), served from the binary
+		// rather than a CDN so it works without internet.
+		{pkg: "swagger-ui-dist", from: "swagger-ui-dist/swagger-ui-bundle.js", to: "swagger-ui-bundle.js"},
+		{pkg: "swagger-ui-dist", from: "swagger-ui-dist/swagger-ui.css", to: "swagger-ui.css"},
 	}
 }
 
