@@ -102,18 +102,26 @@ func (h *Handler) renderLabels(w http.ResponseWriter, r *http.Request, p *page, 
 	return nil
 }
 
-// countPosts counts the posts f finds, page by page.
+// countPosts counts the posts f finds.
 func (h *Handler) countPosts(ctx context.Context, actor herald.Actor, f herald.PostFilter) (int, error) {
 	n := 0
+	err := h.eachPost(ctx, actor, f, func(herald.Post) { n++ })
+	return n, err
+}
+
+// eachPost calls fn with every post f finds, a page at a time.
+func (h *Handler) eachPost(ctx context.Context, actor herald.Actor, f herald.PostFilter, fn func(herald.Post)) error {
 	f.Page = herald.Page{Limit: herald.MaxPageLimit}
 	for {
 		ps, next, err := h.d.Posts.List(ctx, actor, f)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		n += len(ps)
+		for _, po := range ps {
+			fn(po)
+		}
 		if next == "" {
-			return n, nil
+			return nil
 		}
 		f.Cursor = next
 	}
