@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -100,21 +101,13 @@ func (h *Handler) campaignUpdate(w http.ResponseWriter, r *http.Request, p *page
 }
 
 func (h *Handler) campaignDelete(w http.ResponseWriter, r *http.Request, p *page) error {
-	ctx := r.Context()
-	id, err := pathID(r, "campaign", "campaign")
-	if err != nil {
-		return err
-	}
-	c, err := h.d.Campaigns.Get(ctx, p.Actor, id)
-	if err != nil {
-		return err
-	}
-	if err := h.d.Campaigns.Delete(ctx, p.Actor, id); err != nil {
-		return err
-	}
-	h.d.Sessions.Put(ctx, flashKey, fmt.Sprintf("Deleted the campaign “%s”. Its posts are unchanged, no longer part of a campaign.", c.Name))
-	http.Redirect(w, r, campaignsURL(p.Current.ID), http.StatusSeeOther)
-	return nil
+	return h.deleteNamed(w, r, "campaign", campaignsURL(p.Current.ID),
+		func(ctx context.Context, id int64) (string, error) {
+			c, err := h.d.Campaigns.Get(ctx, p.Actor, id)
+			return c.Name, err
+		},
+		func(ctx context.Context, id int64) error { return h.d.Campaigns.Delete(ctx, p.Actor, id) },
+		"Deleted the campaign “%s”. Its posts are unchanged, no longer part of a campaign.")
 }
 
 // campaignDeleteQuestion says what deleting a campaign does to its posts.

@@ -184,20 +184,33 @@ func (h *Handler) labelUpdate(w http.ResponseWriter, r *http.Request, p *page) e
 }
 
 func (h *Handler) labelDelete(w http.ResponseWriter, r *http.Request, p *page) error {
+	return h.deleteNamed(w, r, "label", labelsURL(p.Current.ID),
+		func(ctx context.Context, id int64) (string, error) {
+			l, err := h.d.Labels.Get(ctx, p.Actor, id)
+			return l.Name, err
+		},
+		func(ctx context.Context, id int64) error { return h.d.Labels.Delete(ctx, p.Actor, id) },
+		"Deleted the label “%s”. Its posts are unchanged but for the label.")
+}
+
+// deleteNamed deletes the {kind} of the path, named by name first for the
+// message said (a format with its name) before going back to back.
+func (h *Handler) deleteNamed(w http.ResponseWriter, r *http.Request, kind, back string,
+	name func(context.Context, int64) (string, error), del func(context.Context, int64) error, said string) error {
 	ctx := r.Context()
-	id, err := pathID(r, "label", "label")
+	id, err := pathID(r, kind, kind)
 	if err != nil {
 		return err
 	}
-	l, err := h.d.Labels.Get(ctx, p.Actor, id)
+	n, err := name(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := h.d.Labels.Delete(ctx, p.Actor, id); err != nil {
+	if err := del(ctx, id); err != nil {
 		return err
 	}
-	h.d.Sessions.Put(ctx, flashKey, fmt.Sprintf("Deleted the label “%s”. Its posts are unchanged but for the label.", l.Name))
-	http.Redirect(w, r, labelsURL(p.Current.ID), http.StatusSeeOther)
+	h.d.Sessions.Put(ctx, flashKey, fmt.Sprintf(said, n))
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 
