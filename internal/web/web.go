@@ -71,6 +71,7 @@ type Handler struct {
 	zones  []string
 	mux    *http.ServeMux
 
+	drafts   draftKeys   // the drafts composer sessions created
 	setupMu  sync.Mutex  // one first-run setup at a time
 	hasUsers atomic.Bool // once someone can sign in, setup is over for good
 }
