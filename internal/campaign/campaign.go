@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -66,7 +67,9 @@ func get(ctx context.Context, tx herald.Tx, workspaceID, id int64) (herald.Campa
 	return c, nil
 }
 
-// Create adds a campaign to the actor's workspace.
+// Create adds a campaign to the actor's workspace. The name must be
+// unused in the workspace (case-insensitively): two campaigns of one name
+// could not be told apart in the composer.
 func (s *Service) Create(ctx context.Context, actor herald.Actor, c herald.Campaign) (herald.Campaign, error) {
 	if err := actor.Require(herald.ActCampaignsManage); err != nil {
 		return herald.Campaign{}, err
@@ -79,6 +82,9 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, c herald.Campa
 	now := s.clock.Now()
 	c.CreatedAt, c.UpdatedAt = now, now
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+		if err := unique(ctx, tx, c); err != nil {
+			return err
+		}
 		if err := tx.CreateCampaign(ctx, &c); err != nil {
 			return err
 		}
@@ -115,6 +121,11 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, id int64, p Pa
 			after.StartDate == before.StartDate && after.EndDate == before.EndDate {
 			return nil
 		}
+		if !strings.EqualFold(after.Name, before.Name) {
+			if err := unique(ctx, tx, after); err != nil {
+				return err
+			}
+		}
 		after.UpdatedAt = s.clock.Now()
 		if err := tx.UpdateCampaign(ctx, &after); err != nil {
 			return err
@@ -148,6 +159,22 @@ func (s *Service) Delete(ctx context.Context, actor herald.Actor, id int64) erro
 		return fmt.Errorf("campaign: delete %d: %w", id, err)
 	}
 	s.logger.InfoContext(ctx, "campaign deleted", "workspace_id", actor.WorkspaceID, "campaign_id", id)
+	return nil
+}
+
+// unique refuses c's name when another campaign of its workspace has it.
+func unique(ctx context.Context, tx herald.Tx, c herald.Campaign) error {
+	cs, err := tx.ListCampaigns(ctx, c.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("campaign: list: %w", err)
+	}
+	for _, o := range cs {
+		if o.ID != c.ID && strings.EqualFold(o.Name, c.Name) {
+			return &herald.Error{Code: herald.CodeConflict,
+				Message: fmt.Sprintf("a campaign named %q already exists in this workspace: choose another name", c.Name),
+				Details: []herald.FieldProblem{{Field: "name", Problem: "is already used by another campaign"}}}
+		}
+	}
 	return nil
 }
 

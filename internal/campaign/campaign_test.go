@@ -63,3 +63,49 @@ func TestCampaigns(t *testing.T) {
 		t.Fatalf("audit %+v, %v", entries, err)
 	}
 }
+
+func TestCampaignNamesAreUnique(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ws [2]herald.Workspace
+	for i := range ws {
+		ws[i] = herald.Workspace{Name: "Acme", TimeZone: "UTC"}
+		if err := db.CreateWorkspace(ctx, &ws[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := campaign.New(db, herald.SystemClock{}, slog.New(slog.DiscardHandler))
+	a := herald.Actor{UserID: 1, WorkspaceID: ws[0].ID, Role: herald.RoleManager}
+	spring, err := svc.Create(ctx, a, herald.Campaign{Name: "Spring"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	autumn, err := svc.Create(ctx, a, herald.Campaign{Name: "Autumn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Create(ctx, a, herald.Campaign{Name: " spring "})
+	if herald.ErrorCode(err) != herald.CodeConflict {
+		t.Fatalf("a second Spring: %v, want a conflict", err)
+	}
+	rename := "SPRING"
+	if _, err := svc.Update(ctx, a, autumn.ID, campaign.Patch{Name: &rename}); herald.ErrorCode(err) != herald.CodeConflict {
+		t.Fatalf("renaming Autumn to SPRING: %v, want a conflict", err)
+	}
+	// A campaign may change the case of its own name, and another
+	// workspace may use the name.
+	if _, err := svc.Update(ctx, a, spring.ID, campaign.Patch{Name: &rename}); err != nil {
+		t.Fatalf("renaming Spring to SPRING: %v", err)
+	}
+	other := herald.Actor{UserID: 1, WorkspaceID: ws[1].ID, Role: herald.RoleManager}
+	if _, err := svc.Create(ctx, other, herald.Campaign{Name: "Spring"}); err != nil {
+		t.Fatalf("Spring in another workspace: %v", err)
+	}
+}

@@ -257,7 +257,7 @@ func (c *Campaign) Validate() error {
 		}
 	}
 	if !start.IsZero() && !end.IsZero() && end.Before(start) {
-		p.Add("end_date", "is before start_date")
+		p.Add("end_date", "is before the start date: a campaign ends on or after the day it starts")
 	}
 	return p.Err("the campaign is not valid")
 }

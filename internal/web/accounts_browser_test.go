@@ -53,24 +53,31 @@ func TestBrowserAccounts(t *testing.T) {
 
 	run(t, ctx, "open the schedule",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf("#schedule-%d", id))),
-		chromedp.WaitVisible(chromedp.CSS("#monday-new")),
+		chromedp.WaitVisible(chromedp.CSS("#add-time")),
 		into(&text, chromedp.Text(chromedp.CSS("#schedule-zone"))),
 	)
 	if text != "Europe/Paris" {
 		t.Fatalf("the schedule shows the zone %q", text)
 	}
 
-	// Two slots: one added with its day's button (htmx swaps the editor),
-	// one by saving the whole form.
-	run(t, ctx, "add two slots",
-		chromedp.SetValue(chromedp.CSS("#monday-new"), "09:00"),
-		chromedp.Click(chromedp.CSS("#monday-add")),
-		chromedp.WaitVisible(chromedp.CSS("#monday-0")),
-		chromedp.SetValue(chromedp.CSS("#thursday-new"), "17:30"),
-		chromedp.Click(chromedp.CSS("#schedule-save")),
+	// Two slots: one time added to two days with the add form (htmx
+	// swaps the editor), then one changed in place and saved.
+	run(t, ctx, "add a time to two days",
+		chromedp.Click(chromedp.CSS(`label[for="add-day-monday"]`)),
+		chromedp.Click(chromedp.CSS(`label[for="add-day-thursday"]`)),
+		chromedp.SetValue(chromedp.CSS("#add-time"), "09:00"),
+		chromedp.Click(chromedp.CSS("#add-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#thursday-0")),
-		// The saved editor replaces the one the day's button brought.
 		chromedp.WaitVisible(chromedp.CSS("#schedule-editor .notice")),
+		into(&text, chromedp.Text(chromedp.CSS("#schedule-editor .notice"))),
+	)
+	if !strings.Contains(text, "Added 09:00 on Monday, Thursday: 2 slots a week") {
+		t.Fatalf("after adding: %q", text)
+	}
+	run(t, ctx, "change one in place",
+		chromedp.SetValue(chromedp.CSS("#thursday-0"), "17:30"),
+		chromedp.Click(chromedp.CSS("#schedule-save")),
+		waitFor(`(document.querySelector("#schedule-editor .notice")||{}).textContent.includes("Posting schedule saved")`),
 		into(&text, chromedp.Text(chromedp.CSS("#schedule-editor"))),
 	)
 	if !strings.Contains(text, "Posting schedule saved: 2 slots a week") || !strings.Contains(text, "Next queue slots") {

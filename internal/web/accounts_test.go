@@ -275,7 +275,8 @@ func TestAccountsScheduleEditor(t *testing.T) {
 	b.signIn("ana@example.com")
 
 	a := b.get(schedule)
-	want(t, a, http.StatusOK, "Posting schedule of @acme", "Europe/Paris", "No slot in the next 8 weeks", `id="monday-new"`)
+	want(t, a, http.StatusOK, "Posting schedule of @acme", "Europe/Paris", "No slot in the next 8 weeks", `id="add-time"`, `id="add-day-sunday"`)
+	wantNot(t, a, `id="monday-new"`, `id="monday-add"`) // one add form, not one a day
 
 	// Add two slots (one typed without a leading zero; the empty new-time
 	// fields are ignored).
@@ -340,6 +341,61 @@ func TestAccountsScheduleEditor(t *testing.T) {
 	want(t, a, http.StatusOK, "is not a time of day")
 
 	want(t, b.get(fmt.Sprintf("/w/%d/accounts/999999/schedule", w.ID)), http.StatusNotFound)
+}
+
+// TestScheduleAddForm adds one time to several days with the one add
+// form, and checks its refusals keep what was typed and ticked.
+func TestScheduleAddForm(t *testing.T) {
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.account(owner, w, "@acme")
+	schedule := fmt.Sprintf("/w/%d/accounts/%d/schedule", w.ID, acct.ID)
+	b := e.browser()
+	b.signIn("ana@example.com")
+
+	a := b.post(schedule, url.Values{"op": {"add"}, "add_time": {"9:30"}, "add_day": {"monday", "wednesday", "friday"}})
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("add = %d: %s", a.Status, a.Body)
+	}
+	if got := fmt.Sprint(e.getAccount(w, acct.ID).PostingSchedule.Slots); got != "[{monday 09:30} {wednesday 09:30} {friday 09:30}]" {
+		t.Fatalf("after adding: %s", got)
+	}
+	want(t, b.get(schedule), http.StatusOK, "Added 09:30 on Monday, Wednesday, Friday: 3 slots a week")
+
+	// Adding keeps the slots already there and skips a time a day has;
+	// Enter in the time field (a save) adds too.
+	a = b.post(schedule, url.Values{"op": {"save"}, "monday": {"09:30"}, "wednesday": {"09:30"}, "friday": {"09:30"},
+		"add_time": {"08:00"}, "add_day": {"monday", "sunday"}}, "HX-Request", "true")
+	want(t, a, http.StatusOK, "Added 08:00 on Monday, Sunday: 5 slots a week", `name="monday" value="08:00"`)
+	a = b.post(schedule, url.Values{"op": {"add"}, "monday": {"08:00", "09:30"}, "add_time": {"09:30"}, "add_day": {"monday"}})
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("add again = %d: %s", a.Status, a.Body)
+	}
+	if got := fmt.Sprint(e.getAccount(w, acct.ID).PostingSchedule.Slots); got != "[{monday 08:00} {monday 09:30}]" {
+		t.Fatalf("after adding a time Monday has (the other days were not sent): %s", got)
+	}
+
+	// Refusals: at the add form, with what was typed and ticked; nothing saved.
+	for _, tc := range []struct {
+		form url.Values
+		says string
+	}{
+		{url.Values{"op": {"add"}, "add_day": {"tuesday"}}, "Type the time to add, like 09:30."},
+		{url.Values{"op": {"add"}, "add_time": {"noon"}, "add_day": {"tuesday"}}, "&#34;noon&#34; is not a time of day"},
+		{url.Values{"op": {"add"}, "add_time": {"12:00"}}, "Tick the days that should get 12:00."},
+	} {
+		a := b.post(schedule, tc.form)
+		want(t, a, http.StatusUnprocessableEntity, `id="add-time-problem"`, tc.says)
+		if tc.form.Get("add_time") != "" {
+			want(t, a, http.StatusUnprocessableEntity, `value="`+tc.form.Get("add_time")+`"`)
+		}
+		if len(tc.form["add_day"]) > 0 {
+			want(t, a, http.StatusUnprocessableEntity, `id="add-day-tuesday" checked`)
+		}
+	}
+	if got := len(e.getAccount(w, acct.ID).PostingSchedule.Slots); got != 2 {
+		t.Fatalf("a refused add changed the schedule: %d slots", got)
+	}
 }
 
 func TestAccountsConnectWithPassword(t *testing.T) {

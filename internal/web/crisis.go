@@ -1,27 +1,58 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// crisisData is the crisis switch's confirmation page.
+// crisisData is the crisis switch's page: what it holds, what a hold
+// would hold, and the reason typed.
 type crisisData struct {
 	Reason string
 	Err    *herald.Error
+	// Waiting is how many targets wait to publish (scheduled or retrying):
+	// what a hold would hold.
+	Waiting int
 }
 
-// crisisForm is the confirmation step before holding everything.
+// crisisForm shows what the crisis switch holds and offers only what
+// applies: holding what waits to publish, resuming what is held.
 func (h *Handler) crisisForm(w http.ResponseWriter, r *http.Request, p *page) error {
+	return h.renderCrisis(w, r, p, http.StatusOK, crisisData{})
+}
+
+func (h *Handler) renderCrisis(w http.ResponseWriter, r *http.Request, p *page, status int, d crisisData) error {
 	if err := p.Actor.Require(herald.ActPostsHold); err != nil {
 		return err
 	}
-	p.Title = "Hold everything"
-	h.render(w, r, http.StatusOK, crisisPage(p, crisisData{}))
+	var err error
+	if d.Waiting, err = h.waitingTargets(r.Context(), p.Actor); err != nil {
+		return err
+	}
+	p.Title = "Crisis switch"
+	h.render(w, r, status, crisisPage(p, d))
 	return nil
+}
+
+// holdable are the states the crisis switch holds.
+var holdable = []herald.TargetState{herald.StateScheduled, herald.StateRetrying}
+
+// waitingTargets counts the workspace's targets a hold would hold.
+func (h *Handler) waitingTargets(ctx context.Context, actor herald.Actor) (int, error) {
+	n := 0
+	err := h.eachPost(ctx, actor, herald.PostFilter{States: holdable}, func(po herald.Post) {
+		for _, t := range po.Targets {
+			if slices.Contains(holdable, t.State) {
+				n++
+			}
+		}
+	})
+	return n, err
 }
 
 // crisisHold holds every scheduled target of the workspace, with a reason.
@@ -34,9 +65,7 @@ func (h *Handler) crisisHold(w http.ResponseWriter, r *http.Request, p *page) er
 			return err
 		}
 		in.Err = he
-		p.Title = "Hold everything"
-		h.render(w, r, statusOf(he), crisisPage(p, in))
-		return nil
+		return h.renderCrisis(w, r, p, statusOf(he), in)
 	}
 	h.d.Sessions.Put(r.Context(), flashKey, fmt.Sprintf("Held %s. Nothing scheduled publishes until you resume.", count(st.Changed, "post target")))
 	http.Redirect(w, r, wsURL(p.Current.ID), http.StatusSeeOther)
@@ -60,4 +89,29 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// heldSummary says what the crisis switch holds: how much, since when
+// and why.
+func heldSummary(p *page) string {
+	s := count(p.Crisis.Held, "post target") + " held"
+	if p.Crisis.HeldAt != nil {
+		s += " since " + fmtPtrTime(p.Crisis.HeldAt, p.location())
+	}
+	if p.Crisis.Reason != "" {
+		s += ", because “" + p.Crisis.Reason + "”"
+	}
+	return s + "."
+}
+
+// waitingSummary says what a hold would hold.
+func waitingSummary(p *page, n int) string {
+	s := count(n, "post target") + " scheduled"
+	if p.Crisis.Holding {
+		s += " since the hold"
+	}
+	if n == 1 {
+		return s + " is not held and will publish at its time."
+	}
+	return s + " are not held and will publish at their times."
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
-// settingsRoutes registers the pages of the workspace settings: the workspace, members, invitations, API tokens and the audit log.
+// settingsRoutes registers the pages of the workspace settings: the workspace, labels and campaigns, members, invitations, API tokens and the audit log.
 func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/settings", h.inWorkspace(h.settingsWorkspace))
 	m.Handle("POST /w/{ws}/settings", h.inWorkspace(h.settingsUpdate))
@@ -26,6 +26,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/settings/tokens", h.inWorkspace(h.settingsTokenCreate))
 	m.Handle("POST /w/{ws}/settings/tokens/{token}/revoke", h.inWorkspace(h.settingsTokenRevoke))
 	m.Handle("GET /w/{ws}/settings/audit", h.inWorkspace(h.settingsAudit))
+	h.organiseRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
 	m.HandleFunc("GET /me", h.profile)
@@ -50,6 +51,12 @@ type settingsTab struct {
 // settingsTabs are the sub-pages the viewer's role may open.
 func settingsTabs(p *page, current string) []settingsTab {
 	tabs := []settingsTab{{ID: "workspace", Label: "Workspace", URL: settingsURL(p.Current.ID, "")}}
+	if p.Can(herald.ActPostsRead) {
+		tabs = append(tabs, settingsTab{ID: "labels", Label: "Labels", URL: labelsURL(p.Current.ID)})
+	}
+	if p.Can(herald.ActCampaignsRead) {
+		tabs = append(tabs, settingsTab{ID: "campaigns", Label: "Campaigns", URL: campaignsURL(p.Current.ID)})
+	}
 	if p.Can(herald.ActMembersRead) {
 		tabs = append(tabs, settingsTab{ID: "members", Label: "Members", URL: settingsURL(p.Current.ID, "members")})
 	}

@@ -152,6 +152,7 @@ type auditObject struct {
 	Handle     string            `json:"handle"`
 	Platform   string            `json:"platform"`
 	Status     string            `json:"status"`
+	Filename   string            `json:"filename"`
 }
 
 func decodeAudit(raw json.RawMessage) auditObject {
@@ -197,60 +198,141 @@ func auditWords(e herald.AuditEntry, names map[int64]string) string {
 	case "publishing.resume":
 		return "resumed publishing"
 	}
-	obj, verb, _ := strings.Cut(e.Action, ".")
-	noun := strings.ReplaceAll(obj, "_", " ")
-	if obj == "target" {
-		noun = "post target"
-	}
-	what := fmt.Sprintf("%s #%d", noun, e.ObjectID)
-	if obj == "account" && (after.Handle != "" || before.Handle != "") {
-		what = "the account " + cmp.Or(after.Handle, before.Handle)
-		if p := cmp.Or(after.Platform, before.Platform); p != "" {
-			what += " on " + p
-		}
-	}
-	if (obj == "label" || obj == "campaign") && cmp.Or(after.Name, before.Name) != "" {
-		what = fmt.Sprintf("the %s “%s”", noun, cmp.Or(after.Name, before.Name))
+	return objectWords(e, before, after, names)
+}
+
+// auditSentences are the sentences (without their subject) of actions on
+// one object; %s is the object in words ("post #12", "the account @acme
+// on Mastodon").
+var auditSentences = map[string]string{
+	"post.create":           "wrote %s",
+	"post.update":           "edited %s",
+	"post.delete":           "deleted %s",
+	"post.submit":           "submitted %s for approval",
+	"post.approve":          "approved %s",
+	"post.request_changes":  "sent %s back for changes",
+	"post.schedule":         "scheduled %s",
+	"post.unschedule":       "moved %s back to drafts",
+	"post.cancel":           "cancelled %s",
+	"post.publish_now":      "published %s at once",
+	"post.queue":            "added %s to the queue",
+	"post.reschedule":       "moved %s to another time",
+	"post.comment":          "commented on %s",
+	"post.comment_delete":   "deleted a comment on %s",
+	"post.series_extend":    "added more posts to the series of %s",
+	"post.series_cancel":    "cancelled the rest of the series of %s",
+	"target.retry":          "retried publishing %s",
+	"target.resolve":        "settled whether %s was published",
+	"target.delete_remote":  "deleted %s from the platform",
+	"target.edit_remote":    "edited %s on the platform",
+	"account.connect":       "connected %s",
+	"account.reconnect":     "reconnected %s",
+	"account.disconnect":    "disconnected %s",
+	"account.pause":         "paused publishing to %s",
+	"account.resume":        "resumed publishing to %s",
+	"account.update":        "changed the settings of %s",
+	"account.schedule":      "changed the posting schedule of %s",
+	"media.upload":          "uploaded %s",
+	"media.update":          "changed the details of %s",
+	"media.delete":          "deleted %s",
+	"label.create":          "created %s",
+	"label.update":          "changed %s",
+	"label.delete":          "deleted %s",
+	"campaign.create":       "created %s",
+	"campaign.update":       "changed %s",
+	"campaign.delete":       "deleted %s",
+	"inbox.like":            "liked %s",
+	"inbox.reply":           "replied to %s",
+	"inbox.reply_unsettled": "replied to %s, but the platform did not confirm it",
+	"member.sign_out":       "signed %s out on every device",
+	"user.create":           "created the sign-in of %s",
+	"user.password":         "changed the password of %s",
+	"workspace.delete":      "deleted %s",
+}
+
+// objectWords puts an action on one object in words: a known action as
+// its sentence, any other as "<verb>ed <object>".
+func objectWords(e herald.AuditEntry, before, after auditObject, names map[int64]string) string {
+	_, verb, _ := strings.Cut(e.Action, ".")
+	what := objectName(e, before, after, names)
+	if s, ok := auditSentences[e.Action]; ok {
+		return fmt.Sprintf(s, what)
 	}
 	return pastTense(verb) + " " + what
 }
 
-// pastTense puts an action's verb in words: "publish_now" → "published now".
+// objectName names an entry's object for people.
+func objectName(e herald.AuditEntry, before, after auditObject, names map[int64]string) string {
+	name := cmp.Or(after.Name, before.Name)
+	switch e.ObjectType {
+	case "post":
+		return fmt.Sprintf("post #%d", e.ObjectID)
+	case "target":
+		return fmt.Sprintf("one account's copy of a post (#%d)", e.ObjectID)
+	case "account":
+		if h := cmp.Or(after.Handle, before.Handle); h != "" {
+			s := "the account " + h
+			if p := cmp.Or(after.Platform, before.Platform); p != "" {
+				s += " on " + platformLabel(herald.Platform(p))
+			}
+			return s
+		}
+		return fmt.Sprintf("account #%d", e.ObjectID)
+	case "media":
+		if f := cmp.Or(after.Filename, before.Filename); f != "" {
+			return "the file “" + f + "”"
+		}
+		return fmt.Sprintf("file #%d", e.ObjectID)
+	case "label", "campaign":
+		if name != "" {
+			return fmt.Sprintf("the %s “%s”", e.ObjectType, name)
+		}
+	case "inbox_item":
+		return fmt.Sprintf("a message in the inbox (#%d)", e.ObjectID)
+	case "user":
+		return personName(names, e.ObjectID)
+	case "workspace":
+		if name != "" {
+			return "the workspace “" + name + "”"
+		}
+		return "the workspace"
+	}
+	return fmt.Sprintf("%s #%d", strings.ReplaceAll(e.ObjectType, "_", " "), e.ObjectID)
+}
+
+// pastTense puts an action's verb nobody wrote a sentence for in words:
+// "publish_now" → "published now", "submit" → "submitted".
 func pastTense(verb string) string {
-	switch verb {
-	case "publish_now":
-		return "published now"
-	case "series_cancel":
-		return "cancelled the series of"
-	case "series_extend":
-		return "extended the series of"
-	case "delete_remote":
-		return "deleted on the platform"
-	case "edit_remote":
-		return "edited on the platform"
-	case "reply":
-		return "replied to"
-	case "retry":
-		return "retried"
-	case "like":
-		return "liked"
-	case "upload":
-		return "uploaded"
-	case "schedule":
-		return "changed the schedule of"
-	case "reschedule":
-		return "rescheduled"
-	case "cancel":
-		return "cancelled"
-	}
 	v := strings.ReplaceAll(verb, "_", " ")
-	switch {
-	case strings.HasSuffix(v, "e"):
-		return v + "d"
-	case v == "":
-		return "changed"
+	first, rest, _ := strings.Cut(v, " ")
+	if rest != "" {
+		rest = " " + rest
 	}
-	return v + "ed"
+	switch {
+	case first == "":
+		return "changed"
+	case strings.HasSuffix(first, "e"):
+		return first + "d" + rest
+	case strings.HasSuffix(first, "y") && len(first) > 1 && !strings.ContainsRune("aeiou", rune(first[len(first)-2])):
+		return first[:len(first)-1] + "ied" + rest
+	case doublesLast(first):
+		return first + first[len(first)-1:] + "ed" + rest
+	}
+	return first + "ed" + rest
+}
+
+// doublesLast reports whether a verb doubles its last consonant before
+// -ed (submit → submitted, stop → stopped): those stressed on a last
+// syllable of one vowel and one consonant, as a short list says.
+func doublesLast(verb string) bool {
+	if strings.HasSuffix(verb, "mit") { // submit, resubmit, permit, commit
+		return true
+	}
+	switch verb {
+	case "stop", "plan", "ship", "tag", "pin", "flag", "drop", "unpin", "untag":
+		return true
+	}
+	return false
 }
 
 // workspaceChanges lists what a workspace update changed.

@@ -234,7 +234,7 @@ func TestSettingsTokens(t *testing.T) {
 	tokens := settingsURL(w.ID, "tokens")
 
 	a := ed.get(tokens)
-	want(t, a, http.StatusOK, "No tokens yet.", `id="token-form"`, `<option value="editor" selected`)
+	want(t, a, http.StatusOK, "No tokens yet.", `id="token-form"`, `<option value="client" selected`)
 	wantNot(t, a, `<option value="manager"`)
 	want(t, ed.post(tokens, url.Values{"token-name": {""}, "role": {"editor"}}), http.StatusUnprocessableEntity,
 		`id="token-name-problem"`, "is required")

@@ -31,7 +31,7 @@ type tokensData struct {
 }
 
 func (h *Handler) settingsTokens(w http.ResponseWriter, r *http.Request, p *page) error {
-	return h.renderTokens(w, r, p, http.StatusOK, tokensData{Form: tokenForm{Role: p.Actor.Role}})
+	return h.renderTokens(w, r, p, http.StatusOK, tokensData{Form: tokenForm{Role: leastRole(p.Actor.Role)}})
 }
 
 func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, p *page, status int, d tokensData) error {
@@ -65,6 +65,37 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, p *page, 
 	p.Title = "API tokens"
 	h.render(w, r, status, settingsTokensPage(p, d))
 	return nil
+}
+
+// leastRole is the role a new token starts with: the weakest one the
+// viewer may give, so that a token gets more power only when asked.
+func leastRole(own herald.Role) herald.Role {
+	roles := grantable(own)
+	if len(roles) == 0 {
+		return own
+	}
+	return roles[len(roles)-1]
+}
+
+// roleAbilities says in full what a role may do, next to the role pickers.
+func roleAbilities(r herald.Role) string {
+	switch r {
+	case herald.RoleOwner:
+		return "Everything, including deleting the workspace."
+	case herald.RoleAdmin:
+		return "Everything but deleting the workspace: its settings, members and everyone's API tokens."
+	case herald.RoleManager:
+		return "Connects accounts and runs publishing: approves, schedules, holds and deletes posts; manages labels and campaigns."
+	case herald.RoleEditor:
+		return "Writes, schedules and deletes posts without approval; uploads media; manages labels."
+	case herald.RoleContributor:
+		return "Writes posts and uploads media; posts need approval before they are scheduled."
+	case herald.RoleAnalyst:
+		return "Reads posts, accounts, campaigns and their numbers; changes nothing."
+	case herald.RoleClient:
+		return "Reads posts and their numbers, and approves posts or sends them back."
+	}
+	return ""
 }
 
 // tokenOwner names who a token acts for.
@@ -117,7 +148,7 @@ func (h *Handler) settingsTokenCreate(w http.ResponseWriter, r *http.Request, p 
 	// would wait in the stored session row.
 	showsSecret(w)
 	p.Flash = "Created the API token " + tok.Name + ". Copy it now: it is shown only once."
-	return h.renderTokens(w, r, p, http.StatusCreated, tokensData{Form: tokenForm{Role: p.Actor.Role},
+	return h.renderTokens(w, r, p, http.StatusCreated, tokensData{Form: tokenForm{Role: leastRole(p.Actor.Role)},
 		created: tok.ID, Secret: secret})
 }
 

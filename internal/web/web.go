@@ -338,6 +338,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p *page, err erro
 		}
 	}
 	p.Title = http.StatusText(status)
+	if status == http.StatusNotFound {
+		p.Title = "Page not found"
+		h.render(w, r, status, notFoundPage(p, he))
+		return
+	}
 	h.render(w, r, status, errorPage(p, status, he))
 }
 

@@ -229,7 +229,7 @@ func TestCrisisSwitch(t *testing.T) {
 
 	b := e.browser()
 	b.signIn("ana@example.com")
-	want(t, b.get(home+"crisis"), http.StatusOK, "Hold everything now", `<label for="reason">`)
+	want(t, b.get(home+"crisis"), http.StatusOK, "Hold 1 post target now", "Nothing is held", `<label for="reason">`)
 	want(t, b.post(home+"crisis/hold", url.Values{"reason": {"  "}}), http.StatusUnprocessableEntity, "reason")
 	a := b.post(home+"crisis/hold", url.Values{"reason": {"Outage at the airline"}})
 	if a.Status != http.StatusSeeOther || a.Location != home {
