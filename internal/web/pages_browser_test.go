@@ -17,14 +17,8 @@ import (
 func signInSized(t *testing.T, ctx context.Context, base, email string, width, height int64) {
 	t.Helper()
 	run(t, ctx, fmt.Sprintf("sign in at %dx%d", width, height),
-		chromedp.EmulateViewport(width, height),
-		chromedp.Navigate(base+"/signin"),
-		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#signin-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-home")),
-	)
+		chromedp.EmulateViewport(width, height))
+	signInChrome(t, ctx, base, email)
 }
 
 // layoutProblems lists what is wrong with the page's layout: content

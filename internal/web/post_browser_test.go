@@ -15,14 +15,9 @@ import (
 // signInChrome signs the browser in as email and waits for the workspace.
 func signInChrome(t *testing.T, ctx context.Context, base, email string) {
 	t.Helper()
-	run(t, ctx, "sign in as "+email,
-		chromedp.Navigate(base+"/signin"),
-		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("#signin-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-calendar")),
-	)
+	run(t, ctx, "sign in as "+email, append(signInAt(base+"/signin", email),
+		// In the DOM at every width: on a phone the sections fold into the menu.
+		chromedp.WaitReady(chromedp.CSS("#nav-calendar")))...)
 }
 
 // fitsWidth is a script: whether the page has no horizontal scrolling.
