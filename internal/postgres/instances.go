@@ -51,7 +51,8 @@ func (s store) ListInstances(ctx context.Context) ([]herald.Instance, error) {
 // no publishing lease.
 func (s store) DeleteStaleInstances(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := s.q.Exec(ctx, `DELETE FROM instances i WHERE i.alive_until < $1
-		AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.state = 'publishing' AND t.lease_owner = i.id)`, before.UTC())
+		AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.due_at IS NOT NULL AND t.state = 'publishing'
+			AND t.lease_owner = i.id)`, before.UTC())
 	if err != nil {
 		return 0, dbErr("delete stale instances", err)
 	}
@@ -66,8 +67,11 @@ func (s store) EndLeases(ctx context.Context, owners []string, now time.Time) (i
 	// Ended just before now, so that a look for expired leases at now
 	// finds them.
 	ended := now.UTC().Truncate(time.Microsecond).Add(-time.Microsecond)
+	// A leased target keeps its due time (see ExpiredLeases): the due
+	// index finds them without an index over the lease.
 	tag, err := s.q.Exec(ctx, `UPDATE targets SET lease_until = $1
-		WHERE state = 'publishing' AND lease_until > $1 AND ($2::text[] IS NULL OR lease_owner = ANY($2))`, ended, owners)
+		WHERE due_at IS NOT NULL AND state = 'publishing' AND lease_until > $1
+		  AND ($2::text[] IS NULL OR lease_owner = ANY($2))`, ended, owners)
 	if err != nil {
 		return 0, dbErr("end leases", err)
 	}

@@ -1,0 +1,33 @@
+-- A claim rewrites a target's state, lease, attempt count, version and
+-- update time. This migration lets PostgreSQL make that a heap-only (HOT)
+-- update: the new row version goes on the same page and no index gets a new
+-- entry. That needs room on the page and no index whose columns or
+-- predicate a claim changes.
+--
+-- * Waiting targets were found through an index over (due_at, id) limited
+--   to the waiting states, and leases through one over lease_until limited
+--   to publishing: both change with every claim. One index over (due_at,
+--   id) of the targets that have a due time takes their place. A claim
+--   keeps the due time (it is at or before the claim), so a leased target
+--   stays in that index until its completion, and a lease that ran out is
+--   found among the targets due before now.
+-- * Recently published targets are found through published_at alone
+--   instead of an index limited to the published state.
+-- * Target rows leave room on their page for the claim's version (new rows
+--   only; existing pages fill as they are rewritten).
+
+-- +goose Up
+DROP INDEX targets_next_due_idx;
+DROP INDEX targets_lease_idx;
+CREATE INDEX targets_due_idx ON targets (due_at, id) WHERE due_at IS NOT NULL;
+DROP INDEX targets_published_idx;
+CREATE INDEX targets_published_idx ON targets (published_at) WHERE published_at IS NOT NULL;
+ALTER TABLE targets SET (fillfactor = 50);
+
+-- +goose Down
+ALTER TABLE targets RESET (fillfactor);
+DROP INDEX targets_published_idx;
+CREATE INDEX targets_published_idx ON targets (published_at) WHERE state = 'published';
+DROP INDEX targets_due_idx;
+CREATE INDEX targets_lease_idx ON targets (lease_until, id) WHERE state = 'publishing';
+CREATE INDEX targets_next_due_idx ON targets (due_at, id) WHERE state IN ('scheduled', 'retrying');
