@@ -13,8 +13,16 @@
 --   found among the targets due before now.
 -- * Recently published targets are found through published_at alone
 --   instead of an index limited to the published state.
--- * Target rows leave room on their page for the claim's version (new rows
---   only; existing pages fill as they are rewritten).
+-- * Target rows fill less than half of each page (45 %), so that the claim
+--   of every row on a page, a little longer than the row (the lease), fits
+--   beside it; attempt rows 40 %, so that their end (outcome, error, remote
+--   id) fits beside each. New rows only: existing pages keep their fill
+--   until they are rewritten.
+-- * The attempt and transition logs lose their primary-key indexes: they
+--   are read by target (their (target_id, id) indexes, which also find the
+--   attempt a completion ends), never by id alone, and every claim and
+--   completion appends to them. Their ids still come from their identity
+--   columns.
 
 -- +goose Up
 DROP INDEX targets_next_due_idx;
@@ -22,9 +30,15 @@ DROP INDEX targets_lease_idx;
 CREATE INDEX targets_due_idx ON targets (due_at, id) WHERE due_at IS NOT NULL;
 DROP INDEX targets_published_idx;
 CREATE INDEX targets_published_idx ON targets (published_at) WHERE published_at IS NOT NULL;
-ALTER TABLE targets SET (fillfactor = 50);
+ALTER TABLE targets SET (fillfactor = 45);
+ALTER TABLE attempts SET (fillfactor = 40);
+ALTER TABLE attempts DROP CONSTRAINT attempts_pkey;
+ALTER TABLE target_transitions DROP CONSTRAINT target_transitions_pkey;
 
 -- +goose Down
+ALTER TABLE target_transitions ADD PRIMARY KEY (id);
+ALTER TABLE attempts ADD PRIMARY KEY (id);
+ALTER TABLE attempts SET (fillfactor = 50);
 ALTER TABLE targets RESET (fillfactor);
 DROP INDEX targets_published_idx;
 CREATE INDEX targets_published_idx ON targets (published_at) WHERE state = 'published';
