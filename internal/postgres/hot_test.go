@@ -42,7 +42,8 @@ func waitUpdates(ctx context.Context, t *testing.T, q *benchQueue, table string,
 // A claim changes no indexed column of a target and finds room on its
 // page: every claimed row is a heap-only update, so a claim writes no
 // index entry for its targets (migration 00018). The completion moves the
-// target out of the due index and is a full update.
+// target out of the due index and is a full update. Expired leases are
+// found without an index over the lease.
 func TestClaimsAreHeapOnlyUpdates(t *testing.T) {
 	const n = 2_000
 	q := newBenchQueue(t, n)
@@ -70,13 +71,7 @@ func TestClaimsAreHeapOnlyUpdates(t *testing.T) {
 	if skipped, err := q.db.CompleteTargets(ctx, cs); err != nil || len(skipped) > 0 {
 		t.Fatalf("CompleteTargets: skipped %v, %v", skipped, err)
 	}
-	// Ending the attempts changes no indexed column either.
-	aupd, ahot := waitUpdates(ctx, t, q, "attempts", benchBatch)
-	if aupd != benchBatch || ahot != aupd {
-		t.Errorf("ending %d attempts made %d updates, %d of them heap-only; want every one heap-only",
-			benchBatch, aupd, ahot)
-	}
-	// Leases are found through the due index: a second batch, still
+	// Leases are found through the attempts under way: a second batch, still
 	// publishing, is expired once its lease ran out; the published first
 	// batch never is.
 	second := q.ids[benchBatch : 2*benchBatch]

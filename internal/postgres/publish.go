@@ -191,16 +191,16 @@ func compareIDs(a, b int64) int {
 // before now or whose owner's heartbeat ran out, oldest lease first. Targets that could not be claimed now
 // (paused, account waiting for a reconnect) are left out.
 //
-// They are looked for among the targets due by now (targets_due_idx): a
-// claim keeps the target's due time, which is at or before the claim, so
-// every leased target is there, and no index over the lease slows claims
-// down (see migration 00018).
+// They are looked for among the targets of the attempts under way
+// (attempts_open_idx): every lease has one, and no index over the lease
+// slows claims down (see migration 00018).
 func (s store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	if limit <= 0 {
 		return []int64{}, nil
 	}
-	rows, err := s.q.Query(ctx, `SELECT t.id FROM targets t WHERE t.due_at <= $2 AND t.state = 'publishing'
-		AND `+deadOwner+` AND `+publishable+` ORDER BY t.lease_until, t.id LIMIT $1`, limit, now)
+	rows, err := s.q.Query(ctx, `SELECT t.id FROM targets t WHERE t.id IN (`+leased+`)
+		AND t.state = 'publishing' AND `+deadOwner+` AND `+publishable+`
+		ORDER BY t.lease_until, t.id LIMIT $1`, limit, now)
 	if err != nil {
 		return nil, dbErr("expired leases", err)
 	}

@@ -7,17 +7,17 @@
 -- * Waiting targets were found through an index over (due_at, id) limited
 --   to the waiting states, and leases through one over lease_until limited
 --   to publishing: both change with every claim. One index over (due_at,
---   id) of the targets that have a due time takes their place. A claim
---   keeps the due time (it is at or before the claim), so a leased target
---   stays in that index until its completion, and a lease that ran out is
---   found among the targets due before now.
+--   id) of the targets that have a due time takes the first's place (a
+--   claim keeps the due time; NextDue skips the few publishing rows in it).
+--   Leases are found through their attempts under way instead: every lease
+--   has one (the claim starts it, the completion ends it), and they are
+--   only as many as the posts in flight.
 -- * Recently published targets are found through published_at alone
 --   instead of an index limited to the published state.
 -- * Target rows fill less than half of each page (45 %), so that the claim
 --   of every row on a page, a little longer than the row (the lease), fits
---   beside it; attempt rows 40 %, so that their end (outcome, error, remote
---   id) fits beside each. New rows only: existing pages keep their fill
---   until they are rewritten.
+--   beside it. New rows only: existing pages keep their fill until they are
+--   rewritten.
 -- * The attempt and transition logs lose their primary-key indexes: they
 --   are read by target (their (target_id, id) indexes, which also find the
 --   attempt a completion ends), never by id alone, and every claim and
@@ -31,14 +31,14 @@ CREATE INDEX targets_due_idx ON targets (due_at, id) WHERE due_at IS NOT NULL;
 DROP INDEX targets_published_idx;
 CREATE INDEX targets_published_idx ON targets (published_at) WHERE published_at IS NOT NULL;
 ALTER TABLE targets SET (fillfactor = 45);
-ALTER TABLE attempts SET (fillfactor = 40);
+CREATE INDEX attempts_open_idx ON attempts (target_id) WHERE outcome = '';
 ALTER TABLE attempts DROP CONSTRAINT attempts_pkey;
 ALTER TABLE target_transitions DROP CONSTRAINT target_transitions_pkey;
 
 -- +goose Down
 ALTER TABLE target_transitions ADD PRIMARY KEY (id);
 ALTER TABLE attempts ADD PRIMARY KEY (id);
-ALTER TABLE attempts SET (fillfactor = 50);
+DROP INDEX attempts_open_idx;
 ALTER TABLE targets RESET (fillfactor);
 DROP INDEX targets_published_idx;
 CREATE INDEX targets_published_idx ON targets (published_at) WHERE state = 'published';
