@@ -49,8 +49,13 @@ func main() {
 	modules := flag.String("modules", "../../web/node_modules", "the node_modules folder of web/package.json")
 	out := flag.String("out", "static/vendor", "the folder to copy the files into")
 	zones := flag.String("zones", "zones.txt", "the file to write the IANA time zone names into")
+	icons := flag.String("icons", "icons", "the folder to write the platform icons into")
 	flag.Parse()
 	if err := run(*modules, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "assetgen:", err)
+		os.Exit(1)
+	}
+	if err := writeIcons(*modules, *icons); err != nil {
 		fmt.Fprintln(os.Stderr, "assetgen:", err)
 		os.Exit(1)
 	}
