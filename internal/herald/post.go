@@ -284,7 +284,20 @@ type PostFilter struct {
 	CampaignID  int64
 	SeriesID    int64      // posts of this series (its first post included)
 	From, To    *time.Time // posts with a target scheduled in [From, To)
+	// Drafts keeps the posts none of whose targets has left draft, posts
+	// without targets (ideas) included.
+	Drafts bool
+	// Query keeps the posts whose title, text, or a target's own text or
+	// thread part contains it, ignoring case (ASCII case in SQLite).
+	Query string
 	Page
+}
+
+// LikePattern is the SQL LIKE pattern matching any text that contains s,
+// with \ as its escape character (LIKE … ESCAPE '\'), so the stores
+// search for s's own % and _ literally.
+func LikePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }
 
 // Page asks for one page of a listing: at most Limit items after Cursor

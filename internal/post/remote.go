@@ -251,3 +251,22 @@ func mediaEditable(c connector.Publisher, t herald.Target) error {
 	}
 	return nil
 }
+
+// EditsRemote reports whether a published target on an account of
+// platform could have its text edited on the platform from this server:
+// its connector is here, edits published posts, and keeps the post's
+// media. Whether the target itself is published and the viewer may edit
+// is for the caller (EditRemote checks both again).
+func (s *Service) EditsRemote(platform herald.Platform, t herald.Target) bool {
+	if s.conn.registry == nil {
+		return false
+	}
+	c, ok := s.conn.registry.Get(platform)
+	if !ok {
+		return false
+	}
+	if _, ok := c.(connector.Editor); !ok {
+		return false
+	}
+	return mediaEditable(c, t) == nil
+}

@@ -385,6 +385,14 @@ func (s store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Pos
 	if f.SeriesID != 0 {
 		conds = append(conds, "p.series_id = "+arg(f.SeriesID))
 	}
+	if f.Drafts {
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM targets d WHERE d.post_id = p.id AND d.state <> 'draft')")
+	}
+	if f.Query != "" {
+		like := arg(herald.LikePattern(f.Query))
+		conds = append(conds, `(p.title ILIKE `+like+` ESCAPE '\' OR p.text ILIKE `+like+` ESCAPE '\' OR EXISTS (SELECT 1 FROM targets q WHERE q.post_id = p.id AND (`+
+			`q.variant->>'text' ILIKE `+like+` ESCAPE '\' OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(q.variant->'thread') = 'array' THEN q.variant->'thread' ELSE '[]'::jsonb END) j WHERE j->>'text' ILIKE `+like+` ESCAPE '\'))))`)
+	}
 	var tconds []string
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
@@ -407,7 +415,7 @@ func (s store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Pos
 			tconds = append(tconds, "t.post_id < "+arg(after))
 		}
 		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = $1 AND " + strings.Join(tconds, " AND ") + ")"
-		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 {
+		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 && !f.Drafts && f.Query == "" {
 			// Nothing else to check on the posts: the page is the newest
 			// matching ids, so only the page's posts are read.
 			in = "p.id IN (SELECT DISTINCT t.post_id FROM targets t WHERE t.workspace_id = $1 AND " + strings.Join(tconds, " AND ") +

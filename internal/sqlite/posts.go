@@ -454,6 +454,15 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 		conds = append(conds, "EXISTS (SELECT 1 FROM post_labels pl WHERE pl.post_id = p.id AND pl.label_id = ?)")
 		args = append(args, f.LabelID)
 	}
+	if f.Drafts {
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM targets d WHERE d.post_id = p.id AND d.state <> 'draft')")
+	}
+	if f.Query != "" {
+		like := herald.LikePattern(f.Query)
+		conds = append(conds, `(p.title LIKE ? ESCAPE '\' OR p.text LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM targets q WHERE q.post_id = p.id AND (`+
+			`json_extract(q.variant, '$.text') LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM json_each(q.variant, '$.thread') j WHERE json_extract(j.value, '$.text') LIKE ? ESCAPE '\'))))`)
+		args = append(args, like, like, like, like)
+	}
 	// Target conditions hold for one and the same target. The posts are
 	// found from their targets (indexes targets_due for states,
 	// targets_account, targets_schedule for a time window), not by
@@ -487,7 +496,7 @@ func (s *store) ListPosts(ctx context.Context, f herald.PostFilter) ([]herald.Po
 		}
 		in := "p.id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ")
 		args = append(append(args, f.WorkspaceID), targs...)
-		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 {
+		if f.CampaignID == 0 && f.SeriesID == 0 && f.LabelID == 0 && !f.Drafts && f.Query == "" {
 			// Nothing else to check on the posts: the page is the newest
 			// matching ids, so only the page's posts are read.
 			in = "p.id IN (SELECT DISTINCT t.post_id FROM targets t WHERE t.workspace_id = ? AND " + strings.Join(tconds, " AND ") +

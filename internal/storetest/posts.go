@@ -400,6 +400,50 @@ func postListTests() []test {
 			samePost(t, "listed p2", all[1], f.p2)
 			samePost(t, "listed p1", all[2], f.p1)
 		}},
+		{"DraftsAndSearch", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			f := mustListFixture(t, s)
+			ws := f.w.ws.ID
+			// An idea without accounts, and posts whose words sit in a title,
+			// a target's own text and a thread part.
+			idea := herald.Post{WorkspaceID: ws, AuthorID: f.w.owner.ID, Title: "Spring IDEA", Text: "50% off_now",
+				CreatedAt: at(0), UpdatedAt: at(0)}
+			noErr(t, s.CreatePost(ctx, &idea), "CreatePost(idea)")
+			own := herald.Post{WorkspaceID: ws, AuthorID: f.w.owner.ID, Text: "base",
+				Targets: []herald.Target{{AccountID: f.w.account.ID, State: herald.StateInReview,
+					Variant:   herald.Variant{Text: "Own words here", Thread: []herald.ThreadPart{{Text: "a later Thread part"}}},
+					CreatedAt: at(0), UpdatedAt: at(0)}}, CreatedAt: at(0), UpdatedAt: at(0)}
+			noErr(t, s.CreatePost(ctx, &own), "CreatePost(own)")
+			cases := []struct {
+				name   string
+				filter herald.PostFilter
+				want   []int64
+			}{
+				{"drafts", herald.PostFilter{WorkspaceID: ws, Drafts: true}, []int64{idea.ID, f.p3.ID, f.p1.ID}},
+				{"title, any case", herald.PostFilter{WorkspaceID: ws, Query: "spring idea"}, []int64{idea.ID}},
+				{"text", herald.PostFilter{WorkspaceID: ws, Query: "p2"}, []int64{f.p2.ID}},
+				{"percent is literal", herald.PostFilter{WorkspaceID: ws, Query: "50%"}, []int64{idea.ID}},
+				{"underscore is literal", herald.PostFilter{WorkspaceID: ws, Query: "f_n"}, []int64{idea.ID}},
+				{"a percent alone matches only itself", herald.PostFilter{WorkspaceID: ws, Query: "%"}, []int64{idea.ID}},
+				{"a target's own text", herald.PostFilter{WorkspaceID: ws, Query: "OWN WORDS"}, []int64{own.ID}},
+				{"a thread part", herald.PostFilter{WorkspaceID: ws, Query: "thread part"}, []int64{own.ID}},
+				{"no key of the stored variant matches", herald.PostFilter{WorkspaceID: ws, Query: "media_ids"}, nil},
+				{"drafts matching", herald.PostFilter{WorkspaceID: ws, Drafts: true, Query: "p"}, []int64{idea.ID, f.p3.ID, f.p1.ID}},
+				{"drafts matching, not in review", herald.PostFilter{WorkspaceID: ws, Drafts: true, Query: "own"}, nil},
+				{"drafts in a window", herald.PostFilter{WorkspaceID: ws, Drafts: true, From: ptr(at(0)), To: ptr(at(4 * time.Hour))}, []int64{f.p1.ID}},
+				{"drafts on an account", herald.PostFilter{WorkspaceID: ws, Drafts: true, AccountID: f.acc2.ID}, []int64{f.p3.ID}},
+			}
+			for _, c := range cases {
+				got, _, err := s.ListPosts(ctx, c.filter)
+				noErr(t, err, "ListPosts("+c.name+")")
+				wantIDs(t, "ListPosts("+c.name+")", postIDs(got), c.want)
+			}
+			// Pages of drafts hold only drafts.
+			got := walk(t, "ListPosts(drafts)", 1, func(pg herald.Page) ([]herald.Post, string, error) {
+				return s.ListPosts(ctx, herald.PostFilter{WorkspaceID: ws, Drafts: true, Page: pg})
+			})
+			wantIDs(t, "drafts walked one by one", postIDs(got), []int64{idea.ID, f.p3.ID, f.p1.ID})
+		}},
 		{"Pagination", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			// 5 items (a short last page) and 4 items (a full last page).

@@ -59,12 +59,16 @@ type calEntry struct {
 	PostID    int64
 	Version   int64 // the post's version, sent back with a move
 	Title     string
+	Summary   string    // more of its text than Title, for its details
 	At        time.Time // in the viewer's zone
 	WsAt      time.Time // the same instant in the workspace's zone
 	Published bool      // At is when it was published
 	Targets   []calTarget
-	MoveIDs   []int64 // the targets the viewer may move
-	Color     string  // CSS class of its colour
+	Platforms []herald.Platform // of its targets' accounts, each once
+	MoveIDs   []int64           // the targets the viewer may move
+	Color     string            // CSS class of its colour
+	// What the viewer may do to the post from its menu.
+	CanEdit, CanUnschedule, CanDuplicate bool
 }
 
 // DOMID is the entry's element id.
@@ -169,6 +173,9 @@ type calendarData struct {
 	Today       string
 	Move        *calMove
 	Count       int
+	// ScrollHour is the hour the week view opens at: the working day's
+	// start, or the week's first post when it is earlier.
+	ScrollHour int
 }
 
 // calendarRoutes registers the pages of the calendar: month, week and list views, and rescheduling by drag and drop.
@@ -481,7 +488,8 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 			key := at.UnixMicro()
 			e, ok := byAt[key]
 			if !ok {
-				e = &calEntry{PostID: po.ID, Version: po.Version, Title: postTitle(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published}
+				e = &calEntry{PostID: po.ID, Version: po.Version, Title: postTitle(po), Summary: postSummary(po), At: at.In(loc), WsAt: at.In(wsLoc), Published: published,
+					CanEdit: mayEdit(p, po), CanUnschedule: mayUnschedule(p, po), CanDuplicate: p.Can(herald.ActPostsWrite)}
 				byAt[key] = e
 				order = append(order, key)
 			}
@@ -489,6 +497,9 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 			name := "an account that is gone"
 			if ok {
 				name = accountName(acct)
+				if !slices.Contains(e.Platforms, acct.Platform) {
+					e.Platforms = append(e.Platforms, acct.Platform)
+				}
 			}
 			e.Targets = append(e.Targets, calTarget{ID: t.ID, Account: name, State: t.State})
 			if d.CanMove && at.After(now) && !published && canSchedule &&
@@ -523,6 +534,7 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 		}
 	}
 	if cq.View == viewWeek {
+		d.ScrollHour = scrollHour(d.Days)
 		if cq.Filter.narrows() {
 			d.SlotsHidden = true
 		} else {
@@ -532,6 +544,22 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 	p.Title = "Calendar"
 	h.render(w, r, status, calendarPage(p, d))
 	return nil
+}
+
+// workdayHour is when the working day starts: the week view opens there
+// unless a post of the week is earlier.
+const workdayHour = 8
+
+// scrollHour is the hour the week view opens at: workdayHour, or the
+// hour of the week's earliest post when it is earlier.
+func scrollHour(days []calDay) int {
+	h := workdayHour
+	for _, d := range days {
+		for _, e := range d.Entries {
+			h = min(h, e.At.Hour())
+		}
+	}
+	return h
 }
 
 // keepTarget reports whether the filters keep target t of a post the
@@ -578,173 +606,4 @@ func (h *Handler) calendarPosts(ctx context.Context, actor herald.Actor, f calFi
 		}
 	}
 	return out, true, nil
-}
-
-// placeSlots puts each account's free queue slots (weekly local times in
-// the workspace's zone) into the week's hours, from now on.
-func (h *Handler) placeSlots(d *calendarData, from, to, now time.Time, taken map[[2]int64]bool) {
-	start := from.In(d.WsLoc).AddDate(0, 0, -1)
-	for _, a := range d.Accounts {
-		if d.Filter.AccountID != 0 && a.ID != d.Filter.AccountID {
-			continue
-		}
-		if a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired {
-			continue
-		}
-		for i := range 9 {
-			day := time.Date(start.Year(), start.Month(), start.Day()+i, 12, 0, 0, 0, time.UTC)
-			for _, s := range a.PostingSchedule.Slots {
-				wd, okDay := s.Weekday()
-				hr, mi, okTime := s.Clock()
-				if !okDay || !okTime || wd != day.Weekday() {
-					continue
-				}
-				at, ok := post.LocalInstant(day.Year(), day.Month(), day.Day(), hr, mi, d.WsLoc)
-				if !ok || !at.After(now) || at.Before(from) || !at.Before(to) || taken[[2]int64{a.ID, at.UnixMicro()}] {
-					continue
-				}
-				local := at.In(d.Loc)
-				di := calendarDaysBetween(from.In(d.Loc), local)
-				if di < 0 || di >= len(d.Days) {
-					continue
-				}
-				hour := &d.Days[di].Hours[local.Hour()]
-				hour.Slots = append(hour.Slots, calSlot{At: local, WsAt: at.In(d.WsLoc), Account: a, Color: accountColor(a.ID)})
-			}
-		}
-	}
-	for i := range d.Days {
-		for j := range d.Days[i].Hours {
-			slices.SortStableFunc(d.Days[i].Hours[j].Slots, func(a, b calSlot) int {
-				return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Account.ID, b.Account.ID))
-			})
-		}
-	}
-}
-
-// composeSlotURL is the composer prefilled with an instant and an account.
-func composeSlotURL(ws int64, at time.Time, accountID int64) string {
-	q := url.Values{}
-	q.Set("at", at.UTC().Format(time.RFC3339))
-	q.Set("account", itoa(accountID))
-	return wsURL(ws) + "compose?" + q.Encode()
-}
-
-// calendarLabelColors is the stylesheet of the workspace's label colours:
-// the page's CSP allows no style attribute, and a label's colour is data.
-func (h *Handler) calendarLabelColors(w http.ResponseWriter, r *http.Request, p *page) error {
-	labels, err := h.d.Labels.List(r.Context(), p.Actor)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	for _, l := range labels {
-		if hexColor.MatchString(l.Color) {
-			b.WriteString("." + labelColor(l.ID) + "{--entry-color:" + strings.ToLower(l.Color) + "}\n")
-		}
-	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, err = w.Write([]byte(b.String()))
-	return err
-}
-
-// Template helpers of the calendar.
-
-// calQuery is the page's own query: view, date, colouring and filters.
-func calQuery(d calendarData) url.Values {
-	q := calendarQuery{View: d.View, Date: d.Date, Filter: d.Filter}.query()
-	q.Set("color", d.Color)
-	return q
-}
-
-// clearFilters is the page's query without filters.
-func clearFilters(d calendarData) url.Values {
-	q := url.Values{}
-	q.Set("view", d.View)
-	q.Set("date", d.Date.Format(time.DateOnly))
-	return q
-}
-
-func viewLabel(v string) string {
-	switch v {
-	case viewWeek:
-		return "Week"
-	case viewList:
-		return "List"
-	}
-	return "Month"
-}
-
-// dropUnit is what a drop picks in a view.
-func dropUnit(view string) string {
-	if view == viewWeek {
-		return "day and hour"
-	}
-	return "day"
-}
-
-func containsState(states []herald.TargetState, s herald.TargetState) bool {
-	return slices.Contains(states, s)
-}
-
-// hourLabel is an hour of the day: "09:00".
-func hourLabel(h int) string {
-	return time.Date(2000, 1, 1, h, 0, 0, 0, time.UTC).Format("15:04")
-}
-
-// dayEmpty reports whether a week's day has neither posts nor free slots.
-func dayEmpty(d calDay) bool {
-	for _, h := range d.Hours {
-		if len(h.Entries)+len(h.Slots) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// entryStates are the distinct states of an entry's targets, in order.
-func entryStates(e calEntry) []herald.TargetState {
-	var out []herald.TargetState
-	for _, t := range e.Targets {
-		if !slices.Contains(out, t.State) {
-			out = append(out, t.State)
-		}
-	}
-	return out
-}
-
-// moveValue is the Move… form's value of field: what the viewer typed in
-// a refused move, else the entry's own day or time.
-func moveValue(d calendarData, e calEntry, field string) string {
-	if d.Move != nil && d.Move.PostID == e.PostID {
-		if field == "date" {
-			return d.Move.Date
-		}
-		return d.Move.Time
-	}
-	if field == "date" {
-		return e.At.Format(time.DateOnly)
-	}
-	return fmtClock(e.At)
-}
-
-// moveProblem is what a refused move of e says about field.
-func moveProblem(d calendarData, e calEntry, field string) string {
-	if d.Move == nil || d.Move.PostID != e.PostID {
-		return ""
-	}
-	return fieldProblem(d.Move.Err, field)
-}
-
-// filterCount counts the filters on.
-func filterCount(f calFilter) int {
-	n := len(f.States)
-	for _, id := range []int64{f.AccountID, f.LabelID, f.CampaignID} {
-		if id != 0 {
-			n++
-		}
-	}
-	return n
 }

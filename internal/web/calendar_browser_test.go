@@ -128,6 +128,8 @@ func TestBrowserCalendar(t *testing.T) {
 	later := at.AddDate(0, 0, 3)
 	run(t, ctx, "move with the form",
 		chromedp.Navigate(cal+"?view=list&date="+iso(at)),
+		chromedp.WaitVisible(chromedp.CSS(entry+" .cal-menu summary")),
+		chromedp.Click(chromedp.CSS(entry+" .cal-menu summary")),
 		chromedp.WaitVisible(chromedp.CSS(entry+" .cal-move summary")),
 		chromedp.Click(chromedp.CSS(entry+" .cal-move summary")),
 		chromedp.WaitVisible(chromedp.CSS(entry+` input[name="date"]`)),

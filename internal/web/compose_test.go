@@ -197,7 +197,7 @@ func TestComposeDraftAndEdit(t *testing.T) {
 		t.Fatalf("edit saved post %d, want %d", got, id)
 	}
 	a = b.post(base, form)
-	want(t, a, http.StatusPreconditionFailed, "changed since you read it", ">Hello again</textarea>")
+	want(t, a, http.StatusPreconditionFailed, "someone changed this post after you opened it", ">Hello again</textarea>", `id="open-current"`)
 
 	// A published post is not edited here.
 	other := e.scheduled(owner, w, acct, "Done", time.Now().Add(time.Hour))
@@ -359,7 +359,7 @@ func TestComposeActionsByRole(t *testing.T) {
 	form := composeValues("Scheduled post", acct)
 	form.Set("action", "schedule")
 	a := owner1.post(base, form)
-	want(t, a, http.StatusUnprocessableEntity, "pick a date and time to schedule", `aria-invalid="true"`, ">Scheduled post</textarea>")
+	want(t, a, http.StatusUnprocessableEntity, "Pick a date and time to schedule the post", `aria-invalid="true"`, ">Scheduled post</textarea>")
 	form.Set("at", at.Format("2006-01-02T15:04"))
 	form.Set("post_id", regexp.MustCompile(`id="post-id" value="(\d+)"`).FindStringSubmatch(a.Body)[1])
 	form.Set("version", regexp.MustCompile(`id="post-version" value="(\d+)"`).FindStringSubmatch(a.Body)[1])

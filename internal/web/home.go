@@ -45,6 +45,8 @@ type homeData struct {
 	MoreWaiting bool
 	Reconnect   []herald.Account
 	Mentions    []mention // recent comments that mention the viewer
+	Drafts      []draftItem
+	MoreDrafts  bool
 }
 
 // attentionStates returns the target states that need a person, in the
@@ -140,6 +142,9 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, p *page) error {
 			a.At.Compare(b.At))
 	})
 	if data.Mentions, err = h.mentionsOfViewer(ctx, p); err != nil {
+		return err
+	}
+	if data.Drafts, data.MoreDrafts, err = h.recentDrafts(r, p, accts); err != nil {
 		return err
 	}
 	p.Title = "Home"

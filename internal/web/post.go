@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,17 +15,39 @@ import (
 // targetView is one target's card on the post page.
 type targetView struct {
 	T        herald.Target
-	Account  string
+	Account  string // "@handle on platform"
+	Handle   string // "" when the account is gone
+	Platform herald.Platform
 	Text     string // what it publishes: its own text, else the post's
-	Attempts []herald.Attempt
-	History  []herald.TargetTransition
+	// Parts are what it publishes, in order: the post itself, then each
+	// later part of its thread; FirstComment follows them.
+	Parts        []partView
+	FirstComment string
+	Attempts     []herald.Attempt
+	History      []herald.TargetTransition
 	// Advice says, for its last error, what to do about it.
 	Advice advice
 	// ApprovedBy and ApprovedAt say who approved it last, if anyone did.
 	ApprovedBy string
 	ApprovedAt *time.Time
 	// What the viewer may do to it now.
-	CanRetry, CanResolve, CanResume, CanDeleteRemote bool
+	CanRetry, CanResolve, CanResume, CanDeleteRemote, CanEditRemote bool
+}
+
+// Thread reports whether the target publishes more than one part.
+func (tv targetView) Thread() bool { return len(tv.Parts) > 1 }
+
+// partView is one part of a target: its text and its media, in order.
+type partView struct {
+	Text  string
+	Media []partMedia
+}
+
+// partMedia is one file of a part; Gone when the library no longer has it.
+type partMedia struct {
+	ID    int64
+	Asset herald.MediaAsset
+	Gone  bool
 }
 
 // postView is the post page's body.
@@ -34,8 +57,21 @@ type postView struct {
 	Loc     *time.Location
 	People  map[int64]string // who moved targets, by user id
 	// What the viewer may do to the whole post now.
-	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit, CanPublishNow bool
-	Thread                                                                         threadView
+	CanApprove, CanRequestChanges, CanCancel, CanDuplicate, CanEdit, CanPublishNow, CanUnschedule bool
+	// EditResubmits says that saving an edit sends approved or scheduled
+	// targets back to draft, to be approved again.
+	EditResubmits bool
+	Thread        threadView
+}
+
+// EditLabel names the Edit button for what the post is now.
+func (v postView) EditLabel() string {
+	for _, t := range v.Post.Targets {
+		if t.State != herald.StateDraft && t.State != herald.StateCancelled {
+			return "Edit"
+		}
+	}
+	return "Edit draft"
 }
 
 // anyIn reports whether a target of p is in one of states.
@@ -48,9 +84,33 @@ func anyIn(p herald.Post, states ...herald.TargetState) bool {
 	return false
 }
 
+// mayEdit reports whether the viewer may open po in the composer: a
+// target is still a draft, in review or approved, or is scheduled and the
+// viewer is its author or may release posts (the service's rules for
+// taking a scheduled post back with an edit).
+func mayEdit(p *page, po herald.Post) bool {
+	// The composer edits a post only while no target is being or has
+	// been published.
+	if !p.Can(herald.ActPostsWrite) || editable(po) != nil {
+		return false
+	}
+	if anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved) {
+		return true
+	}
+	return anyIn(po, herald.StateScheduled) && (po.AuthorID == p.Actor.UserID || mayRelease(p))
+}
+
+// mayUnschedule reports whether the viewer may move po back to draft: a
+// target is scheduled, none is in a state Unschedule refuses, and the
+// viewer may take released posts back.
+func mayUnschedule(p *page, po herald.Post) bool {
+	return p.Can(herald.ActPostsWrite) && mayRelease(p) && anyIn(po, herald.StateScheduled) &&
+		!anyIn(po, herald.StatePublishing, herald.StateRetrying, herald.StateHeld, herald.StateUnconfirmed)
+}
+
 // view loads what the post page shows about po: accounts, each target's
-// history and attempts, and the actions the viewer's role and the states
-// allow.
+// parts, media, history and attempts, and the actions the viewer's role
+// and the states allow.
 func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, error) {
 	loc, err := p.Current.Location()
 	if err != nil {
@@ -60,26 +120,42 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 	if err != nil {
 		return postView{}, err
 	}
-	names := accountNames(accts)
+	byID := make(map[int64]herald.Account, len(accts))
+	for _, a := range accts {
+		byID[a.ID] = a
+	}
 	people, ps, err := h.peopleNames(ctx, p)
+	if err != nil {
+		return postView{}, err
+	}
+	media, err := h.postMedia(ctx, p, po)
 	if err != nil {
 		return postView{}, err
 	}
 	v := postView{Post: po, Loc: loc, People: people}
 	schedule := mayRelease(p)
+	editRemote := p.Can(herald.ActPostsWrite) && p.Can(herald.ActPostsSchedule)
 	for _, t := range po.Targets {
-		tv := targetView{T: t, Account: names[t.AccountID], Text: t.Variant.Text,
+		acct, known := byID[t.AccountID]
+		tv := targetView{T: t, Text: t.Variant.Text, Platform: acct.Platform, FirstComment: t.Variant.FirstComment,
 			CanRetry:   schedule && t.State == herald.StateFailed,
 			CanResolve: schedule && t.State == herald.StateUnconfirmed,
 			CanResume:  p.Can(herald.ActPostsHold) && t.State == herald.StateHeld,
 			CanDeleteRemote: p.Can(herald.ActPostsDelete) && t.State == herald.StatePublished &&
 				t.RemoteDeletedAt == nil && t.RemoteID != "",
 		}
-		if tv.Account == "" {
-			tv.Account = "an account that is gone"
+		tv.CanEditRemote = editRemote && known && t.State == herald.StatePublished && t.RemoteDeletedAt == nil &&
+			t.RemoteID != "" && h.d.Posts.EditsRemote(acct.Platform, t)
+		tv.Account = "an account that is gone"
+		if known {
+			tv.Account, tv.Handle = accountName(acct), acct.Handle
 		}
 		if strings.TrimSpace(tv.Text) == "" {
 			tv.Text = po.Text
+		}
+		tv.Parts = append(tv.Parts, partView{Text: tv.Text, Media: partMedias(media, t.Variant.MediaIDs)})
+		for _, part := range t.Variant.Thread {
+			tv.Parts = append(tv.Parts, partView{Text: part.Text, Media: partMedias(media, part.MediaIDs)})
 		}
 		if tv.History, err = h.d.Posts.Transitions(ctx, p.Actor, t.ID); err != nil {
 			return postView{}, err
@@ -99,13 +175,48 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 		return postView{}, err
 	}
 	v.CanDuplicate = p.Can(herald.ActPostsWrite)
-	v.CanEdit = p.Can(herald.ActPostsWrite) && anyIn(po, herald.StateDraft)
+	v.CanEdit = mayEdit(p, po)
+	v.EditResubmits = v.CanEdit && needsApproval(p) && anyIn(po, herald.StateApproved, herald.StateScheduled)
+	v.CanUnschedule = mayUnschedule(p, po)
 	v.CanApprove = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview)
 	v.CanPublishNow = p.Can(herald.ActPostsWrite) && (anyIn(po, herald.StateApproved) || schedule && anyIn(po, herald.StateScheduled))
 	v.CanRequestChanges = p.Can(herald.ActPostsApprove) && anyIn(po, herald.StateInReview, herald.StateApproved)
 	v.CanCancel = p.Can(herald.ActPostsWrite) && (anyIn(po, herald.StateDraft, herald.StateInReview, herald.StateApproved) ||
 		schedule && anyIn(po, herald.StateScheduled, herald.StateRetrying, herald.StateUnconfirmed, herald.StateFailed, herald.StateHeld))
 	return v, nil
+}
+
+// postMedia loads every file po's targets use, by id. A file deleted from
+// the library since is left out (the page says it is gone).
+func (h *Handler) postMedia(ctx context.Context, p *page, po herald.Post) (map[int64]herald.MediaAsset, error) {
+	out := map[int64]herald.MediaAsset{}
+	for _, t := range po.Targets {
+		for _, id := range t.Variant.MediaIDsAll() {
+			if _, ok := out[id]; ok {
+				continue
+			}
+			m, err := h.d.Media.Get(ctx, p.Actor, id)
+			var he *herald.Error
+			if errors.As(err, &he) && he.Code == herald.CodeNotFound {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out[id] = m
+		}
+	}
+	return out, nil
+}
+
+// partMedias are the files ids names, in order.
+func partMedias(media map[int64]herald.MediaAsset, ids []int64) []partMedia {
+	out := make([]partMedia, 0, len(ids))
+	for _, id := range ids {
+		m, ok := media[id]
+		out = append(out, partMedia{ID: id, Asset: m, Gone: !ok})
+	}
+	return out
 }
 
 func (h *Handler) postDetail(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -144,6 +255,22 @@ func postTitle(po herald.Post) string {
 	return text
 }
 
+// summaryLen bounds postSummary.
+const summaryLen = 280
+
+// postSummary is the start of a post's text (else its first target's),
+// longer than postTitle, on one line.
+func postSummary(po herald.Post) string {
+	text := strings.Join(strings.Fields(po.Text), " ")
+	if text == "" && len(po.Targets) > 0 {
+		text = strings.Join(strings.Fields(po.Targets[0].Variant.Text), " ")
+	}
+	if r := []rune(text); len(r) > summaryLen {
+		return string(r[:summaryLen-1]) + "…"
+	}
+	return text
+}
+
 // postActionKind is an action on a whole post.
 type postActionKind int
 
@@ -153,6 +280,7 @@ const (
 	actRequestChanges
 	actCancel
 	actPublishNow
+	actUnschedule
 )
 
 // postAction runs an action on the whole post {post}: with htmx it
@@ -180,9 +308,17 @@ func (h *Handler) postAction(kind postActionKind) workspaceFunc {
 		case actPublishNow:
 			po, err = h.d.Posts.PublishNow(ctx, p.Actor, id, comment)
 			done = "Sent for publishing now: reload this page in a moment to see the result."
+		case actUnschedule:
+			po, err = h.d.Posts.Unschedule(ctx, p.Actor, id, comment)
+			done = "Unscheduled: it is a draft again and will not publish until it is scheduled."
 		}
 		if err != nil {
 			return err
+		}
+		if back := r.PostFormValue("back"); back != "" && !isHTMX(r) {
+			h.d.Sessions.Put(ctx, flashKey, done)
+			http.Redirect(w, r, localPath(back), http.StatusSeeOther)
+			return nil
 		}
 		return h.afterAction(w, r, p, po, 0, done)
 	}
@@ -345,65 +481,29 @@ func (h *Handler) duplicatePost(w http.ResponseWriter, r *http.Request, p *page)
 	return nil
 }
 
-// remoteTarget finds published target {target} of post {post} for the
-// delete-from-platform pages.
-func (h *Handler) remoteTarget(r *http.Request, p *page) (postView, targetView, error) {
-	postID, err := pathID(r, "post", "post")
-	if err != nil {
-		return postView{}, targetView{}, err
-	}
-	targetID, err := pathID(r, "target", "target")
-	if err != nil {
-		return postView{}, targetView{}, err
-	}
-	po, err := h.d.Posts.Get(r.Context(), p.Actor, postID)
-	if err != nil {
-		return postView{}, targetView{}, err
-	}
-	v, err := h.view(r.Context(), p, po)
-	if err != nil {
-		return postView{}, targetView{}, err
-	}
-	for _, tv := range v.Targets {
-		if tv.T.ID == targetID {
-			return v, tv, nil
-		}
-	}
-	return postView{}, targetView{}, herald.Errorf(herald.CodeNotFound, "target %d is not a target of post %d", targetID, postID)
-}
-
-// deleteRemoteForm is the confirmation step before deleting a published
-// post from its platform.
-func (h *Handler) deleteRemoteForm(w http.ResponseWriter, r *http.Request, p *page) error {
-	v, tv, err := h.remoteTarget(r, p)
+// unscheduleForm is the confirmation step before moving a scheduled post
+// back to draft, for where the post page's own is not at hand (the
+// calendar's item menu); back is where to return afterwards.
+func (h *Handler) unscheduleForm(w http.ResponseWriter, r *http.Request, p *page) error {
+	id, err := pathID(r, "post", "post")
 	if err != nil {
 		return err
 	}
-	if err := p.Actor.Require(herald.ActPostsDelete); err != nil {
-		return err
-	}
-	if !tv.CanDeleteRemote {
-		return herald.Errorf(herald.CodeConflict, "this target is %s and has nothing on its platform to delete", stateLabel(tv.T.State))
-	}
-	p.Title = "Delete from the platform"
-	h.render(w, r, http.StatusOK, deleteRemotePage(p, v, tv))
-	return nil
-}
-
-// deleteRemote deletes a published post from its platform.
-func (h *Handler) deleteRemote(w http.ResponseWriter, r *http.Request, p *page) error {
-	postID, err := pathID(r, "post", "post")
+	po, err := h.d.Posts.Get(r.Context(), p.Actor, id)
 	if err != nil {
 		return err
 	}
-	targetID, err := pathID(r, "target", "target")
-	if err != nil {
+	if err := p.Actor.Require(herald.ActPostsWrite); err != nil {
 		return err
 	}
-	if err := h.d.Posts.DeleteRemote(r.Context(), p.Actor, postID, targetID); err != nil {
-		return err
+	if !mayUnschedule(p, po) {
+		return herald.Errorf(herald.CodeConflict, "“%s” cannot be unscheduled now: only a scheduled post can, by someone who schedules posts without approval", postTitle(po))
 	}
-	h.d.Sessions.Put(r.Context(), flashKey, "Deleted from the platform. Herald keeps its record here.")
-	http.Redirect(w, r, postURL(p.Current.ID, postID), http.StatusSeeOther)
+	back := ""
+	if b := r.URL.Query().Get("back"); b != "" {
+		back = localPath(b)
+	}
+	p.Title = "Unschedule"
+	h.render(w, r, http.StatusOK, unschedulePage(p, po, back))
 	return nil
 }

@@ -25,6 +25,18 @@ type partCount struct {
 	Problems []string
 }
 
+// Level is how close the count is to its limit, as the counters colour
+// it: "ok", "near" (nine tenths of the limit or more) or "over".
+func (c partCount) Level() string {
+	switch {
+	case c.Over || (c.Limit > 0 && c.Length > c.Limit):
+		return "over"
+	case c.Limit > 0 && c.Length*10 >= c.Limit*9:
+		return "near"
+	}
+	return "ok"
+}
+
 // Counter is "287/300", or the length alone when the limit is unknown.
 func (c partCount) Counter() string {
 	if c.Limit > 0 {
@@ -69,6 +81,7 @@ type checkView struct {
 	Repeat   string        // the recurrence in words
 	Instant  string        // the chosen time, RFC 3339, for the browser's zone
 	WhenText string
+	Passed   string              // the chosen time has passed, in words; "" when it has not
 	Missing  []herald.MediaAsset // images without alt text
 }
 
@@ -131,6 +144,9 @@ func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 	if at, err := v.F.at(v.Loc); err == nil && at != nil {
 		c.Instant = at.UTC().Format(time.RFC3339)
 		c.WhenText = fmtTime(*at, v.Loc)
+		if now := h.d.Clock.Now(); !at.After(now) {
+			c.Passed = passedWords(*at, now, v.Loc)
+		}
 	}
 	seen := map[int64]bool{}
 	for _, part := range v.F.Parts {

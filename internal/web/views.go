@@ -89,6 +89,7 @@ func sectionLinks(p *page) []sectionLink {
 		{ID: "home", Label: "Home", URL: base},
 		{ID: "calendar", Label: "Calendar", URL: base + "calendar"},
 		{ID: "compose", Label: "Compose", URL: base + "compose"},
+		{ID: "drafts", Label: "Drafts", URL: base + "drafts"},
 		{ID: "approvals", Label: "Approvals", URL: base + "approvals"},
 		{ID: "media", Label: "Media", URL: base + "media"},
 		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},

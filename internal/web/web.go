@@ -71,6 +71,7 @@ type Handler struct {
 	zones  []string
 	mux    *http.ServeMux
 
+	drafts   draftKeys   // the drafts composer sessions created
 	setupMu  sync.Mutex  // one first-run setup at a time
 	hasUsers atomic.Bool // once someone can sign in, setup is over for good
 }
@@ -107,6 +108,10 @@ func (h *Handler) routes() {
 	m.Handle("POST /w/{ws}/posts/{post}/request-changes", h.inWorkspace(h.postAction(actRequestChanges)))
 	m.Handle("POST /w/{ws}/posts/{post}/cancel", h.inWorkspace(h.postAction(actCancel)))
 	m.Handle("POST /w/{ws}/posts/{post}/publish-now", h.inWorkspace(h.postAction(actPublishNow)))
+	m.Handle("GET /w/{ws}/posts/{post}/unschedule", h.inWorkspace(h.unscheduleForm))
+	m.Handle("POST /w/{ws}/posts/{post}/unschedule", h.inWorkspace(h.postAction(actUnschedule)))
+	m.Handle("GET /w/{ws}/posts/{post}/targets/{target}/edit-remote", h.inWorkspace(h.editRemoteForm))
+	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/edit-remote", h.inWorkspace(h.editRemote))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/retry", h.inWorkspace(h.targetAction(actRetry)))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/resolve", h.inWorkspace(h.targetAction(actResolve)))
 	m.Handle("POST /w/{ws}/posts/{post}/targets/{target}/resume", h.inWorkspace(h.targetAction(actResume)))

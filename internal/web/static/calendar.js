@@ -1,5 +1,6 @@
 // Calendar: the viewer's time zone (on every page), then, on the calendar
-// page only, drag and drop to move posts and arrow keys between days.
+// page only, drag and drop to move posts, arrow keys between days, the
+// entries' menus and the week opening at the working day.
 (function () {
   "use strict";
 
@@ -167,6 +168,42 @@
     });
   }
 
+  // Entry menus are disclosures (details): one open at a time; Escape or a
+  // click elsewhere closes it, Escape giving the focus back to its button.
+  function setupMenus(cal) {
+    function menus() { return Array.prototype.slice.call(cal.querySelectorAll("details.cal-menu[open]")); }
+    cal.addEventListener("toggle", function (ev) {
+      var d = ev.target;
+      if (!d.classList || !d.classList.contains("cal-menu") || !d.open) return;
+      menus().forEach(function (m) { if (m !== d) m.open = false; });
+    }, true);
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      var open = menus();
+      if (!open.length) return;
+      var active = document.activeElement;
+      open.forEach(function (m) {
+        m.open = false;
+        if (active && m.contains(active)) m.querySelector("summary").focus();
+      });
+    });
+    document.addEventListener("click", function (ev) {
+      menus().forEach(function (m) { if (!m.contains(ev.target)) m.open = false; });
+    });
+  }
+
+  // The week opens at the hour the server names (the working day, or the
+  // week's first post when earlier) where its hours scroll.
+  function scrollWeek(cal) {
+    var week = cal.querySelector(".cal-week[data-scroll-hour]");
+    if (!week || week.scrollHeight <= week.clientHeight) return;
+    var day = week.querySelector(".cal-wday");
+    var row = day && day.querySelector('.cal-hour[data-hour="' + week.dataset.scrollHour + '"]');
+    if (!row) return;
+    var head = day.querySelector(".cal-date");
+    week.scrollTop += row.getBoundingClientRect().top - week.getBoundingClientRect().top - (head ? head.offsetHeight : 0);
+  }
+
   function init() {
     rememberZone();
     var cal = document.getElementById("calendar");
@@ -174,6 +211,8 @@
     cal.dataset.ready = "1";
     setupDrag(cal);
     setupKeys(cal);
+    setupMenus(cal);
+    scrollWeek(cal);
   }
 
   document.addEventListener("DOMContentLoaded", init);

@@ -235,11 +235,13 @@
       if (e && e.target && (e.target.type === "file" || e.target.name === "add_media" || e.target.id === "library-q")) return;
       if (stopped) return;
       dirty = true;
+      // Posts on their way out are saved by their buttons only.
+      if (!form.dataset.autosave) return;
       clearTimeout(timer);
       timer = setTimeout(save, 1500);
     }
     function save() {
-      if (stopped || submitting) return;
+      if (stopped || submitting || !form.dataset.autosave) return;
       if (inflight) { timer = setTimeout(save, 500); return; }
       var fd = new FormData(form);
       Array.from(fd.keys()).forEach(function (k) {
