@@ -26,6 +26,7 @@ type BenchPublishCmd struct {
 	Latency        time.Duration `name:"latency" default:"0s" help:"How long the fake platform takes to answer each post."`
 	Accounts       int           `name:"accounts" default:"50" help:"Accounts the posts are spread over, round-robin."`
 	Concurrency    int           `name:"concurrency" default:"0" help:"Platform calls in flight (0: the dispatcher's default, 512)."`
+	Instances      int           `name:"instances" default:"1" help:"Dispatchers publishing the posts, each named and pooled as a separate Herald instance (--db postgres for more than 1)."`
 	PlatformURL    string        `name:"platform-url" help:"An external fake platform (herald dev fake-platform) instead of one in this process; its ledger is reset." placeholder:"URL"`
 	MaxWait        time.Duration `name:"max-wait" default:"2m" help:"How long after the last due time to wait for missing posts before counting them lost."`
 	MeasureIdleRSS bool          `name:"measure-idle-rss" help:"Schedule the posts an hour ahead, start the dispatcher, wait until it holds them all, and report the RSS; nothing is published."`
@@ -42,8 +43,8 @@ func (c *BenchPublishCmd) Run(env *Env) (err error) {
 	}
 	cfg := bench.Config{
 		DB: c.DB, DatabaseURL: c.DatabaseURL, Posts: c.Posts, Window: c.Window, Lead: c.Lead,
-		Latency: c.Latency, Accounts: c.Accounts, Concurrency: c.Concurrency, PlatformURL: c.PlatformURL,
-		MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS,
+		Latency: c.Latency, Accounts: c.Accounts, Concurrency: c.Concurrency, Instances: c.Instances,
+		PlatformURL: c.PlatformURL, MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if err := cfg.Validate(); err != nil {

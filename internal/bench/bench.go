@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"runtime/debug"
 	"runtime/pprof"
 	"time"
@@ -47,6 +48,10 @@ type Config struct {
 	// Concurrency caps the dispatcher's platform calls in flight (0: the
 	// dispatcher's default).
 	Concurrency int
+	// Instances is how many dispatchers publish the posts (1), each with
+	// its own name and its own connection pool, as separate Herald
+	// instances on one database would (DBPostgres only when above 1).
+	Instances int
 	// PlatformURL is an external fake platform (`herald dev
 	// fake-platform`); empty runs one in this process. The benchmark resets
 	// an external platform's ledger and sets its latency.
@@ -102,6 +107,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxWait == 0 {
 		c.MaxWait = DefaultMaxWait
 	}
+	if c.Instances == 0 {
+		c.Instances = 1
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -148,6 +156,14 @@ func (c Config) Validate() error {
 	if c.MaxWait < 0 {
 		p.Add("max_wait", "is %s; give a positive duration such as 2m", c.MaxWait)
 	}
+	switch {
+	case c.Instances < 0:
+		p.Add("instances", "is %d; give a positive number of instances", c.Instances)
+	case c.Instances > 1 && c.DB != DBPostgres:
+		p.Add("instances", "is %d; several instances share only a PostgreSQL database: use --db postgres or 1", c.Instances)
+	case c.Instances > 1 && c.MeasureIdleRSS:
+		p.Add("instances", "is %d; the idle measure is of one instance: use 1", c.Instances)
+	}
 	return p.Err("the benchmark settings are not valid")
 }
 
@@ -173,6 +189,7 @@ type Result struct {
 	LatencyMS   float64 `json:"latency_ms"`
 	Accounts    int     `json:"accounts"`
 	Concurrency int     `json:"concurrency"`
+	Instances   int     `json:"instances"`
 	Platform    string  `json:"platform"`       // "in-process" or "external"
 	InsertS     float64 `json:"insert_s"`       // time to store the posts
 	Idle        bool    `json:"idle,omitempty"` // an idle-RSS run: nothing was published
@@ -228,31 +245,25 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	log.InfoContext(ctx, "posts scheduled", slog.Int("posts", cfg.Posts), slog.Duration("took", insertTook))
 
 	res = Result{DB: cfg.DB, Posts: cfg.Posts, WindowS: cfg.Window.Seconds(), LeadS: cfg.Lead.Seconds(),
-		LatencyMS: ms(cfg.Latency), Accounts: cfg.Accounts, Concurrency: cfg.Concurrency,
+		LatencyMS: ms(cfg.Latency), Accounts: cfg.Accounts, Concurrency: cfg.Concurrency, Instances: cfg.Instances,
 		Platform: plat.kind, InsertS: round3(insertTook.Seconds()), Idle: cfg.MeasureIdleRSS}
 	if res.Concurrency == 0 {
 		res.Concurrency = publish.DefaultConcurrency
 	}
 
-	pcfg := publish.Config{Instance: "herald-bench", Concurrency: cfg.Concurrency}
-	// The timer must hold every post to be measured: production loads five
-	// minutes ahead, an idle run schedules an hour ahead.
-	if need := cfg.Lead + cfg.Window + time.Minute; need > publish.DefaultLookahead {
-		pcfg.Lookahead = need
+	ds := make([]*publish.Dispatcher, cfg.Instances)
+	for i := range ds {
+		st := db.store
+		if i > 0 {
+			other, closeOther, openErr := db.another(ctx)
+			if openErr != nil {
+				return Result{}, openErr
+			}
+			defer func() { err = errors.Join(err, closeOther()) }()
+			st = other
+		}
+		ds[i] = newDispatcher(cfg, i, st, fx, plat.client)
 	}
-	if cfg.Posts > publish.DefaultMaxTracked {
-		pcfg.MaxTracked = cfg.Posts
-	}
-	d := publish.New(pcfg, publish.Deps{
-		Store:      db.store,
-		Connectors: fx.registry(plat.client),
-		Open:       fx.keys.Open,
-		Seal:       fx.keys.Seal,
-		OpenMedia:  noMedia,
-		Notifier:   logNotifier{log: log},
-		// One line per attempt would swamp the run: only its warnings.
-		Logger: slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}),
-	})
 
 	// Insertion (and starting the dispatcher) must end well before the
 	// first post is due, or the lateness would measure the insert.
@@ -270,10 +281,13 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		}
 	}
 	defer stopProfile()
-	if err := d.Start(ctx); err != nil {
-		return Result{}, fmt.Errorf("bench: start the dispatcher: %w", err)
+	for _, d := range ds {
+		if err := d.Start(ctx); err != nil {
+			return Result{}, fmt.Errorf("bench: start the dispatcher: %w", err)
+		}
+		defer d.Stop()
 	}
-	defer d.Stop()
+	d := ds[0]
 	if late := time.Since(firstDue.Add(-margin)); late > 0 {
 		return Result{}, &LeadTooShortError{Posts: cfg.Posts, Took: time.Since(insertStart), Margin: margin, Lead: cfg.Lead}
 	}
@@ -304,7 +318,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	if err := sleep(ctx, time.Second); err != nil {
 		return Result{}, err
 	}
-	d.Stop()
+	for _, d := range ds {
+		d.Stop()
+	}
 	led, err := plat.ledger(ctx)
 	if err != nil {
 		return Result{}, err
@@ -313,6 +329,34 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	res.RSSMB = peakRSSMB()
 	res.RSSNowMB = currentRSSMB()
 	return res, nil
+}
+
+// newDispatcher returns the i-th instance's dispatcher on st.
+func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.Client) *publish.Dispatcher {
+	name := "herald-bench"
+	if cfg.Instances > 1 {
+		name = fmt.Sprintf("herald-bench-%d", i+1)
+	}
+	pcfg := publish.Config{Instance: name, Concurrency: cfg.Concurrency}
+	// The timer must hold every post to be measured: production loads five
+	// minutes ahead, an idle run schedules an hour ahead.
+	if need := cfg.Lead + cfg.Window + time.Minute; need > publish.DefaultLookahead {
+		pcfg.Lookahead = need
+	}
+	if cfg.Posts > publish.DefaultMaxTracked {
+		pcfg.MaxTracked = cfg.Posts
+	}
+	log := cfg.Logger.With(slog.String("instance", name))
+	return publish.New(pcfg, publish.Deps{
+		Store:      st,
+		Connectors: fx.registry(client),
+		Open:       fx.keys.Open,
+		Seal:       fx.keys.Seal,
+		OpenMedia:  noMedia,
+		Notifier:   logNotifier{log: log},
+		// One line per attempt would swamp the run: only its warnings.
+		Logger: slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}),
+	})
 }
 
 // LeadTooShortError reports that storing the posts and starting the

@@ -15,10 +15,15 @@ import (
 func TestRunSmoke(t *testing.T) {
 	dbs := []Config{{DB: DBSQLite}}
 	if url := os.Getenv(pgtest.EnvURL); url != "" {
-		dbs = append(dbs, Config{DB: DBPostgres, DatabaseURL: url})
+		dbs = append(dbs, Config{DB: DBPostgres, DatabaseURL: url},
+			Config{DB: DBPostgres, DatabaseURL: url, Instances: 2})
 	}
 	for _, db := range dbs {
-		t.Run(db.DB, func(t *testing.T) {
+		name := db.DB
+		if db.Instances > 1 {
+			name += "_two_instances"
+		}
+		t.Run(name, func(t *testing.T) {
 			cfg := db
 			cfg.Posts, cfg.Window, cfg.Lead, cfg.Accounts = 1_000, 2*time.Second, time.Second, 10
 			res, err := Run(t.Context(), cfg)
@@ -40,7 +45,7 @@ func TestRunSmoke(t *testing.T) {
 			if res.Lost != 0 || res.Duplicated != 0 {
 				t.Errorf("lost %d, duplicated %d; want 0 and 0 (result %+v)", res.Lost, res.Duplicated, res)
 			}
-			if res.Posts != 1_000 || res.DB != db.DB || res.Platform != PlatformInProcess {
+			if res.Posts != 1_000 || res.DB != db.DB || res.Platform != PlatformInProcess || res.Instances != max(db.Instances, 1) {
 				t.Errorf("result describes the wrong run: %+v", res)
 			}
 		})
@@ -58,6 +63,9 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown db", Config{DB: "mysql"}, []string{"db"}},
 		{"postgres without url", Config{DB: DBPostgres}, []string{"database_url"}},
 		{"sqlite with url", Config{DatabaseURL: "postgres://x@localhost/db"}, []string{"database_url"}},
+		{"two instances on sqlite", Config{Instances: 2}, []string{"instances"}},
+		{"negative instances", Config{DB: DBPostgres, DatabaseURL: "postgres://x@localhost/db", Instances: -1}, []string{"instances"}},
+		{"two instances idle", Config{DB: DBPostgres, DatabaseURL: "postgres://x@localhost/db", Instances: 2, MeasureIdleRSS: true}, []string{"instances"}},
 		{"negatives", Config{Posts: -1, Window: -time.Second, Latency: -1, Accounts: -2, Concurrency: -3, MaxWait: -1},
 			[]string{"posts", "window", "latency", "accounts", "concurrency", "max_wait"}},
 		{"short lead", Config{Lead: 500 * time.Millisecond}, []string{"lead"}},

@@ -36,6 +36,9 @@ type database struct {
 	store  benchStore
 	insert bulkInserter
 	close  func() error
+	// another opens one more store on the same database, as a second
+	// instance of Herald would (nil for SQLite: one process owns it).
+	another func(ctx context.Context) (benchStore, func() error, error)
 }
 
 // openDB creates a fresh database: SQLite in a temporary folder (opened as
@@ -106,7 +109,14 @@ func openPostgres(ctx context.Context, url string) (database, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return database{}, errors.Join(fmt.Errorf("bench: migrate schema %s: %w", schema, err), closeAll())
 	}
-	return database{store: db, insert: postgresBulk(db.Pool()), close: closeAll}, nil
+	another := func(ctx context.Context) (benchStore, func() error, error) {
+		other, err := postgres.OpenConfig(ctx, cfg.Copy())
+		if err != nil {
+			return nil, nil, fmt.Errorf("bench: open another PostgreSQL pool: %w", err)
+		}
+		return other, other.Close, nil
+	}
+	return database{store: db, insert: postgresBulk(db.Pool()), close: closeAll, another: another}, nil
 }
 
 // fixture is the workspace, author and accounts the posts belong to, and

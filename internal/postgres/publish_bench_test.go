@@ -21,7 +21,7 @@ const (
 	benchBatch    = 500
 )
 
-// benchQueue is a store holding benchTargets scheduled targets, all due.
+// benchQueue is a store holding scheduled targets, all due.
 type benchQueue struct {
 	db  *postgres.DB
 	ws  herald.Workspace
@@ -29,10 +29,10 @@ type benchQueue struct {
 	due time.Time
 }
 
-// newBenchQueue creates the workspace, its accounts and benchTargets
-// posts with one scheduled target each, loaded in one statement so the
-// set-up takes seconds, then analyzes the tables as autovacuum would.
-func newBenchQueue(b *testing.B) *benchQueue {
+// newBenchQueue creates the workspace, its accounts and n posts with one
+// scheduled target each, loaded in one statement so the set-up takes
+// seconds, then analyzes the tables as autovacuum would.
+func newBenchQueue(b testing.TB, n int) *benchQueue {
 	b.Helper()
 	db := pgtest.Open(b)
 	ctx := b.Context()
@@ -63,19 +63,19 @@ func newBenchQueue(b *testing.B) *benchQueue {
 		INSERT INTO targets (workspace_id, post_id, account_id, variant, state, scheduled_at, due_at, created_at, updated_at)
 		SELECT $1, p.id, ($6::bigint[])[1 + p.id % $7], jsonb_build_object('text', 'bench post ' || p.id),
 			'scheduled', $4, $4, $3, $3
-		FROM p ORDER BY p.id`, q.ws.ID, u.ID, now, q.due, benchTargets, accts, benchAccounts)
+		FROM p ORDER BY p.id`, q.ws.ID, u.ID, now, q.due, n, accts, benchAccounts)
 	if err != nil {
 		b.Fatalf("load targets: %v", err)
 	}
 	if _, err := db.Pool().Exec(ctx, `ANALYZE posts; ANALYZE targets; ANALYZE accounts`); err != nil {
 		b.Fatalf("analyze: %v", err)
 	}
-	due, err := db.NextDue(ctx, now, benchTargets)
+	due, err := db.NextDue(ctx, now, n)
 	if err != nil {
 		b.Fatalf("NextDue: %v", err)
 	}
-	if len(due) != benchTargets {
-		b.Fatalf("NextDue found %d of %d targets", len(due), benchTargets)
+	if len(due) != n {
+		b.Fatalf("NextDue found %d of %d targets", len(due), n)
 	}
 	for _, d := range due {
 		q.ids = append(q.ids, d.ID)
@@ -101,7 +101,7 @@ func (q *benchQueue) batch(b *testing.B, i int) []int64 {
 }
 
 func BenchmarkClaimTargets(b *testing.B) {
-	q := newBenchQueue(b)
+	q := newBenchQueue(b, benchTargets)
 	ctx := b.Context()
 	b.ResetTimer()
 	for i := range b.N {
@@ -118,7 +118,7 @@ func BenchmarkClaimTargets(b *testing.B) {
 }
 
 func BenchmarkCompleteTargets(b *testing.B) {
-	q := newBenchQueue(b)
+	q := newBenchQueue(b, benchTargets)
 	ctx := b.Context()
 	b.ResetTimer()
 	for i := range b.N {
