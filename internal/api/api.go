@@ -20,7 +20,9 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -37,8 +39,12 @@ type Deps struct {
 	Posts      *post.Service
 	Accounts   *account.Service
 	Media      *media.Service
-	Logger     *slog.Logger
-	Version    string
+	Evergreen  *evergreen.Service
+	Calendar   *ical.Service
+	// BaseURL is where people reach Herald, for the addresses it hands out.
+	BaseURL string
+	Logger  *slog.Logger
+	Version string
 }
 
 // API is the REST API: an http.Handler plus the list of routes it registered.
@@ -106,6 +112,8 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerRemote()
 	a.registerComments()
+	a.registerEvergreen()
+	a.registerCalendarFeed()
 	return a
 }
 
@@ -128,7 +136,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed"} {
 		if strings.Contains(path, part) {
 			return true
 		}

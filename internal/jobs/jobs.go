@@ -86,6 +86,9 @@ type Config struct {
 	// InboxEvery is how often mentions and replies are fetched (default
 	// 2m). A negative value turns sync_inbox off.
 	InboxEvery time.Duration
+	// EvergreenEvery is how often evergreen posts fill free slots
+	// (default 1h).
+	EvergreenEvery time.Duration
 	// CallTimeout bounds one platform call of the metrics and inbox jobs
 	// (default 30s).
 	CallTimeout time.Duration
@@ -106,6 +109,7 @@ func (c Config) withDefaults() Config {
 	set(&c.MetricsEvery, DefaultMetricsEvery)
 	set(&c.InboxEvery, DefaultInboxEvery)
 	set(&c.CallTimeout, DefaultCallTimeout)
+	set(&c.EvergreenEvery, DefaultEvergreenEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -128,7 +132,7 @@ func (c Config) Validate() error {
 		name string
 		v    time.Duration
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery},
-		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}} {
+		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}
@@ -183,6 +187,8 @@ type Deps struct {
 	Keys Keys
 	// Extender extends recurring series; nil leaves extend_series out.
 	Extender SeriesExtender
+	// Evergreen recycles evergreen posts; nil leaves recycle_evergreen out.
+	Evergreen EvergreenRecycler
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

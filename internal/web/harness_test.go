@@ -18,7 +18,9 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -40,6 +42,8 @@ type env struct {
 	media     *media.Service
 	labels    *label.Service
 	campaigns *campaign.Service
+	evergreen *evergreen.Service
+	calendar  *ical.Service
 	srv       *httptest.Server
 }
 
@@ -76,12 +80,15 @@ func newEnv(t *testing.T) *env {
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
+	e.evergreen = evergreen.New(st, clock, logger)
+	e.calendar = ical.New(st, clock, logger)
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Evergreen: e.evergreen, Calendar: e.calendar,
+		Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

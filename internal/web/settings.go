@@ -57,6 +57,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	if p.Can(herald.ActCampaignsRead) {
 		tabs = append(tabs, settingsTab{ID: "campaigns", Label: "Campaigns", URL: campaignsURL(p.Current.ID)})
 	}
+	if p.Can(herald.ActPostsRead) {
+		tabs = append(tabs, settingsTab{ID: "evergreen", Label: "Evergreen", URL: settingsURL(p.Current.ID, "evergreen")})
+	}
 	if p.Can(herald.ActMembersRead) {
 		tabs = append(tabs, settingsTab{ID: "members", Label: "Members", URL: settingsURL(p.Current.ID, "members")})
 	}

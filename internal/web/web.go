@@ -24,7 +24,9 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -47,6 +49,8 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Evergreen  *evergreen.Service
+	Calendar   *ical.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
@@ -125,6 +129,8 @@ func (h *Handler) routes() {
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
 	h.settingsRoutes(m)
+	h.evergreenRoutes(m)
+	h.calendarFeedRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
