@@ -17,7 +17,7 @@ type Repeats struct {
 // followers still see the same post twice.
 func RepeatRules() []Repeats {
 	return []Repeats{
-		{herald.PlatformX, true, "X refuses a post whose text repeats a recent one of the account (403: duplicate content)."},
+		{herald.PlatformX, true, "a post whose text repeats a recent one of the account is refused with 403 (duplicate content)."},
 		{herald.PlatformMastodon, false, "Mastodon accepts a repeated text (it only folds retries sent with the same idempotency key); followers see it again."},
 		{herald.PlatformBluesky, false, "Bluesky accepts a repeated text; followers see it again."},
 	}

@@ -36,7 +36,7 @@ func TestEvergreenPages(t *testing.T) {
 	b.signIn("ana@example.com")
 
 	page := postURL(w.ID, pub.ID)
-	want(t, b.get(page), http.StatusOK, `id="evergreen-mark"`, "X refuses exact repeats.", "Mastodon accepts a repeated text")
+	want(t, b.get(page), http.StatusOK, `id="evergreen-mark"`, "X refuses exact repeats:", "Mastodon accepts a repeated text")
 	want(t, b.get(postURL(w.ID, draft.ID)), http.StatusOK, `id="evergreen-unpublished"`)
 
 	// A text with a NUL is refused, and what was typed stays in the form.

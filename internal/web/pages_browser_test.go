@@ -87,6 +87,7 @@ func TestBrowserPagesFit(t *testing.T) {
 		fmt.Sprintf("%saccounts/%d/schedule", ws, acct.ID), ws + "crisis",
 		settingsURL(w.ID, ""), settingsURL(w.ID, "members"), settingsURL(w.ID, "tokens"), settingsURL(w.ID, "audit"),
 		labelsURL(w.ID), campaignsURL(w.ID), "/me", "/no/such/page",
+		settingsURL(w.ID, "evergreen"), evergreenURL(w.ID), subscribeURL(w.ID),
 	}
 	signInSized(t, ctx, base, "ana@example.com", 390, 844)
 	for _, size := range []struct{ w, h int64 }{{390, 844}, {1280, 900}} {
