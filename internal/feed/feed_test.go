@@ -79,22 +79,24 @@ func TestNoScriptText(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
-	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time { return time.Date(y, mo, d, h, mi, s, 0, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
+	}
 	cases := map[string]time.Time{
-		"Mon, 02 Mar 2026 15:04:05 +0000": utc(2026, 3, 2, 15, 4, 5),
-		"Mon, 02 Mar 2026 15:04:05 GMT":   utc(2026, 3, 2, 15, 4, 5),
-		"Mon, 2 Mar 2026 15:04:05 EST":    utc(2026, 3, 2, 20, 4, 5),
-		"Mon, 02 Mar 2026 15:04 PDT":      utc(2026, 3, 2, 22, 4, 0),
-		"02 Mar 2026 15:04 -0230":         utc(2026, 3, 2, 17, 34, 0),
-		"Mon, 02 Mar 26 15:04:05 +0100":   utc(2026, 3, 2, 14, 4, 5),
-		"Wed, 02 Mar 2026 15:04:05 CET":   utc(2026, 3, 2, 14, 4, 5), // wrong day name, still read
-		"2026-03-02T15:04:05Z":            utc(2026, 3, 2, 15, 4, 5),
-		"2026-03-02T15:04:05+05:30":       utc(2026, 3, 2, 9, 34, 5),
-		"2026-03-02T15:04:05":             utc(2026, 3, 2, 15, 4, 5),
-		"2026-03-02":                      utc(2026, 3, 2, 0, 0, 0),
+		"Mon, 02 Mar 2026 15:04:05 +0000":  utc(2026, 3, 2, 15, 4, 5),
+		"Mon, 02 Mar 2026 15:04:05 GMT":    utc(2026, 3, 2, 15, 4, 5),
+		"Mon, 2 Mar 2026 15:04:05 EST":     utc(2026, 3, 2, 20, 4, 5),
+		"Mon, 02 Mar 2026 15:04 PDT":       utc(2026, 3, 2, 22, 4, 0),
+		"02 Mar 2026 15:04 -0230":          utc(2026, 3, 2, 17, 34, 0),
+		"Mon, 02 Mar 26 15:04:05 +0100":    utc(2026, 3, 2, 14, 4, 5),
+		"Wed, 02 Mar 2026 15:04:05 CET":    utc(2026, 3, 2, 14, 4, 5), // wrong day name, still read
+		"2026-03-02T15:04:05Z":             utc(2026, 3, 2, 15, 4, 5),
+		"2026-03-02T15:04:05+05:30":        utc(2026, 3, 2, 9, 34, 5),
+		"2026-03-02T15:04:05":              utc(2026, 3, 2, 15, 4, 5),
+		"2026-03-02":                       utc(2026, 3, 2, 0, 0, 0),
 		"  Mon,  02 Mar 2026\n15:04:05 UT": utc(2026, 3, 2, 15, 4, 5),
-		"yesterday":                       {},
-		"":                                {},
+		"yesterday":                        {},
+		"":                                 {},
 	}
 	for in, want := range cases {
 		if got := ParseDate(in); !got.Equal(want) {
@@ -109,7 +111,7 @@ func TestRefusals(t *testing.T) {
 <link rel="stylesheet" href="/s.css"></head><body><a href="/x">x</a></body></html>`
 	cases := []struct {
 		name, doc, want string
-		alternates     []string
+		alternates      []string
 	}{
 		{"html page", page, "this is a web page, not a feed; look for its RSS/Atom link", []string{"https://blog.example/feed.xml"}},
 		{"html without doctype", "<html><body>hi</body></html>", "this is a web page, not a feed", nil},
