@@ -22,6 +22,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/evergreen"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/jobs"
@@ -123,12 +124,15 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	posts.SetWaker(a.dispatcher)
 	evergreenSvc := evergreen.New(st, clock, logger)
 	calendarFeeds := ical.New(st, clock, logger)
+	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
+		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Store:      st,
 		Connectors: registry,
 		Keys:       keys,
 		Extender:   posts,
 		Evergreen:  evergreenSvc,
+		Feeds:      feedSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
@@ -157,12 +161,13 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Evergreen:  evergreenSvc,
 		Calendar:   calendarFeeds,
 		BaseURL:    cfg.BaseURL,
+		Feeds:      feedSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns,
-		Evergreen: evergreenSvc, Calendar: calendarFeeds, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/evergreen"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
@@ -43,6 +44,7 @@ type Deps struct {
 	Calendar   *ical.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
+	Feeds   *feeds.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -114,6 +116,7 @@ func New(d Deps) *API {
 	a.registerComments()
 	a.registerEvergreen()
 	a.registerCalendarFeed()
+	a.registerFeeds()
 	return a
 }
 

@@ -252,6 +252,7 @@ type Tx interface {
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore
+	FeedStore
 }
 
 // Store is a database: every store method (each call its own transaction),
@@ -262,6 +263,7 @@ type Store interface {
 	PublishStore
 	InstanceStore
 	JobStore
+	FeedPollStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

@@ -66,5 +66,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return RecycleEvergreenArgs{} },
 		})
 	}
+	if d.Feeds != nil {
+		ks = append(ks, kind{
+			name: PollFeedsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &pollFeedsWorker{feeds: d.Feeds, clock: d.Clock, log: log})
+			},
+			every: r.cfg.FeedsEvery,
+			args:  func() river.JobArgs { return PollFeedsArgs{} },
+		})
+	}
 	return ks
 }

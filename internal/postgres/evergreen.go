@@ -183,9 +183,9 @@ func (s store) GetEvergreenCopyByPost(ctx context.Context, workspaceID, postID i
 	return c, nil
 }
 
-const feedCols = `id, workspace_id, user_id, token_hash, created_at, revoked_at`
+const calendarFeedCols = `id, workspace_id, user_id, token_hash, created_at, revoked_at`
 
-func scanFeed(r scanner) (herald.CalendarFeed, error) {
+func scanCalendarFeed(r scanner) (herald.CalendarFeed, error) {
 	var f herald.CalendarFeed
 	err := r.Scan(&f.ID, &f.WorkspaceID, &f.UserID, &f.TokenHash, &f.CreatedAt, &f.RevokedAt)
 	return f, err
@@ -201,7 +201,7 @@ func (s store) CreateCalendarFeed(ctx context.Context, f *herald.CalendarFeed) e
 
 // GetCalendarFeedByHash returns the feed with that token hash.
 func (s store) GetCalendarFeedByHash(ctx context.Context, hash []byte) (herald.CalendarFeed, error) {
-	f, err := scanFeed(s.q.QueryRow(ctx, `SELECT `+feedCols+` FROM calendar_feeds WHERE token_hash = $1`, hash))
+	f, err := scanCalendarFeed(s.q.QueryRow(ctx, `SELECT `+calendarFeedCols+` FROM calendar_feeds WHERE token_hash = $1`, hash))
 	if err != nil {
 		return herald.CalendarFeed{}, notFound("calendar feed", "get calendar feed", err)
 	}
@@ -210,7 +210,7 @@ func (s store) GetCalendarFeedByHash(ctx context.Context, hash []byte) (herald.C
 
 // GetCalendarFeed returns userID's unrevoked feed in the workspace.
 func (s store) GetCalendarFeed(ctx context.Context, workspaceID, userID int64) (herald.CalendarFeed, error) {
-	f, err := scanFeed(s.q.QueryRow(ctx, `SELECT `+feedCols+` FROM calendar_feeds
+	f, err := scanCalendarFeed(s.q.QueryRow(ctx, `SELECT `+calendarFeedCols+` FROM calendar_feeds
 		WHERE workspace_id = $1 AND user_id = $2 AND revoked_at IS NULL ORDER BY id DESC LIMIT 1`, workspaceID, userID))
 	if err != nil {
 		return herald.CalendarFeed{}, notFound("calendar feed", "get calendar feed", err)

@@ -232,9 +232,9 @@ func collectRows[T any](rows *sql.Rows, scan func(scanner) (T, error), op string
 	return out, nil
 }
 
-const feedCols = `id, workspace_id, user_id, token_hash, created_at, revoked_at`
+const calendarFeedCols = `id, workspace_id, user_id, token_hash, created_at, revoked_at`
 
-func scanFeed(sc scanner) (herald.CalendarFeed, error) {
+func scanCalendarFeed(sc scanner) (herald.CalendarFeed, error) {
 	var f herald.CalendarFeed
 	var created int64
 	var revoked sql.NullInt64
@@ -258,7 +258,7 @@ func (s *store) CreateCalendarFeed(ctx context.Context, f *herald.CalendarFeed) 
 
 // GetCalendarFeedByHash returns the feed with that token hash.
 func (s *store) GetCalendarFeedByHash(ctx context.Context, hash []byte) (herald.CalendarFeed, error) {
-	f, err := scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedCols+` FROM calendar_feeds WHERE token_hash = ?`, hash))
+	f, err := scanCalendarFeed(s.r.QueryRowContext(ctx, `SELECT `+calendarFeedCols+` FROM calendar_feeds WHERE token_hash = ?`, hash))
 	if err != nil {
 		return herald.CalendarFeed{}, getErr(err, "calendar feed")
 	}
@@ -267,7 +267,7 @@ func (s *store) GetCalendarFeedByHash(ctx context.Context, hash []byte) (herald.
 
 // GetCalendarFeed returns userID's unrevoked feed in the workspace.
 func (s *store) GetCalendarFeed(ctx context.Context, workspaceID, userID int64) (herald.CalendarFeed, error) {
-	f, err := scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedCols+` FROM calendar_feeds
+	f, err := scanCalendarFeed(s.r.QueryRowContext(ctx, `SELECT `+calendarFeedCols+` FROM calendar_feeds
 		WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT 1`, workspaceID, userID))
 	if err != nil {
 		return herald.CalendarFeed{}, getErr(err, "calendar feed")

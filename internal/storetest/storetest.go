@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Campaigns", campaignTests()},
 		{"Comments", commentTests()},
 		{"Evergreen", evergreenTests()},
+		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"Time", timeTests()},

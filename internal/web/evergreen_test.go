@@ -86,7 +86,7 @@ func TestEvergreenPages(t *testing.T) {
 	want(t, b.get(page), http.StatusOK, `id="evergreen-mark"`)
 }
 
-var feedURL = regexp.MustCompile(`value="(http://[^"]+/ical/(hcal_[A-Za-z0-9_-]+)\.ics)"`)
+var calendarAddress = regexp.MustCompile(`value="(http://[^"]+/ical/(hcal_[A-Za-z0-9_-]+)\.ics)"`)
 
 func TestCalendarSubscribePage(t *testing.T) {
 	e := newEnv(t)
@@ -104,7 +104,7 @@ func TestCalendarSubscribePage(t *testing.T) {
 	if a.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("the page with the address may be cached: %q", a.Header.Get("Cache-Control"))
 	}
-	m := feedURL.FindStringSubmatch(a.Body)
+	m := calendarAddress.FindStringSubmatch(a.Body)
 	if m == nil {
 		t.Fatalf("no feed address on the page:\n%s", a.Body)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/evergreen"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/keyring"
@@ -44,6 +45,7 @@ type env struct {
 	campaigns *campaign.Service
 	evergreen *evergreen.Service
 	calendar  *ical.Service
+	feeds     *feeds.Service
 	srv       *httptest.Server
 }
 
@@ -82,13 +84,14 @@ func newEnv(t *testing.T) *env {
 	e.media = media.New(st, storage, 5<<20, clock, logger)
 	e.evergreen = evergreen.New(st, clock, logger)
 	e.calendar = ical.New(st, clock, logger)
+	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Evergreen: e.evergreen, Calendar: e.calendar,
-		Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/evergreen"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
@@ -51,6 +52,7 @@ type Deps struct {
 	Campaigns  *campaign.Service
 	Evergreen  *evergreen.Service
 	Calendar   *ical.Service
+	Feeds      *feeds.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
