@@ -26,7 +26,9 @@ func scanTemplate(sc scanner) (herald.Template, error) {
 	return t, nil
 }
 
-func templateClash(name string) string { return fmt.Sprintf("a template named %q already exists", name) }
+func templateClash(name string) string {
+	return fmt.Sprintf("a template named %q already exists", name)
+}
 
 // CreateTemplate inserts t and sets its ID.
 func (s *store) CreateTemplate(ctx context.Context, t *herald.Template) error {

@@ -174,7 +174,7 @@ func snippetTests() []test {
 			}
 			dup := herald.HashtagGroup{WorkspaceID: w.ID, Name: "LAUNCH", Hashtags: []string{"#x"}}
 			wantConflict(t, s.CreateHashtagGroup(ctx, &dup), "CreateHashtagGroup(same name)")
-			g.Hashtags, g.UpdatedAt = []string{"#one"}, at(2 * time.Millisecond)
+			g.Hashtags, g.UpdatedAt = []string{"#one"}, at(2*time.Millisecond)
 			noErr(t, s.UpdateHashtagGroup(ctx, &g), "UpdateHashtagGroup")
 			got, err = s.GetHashtagGroup(ctx, w.ID, g.ID)
 			noErr(t, err, "GetHashtagGroup after update")
