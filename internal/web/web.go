@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -47,6 +48,7 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Templates  *template.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
