@@ -21,14 +21,14 @@ func TestTemplatesAPI(t *testing.T) {
 		runWsCases(t, h, []wsCase{
 			{name: "create by an analyst", method: "POST", path: templates, token: w.analystTok, body: body, status: 403, code: "forbidden"},
 			{name: "create with an unknown placeholder", method: "POST", path: templates, token: w.editorTok,
-				body: map[string]any{"name": "Bad", "content": map[string]any{"text": "Buy {{product}} now"}},
+				body:   map[string]any{"name": "Bad", "content": map[string]any{"text": "Buy {{product}} now"}},
 				status: 422, code: "invalid", field: "content.text", check: func(t *testing.T, r response) {
 					if !strings.Contains(string(r.Body), `{{product}} is not a placeholder Herald knows: use {{date}}`) {
 						t.Fatalf("error does not name the placeholder and the known ones: %s", r.Body)
 					}
 				}},
 			{name: "create with a variant for no one", method: "POST", path: templates, token: w.editorTok,
-				body: map[string]any{"name": "Bad", "content": map[string]any{"text": "x", "variants": []map[string]any{{"text": "y"}}}},
+				body:   map[string]any{"name": "Bad", "content": map[string]any{"text": "x", "variants": []map[string]any{{"text": "y"}}}},
 				status: 422, code: "invalid", field: "content.variants[0]"},
 			{name: "create by an editor", method: "POST", path: templates, token: w.editorTok, body: body, status: 201,
 				check: func(t *testing.T, r response) {
