@@ -97,6 +97,8 @@ type composeView struct {
 	Autosave bool
 	// What the viewer may do.
 	CanSchedule, CanSubmit, CanUpload bool
+	// Kits is the templates the composer offers.
+	Kits kitsView
 }
 
 // problems returns the problems shown next to slot.
@@ -338,6 +340,9 @@ func (h *Handler) loadView(ctx context.Context, p *page, f composeForm) (compose
 	if err := h.loadMedia(ctx, p, f, v.Media); err != nil {
 		return v, err
 	}
+	if v.Kits, err = h.loadKits(ctx, p); err != nil {
+		return v, err
+	}
 	if f.PostID != 0 {
 		po, err := h.d.Posts.Get(ctx, p.Actor, f.PostID)
 		if err != nil {
@@ -382,10 +387,15 @@ func (h *Handler) composeNew(w http.ResponseWriter, r *http.Request, p *page) er
 			f.At = t.In(loc).Format("2006-01-02T15:04")
 		}
 	}
+	dropped, err := h.applyTemplate(r, p, &f, loc)
+	if err != nil {
+		return err
+	}
 	v, err := h.loadView(r.Context(), p, f)
 	if err != nil {
 		return err
 	}
+	v.Kits.Dropped = dropped
 	for _, s := range q["account"] {
 		id, _ := strconv.ParseInt(s, 10, 64)
 		if slices.ContainsFunc(v.Accounts, func(a herald.Account) bool { return a.ID == id }) && !v.F.selected(id) {

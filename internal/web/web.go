@@ -126,6 +126,7 @@ func (h *Handler) routes() {
 	h.approvalRoutes(m)
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
+	h.kitRoutes(m)
 	h.settingsRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
