@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,11 +51,12 @@ func templateURL(ws, id int64) string { return templatesURL(ws) + "/" + itoa(id)
 // composeFromTemplateURL is the composer filled from template id, for at
 // when it is not zero.
 func composeFromTemplateURL(ws, id int64, at time.Time) string {
-	u := composeURL(ws, "?template="+itoa(id))
+	q := url.Values{}
+	q.Set("template", itoa(id))
 	if !at.IsZero() {
-		u += "&at=" + strings.ReplaceAll(at.UTC().Format(time.RFC3339), "+", "%2B")
+		q.Set("at", at.UTC().Format(time.RFC3339))
 	}
-	return u
+	return composeURL(ws, "?"+q.Encode())
 }
 
 // libraryTab is one tab of the library.
