@@ -31,6 +31,7 @@
     list.setAttribute("role", "listbox");
     list.hidden = true;
     var state = null; // { ta, start, items, index }
+    var chose = null; // the key that just chose an item
 
     function editable(el) {
       return el && el.tagName === "TEXTAREA" && (el.classList.contains("part-text") || /^v_text_/.test(el.name || ""));
@@ -133,6 +134,7 @@
         render();
       } else if (e.key === "Enter" || e.key === "Tab") {
         e.preventDefault();
+        chose = e.key;
         choose(state.index);
       } else if (e.key === "Escape") {
         e.preventDefault();
@@ -140,6 +142,15 @@
         close();
       }
     });
+    // The key that chose inserts nothing itself, even where its character
+    // arrives apart from its keydown.
+    form.addEventListener("beforeinput", function (e) {
+      if (chose && (e.inputType === "insertLineBreak" || e.inputType === "insertParagraph" || e.data === "\t")) e.preventDefault();
+    });
+    form.addEventListener("keypress", function (e) {
+      if (chose && (e.key === chose || (chose === "Enter" && e.key === "\r"))) e.preventDefault();
+    });
+    form.addEventListener("keyup", function () { chose = null; });
     form.addEventListener("focusout", function (e) {
       if (state && e.target === state.ta && !list.contains(e.relatedTarget)) close();
     });
