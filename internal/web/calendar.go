@@ -170,7 +170,7 @@ type calendarData struct {
 	CanMove     bool
 	CanCompose  bool
 	Templates   []herald.Template // offered in the day and entry menus
-	Prev, Next  string // dates of the neighbouring periods
+	Prev, Next  string            // dates of the neighbouring periods
 	Today       string
 	Move        *calMove
 	Count       int
