@@ -54,6 +54,21 @@ type variantForm struct {
 	Text, FirstComment, Visibility, Spoiler string
 }
 
+// options are the platform options typed, nil when none.
+func (vf variantForm) options() map[string]string {
+	opts := map[string]string{}
+	if vf.Visibility != "" {
+		opts["visibility"] = vf.Visibility
+	}
+	if vf.Spoiler != "" {
+		opts["spoiler_text"] = vf.Spoiler
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	return opts
+}
+
 // composeForm is the composer's form, as typed.
 type composeForm struct {
 	PostID, Version int64
@@ -236,16 +251,7 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 			v.Thread = append(v.Thread, herald.ThreadPart{Text: part.Text, MediaIDs: part.MediaIDs})
 		}
 		if platformOptions(platforms[id]) {
-			opts := map[string]string{}
-			if vf.Visibility != "" {
-				opts["visibility"] = vf.Visibility
-			}
-			if vf.Spoiler != "" {
-				opts["spoiler_text"] = vf.Spoiler
-			}
-			if len(opts) > 0 {
-				v.Options = opts
-			}
+			v.Options = vf.options()
 		}
 		t := herald.Target{AccountID: id, Variant: v}
 		if at != nil {

@@ -91,19 +91,9 @@ func (f composeForm) templateContent() herald.TemplateContent {
 	}
 	for _, id := range f.Accounts {
 		vf := f.Variants[id]
-		v := herald.TemplateVariant{AccountID: id, FirstComment: vf.FirstComment}
+		v := herald.TemplateVariant{AccountID: id, FirstComment: vf.FirstComment, Options: vf.options()}
 		if strings.TrimSpace(vf.Text) != "" {
 			v.Text = vf.Text
-		}
-		opts := map[string]string{}
-		if vf.Visibility != "" {
-			opts["visibility"] = vf.Visibility
-		}
-		if vf.Spoiler != "" {
-			opts["spoiler_text"] = vf.Spoiler
-		}
-		if len(opts) > 0 {
-			v.Options = opts
 		}
 		if v.Text != "" || v.FirstComment != "" || v.Options != nil {
 			c.Variants = append(c.Variants, v)
