@@ -209,6 +209,7 @@ type Tx interface {
 	CommentStore
 	TemplateStore
 	SnippetStore
+	FeedStore
 }
 
 // Store is a database: every store method (each call its own transaction),
@@ -219,6 +220,7 @@ type Store interface {
 	PublishStore
 	InstanceStore
 	JobStore
+	FeedPollStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Comments", commentTests()},
 		{"Templates", templateTests()},
 		{"Snippets", snippetTests()},
+		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"Time", timeTests()},

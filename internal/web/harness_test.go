@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -42,6 +43,7 @@ type env struct {
 	labels    *label.Service
 	campaigns *campaign.Service
 	templates *template.Service
+	feeds     *feeds.Service
 	srv       *httptest.Server
 }
 
@@ -79,12 +81,13 @@ func newEnv(t *testing.T) *env {
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
+	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
