@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -42,9 +43,10 @@ type Deps struct {
 	Media      *media.Service
 	Evergreen  *evergreen.Service
 	Calendar   *ical.Service
+	Templates  *template.Service
+	Feeds      *feeds.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
-	Feeds   *feeds.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -116,6 +118,7 @@ func New(d Deps) *API {
 	a.registerComments()
 	a.registerEvergreen()
 	a.registerCalendarFeed()
+	a.registerTemplates()
 	a.registerFeeds()
 	return a
 }

@@ -104,6 +104,12 @@ func constraintClash(name string) clash {
 		return clash{"the user does not exist", "user_id"}
 	case "calendar_feeds_token_hash_key":
 		return clash{"a calendar feed with this token already exists", "token"}
+	case "templates_name_key":
+		return clash{"a template with this name already exists in the workspace (names ignore case)", "name"}
+	case "snippets_name_key":
+		return clash{"one with this name already exists in the workspace (names ignore case)", "name"}
+	case "templates_workspace_fkey", "snippets_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}
 	case "feeds_workspace_fkey":

@@ -75,6 +75,8 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Campaigns", campaignTests()},
 		{"Comments", commentTests()},
 		{"Evergreen", evergreenTests()},
+		{"Templates", templateTests()},
+		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},

@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -52,6 +53,7 @@ type Deps struct {
 	Campaigns  *campaign.Service
 	Evergreen  *evergreen.Service
 	Calendar   *ical.Service
+	Templates  *template.Service
 	Feeds      *feeds.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
@@ -130,6 +132,7 @@ func (h *Handler) routes() {
 	h.approvalRoutes(m)
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
+	h.kitRoutes(m)
 	h.settingsRoutes(m)
 	h.evergreenRoutes(m)
 	h.calendarFeedRoutes(m)
