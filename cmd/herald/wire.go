@@ -21,8 +21,10 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -121,6 +123,8 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			RateGate: gate,
 		})
 	posts.SetWaker(a.dispatcher)
+	evergreenSvc := evergreen.New(st, clock, logger)
+	calendarFeeds := ical.New(st, clock, logger)
 	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
 		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
@@ -128,6 +132,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Connectors: registry,
 		Keys:       keys,
 		Extender:   posts,
+		Evergreen:  evergreenSvc,
 		Feeds:      feedSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
@@ -155,13 +160,17 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Posts:      posts,
 		Accounts:   accounts,
 		Media:      mediaSvc,
+		Evergreen:  evergreenSvc,
+		Calendar:   calendarFeeds,
+		BaseURL:    cfg.BaseURL,
 		Templates:  templates,
 		Feeds:      feedSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
+		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -20,8 +20,10 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -39,10 +41,14 @@ type Deps struct {
 	Posts      *post.Service
 	Accounts   *account.Service
 	Media      *media.Service
+	Evergreen  *evergreen.Service
+	Calendar   *ical.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
-	Logger     *slog.Logger
-	Version    string
+	// BaseURL is where people reach Herald, for the addresses it hands out.
+	BaseURL string
+	Logger  *slog.Logger
+	Version string
 }
 
 // API is the REST API: an http.Handler plus the list of routes it registered.
@@ -110,6 +116,8 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerRemote()
 	a.registerComments()
+	a.registerEvergreen()
+	a.registerCalendarFeed()
 	a.registerTemplates()
 	a.registerFeeds()
 	return a
@@ -134,7 +142,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed"} {
 		if strings.Contains(path, part) {
 			return true
 		}

@@ -20,8 +20,10 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -96,6 +98,9 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		Posts:      posts,
 		Accounts:   account.New(store, keys, clock, logger),
 		Media:      media.New(store, storage, 5<<20, clock, logger),
+		Evergreen:  evergreen.New(store, clock, logger),
+		Calendar:   ical.New(store, clock, logger),
+		BaseURL:    "https://herald.example.com",
 		Feeds:      feeds.New(store, posts, feeds.NewClient(true), clock, logger, feeds.Config{}),
 		Logger:     logger,
 		Version:    "test",

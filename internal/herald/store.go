@@ -181,6 +181,49 @@ type CampaignStore interface {
 	DeleteCampaign(ctx context.Context, workspaceID, id int64) error // posts keep existing, unlinked
 }
 
+// EvergreenStore keeps evergreen posts, their recycled copies and each
+// workspace's recycling policy.
+type EvergreenStore interface {
+	// GetEvergreenSettings returns the workspace's policy, ErrNotFound if
+	// it never saved one.
+	GetEvergreenSettings(ctx context.Context, workspaceID int64) (EvergreenSettings, error)
+	PutEvergreenSettings(ctx context.Context, s *EvergreenSettings) error // insert or replace
+	// ListEvergreenWorkspaces returns the ids of the workspaces whose
+	// policy is enabled, in order.
+	ListEvergreenWorkspaces(ctx context.Context) ([]int64, error)
+	// PutEvergreen marks a post evergreen or replaces its variants
+	// (CreatedAt kept from the first marking). ErrConflict if the post is
+	// not in the workspace.
+	PutEvergreen(ctx context.Context, e *EvergreenPost) error
+	GetEvergreen(ctx context.Context, workspaceID, postID int64) (EvergreenPost, error)
+	ListEvergreen(ctx context.Context, workspaceID int64) ([]EvergreenPost, error) // by post id
+	DeleteEvergreen(ctx context.Context, workspaceID, postID int64) error          // its copies stay
+	// CreateEvergreenCopy records a copy and sets its ID; ErrConflict when
+	// (origin, account, slot) or (account, slot) already has one.
+	CreateEvergreenCopy(ctx context.Context, c *EvergreenCopy) error
+	// ListEvergreenCopies returns the workspace's copies of originID (every
+	// origin's for 0), by slot.
+	ListEvergreenCopies(ctx context.Context, workspaceID, originID int64) ([]EvergreenCopy, error)
+	// ListAccountEvergreenCopies returns the copies on accountID whose slot
+	// is in [from, to), by slot.
+	ListAccountEvergreenCopies(ctx context.Context, workspaceID, accountID int64, from, to time.Time) ([]EvergreenCopy, error)
+	// GetEvergreenCopyByPost returns the copy whose post is postID.
+	GetEvergreenCopyByPost(ctx context.Context, workspaceID, postID int64) (EvergreenCopy, error)
+}
+
+// CalendarFeedStore keeps people's secret calendar feed addresses (hashed).
+type CalendarFeedStore interface {
+	CreateCalendarFeed(ctx context.Context, f *CalendarFeed) error
+	// GetCalendarFeedByHash returns the feed with that token hash, revoked
+	// or not.
+	GetCalendarFeedByHash(ctx context.Context, hash []byte) (CalendarFeed, error)
+	// GetCalendarFeed returns userID's unrevoked feed in the workspace.
+	GetCalendarFeed(ctx context.Context, workspaceID, userID int64) (CalendarFeed, error)
+	// RevokeCalendarFeeds revokes userID's unrevoked feeds in the
+	// workspace and returns how many.
+	RevokeCalendarFeeds(ctx context.Context, workspaceID, userID int64, at time.Time) (int64, error)
+}
+
 // AuditStore keeps the append-only audit log.
 type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
@@ -207,6 +250,8 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	CommentStore
+	EvergreenStore
+	CalendarFeedStore
 	TemplateStore
 	SnippetStore
 	FeedStore

@@ -87,6 +87,9 @@ type Config struct {
 	// InboxEvery is how often mentions and replies are fetched (default
 	// 2m). A negative value turns sync_inbox off.
 	InboxEvery time.Duration
+	// EvergreenEvery is how often evergreen posts fill free slots
+	// (default 1h).
+	EvergreenEvery time.Duration
 	// CallTimeout bounds one platform call of the metrics and inbox jobs
 	// (default 30s).
 	CallTimeout time.Duration
@@ -110,6 +113,7 @@ func (c Config) withDefaults() Config {
 	set(&c.MetricsEvery, DefaultMetricsEvery)
 	set(&c.InboxEvery, DefaultInboxEvery)
 	set(&c.CallTimeout, DefaultCallTimeout)
+	set(&c.EvergreenEvery, DefaultEvergreenEvery)
 	set(&c.FeedsEvery, DefaultFeedsEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
@@ -133,7 +137,7 @@ func (c Config) Validate() error {
 		name string
 		v    time.Duration
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
-		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}} {
+		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}
@@ -194,6 +198,8 @@ type Deps struct {
 	Keys Keys
 	// Extender extends recurring series; nil leaves extend_series out.
 	Extender SeriesExtender
+	// Evergreen recycles evergreen posts; nil leaves recycle_evergreen out.
+	Evergreen EvergreenRecycler
 	// Feeds polls RSS and Atom feeds; nil leaves poll_feeds out.
 	Feeds FeedPoller
 	// Notifier tells people about accounts to reconnect; nil only logs.

@@ -56,6 +56,16 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return ExtendSeriesArgs{} },
 		})
 	}
+	if d.Evergreen != nil {
+		ks = append(ks, kind{
+			name: RecycleEvergreenArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &recycleEvergreenWorker{recycler: d.Evergreen, clock: d.Clock, log: log})
+			},
+			every: r.cfg.EvergreenEvery,
+			args:  func() river.JobArgs { return RecycleEvergreenArgs{} },
+		})
+	}
 	if d.Feeds != nil {
 		ks = append(ks, kind{
 			name: PollFeedsArgs{}.Kind(),

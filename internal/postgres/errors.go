@@ -92,6 +92,18 @@ func constraintClash(name string) clash {
 		return clash{"the author does not exist", "author_id"}
 	case "post_comment_mentions_user_fkey":
 		return clash{"a mentioned user does not exist", "mentions"}
+	case "evergreen_copies_key", "evergreen_copies_slot_key":
+		return clash{"the account already has a recycled copy at this slot", "slot_at"}
+	case "evergreen_posts_post_fkey", "evergreen_copies_origin_fkey":
+		return clash{"the post does not exist in this workspace", "post_id"}
+	case "evergreen_copies_account_fkey":
+		return clash{"the account does not exist in this workspace", "account_id"}
+	case "evergreen_settings_workspace_fkey", "calendar_feeds_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "calendar_feeds_user_fkey":
+		return clash{"the user does not exist", "user_id"}
+	case "calendar_feeds_token_hash_key":
+		return clash{"a calendar feed with this token already exists", "token"}
 	case "templates_name_key":
 		return clash{"a template with this name already exists in the workspace (names ignore case)", "name"}
 	case "snippets_name_key":

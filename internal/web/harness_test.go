@@ -18,8 +18,10 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -42,6 +44,8 @@ type env struct {
 	media     *media.Service
 	labels    *label.Service
 	campaigns *campaign.Service
+	evergreen *evergreen.Service
+	calendar  *ical.Service
 	templates *template.Service
 	feeds     *feeds.Service
 	srv       *httptest.Server
@@ -80,6 +84,8 @@ func newEnv(t *testing.T) *env {
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
+	e.evergreen = evergreen.New(st, clock, logger)
+	e.calendar = ical.New(st, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
 	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
 	a := api.New(api.Deps{
@@ -87,7 +93,8 @@ func newEnv(t *testing.T) *env {
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
+		Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,6 +90,8 @@ func TestBrowserPagesFit(t *testing.T) {
 		ws, ws + "compose", ws + "approvals", ws + "media", ws + "accounts",
 		fmt.Sprintf("%saccounts/%d/schedule", ws, acct.ID), ws + "crisis",
 		settingsURL(w.ID, ""), settingsURL(w.ID, "members"), settingsURL(w.ID, "tokens"), settingsURL(w.ID, "audit"),
+		labelsURL(w.ID), campaignsURL(w.ID), "/me", "/no/such/page",
+		settingsURL(w.ID, "evergreen"), evergreenURL(w.ID), subscribeURL(w.ID),
 		labelsURL(w.ID), campaignsURL(w.ID), feedsURL(w.ID), "/me", "/no/such/page",
 	}
 	signInSized(t, ctx, base, "ana@example.com", 390, 844)

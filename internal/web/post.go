@@ -62,6 +62,8 @@ type postView struct {
 	// targets back to draft, to be approved again.
 	EditResubmits bool
 	Thread        threadView
+	// Evergreen is the Evergreen panel (nil where it is not shown).
+	Evergreen *evergreenPanel
 }
 
 // EditLabel names the Edit button for what the post is now.
@@ -230,6 +232,9 @@ func (h *Handler) postDetail(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	v, err := h.view(r.Context(), p, po)
 	if err != nil {
+		return err
+	}
+	if v.Evergreen, err = h.evergreenPanelFor(r.Context(), p, po); err != nil {
 		return err
 	}
 	p.Title = postTitle(po)

@@ -58,6 +58,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	if p.Can(herald.ActCampaignsRead) {
 		tabs = append(tabs, settingsTab{ID: "campaigns", Label: "Campaigns", URL: campaignsURL(p.Current.ID)})
 	}
+	if p.Can(herald.ActPostsRead) {
+		tabs = append(tabs, settingsTab{ID: "evergreen", Label: "Evergreen", URL: settingsURL(p.Current.ID, "evergreen")})
+	}
 	if p.Can(herald.ActPostsWrite) && p.Can(herald.ActPostsSchedule) {
 		tabs = append(tabs, settingsTab{ID: "feeds", Label: "Feeds", URL: feedsURL(p.Current.ID)})
 	}

@@ -24,8 +24,10 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -49,6 +51,8 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Evergreen  *evergreen.Service
+	Calendar   *ical.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
 	// Users is asked whether first-run setup is still needed.
@@ -130,6 +134,8 @@ func (h *Handler) routes() {
 	h.libraryRoutes(m)
 	h.kitRoutes(m)
 	h.settingsRoutes(m)
+	h.evergreenRoutes(m)
+	h.calendarFeedRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
