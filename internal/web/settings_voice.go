@@ -394,3 +394,18 @@ func findingField(f voice.Finding) string {
 	}
 	return f.Part
 }
+
+// voiceItem is a finding placed on the page: Input is the id of the text
+// field its one-click fix edits ("" for none).
+type voiceItem struct {
+	F     voice.Finding
+	Input string
+}
+
+func voiceItems(fs []voice.Finding) []voiceItem {
+	out := make([]voiceItem, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, voiceItem{F: f})
+	}
+	return out
+}
