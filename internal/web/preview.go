@@ -81,8 +81,8 @@ type checkView struct {
 	Repeat   string        // the recurrence in words
 	Instant  string        // the chosen time, RFC 3339, for the browser's zone
 	WhenText string
-	Passed   string              // the chosen time has passed, in words; "" when it has not
-	Missing  []herald.MediaAsset // images without alt text
+	Passed   string                 // the chosen time has passed, in words; "" when it has not
+	Missing  []herald.MediaAsset    // images without alt text
 	Voice    map[string][]voiceItem // what the brand voice rules found, by where it is shown
 	Blocked  []string               // the brand voice blocks, the reasons the post cannot be scheduled
 }
