@@ -33,21 +33,62 @@ func afterWord(text string, i int) bool {
 	return wordRune(r) || r == '#' || r == '@' || r == '/'
 }
 
-// linkSpans are the links in text.
+// linkSpans are the links in text. A link holds no space and has a dot
+// in its host, so only the words that may hold one go through the (slow)
+// link pattern.
 func linkSpans(text string) []span {
 	var out []span
-	for _, m := range linkPattern.FindAllStringIndex(text, -1) {
-		if m := text[m[0]:m[1]]; strings.Contains(m, "@") && !strings.Contains(m, "://") {
-			continue // an e-mail address, not a link
+	for start := 0; start < len(text); {
+		// The next word: from a non-space to the next space.
+		i := strings.IndexFunc(text[start:], func(r rune) bool { return !unicode.IsSpace(r) })
+		if i < 0 {
+			break
 		}
-		out = append(out, span{m[0], m[1]})
+		start += i
+		end := strings.IndexFunc(text[start:], unicode.IsSpace)
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		if word := text[start:end]; mayLink(word) {
+			for _, m := range linkPattern.FindAllStringIndex(word, -1) {
+				if m := word[m[0]:m[1]]; strings.Contains(m, "@") && !strings.Contains(m, "://") {
+					continue // an e-mail address, not a link
+				}
+				out = append(out, span{start + m[0], start + m[1]})
+			}
+		}
+		start = end
 	}
 	return out
+}
+
+// mayLink reports whether word could hold a link: a scheme, or a dot
+// followed by a letter (a host's last dot: "here." holds none).
+func mayLink(word string) bool {
+	if strings.Contains(word, "://") {
+		return true
+	}
+	for i := strings.IndexByte(word, '.'); i >= 0 && i+1 < len(word); {
+		if r, _ := utf8.DecodeRuneInString(word[i+1:]); unicode.IsLetter(r) {
+			return true
+		}
+		j := strings.IndexByte(word[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // hashtagSpans are the hashtags in text, outside links: # and letters,
 // digits or _, not all digits, not glued to a word before it.
 func hashtagSpans(text string, links []span) []span {
+	if strings.IndexByte(text, '#') < 0 {
+		return nil
+	}
 	var out []span
 	for _, m := range hashtagPattern.FindAllStringIndex(text, -1) {
 		if afterWord(text, m[0]) || inside(links, m[0]) {
@@ -62,16 +103,17 @@ func hashtagSpans(text string, links []span) []span {
 	return out
 }
 
-// words is text with links, mentions and hashtags blanked out: what
-// people read as words.
-func wordsOf(text string) string {
-	links := linkSpans(text)
+// wordsOf is text with its links, hashtags and mentions blanked out:
+// what people read as words.
+func wordsOf(text string, links, hashtags []span) string {
 	var cut []span
 	cut = append(cut, links...)
-	cut = append(cut, hashtagSpans(text, links)...)
-	for _, m := range mentionPattern.FindAllStringIndex(text, -1) {
-		if !afterWord(text, m[0]) {
-			cut = append(cut, span{m[0], m[1]})
+	cut = append(cut, hashtags...)
+	if strings.IndexByte(text, '@') >= 0 {
+		for _, m := range mentionPattern.FindAllStringIndex(text, -1) {
+			if !afterWord(text, m[0]) {
+				cut = append(cut, span{m[0], m[1]})
+			}
 		}
 	}
 	if len(cut) == 0 {
@@ -277,23 +319,31 @@ func vowel(r rune) bool {
 // returns it as written in text.
 func findPhrase(text, phrase string) (string, bool) {
 	p := foldRunes(strings.TrimSpace(phrase))
-	if len(p) == 0 {
+	i, ok := findFolded(foldRunes(text), p)
+	if !ok {
 		return "", false
 	}
-	t := []rune(text)
-	lt := foldRunes(text)
+	return string([]rune(text)[i : i+len(p)]), true
+}
+
+// findFolded finds the folded phrase p in the folded text lt as whole
+// words and returns the rune index where it starts.
+func findFolded(lt, p []rune) (int, bool) {
+	if len(p) == 0 {
+		return 0, false
+	}
 	for i := 0; i+len(p) <= len(lt); i++ {
-		if !equalRunes(lt[i:i+len(p)], p) {
+		if lt[i] != p[0] || !equalRunes(lt[i:i+len(p)], p) {
 			continue
 		}
 		startOK := i == 0 || !wordRune(lt[i-1]) || !wordRune(p[0])
 		end := i + len(p)
 		endOK := end == len(lt) || !wordRune(lt[end]) || !wordRune(p[len(p)-1])
 		if startOK && endOK {
-			return string(t[i:end]), true
+			return i, true
 		}
 	}
-	return "", false
+	return 0, false
 }
 
 // foldRunes lower-cases rune by rune, so indexes match the original's.

@@ -128,8 +128,9 @@ func Check(rules herald.BrandRules, p herald.Post, names Names) []Finding {
 		seen[key] = true
 		out = append(out, f)
 	}
+	c := checker{rules: rules, names: names, texts: map[string]*analysis{}}
 	for _, set := range pieces(p) {
-		checkSet(rules, p, names, set, add)
+		c.set(p, set, add)
 	}
 	return out
 }
@@ -140,17 +141,53 @@ func CheckText(rules herald.BrandRules, text string) []Finding {
 	return Check(rules, herald.Post{Text: text}, Names{})
 }
 
-func checkSet(rules herald.BrandRules, p herald.Post, names Names, set []piece, add func(piece, Finding)) {
-	for _, pc := range set {
-		checkPiece(rules, pc, add)
+// checker applies the rules to the texts of one post, reading each
+// distinct text once (the targets of a post mostly share theirs).
+type checker struct {
+	rules herald.BrandRules
+	names Names
+	texts map[string]*analysis
+}
+
+// analysis is what the rules need to know of one text.
+type analysis struct {
+	folded   []rune // lower-cased rune by rune, for phrase matching
+	links    []span
+	hashtags []span
+	words    string // the text without links, mentions and hashtags
+	findings []Finding
+}
+
+func (c checker) analyse(text string) *analysis {
+	if a, ok := c.texts[text]; ok {
+		return a
 	}
+	a := &analysis{folded: foldRunes(text), links: linkSpans(text)}
+	a.hashtags = hashtagSpans(text, a.links)
+	a.words = wordsOf(text, a.links, a.hashtags)
+	a.findings = c.piece(text, a)
+	c.texts[text] = a
+	return a
+}
+
+func (c checker) set(p herald.Post, set []piece, add func(piece, Finding)) {
+	var as []*analysis
+	for _, pc := range set {
+		a := c.analyse(pc.text)
+		as = append(as, a)
+		for _, f := range a.findings {
+			add(pc, f)
+		}
+	}
+	rules := c.rules
 	for _, t := range rules.RequiredTags {
 		if !applies(t, p) {
 			continue
 		}
+		tag := foldRunes(strings.TrimSpace(t.Tag))
 		found := false
-		for _, pc := range set {
-			if _, ok := findPhrase(pc.text, t.Tag); ok {
+		for _, a := range as {
+			if _, ok := findFolded(a.folded, tag); ok {
 				found = true
 				break
 			}
@@ -158,13 +195,13 @@ func checkSet(rules herald.BrandRules, p herald.Post, names Names, set []piece, 
 		if !found {
 			add(set[0], Finding{Rule: RuleRequiredTag, Severity: t.Severity, Replacement: t.Tag,
 				Message: fmt.Sprintf("is missing %s, which the brand voice rules require %s (rule: required tags): add it to the text, a thread part or the first comment",
-					t.Tag, names.scope(t))})
+					t.Tag, c.names.scope(t))})
 		}
 	}
 	if rules.Link != nil && rules.Link.Mode == herald.LinkRequired {
 		found := false
-		for _, pc := range set {
-			if len(linkSpans(pc.text)) > 0 {
+		for _, a := range as {
+			if len(a.links) > 0 {
 				found = true
 				break
 			}
@@ -176,8 +213,8 @@ func checkSet(rules herald.BrandRules, p herald.Post, names Names, set []piece, 
 	}
 	if rules.Readability != nil {
 		var all []string
-		for _, pc := range set {
-			all = append(all, wordsOf(pc.text))
+		for _, a := range as {
+			all = append(all, a.words)
 		}
 		score, _, ok := Readability(strings.Join(all, "\n"))
 		if ok && score < float64(rules.Readability.MinScore) {
@@ -188,50 +225,54 @@ func checkSet(rules herald.BrandRules, p herald.Post, names Names, set []piece, 
 	}
 }
 
-func checkPiece(rules herald.BrandRules, pc piece, add func(piece, Finding)) {
-	if strings.TrimSpace(pc.text) == "" {
-		return
+// piece is what the rules find in one published text on its own.
+func (c checker) piece(text string, a *analysis) []Finding {
+	if strings.TrimSpace(text) == "" {
+		return nil
 	}
+	rules := c.rules
+	var out []Finding
 	for _, b := range rules.Banned {
-		m, ok := findPhrase(pc.text, b.Phrase)
+		i, ok := findFolded(a.folded, foldRunes(strings.TrimSpace(b.Phrase)))
 		if !ok {
 			continue
 		}
+		m := string([]rune(text)[i : i+len([]rune(strings.TrimSpace(b.Phrase)))])
 		fix := "remove or rephrase it"
 		if b.Replacement != "" {
 			fix = fmt.Sprintf("write “%s” instead", b.Replacement)
 		}
-		add(pc, Finding{Rule: RuleBanned, Severity: b.Severity, Match: m, Replacement: b.Replacement,
+		out = append(out, Finding{Rule: RuleBanned, Severity: b.Severity, Match: m, Replacement: b.Replacement,
 			Message: fmt.Sprintf("contains “%s”, which the brand voice rules ban (rule: banned words): %s", m, fix)})
 	}
 	if l := rules.MaxEmoji; l != nil {
-		if n := emojiCount(pc.text); n > l.Max {
-			add(pc, Finding{Rule: RuleMaxEmoji, Severity: l.Severity,
+		if n := emojiCount(text); n > l.Max {
+			out = append(out, Finding{Rule: RuleMaxEmoji, Severity: l.Severity,
 				Message: fmt.Sprintf("has %d emoji; the brand voice rules allow at most %d in one post (rule: emoji): remove %d",
 					n, l.Max, n-l.Max)})
 		}
 	}
-	links := linkSpans(pc.text)
 	if l := rules.MaxHashtags; l != nil {
-		if n := len(hashtagSpans(pc.text, links)); n > l.Max {
-			add(pc, Finding{Rule: RuleMaxHashtags, Severity: l.Severity,
+		if n := len(a.hashtags); n > l.Max {
+			out = append(out, Finding{Rule: RuleMaxHashtags, Severity: l.Severity,
 				Message: fmt.Sprintf("has %d hashtags; the brand voice rules allow at most %d in one post (rule: hashtags): remove %d",
 					n, l.Max, n-l.Max)})
 		}
 	}
-	if l := rules.Link; l != nil && l.Mode == herald.LinkForbidden && len(links) > 0 {
-		m := pc.text[links[0].start:links[0].end]
-		add(pc, Finding{Rule: RuleLink, Severity: l.Severity, Match: m,
+	if l := rules.Link; l != nil && l.Mode == herald.LinkForbidden && len(a.links) > 0 {
+		m := text[a.links[0].start:a.links[0].end]
+		out = append(out, Finding{Rule: RuleLink, Severity: l.Severity, Match: m,
 			Message: fmt.Sprintf("contains the link %s, and the brand voice rules forbid links (rule: links): remove it", m)})
 	}
 	if s := rules.Shouting; s != nil {
-		share, letters := shouting(wordsOf(pc.text), s.WordLength())
+		share, letters := shouting(a.words, s.WordLength())
 		if letters > 0 && share > float64(s.MaxPercent) {
-			add(pc, Finding{Rule: RuleShouting, Severity: s.Severity,
+			out = append(out, Finding{Rule: RuleShouting, Severity: s.Severity,
 				Message: fmt.Sprintf("is %d%% capital letters (in words of %d letters or more); the brand voice rules allow at most %d%% (rule: shouting): write in sentence case",
 					int(math.Round(share)), s.WordLength(), s.MaxPercent)})
 		}
 	}
+	return out
 }
 
 // applies reports whether the required tag t is asked of post p.
