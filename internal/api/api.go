@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -37,6 +38,7 @@ type Deps struct {
 	Posts      *post.Service
 	Accounts   *account.Service
 	Media      *media.Service
+	Feeds      *feeds.Service
 	Logger     *slog.Logger
 	Version    string
 }
@@ -107,6 +109,7 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerRemote()
 	a.registerComments()
+	a.registerFeeds()
 	return a
 }
 

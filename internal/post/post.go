@@ -154,6 +154,28 @@ func (s *Service) List(ctx context.Context, actor herald.Actor, f herald.PostFil
 // Create writes a new post in the actor's workspace, its targets drafts,
 // then submits or schedules them when action says so — all or nothing.
 func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post, action Action) (herald.Post, error) {
+	var p herald.Post
+	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+		var err error
+		p, err = s.CreateInTx(ctx, tx, actor, in, action)
+		return err
+	})
+	if err != nil {
+		return herald.Post{}, fmt.Errorf("post: create: %w", err)
+	}
+	if action == ActionSchedule || action == ActionQueue {
+		s.wake()
+	}
+	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
+		"targets", len(p.Targets), "action", string(action))
+	return p, nil
+}
+
+// CreateInTx is Create inside the caller's transaction tx, for a use-case
+// that must write the post together with records of its own (a feed entry
+// used once). After a commit that scheduled the post (ActionSchedule,
+// ActionQueue) the caller calls Wake.
+func (s *Service) CreateInTx(ctx context.Context, tx herald.Tx, actor herald.Actor, in herald.Post, action Action) (herald.Post, error) {
 	if err := actor.Require(herald.ActPostsWrite); err != nil {
 		return herald.Post{}, err
 	}
@@ -175,41 +197,42 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
 	}
-	err = s.store.InTx(ctx, func(tx herald.Tx) error {
-		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
-		if err != nil {
-			return err
-		}
-		if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
-			return err
-		}
-		if err := tx.CreatePost(ctx, &p); err != nil {
-			return err
-		}
-		e := herald.NewAudit(actor, "post.create", "post", p.ID, nil, p, now)
-		if err := tx.AppendAudit(ctx, &e); err != nil {
-			return err
-		}
-		switch action {
-		case ActionSubmit:
-			return s.apply(ctx, tx, actor, ws, &p, submitMove, "", nil, now)
-		case ActionSchedule:
-			return s.apply(ctx, tx, actor, ws, &p, scheduleMove, "", nil, now)
-		case ActionQueue:
-			return s.apply(ctx, tx, actor, ws, &p, queueMove, "", nil, now)
-		}
-		return nil
-	})
+	ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
 	if err != nil {
-		return herald.Post{}, fmt.Errorf("post: create: %w", err)
+		return herald.Post{}, err
 	}
-	if action == ActionSchedule || action == ActionQueue {
-		s.wake()
+	if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
+		return herald.Post{}, err
 	}
-	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
-		"targets", len(p.Targets), "action", string(action))
+	if err := tx.CreatePost(ctx, &p); err != nil {
+		return herald.Post{}, err
+	}
+	e := herald.NewAudit(actor, "post.create", "post", p.ID, nil, p, now)
+	if err := tx.AppendAudit(ctx, &e); err != nil {
+		return herald.Post{}, err
+	}
+	switch action {
+	case ActionSubmit:
+		err = s.apply(ctx, tx, actor, ws, &p, submitMove, "", nil, now)
+	case ActionSchedule:
+		err = s.apply(ctx, tx, actor, ws, &p, scheduleMove, "", nil, now)
+	case ActionQueue:
+		err = s.apply(ctx, tx, actor, ws, &p, queueMove, "", nil, now)
+	}
+	if err != nil {
+		return herald.Post{}, err
+	}
 	return p, nil
 }
+
+// Wake tells the dispatcher, if any, that targets may have become due:
+// for callers of CreateInTx, after their commit.
+func (s *Service) Wake() { s.wake() }
+
+// NeedsApproval reports whether the actor's posts must be reviewed before
+// they are scheduled in workspace ws (the role cannot schedule, or the
+// workspace requires approval of every post).
+func NeedsApproval(actor herald.Actor, ws herald.Workspace) bool { return needsApproval(actor, ws) }
 
 // Update saves p (title, text, labels, campaign, targets matched to the
 // stored ones by id or else by account, and the recurrence until the
