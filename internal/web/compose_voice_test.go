@@ -29,10 +29,10 @@ func oobSlot(t *testing.T, body, id string) string {
 	return s
 }
 
-func TestComposeBrandVoice(t *testing.T) {
-	e := newComposeEnv(t)
-	owner, w := e.owner("ana@example.com", "Acme")
-	acct := e.connect(owner, w, herald.PlatformBluesky, "acme.bsky.social")
+// cheapAndScam gives w the rules the composer's tests type against:
+// "cheap" warns (write "affordable" instead), "scam" blocks.
+func cheapAndScam(t *testing.T, e *env, owner herald.User, w herald.Workspace) {
+	t.Helper()
 	actor := herald.Actor{UserID: owner.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}
 	if _, err := e.ws.SetBrandVoice(context.Background(), actor, herald.BrandRules{
 		Banned: []herald.BannedPhrase{
@@ -42,6 +42,13 @@ func TestComposeBrandVoice(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestComposeBrandVoice(t *testing.T) {
+	e := newComposeEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.connect(owner, w, herald.PlatformBluesky, "acme.bsky.social")
+	cheapAndScam(t, e.env, owner, w)
 	b := e.browser()
 	b.signIn("ana@example.com")
 	base := fmt.Sprintf("/w/%d/compose", w.ID)

@@ -22,15 +22,7 @@ func TestBrowserBrandVoice(t *testing.T) {
 	e := newComposeEnv(t)
 	owner, w := e.owner("ana@example.com", "Acme")
 	acct := e.connect(owner, w, herald.PlatformFake, "acme")
-	actor := herald.Actor{UserID: owner.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}
-	if _, err := e.ws.SetBrandVoice(context.Background(), actor, herald.BrandRules{
-		Banned: []herald.BannedPhrase{
-			{Phrase: "cheap", Replacement: "affordable", Severity: herald.SeverityWarning},
-			{Phrase: "scam", Severity: herald.SeverityBlock},
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	cheapAndScam(t, e.env, owner, w)
 	base := e.srv.URL
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
