@@ -32,6 +32,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/web"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -144,6 +145,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	labels := label.New(st, clock, logger)
 	campaigns := campaign.New(st, clock, logger)
 	mediaSvc := media.New(st, storage, cfg.MediaMaxBytes, clock, logger)
+	templates := template.New(st, clock, posts, logger)
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,
@@ -153,12 +155,13 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Posts:      posts,
 		Accounts:   accounts,
 		Media:      mediaSvc,
+		Templates:  templates,
 		Feeds:      feedSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -38,6 +39,7 @@ type Deps struct {
 	Posts      *post.Service
 	Accounts   *account.Service
 	Media      *media.Service
+	Templates  *template.Service
 	Feeds      *feeds.Service
 	Logger     *slog.Logger
 	Version    string
@@ -109,6 +111,7 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerRemote()
 	a.registerComments()
+	a.registerTemplates()
 	a.registerFeeds()
 	return a
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -99,6 +100,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		Logger:     logger,
 		Version:    "test",
 	}
+	d.Templates = template.New(store, clock, d.Posts, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

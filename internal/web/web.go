@@ -29,6 +29,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -48,6 +49,7 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Templates  *template.Service
 	Feeds      *feeds.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
@@ -126,6 +128,7 @@ func (h *Handler) routes() {
 	h.approvalRoutes(m)
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
+	h.kitRoutes(m)
 	h.settingsRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
