@@ -100,6 +100,7 @@ func New(d Deps) *API {
 	a.huma = humago.New(mux, cfg)
 	a.registerSession()
 	a.registerWorkspaces()
+	a.registerBrandVoice()
 	a.registerMembers()
 	a.registerInvitations()
 	a.registerTokens()

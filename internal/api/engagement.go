@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/voice"
 )
 
 // PostValidateInput is a draft to check, in the body create takes.
@@ -30,6 +31,7 @@ type ValidationBody struct {
 	Publishable bool                  `json:"publishable" doc:"true when no target has a problem and the post itself has none"`
 	Problems    []herald.FieldProblem `json:"problems" doc:"Problems of the post itself: Herald's rules and the workspace's brand rules"`
 	Targets     []post.TargetCheck    `json:"targets" doc:"One per target, in the draft's order"`
+	Voice       []voice.Finding       `json:"voice" doc:"What the brand voice rules found: warnings (the post may still be saved) and blocks (also listed in problems)"`
 }
 
 // ValidationOutput answers a validation.
@@ -87,13 +89,13 @@ func (a *API) registerEngagement() {
 		}
 		draft := herald.Post{Title: in.Body.Title, Text: in.Body.Text, LabelIDs: in.Body.LabelIDs,
 			CampaignID: in.Body.CampaignID, Targets: targetsFrom(in.Body.Targets), Recurrence: in.Body.Recurrence}
-		checks, problems, err := a.d.Posts.Validate(ctx, actor, draft)
+		v, err := a.d.Posts.ValidateDraft(ctx, actor, draft)
 		if err != nil {
 			return nil, err
 		}
-		out := &ValidationOutput{Body: ValidationBody{Problems: problems, Targets: []post.TargetCheck{}}}
-		out.Body.Publishable = len(problems) == 0
-		for _, tc := range checks {
+		out := &ValidationOutput{Body: ValidationBody{Problems: v.Problems, Targets: []post.TargetCheck{}, Voice: v.Voice}}
+		out.Body.Publishable = len(v.Problems) == 0
+		for _, tc := range v.Targets {
 			out.Body.Targets = append(out.Body.Targets, tc)
 			out.Body.Publishable = out.Body.Publishable && tc.Publishable
 		}

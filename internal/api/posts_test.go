@@ -95,7 +95,7 @@ func TestPostBrandRules(t *testing.T) {
 		res := h.do(http.MethodPost, posts, w.editorTok, map[string]any{"text": "so CHEAP! #acme",
 			"targets": []map[string]any{{"account_id": w.aAcct.ID}}})
 		mustStatus(t, res, 422)
-		if !strings.Contains(string(res.Body), `banned word \"cheap\"`) {
+		if !strings.Contains(string(res.Body), `contains “CHEAP”`) || !strings.Contains(string(res.Body), "rule: banned words") {
 			t.Fatalf("body %s", res.Body)
 		}
 		res = h.do(http.MethodPost, posts, w.editorTok, map[string]any{"text": "wholesale prices",

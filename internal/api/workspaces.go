@@ -13,14 +13,24 @@ import (
 // BrandRulesBody is the wire form of a workspace's brand rules.
 type BrandRulesBody struct {
 	Voice            string   `json:"voice,omitempty" maxLength:"2000" doc:"The house voice, shown to writers"`
-	BannedWords      []string `json:"banned_words,omitempty" maxItems:"200" doc:"Words a post must not contain"`
-	RequiredHashtags []string `json:"required_hashtags,omitempty" maxItems:"30" doc:"Hashtags every post must carry, like #acme"`
+	BannedWords      []string `json:"banned_words,omitempty" maxItems:"200" doc:"Words a post must not contain (blocks; the older form of banned)"`
+	RequiredHashtags []string `json:"required_hashtags,omitempty" maxItems:"30" doc:"Hashtags every post must carry, like #acme (blocks; the older form of required_tags)"`
 	RequireApproval  bool     `json:"require_approval,omitempty" doc:"Every post needs a reviewer, whatever the author's role"`
+
+	Banned       []herald.BannedPhrase   `json:"banned,omitempty" maxItems:"200" doc:"Words and phrases with a severity and a suggested replacement (see brand-voice)"`
+	RequiredTags []herald.RequiredTag    `json:"required_tags,omitempty" maxItems:"30" doc:"Tags for every post, a label's or a campaign's (see brand-voice)"`
+	MaxEmoji     *herald.CountLimit      `json:"max_emoji,omitempty"`
+	MaxHashtags  *herald.CountLimit      `json:"max_hashtags,omitempty"`
+	Link         *herald.LinkRule        `json:"link,omitempty"`
+	Shouting     *herald.ShoutingRule    `json:"shouting,omitempty"`
+	Readability  *herald.ReadabilityRule `json:"readability,omitempty"`
 }
 
 func (b BrandRulesBody) rules() herald.BrandRules {
 	return herald.BrandRules{Voice: b.Voice, BannedWords: b.BannedWords,
-		RequiredHashtags: b.RequiredHashtags, RequireApproval: b.RequireApproval}
+		RequiredHashtags: b.RequiredHashtags, RequireApproval: b.RequireApproval,
+		Banned: b.Banned, RequiredTags: b.RequiredTags, MaxEmoji: b.MaxEmoji, MaxHashtags: b.MaxHashtags,
+		Link: b.Link, Shouting: b.Shouting, Readability: b.Readability}
 }
 
 // WorkspaceCreateBody is a new workspace.

@@ -31,12 +31,23 @@ type Workspace struct {
 	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
-// BrandRules are the workspace's house rules the composer checks drafts against.
+// BrandRules are the workspace's house rules the composer checks drafts
+// against (package voice applies them). BannedWords and RequiredHashtags
+// are the older form of Banned and RequiredTags, kept so stored rules keep
+// working: they are blocks (see Normalized).
 type BrandRules struct {
 	Voice            string   `json:"voice,omitempty"`             // free text shown to writers
-	BannedWords      []string `json:"banned_words,omitempty"`      // words a post must not contain
-	RequiredHashtags []string `json:"required_hashtags,omitempty"` // hashtags every post must carry
+	BannedWords      []string `json:"banned_words,omitempty"`      // words a post must not contain (blocks)
+	RequiredHashtags []string `json:"required_hashtags,omitempty"` // hashtags every post must carry (blocks)
 	RequireApproval  bool     `json:"require_approval,omitempty"`  // every post needs a reviewer, whatever the role
+
+	Banned       []BannedPhrase   `json:"banned,omitempty"`        // words and phrases, with a replacement
+	RequiredTags []RequiredTag    `json:"required_tags,omitempty"` // tags for every post, a label or a campaign
+	MaxEmoji     *CountLimit      `json:"max_emoji,omitempty"`     // emoji per published text
+	MaxHashtags  *CountLimit      `json:"max_hashtags,omitempty"`  // hashtags per published text
+	Link         *LinkRule        `json:"link,omitempty"`          // link required or forbidden; nil: either
+	Shouting     *ShoutingRule    `json:"shouting,omitempty"`      // share of capital letters
+	Readability  *ReadabilityRule `json:"readability,omitempty"`   // Flesch reading ease target
 }
 
 // Limits of free-text fields.
@@ -72,16 +83,7 @@ func (w *Workspace) Validate() error {
 	if _, err := LoadLocation(w.TimeZone); err != nil {
 		p.Add("time_zone", "%s", err.(*Error).Message)
 	}
-	for i, word := range w.BrandRules.BannedWords {
-		if strings.TrimSpace(word) == "" {
-			p.Add("brand_rules.banned_words", "entry %d is empty", i)
-		}
-	}
-	for i, tag := range w.BrandRules.RequiredHashtags {
-		if !strings.HasPrefix(tag, "#") || len(tag) < 2 || strings.ContainsAny(tag, " \t\n") {
-			p.Add("brand_rules.required_hashtags", "entry %d (%q) must look like #tag", i, tag)
-		}
-	}
+	w.BrandRules.validate(&p)
 	return p.Err("the workspace is not valid")
 }
 

@@ -122,6 +122,11 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		if err != nil {
 			return err
 		}
+		if forward(mv) {
+			if err := refuseBlocked(ctx, tx, ws, p, mv.verb); err != nil {
+				return err
+			}
+		}
 		if mv.name == approveMove.name && needsApproval(actor, ws) && p.AuthorID == actor.UserID {
 			// Approving one's own post would let every approver skip the
 			// review the workspace asks for.

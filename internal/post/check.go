@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -29,7 +26,9 @@ func (s *Service) check(ctx context.Context, tx herald.Tx, ws herald.Workspace, 
 		return err
 	}
 	checkTimes(p, before, now, &pr)
-	checkBrand(ws.BrandRules, p, &pr)
+	if _, err := checkVoice(ctx, tx, ws, p, &pr); err != nil {
+		return err
+	}
 	return pr.Err("the post is not valid")
 }
 
@@ -138,87 +137,3 @@ func checkTimes(p *herald.Post, before *herald.Post, now time.Time, pr *herald.P
 		}
 	}
 }
-
-// checkBrand applies the workspace's brand rules to what each target
-// publishes (to the post's own text when there are no targets yet).
-func checkBrand(rules herald.BrandRules, p *herald.Post, pr *herald.Problems) {
-	if len(rules.BannedWords) == 0 && len(rules.RequiredHashtags) == 0 {
-		return
-	}
-	type piece struct{ field, text string }
-	var sets [][]piece
-	var names []string
-	if len(p.Targets) == 0 {
-		sets = append(sets, []piece{{"text", p.Text}})
-		names = append(names, "the post")
-	}
-	for i, t := range p.Targets {
-		main := piece{"text", p.Text}
-		if t.Variant.Text != "" {
-			main = piece{fmt.Sprintf("targets[%d].variant.text", i), t.Variant.Text}
-		}
-		set := []piece{main}
-		for j, part := range t.Variant.Thread {
-			set = append(set, piece{fmt.Sprintf("targets[%d].variant.thread[%d].text", i, j), part.Text})
-		}
-		if t.Variant.FirstComment != "" {
-			set = append(set, piece{fmt.Sprintf("targets[%d].variant.first_comment", i), t.Variant.FirstComment})
-		}
-		sets = append(sets, set)
-		names = append(names, fmt.Sprintf("the target on account %d", t.AccountID))
-	}
-	for k, set := range sets {
-		for _, word := range rules.BannedWords {
-			for _, pc := range set {
-				if containsWord(pc.text, word) {
-					pr.Add(pc.field, "contains the banned word %q (in %s): remove or rephrase it", strings.TrimSpace(word), names[k])
-					break
-				}
-			}
-		}
-		for _, tag := range rules.RequiredHashtags {
-			found := false
-			for _, pc := range set {
-				if containsWord(pc.text, tag) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				pr.Add(set[0].field, "is missing the required hashtag %s (in %s): add it", tag, names[k])
-			}
-		}
-	}
-}
-
-// containsWord reports whether text contains word (or phrase) as a whole
-// word, case-insensitively: "Sale" matches "sale!" but not "wholesale".
-func containsWord(text, word string) bool {
-	lt := strings.ToLower(text)
-	lw := strings.ToLower(strings.TrimSpace(word))
-	if lw == "" {
-		return false
-	}
-	for i := 0; i < len(lt); {
-		j := strings.Index(lt[i:], lw)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(lw)
-		before, _ := utf8.DecodeLastRuneInString(lt[:start])
-		after, _ := utf8.DecodeRuneInString(lt[end:])
-		if (start == 0 || !wordRune(before) || !wordRune(firstRune(lw))) &&
-			(end == len(lt) || !wordRune(after) || !wordRune(lastRune(lw))) {
-			return true
-		}
-		_, size := utf8.DecodeRuneInString(lt[start:])
-		i = start + size
-	}
-	return false
-}
-
-func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
-
-func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
-
-func lastRune(s string) rune { r, _ := utf8.DecodeLastRuneInString(s); return r }

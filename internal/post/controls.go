@@ -38,6 +38,9 @@ func (s *Service) PublishNow(ctx context.Context, actor herald.Actor, id int64, 
 		if err != nil {
 			return err
 		}
+		if err := refuseBlocked(ctx, tx, ws, p, publishNowMove.verb); err != nil {
+			return err
+		}
 		now := s.clock.Now()
 		waiting := map[int64]*time.Time{}
 		for i := range p.Targets {

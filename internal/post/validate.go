@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/voice"
 )
 
 // Keys opens sealed account credentials (keyring.(*Keyring) does).
@@ -96,38 +97,60 @@ type mediaLookup struct {
 	err   error
 }
 
-// Validate checks a draft without storing anything: Herald's own rules
-// and the workspace's brand rules (returned as problems of the post), and
-// each target's parts against its platform's rules, as that account sees
-// them, counted the platform's way. A target naming an account outside the
-// workspace gets a problem, not an error.
+// Validation is the verdict on a draft.
+type Validation struct {
+	// Targets are the platforms' checks, by the target's index in the draft.
+	Targets map[int]TargetCheck
+	// Problems are the post's own problems: Herald's rules and the brand
+	// voice rules that block.
+	Problems []herald.FieldProblem
+	// Voice is everything the brand voice rules found, warnings and
+	// blocks, with the suggested replacement where there is one.
+	Voice []voice.Finding
+}
+
+// Validate checks a draft without storing anything (see ValidateDraft).
 func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald.Post) (map[int]TargetCheck, []herald.FieldProblem, error) {
+	v, err := s.ValidateDraft(ctx, actor, draft)
+	return v.Targets, v.Problems, err
+}
+
+// ValidateDraft checks a draft without storing anything: Herald's own
+// rules and the workspace's brand voice rules (blocks returned as problems
+// of the post, every finding in Voice), and each target's parts against
+// its platform's rules, as that account sees them, counted the platform's
+// way. A target naming an account outside the workspace gets a problem,
+// not an error.
+func (s *Service) ValidateDraft(ctx context.Context, actor herald.Actor, draft herald.Post) (Validation, error) {
 	if err := actor.Require(herald.ActPostsWrite); err != nil {
-		return nil, nil, err
+		return Validation{}, err
 	}
 	if err := checkValidateBounds(draft); err != nil {
-		return nil, nil, err
+		return Validation{}, err
 	}
 	draft.WorkspaceID = actor.WorkspaceID
 	ws, err := getWorkspace(ctx, s.store, actor.WorkspaceID)
 	if err != nil {
-		return nil, nil, err
+		return Validation{}, err
 	}
 	var pr herald.Problems
 	if err := draft.Validate(); err != nil {
 		var he *herald.Error
 		if !errors.As(err, &he) {
-			return nil, nil, err
+			return Validation{}, err
 		}
 		pr = append(pr, he.Details...)
 	}
-	checkBrand(ws.BrandRules, &draft, &pr)
+	findings, err := checkVoice(ctx, s.store, ws, &draft, &pr)
+	if err != nil {
+		return Validation{}, err
+	}
 	out := make(map[int]TargetCheck, len(draft.Targets))
 	seen := mediaLookups{}
 	for i, t := range draft.Targets {
 		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, seen)
 		if err != nil {
-			return nil, nil, err
+			return Validation{}, err
 		}
 		tc.Index = i
 		tc.Publishable = len(tc.Problems) == 0 && tc.Checked
@@ -136,7 +159,10 @@ func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald
 	if pr == nil {
 		pr = herald.Problems{}
 	}
-	return out, pr, nil
+	if findings == nil {
+		findings = []voice.Finding{}
+	}
+	return Validation{Targets: out, Problems: pr, Voice: findings}, nil
 }
 
 // checkTarget asks the target's connector about each of its parts.

@@ -33,6 +33,30 @@ func workspaceTests() []test {
 			noErr(t, err, "GetWorkspace")
 			same(t, "workspace", got, w)
 		}},
+		{"BrandVoiceRoundTrip", func(t *testing.T, s herald.Store) {
+			// Every brand voice rule, and the older lists beside them, keep
+			// their values (pointers set or not, unicode, severities).
+			ctx := t.Context()
+			w := mustWorkspace(t, s)
+			w.BrandRules = herald.BrandRules{
+				Voice:        "Chaleureux, bref — 🙂",
+				BannedWords:  []string{"spam"},
+				Banned:       []herald.BannedPhrase{{Phrase: "ça coûte", Replacement: "abordable", Severity: herald.SeverityWarning}},
+				RequiredTags: []herald.RequiredTag{{Tag: "#ad", LabelID: 7, Severity: herald.SeverityBlock}, {Tag: "Paid partnership", CampaignID: 3, Severity: herald.SeverityWarning}},
+				MaxEmoji:     &herald.CountLimit{Max: 0, Severity: herald.SeverityBlock},
+				Link:         &herald.LinkRule{Mode: herald.LinkForbidden, Severity: herald.SeverityWarning},
+				Shouting:     &herald.ShoutingRule{MaxPercent: 40, MinWordLength: 5, Severity: herald.SeverityWarning},
+				Readability:  &herald.ReadabilityRule{MinScore: 60, Severity: herald.SeverityWarning},
+			}
+			w.UpdatedAt = at(time.Hour)
+			noErr(t, s.UpdateWorkspace(ctx, &w), "UpdateWorkspace")
+			got, err := s.GetWorkspace(ctx, w.ID)
+			noErr(t, err, "GetWorkspace")
+			same(t, "workspace with brand voice rules", got, w)
+			if got.BrandRules.MaxHashtags != nil || got.BrandRules.MaxEmoji == nil || got.BrandRules.MaxEmoji.Max != 0 {
+				t.Fatalf("limits after the round trip: %+v", got.BrandRules)
+			}
+		}},
 		{"ZeroCreatedAtIsNow", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			before := time.Now().Add(-time.Minute)

@@ -81,8 +81,10 @@ type checkView struct {
 	Repeat   string        // the recurrence in words
 	Instant  string        // the chosen time, RFC 3339, for the browser's zone
 	WhenText string
-	Passed   string              // the chosen time has passed, in words; "" when it has not
-	Missing  []herald.MediaAsset // images without alt text
+	Passed   string                 // the chosen time has passed, in words; "" when it has not
+	Missing  []herald.MediaAsset    // images without alt text
+	Voice    map[string][]voiceItem // what the brand voice rules found, by where it is shown
+	Blocked  []string               // the brand voice blocks, the reasons the post cannot be scheduled
 }
 
 // platformName is a platform as people call it.
@@ -164,11 +166,14 @@ func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 	typed := v.F.meaningful()
 	var checks map[int]post.TargetCheck
 	if len(draft.Targets) > 0 || strings.TrimSpace(draft.Text) != "" {
-		var problems []herald.FieldProblem
-		var err error
-		checks, problems, err = h.d.Posts.Validate(ctx, p.Actor, draft)
+		val, err := h.d.Posts.ValidateDraft(ctx, p.Actor, draft)
 		if err != nil {
 			return err
+		}
+		checks = val.Targets
+		problems := val.Problems
+		if typed {
+			problems = placeVoice(&c, draft, v.Accounts, val.Voice, problems)
 		}
 		for _, fp := range problems {
 			if strings.HasPrefix(fp.Field, "targets[") {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/workspace"
@@ -27,6 +26,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/settings/tokens/{token}/revoke", h.inWorkspace(h.settingsTokenRevoke))
 	m.Handle("GET /w/{ws}/settings/audit", h.inWorkspace(h.settingsAudit))
 	h.organiseRoutes(m)
+	h.voiceRoutes(m)
 	h.feedsRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
@@ -58,6 +58,7 @@ func settingsTabs(p *page, current string) []settingsTab {
 	if p.Can(herald.ActCampaignsRead) {
 		tabs = append(tabs, settingsTab{ID: "campaigns", Label: "Campaigns", URL: campaignsURL(p.Current.ID)})
 	}
+	tabs = append(tabs, settingsTab{ID: "brand-voice", Label: "Brand voice", URL: settingsURL(p.Current.ID, "brand-voice")})
 	if p.Can(herald.ActPostsRead) {
 		tabs = append(tabs, settingsTab{ID: "evergreen", Label: "Evergreen", URL: settingsURL(p.Current.ID, "evergreen")})
 	}
@@ -113,19 +114,18 @@ func roleWords(r herald.Role) string {
 
 // workspaceForm is the workspace tab: its settings and the delete form.
 type workspaceForm struct {
-	Name, TimeZone, Voice, BannedWords, Hashtags string
-	RequireApproval                              bool
-	Zones                                        []string
-	Err                                          *herald.Error
-	ConfirmName                                  string
-	DeleteErr                                    *herald.Error
-	Saved                                        herald.Workspace // as stored, for the read-only view and the delete check
+	Name, TimeZone  string
+	RequireApproval bool
+	Zones           []string
+	Err             *herald.Error
+	ConfirmName     string
+	DeleteErr       *herald.Error
+	Saved           herald.Workspace // as stored, for the read-only view and the delete check
 }
 
 // formOf fills the form from a stored workspace.
 func (h *Handler) formOf(w herald.Workspace) workspaceForm {
-	return workspaceForm{Name: w.Name, TimeZone: w.TimeZone, Voice: w.BrandRules.Voice,
-		BannedWords: strings.Join(w.BrandRules.BannedWords, "\n"), Hashtags: strings.Join(w.BrandRules.RequiredHashtags, " "),
+	return workspaceForm{Name: w.Name, TimeZone: w.TimeZone,
 		RequireApproval: w.BrandRules.RequireApproval, Zones: h.zonesWith(w.TimeZone), Saved: w}
 }
 
@@ -151,20 +151,6 @@ func (h *Handler) renderWorkspaceTab(w http.ResponseWriter, r *http.Request, p *
 	h.render(w, r, status, settingsWorkspacePage(p, in))
 }
 
-// splitList splits free text into entries at line breaks and commas (with
-// seps) or also at spaces, dropping empty ones.
-func splitList(s string, spaces bool) []string {
-	out := []string{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == '\n' || r == ',' || r == '\r' || (spaces && unicode.IsSpace(r))
-	}) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 func (h *Handler) settingsUpdate(w http.ResponseWriter, r *http.Request, p *page) error {
 	ctx := r.Context()
 	if err := p.Actor.Require(herald.ActWorkspaceUpdate); err != nil {
@@ -177,22 +163,13 @@ func (h *Handler) settingsUpdate(w http.ResponseWriter, r *http.Request, p *page
 	in := workspaceForm{
 		Name:            strings.TrimSpace(r.PostFormValue("name")),
 		TimeZone:        strings.TrimSpace(r.PostFormValue("time_zone")),
-		Voice:           strings.TrimSpace(r.PostFormValue("voice")),
-		BannedWords:     r.PostFormValue("banned_words"),
-		Hashtags:        r.PostFormValue("required_hashtags"),
 		RequireApproval: r.PostFormValue("require_approval") != "",
 		Saved:           before,
 	}
 	in.Zones = h.zonesWith(in.TimeZone)
-	rules := herald.BrandRules{Voice: in.Voice, BannedWords: splitList(in.BannedWords, false),
-		RequiredHashtags: splitList(in.Hashtags, true), RequireApproval: in.RequireApproval}
-	if len(rules.BannedWords) == 0 {
-		rules.BannedWords = nil
-	}
-	if len(rules.RequiredHashtags) == 0 {
-		rules.RequiredHashtags = nil
-	}
-	if _, err := h.d.Workspaces.Update(ctx, p.Actor, workspace.Patch{Name: &in.Name, TimeZone: &in.TimeZone, BrandRules: &rules}); err != nil {
+	// The brand voice rules have their own tab; this form sets the
+	// approval switch alone, so it never overwrites them.
+	if _, err := h.d.Workspaces.Update(ctx, p.Actor, workspace.Patch{Name: &in.Name, TimeZone: &in.TimeZone, RequireApproval: &in.RequireApproval}); err != nil {
 		he := publicError(err)
 		if he.Code != herald.CodeInvalid {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,6 +172,8 @@ func auditWords(e herald.AuditEntry, names map[int64]string) string {
 		return fmt.Sprintf("created the workspace “%s”", after.Name)
 	case "workspace.update":
 		return "changed the workspace: " + workspaceChanges(before, after)
+	case "workspace.brand_voice":
+		return "changed the brand voice rules: " + workspaceChanges(before, after)
 	case "member.role":
 		return fmt.Sprintf("changed the role of %s from %s to %s", personName(names, e.ObjectID), before.Role, after.Role)
 	case "member.join":
@@ -354,6 +357,9 @@ func workspaceChanges(before, after auditObject) string {
 	if !slices.Equal(b.RequiredHashtags, a.RequiredHashtags) {
 		out = append(out, "required hashtags")
 	}
+	if !reflect.DeepEqual(voiceChecks(b), voiceChecks(a)) {
+		out = append(out, "brand voice rules")
+	}
 	if b.RequireApproval != a.RequireApproval {
 		if a.RequireApproval {
 			out = append(out, "every post now needs approval")
@@ -365,4 +371,11 @@ func workspaceChanges(before, after auditObject) string {
 		return "its settings"
 	}
 	return strings.Join(out, "; ")
+}
+
+// voiceChecks is the rules in their newer form alone, to tell whether
+// they changed (the older lists are compared on their own).
+func voiceChecks(r herald.BrandRules) herald.BrandRules {
+	r.Voice, r.BannedWords, r.RequiredHashtags, r.RequireApproval = "", nil, nil, false
+	return r
 }

@@ -49,25 +49,28 @@ func TestSettingsWorkspace(t *testing.T) {
 			[]string{`<p class="field-error" id="name-problem">is required</p>`}},
 		{"bad zone", url.Values{"name": {"Acme"}, "time_zone": {"Mars/Olympus"}}, http.StatusUnprocessableEntity,
 			[]string{`id="time_zone-problem"`, "unknown time zone"}},
-		{"bad hashtag", url.Values{"name": {"Acme"}, "time_zone": {"UTC"}, "required_hashtags": {"#ok launch"}},
-			http.StatusUnprocessableEntity, []string{`id="required_hashtags-problem"`, "must look like #tag", `value="#ok launch"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { want(t, b.post(base, c.form), c.status, c.texts...) })
 	}
 
-	a = b.post(base, url.Values{"name": {"Acme Corp"}, "time_zone": {"America/New_York"}, "voice": {"Warm, brief."},
-		"banned_words": {"cheap\nfree money, spam"}, "required_hashtags": {"#acme #news"}, "require_approval": {"1"}})
+	// The brand voice rules, on their own tab, are left as they are.
+	owner := herald.Actor{UserID: 1, WorkspaceID: w.ID, Role: herald.RoleOwner}
+	if _, err := e.ws.SetBrandVoice(context.Background(), owner, herald.BrandRules{Voice: "Warm, brief.",
+		Banned: []herald.BannedPhrase{{Phrase: "cheap", Severity: herald.SeverityBlock}}}); err != nil {
+		t.Fatal(err)
+	}
+	a = b.post(base, url.Values{"name": {"Acme Corp"}, "time_zone": {"America/New_York"}, "require_approval": {"1"}})
 	a = b.follow(a, http.StatusOK)
 	want(t, a, http.StatusOK, "Saved the workspace settings.", `value="Acme Corp"`, `<option value="America/New_York" selected`,
-		"Warm, brief.", "cheap\nfree money\nspam", `value="#acme #news"`, `checked`)
-	got, err := e.ws.Get(context.Background(), herald.Actor{UserID: 1, WorkspaceID: w.ID, Role: herald.RoleOwner})
+		`checked`, `id="tab-brand-voice"`)
+	got, err := e.ws.Get(context.Background(), owner)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := got.BrandRules
-	if got.Name != "Acme Corp" || got.TimeZone != "America/New_York" || !r.RequireApproval || len(r.BannedWords) != 3 ||
-		r.RequiredHashtags[1] != "#news" || r.Voice != "Warm, brief." {
+	if got.Name != "Acme Corp" || got.TimeZone != "America/New_York" || !r.RequireApproval || len(r.Banned) != 1 ||
+		r.Voice != "Warm, brief." {
 		t.Fatalf("workspace after save = %+v", got)
 	}
 

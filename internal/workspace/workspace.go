@@ -33,6 +33,9 @@ type Patch struct {
 	Name       *string
 	TimeZone   *string
 	BrandRules *herald.BrandRules
+	// RequireApproval sets the approval switch alone, leaving the rest of
+	// the brand rules as they are.
+	RequireApproval *bool
 }
 
 // Create makes a workspace owned by ownerUserID: the workspace, the owner's
@@ -136,6 +139,25 @@ func getWorkspace(ctx context.Context, tx herald.Tx, id int64) (herald.Workspace
 
 // Update changes the workspace's name, time zone or brand rules.
 func (s *Service) Update(ctx context.Context, actor herald.Actor, p Patch) (herald.Workspace, error) {
+	return s.update(ctx, actor, "workspace.update", func(w *herald.Workspace) {
+		if p.Name != nil {
+			w.Name = *p.Name
+		}
+		if p.TimeZone != nil {
+			w.TimeZone = *p.TimeZone
+		}
+		if p.BrandRules != nil {
+			w.BrandRules = *p.BrandRules
+		}
+		if p.RequireApproval != nil {
+			w.BrandRules.RequireApproval = *p.RequireApproval
+		}
+	})
+}
+
+// update applies change to the actor's workspace, checks it and saves it
+// with an audit entry named action, in one transaction.
+func (s *Service) update(ctx context.Context, actor herald.Actor, action string, change func(*herald.Workspace)) (herald.Workspace, error) {
 	if err := actor.Require(herald.ActWorkspaceUpdate); err != nil {
 		return herald.Workspace{}, err
 	}
@@ -146,16 +168,11 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p Patch) (hera
 			return err
 		}
 		after = before
-		if p.Name != nil {
-			after.Name = *p.Name
-		}
-		if p.TimeZone != nil {
-			after.TimeZone = *p.TimeZone
-		}
-		if p.BrandRules != nil {
-			after.BrandRules = *p.BrandRules
-		}
+		change(&after)
 		if err := after.Validate(); err != nil {
+			return err
+		}
+		if err := checkRuleRefs(ctx, tx, before, after); err != nil {
 			return err
 		}
 		if reflect.DeepEqual(after, before) {
@@ -165,7 +182,7 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p Patch) (hera
 		if err := tx.UpdateWorkspace(ctx, &after); err != nil {
 			return err
 		}
-		e := herald.NewAudit(actor, "workspace.update", "workspace", after.ID, before, after, after.UpdatedAt)
+		e := herald.NewAudit(actor, action, "workspace", after.ID, before, after, after.UpdatedAt)
 		return tx.AppendAudit(ctx, &e)
 	})
 	if err != nil {

@@ -317,3 +317,49 @@
   document.addEventListener("DOMContentLoaded", start);
   document.addEventListener("htmx:load", start);
 })();
+
+// The brand voice rules in the composer: a suggested replacement is a
+// one-click fix, and while a rule that blocks is broken (the server's
+// #voice-blocked says why) the buttons that send the post on are disabled.
+(function () {
+  "use strict";
+  var onward = ["schedule", "add-queue", "publish-now", "submit-approval"];
+
+  // replaceWord replaces from as a whole word, whatever its case, as the
+  // server matched it.
+  function replaceWord(text, from, to) {
+    var esc = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    var re = new RegExp("(^|[^\\p{L}\\p{N}\\p{Mn}_])(" + esc + ")(?![\\p{L}\\p{N}\\p{Mn}_])", "giu");
+    return text.replace(re, function (m, before) { return before + to; });
+  }
+
+  function syncBlocked() {
+    var note = document.getElementById("voice-blocked");
+    var blocked = !!(note && note.dataset.blocked);
+    onward.forEach(function (id) {
+      var b = document.getElementById(id);
+      if (!b) return;
+      if (blocked) {
+        if (!b.disabled) b.dataset.voiceDisabled = "1";
+        b.disabled = true;
+        b.setAttribute("aria-describedby", "voice-blocked");
+      } else if (b.dataset.voiceDisabled) {
+        delete b.dataset.voiceDisabled;
+        b.disabled = false;
+        b.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button[data-voice-fix]") : null;
+    if (!btn) return;
+    var field = document.getElementById(btn.dataset.voiceFix);
+    if (!field) return;
+    field.value = replaceWord(field.value, btn.dataset.from, btn.dataset.to);
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  });
+  document.addEventListener("DOMContentLoaded", syncBlocked);
+  document.addEventListener("htmx:afterSettle", syncBlocked);
+})();

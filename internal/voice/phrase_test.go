@@ -1,8 +1,8 @@
-package post
+package voice
 
 import "testing"
 
-func TestContainsWord(t *testing.T) {
+func TestFindPhrase(t *testing.T) {
 	cases := []struct {
 		text, word string
 		want       bool
@@ -18,10 +18,16 @@ func TestContainsWord(t *testing.T) {
 		{"carefree money", "free money", false},
 		{"Ça coûte", "coûte", true},
 		{"anything", " ", false},
+		{"İstanbul deals", "istanbul", true},
+		{"Deal: ÇA COÛTE", "ça coûte", true},
+		{"snake_case", "case", false},
+	}
+	if m, _ := findPhrase("Big SALE today", "sale"); m != "SALE" {
+		t.Errorf("match %q, want the text as written", m)
 	}
 	for _, c := range cases {
-		if got := containsWord(c.text, c.word); got != c.want {
-			t.Errorf("containsWord(%q, %q) = %v, want %v", c.text, c.word, got, c.want)
+		if _, got := findPhrase(c.text, c.word); got != c.want {
+			t.Errorf("findPhrase(%q, %q) = %v, want %v", c.text, c.word, got, c.want)
 		}
 	}
 }
