@@ -165,6 +165,29 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule, queue", action)}}}
 	}
 	now := s.clock.Now()
+	var p herald.Post
+	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		p, err = s.createIn(ctx, tx, actor, ws, in, action, now)
+		return err
+	})
+	if err != nil {
+		return herald.Post{}, fmt.Errorf("post: create: %w", err)
+	}
+	if action == ActionSchedule || action == ActionQueue {
+		s.wake()
+	}
+	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
+		"targets", len(p.Targets), "action", string(action))
+	return p, nil
+}
+
+// createIn writes one new post inside tx: its targets drafts, then
+// submitted or scheduled when action says so, with its audit entry.
+func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, in herald.Post, action Action, now time.Time) (herald.Post, error) {
 	rule, err := checkRecurrence(in.Recurrence)
 	if err != nil {
 		return herald.Post{}, err
@@ -175,39 +198,27 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
 	}
-	err = s.store.InTx(ctx, func(tx herald.Tx) error {
-		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
-		if err != nil {
-			return err
-		}
-		if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
-			return err
-		}
-		if err := tx.CreatePost(ctx, &p); err != nil {
-			return err
-		}
-		e := herald.NewAudit(actor, "post.create", "post", p.ID, nil, p, now)
-		if err := tx.AppendAudit(ctx, &e); err != nil {
-			return err
-		}
-		switch action {
-		case ActionSubmit:
-			return s.apply(ctx, tx, actor, ws, &p, submitMove, "", nil, now)
-		case ActionSchedule:
-			return s.apply(ctx, tx, actor, ws, &p, scheduleMove, "", nil, now)
-		case ActionQueue:
-			return s.apply(ctx, tx, actor, ws, &p, queueMove, "", nil, now)
-		}
-		return nil
-	})
+	if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
+		return herald.Post{}, err
+	}
+	if err := tx.CreatePost(ctx, &p); err != nil {
+		return herald.Post{}, err
+	}
+	e := herald.NewAudit(actor, "post.create", "post", p.ID, nil, p, now)
+	if err := tx.AppendAudit(ctx, &e); err != nil {
+		return herald.Post{}, err
+	}
+	switch action {
+	case ActionSubmit:
+		err = s.apply(ctx, tx, actor, ws, &p, submitMove, "", nil, now)
+	case ActionSchedule:
+		err = s.apply(ctx, tx, actor, ws, &p, scheduleMove, "", nil, now)
+	case ActionQueue:
+		err = s.apply(ctx, tx, actor, ws, &p, queueMove, "", nil, now)
+	}
 	if err != nil {
-		return herald.Post{}, fmt.Errorf("post: create: %w", err)
+		return herald.Post{}, err
 	}
-	if action == ActionSchedule || action == ActionQueue {
-		s.wake()
-	}
-	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
-		"targets", len(p.Targets), "action", string(action))
 	return p, nil
 }
 
