@@ -247,7 +247,14 @@ func readHeader(header []string) ([]int, error) {
 			pr.Add("header", "the column %s is missing: the first row must name the columns", need)
 		}
 	}
-	return index, pr.Err("the header row is not valid")
+	if len(pr) == 0 {
+		return index, nil
+	}
+	words := make([]string, len(pr))
+	for i, p := range pr {
+		words[i] = p.Problem
+	}
+	return nil, pr.Err("the header row is not valid: " + strings.Join(words, "; "))
 }
 
 // parseError explains a CSV syntax error with where it is and how to fix it.
