@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -37,6 +38,7 @@ type Deps struct {
 	Posts      *post.Service
 	Accounts   *account.Service
 	Media      *media.Service
+	Imports    *postcsv.Service
 	Logger     *slog.Logger
 	Version    string
 }
@@ -106,6 +108,7 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerRemote()
 	a.registerComments()
+	a.registerImports()
 	return a
 }
 

@@ -17,8 +17,8 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 )
 
-// Result is what an import did.
-type Result struct {
+// ImportResult is what an import did.
+type ImportResult struct {
 	Imported     int     `json:"imported" doc:"Posts created"`
 	Skipped      int     `json:"skipped" doc:"Rows with problems left out (only with skip_invalid)"`
 	Scheduled    int     `json:"scheduled" doc:"Posts scheduled"`
@@ -40,13 +40,13 @@ const fetchTimeout = 60 * time.Second
 // and its row count. Rows with problems refuse the whole import unless
 // skipInvalid is set, when they are left out. Whatever fails, nothing is
 // imported, and media fetched for it are removed again.
-func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record, skipInvalid bool) (Result, error) {
+func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record, skipInvalid bool) (ImportResult, error) {
 	p, err := s.Preview(ctx, actor, recs)
 	if err != nil {
-		return Result{}, err
+		return ImportResult{}, err
 	}
 	if p.Invalid > 0 && !skipInvalid {
-		return Result{}, rowsError(p.Rows, fmt.Sprintf("%d of %d rows have problems, so nothing was imported: fix them and import again, or skip them",
+		return ImportResult{}, rowsError(p.Rows, fmt.Sprintf("%d of %d rows have problems, so nothing was imported: fix them and import again, or skip them",
 			p.Invalid, len(p.Rows)))
 	}
 	var rows []Row
@@ -56,11 +56,11 @@ func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record,
 		}
 	}
 	if len(rows) == 0 {
-		return Result{}, herald.Errorf(herald.CodeInvalid, "no row can be imported: fix the rows' problems and try again")
+		return ImportResult{}, herald.Errorf(herald.CodeInvalid, "no row can be imported: fix the rows' problems and try again")
 	}
 	approval, err := s.d.Posts.NeedsApproval(ctx, actor)
 	if err != nil {
-		return Result{}, fmt.Errorf("postcsv: import: %w", err)
+		return ImportResult{}, fmt.Errorf("postcsv: import: %w", err)
 	}
 	f := &fetcher{s: s, actor: actor, byURL: map[string]int64{}}
 	defer func() {
@@ -69,7 +69,7 @@ func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record,
 		}
 	}()
 	if err = f.fetchAll(ctx, rows); err != nil {
-		return Result{}, err
+		return ImportResult{}, err
 	}
 	drafts := make([]herald.Post, len(rows))
 	for i := range rows {
@@ -80,7 +80,7 @@ func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record,
 		checks, verr := s.d.Posts.ValidateAll(ctx, actor, drafts)
 		if verr != nil {
 			err = verr
-			return Result{}, fmt.Errorf("postcsv: import: %w", err)
+			return ImportResult{}, fmt.Errorf("postcsv: import: %w", err)
 		}
 		bad := 0
 		for i := range rows {
@@ -91,10 +91,10 @@ func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record,
 		}
 		if bad > 0 {
 			err = rowsError(rows, fmt.Sprintf("%d rows have media the platforms refuse, so nothing was imported: fix them and import again", bad))
-			return Result{}, err
+			return ImportResult{}, err
 		}
 	}
-	res := Result{Skipped: p.Invalid, MediaFetched: f.fetched}
+	res := ImportResult{Skipped: p.Invalid, MediaFetched: f.fetched}
 	items := make([]post.BatchItem, len(rows))
 	for i, r := range rows {
 		a := r.draft.action
@@ -113,7 +113,7 @@ func (s *Service) Import(ctx context.Context, actor herald.Actor, recs []Record,
 		Summary: map[string]int{"rows": len(p.Rows), "imported": len(items), "skipped": p.Invalid, "media_fetched": f.fetched}})
 	if err != nil {
 		err = batchRowsError(err, rows)
-		return Result{}, err
+		return ImportResult{}, err
 	}
 	res.Imported = len(created)
 	res.PostIDs = make([]int64, len(created))

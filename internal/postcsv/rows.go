@@ -11,9 +11,9 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 )
 
-// Problem is one thing wrong with one cell of a row (Column "" for the
+// CellProblem is one thing wrong with one cell of a row (Column "" for the
 // row as a whole), in words that say what to fix.
-type Problem struct {
+type CellProblem struct {
 	Column  string `json:"column"`
 	Problem string `json:"problem"`
 }
@@ -79,11 +79,11 @@ type draft struct {
 
 // build turns a row into a draft, with a problem for each cell that
 // cannot be read or names nothing in the workspace.
-func (r *refs) build(c Cells) (draft, []Problem) {
+func (r *refs) build(c Cells) (draft, []CellProblem) {
 	var d draft
-	var probs []Problem
+	var probs []CellProblem
 	add := func(col, format string, args ...any) {
-		probs = append(probs, Problem{Column: col, Problem: fmt.Sprintf(format, args...)})
+		probs = append(probs, CellProblem{Column: col, Problem: fmt.Sprintf(format, args...)})
 	}
 	d.post.Text = c.Get(ColText)
 	for _, name := range splitList(c.Get(ColAccounts)) {
@@ -220,14 +220,14 @@ func joinThread(parts []herald.ThreadPart) string {
 // parseMedia reads media_urls (separated by spaces or line breaks: http
 // and https addresses, or media:ID for an asset already in the library)
 // and alt_texts (one per line, in the same order).
-func parseMedia(urls, alts string) ([]mediaRef, []Problem) {
+func parseMedia(urls, alts string) ([]mediaRef, []CellProblem) {
 	var out []mediaRef
-	var probs []Problem
+	var probs []CellProblem
 	for _, f := range strings.Fields(urls) {
 		if id, ok := strings.CutPrefix(strings.ToLower(f), libraryPrefix); ok {
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil || n <= 0 {
-				probs = append(probs, Problem{ColMediaURLs, fmt.Sprintf("%q is not a library reference: write media: and the asset's number, such as media:12", f)})
+				probs = append(probs, CellProblem{ColMediaURLs, fmt.Sprintf("%q is not a library reference: write media: and the asset's number, such as media:12", f)})
 				continue
 			}
 			out = append(out, mediaRef{ID: n})
@@ -235,7 +235,7 @@ func parseMedia(urls, alts string) ([]mediaRef, []Problem) {
 		}
 		u, err := url.Parse(f)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-			probs = append(probs, Problem{ColMediaURLs, fmt.Sprintf("%q is not a media address: write a full http:// or https:// address of an image or video, without a user name", f)})
+			probs = append(probs, CellProblem{ColMediaURLs, fmt.Sprintf("%q is not a media address: write a full http:// or https:// address of an image or video, without a user name", f)})
 			continue
 		}
 		out = append(out, mediaRef{URL: u.String()})
@@ -245,7 +245,7 @@ func parseMedia(urls, alts string) ([]mediaRef, []Problem) {
 		altList = strings.Split(strings.ReplaceAll(alts, "\r\n", "\n"), "\n")
 	}
 	if len(altList) > len(out) && len(probs) == 0 {
-		probs = append(probs, Problem{ColAltTexts, fmt.Sprintf("has %d alt texts for %d media: give one line per medium, in the order of media_urls", len(altList), len(out))})
+		probs = append(probs, CellProblem{ColAltTexts, fmt.Sprintf("has %d alt texts for %d media: give one line per medium, in the order of media_urls", len(altList), len(out))})
 	}
 	for i := range out {
 		if i < len(altList) {
@@ -253,7 +253,7 @@ func parseMedia(urls, alts string) ([]mediaRef, []Problem) {
 		}
 	}
 	if len(out) > maxMediaPerRow {
-		probs = append(probs, Problem{ColMediaURLs, fmt.Sprintf("has %d media; at most %d are allowed per post", len(out), maxMediaPerRow)})
+		probs = append(probs, CellProblem{ColMediaURLs, fmt.Sprintf("has %d media; at most %d are allowed per post", len(out), maxMediaPerRow)})
 	}
 	return out, probs
 }
@@ -265,7 +265,7 @@ const maxMediaPerRow = 10
 // workspace's zone, either with an offset ("09:00+01:00", "09:00Z"), or the
 // whole instant in the date cell ("2026-12-10T09:00+01:00"). Both empty is
 // no time.
-func (r *refs) when(dateCell, timeCell string) (*time.Time, []Problem) {
+func (r *refs) when(dateCell, timeCell string) (*time.Time, []CellProblem) {
 	dateCell, timeCell = strings.TrimSpace(dateCell), strings.TrimSpace(timeCell)
 	if dateCell == "" && timeCell == "" {
 		return nil, nil
@@ -276,44 +276,44 @@ func (r *refs) when(dateCell, timeCell string) (*time.Time, []Problem) {
 		dateCell, timeCell = d, strings.TrimSpace(t)
 	}
 	if dateCell == "" {
-		return nil, []Problem{{ColDate, "is empty but a time is given: write the date as YYYY-MM-DD, such as 2026-12-10"}}
+		return nil, []CellProblem{{ColDate, "is empty but a time is given: write the date as YYYY-MM-DD, such as 2026-12-10"}}
 	}
 	day, err := time.Parse("2006-01-02", dateCell)
 	if err != nil {
-		return nil, []Problem{{ColDate, fmt.Sprintf("%q is not a date: write it as YYYY-MM-DD, such as 2026-12-10", dateCell)}}
+		return nil, []CellProblem{{ColDate, fmt.Sprintf("%q is not a date: write it as YYYY-MM-DD, such as 2026-12-10", dateCell)}}
 	}
 	if timeCell == "" {
-		return nil, []Problem{{ColTime, "is empty: write the time as HH:MM (24-hour), such as 09:00, optionally with an offset such as 09:00+01:00"}}
+		return nil, []CellProblem{{ColTime, "is empty: write the time as HH:MM (24-hour), such as 09:00, optionally with an offset such as 09:00+01:00"}}
 	}
 	clock, zone := splitOffset(timeCell)
 	hm, err := parseClock(clock)
 	if err != nil {
-		return nil, []Problem{{ColTime, fmt.Sprintf("%q is not a time: write it as HH:MM (24-hour), such as 09:00 or 09:00+01:00", timeCell)}}
+		return nil, []CellProblem{{ColTime, fmt.Sprintf("%q is not a time: write it as HH:MM (24-hour), such as 09:00 or 09:00+01:00", timeCell)}}
 	}
 	wall := day.Add(hm)
 	var at time.Time
 	if zone != "" {
 		off, err := parseOffset(zone)
 		if err != nil {
-			return nil, []Problem{{ColTime, fmt.Sprintf("%q has an offset Herald cannot read: write it as +01:00, -05:00 or Z", timeCell)}}
+			return nil, []CellProblem{{ColTime, fmt.Sprintf("%q has an offset Herald cannot read: write it as +01:00, -05:00 or Z", timeCell)}}
 		}
 		at = wall.Add(-off)
 	} else {
 		instants := localInstants(wall, r.loc)
 		switch len(instants) {
 		case 0:
-			return nil, []Problem{{ColTime, fmt.Sprintf("%s %s does not exist in %s (the clocks go forward then): choose another time, or add an offset",
+			return nil, []CellProblem{{ColTime, fmt.Sprintf("%s %s does not exist in %s (the clocks go forward then): choose another time, or add an offset",
 				dateCell, clock, r.loc)}}
 		case 1:
 			at = instants[0]
 		default:
-			return nil, []Problem{{ColTime, fmt.Sprintf("%s %s happens twice in %s (the clocks go back then): add the offset, %s for the first or %s for the second",
+			return nil, []CellProblem{{ColTime, fmt.Sprintf("%s %s happens twice in %s (the clocks go back then): add the offset, %s for the first or %s for the second",
 				dateCell, clock, r.loc, instants[0].In(r.loc).Format("15:04-07:00"), instants[1].In(r.loc).Format("15:04-07:00"))}}
 		}
 	}
 	at = at.UTC()
 	if !at.After(r.now) {
-		return nil, []Problem{{ColDate, fmt.Sprintf("%s is in the past: choose a time after %s", at.In(r.loc).Format("2006-01-02 15:04 MST"),
+		return nil, []CellProblem{{ColDate, fmt.Sprintf("%s is in the past: choose a time after %s", at.In(r.loc).Format("2006-01-02 15:04 MST"),
 			r.now.In(r.loc).Format("2006-01-02 15:04 MST"))}}
 	}
 	return &at, nil

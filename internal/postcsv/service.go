@@ -69,7 +69,7 @@ type Row struct {
 	Row      int       `json:"row"`
 	Line     int       `json:"line"`
 	Cells    Cells     `json:"-"`
-	Problems []Problem `json:"problems"`
+	Problems []CellProblem `json:"problems"`
 
 	draft draft
 }
@@ -160,17 +160,17 @@ func (s *Service) refs(ctx context.Context, actor herald.Actor) (*refs, error) {
 
 // checkProblems turns the composer's verdict on a row into problems of
 // its columns; a target's problem names its account.
-func checkProblems(d draft, dc post.DraftCheck) []Problem {
-	var out []Problem
-	seen := map[Problem]bool{}
-	add := func(p Problem) {
+func checkProblems(d draft, dc post.DraftCheck) []CellProblem {
+	var out []CellProblem
+	seen := map[CellProblem]bool{}
+	add := func(p CellProblem) {
 		if !seen[p] {
 			seen[p] = true
 			out = append(out, p)
 		}
 	}
 	for _, fp := range dc.Problems {
-		add(Problem{Column: columnFor(fp.Field), Problem: fp.Problem})
+		add(CellProblem{Column: columnFor(fp.Field), Problem: fp.Problem})
 	}
 	for i := range d.post.Targets {
 		tc, ok := dc.Targets[i]
@@ -178,7 +178,7 @@ func checkProblems(d draft, dc post.DraftCheck) []Problem {
 			continue
 		}
 		for _, cp := range tc.Problems {
-			add(Problem{Column: columnFor(cp.Field), Problem: d.names[i] + ": " + cp.Problem})
+			add(CellProblem{Column: columnFor(cp.Field), Problem: d.names[i] + ": " + cp.Problem})
 		}
 	}
 	return out
