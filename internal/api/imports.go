@@ -29,10 +29,10 @@ type ImportRunInput struct {
 
 // ImportRow is one row of a preview.
 type ImportRow struct {
-	Row      int               `json:"row" doc:"1 for the first row after the header"`
-	Line     int               `json:"line" doc:"The file line the row starts on"`
-	Valid    bool              `json:"valid"`
-	Cells    map[string]string `json:"cells" doc:"The row's cells by column name"`
+	Row      int                   `json:"row" doc:"1 for the first row after the header"`
+	Line     int                   `json:"line" doc:"The file line the row starts on"`
+	Valid    bool                  `json:"valid"`
+	Cells    map[string]string     `json:"cells" doc:"The row's cells by column name"`
 	Problems []postcsv.CellProblem `json:"problems" nullable:"false" doc:"What to fix, per column (column empty for the row as a whole)"`
 }
 

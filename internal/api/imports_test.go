@@ -60,9 +60,9 @@ func TestImportAPI(t *testing.T) {
 		mustStatus(t, r, http.StatusOK)
 		var pv struct {
 			Rows []struct {
-				Row      int               `json:"row"`
-				Valid    bool              `json:"valid"`
-				Cells    map[string]string `json:"cells"`
+				Row      int                   `json:"row"`
+				Valid    bool                  `json:"valid"`
+				Cells    map[string]string     `json:"cells"`
 				Problems []postcsv.CellProblem `json:"problems"`
 			} `json:"rows"`
 			Valid, Invalid int

@@ -66,9 +66,9 @@ func New(d Deps) *Service {
 // Row is one row of a preview: its number (1 for the first row after the
 // header), the file line it starts on, its cells and its problems.
 type Row struct {
-	Row      int       `json:"row"`
-	Line     int       `json:"line"`
-	Cells    Cells     `json:"-"`
+	Row      int           `json:"row"`
+	Line     int           `json:"line"`
+	Cells    Cells         `json:"-"`
 	Problems []CellProblem `json:"problems"`
 
 	draft draft

@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -47,6 +48,8 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	// Imports reads, imports and exports posts as CSV.
+	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
@@ -125,6 +128,7 @@ func (h *Handler) routes() {
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
 	h.settingsRoutes(m)
+	h.importRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
