@@ -93,7 +93,11 @@ func (h *Handler) importPost(w http.ResponseWriter, r *http.Request, p *page) er
 	}
 	p.Title = "Import posts"
 	r.Body = http.MaxBytesReader(w, r.Body, importFormLimit)
-	if err := r.ParseMultipartForm(importFormLimit); err != nil {
+	err := r.ParseMultipartForm(importFormLimit)
+	if errors.Is(err, http.ErrNotMultipart) {
+		err = r.ParseForm() // the rows being fixed, sent without a file
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return herald.Errorf(herald.CodeTooLarge, "the file is larger than %d MiB: split it into files of at most %d rows",
@@ -159,7 +163,7 @@ func (h *Handler) importPost(w http.ResponseWriter, r *http.Request, p *page) er
 // importRecords reads the uploaded file when there is one, else the rows
 // the page sent back with the cells the person edited.
 func (h *Handler) importRecords(r *http.Request, d *importData) ([]postcsv.Record, error) {
-	if f, _, err := r.FormFile("file"); err == nil {
+	if f, _, err := r.FormFile("file"); err == nil && r.PostFormValue("action") == "" {
 		defer f.Close()
 		return postcsv.Read(f, d.Encoding)
 	}
@@ -176,7 +180,7 @@ func (h *Handler) importRecords(r *http.Request, d *importData) ([]postcsv.Recor
 	for i := range recs {
 		for _, c := range postcsv.Columns {
 			name := cellName(recs[i].Row, c)
-			if vs, ok := r.MultipartForm.Value[name]; ok && len(vs) > 0 {
+			if vs, ok := r.PostForm[name]; ok && len(vs) > 0 {
 				recs[i].Cells.Set(c, strings.ReplaceAll(vs[0], "\r\n", "\n"))
 			}
 		}
