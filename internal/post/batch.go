@@ -106,11 +106,12 @@ func (s *Service) CreateAll(ctx context.Context, actor herald.Actor, items []Bat
 		if err != nil {
 			return err
 		}
+		refs := &refSet{} // read once for the whole batch, inside its transaction
 		for i, it := range items {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			p, err := s.createIn(ctx, tx, actor, ws, it.Post, it.Action, now)
+			p, err := s.createIn(ctx, tx, actor, ws, it.Post, it.Action, now, refs)
 			if err != nil {
 				return itemError(i, err)
 			}

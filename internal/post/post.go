@@ -171,7 +171,7 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 		if err != nil {
 			return err
 		}
-		p, err = s.createIn(ctx, tx, actor, ws, in, action, now)
+		p, err = s.createIn(ctx, tx, actor, ws, in, action, now, &refSet{})
 		return err
 	})
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 
 // createIn writes one new post inside tx: its targets drafts, then
 // submitted or scheduled when action says so, with its audit entry.
-func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, in herald.Post, action Action, now time.Time) (herald.Post, error) {
+func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, in herald.Post, action Action, now time.Time, refs *refSet) (herald.Post, error) {
 	rule, err := checkRecurrence(in.Recurrence)
 	if err != nil {
 		return herald.Post{}, err
@@ -198,7 +198,7 @@ func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
 	}
-	if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
+	if err := s.checkWith(ctx, tx, ws, &p, nil, now, refs); err != nil {
 		return herald.Post{}, err
 	}
 	if err := tx.CreatePost(ctx, &p); err != nil {
