@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -78,11 +77,7 @@ func (a *API) registerImports() {
 			"workspace's zone or with an offset, platform limits, brand rules, media address syntax), saving nothing. " + limits,
 		MaxBodyBytes: postcsv.MaxBytes + importBodySlack, BodyReadTimeout: uploadTimeout,
 	}, func(ctx context.Context, in *ImportInput) (*ImportPreviewOutput, error) {
-		actor, err := a.actor(ctx, in.Workspace)
-		if err != nil {
-			return nil, err
-		}
-		recs, err := postcsv.Read(bytes.NewReader(in.RawBody), in.Encoding)
+		actor, recs, err := a.importFile(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -117,11 +112,7 @@ func (a *API) registerImports() {
 			"per problem named rows[N].column) unless skip_invalid is set. " + limits,
 		MaxBodyBytes: postcsv.MaxBytes + importBodySlack, BodyReadTimeout: uploadTimeout,
 	}, func(ctx context.Context, in *ImportRunInput) (*ImportOutput, error) {
-		actor, err := a.actor(ctx, in.Workspace)
-		if err != nil {
-			return nil, err
-		}
-		recs, err := postcsv.Read(bytes.NewReader(in.RawBody), in.Encoding)
+		actor, recs, err := a.importFile(ctx, &in.ImportInput)
 		if err != nil {
 			return nil, err
 		}
@@ -150,26 +141,8 @@ func (a *API) registerImports() {
 			return nil, err
 		}
 		f := postcsv.ExportFilter{AccountID: in.Account, LabelID: in.Label, CampaignID: in.Campaign}
-		for _, st := range strings.Split(in.State, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				if !herald.TargetState(st).Valid() {
-					return nil, &herald.Error{Code: herald.CodeInvalid, Message: "the export filter is not valid",
-						Details: []herald.FieldProblem{{Field: "state", Problem: fmt.Sprintf("%q is not a target state", st)}}}
-				}
-				f.States = append(f.States, herald.TargetState(st))
-			}
-		}
-		if in.From != "" || in.To != "" {
-			loc, err := a.d.Posts.Location(ctx, actor)
-			if err != nil {
-				return nil, err
-			}
-			if f.From, err = parseBound("from", in.From, loc, false); err != nil {
-				return nil, err
-			}
-			if f.To, err = parseBound("to", in.To, loc, true); err != nil {
-				return nil, err
-			}
+		if f.States, f.From, f.To, err = a.targetFilter(ctx, actor, in.State, in.From, in.To); err != nil {
+			return nil, err
 		}
 		var buf bytes.Buffer
 		if _, err := a.d.Imports.Export(ctx, actor, f, &buf); err != nil {
@@ -185,4 +158,17 @@ func (a *API) registerImports() {
 			}
 		}}, nil
 	})
+}
+
+// importFile resolves the caller and reads the file of an import request.
+func (a *API) importFile(ctx context.Context, in *ImportInput) (herald.Actor, []postcsv.Record, error) {
+	actor, err := a.actor(ctx, in.Workspace)
+	if err != nil {
+		return herald.Actor{}, nil, err
+	}
+	recs, err := postcsv.Read(bytes.NewReader(in.RawBody), in.Encoding)
+	if err != nil {
+		return herald.Actor{}, nil, err
+	}
+	return actor, recs, nil
 }
