@@ -40,6 +40,11 @@ func TestBrowserImport(t *testing.T) {
 		waitFor(`document.querySelector("#import-row-3 td.bad .cell-problem").textContent.includes("is not an account of this workspace")`),
 		waitFor(`document.getElementById("import-all").disabled`),
 	)
+	run(t, ctx, "the preview fits a phone",
+		chromedp.EmulateViewport(390, 844),
+		waitFor(fitsWidth),
+		chromedp.EmulateViewport(1280, 900),
+	)
 	run(t, ctx, "fix both rows and check again",
 		chromedp.SetValue(chromedp.CSS("#cell-1-date"), "2030-06-03"),
 		chromedp.SetValue(chromedp.CSS("#cell-3-accounts"), "fake:news"),
