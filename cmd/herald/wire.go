@@ -21,6 +21,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
@@ -120,11 +121,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			RateGate: gate,
 		})
 	posts.SetWaker(a.dispatcher)
+	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
+		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Store:      st,
 		Connectors: registry,
 		Keys:       keys,
 		Extender:   posts,
+		Feeds:      feedSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
@@ -156,11 +160,12 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Accounts:   accounts,
 		Media:      mediaSvc,
 		Imports:    imports,
+		Feeds:      feedSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Feeds: feedSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -39,6 +40,7 @@ type Deps struct {
 	Accounts   *account.Service
 	Media      *media.Service
 	Imports    *postcsv.Service
+	Feeds      *feeds.Service
 	Logger     *slog.Logger
 	Version    string
 }
@@ -109,6 +111,7 @@ func New(d Deps) *API {
 	a.registerRemote()
 	a.registerComments()
 	a.registerImports()
+	a.registerFeeds()
 	return a
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -84,15 +85,17 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	posts := post.New(store, clock, logger)
 	d := api.Deps{
 		Auth:       authSvc,
 		Sessions:   sm,
 		Workspaces: workspace.New(store, clock, logger),
 		Labels:     label.New(store, clock, logger),
 		Campaigns:  campaign.New(store, clock, logger),
-		Posts:      post.New(store, clock, logger),
+		Posts:      posts,
 		Accounts:   account.New(store, keys, clock, logger),
 		Media:      media.New(store, storage, 5<<20, clock, logger),
+		Feeds:      feeds.New(store, posts, feeds.NewClient(true), clock, logger, feeds.Config{}),
 		Logger:     logger,
 		Version:    "test",
 	}

@@ -207,6 +207,7 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	CommentStore
+	FeedStore
 }
 
 // Store is a database: every store method (each call its own transaction),
@@ -217,6 +218,7 @@ type Store interface {
 	PublishStore
 	InstanceStore
 	JobStore
+	FeedPollStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

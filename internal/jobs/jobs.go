@@ -41,6 +41,7 @@ const (
 	DefaultMetricsBatch   = 1000
 	DefaultInboxEvery     = 2 * time.Minute
 	DefaultCallTimeout    = 30 * time.Second
+	DefaultFeedsEvery     = time.Minute
 )
 
 // MinEvery is the shortest period a periodic job may have.
@@ -89,6 +90,9 @@ type Config struct {
 	// CallTimeout bounds one platform call of the metrics and inbox jobs
 	// (default 30s).
 	CallTimeout time.Duration
+	// FeedsEvery is how often poll_feeds looks for feeds due a poll
+	// (default 1m); each feed has its own interval and back-off.
+	FeedsEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -106,6 +110,7 @@ func (c Config) withDefaults() Config {
 	set(&c.MetricsEvery, DefaultMetricsEvery)
 	set(&c.InboxEvery, DefaultInboxEvery)
 	set(&c.CallTimeout, DefaultCallTimeout)
+	set(&c.FeedsEvery, DefaultFeedsEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -127,7 +132,7 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    time.Duration
-	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery},
+	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
@@ -170,6 +175,12 @@ type SeriesExtender interface {
 	ExtendSeries(ctx context.Context, now time.Time) (int, error)
 }
 
+// FeedPoller polls the RSS and Atom feeds due at now and says how many
+// it polled. The feeds service implements it.
+type FeedPoller interface {
+	PollDue(ctx context.Context, now time.Time) (int, error)
+}
+
 // Deps are what the jobs work with.
 type Deps struct {
 	// Store is Herald's database: a SQLite store (with WriteDB() *sql.DB)
@@ -183,6 +194,8 @@ type Deps struct {
 	Keys Keys
 	// Extender extends recurring series; nil leaves extend_series out.
 	Extender SeriesExtender
+	// Feeds polls RSS and Atom feeds; nil leaves poll_feeds out.
+	Feeds FeedPoller
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

@@ -56,5 +56,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return ExtendSeriesArgs{} },
 		})
 	}
+	if d.Feeds != nil {
+		ks = append(ks, kind{
+			name: PollFeedsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &pollFeedsWorker{feeds: d.Feeds, clock: d.Clock, log: log})
+			},
+			every: r.cfg.FeedsEvery,
+			args:  func() river.JobArgs { return PollFeedsArgs{} },
+		})
+	}
 	return ks
 }

@@ -154,24 +154,10 @@ func (s *Service) List(ctx context.Context, actor herald.Actor, f herald.PostFil
 // Create writes a new post in the actor's workspace, its targets drafts,
 // then submits or schedules them when action says so — all or nothing.
 func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post, action Action) (herald.Post, error) {
-	if err := actor.Require(herald.ActPostsWrite); err != nil {
-		return herald.Post{}, err
-	}
-	if action == "" {
-		action = ActionDraft
-	}
-	if !action.Valid() {
-		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the post is not valid",
-			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule, queue", action)}}}
-	}
-	now := s.clock.Now()
 	var p herald.Post
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
-		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
-		if err != nil {
-			return err
-		}
-		p, err = s.createIn(ctx, tx, actor, ws, in, action, now, &refSet{})
+		var err error
+		p, err = s.CreateInTx(ctx, tx, actor, in, action)
 		return err
 	})
 	if err != nil {
@@ -183,6 +169,29 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
 		"targets", len(p.Targets), "action", string(action))
 	return p, nil
+}
+
+// CreateInTx is Create inside the caller's transaction tx, for a use-case
+// that must write the post together with records of its own (a feed entry
+// used once). After a commit that scheduled the post (ActionSchedule,
+// ActionQueue) the caller calls Wake.
+func (s *Service) CreateInTx(ctx context.Context, tx herald.Tx, actor herald.Actor, in herald.Post, action Action) (herald.Post, error) {
+	if err := actor.Require(herald.ActPostsWrite); err != nil {
+		return herald.Post{}, err
+	}
+	if action == "" {
+		action = ActionDraft
+	}
+	if !action.Valid() {
+		return herald.Post{}, &herald.Error{Code: herald.CodeInvalid, Message: "the post is not valid",
+			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule, queue", action)}}}
+	}
+	now := s.clock.Now()
+	ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+	if err != nil {
+		return herald.Post{}, err
+	}
+	return s.createIn(ctx, tx, actor, ws, in, action, now, &refSet{})
 }
 
 // createIn writes one new post inside tx: its targets drafts, then
@@ -221,6 +230,15 @@ func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor
 	}
 	return p, nil
 }
+
+// Wake tells the dispatcher, if any, that targets may have become due:
+// for callers of CreateInTx, after their commit.
+func (s *Service) Wake() { s.wake() }
+
+// NeedsApproval reports whether the actor's posts must be reviewed before
+// they are scheduled in workspace ws (the role cannot schedule, or the
+// workspace requires approval of every post).
+func NeedsApproval(actor herald.Actor, ws herald.Workspace) bool { return needsApproval(actor, ws) }
 
 // Update saves p (title, text, labels, campaign, targets matched to the
 // stored ones by id or else by account, and the recurrence until the

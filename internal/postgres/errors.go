@@ -94,6 +94,16 @@ func constraintClash(name string) clash {
 		return clash{"a mentioned user does not exist", "mentions"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}
+	case "feeds_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "feeds_campaign_fkey":
+		return clash{"the campaign does not exist", "campaign_id"}
+	case "feeds_owner_fkey":
+		return clash{"the feed's owner does not exist", "owner_id"}
+	case "feed_entries_pkey":
+		return clash{"the feed already used this entry", "key"}
+	case "feed_entries_post_fkey":
+		return clash{"the entry's post does not exist", "post_id"}
 	}
 	return clash{"the change clashes with existing data", ""}
 }

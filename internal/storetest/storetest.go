@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},
 		{"Comments", commentTests()},
+		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"Time", timeTests()},

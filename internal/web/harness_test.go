@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -40,6 +41,7 @@ type env struct {
 	media     *media.Service
 	labels    *label.Service
 	campaigns *campaign.Service
+	feeds     *feeds.Service
 	srv       *httptest.Server
 }
 
@@ -76,12 +78,13 @@ func newEnv(t *testing.T) *env {
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
+	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,13 +80,17 @@ func TestBrowserPagesFit(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.scheduled(owner, w, acct, "Launch day", time.Now().Add(3*time.Hour))
+	if _, err := e.feeds.Create(bg, actor, herald.Feed{URL: "https://blog.example/feed.xml", Name: "Orchard blog",
+		Mode: herald.FeedQueue, AccountIDs: []int64{acct.ID}}); err != nil {
+		t.Fatal(err)
+	}
 	base := e.srv.URL
 	ws := wsURL(w.ID)
 	pages := []string{
 		ws, ws + "compose", ws + "approvals", ws + "media", ws + "accounts",
 		fmt.Sprintf("%saccounts/%d/schedule", ws, acct.ID), ws + "crisis",
 		settingsURL(w.ID, ""), settingsURL(w.ID, "members"), settingsURL(w.ID, "tokens"), settingsURL(w.ID, "audit"),
-		labelsURL(w.ID), campaignsURL(w.ID), "/me", "/no/such/page",
+		labelsURL(w.ID), campaignsURL(w.ID), feedsURL(w.ID), "/me", "/no/such/page",
 	}
 	signInSized(t, ctx, base, "ana@example.com", 390, 844)
 	for _, size := range []struct{ w, h int64 }{{390, 844}, {1280, 900}} {

@@ -27,6 +27,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/settings/tokens/{token}/revoke", h.inWorkspace(h.settingsTokenRevoke))
 	m.Handle("GET /w/{ws}/settings/audit", h.inWorkspace(h.settingsAudit))
 	h.organiseRoutes(m)
+	h.feedsRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
 	m.HandleFunc("GET /me", h.profile)
@@ -56,6 +57,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	}
 	if p.Can(herald.ActCampaignsRead) {
 		tabs = append(tabs, settingsTab{ID: "campaigns", Label: "Campaigns", URL: campaignsURL(p.Current.ID)})
+	}
+	if p.Can(herald.ActPostsWrite) && p.Can(herald.ActPostsSchedule) {
+		tabs = append(tabs, settingsTab{ID: "feeds", Label: "Feeds", URL: feedsURL(p.Current.ID)})
 	}
 	if p.Can(herald.ActMembersRead) {
 		tabs = append(tabs, settingsTab{ID: "members", Label: "Members", URL: settingsURL(p.Current.ID, "members")})

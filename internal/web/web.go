@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -48,6 +49,7 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Feeds      *feeds.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
