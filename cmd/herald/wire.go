@@ -33,6 +33,7 @@ import (
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/web"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -150,6 +151,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	imports := postcsv.New(postcsv.Deps{Posts: posts, Media: mediaSvc, Accounts: accounts, Labels: labels, Campaigns: campaigns,
 		Client: outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks, MaxBody: cfg.MediaMaxBytes + 1}),
 		Clock:  clock, Logger: logger})
+	templates := template.New(st, clock, posts, logger)
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,
@@ -160,12 +162,13 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Accounts:   accounts,
 		Media:      mediaSvc,
 		Imports:    imports,
+		Templates:  templates,
 		Feeds:      feedSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Feeds: feedSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Feeds: feedSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -40,6 +41,7 @@ type Deps struct {
 	Accounts   *account.Service
 	Media      *media.Service
 	Imports    *postcsv.Service
+	Templates  *template.Service
 	Feeds      *feeds.Service
 	Logger     *slog.Logger
 	Version    string
@@ -111,6 +113,7 @@ func New(d Deps) *API {
 	a.registerRemote()
 	a.registerComments()
 	a.registerImports()
+	a.registerTemplates()
 	a.registerFeeds()
 	return a
 }

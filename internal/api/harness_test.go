@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -100,6 +101,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		Version:    "test",
 	}
 	d.Imports = importsFor(d)
+	d.Templates = template.New(store, clock, d.Posts, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

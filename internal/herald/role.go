@@ -82,6 +82,9 @@ const (
 	ActAuditRead       Action = "audit.read"
 	ActTokensCreate    Action = "tokens.create" // create tokens for oneself (role capped at one's own)
 	ActTokensManage    Action = "tokens.manage" // list and revoke everyone's tokens
+	// ActTemplatesManage creates, edits and deletes templates, snippets
+	// and hashtag groups (using them is posts.write).
+	ActTemplatesManage Action = "templates.manage"
 )
 
 // Actions lists every action (for the permission table and its tests).
@@ -89,7 +92,7 @@ var Actions = []Action{ActWorkspaceRead, ActWorkspaceUpdate, ActWorkspaceDelete,
 	ActMembersManage, ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite,
 	ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite,
 	ActLabelsManage, ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead,
-	ActTokensCreate, ActTokensManage}
+	ActTokensCreate, ActTokensManage, ActTemplatesManage}
 
 // permissions is the table services enforce. Owner may do everything.
 var permissions = map[Role][]Action{
@@ -97,14 +100,14 @@ var permissions = map[Role][]Action{
 		ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite, ActPostsSchedule,
 		ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead, ActTokensCreate,
-		ActTokensManage},
+		ActTokensManage, ActTemplatesManage},
 	RoleManager: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActAccountsManage,
 		ActPostsRead, ActPostsWrite, ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold,
 		ActMediaRead, ActMediaWrite, ActLabelsManage, ActCampaignsRead, ActCampaignsManage,
-		ActAnalyticsRead, ActAuditRead, ActTokensCreate},
+		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage},
 	RoleEditor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActPostsWrite,
 		ActPostsSchedule, ActPostsDelete, ActMediaRead, ActMediaWrite, ActLabelsManage,
-		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate},
+		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate, ActTemplatesManage},
 	RoleContributor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead,
 		ActPostsWrite, ActMediaRead, ActMediaWrite, ActCampaignsRead, ActTokensCreate},
 	RoleAnalyst: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActMediaRead,

@@ -207,6 +207,8 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	CommentStore
+	TemplateStore
+	SnippetStore
 	FeedStore
 }
 
@@ -234,4 +236,29 @@ type Store interface {
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
 	Close() error
+}
+
+// TemplateStore keeps templates. Names are unique per workspace,
+// case-insensitively.
+type TemplateStore interface {
+	CreateTemplate(ctx context.Context, t *Template) error
+	GetTemplate(ctx context.Context, workspaceID, id int64) (Template, error)
+	ListTemplates(ctx context.Context, f KitFilter) ([]Template, error) // by name; Query matches name and description
+	UpdateTemplate(ctx context.Context, t *Template) error              // name, description, content, UpdatedAt
+	DeleteTemplate(ctx context.Context, workspaceID, id int64) error
+}
+
+// SnippetStore keeps snippets and hashtag groups. Names are unique per
+// workspace and kind, case-insensitively.
+type SnippetStore interface {
+	CreateSnippet(ctx context.Context, s *Snippet) error
+	GetSnippet(ctx context.Context, workspaceID, id int64) (Snippet, error)
+	ListSnippets(ctx context.Context, f KitFilter) ([]Snippet, error) // by name; Query matches name and text
+	UpdateSnippet(ctx context.Context, s *Snippet) error              // name, text, UpdatedAt
+	DeleteSnippet(ctx context.Context, workspaceID, id int64) error
+	CreateHashtagGroup(ctx context.Context, g *HashtagGroup) error
+	GetHashtagGroup(ctx context.Context, workspaceID, id int64) (HashtagGroup, error)
+	ListHashtagGroups(ctx context.Context, f KitFilter) ([]HashtagGroup, error) // by name; Query matches name and tags
+	UpdateHashtagGroup(ctx context.Context, g *HashtagGroup) error              // name, hashtags, UpdatedAt
+	DeleteHashtagGroup(ctx context.Context, workspaceID, id int64) error
 }

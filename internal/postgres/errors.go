@@ -92,6 +92,12 @@ func constraintClash(name string) clash {
 		return clash{"the author does not exist", "author_id"}
 	case "post_comment_mentions_user_fkey":
 		return clash{"a mentioned user does not exist", "mentions"}
+	case "templates_name_key":
+		return clash{"a template with this name already exists in the workspace (names ignore case)", "name"}
+	case "snippets_name_key":
+		return clash{"one with this name already exists in the workspace (names ignore case)", "name"}
+	case "templates_workspace_fkey", "snippets_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
 	case "media_assets_uploader_fkey":
 		return clash{"the uploader does not exist", "uploader_id"}
 	case "feeds_workspace_fkey":

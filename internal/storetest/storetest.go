@@ -74,6 +74,8 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},
 		{"Comments", commentTests()},
+		{"Templates", templateTests()},
+		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},

@@ -169,7 +169,8 @@ type calendarData struct {
 	SlotsHidden bool // free slots are hidden by the filters
 	CanMove     bool
 	CanCompose  bool
-	Prev, Next  string // dates of the neighbouring periods
+	Templates   []herald.Template // offered in the day and entry menus
+	Prev, Next  string            // dates of the neighbouring periods
 	Today       string
 	Move        *calMove
 	Count       int
@@ -416,6 +417,11 @@ func (h *Handler) renderCalendar(w http.ResponseWriter, r *http.Request, p *page
 	}
 	if p.Can(herald.ActCampaignsRead) {
 		if d.Campaigns, err = h.d.Campaigns.List(ctx, p.Actor); err != nil {
+			return err
+		}
+	}
+	if d.CanCompose {
+		if d.Templates, err = h.d.Templates.List(ctx, p.Actor, ""); err != nil {
 			return err
 		}
 	}

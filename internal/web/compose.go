@@ -54,6 +54,21 @@ type variantForm struct {
 	Text, FirstComment, Visibility, Spoiler string
 }
 
+// options are the platform options typed, nil when none.
+func (vf variantForm) options() map[string]string {
+	opts := map[string]string{}
+	if vf.Visibility != "" {
+		opts["visibility"] = vf.Visibility
+	}
+	if vf.Spoiler != "" {
+		opts["spoiler_text"] = vf.Spoiler
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	return opts
+}
+
 // composeForm is the composer's form, as typed.
 type composeForm struct {
 	PostID, Version int64
@@ -97,6 +112,8 @@ type composeView struct {
 	Autosave bool
 	// What the viewer may do.
 	CanSchedule, CanSubmit, CanUpload bool
+	// Kits is the templates the composer offers.
+	Kits kitsView
 }
 
 // problems returns the problems shown next to slot.
@@ -234,16 +251,7 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 			v.Thread = append(v.Thread, herald.ThreadPart{Text: part.Text, MediaIDs: part.MediaIDs})
 		}
 		if platformOptions(platforms[id]) {
-			opts := map[string]string{}
-			if vf.Visibility != "" {
-				opts["visibility"] = vf.Visibility
-			}
-			if vf.Spoiler != "" {
-				opts["spoiler_text"] = vf.Spoiler
-			}
-			if len(opts) > 0 {
-				v.Options = opts
-			}
+			v.Options = vf.options()
 		}
 		t := herald.Target{AccountID: id, Variant: v}
 		if at != nil {
@@ -338,6 +346,9 @@ func (h *Handler) loadView(ctx context.Context, p *page, f composeForm) (compose
 	if err := h.loadMedia(ctx, p, f, v.Media); err != nil {
 		return v, err
 	}
+	if v.Kits, err = h.loadKits(ctx, p); err != nil {
+		return v, err
+	}
 	if f.PostID != 0 {
 		po, err := h.d.Posts.Get(ctx, p.Actor, f.PostID)
 		if err != nil {
@@ -382,10 +393,15 @@ func (h *Handler) composeNew(w http.ResponseWriter, r *http.Request, p *page) er
 			f.At = t.In(loc).Format("2006-01-02T15:04")
 		}
 	}
+	dropped, err := h.applyTemplate(r, p, &f, loc)
+	if err != nil {
+		return err
+	}
 	v, err := h.loadView(r.Context(), p, f)
 	if err != nil {
 		return err
 	}
+	v.Kits.Dropped = dropped
 	for _, s := range q["account"] {
 		id, _ := strconv.ParseInt(s, 10, 64)
 		if slices.ContainsFunc(v.Accounts, func(a herald.Account) bool { return a.ID == id }) && !v.F.selected(id) {

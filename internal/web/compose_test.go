@@ -37,6 +37,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -91,13 +92,14 @@ func newComposeEnv(t *testing.T) *composeEnv {
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
+	e.templates = template.New(st, clock, e.posts, logger)
 	imports := importsFor(e)
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Imports: imports, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Imports: imports, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -41,6 +42,7 @@ type env struct {
 	media     *media.Service
 	labels    *label.Service
 	campaigns *campaign.Service
+	templates *template.Service
 	feeds     *feeds.Service
 	srv       *httptest.Server
 }
@@ -78,13 +80,14 @@ func newEnv(t *testing.T) *env {
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
+	e.templates = template.New(st, clock, e.posts, logger)
 	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Feeds: e.feeds, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

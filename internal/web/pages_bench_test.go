@@ -25,6 +25,7 @@ import (
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -134,10 +135,11 @@ func newBenchSite(b *testing.B, st herald.Store) *benchSite {
 	labels := label.New(st, clock, logger)
 	campaigns := campaign.New(st, clock, logger)
 	mediaSvc := media.New(st, storage, 5<<20, clock, logger)
+	templates := template.New(st, clock, posts, logger)
 	a := api.New(api.Deps{Auth: authSvc, Sessions: sm, Workspaces: wsSvc, Posts: posts, Accounts: accounts,
-		Labels: labels, Campaigns: campaigns, Media: mediaSvc, Logger: logger, Version: "bench"})
+		Labels: labels, Campaigns: campaigns, Media: mediaSvc, Templates: templates, Logger: logger, Version: "bench"})
 	web, err := New(Deps{Auth: authSvc, Sessions: sm, Workspaces: wsSvc, Posts: posts, Accounts: accounts,
-		Media: mediaSvc, Labels: labels, Campaigns: campaigns, Users: st, Clock: clock, Logger: logger, Version: "bench"})
+		Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Users: st, Clock: clock, Logger: logger, Version: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func (p *page) location() *time.Location {
 
 // areaAssets are the per-section stylesheets and scripts every page loads
 // after app.css and app.js (static/<area>.css and static/<area>.js).
-var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise"}
+var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits"}
 
 // sectionLink is one entry of the main navigation.
 type sectionLink struct {
@@ -97,9 +97,12 @@ func sectionLinks(p *page) []sectionLink {
 	}
 	for i := range links {
 		l := &links[i]
-		if l.ID == "home" {
+		switch l.ID {
+		case "home":
 			l.Current = p.Path == base
-		} else {
+		case "media":
+			l.Current = strings.HasPrefix(p.Path, l.URL) || strings.HasPrefix(p.Path, base+"library/")
+		default:
 			l.Current = strings.HasPrefix(p.Path, l.URL)
 		}
 	}

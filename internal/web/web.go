@@ -30,6 +30,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -49,6 +50,7 @@ type Deps struct {
 	Media      *media.Service
 	Labels     *label.Service
 	Campaigns  *campaign.Service
+	Templates  *template.Service
 	Feeds      *feeds.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
@@ -129,6 +131,7 @@ func (h *Handler) routes() {
 	h.approvalRoutes(m)
 	h.accountRoutes(m)
 	h.libraryRoutes(m)
+	h.kitRoutes(m)
 	h.settingsRoutes(m)
 	h.importRoutes(m)
 	m.HandleFunc("/", h.notFound)
