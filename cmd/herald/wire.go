@@ -32,6 +32,7 @@ import (
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/outbound"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/template"
@@ -150,6 +151,11 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	labels := label.New(st, clock, logger)
 	campaigns := campaign.New(st, clock, logger)
 	mediaSvc := media.New(st, storage, cfg.MediaMaxBytes, clock, logger)
+	// Media linked from imported CSV files are fetched through the guarded
+	// client, never reading more than the library accepts.
+	imports := postcsv.New(postcsv.Deps{Posts: posts, Media: mediaSvc, Accounts: accounts, Labels: labels, Campaigns: campaigns,
+		Client: outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks, MaxBody: cfg.MediaMaxBytes + 1}),
+		Clock:  clock, Logger: logger})
 	templates := template.New(st, clock, posts, logger)
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
@@ -163,6 +169,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Evergreen:  evergreenSvc,
 		Calendar:   calendarFeeds,
 		BaseURL:    cfg.BaseURL,
+		Imports:    imports,
 		Templates:  templates,
 		Feeds:      feedSvc,
 		Logger:     logger,
@@ -170,7 +177,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
-		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -43,6 +44,7 @@ type Deps struct {
 	Media      *media.Service
 	Evergreen  *evergreen.Service
 	Calendar   *ical.Service
+	Imports    *postcsv.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
@@ -119,6 +121,7 @@ func New(d Deps) *API {
 	a.registerComments()
 	a.registerEvergreen()
 	a.registerCalendarFeed()
+	a.registerImports()
 	a.registerTemplates()
 	a.registerFeeds()
 	return a

@@ -105,6 +105,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		Logger:     logger,
 		Version:    "test",
 	}
+	d.Imports = importsFor(d)
 	d.Templates = template.New(store, clock, d.Posts, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
@@ -254,6 +255,7 @@ func (h *harness) withConnectors() (*fakeserver.Server, string) {
 	d := h.svc
 	d.Accounts = account.New(h.store, h.keys, clock, logger, account.WithConnectors(reg, callback, h.auth))
 	d.Posts = post.New(h.store, clock, logger, post.WithConnectors(reg, h.keys))
+	d.Imports = importsFor(d)
 	a := api.New(d)
 	srv.Config.Handler = d.Sessions.LoadAndSave(h.auth.Middleware(d.Sessions)(a))
 	srv.Start()

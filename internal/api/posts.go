@@ -157,22 +157,8 @@ func (a *API) registerPosts() {
 			return nil, err
 		}
 		f := herald.PostFilter{AccountID: in.Account, LabelID: in.Label, CampaignID: in.Campaign, Page: in.Page()}
-		for _, st := range strings.Split(in.State, ",") {
-			if st = strings.TrimSpace(st); st != "" {
-				f.States = append(f.States, herald.TargetState(st))
-			}
-		}
-		if in.From != "" || in.To != "" {
-			loc, err := a.d.Posts.Location(ctx, actor)
-			if err != nil {
-				return nil, err
-			}
-			if f.From, err = parseBound("from", in.From, loc, false); err != nil {
-				return nil, err
-			}
-			if f.To, err = parseBound("to", in.To, loc, true); err != nil {
-				return nil, err
-			}
+		if f.States, f.From, f.To, err = a.targetFilter(ctx, actor, in.State, in.From, in.To); err != nil {
+			return nil, err
 		}
 		posts, next, err := a.d.Posts.List(ctx, actor, f)
 		if err != nil {
@@ -333,6 +319,33 @@ func (a *API) registerPosts() {
 		}
 		return &TransitionList{Body: list(trs, "")}, nil
 	})
+}
+
+// targetFilter reads a listing's state (comma-separated), from and to
+// query parameters; plain dates are read in the workspace's zone.
+func (a *API) targetFilter(ctx context.Context, actor herald.Actor, state, from, to string) ([]herald.TargetState, *time.Time, *time.Time, error) {
+	var states []herald.TargetState
+	for _, st := range strings.Split(state, ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			states = append(states, herald.TargetState(st))
+		}
+	}
+	if from == "" && to == "" {
+		return states, nil, nil, nil
+	}
+	loc, err := a.d.Posts.Location(ctx, actor)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f, err := parseBound("from", from, loc, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := parseBound("to", to, loc, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return states, f, t, nil
 }
 
 // parseBound reads a from/to query parameter: an RFC 3339 instant, or a

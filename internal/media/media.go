@@ -56,47 +56,56 @@ const MaxUsage = 100
 // from its bytes; only JPEG, PNG, GIF, WebP, MP4 and MOV are accepted. The
 // same bytes uploaded again return the asset already in the library.
 func (s *Service) Upload(ctx context.Context, actor herald.Actor, filename string, r io.Reader, altText string) (herald.MediaAsset, error) {
+	m, _, err := s.UploadNew(ctx, actor, filename, r, altText)
+	return m, err
+}
+
+// UploadNew is Upload that also reports whether the asset is new to the
+// library (false when the same bytes were there already), so a caller
+// whose larger change fails can remove what it added, and only that.
+func (s *Service) UploadNew(ctx context.Context, actor herald.Actor, filename string, r io.Reader, altText string) (herald.MediaAsset, bool, error) {
 	if err := actor.Require(herald.ActMediaWrite); err != nil {
-		return herald.MediaAsset{}, err
+		return herald.MediaAsset{}, false, err
 	}
 	m := herald.MediaAsset{WorkspaceID: actor.WorkspaceID, UploaderID: actor.UserID,
 		Filename: cleanFilename(filename), AltText: strings.TrimSpace(altText)}
 	if err := m.Validate(); err != nil {
-		return herald.MediaAsset{}, err
+		return herald.MediaAsset{}, false, err
 	}
 	staged, err := s.storage.Stage(r, s.maxBytes)
 	if err != nil {
-		return herald.MediaAsset{}, fmt.Errorf("media: upload: %w", err)
+		return herald.MediaAsset{}, false, fmt.Errorf("media: upload: %w", err)
 	}
 	defer staged.Discard()
 	if staged.Size > s.maxBytes {
-		return herald.MediaAsset{}, &herald.Error{Code: herald.CodeTooLarge,
+		return herald.MediaAsset{}, false, &herald.Error{Code: herald.CodeTooLarge,
 			Message: fmt.Sprintf("the file is larger than the %s limit: upload a smaller file", humanBytes(s.maxBytes)),
 			Details: []herald.FieldProblem{{Field: "file", Problem: "must be at most " + humanBytes(s.maxBytes)}}}
 	}
 	if staged.Size == 0 {
-		return herald.MediaAsset{}, invalidFile("is empty: choose a JPEG, PNG, GIF, WebP, MP4 or MOV file")
+		return herald.MediaAsset{}, false, invalidFile("is empty: choose a JPEG, PNG, GIF, WebP, MP4 or MOV file")
 	}
 	if err := s.inspect(staged, &m); err != nil {
-		return herald.MediaAsset{}, err
+		return herald.MediaAsset{}, false, err
 	}
 
 	existing, err := s.store.GetMediaByHash(ctx, actor.WorkspaceID, staged.SHA256)
 	if err == nil {
-		return existing, nil
+		return existing, false, nil
 	}
 	if !errors.Is(err, herald.ErrNotFound) {
-		return herald.MediaAsset{}, fmt.Errorf("media: look up by hash: %w", err)
+		return herald.MediaAsset{}, false, fmt.Errorf("media: look up by hash: %w", err)
 	}
 
 	m.Size = staged.Size
 	m.SHA256 = staged.SHA256
 	m.StorageKey = Key(actor.WorkspaceID, staged.SHA256)
 	if err := s.storage.Commit(staged, m.StorageKey); err != nil {
-		return herald.MediaAsset{}, fmt.Errorf("media: upload: %w", err)
+		return herald.MediaAsset{}, false, fmt.Errorf("media: upload: %w", err)
 	}
 	now := s.clock.Now()
 	m.CreatedAt, m.UpdatedAt = now, now
+	created := false
 	err = s.store.InTx(ctx, func(tx herald.Tx) error {
 		// Another upload of the same bytes may have won the race.
 		if other, err := tx.GetMediaByHash(ctx, actor.WorkspaceID, m.SHA256); err == nil {
@@ -108,16 +117,17 @@ func (s *Service) Upload(ctx context.Context, actor herald.Actor, filename strin
 		if err := tx.CreateMedia(ctx, &m); err != nil {
 			return err
 		}
+		created = true
 		e := herald.NewAudit(actor, "media.upload", "media", m.ID, nil, m, now)
 		return tx.AppendAudit(ctx, &e)
 	})
 	if err != nil {
 		s.removeIfUnused(ctx, actor.WorkspaceID, m.SHA256, m.StorageKey)
-		return herald.MediaAsset{}, fmt.Errorf("media: upload: %w", err)
+		return herald.MediaAsset{}, false, fmt.Errorf("media: upload: %w", err)
 	}
 	s.logger.InfoContext(ctx, "media uploaded", "workspace_id", m.WorkspaceID, "media_id", m.ID,
 		"content_type", m.ContentType, "size", m.Size)
-	return m, nil
+	return m, created, nil
 }
 
 // inspect sets the asset's content type (and an image's size in pixels)

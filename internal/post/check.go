@@ -14,6 +14,13 @@ import (
 // in the future, and the workspace's brand rules. before is the stored post
 // on an edit (nil on create); times it already had are not re-checked.
 func (s *Service) check(ctx context.Context, tx herald.Tx, ws herald.Workspace, p *herald.Post, before *herald.Post, now time.Time) error {
+	return s.checkWith(ctx, tx, ws, p, before, now, &refSet{})
+}
+
+// checkWith is check with what is known of the workspace's accounts,
+// labels, campaigns and media kept in refs, so a batch of posts checked in
+// one transaction reads each once.
+func (s *Service) checkWith(ctx context.Context, tx herald.Tx, ws herald.Workspace, p *herald.Post, before *herald.Post, now time.Time, refs *refSet) error {
 	var pr herald.Problems
 	if err := p.Validate(); err != nil {
 		var he *herald.Error
@@ -22,7 +29,7 @@ func (s *Service) check(ctx context.Context, tx herald.Tx, ws herald.Workspace, 
 		}
 		pr = append(pr, he.Details...)
 	}
-	if err := checkRefs(ctx, tx, p, &pr); err != nil {
+	if err := checkRefs(ctx, tx, p, &pr, refs); err != nil {
 		return err
 	}
 	checkTimes(p, before, now, &pr)
@@ -32,18 +39,33 @@ func (s *Service) check(ctx context.Context, tx herald.Tx, ws herald.Workspace, 
 	return pr.Err("the post is not valid")
 }
 
+// refSet is what checkRefs has read of a workspace, inside one
+// transaction; the zero value has read nothing yet.
+type refSet struct {
+	accounts  map[int64]bool // nil until read
+	labels    map[int64]bool // nil until read
+	campaigns map[int64]bool
+	media     map[int64]bool
+}
+
 // checkRefs adds a problem for each account, media asset, label or campaign
 // p names that is not in its workspace.
-func checkRefs(ctx context.Context, tx herald.Tx, p *herald.Post, pr *herald.Problems) error {
-	accounts, err := tx.ListAccounts(ctx, p.WorkspaceID)
-	if err != nil {
-		return fmt.Errorf("post: list accounts: %w", err)
+func checkRefs(ctx context.Context, tx herald.Tx, p *herald.Post, pr *herald.Problems, refs *refSet) error {
+	if refs.accounts == nil {
+		accounts, err := tx.ListAccounts(ctx, p.WorkspaceID)
+		if err != nil {
+			return fmt.Errorf("post: list accounts: %w", err)
+		}
+		refs.accounts = map[int64]bool{}
+		for _, a := range accounts {
+			refs.accounts[a.ID] = true
+		}
 	}
-	known := map[int64]bool{}
-	for _, a := range accounts {
-		known[a.ID] = true
+	known := refs.accounts
+	if refs.media == nil {
+		refs.media = map[int64]bool{}
 	}
-	media := map[int64]bool{}
+	media := refs.media
 	mediaOK := func(id int64) (bool, error) {
 		if ok, seen := media[id]; seen {
 			return ok, nil
@@ -85,27 +107,40 @@ func checkRefs(ctx context.Context, tx herald.Tx, p *herald.Post, pr *herald.Pro
 		}
 	}
 	if len(p.LabelIDs) > 0 {
-		labels, err := tx.ListLabels(ctx, p.WorkspaceID)
-		if err != nil {
-			return fmt.Errorf("post: list labels: %w", err)
-		}
-		have := map[int64]bool{}
-		for _, l := range labels {
-			have[l.ID] = true
+		if refs.labels == nil {
+			labels, err := tx.ListLabels(ctx, p.WorkspaceID)
+			if err != nil {
+				return fmt.Errorf("post: list labels: %w", err)
+			}
+			refs.labels = map[int64]bool{}
+			for _, l := range labels {
+				refs.labels[l.ID] = true
+			}
 		}
 		for i, id := range p.LabelIDs {
-			if !have[id] {
+			if !refs.labels[id] {
 				pr.Add(fmt.Sprintf("label_ids[%d]", i), "label %d does not exist in this workspace", id)
 			}
 		}
 	}
 	if p.CampaignID != nil {
-		_, err := tx.GetCampaign(ctx, p.WorkspaceID, *p.CampaignID)
-		switch {
-		case errors.Is(err, herald.ErrNotFound):
+		if refs.campaigns == nil {
+			refs.campaigns = map[int64]bool{}
+		}
+		ok, seen := refs.campaigns[*p.CampaignID]
+		if !seen {
+			_, err := tx.GetCampaign(ctx, p.WorkspaceID, *p.CampaignID)
+			switch {
+			case errors.Is(err, herald.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("post: get campaign %d: %w", *p.CampaignID, err)
+			default:
+				ok = true
+			}
+			refs.campaigns[*p.CampaignID] = ok
+		}
+		if !ok {
 			pr.Add("campaign_id", "campaign %d does not exist in this workspace", *p.CampaignID)
-		case err != nil:
-			return fmt.Errorf("post: get campaign %d: %w", *p.CampaignID, err)
 		}
 	}
 	return nil

@@ -187,6 +187,16 @@ func (s *Service) CreateInTx(ctx context.Context, tx herald.Tx, actor herald.Act
 			Details: []herald.FieldProblem{{Field: "action", Problem: fmt.Sprintf("%q is not one of draft, submit, schedule, queue", action)}}}
 	}
 	now := s.clock.Now()
+	ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
+	if err != nil {
+		return herald.Post{}, err
+	}
+	return s.createIn(ctx, tx, actor, ws, in, action, now, &refSet{})
+}
+
+// createIn writes one new post inside tx: its targets drafts, then
+// submitted or scheduled when action says so, with its audit entry.
+func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor, ws herald.Workspace, in herald.Post, action Action, now time.Time, refs *refSet) (herald.Post, error) {
 	rule, err := checkRecurrence(in.Recurrence)
 	if err != nil {
 		return herald.Post{}, err
@@ -197,11 +207,7 @@ func (s *Service) CreateInTx(ctx context.Context, tx herald.Tx, actor herald.Act
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
 	}
-	ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
-	if err != nil {
-		return herald.Post{}, err
-	}
-	if err := s.check(ctx, tx, ws, &p, nil, now); err != nil {
+	if err := s.checkWith(ctx, tx, ws, &p, nil, now, refs); err != nil {
 		return herald.Post{}, err
 	}
 	if err := tx.CreatePost(ctx, &p); err != nil {

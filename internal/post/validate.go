@@ -146,9 +146,9 @@ func (s *Service) ValidateDraft(ctx context.Context, actor herald.Actor, draft h
 		return Validation{}, err
 	}
 	out := make(map[int]TargetCheck, len(draft.Targets))
-	seen := mediaLookups{}
+	cache := newCheckCache()
 	for i, t := range draft.Targets {
-		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, seen)
+		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, cache)
 		if err != nil {
 			return Validation{}, err
 		}
@@ -165,8 +165,86 @@ func (s *Service) ValidateDraft(ctx context.Context, actor herald.Actor, draft h
 	return Validation{Targets: out, Problems: pr, Voice: findings}, nil
 }
 
+// checkCache keeps what one validation learns about accounts and media,
+// so that checking many drafts at once reads each only once.
+type checkCache struct {
+	media    mediaLookups
+	accounts map[int64]*accountCheck
+}
+
+func newCheckCache() *checkCache {
+	return &checkCache{media: mediaLookups{}, accounts: map[int64]*accountCheck{}}
+}
+
+// accountCheck is one account as the platform's validator sees it, or why
+// its posts cannot be checked (fail).
+type accountCheck struct {
+	account  herald.Account
+	acct     connector.Account
+	validate connector.Validator
+	limit    int
+	fail     string
+}
+
+// checkedAccount resolves a target's account for validation, once per cache.
+func (s *Service) checkedAccount(ctx context.Context, workspaceID, id int64, cache *checkCache) (*accountCheck, error) {
+	if ac, ok := cache.accounts[id]; ok {
+		return ac, nil
+	}
+	ac := &accountCheck{}
+	a, err := s.store.GetAccount(ctx, workspaceID, id)
+	switch {
+	case errors.Is(err, herald.ErrNotFound):
+		ac.fail = fmt.Sprintf("account %d is not in this workspace", id)
+	case err != nil:
+		return nil, fmt.Errorf("post: validate: get account %d: %w", id, err)
+	default:
+		ac.account = a
+		s.resolveValidator(ctx, ac)
+	}
+	cache.accounts[id] = ac
+	return ac, nil
+}
+
+// resolveValidator finds the account's connector, opens its credentials and
+// reads its limits, or says in ac.fail why its posts cannot be checked.
+func (s *Service) resolveValidator(ctx context.Context, ac *accountCheck) {
+	a := ac.account
+	if s.conn.registry == nil {
+		ac.fail = "this Herald server cannot ask the platforms to check posts"
+		return
+	}
+	c, ok := s.conn.registry.Get(a.Platform)
+	if !ok {
+		ac.fail = fmt.Sprintf("this Herald server has no %s connector", a.Platform)
+		return
+	}
+	v, ok := c.(connector.Validator)
+	if !ok {
+		ac.fail = fmt.Sprintf("%s posts cannot be checked before publishing", a.Platform)
+		return
+	}
+	if a.Credentials.Empty() || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired {
+		ac.fail = fmt.Sprintf("the %s account %s must be reconnected before its posts can be checked", a.Platform, a.Handle)
+		return
+	}
+	plain, err := s.conn.keys.Open(a.Credentials, a.CredentialsAAD())
+	if err != nil {
+		s.logger.ErrorContext(ctx, "account credentials do not open", "account_id", a.ID, "error", err)
+		ac.fail = fmt.Sprintf("the credentials of the %s account %s cannot be opened; reconnect it", a.Platform, a.Handle)
+		return
+	}
+	ac.validate = v
+	ac.acct = connector.Account{Account: a, Credentials: plain}
+	if l, ok := c.(connector.Limiter); ok {
+		if lim, err := l.Limits(ctx, ac.acct); err == nil {
+			ac.limit = lim.MaxChars
+		}
+	}
+}
+
 // checkTarget asks the target's connector about each of its parts.
-func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.Post, t herald.Target, seen mediaLookups) (TargetCheck, error) {
+func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.Post, t herald.Target, cache *checkCache) (TargetCheck, error) {
 	tc := TargetCheck{AccountID: t.AccountID, Parts: []PartCheck{}, Problems: []connector.Problem{}}
 	fail := func(field, msg string) (TargetCheck, error) {
 		tc.Problems = append(tc.Problems, connector.Problem{Field: field, Problem: msg})
@@ -175,40 +253,18 @@ func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.P
 	if t.AccountID <= 0 {
 		return fail("account", "no account is chosen")
 	}
-	a, err := s.store.GetAccount(ctx, workspaceID, t.AccountID)
-	if errors.Is(err, herald.ErrNotFound) {
-		return fail("account", fmt.Sprintf("account %d is not in this workspace", t.AccountID))
-	}
+	ac, err := s.checkedAccount(ctx, workspaceID, t.AccountID, cache)
 	if err != nil {
-		return tc, fmt.Errorf("post: validate: get account %d: %w", t.AccountID, err)
+		return tc, err
 	}
-	tc.Platform = a.Platform
-	if s.conn.registry == nil {
-		return fail("account", "this Herald server cannot ask the platforms to check posts")
+	if ac.account.ID != 0 {
+		tc.Platform = ac.account.Platform
 	}
-	c, ok := s.conn.registry.Get(a.Platform)
-	if !ok {
-		return fail("account", fmt.Sprintf("this Herald server has no %s connector", a.Platform))
+	if ac.fail != "" {
+		return fail("account", ac.fail)
 	}
-	v, ok := c.(connector.Validator)
-	if !ok {
-		return fail("account", fmt.Sprintf("%s posts cannot be checked before publishing", a.Platform))
-	}
-	if a.Credentials.Empty() || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired {
-		return fail("account", fmt.Sprintf("the %s account %s must be reconnected before its posts can be checked", a.Platform, a.Handle))
-	}
-	plain, err := s.conn.keys.Open(a.Credentials, a.CredentialsAAD())
-	if err != nil {
-		s.logger.ErrorContext(ctx, "account credentials do not open", "account_id", a.ID, "error", err)
-		return fail("account", fmt.Sprintf("the credentials of the %s account %s cannot be opened; reconnect it", a.Platform, a.Handle))
-	}
-	acct := connector.Account{Account: a, Credentials: plain}
-	limit := 0
-	if l, ok := c.(connector.Limiter); ok {
-		if lim, err := l.Limits(ctx, acct); err == nil {
-			limit = lim.MaxChars
-		}
-	}
+	a, v, acct, limit := ac.account, ac.validate, ac.acct, ac.limit
+	seen := cache.media
 	type part struct {
 		name  string
 		field string

@@ -58,9 +58,18 @@ func checkVoice(ctx context.Context, q namer, ws herald.Workspace, p *herald.Pos
 	if err != nil {
 		return nil, err
 	}
+	return applyVoice(ws, names, p, pr), nil
+}
+
+// applyVoice is checkVoice with the names already read, for a batch that
+// reads them once.
+func applyVoice(ws herald.Workspace, names voice.Names, p *herald.Post, pr *herald.Problems) []voice.Finding {
+	if ws.BrandRules.Empty() {
+		return nil
+	}
 	fs := voice.Check(ws.BrandRules, *p, names)
 	*pr = append(*pr, voice.Problems(fs)...)
-	return fs, nil
+	return fs
 }
 
 // refuseBlocked refuses to move p forward (to review, approval or

@@ -93,12 +93,13 @@ func newComposeEnv(t *testing.T) *composeEnv {
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
+	imports := importsFor(e)
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Imports: imports, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

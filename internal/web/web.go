@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -55,6 +56,8 @@ type Deps struct {
 	Calendar   *ical.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
+	// Imports reads, imports and exports posts as CSV.
+	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
 	Users UserCounter
 	// Clock tells the time; nil means the system clock.
@@ -136,6 +139,7 @@ func (h *Handler) routes() {
 	h.settingsRoutes(m)
 	h.evergreenRoutes(m)
 	h.calendarFeedRoutes(m)
+	h.importRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
