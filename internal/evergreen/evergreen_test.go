@@ -143,22 +143,25 @@ func TestShareOfTheQueue(t *testing.T) {
 		w.settings(t, 30, 25)
 		a := w.published(t, w.acct, "Our guide to spring", monday.Add(-days(60)))
 		b := w.published(t, w.acct, "Ten tips for summer", monday.Add(-days(70)))
-		w.mark(t, a)
-		w.mark(t, b)
+		c := w.published(t, w.acct, "How we pack an order", monday.Add(-days(80)))
+		d := w.published(t, w.acct, "Meet the team", monday.Add(-days(90)))
+		for _, p := range []herald.Post{a, b, c, d} {
+			w.mark(t, p)
+		}
 		for i := range 3 {
 			w.scheduled(t, w.acct, fmt.Sprintf("fresh %d", i), monday.Add(days(i+1)+9*time.Hour))
 		}
 		n, err := w.svc.Recycle(t.Context(), monday)
 		must(t, err)
-		// Three posts scheduled: one copy makes 1 of 4 (25 %), a second
-		// would make 2 of 5 (40 %).
-		if n != 1 {
-			t.Fatalf("made %d copies, want 1 (25 %% of the queue)", n)
+		// The account has 14 slots in the week: 25 % of them is 3.5, so
+		// three copies; a fourth would make 4 of 14 (29 %).
+		if n != 3 {
+			t.Fatalf("made %d copies, want 3 (25 %% of 14 slots)", n)
 		}
 		cs := w.copies(t)
 		// The post longest unused goes first, into the first free slot.
-		if cs[0].OriginID != b.ID || !cs[0].SlotAt.Equal(monday.Add(9*time.Hour)) {
-			t.Fatalf("copy %+v, want post %d at Monday 09:00", cs[0], b.ID)
+		if cs[0].OriginID != d.ID || !cs[0].SlotAt.Equal(monday.Add(9*time.Hour)) {
+			t.Fatalf("copy %+v, want post %d at Monday 09:00", cs[0], d.ID)
 		}
 		again, err := w.svc.Recycle(t.Context(), monday)
 		must(t, err)
@@ -172,8 +175,28 @@ func TestShareOfTheQueue(t *testing.T) {
 			t.Fatalf("at 50 %% a second run made %d copies, want 1 (each post once within its cooldown)", n)
 		}
 		cs = w.copies(t)
-		if len(cs) != 2 || cs[1].OriginID != a.ID {
-			t.Fatalf("copies %+v, want the second from post %d", cs, a.ID)
+		if len(cs) != 4 || cs[3].OriginID != a.ID {
+			t.Fatalf("copies %+v, want the fourth from post %d", cs, a.ID)
+		}
+	})
+}
+
+func TestShareWhenTheQueueIsFull(t *testing.T) {
+	stores(t, func(t *testing.T, s herald.Store) {
+		w := newWorld(t, s)
+		w.settings(t, 30, 25)
+		w.mark(t, w.published(t, w.acct, "Our guide to spring", monday.Add(-days(60))))
+		// Every slot of the week holds a post of the account's own: 14 of
+		// 14, so one copy would already be 1 of 15 (6 %) but there is no
+		// free slot for it.
+		for i := range 7 {
+			w.scheduled(t, w.acct, fmt.Sprintf("morning %d", i), monday.Add(days(i)+9*time.Hour))
+			w.scheduled(t, w.acct, fmt.Sprintf("afternoon %d", i), monday.Add(days(i)+15*time.Hour))
+		}
+		n, err := w.svc.Recycle(t.Context(), monday)
+		must(t, err)
+		if n != 0 {
+			t.Fatalf("made %d copies with every slot taken", n)
 		}
 	})
 }

@@ -113,6 +113,7 @@ type filler struct {
 	cands    []*candidate
 	taken    map[int64]bool // slots in use (unix microseconds)
 	total    int            // targets holding a slot in [now, end)
+	slots    int            // the posting schedule's slots in [now, end)
 	recycled int            // of which recycled copies
 	platform []use          // texts on the account's platform around the window
 }
@@ -305,15 +306,32 @@ func eachPost(ctx context.Context, tx herald.Tx, f herald.PostFilter, fn func(he
 }
 
 // allowed reports whether one more copy keeps the account's recycled share
-// at most the maximum.
+// at most the maximum. The share is of the account's queue in the window:
+// its posting slots there, or its scheduled posts when they are more, so
+// an account with an empty queue still gets copies (25 % of 14 slots a
+// week is 3), and one whose slots are all taken by its own posts gets none.
 func (f *filler) allowed() bool {
-	return (f.recycled+1)*100 <= f.st.MaxSharePercent*(f.total+1)
+	return (f.recycled+1)*100 <= f.st.MaxSharePercent*max(f.slots, f.total+1)
+}
+
+// countSlots counts the posting schedule's slots in [now, end), taken or not.
+func (f *filler) countSlots() {
+	none := map[int64]bool{}
+	for cursor := f.now; f.slots < herald.MaxPostingSlots*2; f.slots++ {
+		slot, ok := post.NextSlot(f.acct.PostingSchedule, f.loc, cursor, none, f.end.Sub(cursor))
+		if !ok || !slot.Before(f.end) {
+			return
+		}
+		none[slot.UnixMicro()] = true
+		cursor = slot
+	}
 }
 
 // fill makes copies slot by slot until the share is reached or the week's
 // slots run out, and returns them.
 func (f *filler) fill(ctx context.Context, tx herald.Tx) ([]herald.EvergreenCopy, error) {
 	var made []herald.EvergreenCopy
+	f.countSlots()
 	cursor := f.now
 	for len(f.cands) > 0 && f.allowed() {
 		slot, ok := post.NextSlot(f.acct.PostingSchedule, f.loc, cursor, f.taken, f.end.Sub(cursor))

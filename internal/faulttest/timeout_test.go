@@ -32,6 +32,11 @@ func TestAcceptThenTimeOut(t *testing.T) {
 			// timing out, without waiting out its default call timeout.
 			cfg.TimeoutRate = timeoutRate
 			cfg.TimeoutDelay = 0
+			// At most two ambiguous answers per post in a row: the default
+			// backoff (5 s base, doubling, full jitter) then settles every
+			// target well within the minute, where five in a row (one
+			// target in seven bursts at this rate) could wait 80 s more.
+			cfg.TimeoutsPerPost = 2
 			acceptThenTimeOut(t, cfg, tt.env, tt.unconfirmed)
 		})
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
-	"github.com/heraldsocial/herald/internal/outbound"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
@@ -198,11 +197,6 @@ func newWorldSQLite(t *testing.T) *world {
 	t.Cleanup(func() { st.Close() })
 	must(t, st.Migrate(ctx))
 	return newWorld(t, st)
-}
-
-// outboundClient is the feeds' client with another overall time limit.
-func outboundClient(allowPrivate bool, timeout time.Duration) *http.Client {
-	return outbound.NewClient(outbound.Options{AllowPrivate: allowPrivate, Timeout: timeout, MaxBody: feeds.MaxBytes})
 }
 
 // standIn lets the loopback server srv through client's guard, standing

@@ -247,11 +247,15 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
-	// The poller's client with a short overall limit stands for the
-	// 30-second one: what is under test is the answer, not the duration.
-	svc := w.service(outboundClient(true, 300*time.Millisecond))
+	// The poller's own client, with its default limit: a feed that never
+	// finishes costs one poll FetchTimeout, then an answer in words.
+	svc := w.service(feeds.NewClient(true))
 	f := w.addFeed(t, slow.URL, herald.FeedQueue)
+	started := time.Now()
 	_, err := svc.Poll(context.Background(), w.editor, f.ID)
+	if waited := time.Since(started); waited < feeds.FetchTimeout {
+		t.Fatalf("gave up after %s, before the %s limit", waited, feeds.FetchTimeout)
+	}
 	if err == nil || !strings.Contains(err.Error(), "did not send the whole feed") {
 		t.Fatalf("Poll = %v, want a timeout in words", err)
 	}

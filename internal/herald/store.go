@@ -307,3 +307,12 @@ type SnippetStore interface {
 	UpdateHashtagGroup(ctx context.Context, g *HashtagGroup) error              // name, hashtags, UpdatedAt
 	DeleteHashtagGroup(ctx context.Context, workspaceID, id int64) error
 }
+
+// WholeTx is a Tx that can leave out the savepoint a store may put around
+// each of its multi-statement methods. A method that fails inside the
+// Tx Whole returns may leave the transaction unusable, so only a caller
+// that rolls the whole transaction back on any error (a batch that is
+// all or nothing) asks for it.
+type WholeTx interface {
+	Whole() Tx
+}

@@ -106,6 +106,9 @@ func (s *Service) CreateAll(ctx context.Context, actor herald.Actor, items []Bat
 	out := make([]herald.Post, 0, len(items))
 	wake := false
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
+		if w, ok := tx.(herald.WholeTx); ok {
+			tx = w.Whole() // any error below rolls everything back
+		}
 		ws, err := getWorkspace(ctx, tx, actor.WorkspaceID)
 		if err != nil {
 			return err

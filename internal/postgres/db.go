@@ -145,14 +145,33 @@ type querier interface {
 // store implements every herald.Tx method once, over a querier.
 type store struct {
 	q querier
+	// whole is set by Whole: the caller rolls the transaction back on
+	// any error, so methods need no savepoint of their own.
+	whole bool
 }
 
 // atomic runs fn in a transaction (a savepoint when s is already one), for
-// methods that take more than one statement.
+// methods that take more than one statement; directly inside a Whole
+// transaction.
 func (s store) atomic(ctx context.Context, fn func(s store) error) error {
+	if s.whole {
+		return fn(s)
+	}
 	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		return fn(store{q: tx})
 	})
+}
+
+// Whole returns the transaction without a savepoint around each
+// multi-statement method (see herald.WholeTx). Each savepoint is a
+// subtransaction: past 64 of them in one transaction PostgreSQL's
+// visibility checks go through pg_subtrans, and a batch of thousands of
+// posts slows down many times over.
+func (s store) Whole() herald.Tx {
+	if _, ok := s.q.(pgx.Tx); !ok {
+		return s
+	}
+	return store{q: s.q, whole: true}
 }
 
 // scanner is a pgx.Row or pgx.Rows.

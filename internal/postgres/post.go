@@ -463,14 +463,19 @@ func (s store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald
 	}
 	var version int64
 	err := s.atomic(ctx, func(s store) error {
-		// Leaving publishing by hand ends the dispatcher's lease.
+		// Leaving publishing by hand ends the dispatcher's lease. The
+		// workspace is compared as workspace_id + 0 so that only the
+		// primary key can find the row: without statistics (a new
+		// installation, or rows added in this same transaction, as in an
+		// import) the cached plan may otherwise walk every target of the
+		// workspace through targets_schedule_idx for each update.
 		err := s.q.QueryRow(ctx, `UPDATE targets SET state = $5, scheduled_at = $6, remote_id = $7,
 			remote_url = $8, last_error = $9, published_at = $10, updated_at = $11, due_at = $12,
 			held_by = $13, held_at = $14, held_reason = $15,
 			lease_owner = CASE WHEN $5 = 'publishing' THEN lease_owner ELSE '' END,
 			lease_until = CASE WHEN $5 = 'publishing' THEN lease_until END,
 			version = version + 1
-			WHERE workspace_id = $1 AND id = $2 AND state = $3 AND version = $4 RETURNING version`,
+			WHERE id = $2 AND workspace_id + 0 = $1 AND state = $3 AND version = $4 RETURNING version`,
 			t.WorkspaceID, t.ID, tr.From, t.Version, t.State, t.ScheduledAt, t.RemoteID, t.RemoteURL,
 			t.LastError, t.PublishedAt, updated, due, t.HeldBy, t.HeldAt, t.HeldReason).Scan(&version)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -522,7 +522,7 @@ func evergreenListPage(p *page, d evergreenListData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, " % of each account's scheduled posts, each post at most once every ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, " % of each account's queue (its posting slots in the week), each post at most once every ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -829,7 +829,7 @@ func settingsEvergreenPage(p *page, d evergreenSettingsData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, "<label for=\"evergreen-share\">Most of each account's queue, in % <span class=\"hint\">Of the account's posts scheduled in the coming week, at most this share are recycled copies.</span></label> <input type=\"number\" id=\"evergreen-share\" name=\"max_share_percent\" min=\"1\" max=\"100\" required value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, "<label for=\"evergreen-share\">Most of each account's queue, in % <span class=\"hint\">Of the account's posting slots in the coming week (or its scheduled posts, when there are more), at most this share are recycled copies, rounded down.</span></label> <input type=\"number\" id=\"evergreen-share\" name=\"max_share_percent\" min=\"1\" max=\"100\" required value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

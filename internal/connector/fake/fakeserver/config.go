@@ -42,6 +42,12 @@ type Config struct {
 	// connection is closed without an answer when TimeoutDelay is 0.
 	TimeoutRate  float64
 	TimeoutDelay time.Duration
+	// TimeoutsPerPost bounds how many requests for one post (by its
+	// X-Herald-Key, else its Idempotency-Key) are held back by
+	// TimeoutRate; later ones are answered. 0: no bound. A fault test
+	// that must settle within a bound uses it, since the publisher's
+	// backoff after k ambiguous answers in a row grows as 2^k.
+	TimeoutsPerPost int
 	// RateLimit is how many API requests one account may make per
 	// RateWindow (0: unlimited). Over it: 429 with Retry-After.
 	RateLimit  int
@@ -98,6 +104,9 @@ func (c Config) Validate() error {
 	}
 	if c.TimeoutRate < 0 || c.TimeoutRate > 1 || c.TimeoutRate != c.TimeoutRate {
 		p.Add("timeout_rate", "must be between 0 and 1")
+	}
+	if c.TimeoutsPerPost < 0 {
+		p.Add("timeouts_per_post", "must not be negative")
 	}
 	if c.ErrorRate+c.TimeoutRate > 1 {
 		p.Add("timeout_rate", "error_rate plus timeout_rate must not exceed 1")
@@ -173,6 +182,7 @@ type configJSON struct {
 	ErrorHTML       bool    `json:"error_html,omitempty"`
 	TimeoutRate     float64 `json:"timeout_rate,omitempty"`
 	TimeoutDelay    string  `json:"timeout_delay,omitempty"`
+	TimeoutsPerPost int     `json:"timeouts_per_post,omitempty"`
 	RateLimit       int     `json:"rate_limit,omitempty"`
 	RateWindow      string  `json:"rate_window,omitempty"`
 	Idempotency     bool    `json:"idempotency"`
@@ -195,7 +205,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(configJSON{
 		Latency: d(c.Latency), ErrorRate: c.ErrorRate, ErrorStatus: c.ErrorStatus, ErrorHTML: c.ErrorHTML,
-		TimeoutRate: c.TimeoutRate, TimeoutDelay: d(c.TimeoutDelay), RateLimit: c.RateLimit,
+		TimeoutRate: c.TimeoutRate, TimeoutDelay: d(c.TimeoutDelay), TimeoutsPerPost: c.TimeoutsPerPost, RateLimit: c.RateLimit,
 		RateWindow: d(c.RateWindow), Idempotency: c.Idempotency, Lookup: c.Lookup,
 		MaxChars: c.MaxChars, MaxMedia: c.MaxMedia, MaxMediaBytes: c.MaxMediaBytes,
 		ProcessingDelay: d(c.ProcessingDelay), TokenLifetime: d(c.TokenLifetime), Tokens: c.Tokens,
@@ -222,7 +232,7 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	}
 	*c = Config{
 		Latency: d("latency", w.Latency), ErrorRate: w.ErrorRate, ErrorStatus: w.ErrorStatus, ErrorHTML: w.ErrorHTML,
-		TimeoutRate: w.TimeoutRate, TimeoutDelay: d("timeout_delay", w.TimeoutDelay), RateLimit: w.RateLimit,
+		TimeoutRate: w.TimeoutRate, TimeoutDelay: d("timeout_delay", w.TimeoutDelay), TimeoutsPerPost: w.TimeoutsPerPost, RateLimit: w.RateLimit,
 		RateWindow: d("rate_window", w.RateWindow), Idempotency: w.Idempotency, Lookup: w.Lookup,
 		MaxChars: w.MaxChars, MaxMedia: w.MaxMedia, MaxMediaBytes: w.MaxMediaBytes,
 		ProcessingDelay: d("processing_delay", w.ProcessingDelay), TokenLifetime: d("token_lifetime", w.TokenLifetime),

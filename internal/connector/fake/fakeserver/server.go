@@ -52,6 +52,7 @@
 package fakeserver
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,8 +80,10 @@ type Server struct {
 	refused refusals
 	media   mediaStore
 	stats   counters
-	log     *slog.Logger
-	mux     *http.ServeMux
+	// heldBack counts, per post key, the answers held back (TimeoutsPerPost).
+	heldBack sync.Map // string → *atomic.Int64
+	log      *slog.Logger
+	mux      *http.ServeMux
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -271,6 +274,20 @@ func (cfg *Config) draw() fate {
 		return fateTimeout
 	}
 	return fateAnswer
+}
+
+// holdBack reports whether a request drawn to time out is held back:
+// always, unless the post's key has used up Config.TimeoutsPerPost.
+func (s *Server) holdBack(r *http.Request, cfg *Config) bool {
+	if cfg.TimeoutsPerPost == 0 {
+		return true
+	}
+	key := cmp.Or(r.Header.Get("X-Herald-Key"), r.Header.Get("Idempotency-Key"))
+	if key == "" {
+		return true
+	}
+	n, _ := s.heldBack.LoadOrStore(key, new(atomic.Int64))
+	return n.(*atomic.Int64).Add(1) <= int64(cfg.TimeoutsPerPost)
 }
 
 // begin authenticates an API request, applies the rate limit and error

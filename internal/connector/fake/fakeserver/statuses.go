@@ -178,7 +178,7 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.stats.replays.Add(1)
 	}
-	if f == fateTimeout {
+	if f == fateTimeout && s.holdBack(r, cfg) {
 		s.stall(r, cfg)
 	}
 	s.answer(w, r, cfg, http.StatusOK, s.statusOf(r, p))
