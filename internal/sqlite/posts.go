@@ -67,7 +67,7 @@ func waiting(s herald.TargetState) bool {
 // read transaction on the read pool.
 func (s *store) readTx(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
-		return fn(s.tx)
+		return fn(s.r)
 	}
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {

@@ -228,7 +228,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; also runs if fn panics
-	st := &store{r: tx, w: tx, tx: tx, hub: db.hub}
+	c := newStmtCache(tx)
+	st := &store{r: c, w: c, tx: tx, hub: db.hub}
 	if err := fn(st); err != nil {
 		return err
 	}
@@ -271,20 +272,20 @@ var _ herald.Tx = (*store)(nil)
 // failed step leaves the caller's transaction as it was).
 func (s *store) atomic(ctx context.Context, fn func(q querier) error) error {
 	if s.tx != nil {
-		if _, err := s.tx.ExecContext(ctx, "SAVEPOINT herald_step"); err != nil {
+		if _, err := s.w.ExecContext(ctx, "SAVEPOINT herald_step"); err != nil {
 			return fmt.Errorf("sqlite: savepoint: %w", err)
 		}
-		if err := fn(s.tx); err != nil {
-			_, rbErr := s.tx.ExecContext(ctx, "ROLLBACK TO herald_step")
+		if err := fn(s.w); err != nil {
+			_, rbErr := s.w.ExecContext(ctx, "ROLLBACK TO herald_step")
 			if rbErr == nil {
-				_, rbErr = s.tx.ExecContext(ctx, "RELEASE herald_step")
+				_, rbErr = s.w.ExecContext(ctx, "RELEASE herald_step")
 			}
 			if rbErr != nil {
 				return errors.Join(err, fmt.Errorf("sqlite: rollback to savepoint: %w", rbErr))
 			}
 			return err
 		}
-		if _, err := s.tx.ExecContext(ctx, "RELEASE herald_step"); err != nil {
+		if _, err := s.w.ExecContext(ctx, "RELEASE herald_step"); err != nil {
 			return fmt.Errorf("sqlite: release savepoint: %w", err)
 		}
 		return nil
