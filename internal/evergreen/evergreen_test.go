@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,8 +11,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/herald"
-	"github.com/heraldsocial/herald/internal/postgres/pgtest"
-	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/teststore"
 )
 
 // clock is a fixed clock: the recycling rules are decided against "now".
@@ -27,28 +24,7 @@ var monday = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // stores runs fn against a fresh SQLite store and, when configured, a
 // fresh PostgreSQL one.
-func stores(t *testing.T, fn func(t *testing.T, s herald.Store)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) {
-		if os.Getenv(pgtest.EnvURL) == "" {
-			t.Skip(pgtest.EnvURL + " not set")
-		}
-		fn(t, pgtest.Open(t))
-	})
-}
-
-func openSQLite(t *testing.T) herald.Store {
-	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func stores(t *testing.T, fn func(t *testing.T, s herald.Store)) { teststore.Each(t, fn) }
 
 // world is a workspace with an owner and a Mastodon account posting at
 // 09:00 and 15:00 every day.

@@ -6,7 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,30 +15,13 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
-	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/teststore"
 )
 
 // forEachStore runs fn on a fresh SQLite store, and on PostgreSQL when
 // HERALD_TEST_POSTGRES_URL is set.
-func forEachStore(t *testing.T, fn func(t *testing.T, st herald.Store)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		ctx := context.Background()
-		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, st)
-	})
-	if os.Getenv("HERALD_TEST_POSTGRES_URL") != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, pgtest.Open(t)) })
-	}
-}
+func forEachStore(t *testing.T, fn func(t *testing.T, st herald.Store)) { teststore.Each(t, fn) }
 
 // clock is a clock the test moves.
 type clock struct {

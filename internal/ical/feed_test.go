@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,33 +12,14 @@ import (
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
-	"github.com/heraldsocial/herald/internal/postgres/pgtest"
-	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/teststore"
 )
 
 type clock struct{ t time.Time }
 
 func (c clock) Now() time.Time { return c.t }
 
-func stores(t *testing.T, fn func(t *testing.T, s herald.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, db)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		if os.Getenv(pgtest.EnvURL) == "" {
-			t.Skip(pgtest.EnvURL + " not set")
-		}
-		fn(t, pgtest.Open(t))
-	})
-}
+func stores(t *testing.T, fn func(t *testing.T, s herald.Store)) { teststore.Each(t, fn) }
 
 func must(t *testing.T, err error) {
 	t.Helper()

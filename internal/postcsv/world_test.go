@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
-	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/teststore"
 )
 
 // forEachStore runs fn on a fresh SQLite store, and on PostgreSQL when
@@ -37,19 +36,8 @@ func forEachStore(tb testing.TB, fn func(tb testing.TB, st herald.Store)) {
 			x.Run(name, func(b *testing.B) { f(b) })
 		}
 	}
-	run("sqlite", func(tb testing.TB) {
-		ctx := context.Background()
-		st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "herald.db"))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			tb.Fatal(err)
-		}
-		fn(tb, st)
-	})
-	if os.Getenv("HERALD_TEST_POSTGRES_URL") != "" {
+	run("sqlite", func(tb testing.TB) { fn(tb, teststore.SQLite(tb)) })
+	if teststore.HasPostgres() {
 		run("postgres", func(tb testing.TB) { fn(tb, pgtest.Open(tb)) })
 	}
 }

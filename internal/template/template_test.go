@@ -3,8 +3,6 @@ package template_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,9 +10,8 @@ import (
 
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
-	"github.com/heraldsocial/herald/internal/postgres/pgtest"
-	"github.com/heraldsocial/herald/internal/sqlite"
 	"github.com/heraldsocial/herald/internal/template"
+	"github.com/heraldsocial/herald/internal/teststore"
 )
 
 // fixedClock is a clock stopped at one instant.
@@ -39,20 +36,7 @@ type world struct {
 
 func forEachStore(t *testing.T, fn func(t *testing.T, w *world)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, newWorld(t, st))
-	})
-	if os.Getenv("HERALD_TEST_POSTGRES_URL") != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, newWorld(t, pgtest.Open(t))) })
-	}
+	teststore.Each(t, func(t *testing.T, st herald.Store) { fn(t, newWorld(t, st)) })
 }
 
 func must(t *testing.T, err error) {
