@@ -8,20 +8,13 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// DraftCheck is Validate's verdict on one draft of a batch: the post's
-// own problems (Herald's rules, brand rules) and each target's.
-type DraftCheck struct {
-	Targets  map[int]TargetCheck
-	Problems []herald.FieldProblem
-}
-
 // MaxBatch is the most posts ValidateAll and CreateAll take at once.
 const MaxBatch = 10000
 
 // ValidateAll checks many drafts the way Validate checks one, reading the
 // workspace, each account (with its platform limits) and each media asset
 // once for the whole batch.
-func (s *Service) ValidateAll(ctx context.Context, actor herald.Actor, drafts []herald.Post) ([]DraftCheck, error) {
+func (s *Service) ValidateAll(ctx context.Context, actor herald.Actor, drafts []herald.Post) ([]Validation, error) {
 	if err := actor.Require(herald.ActPostsWrite); err != nil {
 		return nil, err
 	}
@@ -37,7 +30,7 @@ func (s *Service) ValidateAll(ctx context.Context, actor herald.Actor, drafts []
 		return nil, err
 	}
 	cache := newCheckCache()
-	out := make([]DraftCheck, len(drafts))
+	out := make([]Validation, len(drafts))
 	for k, draft := range drafts {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("post: validate all: %w", err)
@@ -46,26 +39,9 @@ func (s *Service) ValidateAll(ctx context.Context, actor herald.Actor, drafts []
 			return nil, err
 		}
 		draft.WorkspaceID = actor.WorkspaceID
-		pr := herald.Problems{}
-		if err := draft.Validate(); err != nil {
-			var he *herald.Error
-			if !errors.As(err, &he) {
-				return nil, err
-			}
-			pr = append(pr, he.Details...)
+		if out[k], err = s.checkDraft(ctx, ws, names, draft, cache); err != nil {
+			return nil, err
 		}
-		applyVoice(ws, names, &draft, &pr)
-		dc := DraftCheck{Targets: make(map[int]TargetCheck, len(draft.Targets)), Problems: pr}
-		for i, t := range draft.Targets {
-			tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, cache)
-			if err != nil {
-				return nil, err
-			}
-			tc.Index = i
-			tc.Publishable = len(tc.Problems) == 0 && tc.Checked
-			dc.Targets[i] = tc
-		}
-		out[k] = dc
 	}
 	return out, nil
 }

@@ -133,7 +133,18 @@ func (s *Service) ValidateDraft(ctx context.Context, actor herald.Actor, draft h
 	if err != nil {
 		return Validation{}, err
 	}
-	var pr herald.Problems
+	names, err := voiceNames(ctx, s.store, ws)
+	if err != nil {
+		return Validation{}, err
+	}
+	return s.checkDraft(ctx, ws, names, draft, newCheckCache())
+}
+
+// checkDraft is ValidateDraft's work on one draft of the workspace ws,
+// with the names its brand voice rules use and what earlier drafts of the
+// same batch learnt in cache.
+func (s *Service) checkDraft(ctx context.Context, ws herald.Workspace, names voice.Names, draft herald.Post, cache *checkCache) (Validation, error) {
+	pr := herald.Problems{}
 	if err := draft.Validate(); err != nil {
 		var he *herald.Error
 		if !errors.As(err, &he) {
@@ -141,26 +152,19 @@ func (s *Service) ValidateDraft(ctx context.Context, actor herald.Actor, draft h
 		}
 		pr = append(pr, he.Details...)
 	}
-	findings, err := checkVoice(ctx, s.store, ws, &draft, &pr)
-	if err != nil {
-		return Validation{}, err
+	findings := applyVoice(ws, names, &draft, &pr)
+	if findings == nil {
+		findings = []voice.Finding{}
 	}
 	out := make(map[int]TargetCheck, len(draft.Targets))
-	cache := newCheckCache()
 	for i, t := range draft.Targets {
-		tc, err := s.checkTarget(ctx, actor.WorkspaceID, draft, t, cache)
+		tc, err := s.checkTarget(ctx, ws.ID, draft, t, cache)
 		if err != nil {
 			return Validation{}, err
 		}
 		tc.Index = i
 		tc.Publishable = len(tc.Problems) == 0 && tc.Checked
 		out[i] = tc
-	}
-	if pr == nil {
-		pr = herald.Problems{}
-	}
-	if findings == nil {
-		findings = []voice.Finding{}
 	}
 	return Validation{Targets: out, Problems: pr, Voice: findings}, nil
 }

@@ -16,7 +16,7 @@ import (
 // Posts is what the import needs of the post service.
 type Posts interface {
 	Location(ctx context.Context, actor herald.Actor) (*time.Location, error)
-	ValidateAll(ctx context.Context, actor herald.Actor, drafts []herald.Post) ([]post.DraftCheck, error)
+	ValidateAll(ctx context.Context, actor herald.Actor, drafts []herald.Post) ([]post.Validation, error)
 	CreateAll(ctx context.Context, actor herald.Actor, items []post.BatchItem, b post.Batch) ([]herald.Post, error)
 	List(ctx context.Context, actor herald.Actor, f herald.PostFilter) ([]herald.Post, string, error)
 	NeedsApproval(ctx context.Context, actor herald.Actor) (bool, error)
@@ -160,7 +160,7 @@ func (s *Service) refs(ctx context.Context, actor herald.Actor) (*refs, error) {
 
 // checkProblems turns the composer's verdict on a row into problems of
 // its columns; a target's problem names its account.
-func checkProblems(d draft, dc post.DraftCheck) []CellProblem {
+func checkProblems(d draft, dc post.Validation) []CellProblem {
 	var out []CellProblem
 	seen := map[CellProblem]bool{}
 	add := func(p CellProblem) {
