@@ -145,7 +145,8 @@ func (n *Notifier) send() {
 }
 
 func (n *Notifier) post(nt herald.Notification) error {
-	body, err := json.Marshal(payload(nt))
+	body, err := json.Marshal(payload{Kind: nt.Kind, WorkspaceID: nt.WorkspaceID, TargetID: nt.TargetID,
+		AccountID: nt.AccountID, Message: nt.Message, At: nt.At})
 	if err != nil {
 		return fmt.Errorf("encode notification: %w", err)
 	}
