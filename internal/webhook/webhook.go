@@ -132,7 +132,13 @@ func New(cfg Config, d Deps) (*Service, error) {
 
 // UseQueue sets the background jobs that attempt deliveries. Until it is
 // called, deliveries are stored and wait for the jobs' sweep.
-func (s *Service) UseQueue(q Queue) { s.queue.Store(&q) }
+func (s *Service) UseQueue(q Queue) {
+	if q == nil {
+		s.queue.Store(nil)
+		return
+	}
+	s.queue.Store(&q)
+}
 
 // Input is what a person sets on an endpoint. On Update, nil fields stay
 // as they are (Kind cannot change).
