@@ -37,6 +37,7 @@ import (
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/web"
+	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -51,8 +52,11 @@ type app struct {
 	heartbeat  *publish.Heartbeat
 	jobs       *jobs.Runner
 	notifier   *notify.Notifier
-	version    string
-	clock      herald.Clock
+	// webhooks delivers notifications to the workspaces' channels
+	// (Deliver); the notification service is to call it.
+	webhooks *webhook.Service
+	version  string
+	clock    herald.Clock
 }
 
 // wire builds every service, the API, the publishing dispatcher and the
@@ -128,6 +132,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	calendarFeeds := ical.New(st, clock, logger)
 	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
 		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
+	// Workspace notification channels (Slack, Discord, signed webhooks).
+	// The notification service hands every notification to
+	// webhookSvc.Deliver; the jobs attempt the deliveries.
+	webhookSvc, err := webhook.New(webhook.Config{BaseURL: cfg.BaseURL, AllowPrivate: cfg.AllowPrivateNetworks},
+		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Store:      st,
 		Connectors: registry,
@@ -135,6 +147,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Extender:   posts,
 		Evergreen:  evergreenSvc,
 		Feeds:      feedSvc,
+		Webhooks:   webhookSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
@@ -145,6 +158,8 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
 	}
+	webhookSvc.UseQueue(a.jobs)
+	a.webhooks = webhookSvc
 	workspaces := workspace.New(st, clock, logger)
 	accounts := account.New(st, keys, clock, logger,
 		account.WithConnectors(registry, cfg.BaseURL+"/api/v1/connect/callback", a.auth))
@@ -172,12 +187,13 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Imports:    imports,
 		Templates:  templates,
 		Feeds:      feedSvc,
+		Webhooks:   webhookSvc,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
-		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

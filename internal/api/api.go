@@ -29,6 +29,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/template"
+	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -47,6 +48,7 @@ type Deps struct {
 	Imports    *postcsv.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
+	Webhooks   *webhook.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -124,6 +126,7 @@ func New(d Deps) *API {
 	a.registerImports()
 	a.registerTemplates()
 	a.registerFeeds()
+	a.registerWebhooks()
 	return a
 }
 
@@ -146,7 +149,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/webhooks"} {
 		if strings.Contains(path, part) {
 			return true
 		}

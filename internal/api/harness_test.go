@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
 	"github.com/heraldsocial/herald/internal/template"
+	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -107,6 +108,11 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	}
 	d.Imports = importsFor(d)
 	d.Templates = template.New(store, clock, d.Posts, logger)
+	d.Webhooks, err = webhook.New(webhook.Config{BaseURL: d.BaseURL, AllowPrivate: true},
+		webhook.Deps{Store: store, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

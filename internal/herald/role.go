@@ -85,6 +85,10 @@ const (
 	// ActTemplatesManage creates, edits and deletes templates, snippets
 	// and hashtag groups (using them is posts.write).
 	ActTemplatesManage Action = "templates.manage"
+	// ActWebhooksManage adds, changes and removes the workspace's
+	// notification channels (Slack, Discord, signed webhooks), reads their
+	// delivery logs and sends test notifications.
+	ActWebhooksManage Action = "webhooks.manage"
 )
 
 // Actions lists every action (for the permission table and its tests).
@@ -92,7 +96,7 @@ var Actions = []Action{ActWorkspaceRead, ActWorkspaceUpdate, ActWorkspaceDelete,
 	ActMembersManage, ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite,
 	ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite,
 	ActLabelsManage, ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead,
-	ActTokensCreate, ActTokensManage, ActTemplatesManage}
+	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage}
 
 // permissions is the table services enforce. Owner may do everything.
 var permissions = map[Role][]Action{
@@ -100,11 +104,11 @@ var permissions = map[Role][]Action{
 		ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite, ActPostsSchedule,
 		ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead, ActTokensCreate,
-		ActTokensManage, ActTemplatesManage},
+		ActTokensManage, ActTemplatesManage, ActWebhooksManage},
 	RoleManager: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActAccountsManage,
 		ActPostsRead, ActPostsWrite, ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold,
 		ActMediaRead, ActMediaWrite, ActLabelsManage, ActCampaignsRead, ActCampaignsManage,
-		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage},
+		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage, ActWebhooksManage},
 	RoleEditor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActPostsWrite,
 		ActPostsSchedule, ActPostsDelete, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate, ActTemplatesManage},

@@ -255,6 +255,7 @@ type Tx interface {
 	TemplateStore
 	SnippetStore
 	FeedStore
+	WebhookStore
 }
 
 // Store is a database: every store method (each call its own transaction),
@@ -266,6 +267,7 @@ type Store interface {
 	InstanceStore
 	JobStore
 	FeedPollStore
+	WebhookSweepStore
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

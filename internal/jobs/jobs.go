@@ -24,6 +24,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -96,6 +98,12 @@ type Config struct {
 	// FeedsEvery is how often poll_feeds looks for feeds due a poll
 	// (default 1m); each feed has its own interval and back-off.
 	FeedsEvery time.Duration
+	// WebhookWorkers is how many webhook deliveries this instance attempts
+	// at once (default 8), in their own queue.
+	WebhookWorkers int
+	// WebhookSweepEvery is how often deliveries whose job was lost are
+	// enqueued again (default 1m).
+	WebhookSweepEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -115,6 +123,10 @@ func (c Config) withDefaults() Config {
 	set(&c.CallTimeout, DefaultCallTimeout)
 	set(&c.EvergreenEvery, DefaultEvergreenEvery)
 	set(&c.FeedsEvery, DefaultFeedsEvery)
+	set(&c.WebhookSweepEvery, DefaultWebhookSweepEvery)
+	if c.WebhookWorkers == 0 {
+		c.WebhookWorkers = DefaultWebhookWorkers
+	}
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -136,7 +148,7 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    time.Duration
-	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
+	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery}, {"webhook_sweep_every", c.WebhookSweepEvery},
 		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
@@ -160,6 +172,9 @@ func (c Config) Validate() error {
 	}
 	if c.CallTimeout <= 0 {
 		p.Add("call_timeout", "must be positive, not %s", c.CallTimeout)
+	}
+	if c.WebhookWorkers < 1 || c.WebhookWorkers > 10_000 {
+		p.Add("webhook_workers", "must be between 1 and 10000, not %d", c.WebhookWorkers)
 	}
 	if c.Workers < 1 || c.Workers > 10_000 {
 		p.Add("workers", "must be between 1 and 10000, not %d", c.Workers)
@@ -202,6 +217,9 @@ type Deps struct {
 	Evergreen EvergreenRecycler
 	// Feeds polls RSS and Atom feeds; nil leaves poll_feeds out.
 	Feeds FeedPoller
+	// Webhooks delivers to workspace notification channels; nil leaves
+	// deliver_webhook and sweep_webhooks out.
+	Webhooks WebhookDeliverer
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.
@@ -238,6 +256,8 @@ type queue interface {
 	// migrate brings River's tables up to date, one instance at a time.
 	migrate(ctx context.Context) error
 	start(ctx context.Context) error
+	// insert enqueues one job.
+	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	// stop stops gracefully until ctx ends, then cancels running jobs.
 	stop(ctx context.Context) error
 	id() string

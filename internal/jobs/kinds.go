@@ -76,5 +76,20 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return PollFeedsArgs{} },
 		})
 	}
+	if d.Webhooks != nil {
+		ks = append(ks, kind{
+			name: DeliverWebhookArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &deliverWebhookWorker{webhooks: d.Webhooks, clock: d.Clock})
+			},
+		}, kind{
+			name: SweepWebhooksArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &sweepWebhooksWorker{webhooks: d.Webhooks, clock: d.Clock, log: log})
+			},
+			every: r.cfg.WebhookSweepEvery,
+			args:  func() river.JobArgs { return SweepWebhooksArgs{} },
+		})
+	}
 	return ks
 }

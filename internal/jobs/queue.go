@@ -73,9 +73,10 @@ func newQueue(cfg Config, deps Deps, log *slog.Logger, kinds []kind) (queue, err
 		}
 	}
 	rc := &river.Config{
-		ID:           id,
-		Logger:       log.With(slog.String("subsystem", "river")),
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		ID:     id,
+		Logger: log.With(slog.String("subsystem", "river")),
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers},
+			WebhookQueue: {MaxWorkers: cfg.WebhookWorkers}},
 		Workers:      workers,
 		PeriodicJobs: periodic,
 		MaxAttempts:  periodicAttempts,
@@ -215,6 +216,11 @@ func (q *riverQueue[TTx]) migrate(ctx context.Context) error {
 }
 
 func (q *riverQueue[TTx]) start(ctx context.Context) error { return q.client.Start(ctx) }
+
+func (q *riverQueue[TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := q.client.Insert(ctx, args, opts)
+	return err
+}
 
 func (q *riverQueue[TTx]) stop(ctx context.Context) error {
 	err := q.client.Stop(ctx)

@@ -135,3 +135,8 @@ func check(addr netip.Addr, allowPrivate bool) error {
 	}
 	return &RefusedError{Addr: addr.WithZone(""), Class: class}
 }
+
+// Check returns the *RefusedError the client's dialer would return for
+// addr (nil when it may be connected to), so an address can be refused
+// when it is saved rather than only when it is called.
+func Check(addr netip.Addr, allowPrivate bool) error { return check(addr, allowPrivate) }

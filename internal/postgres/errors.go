@@ -120,6 +120,14 @@ func constraintClash(name string) clash {
 		return clash{"the feed's owner does not exist", "owner_id"}
 	case "feed_entries_pkey":
 		return clash{"the feed already used this entry", "key"}
+	case "webhook_deliveries_key":
+		return clash{"the webhook already has a delivery for this event", "key"}
+	case "webhook_attempts_pkey":
+		return clash{"the delivery already has an attempt with this number", "number"}
+	case "webhook_endpoints_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "webhook_endpoints_created_by_fkey":
+		return clash{"the webhook's creator does not exist", "created_by"}
 	case "feed_entries_post_fkey":
 		return clash{"the entry's post does not exist", "post_id"}
 	}

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Templates", templateTests()},
 		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
+		{"Webhooks", webhookTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"WholeTx", wholeTests()},

@@ -29,6 +29,7 @@ import (
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
 	"github.com/heraldsocial/herald/internal/template"
+	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
 
@@ -48,6 +49,7 @@ type env struct {
 	calendar  *ical.Service
 	templates *template.Service
 	feeds     *feeds.Service
+	webhooks  *webhook.Service
 	srv       *httptest.Server
 }
 
@@ -88,13 +90,18 @@ func newEnv(t *testing.T) *env {
 	e.calendar = ical.New(st, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
 	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
+	e.webhooks, err = webhook.New(webhook.Config{BaseURL: "https://herald.example", AllowPrivate: true},
+		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
