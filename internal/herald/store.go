@@ -255,6 +255,7 @@ type Tx interface {
 	TemplateStore
 	SnippetStore
 	FeedStore
+	TaskStore
 }
 
 // Store is a database: every store method (each call its own transaction),
