@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -46,7 +47,9 @@ type Deps struct {
 	Calendar   *ical.Service
 	Imports    *postcsv.Service
 	Templates  *template.Service
-	Feeds      *feeds.Service
+	// Tasks keeps the workspace's tasks and task template sets.
+	Tasks *task.Service
+	Feeds *feeds.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -124,6 +127,7 @@ func New(d Deps) *API {
 	a.registerImports()
 	a.registerTemplates()
 	a.registerFeeds()
+	a.registerTasks()
 	return a
 }
 

@@ -95,7 +95,7 @@ type Task struct {
 // ChecklistItem is one step of a task's checklist, in list order.
 type ChecklistItem struct {
 	Text string `json:"text"`
-	Done bool   `json:"done"`
+	Done bool   `json:"done" required:"false"`
 }
 
 // Open reports whether the task is not done.
@@ -208,7 +208,7 @@ type TaskTemplateSet struct {
 type TaskTemplateItem struct {
 	Title        string          `json:"title"`
 	Description  string          `json:"description,omitempty"`
-	OffsetDays   int             `json:"offset_days"`
+	OffsetDays   int             `json:"offset_days" required:"false" doc:"Days after the campaign's start (negative: before)"`
 	AssigneeRole Role            `json:"assignee_role,omitempty"`
 	AssigneeID   int64           `json:"assignee_id,omitempty"`
 	Checklist    []ChecklistItem `json:"checklist,omitempty"`
