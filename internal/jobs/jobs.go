@@ -96,6 +96,9 @@ type Config struct {
 	// FeedsEvery is how often poll_feeds looks for feeds due a poll
 	// (default 1m); each feed has its own interval and back-off.
 	FeedsEvery time.Duration
+	// TasksEvery is how often notify_tasks_due tells people about tasks
+	// due soon or overdue (default 10m).
+	TasksEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -115,6 +118,7 @@ func (c Config) withDefaults() Config {
 	set(&c.CallTimeout, DefaultCallTimeout)
 	set(&c.EvergreenEvery, DefaultEvergreenEvery)
 	set(&c.FeedsEvery, DefaultFeedsEvery)
+	set(&c.TasksEvery, DefaultTasksEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -137,7 +141,8 @@ func (c Config) Validate() error {
 		name string
 		v    time.Duration
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
-		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery}} {
+		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery},
+		{"tasks_every", c.TasksEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}
@@ -202,6 +207,9 @@ type Deps struct {
 	Evergreen EvergreenRecycler
 	// Feeds polls RSS and Atom feeds; nil leaves poll_feeds out.
 	Feeds FeedPoller
+	// Tasks tells people about tasks due soon or overdue; nil leaves
+	// notify_tasks_due out.
+	Tasks TaskReminder
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.
