@@ -203,6 +203,8 @@ func (s store) ListTasks(ctx context.Context, f herald.TaskFilter) ([]herald.Tas
 	q := taskSelect + where
 	if f.Order == herald.TaskByDue {
 		q += ` ORDER BY t.due_at ASC NULLS LAST, t.id`
+	} else if f.State != "" {
+		q += ` ORDER BY t.position, t.id` // one column: the board's index gives the order
 	} else {
 		q += ` ORDER BY CASE t.state WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'in_review' THEN 2 ELSE 3 END, t.position, t.id`
 	}

@@ -10,7 +10,7 @@ import (
 
 // ColumnLimit is how many tasks of one column the board shows; the rest
 // are counted, and filters narrow them down.
-const ColumnLimit = 100
+const ColumnLimit = 50
 
 // MyWorkLimit is how many open tasks My work shows.
 const MyWorkLimit = 200

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -41,6 +42,8 @@ type benchSite struct {
 	ws      herald.Workspace
 	postID  int64 // a post in the week shown
 	account int64 // an account with a posting schedule
+	store   herald.Store
+	accts   []int64
 }
 
 // BenchmarkPages measures the server time of each page of a workspace with
@@ -54,18 +57,7 @@ func BenchmarkPages(b *testing.B) {
 		name string
 		open func(b *testing.B) herald.Store
 	}{
-		{"sqlite", func(b *testing.B) herald.Store {
-			ctx := context.Background()
-			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "herald.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			if err := st.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
-			return st
-		}},
+		{"sqlite", func(b *testing.B) herald.Store { return benchSQLite(b) }},
 		{"postgres", func(b *testing.B) herald.Store { return pgtest.Open(b) }},
 	}
 	for _, s := range stores {
@@ -111,6 +103,20 @@ func BenchmarkPages(b *testing.B) {
 	}
 }
 
+// benchSQLite is a migrated SQLite database in a temporary folder.
+func benchSQLite(b *testing.B) herald.Store {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "herald.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // newBenchSite serves Herald over st and fills a workspace with
 // benchPosts posts, straight into the store.
 func newBenchSite(b *testing.B, st herald.Store) *benchSite {
@@ -139,7 +145,7 @@ func newBenchSite(b *testing.B, st herald.Store) *benchSite {
 	a := api.New(api.Deps{Auth: authSvc, Sessions: sm, Workspaces: wsSvc, Posts: posts, Accounts: accounts,
 		Labels: labels, Campaigns: campaigns, Media: mediaSvc, Templates: templates, Logger: logger, Version: "bench"})
 	web, err := New(Deps{Auth: authSvc, Sessions: sm, Workspaces: wsSvc, Posts: posts, Accounts: accounts,
-		Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Users: st, Clock: clock, Logger: logger, Version: "bench"})
+		Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -151,7 +157,7 @@ func newBenchSite(b *testing.B, st herald.Store) *benchSite {
 	srv := server.New(config.Config{BaseURL: base, ShutdownTimeout: 5 * time.Second}, server.Deps{
 		Store: st, Auth: authSvc, Sessions: sm, API: a, APIRoutes: routes, Web: web, Version: "bench", Clock: clock,
 	}, logger)
-	site := &benchSite{handler: srv.Handler()}
+	site := &benchSite{handler: srv.Handler(), store: st}
 
 	u, err := authSvc.CreateUser(ctx, "ana@example.com", "Ana", testPassword)
 	if err != nil {
@@ -182,7 +188,7 @@ func newBenchSite(b *testing.B, st herald.Store) *benchSite {
 		}
 		accts = append(accts, acct.ID)
 	}
-	site.account = accts[0]
+	site.account, site.accts = accts[0], accts
 	var labelIDs []int64
 	for _, name := range []string{"Launch", "Evergreen", "Events"} {
 		l, err := labels.Create(ctx, actor, herald.Label{Name: name, Color: "#336699"})

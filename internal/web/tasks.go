@@ -54,6 +54,7 @@ type boardData struct {
 	CanApply  bool
 	Err       *herald.Error
 	Now       time.Time
+	Loc       *time.Location // the workspace's zone, loaded once for every card
 }
 
 // taskPageData is one task's page, or the new-task form (Form.ID 0).
@@ -75,6 +76,7 @@ type myWorkData struct {
 	Awaiting []herald.Post
 	CanApprv bool
 	Now      time.Time
+	Loc      *time.Location
 }
 
 func (h *Handler) taskBoard(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -91,7 +93,7 @@ func boardFilterOf(q url.Values) task.BoardFilter {
 func (h *Handler) renderBoard(w http.ResponseWriter, r *http.Request, p *page, status int, refused *herald.Error) error {
 	ctx := r.Context()
 	d := boardData{Filter: boardFilterOf(r.URL.Query()), CanWrite: p.Can(herald.ActPostsWrite),
-		CanApply: p.Can(herald.ActCampaignsManage), Err: refused, Now: h.d.Clock.Now()}
+		CanApply: p.Can(herald.ActCampaignsManage), Err: refused, Now: h.d.Clock.Now(), Loc: p.location()}
 	var err error
 	if d.Columns, err = h.d.Tasks.Board(ctx, p.Actor, d.Filter); err != nil {
 		if d.Err, err = refusal(err); err != nil {
@@ -371,7 +373,7 @@ func (h *Handler) taskApply(w http.ResponseWriter, r *http.Request, p *page) err
 // the posts waiting for their approval.
 func (h *Handler) myWork(w http.ResponseWriter, r *http.Request, p *page) error {
 	ctx := r.Context()
-	d := myWorkData{CanApprv: p.Can(herald.ActPostsApprove), Now: h.d.Clock.Now()}
+	d := myWorkData{CanApprv: p.Can(herald.ActPostsApprove), Now: h.d.Clock.Now(), Loc: p.location()}
 	var err error
 	if d.Tasks, err = h.d.Tasks.MyWork(ctx, p.Actor); err != nil {
 		return err

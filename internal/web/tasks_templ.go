@@ -695,7 +695,7 @@ func taskCard(p *page, d boardData, col task.Column, t herald.Task, i int) templ
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if due := dueText(t, d.Now, p.location()); due != "" {
+		if due := dueText(t, d.Now, d.Loc); due != "" {
 			var templ_7745c5c3_Var37 = []any{"small", templ.KV("late", t.Overdue(d.Now))}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var37...)
 			if templ_7745c5c3_Err != nil {
@@ -2127,7 +2127,7 @@ func myWorkPage(p *page, d myWorkData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if due := dueText(t, d.Now, p.location()); due != "" {
+					if due := dueText(t, d.Now, d.Loc); due != "" {
 						var templ_7745c5c3_Var109 = []any{"small", templ.KV("late", t.Overdue(d.Now))}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var109...)
 						if templ_7745c5c3_Err != nil {
