@@ -92,31 +92,31 @@ func check(ctx context.Context, tx herald.Tx, t *herald.Task, was herald.Task) e
 		return err
 	}
 	var p herald.Problems
-	if t.AssigneeID != 0 && t.AssigneeID != was.AssigneeID {
-		_, err := tx.GetMembership(ctx, t.WorkspaceID, t.AssigneeID)
-		switch {
-		case errors.Is(err, herald.ErrNotFound):
-			p.Add("assignee_id", "user %d is not a member of this workspace: choose a member or leave it unassigned", t.AssigneeID)
-		case err != nil:
-			return fmt.Errorf("task: check assignee: %w", err)
+	exists := func(id, before int64, field, problem string, read func() error) error {
+		if id == 0 || id == before {
+			return nil
 		}
-	}
-	if t.PostID != 0 && t.PostID != was.PostID {
-		_, err := tx.GetPost(ctx, t.WorkspaceID, t.PostID)
-		switch {
-		case errors.Is(err, herald.ErrNotFound):
-			p.Add("post_id", "post %d is not in this workspace", t.PostID)
-		case err != nil:
-			return fmt.Errorf("task: check post: %w", err)
+		err := read()
+		if errors.Is(err, herald.ErrNotFound) {
+			p.Add(field, problem, id)
+			return nil
 		}
+		if err != nil {
+			return fmt.Errorf("task: check %s: %w", field, err)
+		}
+		return nil
 	}
-	if t.CampaignID != 0 && t.CampaignID != was.CampaignID {
-		_, err := tx.GetCampaign(ctx, t.WorkspaceID, t.CampaignID)
-		switch {
-		case errors.Is(err, herald.ErrNotFound):
-			p.Add("campaign_id", "campaign %d is not in this workspace", t.CampaignID)
-		case err != nil:
-			return fmt.Errorf("task: check campaign: %w", err)
+	ws := t.WorkspaceID
+	for _, err := range []error{
+		exists(t.AssigneeID, was.AssigneeID, "assignee_id", "user %d is not a member of this workspace: choose a member or leave it unassigned",
+			func() error { _, err := tx.GetMembership(ctx, ws, t.AssigneeID); return err }),
+		exists(t.PostID, was.PostID, "post_id", "post %d is not in this workspace",
+			func() error { _, err := tx.GetPost(ctx, ws, t.PostID); return err }),
+		exists(t.CampaignID, was.CampaignID, "campaign_id", "campaign %d is not in this workspace",
+			func() error { _, err := tx.GetCampaign(ctx, ws, t.CampaignID); return err }),
+	} {
+		if err != nil {
+			return err
 		}
 	}
 	return p.Err("the task is not valid")

@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,29 +34,14 @@ func BenchmarkTaskPages(b *testing.B) {
 			site := newBenchSite(b, s.open(b))
 			taskID := fillTasks(b, site)
 			ws := site.ws.ID
-			pages := []struct{ name, path, want string }{
+			pages := []benchPage{
 				{"board", fmt.Sprintf("/w/%d/tasks", ws), "Task number"},
 				{"board-assignee", fmt.Sprintf("/w/%d/tasks?assignee=%d", ws, site.ownerID()), "Task number"},
 				{"board-overdue", fmt.Sprintf("/w/%d/tasks?due=overdue", ws), "(overdue)"},
 				{"task", fmt.Sprintf("/w/%d/tasks/%d", ws, taskID), "Task number"},
 				{"my-work", fmt.Sprintf("/w/%d/my-work", ws), "(overdue)"},
 			}
-			for _, pg := range pages {
-				b.Run(pg.name, func(b *testing.B) {
-					for b.Loop() {
-						rec := httptest.NewRecorder()
-						req := httptest.NewRequest(http.MethodGet, pg.path, nil)
-						for _, c := range site.cookies {
-							req.AddCookie(c)
-						}
-						site.handler.ServeHTTP(rec, req)
-						if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), pg.want) {
-							b.Fatalf("%s: %d, want 200 with %q\n%.800s", pg.path, rec.Code, pg.want, rec.Body.String())
-						}
-					}
-					b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/op")
-				})
-			}
+			site.benchPages(b, pages)
 		})
 	}
 }
