@@ -35,6 +35,7 @@ import (
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/publish"
 	"github.com/heraldsocial/herald/internal/server"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/web"
 	"github.com/heraldsocial/herald/internal/webhook"
@@ -101,7 +102,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a := &app{store: st, notifier: notifier, version: version(), clock: clock}
 	a.auth = auth.New(st, clock, logger)
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
-	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys))
+	// A post sent back for changes becomes a task for its author.
+	tasks := task.New(st, clock, notifier, logger)
+	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,
@@ -148,6 +151,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Evergreen:  evergreenSvc,
 		Feeds:      feedSvc,
 		Webhooks:   webhookSvc,
+		Tasks:      tasks,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
@@ -188,12 +192,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Templates:  templates,
 		Feeds:      feedSvc,
 		Webhooks:   webhookSvc,
+		Tasks:      tasks,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
-		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
+		Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

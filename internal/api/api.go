@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
@@ -49,6 +50,8 @@ type Deps struct {
 	Templates  *template.Service
 	Feeds      *feeds.Service
 	Webhooks   *webhook.Service
+	// Tasks keeps the workspace's tasks and task template sets.
+	Tasks *task.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -127,6 +130,7 @@ func New(d Deps) *API {
 	a.registerTemplates()
 	a.registerFeeds()
 	a.registerWebhooks()
+	a.registerTasks()
 	return a
 }
 

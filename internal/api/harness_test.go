@@ -30,6 +30,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
@@ -89,7 +90,8 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posts := post.New(store, clock, logger)
+	tasks := task.New(store, clock, nil, logger)
+	posts := post.New(store, clock, logger, post.WithChangesHook(tasks))
 	d := api.Deps{
 		Auth:       authSvc,
 		Sessions:   sm,
@@ -103,6 +105,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		Calendar:   ical.New(store, clock, logger),
 		BaseURL:    "https://herald.example.com",
 		Feeds:      feeds.New(store, posts, feeds.NewClient(true), clock, logger, feeds.Config{}),
+		Tasks:      tasks,
 		Logger:     logger,
 		Version:    "test",
 	}

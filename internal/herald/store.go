@@ -256,6 +256,7 @@ type Tx interface {
 	SnippetStore
 	FeedStore
 	WebhookStore
+	TaskStore
 }
 
 // Store is a database: every store method (each call its own transaction),

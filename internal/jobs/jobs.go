@@ -104,6 +104,9 @@ type Config struct {
 	// WebhookSweepEvery is how often deliveries whose job was lost are
 	// enqueued again (default 1m).
 	WebhookSweepEvery time.Duration
+	// TasksEvery is how often notify_tasks_due tells people about tasks
+	// due soon or overdue (default 10m).
+	TasksEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -127,6 +130,7 @@ func (c Config) withDefaults() Config {
 	if c.WebhookWorkers == 0 {
 		c.WebhookWorkers = DefaultWebhookWorkers
 	}
+	set(&c.TasksEvery, DefaultTasksEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -148,8 +152,9 @@ func (c Config) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    time.Duration
-	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery}, {"webhook_sweep_every", c.WebhookSweepEvery},
-		{"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery}, {"evergreen_every", c.EvergreenEvery}} {
+	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
+		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
+		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}
@@ -220,6 +225,9 @@ type Deps struct {
 	// Webhooks delivers to workspace notification channels; nil leaves
 	// deliver_webhook and sweep_webhooks out.
 	Webhooks WebhookDeliverer
+	// Tasks tells people about tasks due soon or overdue; nil leaves
+	// notify_tasks_due out.
+	Tasks TaskReminder
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

@@ -91,5 +91,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return SweepWebhooksArgs{} },
 		})
 	}
+	if d.Tasks != nil {
+		ks = append(ks, kind{
+			name: NotifyTasksDueArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &notifyTasksDueWorker{tasks: d.Tasks, log: log})
+			},
+			every: r.cfg.TasksEvery,
+			args:  func() river.JobArgs { return NotifyTasksDueArgs{} },
+		})
+	}
 	return ks
 }

@@ -107,12 +107,15 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		return herald.Post{}, pr.Err("the comment is not valid")
 	}
 	var p herald.Post
+	var moved bool
+	var now time.Time
 	err := s.store.InTx(ctx, func(tx herald.Tx) error {
 		var err error
 		p, err = getPost(ctx, tx, actor.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
+		moved = slices.ContainsFunc(p.Targets, func(t herald.Target) bool { return slices.Contains(mv.from, t.State) })
 		// Existence first, then the role: another workspace's post is not
 		// found whatever the caller's role.
 		if err := actor.Require(need); err != nil {
@@ -133,7 +136,7 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 			return herald.Errorf(herald.CodeForbidden,
 				"post %d is yours and this workspace requires approval for every post: someone else must approve it", p.ID)
 		}
-		now := s.clock.Now()
+		now = s.clock.Now()
 		said := mv.thread + ": " + reason
 		history := reason
 		if mv.name == requestChangesMove.name {
@@ -155,6 +158,9 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 	s.logger.InfoContext(ctx, "post "+mv.verb, "workspace_id", actor.WorkspaceID, "post_id", id)
 	if mv.to == herald.StateScheduled {
 		s.wake()
+	}
+	if h := s.changes; h != nil && moved && mv.name == requestChangesMove.name {
+		h.ChangesRequested(ctx, actor, p, reason, now)
 	}
 	return p, nil
 }

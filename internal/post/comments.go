@@ -34,6 +34,10 @@ func (p Person) matches(word string) bool {
 	return w != "" && (w == p.Handle || w == p.Alias)
 }
 
+// PersonOf returns a member as comments name them (tasks' comments
+// mention people the same way posts' comments do).
+func PersonOf(m herald.Member) Person { return personOf(m) }
+
 func personOf(m herald.Member) Person {
 	local, _, _ := strings.Cut(m.Email, "@")
 	return Person{UserID: m.UserID, Name: m.Name,

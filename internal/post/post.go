@@ -22,6 +22,8 @@ type Service struct {
 	logger *slog.Logger
 	waker  atomic.Pointer[wakerBox]
 	conn   connecting // set by WithConnectors
+	// changes is told about posts sent back for changes (WithChangesHook).
+	changes ChangesHook
 }
 
 // Waker is told when targets may have become due sooner than the

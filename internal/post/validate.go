@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -18,6 +19,18 @@ type Keys interface {
 
 // Option adjusts a Service.
 type Option func(*Service)
+
+// ChangesHook is told that a post was sent back with changes requested,
+// once per request, after the change committed: reviewer is who sent it
+// back, at when. The tasks service makes a task for the post's author.
+type ChangesHook interface {
+	ChangesRequested(ctx context.Context, reviewer herald.Actor, p herald.Post, comment string, at time.Time)
+}
+
+// WithChangesHook sets the hook told about changes requested.
+func WithChangesHook(h ChangesHook) Option {
+	return func(s *Service) { s.changes = h }
+}
 
 // connecting is what talking to the platforms needs.
 type connecting struct {

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Comments", commentTests()},
 		{"Evergreen", evergreenTests()},
 		{"Templates", templateTests()},
+		{"Tasks", taskTests()},
 		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Webhooks", webhookTests()},

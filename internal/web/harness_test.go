@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
@@ -50,6 +51,7 @@ type env struct {
 	templates *template.Service
 	feeds     *feeds.Service
 	webhooks  *webhook.Service
+	tasks     *task.Service
 	srv       *httptest.Server
 }
 
@@ -81,7 +83,8 @@ func newEnv(t *testing.T) *env {
 	e.auth = auth.New(st, clock, logger)
 	sm := auth.NewSessionManager(st, false)
 	e.ws = workspace.New(st, clock, logger)
-	e.posts = post.New(st, clock, logger)
+	e.tasks = task.New(st, clock, nil, logger)
+	e.posts = post.New(st, clock, logger, post.WithChangesHook(e.tasks))
 	e.accounts = account.New(st, keys, clock, logger)
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
@@ -97,11 +100,11 @@ func newEnv(t *testing.T) *env {
 	}
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
+		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Tasks: e.tasks, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

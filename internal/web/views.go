@@ -74,7 +74,7 @@ func (p *page) location() *time.Location {
 
 // areaAssets are the per-section stylesheets and scripts every page loads
 // after app.css and app.js (static/<area>.css and static/<area>.js).
-var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits"}
+var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits", "tasks"}
 
 // sectionLink is one entry of the main navigation.
 type sectionLink struct {
@@ -91,6 +91,8 @@ func sectionLinks(p *page) []sectionLink {
 		{ID: "compose", Label: "Compose", URL: base + "compose"},
 		{ID: "drafts", Label: "Drafts", URL: base + "drafts"},
 		{ID: "approvals", Label: "Approvals", URL: base + "approvals"},
+		{ID: "tasks", Label: "Tasks", URL: base + "tasks"},
+		{ID: "my-work", Label: "My work", URL: base + "my-work"},
 		{ID: "media", Label: "Media", URL: base + "media"},
 		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},
 		{ID: "settings", Label: "Settings", URL: base + "settings"},

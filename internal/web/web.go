@@ -32,6 +32,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
 	"github.com/heraldsocial/herald/internal/workspace"
@@ -59,6 +60,8 @@ type Deps struct {
 	Feeds      *feeds.Service
 	// Webhooks are the workspace's notification channels.
 	Webhooks *webhook.Service
+	// Tasks keeps the board, the task pages and My work.
+	Tasks *task.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -143,6 +146,7 @@ func (h *Handler) routes() {
 	h.evergreenRoutes(m)
 	h.calendarFeedRoutes(m)
 	h.importRoutes(m)
+	h.taskRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
