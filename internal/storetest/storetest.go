@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Comments", commentTests()},
 		{"Evergreen", evergreenTests()},
 		{"Templates", templateTests()},
+		{"ReviewLinks", reviewTests()},
 		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
