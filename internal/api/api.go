@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/workspace"
 )
@@ -47,6 +48,8 @@ type Deps struct {
 	Imports    *postcsv.Service
 	Templates  *template.Service
 	Feeds      *feeds.Service
+	// Reviews manages client review links.
+	Reviews *review.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -124,6 +127,9 @@ func New(d Deps) *API {
 	a.registerImports()
 	a.registerTemplates()
 	a.registerFeeds()
+	if d.Reviews != nil {
+		a.registerReviewLinks()
+	}
 	return a
 }
 
@@ -146,7 +152,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/review-links"} {
 		if strings.Contains(path, part) {
 			return true
 		}

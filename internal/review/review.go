@@ -266,3 +266,6 @@ func (s *Service) Decisions(ctx context.Context, actor herald.Actor, linkID, pos
 	}
 	return ds, nil
 }
+
+// Status is l's state now: active, expired or revoked.
+func (s *Service) Status(l herald.ReviewLink) string { return l.Status(s.clock.Now()) }
