@@ -56,7 +56,7 @@ func TestReviewLinksAPI(t *testing.T) {
 		one := links + "/" + wsID(created.Link.ID)
 		runWsCases(t, h, []wsCase{
 			{name: "revoke from the other workspace", method: "POST",
-				path: wsPath("/workspaces/%d/review-links/", w.b.ID) + wsID(created.Link.ID) + "/revoke",
+				path:  wsPath("/workspaces/%d/review-links/", w.b.ID) + wsID(created.Link.ID) + "/revoke",
 				token: w.bOwnerTok, status: 404, code: "not_found"},
 			{name: "decisions", method: "GET", path: one + "/decisions", token: w.adminTok, status: 200,
 				check: func(t *testing.T, r response) {

@@ -139,8 +139,7 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in NewLink) (s
 		if err := tx.CreateReviewLink(ctx, &l); err != nil {
 			return err
 		}
-		e := herald.NewAudit(actor, "review_link.create", "review_link", l.ID, nil,
-			map[string]any{"link": l, "password": l.HasPassword()}, now)
+		e := herald.NewAudit(actor, "review_link.create", "review_link", l.ID, nil, l, now)
 		return tx.AppendAudit(ctx, &e)
 	})
 	if err != nil {

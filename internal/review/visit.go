@@ -332,3 +332,12 @@ func (s *Service) notify(ctx context.Context, p herald.Post, d herald.ReviewDeci
 	n.Message += " (" + d.Note + ")."
 	s.notifier.Notify(ctx, n)
 }
+
+// LinkDecisions returns what was decided through v's link, newest first.
+func (s *Service) LinkDecisions(ctx context.Context, v Visit) ([]herald.ReviewDecision, error) {
+	ds, err := s.store.ListReviewDecisions(ctx, herald.ReviewDecisionFilter{WorkspaceID: v.Link.WorkspaceID, LinkID: v.Link.ID})
+	if err != nil {
+		return nil, fmt.Errorf("review: decisions of link %d: %w", v.Link.ID, err)
+	}
+	return ds, nil
+}

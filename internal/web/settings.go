@@ -28,6 +28,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	h.organiseRoutes(m)
 	h.voiceRoutes(m)
 	h.feedsRoutes(m)
+	h.reviewRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
 	m.HandleFunc("GET /me", h.profile)
@@ -64,6 +65,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	}
 	if p.Can(herald.ActPostsWrite) && p.Can(herald.ActPostsSchedule) {
 		tabs = append(tabs, settingsTab{ID: "feeds", Label: "Feeds", URL: feedsURL(p.Current.ID)})
+	}
+	if p.Can(herald.ActPostsApprove) && p.Can(herald.ActCampaignsManage) {
+		tabs = append(tabs, settingsTab{ID: "review-links", Label: "Review links", URL: reviewLinksURL(p.Current.ID)})
 	}
 	if p.Can(herald.ActMembersRead) {
 		tabs = append(tabs, settingsTab{ID: "members", Label: "Members", URL: settingsURL(p.Current.ID, "members")})
