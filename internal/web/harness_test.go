@@ -26,6 +26,7 @@ import (
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
 	"github.com/heraldsocial/herald/internal/template"
@@ -48,6 +49,7 @@ type env struct {
 	calendar  *ical.Service
 	templates *template.Service
 	feeds     *feeds.Service
+	reviews   *review.Service
 	srv       *httptest.Server
 }
 
@@ -88,13 +90,14 @@ func newEnv(t *testing.T) *env {
 	e.calendar = ical.New(st, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
 	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
+	e.reviews = review.New(st, e.posts, clock, logger)
 	a := api.New(api.Deps{
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Reviews: e.reviews, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
