@@ -99,7 +99,7 @@ func (h *Handler) reviewLinkCreate(w http.ResponseWriter, r *http.Request, p *pa
 	if h.d.Reviews == nil {
 		return herald.NotFound("page")
 	}
-	f := reviewLinkForm{Name: strings.TrimSpace(r.PostFormValue("name")), Scope: r.PostFormValue("scope"),
+	f := reviewLinkForm{Name: strings.TrimSpace(r.PostFormValue("review-name")), Scope: r.PostFormValue("scope"),
 		From: strings.TrimSpace(r.PostFormValue("from")), To: strings.TrimSpace(r.PostFormValue("to")),
 		ExpiresOn: strings.TrimSpace(r.PostFormValue("expires_on"))}
 	f.CampaignID, _ = strconv.ParseInt(r.PostFormValue("campaign_id"), 10, 64)

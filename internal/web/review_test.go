@@ -86,17 +86,17 @@ func TestReviewLinkPages(t *testing.T) {
 	writer := e.browser()
 	writer.signIn("writer@example.com")
 	want(t, writer.get(reviewLinksURL(rw.ws.ID)), http.StatusForbidden)
-	want(t, writer.post(reviewLinksURL(rw.ws.ID), url.Values{"name": {"x"}, "scope": {"campaign"}, "campaign_id": {campaignID}}), http.StatusForbidden)
+	want(t, writer.post(reviewLinksURL(rw.ws.ID), url.Values{"review-name": {"x"}, "scope": {"campaign"}, "campaign_id": {campaignID}}), http.StatusForbidden)
 
 	// The campaign page offers a link; the form names what is wrong.
 	want(t, rw.manager.get(campaignsURL(rw.ws.ID)), http.StatusOK, "Client review link")
 	want(t, rw.manager.get(reviewLinksURL(rw.ws.ID)+"?campaign="+campaignID), http.StatusOK, `value="`+campaignID+`" selected`)
-	want(t, rw.manager.post(reviewLinksURL(rw.ws.ID), url.Values{"name": {""}, "scope": {"campaign"}, "campaign_id": {campaignID}}),
+	want(t, rw.manager.post(reviewLinksURL(rw.ws.ID), url.Values{"review-name": {""}, "scope": {"campaign"}, "campaign_id": {campaignID}}),
 		http.StatusUnprocessableEntity, "name: is empty")
-	want(t, rw.manager.post(reviewLinksURL(rw.ws.ID), url.Values{"name": {"Acme"}, "scope": {"dates"}, "from": {"2026-03-10"}, "to": {"2026-03-01"}}),
+	want(t, rw.manager.post(reviewLinksURL(rw.ws.ID), url.Values{"review-name": {"Acme"}, "scope": {"dates"}, "from": {"2026-03-10"}, "to": {"2026-03-01"}}),
 		http.StatusUnprocessableEntity, "to: must be after from")
 
-	path := rw.create(t, url.Values{"name": {"Acme marketing team"}, "scope": {"campaign"}, "campaign_id": {campaignID},
+	path := rw.create(t, url.Values{"review-name": {"Acme marketing team"}, "scope": {"campaign"}, "campaign_id": {campaignID},
 		"password": {"open sesame please"}})
 	token := strings.TrimPrefix(path, "/review/")
 	e.mustNotStoreInSessions(token)
@@ -162,7 +162,7 @@ func TestReviewLinkPages(t *testing.T) {
 func TestReviewLinkRefusals(t *testing.T) {
 	rw := newReviewWorld(t)
 	e := rw.e
-	path := rw.create(t, url.Values{"name": {"Acme"}, "scope": {"campaign"}, "campaign_id": {itoa(rw.campaign.ID)},
+	path := rw.create(t, url.Values{"review-name": {"Acme"}, "scope": {"campaign"}, "campaign_id": {itoa(rw.campaign.ID)},
 		"password": {"open sesame please"}})
 
 	// Unknown addresses are 404 and name nothing.
@@ -210,7 +210,7 @@ func TestReviewLinkRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a = ob.post(reviewLinksURL(other.ID), url.Values{"name": {"Them"}, "scope": {"campaign"}, "campaign_id": {itoa(oc.ID)}})
+	a = ob.post(reviewLinksURL(other.ID), url.Values{"review-name": {"Them"}, "scope": {"campaign"}, "campaign_id": {itoa(oc.ID)}})
 	want(t, a, http.StatusCreated)
 	opath := regexp.MustCompile(`/review/hrev_[A-Za-z0-9_-]+`).FindString(a.Body)
 	a = anon.get(opath)
