@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -103,18 +104,29 @@ func (h *Handler) reviewPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderReview(w, r, v, http.StatusOK, 0, nil, "")
+	h.renderReview(w, r, v, reviewRefusal{Status: http.StatusOK})
 }
 
-// renderReview renders the review page of v; a refused decision on post
-// failed is shown at that post with the comment kept.
-func (h *Handler) renderReview(w http.ResponseWriter, r *http.Request, v review.Visit, status int, failed int64, ferr *herald.Error, comment string) {
+// reviewRefusal is how the review page answers a refused decision: its
+// status, and the error and comment to show at the post (or, for a post
+// the page does not show, a message on top).
+type reviewRefusal struct {
+	Status  int
+	Post    int64
+	Err     *herald.Error
+	Comment string
+	Message string
+}
+
+// renderReview renders the review page of v, with a refused decision.
+func (h *Handler) renderReview(w http.ResponseWriter, r *http.Request, v review.Visit, rf reviewRefusal) {
+	status := rf.Status
 	ctx := r.Context()
 	loc := v.Location()
 	d := reviewData{Token: r.PathValue("token"), Link: v.Link, Workspace: v.Workspace.Name, Zone: v.Workspace.TimeZone,
 		Expires: fmtTime(v.Link.ExpiresAt, loc)}
 	p := h.anon("Review: " + v.Link.Name)
-	p.Flash = h.d.Sessions.PopString(ctx, flashKey)
+	p.Flash = cmp.Or(rf.Message, h.d.Sessions.PopString(ctx, flashKey))
 	if !h.unlocked(r, v) {
 		d.Locked = true
 		h.render(w, r, status, reviewPasswordPage(p, d))
@@ -126,8 +138,8 @@ func (h *Handler) renderReview(w http.ResponseWriter, r *http.Request, v review.
 		return
 	}
 	for i := range views {
-		if views[i].Post.ID == failed {
-			views[i].Err, views[i].Comment = ferr, comment
+		if views[i].Post.ID == rf.Post {
+			views[i].Err, views[i].Comment = rf.Err, rf.Comment
 		}
 	}
 	d.Posts = views
@@ -261,11 +273,15 @@ func (h *Handler) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	d, err := h.d.Reviews.Decide(ctx, v, id, verdict, comment)
 	if err != nil {
 		he := publicError(err)
-		if he.Code != herald.CodeInvalid {
+		switch he.Code {
+		case herald.CodeInvalid:
+			h.renderReview(w, r, v, reviewRefusal{Status: statusOf(he), Post: id, Err: he, Comment: comment})
+		case herald.CodeNotFound:
+			h.renderReview(w, r, v, reviewRefusal{Status: http.StatusNotFound,
+				Message: "That post is not part of this review (any more): nothing was recorded."})
+		default:
 			h.reviewFail(w, r, err)
-			return
 		}
-		h.renderReview(w, r, v, statusOf(he), id, he, comment)
 		return
 	}
 	msg := "Thank you: the team was told you approved this post."

@@ -120,7 +120,9 @@ func TestReviewLinkPages(t *testing.T) {
 	// Decisions: changes need a comment (kept when refused); a post out of scope is not found.
 	a = client.post(path+"/posts/"+itoa(rw.second.ID)+"/decide", url.Values{"verdict": {"request_changes"}, "comment": {"  "}})
 	want(t, a, http.StatusUnprocessableEntity, "comment: is empty")
-	want(t, client.post(path+"/posts/"+itoa(rw.out.ID)+"/decide", url.Values{"verdict": {"approve"}}), http.StatusNotFound)
+	a = client.post(path+"/posts/"+itoa(rw.out.ID)+"/decide", url.Values{"verdict": {"approve"}})
+	want(t, a, http.StatusNotFound, "not part of this review")
+	wantNot(t, a, "Our secret roadmap")
 	want(t, client.post(path+"/posts/"+itoa(rw.first.ID)+"/decide", url.Values{"verdict": {"approve"}, "comment": {"Lovely"}}), http.StatusSeeOther)
 	want(t, client.post(path+"/posts/"+itoa(rw.second.ID)+"/decide", url.Values{"verdict": {"request_changes"}, "comment": {"Say 20% off"}}), http.StatusSeeOther)
 	a = client.get(path)
