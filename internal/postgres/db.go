@@ -129,7 +129,11 @@ func (db *DB) Close() error {
 // back otherwise (also when fn panics).
 func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		return fn(store{q: tx})
+		p := &pipeline{tx: tx}
+		if err := fn(store{q: p}); err != nil {
+			return err
+		}
+		return dbErr("commit", p.flush(ctx))
 	})
 }
 
@@ -167,11 +171,15 @@ func (s store) atomic(ctx context.Context, fn func(s store) error) error {
 // subtransaction: past 64 of them in one transaction PostgreSQL's
 // visibility checks go through pg_subtrans, and a batch of thousands of
 // posts slows down many times over.
+//
+// A Whole transaction of InTx also queues the statements whose answer is
+// only success (see pipeline), so AppendAudit leaves the entry's ID unset.
 func (s store) Whole() herald.Tx {
-	if _, ok := s.q.(pgx.Tx); !ok {
-		return s
+	switch s.q.(type) {
+	case *pipeline, pgx.Tx:
+		return store{q: s.q, whole: true}
 	}
-	return store{q: s.q, whole: true}
+	return s
 }
 
 // scanner is a pgx.Row or pgx.Rows.

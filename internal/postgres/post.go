@@ -95,18 +95,24 @@ func (s store) checkCampaign(ctx context.Context, workspaceID int64, campaignID 
 		return dbErr("check campaign", err)
 	}
 	if !ok {
-		msg := fmt.Sprintf("campaign %d does not exist in this workspace", *campaignID)
-		return &herald.Error{Code: herald.CodeConflict, Message: msg,
-			Details: []herald.FieldProblem{{Field: "campaign_id", Problem: msg}}}
+		return campaignMissing(*campaignID)
 	}
 	return nil
+}
+
+// campaignMissing is the conflict of a post whose campaign is not in its
+// workspace.
+func campaignMissing(id int64) error {
+	msg := fmt.Sprintf("campaign %d does not exist in this workspace", id)
+	return &herald.Error{Code: herald.CodeConflict, Message: msg,
+		Details: []herald.FieldProblem{{Field: "campaign_id", Problem: msg}}}
 }
 
 func (s store) insertLabels(ctx context.Context, workspaceID, postID int64, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.q.Exec(ctx, `INSERT INTO post_labels (workspace_id, post_id, label_id)
+	err := s.deferExec(ctx, `INSERT INTO post_labels (workspace_id, post_id, label_id)
 		SELECT $1, $2, unnest($3::bigint[])`, workspaceID, postID, ids)
 	return dbErr("save post labels", err)
 }
@@ -147,17 +153,21 @@ func (s store) CreatePost(ctx context.Context, p *herald.Post) error {
 	stamp(&c.CreatedAt)
 	stamp(&c.UpdatedAt)
 	err := s.atomic(ctx, func(s store) error {
-		if err := s.checkCampaign(ctx, c.WorkspaceID, c.CampaignID); err != nil {
-			return err
-		}
 		if err := s.checkSeries(ctx, &c); err != nil {
 			return err
 		}
+		// The campaign is checked by the insert itself (no row: not in
+		// this workspace), one round trip fewer per post of a batch.
 		err := s.q.QueryRow(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
-			created_at, updated_at, recurrence, series_id, occurrence_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10)
+			created_at, updated_at, recurrence, series_id, occurrence_at)
+			SELECT $1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10
+			WHERE $5::bigint IS NULL OR EXISTS (SELECT 1 FROM campaigns WHERE workspace_id = $1 AND id = $5)
 			RETURNING id`,
 			c.WorkspaceID, c.AuthorID, c.Title, c.Text, c.CampaignID, c.CreatedAt, c.UpdatedAt, c.Recurrence,
 			c.SeriesID, c.OccurrenceAt).Scan(&c.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return campaignMissing(*c.CampaignID)
+		}
 		if err != nil {
 			return dbErr("create post", err)
 		}
@@ -485,7 +495,7 @@ func (s store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald
 		if err != nil {
 			return dbErr("transition target", err)
 		}
-		_, err = s.q.Exec(ctx, `INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, actor_name, reason, at)
+		err = s.deferExec(ctx, `INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, actor_name, reason, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, tr.TargetID, tr.From, tr.To, tr.ActorID, tr.ActorName, tr.Reason, tr.At)
 		return dbErr("record transition", err)
 	})

@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Feeds", feedTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
+		{"WholeTx", wholeTests()},
 		{"Time", timeTests()},
 	}
 	for _, a := range areas {
