@@ -34,6 +34,7 @@ import (
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/publish"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
@@ -176,6 +177,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Client: outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks, MaxBody: cfg.MediaMaxBytes + 1}),
 		Clock:  clock, Logger: logger})
 	templates := template.New(st, clock, posts, logger)
+	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifier))
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,
@@ -193,13 +195,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Feeds:      feedSvc,
 		Webhooks:   webhookSvc,
 		Tasks:      tasks,
+		Reviews:    reviews,
 		Logger:     logger,
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
@@ -52,6 +53,8 @@ type Deps struct {
 	Webhooks   *webhook.Service
 	// Tasks keeps the workspace's tasks and task template sets.
 	Tasks *task.Service
+	// Reviews manages client review links.
+	Reviews *review.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -131,6 +134,9 @@ func New(d Deps) *API {
 	a.registerFeeds()
 	a.registerWebhooks()
 	a.registerTasks()
+	if d.Reviews != nil {
+		a.registerReviewLinks()
+	}
 	return a
 }
 
@@ -153,7 +159,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/webhooks"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/webhooks", "/review-links"} {
 		if strings.Contains(path, part) {
 			return true
 		}

@@ -29,6 +29,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/sqlite"
 	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
@@ -116,6 +117,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Reviews = review.New(store, d.Posts, clock, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

@@ -113,16 +113,18 @@ type MediaFilter struct {
 // AuditEntry records one change: who did what to which object, with the
 // object before and after as JSON.
 type AuditEntry struct {
-	ID          int64           `json:"id"`
-	WorkspaceID int64           `json:"workspace_id"` // 0 for installation-wide events (users)
-	ActorID     *int64          `json:"actor_id,omitempty"`
-	TokenID     *int64          `json:"token_id,omitempty"`
-	Action      string          `json:"action"` // "post.create", "member.role", …
-	ObjectType  string          `json:"object_type"`
-	ObjectID    int64           `json:"object_id"`
-	Before      json.RawMessage `json:"before,omitempty"`
-	After       json.RawMessage `json:"after,omitempty"`
-	At          time.Time       `json:"at"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"workspace_id"` // 0 for installation-wide events (users)
+	ActorID     *int64 `json:"actor_id,omitempty"`
+	TokenID     *int64 `json:"token_id,omitempty"`
+	// ActorName names an actor that is not a member (a review link).
+	ActorName  string          `json:"actor_name,omitempty"`
+	Action     string          `json:"action"` // "post.create", "member.role", …
+	ObjectType string          `json:"object_type"`
+	ObjectID   int64           `json:"object_id"`
+	Before     json.RawMessage `json:"before,omitempty"`
+	After      json.RawMessage `json:"after,omitempty"`
+	At         time.Time       `json:"at"`
 }
 
 // NewAudit builds an entry for actor; before and after are marshalled to
@@ -137,6 +139,9 @@ func NewAudit(actor Actor, action, objectType string, objectID int64, before, af
 	if actor.TokenID != 0 {
 		id := actor.TokenID
 		e.TokenID = &id
+	}
+	if actor.ReviewLinkID != 0 {
+		e.ActorName = actor.Name
 	}
 	e.Before = marshalAudit(before)
 	e.After = marshalAudit(after)

@@ -238,8 +238,10 @@ type TargetTransition struct {
 	From     TargetState `json:"from"`
 	To       TargetState `json:"to"`
 	ActorID  *int64      `json:"actor_id,omitempty"` // nil for Herald itself (the dispatcher)
-	Reason   string      `json:"reason,omitempty"`
-	At       time.Time   `json:"at"`
+	// ActorName names an actor that is not a member (a review link).
+	ActorName string    `json:"actor_name,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // Transition moves t to state to, refusing illegal moves with a conflict

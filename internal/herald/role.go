@@ -141,6 +141,11 @@ type Actor struct {
 	TokenID     int64 // 0 for a browser session
 	WorkspaceID int64
 	Role        Role
+	// ReviewLinkID is set when someone outside the workspace acts through
+	// a review link (UserID is then 0); Name is the link's name, which the
+	// audit log and the post's history show instead of a member's.
+	ReviewLinkID int64
+	Name         string
 }
 
 // Require returns nil if the actor's role allows a, or a forbidden error that

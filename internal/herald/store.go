@@ -252,6 +252,7 @@ type Tx interface {
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore
+	ReviewStore
 	TemplateStore
 	SnippetStore
 	FeedStore

@@ -146,7 +146,9 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 		if err := s.apply(ctx, tx, actor, ws, &p, mv, history, at, now); err != nil {
 			return err
 		}
-		if mv.thread != "" && reason != "" {
+		// Comments belong to members; a review link's comment is kept with
+		// its decision (package review) and in the target's history.
+		if mv.thread != "" && reason != "" && actor.UserID != 0 {
 			_, err := s.comment(ctx, tx, actor, p.ID, said, now)
 			return err
 		}

@@ -519,6 +519,9 @@ func transition(ctx context.Context, tx herald.Tx, actor herald.Actor, t *herald
 	if err != nil {
 		return err
 	}
+	if actor.ReviewLinkID != 0 {
+		tr.ActorName = actor.Name
+	}
 	return tx.TransitionTarget(ctx, t, tr)
 }
 

@@ -74,6 +74,14 @@ func constraintClash(name string) clash {
 		return clash{"a target's account does not exist in this workspace", "targets.account_id"}
 	case "target_transitions_target_fkey", "attempts_target_fkey":
 		return clash{"the target does not exist", "target_id"}
+	case "review_links_token_hash_key":
+		return clash{"a review link with this token already exists", "token"}
+	case "review_links_workspace_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
+	case "review_decisions_link_fkey":
+		return clash{"the review link does not exist in this workspace", "link_id"}
+	case "review_decisions_post_fkey":
+		return clash{"the post does not exist in this workspace", "post_id"}
 	case "oauth_states_pkey":
 		return clash{"a connection with this state is already in progress", "state"}
 	case "oauth_states_workspace_fkey":

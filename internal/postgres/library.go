@@ -272,13 +272,13 @@ func (s store) DeleteCampaign(ctx context.Context, workspaceID, id int64) error 
 	return nil
 }
 
-const auditCols = `id, coalesce(workspace_id, 0), actor_id, token_id, action, object_type, object_id,
+const auditCols = `id, coalesce(workspace_id, 0), actor_id, token_id, actor_name, action, object_type, object_id,
 	before, after, at`
 
 func scanAudit(r scanner) (herald.AuditEntry, error) {
 	var e herald.AuditEntry
 	var before, after []byte
-	err := r.Scan(&e.ID, &e.WorkspaceID, &e.ActorID, &e.TokenID, &e.Action, &e.ObjectType, &e.ObjectID,
+	err := r.Scan(&e.ID, &e.WorkspaceID, &e.ActorID, &e.TokenID, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID,
 		&before, &after, &e.At)
 	e.Before, e.After = compactJSON(before), compactJSON(after)
 	return e, err
@@ -318,10 +318,10 @@ func (s store) AppendAudit(ctx context.Context, e *herald.AuditEntry) error {
 			rawJSON(e.After), e.At))
 	}
 	err := s.q.QueryRow(ctx, `INSERT INTO audit_log (workspace_id, actor_id, token_id, action, object_type,
-		object_id, before, after, at)
-		VALUES (NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		object_id, before, after, at, actor_name)
+		VALUES (NULLIF($1::bigint, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		e.WorkspaceID, e.ActorID, e.TokenID, e.Action, e.ObjectType, e.ObjectID, rawJSON(e.Before),
-		rawJSON(e.After), e.At).Scan(&e.ID)
+		rawJSON(e.After), e.At, e.ActorName).Scan(&e.ID)
 	return dbErr("append audit", err)
 }
 

@@ -495,8 +495,8 @@ func (s store) TransitionTarget(ctx context.Context, t *herald.Target, tr herald
 		if err != nil {
 			return dbErr("transition target", err)
 		}
-		err = s.deferExec(ctx, `INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, reason, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, tr.TargetID, tr.From, tr.To, tr.ActorID, tr.Reason, tr.At)
+		err = s.deferExec(ctx, `INSERT INTO target_transitions (target_id, from_state, to_state, actor_id, actor_name, reason, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, tr.TargetID, tr.From, tr.To, tr.ActorID, tr.ActorName, tr.Reason, tr.At)
 		return dbErr("record transition", err)
 	})
 	if err != nil {
@@ -517,14 +517,14 @@ func (s store) ListTargetTransitions(ctx context.Context, workspaceID, targetID 
 	if !exists {
 		return nil, missing("target")
 	}
-	rows, err := s.q.Query(ctx, `SELECT id, target_id, from_state, to_state, actor_id, reason, at
+	rows, err := s.q.Query(ctx, `SELECT id, target_id, from_state, to_state, actor_id, actor_name, reason, at
 		FROM target_transitions WHERE target_id = $1 ORDER BY id`, targetID)
 	if err != nil {
 		return nil, dbErr("list target transitions", err)
 	}
 	out, err := collect(rows, func(r scanner) (herald.TargetTransition, error) {
 		var tr herald.TargetTransition
-		err := r.Scan(&tr.ID, &tr.TargetID, &tr.From, &tr.To, &tr.ActorID, &tr.Reason, &tr.At)
+		err := r.Scan(&tr.ID, &tr.TargetID, &tr.From, &tr.To, &tr.ActorID, &tr.ActorName, &tr.Reason, &tr.At)
 		return tr, err
 	})
 	return out, dbErr("list target transitions", err)

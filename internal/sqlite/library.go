@@ -341,9 +341,9 @@ func (s *store) AppendAudit(ctx context.Context, e *herald.AuditEntry) error {
 	if e.WorkspaceID != 0 {
 		ws = e.WorkspaceID
 	}
-	err := s.w.QueryRowContext(ctx, `INSERT INTO audit_log (workspace_id, actor_id, token_id, action, object_type, object_id,
-		before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ws, nullInt(e.ActorID), nullInt(e.TokenID), e.Action, e.ObjectType, e.ObjectID, rawOrNil(e.Before), rawOrNil(e.After),
+	err := s.w.QueryRowContext(ctx, `INSERT INTO audit_log (workspace_id, actor_id, token_id, actor_name, action, object_type, object_id,
+		before, after, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ws, nullInt(e.ActorID), nullInt(e.TokenID), e.ActorName, e.Action, e.ObjectType, e.ObjectID, rawOrNil(e.Before), rawOrNil(e.After),
 		micros(e.At)).Scan(&e.ID)
 	return dbErr(err, "append audit", "", fmt.Sprintf("there is no workspace %d", e.WorkspaceID))
 }
@@ -379,7 +379,7 @@ func (s *store) ListAudit(ctx context.Context, f herald.AuditFilter) ([]herald.A
 		args = append(args, f.ActorID)
 	}
 	args = append(args, limit+1)
-	rows, err := s.r.QueryContext(ctx, `SELECT id, workspace_id, actor_id, token_id, action, object_type, object_id,
+	rows, err := s.r.QueryContext(ctx, `SELECT id, workspace_id, actor_id, token_id, actor_name, action, object_type, object_id,
 		before, after, at FROM audit_log WHERE `+strings.Join(conds, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
@@ -391,7 +391,7 @@ func (s *store) ListAudit(ctx context.Context, f herald.AuditFilter) ([]herald.A
 		var wsID, actor, token sql.NullInt64
 		var before, afterJSON sql.NullString
 		var at int64
-		if err := rows.Scan(&e.ID, &wsID, &actor, &token, &e.Action, &e.ObjectType, &e.ObjectID, &before, &afterJSON, &at); err != nil {
+		if err := rows.Scan(&e.ID, &wsID, &actor, &token, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID, &before, &afterJSON, &at); err != nil {
 			return nil, "", fmt.Errorf("sqlite: list audit: %w", err)
 		}
 		e.WorkspaceID = wsID.Int64

@@ -593,8 +593,8 @@ func (s *store) TransitionTarget(ctx context.Context, t *herald.Target, tr heral
 			return errors.Join(staleErr("target", version+1, t.Version), err)
 		}
 		_, err = q.ExecContext(ctx, `INSERT INTO target_transitions (workspace_id, target_id, from_state, to_state, actor_id,
-			reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.WorkspaceID, t.ID, string(tr.From), string(tr.To), nullInt(tr.ActorID), tr.Reason, micros(tr.At))
+			actor_name, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.WorkspaceID, t.ID, string(tr.From), string(tr.To), nullInt(tr.ActorID), tr.ActorName, tr.Reason, micros(tr.At))
 		if err != nil {
 			return dbErr(err, "record transition", "", "")
 		}
@@ -621,7 +621,7 @@ func (s *store) ListTargetTransitions(ctx context.Context, workspaceID, targetID
 		if !ok {
 			return herald.NotFound("target")
 		}
-		rows, err := q.QueryContext(ctx, `SELECT id, target_id, from_state, to_state, actor_id, reason, at
+		rows, err := q.QueryContext(ctx, `SELECT id, target_id, from_state, to_state, actor_id, actor_name, reason, at
 			FROM target_transitions WHERE workspace_id = ? AND target_id = ? ORDER BY id`, workspaceID, targetID)
 		if err != nil {
 			return fmt.Errorf("sqlite: list transitions: %w", err)
@@ -632,7 +632,7 @@ func (s *store) ListTargetTransitions(ctx context.Context, workspaceID, targetID
 			var tr herald.TargetTransition
 			var actor sql.NullInt64
 			var at int64
-			if err := rows.Scan(&tr.ID, &tr.TargetID, &tr.From, &tr.To, &actor, &tr.Reason, &at); err != nil {
+			if err := rows.Scan(&tr.ID, &tr.TargetID, &tr.From, &tr.To, &actor, &tr.ActorName, &tr.Reason, &at); err != nil {
 				return fmt.Errorf("sqlite: list transitions: %w", err)
 			}
 			tr.ActorID, tr.At = fromNullInt(actor), fromMicros(at)

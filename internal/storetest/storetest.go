@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Evergreen", evergreenTests()},
 		{"Templates", templateTests()},
 		{"Tasks", taskTests()},
+		{"ReviewLinks", reviewTests()},
 		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Webhooks", webhookTests()},

@@ -156,7 +156,7 @@ func (h *Handler) queue(ctx context.Context, p *page) (approvalsData, error) {
 		it := item(po, herald.StateDraft)
 		last := hist[len(hist)-1]
 		it.Reason = strings.TrimPrefix(strings.TrimPrefix(last.Reason, "Changes requested"), ": ")
-		it.By = who(people, last.ActorID)
+		it.By = mover(people, last)
 		data.Returned = append(data.Returned, it)
 	}
 	// The viewer's own posts first: they are the ones to fix.

@@ -3845,9 +3845,9 @@ func preview(p *page, tp targetPreview) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var186 string
-						templ_7745c5c3_Var186, templ_7745c5c3_Err = templ.JoinStringErrs(mediaFileURL(p.Current.ID, m))
+						templ_7745c5c3_Var186, templ_7745c5c3_Err = templ.JoinStringErrs(tp.mediaSrc(p, m))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose.templ`, Line: 765, Col: 51}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose.templ`, Line: 765, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var186))
 						if templ_7745c5c3_Err != nil {
@@ -3860,7 +3860,7 @@ func preview(p *page, tp targetPreview) templ.Component {
 						var templ_7745c5c3_Var187 string
 						templ_7745c5c3_Var187, templ_7745c5c3_Err = templ.JoinStringErrs(m.AltText)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose.templ`, Line: 765, Col: 69}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose.templ`, Line: 765, Col: 57}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var187))
 						if templ_7745c5c3_Err != nil {

@@ -374,13 +374,7 @@ func (h *Handler) mediaFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sign in to see this file", http.StatusUnauthorized)
 		return
 	}
-	fail := func(err error) {
-		he := publicError(err)
-		if he.Code == herald.CodeInternal {
-			h.d.Logger.ErrorContext(r.Context(), "media file", "path", r.URL.Path, "error", err)
-		}
-		http.Error(w, he.Message, statusOf(he))
-	}
+	fail := h.plainFail(w, r)
 	wsID, err := pathID(r, "ws", "workspace")
 	if err != nil {
 		fail(err)
@@ -396,6 +390,23 @@ func (h *Handler) mediaFile(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	h.serveMedia(w, r, actor, id, fail)
+}
+
+// plainFail answers an error as plain text (for a file's address).
+func (h *Handler) plainFail(w http.ResponseWriter, r *http.Request) func(error) {
+	return func(err error) {
+		he := publicError(err)
+		if he.Code == herald.CodeInternal {
+			h.d.Logger.ErrorContext(r.Context(), "media file", "path", r.URL.Path, "error", err)
+		}
+		http.Error(w, he.Message, statusOf(he))
+	}
+}
+
+// serveMedia answers with the file of media id, as actor may see it;
+// fail answers an error.
+func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request, actor herald.Actor, id int64, fail func(error)) {
 	m, rc, err := h.d.Media.Open(r.Context(), actor, id)
 	if err != nil {
 		fail(err)

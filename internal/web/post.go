@@ -64,6 +64,8 @@ type postView struct {
 	Thread        threadView
 	// Evergreen is the Evergreen panel (nil where it is not shown).
 	Evergreen *evergreenPanel
+	// Reviews are the decisions clients made on the post through review links.
+	Reviews []herald.ReviewDecision
 }
 
 // EditLabel names the Edit button for what the post is now.
@@ -167,7 +169,7 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 		}
 		for _, tr := range tv.History {
 			if tr.To == herald.StateApproved {
-				tv.ApprovedBy, tv.ApprovedAt = who(people, tr.ActorID), &tr.At
+				tv.ApprovedBy, tv.ApprovedAt = mover(people, tr), &tr.At
 			}
 		}
 		tv.Advice = adviceFor(p.Current.ID, t, tv.Attempts)
@@ -175,6 +177,11 @@ func (h *Handler) view(ctx context.Context, p *page, po herald.Post) (postView, 
 	}
 	if v.Thread, err = h.thread(ctx, p, po.ID, ps); err != nil {
 		return postView{}, err
+	}
+	if h.d.Reviews != nil {
+		if v.Reviews, err = h.d.Reviews.Decisions(ctx, p.Actor, 0, po.ID); err != nil {
+			return postView{}, err
+		}
 	}
 	v.CanDuplicate = p.Can(herald.ActPostsWrite)
 	v.CanEdit = mayEdit(p, po)

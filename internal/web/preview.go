@@ -71,6 +71,17 @@ type targetPreview struct {
 	Variant   bool   // it has its own text
 	VariantCt *partCount
 	CommentCt *partCount
+	// MediaBase, when set, is where images load from instead of the
+	// workspace's library (a review link's own address).
+	MediaBase string
+}
+
+// mediaSrc is the address of image m in the preview.
+func (tp targetPreview) mediaSrc(p *page, m herald.MediaAsset) string {
+	if tp.MediaBase != "" {
+		return tp.MediaBase + strconv.FormatInt(m.ID, 10) + "?v=" + m.SHA256
+	}
+	return mediaFileURL(p.Current.ID, m)
 }
 
 // checkView is the live checks' answer.

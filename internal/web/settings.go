@@ -29,6 +29,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	h.voiceRoutes(m)
 	h.feedsRoutes(m)
 	h.webhooksRoutes(m)
+	h.reviewRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
 	m.HandleFunc("GET /me", h.profile)
@@ -68,6 +69,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	}
 	if p.Can(herald.ActWebhooksManage) {
 		tabs = append(tabs, settingsTab{ID: "webhooks", Label: "Webhooks", URL: webhooksURL(p.Current.ID)})
+	}
+	if p.Can(herald.ActPostsApprove) && p.Can(herald.ActCampaignsManage) {
+		tabs = append(tabs, settingsTab{ID: "review-links", Label: "Review links", URL: reviewLinksURL(p.Current.ID)})
 	}
 	if p.Can(herald.ActMembersRead) {
 		tabs = append(tabs, settingsTab{ID: "members", Label: "Members", URL: settingsURL(p.Current.ID, "members")})

@@ -125,6 +125,9 @@ func auditRowOf(ws int64, e herald.AuditEntry, names map[int64]string) auditRow 
 	if e.ActorID != nil {
 		row.Who = personName(names, *e.ActorID)
 	}
+	if e.ActorName != "" {
+		row.Who = e.ActorName + " (review link)"
+	}
 	if e.TokenID != nil {
 		row.Token = "through API token #" + strconv.FormatInt(*e.TokenID, 10)
 	}
@@ -251,6 +254,9 @@ var auditSentences = map[string]string{
 	"user.create":           "created the sign-in of %s",
 	"user.password":         "changed the password of %s",
 	"workspace.delete":      "deleted %s",
+	"review.decide":         "gave a review decision on %s",
+	"review_link.create":    "created %s",
+	"review_link.revoke":    "revoked %s",
 }
 
 // objectWords puts an action on one object in words: a known action as
@@ -290,6 +296,11 @@ func objectName(e herald.AuditEntry, before, after auditObject, names map[int64]
 		if name != "" {
 			return fmt.Sprintf("the %s “%s”", e.ObjectType, name)
 		}
+	case "review_link":
+		if name != "" {
+			return "the review link “" + name + "”"
+		}
+		return fmt.Sprintf("review link #%d", e.ObjectID)
 	case "inbox_item":
 		return fmt.Sprintf("a message in the inbox (#%d)", e.ObjectID)
 	case "user":

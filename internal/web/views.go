@@ -64,6 +64,14 @@ func who(people map[int64]string, id *int64) string {
 	return "a member"
 }
 
+// mover names who moved a target: a member, a review link, or Herald.
+func mover(people map[int64]string, tr herald.TargetTransition) string {
+	if tr.ActorName != "" {
+		return tr.ActorName + " (review link)"
+	}
+	return who(people, tr.ActorID)
+}
+
 // location returns the page's workspace zone, UTC outside a workspace.
 func (p *page) location() *time.Location {
 	if loc, err := p.Current.Location(); err == nil {

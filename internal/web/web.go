@@ -32,6 +32,7 @@ import (
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
+	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/task"
 	"github.com/heraldsocial/herald/internal/template"
 	"github.com/heraldsocial/herald/internal/webhook"
@@ -62,6 +63,8 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Tasks keeps the board, the task pages and My work.
 	Tasks *task.Service
+	// Reviews runs client review links (nil: the pages answer not found).
+	Reviews *review.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
