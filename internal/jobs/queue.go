@@ -73,13 +73,15 @@ func newQueue(cfg Config, deps Deps, log *slog.Logger, kinds []kind) (queue, err
 		}
 	}
 	rc := &river.Config{
-		ID:     id,
-		Logger: log.With(slog.String("subsystem", "river")),
-		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers},
-			WebhookQueue: {MaxWorkers: cfg.WebhookWorkers}},
+		ID:           id,
+		Logger:       log.With(slog.String("subsystem", "river")),
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:      workers,
 		PeriodicJobs: periodic,
 		MaxAttempts:  periodicAttempts,
+	}
+	if deps.Webhooks != nil {
+		rc.Queues[WebhookQueue] = river.QueueConfig{MaxWorkers: cfg.WebhookWorkers}
 	}
 	switch st := deps.Store.(type) {
 	case pooler:

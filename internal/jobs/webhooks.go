@@ -102,7 +102,8 @@ func (w *sweepWebhooksWorker) Work(ctx context.Context, _ *river.Job[SweepWebhoo
 	return nil
 }
 
-// EnqueueWebhookDelivery enqueues the next attempt of a stored delivery.
+// EnqueueWebhookDelivery enqueues the next attempt of a stored delivery
+// (worked only by runners given Deps.Webhooks).
 // While a job for it waits or runs, enqueuing it again adds nothing.
 func (r *Runner) EnqueueWebhookDelivery(ctx context.Context, workspaceID, deliveryID int64) error {
 	err := r.q.insert(ctx, DeliverWebhookArgs{WorkspaceID: workspaceID, DeliveryID: deliveryID}, &river.InsertOpts{
