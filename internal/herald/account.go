@@ -20,13 +20,15 @@ const (
 	PlatformThreads   Platform = "threads"
 	PlatformTelegram  Platform = "telegram"
 	PlatformDiscord   Platform = "discord"
+	PlatformYouTube   Platform = "youtube"
+	PlatformPinterest Platform = "pinterest"
 	PlatformFake      Platform = "fake" // the test platform
 )
 
 // Platforms lists every platform.
 var Platforms = []Platform{PlatformMastodon, PlatformBluesky, PlatformX, PlatformLinkedIn,
 	PlatformFacebook, PlatformInstagram, PlatformThreads, PlatformTelegram, PlatformDiscord,
-	PlatformFake}
+	PlatformYouTube, PlatformPinterest, PlatformFake}
 
 // Valid reports whether p is a known platform.
 func (p Platform) Valid() bool {

@@ -78,6 +78,8 @@ func platformLabel(p herald.Platform) string {
 	switch p {
 	case herald.PlatformLinkedIn:
 		return "LinkedIn"
+	case herald.PlatformYouTube:
+		return "YouTube"
 	}
 	s := string(p)
 	if s == "" {

@@ -105,6 +105,8 @@ func platformName(p herald.Platform) string {
 		return "X"
 	case herald.PlatformLinkedIn:
 		return "LinkedIn"
+	case herald.PlatformYouTube:
+		return "YouTube"
 	case herald.PlatformFake:
 		return "Test platform"
 	case "":

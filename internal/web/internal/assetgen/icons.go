@@ -37,6 +37,8 @@ func platformIcons() map[herald.Platform]icon {
 		herald.PlatformThreads:   brand("threads"),
 		herald.PlatformTelegram:  brand("telegram"),
 		herald.PlatformDiscord:   brand("discord"),
+		herald.PlatformYouTube:   brand("youtube"),
+		herald.PlatformPinterest: brand("pinterest"),
 		herald.PlatformFake:      tabler("flask"),
 	}
 }
