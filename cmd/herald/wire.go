@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
+	"github.com/heraldsocial/herald/internal/connector/telegram"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
@@ -86,6 +87,8 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_X_CLIENT_ID (and HERALD_X_CLIENT_SECRET for a "+
 			"confidential client) to its OAuth 2.0 client and restart Herald")
 	}
+	// Telegram needs no operator setup: each account brings its own bot.
+	registry.Register(herald.PlatformTelegram, telegram.New(platforms, telegram.WithLogger(logger)))
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	} else {

@@ -61,6 +61,14 @@ var platforms = map[herald.Platform]platformInfo{
 		PWLink: "https://bsky.app/settings/app-passwords", PWLinkText: "Make an app password on Bluesky",
 		PWFix: "Check the handle, and that you pasted an app password (xxxx-xxxx-xxxx-xxxx), not your account password."},
 	herald.PlatformX: {Label: "X"},
+	herald.PlatformTelegram: {Label: "Telegram",
+		IDLabel: "Channel or group", IDExample: "@yourchannel",
+		IDHint:  "The channel or group Herald posts to: its @username, its t.me link, or for a private one its numeric id (such as -1001234567890).",
+		PWLabel: "Bot token",
+		PWHint: "Make a bot with @BotFather (/newbot) and paste the token it gives you. Then add the bot to the channel or group " +
+			"as an administrator allowed to post messages (and to delete and pin them). Herald keeps the token encrypted.",
+		PWLink: "https://t.me/BotFather", PWLinkText: "Open @BotFather",
+		PWFix: "Check the @username, that the token is the one @BotFather gave, and that the bot is an administrator allowed to post."},
 	herald.PlatformFake: {Label: "Test platform",
 		InstanceLabel: "Platform address", InstanceExample: testPlatformURL,
 		InstanceHint: "The test platform's base URL (herald dev fake-platform listens on " + testPlatformURL +
