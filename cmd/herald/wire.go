@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
+	"github.com/heraldsocial/herald/internal/connector/discord"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/connector/telegram"
@@ -89,6 +90,8 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	// Telegram needs no operator setup: each account brings its own bot.
 	registry.Register(herald.PlatformTelegram, telegram.New(platforms, telegram.WithLogger(logger)))
+	// Discord needs none either: each account is a channel's webhook.
+	registry.Register(herald.PlatformDiscord, discord.New(platforms, discord.WithLogger(logger)))
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	} else {

@@ -69,6 +69,14 @@ var platforms = map[herald.Platform]platformInfo{
 			"as an administrator allowed to post messages (and to delete and pin them). Herald keeps the token encrypted.",
 		PWLink: "https://t.me/BotFather", PWLinkText: "Open @BotFather",
 		PWFix: "Check the @username, that the token is the one @BotFather gave, and that the bot is an administrator allowed to post."},
+	herald.PlatformDiscord: {Label: "Discord",
+		IDLabel: "Post as", IDExample: "Herald News",
+		IDHint:  "The name your posts appear under in the channel (type the webhook's own name to keep it).",
+		PWLabel: "Webhook URL",
+		PWHint: "In Discord open the channel's settings → Integrations → Webhooks, make a webhook and use Copy Webhook URL. " +
+			"It is a secret (whoever has it can post there): Herald keeps it encrypted.",
+		PWLink: "https://support.discord.com/hc/en-us/articles/228383668", PWLinkText: "How to make a webhook",
+		PWFix: "Check that you pasted the whole webhook URL (https://discord.com/api/webhooks/…) and that the webhook still exists."},
 	herald.PlatformFake: {Label: "Test platform",
 		InstanceLabel: "Platform address", InstanceExample: testPlatformURL,
 		InstanceHint: "The test platform's base URL (herald dev fake-platform listens on " + testPlatformURL +
