@@ -71,7 +71,9 @@ type Option func(*Connector)
 // WithBaseURL sets the API's address (default https://discord.com/api/v10);
 // tests point it at the fake. Webhook URLs people paste are only read for
 // their id and token: requests always go to this address.
-func WithBaseURL(u string) Option { return func(c *Connector) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option {
+	return func(c *Connector) { c.baseURL = strings.TrimRight(u, "/") }
+}
 
 // WithClock sets the clock used to read rate-limit resets.
 func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now = now } }

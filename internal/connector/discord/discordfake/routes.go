@@ -220,7 +220,7 @@ func (s *Server) messageJSON(wh *Webhook, m *Message) map[string]any {
 	atts := []any{}
 	for i, f := range m.Files {
 		a := map[string]any{"id": fmt.Sprintf("%s%d", m.ID[:len(m.ID)-1], i), "filename": f.Name, "size": len(f.Data),
-			"url": "https://cdn.discordapp.com/attachments/" + m.ChannelID + "/" + m.ID + "/" + f.Name,
+			"url":       "https://cdn.discordapp.com/attachments/" + m.ChannelID + "/" + m.ID + "/" + f.Name,
 			"proxy_url": "https://media.discordapp.net/attachments/" + m.ChannelID + "/" + m.ID + "/" + f.Name}
 		if f.Description != "" {
 			a["description"] = f.Description
