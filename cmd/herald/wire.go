@@ -21,6 +21,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/discord"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
+	"github.com/heraldsocial/herald/internal/connector/pinterest"
 	"github.com/heraldsocial/herald/internal/connector/telegram"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/evergreen"
@@ -87,6 +88,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		registry.Offer(herald.PlatformX, "create an app in X's developer portal with OAuth 2.0 and the callback URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_X_CLIENT_ID (and HERALD_X_CLIENT_SECRET for a "+
 			"confidential client) to its OAuth 2.0 client and restart Herald")
+	}
+	if cfg.PinterestClientID != "" {
+		registry.Register(herald.PlatformPinterest, pinterest.New(platforms,
+			pinterest.WithClient(cfg.PinterestClientID, cfg.PinterestClientSecret), pinterest.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformPinterest, "create an app at developers.pinterest.com with the redirect URI "+
+			cfg.BaseURL+"/api/v1/connect/callback and the scopes boards:read, pins:read, pins:write and user_accounts:read, "+
+			"then set HERALD_PINTEREST_CLIENT_ID and HERALD_PINTEREST_CLIENT_SECRET to its app id and secret and restart Herald")
 	}
 	// Telegram needs no operator setup: each account brings its own bot.
 	registry.Register(herald.PlatformTelegram, telegram.New(platforms, telegram.WithLogger(logger)))

@@ -74,6 +74,12 @@ type Config struct {
 	// X accounts cannot be connected.
 	XClientID     string `env:"X_CLIENT_ID"`
 	XClientSecret string `env:"X_CLIENT_SECRET"`
+	// PinterestClientID and PinterestClientSecret are Herald's app on
+	// Pinterest (developers.pinterest.com, redirect URI
+	// BASE_URL/api/v1/connect/callback); without both, Pinterest accounts
+	// cannot be connected.
+	PinterestClientID     string `env:"PINTEREST_CLIENT_ID"`
+	PinterestClientSecret string `env:"PINTEREST_CLIENT_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -273,6 +279,9 @@ func (c Config) Validate() error {
 	}
 	if c.XClientSecret != "" && c.XClientID == "" {
 		bad("X_CLIENT_SECRET", "is set but %sX_CLIENT_ID is not; set both from X's developer portal", Prefix)
+	}
+	if (c.PinterestClientID == "") != (c.PinterestClientSecret == "") {
+		bad("PINTEREST_CLIENT_ID", "and %sPINTEREST_CLIENT_SECRET must be set together: Pinterest's app id and app secret, from developers.pinterest.com", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)

@@ -145,6 +145,8 @@ func TestLoadRefuses(t *testing.T) {
 			[]string{"HERALD_PUBLISH_CONCURRENCY: not a whole number"}, ""},
 		{"x secret without id", []string{"HERALD_X_CLIENT_SECRET=s3cret"}, Overrides{},
 			[]string{"HERALD_X_CLIENT_SECRET is set but HERALD_X_CLIENT_ID is not"}, ""},
+		{"pinterest id without secret", []string{"HERALD_PINTEREST_CLIENT_ID=app"}, Overrides{},
+			[]string{"HERALD_PINTEREST_CLIENT_ID and HERALD_PINTEREST_CLIENT_SECRET must be set together"}, ""},
 		{"test platform not a bool", []string{"HERALD_TEST_PLATFORM=maybe"}, Overrides{},
 			[]string{"HERALD_TEST_PLATFORM: not true or false"}, ""},
 		{"webhook not a URL", []string{"HERALD_NOTIFY_WEBHOOK_URL=hooks.example.com"}, Overrides{},
