@@ -84,6 +84,14 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 		}
 		msgs = []tgMessage{m}
 	default:
+		if len(p.Media) > MaxAlbum {
+			return herald.RemoteRef{}, invalid("a Telegram album takes at most %d files, not %d", MaxAlbum, len(p.Media))
+		}
+		for i, m := range p.Media {
+			if k := kind(m.Asset.ContentType); k != "photo" && k != "video" {
+				return herald.RemoteRef{}, invalid("media[%d] is %s: a Telegram album takes photos and videos only", i, orUnknown(m.Asset.ContentType))
+			}
+		}
 		if err := c.sendFiles(ctx, cr, "sendMediaGroup", p, reply, silent, "", &msgs); err != nil {
 			return herald.RemoteRef{}, err
 		}
