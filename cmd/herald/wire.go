@@ -69,6 +69,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", cfg.MediaDir, err)
 	}
 	registry := connector.NewRegistry()
+	// Platforms that fetch media from an address (Instagram, Threads) get
+	// signed, expiring ones on the base URL.
+	mediaLinks := media.NewPublicLinks(cfg.BaseURL, keys, st, storage, clock, logger)
 	platforms := connector.NewHTTPClient()
 	// Addresses people type (Mastodon instances, Bluesky handles and PDSs,
 	// links in posts, the test platform, webhooks) go through the one
@@ -202,7 +205,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}
