@@ -257,9 +257,10 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 		for _, part := range f.Parts[1:] {
 			v.Thread = append(v.Thread, herald.ThreadPart{Text: part.Text, MediaIDs: part.MediaIDs})
 		}
-		if platformOptions(platforms[id]) {
-			v.Options = vf.options()
+		if !platformOptions(platforms[id]) {
+			vf.Visibility, vf.Spoiler = "", "" // no fields for them there
 		}
+		v.Options = vf.options()
 		t := herald.Target{AccountID: id, Variant: v}
 		if at != nil {
 			when := *at
