@@ -19,9 +19,9 @@ import (
 // conformFake is the fake PDS and AppView as the conformance suite drives
 // them: alice is the account under test; other people are made as needed.
 type conformFake struct {
-	t     *testing.T
-	e     *env
-	fans  int
+	t    *testing.T
+	e    *env
+	fans int
 }
 
 func (f *conformFake) Account(testing.TB) connector.Account { return f.e.alice }
