@@ -108,7 +108,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
 	// A post sent back for changes becomes a task for its author.
 	tasks := task.New(st, clock, notifier, logger)
-	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks))
+	// Images over a platform's size limit are re-encoded to fit, the same
+	// way in the composer's checks and when publishing.
+	fitter, err := media.NewFitter(storage)
+	if err != nil {
+		return nil, err
+	}
+	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
+		post.WithMediaFitter(fitter))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,
@@ -126,6 +133,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			Connectors: registry,
 			Open:       keys.Open,
 			Seal:       keys.Seal,
+			FitMedia:   fitter.Fit,
 			OpenMedia: func(_ context.Context, key string) (io.ReadCloser, error) {
 				return storage.Open(key)
 			},

@@ -195,6 +195,9 @@ func (a *attempt) do(ctx context.Context) result {
 		if !ok {
 			return res
 		}
+		if media, res, ok = a.fit(ctx, media); !ok {
+			return res
+		}
 		p := connector.Part{
 			WorkspaceID: c.Target.WorkspaceID, TargetID: c.Target.ID, Index: s.index, Comment: s.comment,
 			Text: s.text, Media: media, Options: v.Options, Key: PartKey(d.installation, c.Target.ID, s.index, s.comment),
@@ -413,6 +416,30 @@ func (a *attempt) previousUnsettled(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// fit makes each file what the platform takes under the account's limits
+// (Deps.FitMedia), the same bytes on every attempt.
+func (a *attempt) fit(ctx context.Context, media []connector.Media) ([]connector.Media, result, bool) {
+	fit := a.d.deps.FitMedia
+	l, ok := a.pub.(connector.Limiter)
+	if fit == nil || !ok || len(media) == 0 {
+		return media, result{}, true
+	}
+	lim, err := l.Limits(ctx, a.acct)
+	if err != nil {
+		a.d.log.WarnContext(ctx, "reading the account's limits failed; files are sent as stored", slog.Any("error", err))
+		return media, result{}, true
+	}
+	for i, m := range media {
+		fitted, err := fit(ctx, m, lim)
+		if err != nil {
+			a.d.log.ErrorContext(ctx, "fitting media failed", slog.Int64("media_id", m.Asset.ID), slog.Any("error", err))
+			return nil, a.transient(0, fmt.Sprintf("%s could not be made small enough for the platform", m.Asset.Filename)), false
+		}
+		media[i] = fitted
+	}
+	return media, result{}, true
 }
 
 // media resolves a part's media ids.
