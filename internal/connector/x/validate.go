@@ -132,3 +132,12 @@ func size(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// OptionFields are the composer's options for an X post.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{{Key: OptionReplySettings, Label: "Who can reply", Kind: connector.OptionSelect,
+		Choices: []connector.Choice{{Value: "following", Label: "Accounts you follow"},
+			{Value: "mentionedUsers", Label: "Only accounts you mention"}, {Value: "subscribers", Label: "Your subscribers"},
+			{Value: "verified", Label: "Verified accounts"}},
+		Hint: "Empty: everyone can reply."}}, nil
+}
