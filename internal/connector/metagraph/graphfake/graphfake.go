@@ -108,6 +108,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET "+Prefix+"/oauth/access_token", s.counted("GET "+Prefix+"/oauth/access_token", s.accessToken))
 	s.Handle("GET "+Prefix+"/me/permissions", s.permissions)
 	s.Handle("GET "+Prefix+"/me/accounts", s.accounts)
+	s.Handle("GET "+Prefix+"/me", s.me)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Violation("no such route: %s %s (is the version %s?)", r.Method, r.URL.Path, metagraph.Version)
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "GraphMethodException",
@@ -181,6 +182,12 @@ func (s *Server) Page(id string) (Page, bool) {
 		return Page{}, false
 	}
 	return *p, true
+}
+
+// PageLocked returns a page by id. Callers hold Mu.
+func (s *Server) PageLocked(id string) (*Page, bool) {
+	p, ok := s.pages[id]
+	return p, ok
 }
 
 // PageOfIG returns the page an Instagram account is linked to. Callers hold Mu.
@@ -549,6 +556,18 @@ func (s *Server) accounts(w http.ResponseWriter, r *http.Request, tok Token) {
 		data = append(data, m)
 	}
 	JSON(w, http.StatusOK, map[string]any{"data": data, "paging": map[string]any{"cursors": map[string]string{"before": "b", "after": "a"}}})
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, tok Token) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	if tok.PageID != "" {
+		p := s.pages[tok.PageID]
+		JSON(w, http.StatusOK, map[string]string{"id": p.ID, "name": p.Name})
+		return
+	}
+	u := s.users[tok.UserID]
+	JSON(w, http.StatusOK, map[string]string{"id": u.ID, "name": u.Name})
 }
 
 // Consent makes userID the person who approves in the Login dialog.
