@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
+	"github.com/heraldsocial/herald/internal/connector/facebook"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
@@ -88,6 +89,13 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		registry.Offer(herald.PlatformX, "create an app in X's developer portal with OAuth 2.0 and the callback URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_X_CLIENT_ID (and HERALD_X_CLIENT_SECRET for a "+
 			"confidential client) to its OAuth 2.0 client and restart Herald")
+	}
+	if cfg.MetaAppID != "" && cfg.MetaAppSecret != "" {
+		registry.Register(herald.PlatformFacebook, facebook.New(platforms,
+			facebook.WithApp(cfg.MetaAppID, cfg.MetaAppSecret), facebook.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformFacebook, "create a Meta app with Facebook Login for Business and the callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_META_APP_ID and HERALD_META_APP_SECRET and restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
