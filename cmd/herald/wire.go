@@ -20,6 +20,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/facebook"
 	"github.com/heraldsocial/herald/internal/connector/fake"
+	"github.com/heraldsocial/herald/internal/connector/instagram"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/evergreen"
@@ -93,9 +94,15 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if cfg.MetaAppID != "" && cfg.MetaAppSecret != "" {
 		registry.Register(herald.PlatformFacebook, facebook.New(platforms,
 			facebook.WithApp(cfg.MetaAppID, cfg.MetaAppSecret), facebook.WithLogger(logger)))
+		registry.Register(herald.PlatformInstagram, instagram.New(platforms,
+			instagram.WithApp(cfg.MetaAppID, cfg.MetaAppSecret), instagram.WithMediaURL(mediaLinks.MediaURL),
+			instagram.WithLogger(logger)))
 	} else {
 		registry.Offer(herald.PlatformFacebook, "create a Meta app with Facebook Login for Business and the callback URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_META_APP_ID and HERALD_META_APP_SECRET and restart Herald")
+		registry.Offer(herald.PlatformInstagram, "create a Meta app with Facebook Login for Business and the callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, set HERALD_META_APP_ID and HERALD_META_APP_SECRET, and make sure "+
+			cfg.BaseURL+"/media/public/ is reachable from the internet (Instagram fetches images from there); then restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))

@@ -65,6 +65,10 @@ var platforms = map[herald.Platform]platformInfo{
 		InstanceLabel: "Page (optional)", InstanceExample: "Your Page's name",
 		InstanceHint: "Leave it empty if you manage one Page, or grant Herald only the Page you want in Facebook's dialog; " +
 			"otherwise type the Page's name, @username or id. You approve Herald on Facebook, then come back here."},
+	herald.PlatformInstagram: {Label: "Instagram",
+		InstanceLabel: "Instagram account (optional)", InstanceExample: "@yourbusiness",
+		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
+			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here."},
 	herald.PlatformFake: {Label: "Test platform",
 		InstanceLabel: "Platform address", InstanceExample: testPlatformURL,
 		InstanceHint: "The test platform's base URL (herald dev fake-platform listens on " + testPlatformURL +
