@@ -63,7 +63,7 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 	container := p.Checkpoint[checkpointKey]
 	if container != "" {
 		status, err := c.status(ctx, cr, container)
-		if err != nil {
+		if err != nil && status != StatusError {
 			return herald.RemoteRef{}, err
 		}
 		switch status {
