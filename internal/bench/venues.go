@@ -18,10 +18,13 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskyfake"
+	"github.com/heraldsocial/herald/internal/connector/facebook"
+	"github.com/heraldsocial/herald/internal/connector/facebook/facebookfake"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/connector/mastodon/mastodonfake"
+	"github.com/heraldsocial/herald/internal/connector/metagraph/graphfake"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/connector/x/xfake"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -37,7 +40,8 @@ import (
 // duplicates.
 
 // MixablePlatforms are the platforms a mixed run can publish to.
-var MixablePlatforms = []herald.Platform{herald.PlatformFake, herald.PlatformMastodon, herald.PlatformX, herald.PlatformBluesky}
+var MixablePlatforms = []herald.Platform{herald.PlatformFake, herald.PlatformMastodon, herald.PlatformX, herald.PlatformBluesky,
+	herald.PlatformFacebook}
 
 // marker finds a benchmark post's number in a request body or a stored
 // text, as JSON, form encoding or plain text write it.
@@ -247,6 +251,41 @@ func openVenue(p herald.Platform, rc *recorder, client *http.Client) (*venue, er
 				for _, uri := range srv.Records(did, "app.bsky.feed.post") {
 					if raw, ok := srv.Record(uri); ok {
 						out = append(out, string(raw))
+					}
+				}
+			}
+			return out
+		}
+	case herald.PlatformFacebook:
+		const id, secret = "herald-bench", "herald-bench-secret"
+		srv := facebookfake.New(graphfake.Config{AppID: id, AppSecret: secret})
+		url, closeFn, err := serve(rc.wrap(srv))
+		if err != nil {
+			return nil, err
+		}
+		v.url, v.close = url, closeFn
+		v.conn = facebook.New(client, facebook.WithApp(id, secret), facebook.WithBaseURL(url, url, url))
+		var pages []string
+		var mu sync.Mutex
+		v.account = func(_ context.Context, i int) (herald.Account, []byte, error) {
+			name := "bench" + strconv.Itoa(i)
+			owner := srv.AddUser("Bench " + strconv.Itoa(i))
+			page := srv.AddPage(owner.ID, "Bench "+strconv.Itoa(i), name, "")
+			mu.Lock()
+			pages = append(pages, page.ID)
+			mu.Unlock()
+			return herald.Account{Platform: p, RemoteID: page.ID, Handle: "@" + name, DisplayName: page.Name},
+				facebook.MarshalCredentials(facebook.Credentials{PageID: page.ID, PageName: page.Name,
+					PageToken: srv.PageToken(page.ID), UserID: owner.ID}), nil
+		}
+		v.stored = func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			var out []string
+			for _, id := range pages {
+				for _, post := range srv.Posts(id) {
+					if !post.Deleted {
+						out = append(out, post.Message)
 					}
 				}
 			}
