@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/bench"
+	"github.com/heraldsocial/herald/internal/herald"
 )
 
 // BenchCmd groups the benchmarks.
@@ -28,6 +30,7 @@ type BenchPublishCmd struct {
 	Concurrency    int           `name:"concurrency" default:"0" help:"Platform calls in flight (0: the dispatcher's default, 512)."`
 	Instances      int           `name:"instances" default:"1" help:"Dispatchers publishing the posts, each named and pooled as a separate Herald instance (--db postgres for more than 1)."`
 	PlatformURL    string        `name:"platform-url" help:"An external fake platform (herald dev fake-platform) instead of one in this process; its ledger is reset." placeholder:"URL"`
+	Platforms      []string      `name:"platforms" sep:"," help:"Mix platforms (fake, mastodon, x, bluesky, facebook): each one's fake server runs in this process behind Herald's own connector for it, the accounts spread over them. Default: the fake platform alone." placeholder:"LIST"`
 	MaxWait        time.Duration `name:"max-wait" default:"2m" help:"How long after the last due time to wait for missing posts before counting them lost."`
 	MeasureIdleRSS bool          `name:"measure-idle-rss" help:"Schedule the posts an hour ahead, start the dispatcher, wait until it holds them all, and report the RSS; nothing is published."`
 	JSON           string        `name:"json" help:"Also append the result line to FILE." placeholder:"FILE"`
@@ -46,6 +49,9 @@ func (c *BenchPublishCmd) Run(env *Env) (err error) {
 		Latency: c.Latency, Accounts: c.Accounts, Concurrency: c.Concurrency, Instances: c.Instances,
 		PlatformURL: c.PlatformURL, MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})),
+	}
+	for _, p := range c.Platforms {
+		cfg.Platforms = append(cfg.Platforms, herald.Platform(strings.TrimSpace(p)))
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

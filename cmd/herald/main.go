@@ -64,7 +64,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	exitCode := -1
 	parser, err := kong.New(&cli,
 		kong.Name("herald"),
-		kong.Description("Herald: self-hosted social media management.\n\nConfiguration comes from HERALD_* environment variables (HERALD_ADDR, HERALD_DATA_DIR, HERALD_DATABASE_URL, HERALD_BASE_URL, HERALD_KEY_FILE, HERALD_MEDIA_DIR, HERALD_MEDIA_MAX_BYTES, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, HERALD_SHUTDOWN_TIMEOUT, HERALD_NOTIFY_WEBHOOK_URL, HERALD_INSTANCE_ID, HERALD_PUBLISH_*, HERALD_X_CLIENT_ID, HERALD_X_CLIENT_SECRET, HERALD_TEST_PLATFORM, HERALD_ALLOW_PRIVATE_NETWORKS); flags override them. See the README for each."),
+		kong.Description("Herald: self-hosted social media management.\n\nConfiguration comes from HERALD_* environment variables (HERALD_ADDR, HERALD_DATA_DIR, HERALD_DATABASE_URL, HERALD_BASE_URL, HERALD_KEY_FILE, HERALD_MEDIA_DIR, HERALD_MEDIA_MAX_BYTES, HERALD_LOG_LEVEL, HERALD_LOG_FORMAT, HERALD_SHUTDOWN_TIMEOUT, HERALD_NOTIFY_WEBHOOK_URL, HERALD_INSTANCE_ID, HERALD_PUBLISH_*, HERALD_X_CLIENT_ID, HERALD_X_CLIENT_SECRET, HERALD_META_APP_ID, HERALD_META_APP_SECRET, HERALD_TEST_PLATFORM, HERALD_ALLOW_PRIVATE_NETWORKS); flags override them. See the README for each."),
 		kong.UsageOnError(),
 		kong.Vars{"fake_platform_addr": fakeserver.DefaultAddr},
 		kong.Writers(stdout, stderr),

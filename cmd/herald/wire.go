@@ -19,7 +19,9 @@ import (
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
 	"github.com/heraldsocial/herald/internal/connector/discord"
+	"github.com/heraldsocial/herald/internal/connector/facebook"
 	"github.com/heraldsocial/herald/internal/connector/fake"
+	"github.com/heraldsocial/herald/internal/connector/instagram"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/connector/pinterest"
 	"github.com/heraldsocial/herald/internal/connector/telegram"
@@ -72,6 +74,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("media folder %s (HERALD_MEDIA_DIR): %w", cfg.MediaDir, err)
 	}
 	registry := connector.NewRegistry()
+	// Platforms that fetch media from an address (Instagram, Threads) get
+	// signed, expiring ones on the base URL.
+	mediaLinks := media.NewPublicLinks(cfg.BaseURL, keys, st, storage, clock, logger)
 	platforms := connector.NewHTTPClient()
 	// Addresses people type (Mastodon instances, Bluesky handles and PDSs,
 	// links in posts, the test platform, webhooks) go through the one
@@ -101,6 +106,19 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	registry.Register(herald.PlatformTelegram, telegram.New(platforms, telegram.WithLogger(logger)))
 	// Discord needs none either: each account is a channel's webhook.
 	registry.Register(herald.PlatformDiscord, discord.New(platforms, discord.WithLogger(logger)))
+	if cfg.MetaAppID != "" && cfg.MetaAppSecret != "" {
+		registry.Register(herald.PlatformFacebook, facebook.New(platforms,
+			facebook.WithApp(cfg.MetaAppID, cfg.MetaAppSecret), facebook.WithLogger(logger)))
+		registry.Register(herald.PlatformInstagram, instagram.New(platforms,
+			instagram.WithApp(cfg.MetaAppID, cfg.MetaAppSecret), instagram.WithMediaURL(mediaLinks.MediaURL),
+			instagram.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformFacebook, "create a Meta app with Facebook Login for Business and the callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_META_APP_ID and HERALD_META_APP_SECRET and restart Herald")
+		registry.Offer(herald.PlatformInstagram, "create a Meta app with Facebook Login for Business and the callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, set HERALD_META_APP_ID and HERALD_META_APP_SECRET, and make sure "+
+			cfg.BaseURL+"/media/public/ is reachable from the internet (Instagram fetches images from there); then restart Herald")
+	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))
 	} else {
@@ -120,7 +138,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
 	// A post sent back for changes becomes a task for its author.
 	tasks := task.New(st, clock, notifier, logger)
-	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks))
+	// Images over a platform's size limit are re-encoded to fit, the same
+	// way in the composer's checks and when publishing.
+	fitter, err := media.NewFitter(storage)
+	if err != nil {
+		return nil, err
+	}
+	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
+		post.WithMediaFitter(fitter))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,
@@ -138,6 +163,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			Connectors: registry,
 			Open:       keys.Open,
 			Seal:       keys.Seal,
+			FitMedia:   fitter.Fit,
 			OpenMedia: func(_ context.Context, key string) (io.ReadCloser, error) {
 				return storage.Open(key)
 			},
@@ -217,7 +243,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

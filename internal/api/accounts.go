@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/heraldsocial/herald/internal/account"
+	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -31,6 +32,13 @@ type AccountOutput struct {
 	Body herald.Account
 }
 
+// AccountOptionsOutput lists an account's post options.
+type AccountOptionsOutput struct {
+	Body struct {
+		Options []connector.OptionField `json:"options"`
+	}
+}
+
 // AccountList lists accounts.
 type AccountList struct {
 	Body ListBody[herald.Account]
@@ -52,6 +60,30 @@ func (a *API) registerAccounts() {
 			return nil, err
 		}
 		return &AccountList{Body: list(as, "")}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-account-options", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/accounts/{account}/options",
+		Summary: "List an account's post options", Tags: tags,
+		Description: "The platform options a post to this account may carry in its variant's `options` (a Pinterest board, " +
+			"YouTube's title and privacy, a Mastodon post's language), with their choices where the platform gives them. " +
+			"Visibility and content warning (Mastodon) are not listed: they are documented with the variant. " +
+			"503 when the platform did not answer.",
+	}, func(ctx context.Context, in *AccountPath) (*AccountOptionsOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		fields, err := a.d.Posts.OptionFields(ctx, actor, in.Account)
+		if err != nil {
+			return nil, err
+		}
+		if fields == nil {
+			fields = []connector.OptionField{}
+		}
+		out := &AccountOptionsOutput{}
+		out.Body.Options = fields
+		return out, nil
 	})
 
 	register(a, huma.Operation{

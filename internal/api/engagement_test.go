@@ -507,3 +507,21 @@ func decodeJSON(res *http.Response, v any) error {
 	}
 	return json.NewDecoder(res.Body).Decode(v)
 }
+
+func TestAccountOptions(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		w := newEngageWorld(t, h)
+		acct := w.connectPassword(t, "alice")
+		r := h.do("GET", w.path(w.ws, fmt.Sprintf("/accounts/%d/options", acct.ID)), w.contribTok, nil)
+		mustStatus(t, r, http.StatusOK)
+		var out struct {
+			Options []connector.OptionField `json:"options"`
+		}
+		r.JSON(t, &out)
+		if len(out.Options) != 1 || out.Options[0].Key != "language" || out.Options[0].Kind != connector.OptionText {
+			t.Fatalf("options %+v, want the test platform's language", out.Options)
+		}
+		r = h.do("GET", w.path(w.ws, fmt.Sprintf("/accounts/%d/options", acct.ID+1000)), w.contribTok, nil)
+		mustStatus(t, r, http.StatusNotFound)
+	})
+}

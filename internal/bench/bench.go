@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -56,6 +57,10 @@ type Config struct {
 	// fake-platform`); empty runs one in this process. The benchmark resets
 	// an external platform's ledger and sets its latency.
 	PlatformURL string
+	// Platforms, when set, mixes these platforms (MixablePlatforms): each
+	// one's fake server runs in this process behind Herald's real connector
+	// for it, and the accounts are spread over them, round-robin.
+	Platforms []herald.Platform
 	// MaxWait is how long after the last due time to wait for every post
 	// to arrive before counting the missing ones as lost (2 min).
 	MaxWait time.Duration
@@ -156,6 +161,17 @@ func (c Config) Validate() error {
 	if c.MaxWait < 0 {
 		p.Add("max_wait", "is %s; give a positive duration such as 2m", c.MaxWait)
 	}
+	for _, pl := range c.Platforms {
+		if !slices.Contains(MixablePlatforms, pl) {
+			p.Add("platforms", "names %q; choose among %s", pl, mixableList())
+		}
+	}
+	if len(c.Platforms) > 0 && c.PlatformURL != "" {
+		p.Add("platforms", "mixes platforms in this process; drop --platform-url or --platforms")
+	}
+	if len(c.Platforms) > 0 && len(c.Platforms) > c.Accounts && c.Accounts >= 0 {
+		p.Add("accounts", "is %d; give at least one account per platform (%d)", c.Accounts, len(c.Platforms))
+	}
 	switch {
 	case c.Instances < 0:
 		p.Add("instances", "is %d; give a positive number of instances", c.Instances)
@@ -190,10 +206,12 @@ type Result struct {
 	Accounts    int     `json:"accounts"`
 	Concurrency int     `json:"concurrency"`
 	Instances   int     `json:"instances"`
-	Platform    string  `json:"platform"`       // "in-process" or "external"
-	InsertS     float64 `json:"insert_s"`       // time to store the posts
-	Idle        bool    `json:"idle,omitempty"` // an idle-RSS run: nothing was published
-	Tracked     int     `json:"tracked,omitempty"`
+	Platform    string  `json:"platform"` // "in-process", "external" or "mixed"
+	// Platforms are a mixed run's platforms, the accounts spread over them.
+	Platforms []string `json:"platforms,omitempty"`
+	InsertS   float64  `json:"insert_s"`       // time to store the posts
+	Idle      bool     `json:"idle,omitempty"` // an idle-RSS run: nothing was published
+	Tracked   int      `json:"tracked,omitempty"`
 	// RSSNowMB is the resident set when the run ended (Linux only).
 	RSSNowMB float64 `json:"rss_now_mb,omitempty"`
 	// IdleRSSMaxMB is, for an idle run, the highest resident set sampled
@@ -213,11 +231,33 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	log := cfg.Logger
 	start := time.Now()
 
-	plat, err := openPlatform(ctx, cfg)
-	if err != nil {
-		return Result{}, err
+	var (
+		plat        *platform
+		rc          *recorder
+		venues      []*venue
+		makeAccount accountMaker
+		client      *http.Client
+		kind        string
+	)
+	if len(cfg.Platforms) > 0 {
+		rc, client, kind = newRecorder(cfg.Latency), loopbackClient(), PlatformMixed
+		for _, p := range cfg.Platforms {
+			v, err := openVenue(p, rc, client)
+			if err != nil {
+				return Result{}, err
+			}
+			defer func() { err = errors.Join(err, v.close()) }()
+			venues = append(venues, v)
+		}
+		makeAccount = venueAccounts(venues)
+	} else {
+		plat, err = openPlatform(ctx, cfg)
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { err = errors.Join(err, plat.close()) }()
+		makeAccount, client, kind = fakeAccounts(plat.url), plat.client, plat.kind
 	}
-	defer func() { err = errors.Join(err, plat.close()) }()
 
 	db, err := openDB(ctx, cfg)
 	if err != nil {
@@ -226,10 +266,11 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	defer func() { err = errors.Join(err, db.close()) }()
 	log.InfoContext(ctx, "database ready", slog.String("db", cfg.DB), slog.Duration("took", time.Since(start)))
 
-	fx, err := newFixture(ctx, db.store, plat.url, cfg.Accounts)
+	fx, err := newFixture(ctx, db.store, makeAccount, cfg.Accounts)
 	if err != nil {
 		return Result{}, err
 	}
+	fx.venues = venues
 	// The lead runs from here: opening and migrating the database is not
 	// part of the workload.
 	insertStart := time.Now()
@@ -246,7 +287,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 
 	res = Result{DB: cfg.DB, Posts: cfg.Posts, WindowS: cfg.Window.Seconds(), LeadS: cfg.Lead.Seconds(),
 		LatencyMS: ms(cfg.Latency), Accounts: cfg.Accounts, Concurrency: cfg.Concurrency, Instances: cfg.Instances,
-		Platform: plat.kind, InsertS: round3(insertTook.Seconds()), Idle: cfg.MeasureIdleRSS}
+		Platform: kind, Platforms: platformNames(cfg.Platforms), InsertS: round3(insertTook.Seconds()), Idle: cfg.MeasureIdleRSS}
 	if res.Concurrency == 0 {
 		res.Concurrency = publish.DefaultConcurrency
 	}
@@ -262,7 +303,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 			defer func() { err = errors.Join(err, closeOther()) }()
 			st = other
 		}
-		ds[i] = newDispatcher(cfg, i, st, fx, plat.client)
+		ds[i] = newDispatcher(cfg, i, st, fx, client)
 	}
 
 	// Insertion (and starting the dispatcher) must end well before the
@@ -309,7 +350,11 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 
 	lastDue := sched.lastDue()
 	deadline := lastDue.Add(cfg.MaxWait)
-	if err := plat.waitCount(ctx, cfg.Posts, deadline); err != nil {
+	if rc != nil {
+		if err := rc.waitCount(ctx, cfg.Posts, deadline); err != nil {
+			return Result{}, err
+		}
+	} else if err := plat.waitCount(ctx, cfg.Posts, deadline); err != nil {
 		return Result{}, err
 	}
 	stopProfile()
@@ -321,8 +366,10 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	for _, d := range ds {
 		d.Stop()
 	}
-	led, err := plat.ledger(ctx)
-	if err != nil {
+	var led ledgerView
+	if rc != nil {
+		led = mixedLedger(rc, venues, sched)
+	} else if led, err = plat.ledger(ctx); err != nil {
 		return Result{}, err
 	}
 	measure(&res, sched, led)

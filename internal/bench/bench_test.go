@@ -52,6 +52,27 @@ func TestRunSmoke(t *testing.T) {
 	}
 }
 
+// TestRunMixed: a small workload over every mixable platform, each through
+// its real connector to its fake, arrives complete and exactly once.
+func TestRunMixed(t *testing.T) {
+	cfg := Config{Posts: 400, Window: 2 * time.Second, Lead: 2 * time.Second, Accounts: 8, Platforms: MixablePlatforms}
+	res, err := Run(t.Context(), cfg)
+	for try := 0; try < 3; try++ {
+		var short *LeadTooShortError
+		if !errors.As(err, &short) {
+			break
+		}
+		cfg.Lead *= 2
+		res, err = Run(t.Context(), cfg)
+	}
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Lost != 0 || res.Duplicated != 0 || res.Platform != PlatformMixed || len(res.Platforms) != len(MixablePlatforms) {
+		t.Fatalf("result %+v; want every post once, on every platform", res)
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -70,6 +91,9 @@ func TestConfigValidate(t *testing.T) {
 			[]string{"posts", "window", "latency", "accounts", "concurrency", "max_wait"}},
 		{"short lead", Config{Lead: 500 * time.Millisecond}, []string{"lead"}},
 		{"negative lead", Config{Lead: -time.Second}, []string{"lead"}},
+		{"unknown platform", Config{Platforms: []herald.Platform{"myspace"}}, []string{"platforms"}},
+		{"mixed and external", Config{Platforms: MixablePlatforms, PlatformURL: "http://127.0.0.1:8181"}, []string{"platforms"}},
+		{"fewer accounts than platforms", Config{Platforms: MixablePlatforms, Accounts: 2}, []string{"accounts"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 const (
 	PlatformInProcess = "in-process"
 	PlatformExternal  = "external"
+	PlatformMixed     = "mixed"
 )
 
 // platform is the fake platform the dispatcher publishes to: one started

@@ -127,9 +127,32 @@ type fixture struct {
 	ws           herald.Workspace
 	user         herald.User
 	accounts     []herald.Account
+	// venues, for a mixed run, are the platforms the accounts are on.
+	venues []*venue
 }
 
-func newFixture(ctx context.Context, st benchStore, platformURL string, accounts int) (*fixture, error) {
+// accountMaker makes the i-th account (without its workspace) and its
+// credentials in the connector's encoding.
+type accountMaker func(ctx context.Context, i int) (herald.Account, []byte, error)
+
+// fakeAccounts makes accounts on the fake platform at platformURL: an open
+// fake platform takes any token as the account it names.
+func fakeAccounts(platformURL string) accountMaker {
+	return func(_ context.Context, i int) (herald.Account, []byte, error) {
+		remote := "bench" + strconv.Itoa(i)
+		return herald.Account{Platform: herald.PlatformFake, RemoteID: remote, Handle: "@" + remote, DisplayName: remote,
+			InstanceURL: platformURL}, fake.MarshalCredentials(fake.Credentials{AccessToken: remote}), nil
+	}
+}
+
+// venueAccounts spreads accounts over the venues, round-robin.
+func venueAccounts(venues []*venue) accountMaker {
+	return func(ctx context.Context, i int) (herald.Account, []byte, error) {
+		return venues[i%len(venues)].account(ctx, i)
+	}
+}
+
+func newFixture(ctx context.Context, st benchStore, makeAccount accountMaker, accounts int) (*fixture, error) {
 	line, err := keyring.GenerateLine()
 	if err != nil {
 		return nil, fmt.Errorf("bench: generate a keyring: %w", err)
@@ -154,27 +177,34 @@ func newFixture(ctx context.Context, st benchStore, platformURL string, accounts
 		return nil, fmt.Errorf("bench: create the author: %w", err)
 	}
 	for i := range accounts {
-		remote := "bench" + strconv.Itoa(i)
-		a := herald.Account{WorkspaceID: fx.ws.ID, Platform: herald.PlatformFake, RemoteID: remote,
-			Handle: "@" + remote, DisplayName: remote, InstanceURL: platformURL,
-			Status: herald.AccountConnected, CreatedAt: now, UpdatedAt: now}
-		// An open fake platform takes any token as the account it names.
-		sealed, err := keys.Seal(fake.MarshalCredentials(fake.Credentials{AccessToken: remote}), a.CredentialsAAD())
+		a, creds, err := makeAccount(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		a.WorkspaceID, a.Status, a.CreatedAt, a.UpdatedAt = fx.ws.ID, herald.AccountConnected, now, now
+		sealed, err := keys.Seal(creds, a.CredentialsAAD())
 		if err != nil {
 			return nil, fmt.Errorf("bench: seal credentials: %w", err)
 		}
 		a.Credentials = sealed
 		if err := st.CreateAccount(ctx, &a); err != nil {
-			return nil, fmt.Errorf("bench: create account %s: %w", remote, err)
+			return nil, fmt.Errorf("bench: create account %s: %w", a.Handle, err)
 		}
 		fx.accounts = append(fx.accounts, a)
 	}
 	return fx, nil
 }
 
-// registry returns the connectors: the fake platform's, over client.
+// registry returns the connectors: the fake platform's over client, or
+// in a mixed run each venue's.
 func (fx *fixture) registry(client *http.Client) *connector.Registry {
 	r := connector.NewRegistry()
+	if len(fx.venues) > 0 {
+		for _, v := range fx.venues {
+			r.Register(v.platform, v.conn)
+		}
+		return r
+	}
 	r.Register(herald.PlatformFake, fake.New(client))
 	return r
 }

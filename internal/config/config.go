@@ -80,6 +80,11 @@ type Config struct {
 	// cannot be connected.
 	PinterestClientID     string `env:"PINTEREST_CLIENT_ID"`
 	PinterestClientSecret string `env:"PINTEREST_CLIENT_SECRET"`
+	// MetaAppID and MetaAppSecret are Herald's Meta app (Facebook Login,
+	// callback BASE_URL/api/v1/connect/callback), shared by Facebook Pages
+	// and Instagram; without both neither can be connected.
+	MetaAppID     string `env:"META_APP_ID"`
+	MetaAppSecret string `env:"META_APP_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -282,6 +287,9 @@ func (c Config) Validate() error {
 	}
 	if (c.PinterestClientID == "") != (c.PinterestClientSecret == "") {
 		bad("PINTEREST_CLIENT_ID", "and %sPINTEREST_CLIENT_SECRET must be set together: Pinterest's app id and app secret, from developers.pinterest.com", Prefix)
+	}
+	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
+		bad("META_APP_ID", "and %sMETA_APP_SECRET must be set together (App settings → Basic in Meta's app dashboard)", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)

@@ -127,3 +127,45 @@ type Replier interface {
 type Liker interface {
 	Like(ctx context.Context, acct Account, ref herald.RemoteRef) error
 }
+
+// Composer options.
+
+// OptionKind is how the composer asks for an option.
+type OptionKind string
+
+// Option kinds.
+const (
+	OptionText     OptionKind = "text"     // one line
+	OptionTextarea OptionKind = "textarea" // several lines
+	OptionSelect   OptionKind = "select"   // one of Choices
+	OptionCheckbox OptionKind = "checkbox" // "true" when ticked, "" when not
+	OptionDateTime OptionKind = "datetime" // RFC 3339, entered in the workspace's zone
+)
+
+// Choice is one value of a select option.
+type Choice struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// OptionField is one platform option the composer shows for an account's
+// variant (a Pinterest board, YouTube's title and privacy, a silent
+// Telegram message). Its value travels in Part.Options under Key, and the
+// connector's Validator checks it.
+type OptionField struct {
+	Key      string     `json:"key"`
+	Label    string     `json:"label"`
+	Hint     string     `json:"hint,omitempty"`
+	Kind     OptionKind `json:"kind"`
+	Choices  []Choice   `json:"choices,omitempty"`
+	Default  string     `json:"default,omitempty"`
+	Required bool       `json:"required,omitempty"`
+	MaxLen   int        `json:"max_len,omitempty"`
+}
+
+// OptionDescriber lists the options of posts to an account. Choices may
+// come from the account itself (its boards, its pages), so it may ask the
+// platform.
+type OptionDescriber interface {
+	OptionFields(ctx context.Context, acct Account) ([]OptionField, error)
+}

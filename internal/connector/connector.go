@@ -47,6 +47,16 @@ type Part struct {
 	// the idempotency key (Mastodon), the record key seed (Bluesky), the
 	// fingerprint for lookups (X).
 	Key string
+	// Checkpoint is what an earlier attempt at this part saved with Save
+	// (an Instagram container id, a YouTube upload session), nil when none:
+	// a two-step publication resumes from it instead of starting over.
+	Checkpoint map[string]string
+	// Save keeps a checkpoint for later attempts, replacing the last one.
+	// A connector calls it after a step the platform confirmed and before
+	// the next; an error means it was not kept, and the connector must stop
+	// (returning that error) rather than go on without it. Nil where the
+	// caller keeps no checkpoints (validation, replies).
+	Save func(ctx context.Context, checkpoint map[string]string) error
 }
 
 // Publisher publishes one part.

@@ -26,7 +26,10 @@ type MediaAsset struct {
 	Size        int64  `json:"size"`
 	Width       int    `json:"width,omitempty"`
 	Height      int    `json:"height,omitempty"`
-	AltText     string `json:"alt_text"`
+	// DurationMS is a video's length in milliseconds (0: not a video, or
+	// unknown), read from its header at upload.
+	DurationMS int64  `json:"duration_ms,omitempty"`
+	AltText    string `json:"alt_text"`
 	// Tags group assets for search: lower-case, trimmed, unique and
 	// sorted (NormalizeTags), never nil once stored.
 	Tags       []string  `json:"tags"`

@@ -72,6 +72,17 @@ type Attempt struct {
 type Progress struct {
 	Parts        []RemoteRef `json:"parts,omitempty"`         // one per confirmed part, in order
 	FirstComment *RemoteRef  `json:"first_comment,omitempty"` // set once the first comment is out
+	// Checkpoint is how far a two-step publication of the next part got
+	// (an Instagram or Threads container made, a YouTube upload session
+	// opened), so a later attempt resumes there instead of starting over.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+}
+
+// Checkpoint is a connector's saved step of one part: "0", "1", … for the
+// post and its thread parts, "c" for the first comment.
+type Checkpoint struct {
+	Part  string            `json:"part"`
+	State map[string]string `json:"state"`
 }
 
 // RemoteRef identifies a published item on a platform.

@@ -8,7 +8,10 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -28,6 +31,7 @@ const KeySize = 32
 type key struct {
 	id   string
 	aead cipher.AEAD
+	mac  []byte // the key for MACs, derived from the secret (never the secret itself)
 }
 
 // Keyring holds the keys of a key file. The first key is current: it seals
@@ -152,7 +156,7 @@ func parse(data []byte) (*Keyring, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: key %q: %w", n, id, err)
 		}
-		kk := key{id: id, aead: aead}
+		kk := key{id: id, aead: aead, mac: hkdfMAC(secret)}
 		if len(k.byID) == 0 {
 			k.current = kk
 		}
@@ -211,4 +215,48 @@ func (k *Keyring) Open(s herald.Sealed, aad []byte) ([]byte, error) {
 		return nil, fmt.Errorf("keyring: the sealed secret does not open with key %q: it was altered or belongs to another object: %w", s.KeyID, err)
 	}
 	return plain, nil
+}
+
+// hkdfMAC derives the MAC key of a secret, so that the encryption key is
+// never used for anything else.
+func hkdfMAC(secret []byte) []byte {
+	k, err := hkdf.Key(sha256.New, secret, nil, "herald mac v1", 32)
+	if err != nil {
+		panic("keyring: hkdf: " + err.Error()) // only for lengths out of range
+	}
+	return k
+}
+
+// Sign returns a MAC of data for a purpose ("media-link"), under the
+// current key: "<key-id>.<base64url MAC>". A different purpose gives an
+// unrelated MAC, so a value signed for one use is refused by another.
+func (k *Keyring) Sign(purpose string, data []byte) string {
+	return k.current.id + "." + base64.RawURLEncoding.EncodeToString(mac(k.current.mac, purpose, data))
+}
+
+// Verify reports whether sig is Sign(purpose, data) under any key of the
+// ring, so links signed before a rotation stay valid while the old key's
+// line is kept.
+func (k *Keyring) Verify(purpose string, data []byte, sig string) bool {
+	id, enc, ok := strings.Cut(sig, ".")
+	if !ok {
+		return false
+	}
+	kk, ok := k.byID[id]
+	if !ok {
+		return false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(got, mac(kk.mac, purpose, data))
+}
+
+func mac(key []byte, purpose string, data []byte) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(purpose))
+	h.Write([]byte{0})
+	h.Write(data)
+	return h.Sum(nil)
 }

@@ -208,3 +208,49 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestSignVerify(t *testing.T) {
+	line1, err := GenerateLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line2, err := GenerateLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := New([]byte(line1 + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := old.Sign("media-link", []byte("1:2:3"))
+	if !old.Verify("media-link", []byte("1:2:3"), sig) {
+		t.Fatal("a signature does not verify with its own ring")
+	}
+	for name, bad := range map[string]func() bool{
+		"other data":    func() bool { return old.Verify("media-link", []byte("1:2:4"), sig) },
+		"other purpose": func() bool { return old.Verify("review-link", []byte("1:2:3"), sig) },
+		"cut":           func() bool { return old.Verify("media-link", []byte("1:2:3"), sig[:len(sig)-2]) },
+		"no key id":     func() bool { return old.Verify("media-link", []byte("1:2:3"), sig[strings.Index(sig, ".")+1:]) },
+	} {
+		if bad() {
+			t.Errorf("%s: verifies", name)
+		}
+	}
+	rotated, err := New([]byte(line2 + "\n" + line1 + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rotated.Verify("media-link", []byte("1:2:3"), sig) {
+		t.Error("a signature made before a rotation does not verify after it")
+	}
+	if s := rotated.Sign("media-link", []byte("1:2:3")); s == sig || !rotated.Verify("media-link", []byte("1:2:3"), s) {
+		t.Errorf("after rotation Sign gives %q (before %q)", s, sig)
+	}
+	other, err := New([]byte(line2 + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Verify("media-link", []byte("1:2:3"), sig) {
+		t.Error("a ring without the key verifies its signature")
+	}
+}

@@ -150,6 +150,14 @@ func (s *Service) inspect(staged *StagedFile, m *herald.MediaAsset) error {
 			Details: []herald.FieldProblem{{Field: "file", Problem: "is " + ct + ", which Herald does not accept"}}}
 	}
 	m.ContentType = ct
+	if ct == TypeMP4 || ct == TypeQuickTime {
+		// The length and size in pixels, for the platforms' rules; a header
+		// Herald cannot read leaves them unknown (0) and the file as it is.
+		if info, err := ProbeVideo(f); err == nil {
+			m.DurationMS, m.Width, m.Height = info.DurationMS, info.Width, info.Height
+		}
+		return nil
+	}
 	if !IsImage(ct) {
 		return nil
 	}

@@ -24,6 +24,8 @@ type Service struct {
 	conn   connecting // set by WithConnectors
 	// changes is told about posts sent back for changes (WithChangesHook).
 	changes ChangesHook
+	// fit is what a platform gets of a library file (WithMediaFitter).
+	fit MediaFitter
 }
 
 // Waker is told when targets may have become due sooner than the

@@ -32,6 +32,19 @@ func WithChangesHook(h ChangesHook) Option {
 	return func(s *Service) { s.changes = h }
 }
 
+// MediaFitter returns a library file as a platform will get it under its
+// limits: an image too large re-encoded smaller, as the dispatcher will
+// send it (media.Fitter).
+type MediaFitter interface {
+	FitAsset(ctx context.Context, asset herald.MediaAsset, lim connector.Limits) (herald.MediaAsset, error)
+}
+
+// WithMediaFitter makes checks judge images as Herald will send them, so
+// an image Herald can make small enough is not refused for its size.
+func WithMediaFitter(f MediaFitter) Option {
+	return func(s *Service) { s.fit = f }
+}
+
 // connecting is what talking to the platforms needs.
 type connecting struct {
 	registry *connector.Registry
@@ -200,6 +213,7 @@ type accountCheck struct {
 	acct     connector.Account
 	validate connector.Validator
 	limit    int
+	limits   *connector.Limits // nil: unknown
 	fail     string
 }
 
@@ -256,6 +270,7 @@ func (s *Service) resolveValidator(ctx context.Context, ac *accountCheck) {
 	if l, ok := c.(connector.Limiter); ok {
 		if lim, err := l.Limits(ctx, ac.acct); err == nil {
 			ac.limit = lim.MaxChars
+			ac.limits = &lim
 		}
 	}
 }
@@ -303,6 +318,14 @@ func (s *Service) checkTarget(ctx context.Context, workspaceID int64, p herald.P
 			}
 			if err != nil {
 				return nil, fmt.Errorf("post: validate: get media %d: %w", id, err)
+			}
+			if s.fit != nil && ac.limits != nil {
+				fitted, err := s.fit.FitAsset(ctx, m, *ac.limits)
+				if err != nil {
+					s.logger.WarnContext(ctx, "fitting media failed", "media_id", m.ID, "error", err)
+				} else {
+					m = fitted
+				}
 			}
 			out = append(out, connector.Media{Asset: m, Open: noFile})
 		}

@@ -8,14 +8,14 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, alt_text,
+const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, duration_ms, alt_text,
 	sha256, storage_key, created_at, updated_at,
 	coalesce((SELECT array_agg(tag ORDER BY tag) FROM media_tags WHERE media_tags.media_id = media_assets.id), '{}')`
 
 func scanMedia(r scanner) (herald.MediaAsset, error) {
 	var m herald.MediaAsset
 	err := r.Scan(&m.ID, &m.WorkspaceID, &m.UploaderID, &m.Filename, &m.ContentType, &m.Size, &m.Width,
-		&m.Height, &m.AltText, &m.SHA256, &m.StorageKey, &m.CreatedAt, &m.UpdatedAt, &m.Tags)
+		&m.Height, &m.DurationMS, &m.AltText, &m.SHA256, &m.StorageKey, &m.CreatedAt, &m.UpdatedAt, &m.Tags)
 	m.Tags = herald.NormalizeTags(m.Tags)
 	return m, err
 }
@@ -39,9 +39,9 @@ func (s store) CreateMedia(ctx context.Context, m *herald.MediaAsset) error {
 	stamp(&m.UpdatedAt)
 	return s.atomic(ctx, func(s store) error {
 		err := s.q.QueryRow(ctx, `INSERT INTO media_assets (workspace_id, uploader_id, filename, content_type,
-			size, width, height, alt_text, sha256, storage_key, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText,
+			size, width, height, duration_ms, alt_text, sha256, storage_key, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.DurationMS, m.AltText,
 			m.SHA256, m.StorageKey, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
 		if err != nil {
 			return dbErr("create media", err)

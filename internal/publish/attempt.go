@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -195,10 +196,14 @@ func (a *attempt) do(ctx context.Context) result {
 		if !ok {
 			return res
 		}
+		if media, res, ok = a.fit(ctx, media); !ok {
+			return res
+		}
 		p := connector.Part{
 			WorkspaceID: c.Target.WorkspaceID, TargetID: c.Target.ID, Index: s.index, Comment: s.comment,
 			Text: s.text, Media: media, Options: v.Options, Key: PartKey(d.installation, c.Target.ID, s.index, s.comment),
 		}
+		a.checkpoints(&p)
 		if s.index != 0 {
 			root := a.progress.Parts[0]
 			p.Root = &root
@@ -372,9 +377,41 @@ func (a *attempt) reconcile(ctx context.Context, p connector.Part) (ref herald.R
 	return herald.RemoteRef{}, false, a.retry(herald.OutcomeAmbiguous, status, msg), false
 }
 
+// partName names a part in checkpoints: its index, "c" for the comment.
+func partName(p connector.Part) string {
+	if p.Comment {
+		return "c"
+	}
+	return strconv.Itoa(p.Index)
+}
+
+// checkpoints hands p the step an earlier attempt saved for it, and lets
+// the connector save the next one: kept with the target's progress under
+// this attempt's lease, so a crash between two steps resumes after the
+// first.
+func (a *attempt) checkpoints(p *connector.Part) {
+	name := partName(*p)
+	if cp := a.progress.Checkpoint; cp != nil && cp.Part == name {
+		p.Checkpoint = maps.Clone(cp.State)
+	}
+	p.Save = func(ctx context.Context, state map[string]string) error {
+		prev := a.progress.Checkpoint
+		a.progress.Checkpoint = &herald.Checkpoint{Part: name, State: maps.Clone(state)}
+		if err := a.d.store.SaveProgress(ctx, a.c.Target.ID, a.d.cfg.Instance, a.progress); err != nil {
+			a.progress.Checkpoint = prev
+			return &connector.Error{Class: connector.Transient, Message: "Herald could not save how far the post got", Err: err}
+		}
+		a.saved = true
+		return nil
+	}
+}
+
 // confirm records a published part; the progress is saved at once unless
 // this was the last part (the completion then carries it).
 func (a *attempt) confirm(ctx context.Context, p connector.Part, ref herald.RemoteRef, last bool) {
+	if cp := a.progress.Checkpoint; cp != nil && cp.Part == partName(p) {
+		a.progress.Checkpoint = nil
+	}
 	if p.Comment {
 		r := ref
 		a.progress.FirstComment = &r
@@ -413,6 +450,30 @@ func (a *attempt) previousUnsettled(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// fit makes each file what the platform takes under the account's limits
+// (Deps.FitMedia), the same bytes on every attempt.
+func (a *attempt) fit(ctx context.Context, media []connector.Media) ([]connector.Media, result, bool) {
+	fit := a.d.deps.FitMedia
+	l, ok := a.pub.(connector.Limiter)
+	if fit == nil || !ok || len(media) == 0 {
+		return media, result{}, true
+	}
+	lim, err := l.Limits(ctx, a.acct)
+	if err != nil {
+		a.d.log.WarnContext(ctx, "reading the account's limits failed; files are sent as stored", slog.Any("error", err))
+		return media, result{}, true
+	}
+	for i, m := range media {
+		fitted, err := fit(ctx, m, lim)
+		if err != nil {
+			a.d.log.ErrorContext(ctx, "fitting media failed", slog.Int64("media_id", m.Asset.ID), slog.Any("error", err))
+			return nil, a.transient(0, fmt.Sprintf("%s could not be made small enough for the platform", m.Asset.Filename)), false
+		}
+		media[i] = fitted
+	}
+	return media, result{}, true
 }
 
 // media resolves a part's media ids.

@@ -193,9 +193,13 @@ type Deps struct {
 	Seal func(plaintext, aad []byte) (herald.Sealed, error)
 	// OpenMedia opens a media file by its storage key.
 	OpenMedia func(ctx context.Context, storageKey string) (io.ReadCloser, error)
-	Notifier  Notifier     // nil: notifications are only logged
-	Clock     herald.Clock // nil: herald.SystemClock
-	Logger    *slog.Logger // nil: discarded
+	// FitMedia returns a file as the platform will take it under its
+	// limits (an image over the size limit re-encoded smaller, the same
+	// bytes every time); nil: files are sent as stored.
+	FitMedia func(ctx context.Context, m connector.Media, lim connector.Limits) (connector.Media, error)
+	Notifier Notifier     // nil: notifications are only logged
+	Clock    herald.Clock // nil: herald.SystemClock
+	Logger   *slog.Logger // nil: discarded
 	// RateGate is shared with everything else that calls platforms (the
 	// background jobs), so a 429 holds back every caller of that account;
 	// nil: the dispatcher keeps its own.

@@ -115,6 +115,8 @@ type harness struct {
 	mediaDir string
 	// installation is the store's installation id, in every part key.
 	installation string
+	// fit, when set, is the dispatcher's FitMedia.
+	fit func(ctx context.Context, m connector.Media, lim connector.Limits) (connector.Media, error)
 }
 
 func newHarness(t testing.TB, store testStore, cfg fakeserver.Config) *harness {
@@ -250,7 +252,7 @@ func (h *harness) start(t testing.TB, cfg publish.Config, reg *connector.Registr
 	t.Helper()
 	d := publish.New(cfg, publish.Deps{
 		Store: h.store, Connectors: reg, Open: h.kr.Open, Seal: h.kr.Seal, OpenMedia: h.openMedia,
-		Notifier: h.notes, Clock: herald.SystemClock{},
+		FitMedia: h.fit, Notifier: h.notes, Clock: herald.SystemClock{},
 		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err := d.Start(t.Context()); err != nil {

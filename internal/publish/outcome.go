@@ -210,6 +210,9 @@ func cloneProgress(p herald.Progress) herald.Progress {
 		r := cloneRef(*p.FirstComment)
 		out.FirstComment = &r
 	}
+	if p.Checkpoint != nil {
+		out.Checkpoint = &herald.Checkpoint{Part: p.Checkpoint.Part, State: maps.Clone(p.Checkpoint.State)}
+	}
 	return out
 }
 

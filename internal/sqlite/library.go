@@ -10,7 +10,7 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, alt_text, sha256,
+const mediaCols = `id, workspace_id, uploader_id, filename, content_type, size, width, height, duration_ms, alt_text, sha256,
 	storage_key, created_at, updated_at,
 	(SELECT json_group_array(tag) FROM media_tags WHERE media_tags.media_id = media.id)`
 
@@ -19,7 +19,7 @@ func scanMedia(sc scanner) (herald.MediaAsset, error) {
 	var created, updated int64
 	var tags string
 	if err := sc.Scan(&m.ID, &m.WorkspaceID, &m.UploaderID, &m.Filename, &m.ContentType, &m.Size, &m.Width, &m.Height,
-		&m.AltText, &m.SHA256, &m.StorageKey, &created, &updated, &tags); err != nil {
+		&m.DurationMS, &m.AltText, &m.SHA256, &m.StorageKey, &created, &updated, &tags); err != nil {
 		return m, err
 	}
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -56,8 +56,9 @@ func (s *store) CreateMedia(ctx context.Context, m *herald.MediaAsset) error {
 	m.UpdatedAt = stamp(m.UpdatedAt)
 	return s.atomic(ctx, func(q querier) error {
 		err := q.QueryRowContext(ctx, `INSERT INTO media (workspace_id, uploader_id, filename, content_type, size, width,
-			height, alt_text, sha256, storage_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.AltText, m.SHA256, m.StorageKey,
+			height, duration_ms, alt_text, sha256, storage_key, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.WorkspaceID, m.UploaderID, m.Filename, m.ContentType, m.Size, m.Width, m.Height, m.DurationMS, m.AltText, m.SHA256, m.StorageKey,
 			micros(m.CreatedAt), micros(m.UpdatedAt)).Scan(&m.ID)
 		if err != nil {
 			return dbErr(err, "create media", "", "the media's workspace or uploader does not exist")

@@ -28,6 +28,13 @@ func mediaTests() []test {
 			if got.StorageKey != m.StorageKey {
 				t.Fatalf("StorageKey = %q, want %q", got.StorageKey, m.StorageKey)
 			}
+			video := herald.MediaAsset{WorkspaceID: w.ws.ID, UploaderID: w.owner.ID, Filename: "reel.mp4",
+				ContentType: "video/mp4", Size: 99999, Width: 1080, Height: 1920, DurationMS: 45500,
+				SHA256: hashHex("reel" + unique()), StorageKey: "cd/" + unique() + ".mp4", CreatedAt: at(0), UpdatedAt: at(0)}
+			noErr(t, s.CreateMedia(ctx, &video), "CreateMedia video")
+			gotVideo, err := s.GetMedia(ctx, w.ws.ID, video.ID)
+			noErr(t, err, "GetMedia video")
+			same(t, "video", gotVideo, video)
 			byHash, err := s.GetMediaByHash(ctx, w.ws.ID, m.SHA256)
 			noErr(t, err, "GetMediaByHash")
 			if byHash.ID != m.ID {
@@ -127,6 +134,13 @@ func mediaTests() []test {
 			got, err := s.GetMedia(ctx, w.ws.ID, m.ID)
 			noErr(t, err, "GetMedia")
 			same(t, "tagged media", got, m)
+			video := herald.MediaAsset{WorkspaceID: w.ws.ID, UploaderID: w.owner.ID, Filename: "reel.mp4",
+				ContentType: "video/mp4", Size: 99999, Width: 1080, Height: 1920, DurationMS: 45500,
+				SHA256: hashHex("reel" + unique()), StorageKey: "cd/" + unique() + ".mp4", CreatedAt: at(0), UpdatedAt: at(0)}
+			noErr(t, s.CreateMedia(ctx, &video), "CreateMedia video")
+			gotVideo, err := s.GetMedia(ctx, w.ws.ID, video.ID)
+			noErr(t, err, "GetMedia video")
+			same(t, "video", gotVideo, video)
 			byHash, err := s.GetMediaByHash(ctx, w.ws.ID, m.SHA256)
 			noErr(t, err, "GetMediaByHash")
 			same(t, "tagged media by hash", byHash, m)

@@ -60,7 +60,15 @@ var platforms = map[herald.Platform]platformInfo{
 			"and paste it here. Herald keeps it encrypted; you can revoke it there at any time.",
 		PWLink: "https://bsky.app/settings/app-passwords", PWLinkText: "Make an app password on Bluesky",
 		PWFix: "Check the handle, and that you pasted an app password (xxxx-xxxx-xxxx-xxxx), not your account password."},
-	herald.PlatformX:         {Label: "X"},
+	herald.PlatformX: {Label: "X"},
+	herald.PlatformFacebook: {Label: "Facebook Page",
+		InstanceLabel: "Page (optional)", InstanceExample: "Your Page's name",
+		InstanceHint: "Leave it empty if you manage one Page, or grant Herald only the Page you want in Facebook's dialog; " +
+			"otherwise type the Page's name, @username or id. You approve Herald on Facebook, then come back here."},
+	herald.PlatformInstagram: {Label: "Instagram",
+		InstanceLabel: "Instagram account (optional)", InstanceExample: "@yourbusiness",
+		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
+			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here."},
 	herald.PlatformPinterest: {Label: "Pinterest"},
 	herald.PlatformTelegram: {Label: "Telegram",
 		IDLabel: "Channel or group", IDExample: "@yourchannel",
@@ -324,6 +332,10 @@ func viewAccount(a herald.Account, methods []account.ConnectMethod, now time.Tim
 		switch {
 		case m.OAuth:
 			v.Reconnect, v.ReconnectInstance = "oauth", a.InstanceURL
+			if a.Platform == herald.PlatformFacebook || a.Platform == herald.PlatformInstagram {
+				// Reconnect the same Page (or the Page the Instagram account is linked to).
+				v.ReconnectInstance = a.RemoteID
+			}
 			if a.Platform == herald.PlatformFake && a.InstanceURL != "" {
 				// The test platform signs in as the account named after "#".
 				v.ReconnectInstance += "#" + a.RemoteID

@@ -52,6 +52,8 @@ type partForm struct {
 // variantForm is what one account publishes differently from the base.
 type variantForm struct {
 	Text, FirstComment, Visibility, Spoiler string
+	// Extra are the options the platform's connector describes, by key.
+	Extra map[string]string
 }
 
 // options are the platform options typed, nil when none.
@@ -62,6 +64,9 @@ func (vf variantForm) options() map[string]string {
 	}
 	if vf.Spoiler != "" {
 		opts["spoiler_text"] = vf.Spoiler
+	}
+	for k, v := range vf.Extra {
+		opts[k] = v
 	}
 	if len(opts) == 0 {
 		return nil
@@ -114,6 +119,8 @@ type composeView struct {
 	CanSchedule, CanSubmit, CanUpload bool
 	// Kits is the templates the composer offers.
 	Kits kitsView
+	// Options are the platform options of each account that has some.
+	Options map[int64]accountOptions
 }
 
 // problems returns the problems shown next to slot.
@@ -193,7 +200,7 @@ func readForm(r *http.Request) composeForm {
 		k := itoa(id)
 		f.Variants[id] = variantForm{Text: strings.ReplaceAll(v.Get("v_text_"+k), "\r\n", "\n"),
 			FirstComment: strings.TrimSpace(v.Get("v_comment_" + k)), Visibility: v.Get("v_visibility_" + k),
-			Spoiler: strings.TrimSpace(v.Get("v_spoiler_" + k))}
+			Spoiler: strings.TrimSpace(v.Get("v_spoiler_" + k)), Extra: readExtraOptions(v, id)}
 	}
 	for _, d := range v["byday"] {
 		if slices.ContainsFunc(weekdays, func(w struct{ Code, Name, Short string }) bool { return w.Code == d }) && !slices.Contains(f.Days, d) {
@@ -250,9 +257,10 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 		for _, part := range f.Parts[1:] {
 			v.Thread = append(v.Thread, herald.ThreadPart{Text: part.Text, MediaIDs: part.MediaIDs})
 		}
-		if platformOptions(platforms[id]) {
-			v.Options = vf.options()
+		if !platformOptions(platforms[id]) {
+			vf.Visibility, vf.Spoiler = "", "" // no fields for them there
 		}
+		v.Options = vf.options()
 		t := herald.Target{AccountID: id, Variant: v}
 		if at != nil {
 			when := *at
@@ -300,7 +308,8 @@ func formFromPost(p herald.Post, loc *time.Location) composeForm {
 		}
 		f.Accounts = append(f.Accounts, t.AccountID)
 		f.Variants[t.AccountID] = variantForm{Text: t.Variant.Text, FirstComment: t.Variant.FirstComment,
-			Visibility: t.Variant.Options["visibility"], Spoiler: t.Variant.Options["spoiler_text"]}
+			Visibility: t.Variant.Options["visibility"], Spoiler: t.Variant.Options["spoiler_text"],
+			Extra: extraOptions(t.Variant.Options)}
 	}
 	f.readRRule(p.Recurrence, loc)
 	return f
@@ -330,6 +339,7 @@ func (h *Handler) loadView(ctx context.Context, p *page, f composeForm) (compose
 	if v.Accounts, err = h.d.Accounts.List(ctx, p.Actor); err != nil {
 		return v, err
 	}
+	v.Options = h.loadOptions(ctx, p, v.Accounts)
 	if v.Labels, err = h.d.Labels.List(ctx, p.Actor); err != nil {
 		return v, err
 	}

@@ -71,7 +71,8 @@ func (h *Handler) applyTemplate(r *http.Request, p *page, f *composeForm, loc *t
 	for _, t := range po.Targets {
 		f.Accounts = append(f.Accounts, t.AccountID)
 		f.Variants[t.AccountID] = variantForm{Text: t.Variant.Text, FirstComment: t.Variant.FirstComment,
-			Visibility: t.Variant.Options["visibility"], Spoiler: t.Variant.Options["spoiler_text"]}
+			Visibility: t.Variant.Options["visibility"], Spoiler: t.Variant.Options["spoiler_text"],
+			Extra: extraOptions(t.Variant.Options)}
 	}
 	return filled.Dropped, nil
 }

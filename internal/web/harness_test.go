@@ -54,6 +54,7 @@ type env struct {
 	webhooks  *webhook.Service
 	tasks     *task.Service
 	reviews   *review.Service
+	links     *media.PublicLinks
 	srv       *httptest.Server
 }
 
@@ -105,14 +106,15 @@ func newEnv(t *testing.T) *env {
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Tasks: e.tasks, Logger: logger, Version: "test",
 	})
+	e.srv = httptest.NewUnstartedServer(nil)
+	base := "http://" + e.srv.Listener.Addr().String()
+	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewUnstartedServer(nil)
-	base := "http://" + e.srv.Listener.Addr().String()
 	routes := []string{}
 	for _, r := range a.Routes() {
 		routes = append(routes, r.Method+" "+r.Path)

@@ -115,12 +115,18 @@ func fmtBytes(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-// dimensions shows an image's size in pixels, "" when unknown.
+// dimensions shows a file's size in pixels, and a video's length, ""
+// when unknown.
 func dimensions(m herald.MediaAsset) string {
 	if m.Width == 0 || m.Height == 0 {
 		return ""
 	}
-	return strconv.Itoa(m.Width) + " × " + strconv.Itoa(m.Height) + " px"
+	d := strconv.Itoa(m.Width) + " × " + strconv.Itoa(m.Height) + " px"
+	if m.DurationMS > 0 {
+		sec := (m.DurationMS + 500) / 1000
+		d += fmt.Sprintf(", %d:%02d", sec/60, sec%60)
+	}
+	return d
 }
 
 func isImage(m herald.MediaAsset) bool { return strings.HasPrefix(m.ContentType, "image/") }

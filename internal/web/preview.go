@@ -74,6 +74,9 @@ type targetPreview struct {
 	// MediaBase, when set, is where images load from instead of the
 	// workspace's library (a review link's own address).
 	MediaBase string
+	// Options are the variant's platform options (a YouTube title, a
+	// Pinterest link), for the looks that show them.
+	Options map[string]string
 }
 
 // mediaSrc is the address of image m in the preview.
@@ -197,7 +200,7 @@ func (h *Handler) check(ctx context.Context, p *page, v *composeView) error {
 	}
 	for i, t := range draft.Targets {
 		a := byID[t.AccountID]
-		tp := targetPreview{Account: a, Unit: unitOf(a.Platform), Variant: t.Variant.Text != ""}
+		tp := targetPreview{Account: a, Unit: unitOf(a.Platform), Variant: t.Variant.Text != "", Options: t.Variant.Options}
 		if tp.Account.ID == 0 {
 			tp.Account = herald.Account{ID: t.AccountID, Handle: "unknown", DisplayName: "An account that is gone"}
 		}

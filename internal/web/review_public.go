@@ -198,7 +198,8 @@ func (h *Handler) reviewPosts(r *http.Request, v review.Visit, base string) ([]r
 			if !ok {
 				a = herald.Account{ID: t.AccountID, Handle: "unknown", DisplayName: "An account that is gone"}
 			}
-			tp := targetPreview{Account: a, MediaBase: base + "/media/", Posts: previewPosts(po, t, a.Platform, media)}
+			tp := targetPreview{Account: a, MediaBase: base + "/media/", Posts: previewPosts(po, t, a.Platform, media),
+				Options: t.Variant.Options}
 			if t.ScheduledAt != nil {
 				tp.When = fmtTime(*t.ScheduledAt, loc)
 			}

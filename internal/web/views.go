@@ -100,7 +100,6 @@ func sectionLinks(p *page) []sectionLink {
 		{ID: "drafts", Label: "Drafts", URL: base + "drafts"},
 		{ID: "approvals", Label: "Approvals", URL: base + "approvals"},
 		{ID: "tasks", Label: "Tasks", URL: base + "tasks"},
-		{ID: "my-work", Label: "My work", URL: base + "my-work"},
 		{ID: "media", Label: "Media", URL: base + "media"},
 		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},
 		{ID: "settings", Label: "Settings", URL: base + "settings"},

@@ -65,6 +65,9 @@ type Deps struct {
 	Tasks *task.Service
 	// Reviews runs client review links (nil: the pages answer not found).
 	Reviews *review.Service
+	// MediaLinks serves the signed public addresses of media files that
+	// platforms fetch (Instagram, Threads); nil: none are served.
+	MediaLinks *media.PublicLinks
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -148,6 +151,9 @@ func (h *Handler) routes() {
 	h.settingsRoutes(m)
 	h.evergreenRoutes(m)
 	h.calendarFeedRoutes(m)
+	if h.d.MediaLinks != nil {
+		m.Handle(media.Route, h.d.MediaLinks)
+	}
 	h.importRoutes(m)
 	h.taskRoutes(m)
 	m.HandleFunc("/", h.notFound)

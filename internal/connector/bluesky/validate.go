@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bluesky-social/indigo/atproto/syntax"
@@ -83,4 +84,19 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 		}
 	}
 	return n, out, nil
+}
+
+// OptionFields are the composer's options for a Bluesky post.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	var labels []connector.Choice
+	for _, v := range selfLabelValues() {
+		labels = append(labels, connector.Choice{Value: v, Label: map[string]string{"sexual": "Suggestive", "nudity": "Nudity",
+			"porn": "Adult content", "graphic-media": "Graphic media"}[v]})
+	}
+	return []connector.OptionField{
+		{Key: "language", Label: "Languages", Kind: connector.OptionText, MaxLen: 20,
+			Hint: "Up to " + strconv.Itoa(MaxLangs) + " codes such as en or pt-BR, separated by commas: Bluesky's feeds filter by them. Empty: none is said."},
+		{Key: "labels", Label: "Content warning for the images", Kind: connector.OptionSelect, Choices: labels,
+			Hint: "A self-label: Bluesky hides the images behind it for people who ask to."},
+	}, nil
 }

@@ -181,6 +181,10 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 		probs = append(probs, connector.Problem{Field: "options.visibility",
 			Problem: fmt.Sprintf("%q is not one of %s", v, strings.Join(visibilities, ", "))})
 	}
+	if v := p.Options["language"]; v != "" && !isLanguage(v) {
+		probs = append(probs, connector.Problem{Field: "options.language",
+			Problem: fmt.Sprintf("%q is not an ISO 639 language code like en or fr", v)})
+	}
 	if p.Index >= l.MaxThreadParts && !p.Comment {
 		probs = append(probs, connector.Problem{Field: "thread", Measured: p.Index + 1, Limit: l.MaxThreadParts,
 			Problem: fmt.Sprintf("has more than %d parts", l.MaxThreadParts)})
@@ -307,4 +311,24 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	}
 	_, err = c.call(ctx, cr, http.MethodPost, "/api/v1/statuses/"+url.PathEscape(ref.ID)+"/favourite", nil, "", nil, nil)
 	return connector.Repeatable(err)
+}
+
+// OptionFields are the test platform's options besides visibility and the
+// content warning: the language it stores with each post.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{{Key: "language", Label: "Language", Kind: connector.OptionText, MaxLen: 3,
+		Hint: "An ISO 639 code such as en or fr."}}, nil
+}
+
+// isLanguage reports whether s looks like an ISO 639-1 or -3 code.
+func isLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }

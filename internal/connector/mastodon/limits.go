@@ -303,3 +303,14 @@ func validLanguage(s string) bool {
 	}
 	return true
 }
+
+// OptionFields are the composer's options for a Mastodon post besides its
+// visibility and content warning, which have fields of their own.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{
+		{Key: "language", Label: "Language", Kind: connector.OptionText, MaxLen: 3,
+			Hint: "An ISO 639 code such as en, fr or de: people who filter by language see the post where it belongs. Empty: the account's default."},
+		{Key: "sensitive", Label: "Mark media as sensitive", Kind: connector.OptionCheckbox,
+			Hint: "Images and videos are hidden behind a warning until clicked."},
+	}, nil
+}

@@ -19,6 +19,12 @@ const (
 	URLLength = 23
 )
 
+// Video lengths X takes (media best practices).
+const (
+	MinVideoMS = 500
+	MaxVideoMS = 140_000
+)
+
 // OptionReplySettings is the variant option that limits who may reply:
 // following, mentionedUsers, subscribers or verified ("" for everyone).
 const OptionReplySettings = "reply_settings"
@@ -91,6 +97,15 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 		if category == "tweet_gif" || category == "tweet_video" {
 			videos++
 		}
+		if category == "tweet_video" {
+			// X's media best practices: 0.5 s to 140 s, aspect ratio 1:3 to 3:1.
+			if d := a.DurationMS; d > 0 && (d < MinVideoMS || d > MaxVideoMS) {
+				add(field, "is %.1f s long; X takes videos of 0.5 s to 140 s", float64(d)/1000)
+			}
+			if a.Width > 0 && a.Height > 0 && (a.Width > 3*a.Height || a.Height > 3*a.Width) {
+				add(field, "is %d×%d pixels; X takes videos between 1:3 and 3:1", a.Width, a.Height)
+			}
+		}
 		if n := utf8.RuneCountInString(a.AltText); n > MaxAltTextChars {
 			probs = append(probs, connector.Problem{Field: field + ".alt_text",
 				Problem:  fmt.Sprintf("is %d characters; X allows at most %d", n, MaxAltTextChars),
@@ -131,4 +146,13 @@ func size(n int64) string {
 		return fmt.Sprintf("%d MB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// OptionFields are the composer's options for an X post.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{{Key: OptionReplySettings, Label: "Who can reply", Kind: connector.OptionSelect,
+		Choices: []connector.Choice{{Value: "following", Label: "Accounts you follow"},
+			{Value: "mentionedUsers", Label: "Only accounts you mention"}, {Value: "subscribers", Label: "Your subscribers"},
+			{Value: "verified", Label: "Verified accounts"}},
+		Hint: "Empty: everyone can reply."}}, nil
 }

@@ -1,6 +1,7 @@
 package x
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -93,4 +94,31 @@ func TestPublishRefusesBadOptions(t *testing.T) {
 
 func account2() connector.Account {
 	return connector.Account{Account: herald.Account{RemoteID: "1"}, Credentials: MarshalCredentials(Credentials{AccessToken: "t", UserID: "1"})}
+}
+
+func TestValidateVideoLengthAndShape(t *testing.T) {
+	c := New(nil)
+	video := func(ms int64, w, h int) connector.Part {
+		return connector.Part{Text: "clip", Media: []connector.Media{{Asset: herald.MediaAsset{Filename: "clip.mp4",
+			ContentType: "video/mp4", Size: 1 << 20, DurationMS: ms, Width: w, Height: h}}}}
+	}
+	for _, c2 := range []struct {
+		name string
+		p    connector.Part
+		bad  bool
+	}{
+		{"fits", video(30_000, 1280, 720), false},
+		{"length unknown", video(0, 0, 0), false},
+		{"too long", video(141_000, 1280, 720), true},
+		{"too short", video(300, 1280, 720), true},
+		{"too narrow", video(10_000, 200, 800), true},
+	} {
+		_, probs, err := c.Validate(context.Background(), connector.Account{}, c2.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (len(probs) > 0) != c2.bad {
+			t.Errorf("%s: problems %+v", c2.name, probs)
+		}
+	}
 }
