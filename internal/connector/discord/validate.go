@@ -90,3 +90,15 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 	}
 	return n, probs, nil
 }
+
+// OptionFields are the composer's options for a Discord message.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{
+		{Key: OptionThreadName, Label: "Forum post title", Kind: connector.OptionText, MaxLen: MaxThreadNameChars,
+			Hint: "For a webhook of a forum channel: the message starts a new post with this title."},
+		{Key: OptionThreadID, Label: "Thread id", Kind: connector.OptionText, MaxLen: 20,
+			Hint: "Post into an existing thread of the webhook's channel (Discord: right-click the thread, Copy Thread ID)."},
+		{Key: OptionSilent, Label: "Send silently", Kind: connector.OptionCheckbox, Hint: "No push or desktop notification."},
+		{Key: OptionSuppressEmbeds, Label: "No link previews", Kind: connector.OptionCheckbox},
+	}, nil
+}

@@ -111,3 +111,19 @@ func TestErrorsAndValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionFields(t *testing.T) {
+	e := newEnv(t)
+	fields, err := e.c.OptionFields(ctx(t), e.acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fields) != 3 || fields[0].Key != OptionBoard || !fields[0].Required || len(fields[0].Choices) != 2 ||
+		fields[0].Choices[0].Value != board || fields[1].Key != OptionTitle || fields[2].Key != OptionLink {
+		t.Fatalf("fields %+v, want the account's two boards, a title and a link", fields)
+	}
+	e.srv.ExpireToken(func() string { cr, _ := creds(e.acct); return cr.AccessToken }())
+	if _, err := e.c.OptionFields(ctx(t), e.acct); classOf(err) != connector.AuthExpired {
+		t.Fatalf("with an expired token: %v, want auth_expired", err)
+	}
+}

@@ -183,3 +183,34 @@ func gone(err error) bool {
 	var e *connector.Error
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
+
+// OptionFields are the composer's options for a pin: the board, listed from
+// the account, its title and its link.
+func (c *Connector) OptionFields(ctx context.Context, acct connector.Account) ([]connector.OptionField, error) {
+	boards, err := c.Boards(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	var choices []connector.Choice
+	for _, b := range boards {
+		label := b.Name
+		if b.Privacy == "SECRET" {
+			label += " (secret)"
+		}
+		choices = append(choices, connector.Choice{Value: b.ID, Label: label})
+	}
+	hint := "The board the pin is saved to."
+	if len(choices) == 0 {
+		hint = "This account has no board yet: make one on Pinterest, then open the composer again."
+	}
+	board := connector.OptionField{Key: OptionBoard, Label: "Board", Kind: connector.OptionSelect, Choices: choices,
+		Required: true, Hint: hint}
+	if len(choices) == 1 {
+		board.Default = choices[0].Value
+	}
+	return []connector.OptionField{board,
+		{Key: OptionTitle, Label: "Pin title", Kind: connector.OptionText, MaxLen: MaxTitleChars},
+		{Key: OptionLink, Label: "Link", Kind: connector.OptionText, MaxLen: MaxLinkChars,
+			Hint: "Where the pin leads when clicked."},
+	}, nil
+}

@@ -148,3 +148,13 @@ func orUnknown(ct string) string {
 	}
 	return ct
 }
+
+// OptionFields are the composer's options for a Telegram message.
+func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
+	return []connector.OptionField{
+		{Key: OptionSilent, Label: "Send silently", Kind: connector.OptionCheckbox,
+			Hint: "Subscribers get the message without a sound."},
+		{Key: OptionPin, Label: "Pin the message", Kind: connector.OptionCheckbox,
+			Hint: "The bot needs the right to pin messages in the chat."},
+	}, nil
+}
