@@ -1,0 +1,112 @@
+package linkedin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/heraldsocial/herald/internal/connector"
+)
+
+// Limits of a LinkedIn post.
+const (
+	MaxChars        = 3000       // commentary
+	MaxCommentChars = 1250       // a comment's text
+	MaxImages       = 20         // multiImage takes 2 to 20
+	MaxPixels       = 36_152_320 // width × height of an image
+	AltTextMaxChars = 4086
+)
+
+// OptionVisibility is the part option for who sees the post.
+const OptionVisibility = "visibility"
+
+// reserved are the characters LinkedIn's "little" text format reserves.
+const reserved = `\|{}@[]()<>#*_~`
+
+// Escape makes text plain "little" text: each reserved character gets a
+// backslash, so LinkedIn shows it as typed instead of reading mentions,
+// hashtag templates or markup.
+func Escape(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		if strings.ContainsRune(reserved, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isImage(ct string) bool {
+	switch ct {
+	case "image/jpeg", "image/png", "image/gif":
+		return true
+	}
+	return false
+}
+
+// Limits reports LinkedIn's limits; they are the same for every author.
+func (c *Connector) Limits(context.Context, connector.Account) (connector.Limits, error) {
+	return connector.Limits{MaxChars: MaxChars, MaxMedia: MaxImages, FirstComment: true, AltTextMaxChars: AltTextMaxChars}, nil
+}
+
+// Validate checks a part as LinkedIn would: the commentary's length (as
+// typed; escaping is not counted), images only (JPEG, PNG, GIF), their
+// pixel count and alt text, and the visibility option.
+func (c *Connector) Validate(ctx context.Context, acct connector.Account, p connector.Part) (int, []connector.Problem, error) {
+	n := utf8.RuneCountInString(p.Text)
+	var probs []connector.Problem
+	limit := MaxChars
+	if p.Comment {
+		limit = MaxCommentChars
+	}
+	if n > limit {
+		probs = append(probs, connector.Problem{Field: "text", Problem: fmt.Sprintf("is %d characters; LinkedIn takes at most %d", n, limit),
+			Measured: n, Limit: limit})
+	}
+	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
+		probs = append(probs, connector.Problem{Field: "text", Problem: "is empty: a LinkedIn post needs text or images"})
+	}
+	if p.Comment && len(p.Media) > 0 {
+		probs = append(probs, connector.Problem{Field: "media", Problem: "is not sent with comments on LinkedIn"})
+	}
+	if len(p.Media) > MaxImages {
+		probs = append(probs, connector.Problem{Field: "media", Problem: fmt.Sprintf("has %d images; a LinkedIn post takes at most %d", len(p.Media), MaxImages)})
+	}
+	for i, m := range p.Media {
+		field := fmt.Sprintf("media[%d]", i)
+		a := m.Asset
+		switch {
+		case !isImage(a.ContentType):
+			probs = append(probs, connector.Problem{Field: field, Problem: fmt.Sprintf("is %q; Herald sends JPEG, PNG and GIF images to LinkedIn", a.ContentType)})
+		case a.Width > 0 && a.Height > 0 && int64(a.Width)*int64(a.Height) >= MaxPixels:
+			probs = append(probs, connector.Problem{Field: field, Problem: "has more pixels than LinkedIn takes (36,152,320)"})
+		}
+		if k := utf8.RuneCountInString(a.AltText); k > AltTextMaxChars {
+			probs = append(probs, connector.Problem{Field: field, Problem: fmt.Sprintf("has alt text of %d characters; LinkedIn takes at most %d", k, AltTextMaxChars),
+				Measured: k, Limit: AltTextMaxChars})
+		}
+	}
+	switch v := p.Options[OptionVisibility]; v {
+	case "", "PUBLIC":
+	case "CONNECTIONS":
+		if cr, err := creds(acct); err == nil && isOrg(cr.Author) {
+			probs = append(probs, connector.Problem{Field: "options." + OptionVisibility, Problem: "must be PUBLIC for an organization page"})
+		}
+	default:
+		probs = append(probs, connector.Problem{Field: "options." + OptionVisibility, Problem: "must be PUBLIC or CONNECTIONS"})
+	}
+	return n, probs, nil
+}
+
+// OptionFields are the composer's options: who sees the post (members
+// may limit it to their connections; organizations post publicly).
+func (c *Connector) OptionFields(ctx context.Context, acct connector.Account) ([]connector.OptionField, error) {
+	choices := []connector.Choice{{Value: "PUBLIC", Label: "Anyone"}}
+	if cr, err := creds(acct); err == nil && !isOrg(cr.Author) {
+		choices = append(choices, connector.Choice{Value: "CONNECTIONS", Label: "Connections only"})
+	}
+	return []connector.OptionField{{Key: OptionVisibility, Label: "Who can see it", Kind: connector.OptionSelect,
+		Choices: choices, Default: "PUBLIC"}}, nil
+}
