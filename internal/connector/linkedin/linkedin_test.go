@@ -3,8 +3,8 @@ package linkedin_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -119,7 +119,9 @@ func (f confFake) Posts(acct connector.Account) []conformance.Remote {
 	return out
 }
 
-func (f confFake) SetMetrics(id string, m connector.Metrics) { f.e.fake.SetCounts(id, m.Likes, m.Replies) }
+func (f confFake) SetMetrics(id string, m connector.Metrics) {
+	f.e.fake.SetCounts(id, m.Likes, m.Replies)
+}
 
 func (f confFake) Mention(acct connector.Account, text, replyTo string) string {
 	return f.e.fake.Comment("urn:li:person:other1", replyTo, text)

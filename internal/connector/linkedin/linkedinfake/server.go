@@ -148,7 +148,9 @@ func (s *Server) Comment(author, parent, text string) string {
 }
 
 // ExpireToken makes an access token expired; RevokeToken revoked.
-func (s *Server) ExpireToken(access string) { s.setToken(access, func(t *token) { t.expires = s.now().Add(-time.Second) }) }
+func (s *Server) ExpireToken(access string) {
+	s.setToken(access, func(t *token) { t.expires = s.now().Add(-time.Second) })
+}
 
 // RevokeToken makes an access token one the member revoked.
 func (s *Server) RevokeToken(access string) { s.setToken(access, func(t *token) { t.revoked = true }) }
