@@ -22,6 +22,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/facebook"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/instagram"
+	"github.com/heraldsocial/herald/internal/connector/linkedin"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/connector/pinterest"
 	"github.com/heraldsocial/herald/internal/connector/telegram"
@@ -118,6 +119,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		registry.Offer(herald.PlatformInstagram, "create a Meta app with Facebook Login for Business and the callback URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, set HERALD_META_APP_ID and HERALD_META_APP_SECRET, and make sure "+
 			cfg.BaseURL+"/media/public/ is reachable from the internet (Instagram fetches images from there); then restart Herald")
+	}
+	if cfg.LinkedInClientID != "" && cfg.LinkedInClientSecret != "" {
+		registry.Register(herald.PlatformLinkedIn, linkedin.New(platforms,
+			linkedin.WithApp(cfg.LinkedInClientID, cfg.LinkedInClientSecret), linkedin.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformLinkedIn, "create an app at linkedin.com/developers with the products Sign In with LinkedIn "+
+			"using OpenID Connect, Share on LinkedIn and (to post as pages) the Community Management API, add the redirect URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET and restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))

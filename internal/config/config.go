@@ -85,6 +85,13 @@ type Config struct {
 	// and Instagram; without both neither can be connected.
 	MetaAppID     string `env:"META_APP_ID"`
 	MetaAppSecret string `env:"META_APP_SECRET"`
+	// LinkedInClientID and LinkedInClientSecret are Herald's app on
+	// LinkedIn (developer portal, with Sign In with LinkedIn using OpenID
+	// Connect, Share on LinkedIn and the Community Management API;
+	// redirect URL BASE_URL/api/v1/connect/callback); without both,
+	// LinkedIn accounts cannot be connected.
+	LinkedInClientID     string `env:"LINKEDIN_CLIENT_ID"`
+	LinkedInClientSecret string `env:"LINKEDIN_CLIENT_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -290,6 +297,9 @@ func (c Config) Validate() error {
 	}
 	if (c.MetaAppID == "") != (c.MetaAppSecret == "") {
 		bad("META_APP_ID", "and %sMETA_APP_SECRET must be set together (App settings → Basic in Meta's app dashboard)", Prefix)
+	}
+	if (c.LinkedInClientID == "") != (c.LinkedInClientSecret == "") {
+		bad("LINKEDIN_CLIENT_ID", "and %sLINKEDIN_CLIENT_SECRET must be set together: the client id and primary client secret from the LinkedIn app's Auth tab", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)

@@ -70,6 +70,10 @@ var platforms = map[herald.Platform]platformInfo{
 		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
 			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here."},
 	herald.PlatformPinterest: {Label: "Pinterest"},
+	herald.PlatformLinkedIn: {Label: "LinkedIn",
+		InstanceLabel: "Organization page (optional)", InstanceExample: "yourcompany",
+		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +
+			"(linkedin.com/company/yourcompany), its id or its name. You approve Herald on LinkedIn, then come back here."},
 	herald.PlatformTelegram: {Label: "Telegram",
 		IDLabel: "Channel or group", IDExample: "@yourchannel",
 		IDHint:  "The channel or group Herald posts to: its @username, its t.me link, or for a private one its numeric id (such as -1001234567890).",
