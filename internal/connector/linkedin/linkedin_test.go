@@ -286,3 +286,20 @@ func TestValidateVisibility(t *testing.T) {
 		t.Errorf("visibility %q", v)
 	}
 }
+
+// Without r_member_social LinkedIn refuses reading a member's posts: the
+// lookup cannot tell, which is Invalid (the part stays unconfirmed), not
+// a revoked token.
+func TestFindWithoutMemberRead(t *testing.T) {
+	e := newEnv(t)
+	e.fake.MemberReadRestricted = true
+	acct := e.account(t, "")
+	_, _, err := e.c.Find(ctx(t), acct, connector.Part{Text: "x"})
+	if c := connector.ClassOf(err); c != connector.Invalid {
+		t.Errorf("Find gave %v, want invalid", err)
+	}
+	org := e.account(t, "heraldcafe")
+	if _, _, err := e.c.Find(ctx(t), org, connector.Part{Text: "x"}); err != nil {
+		t.Errorf("Find for an organization: %v", err)
+	}
+}

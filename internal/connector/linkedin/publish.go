@@ -198,9 +198,10 @@ func (c *Connector) recent(ctx context.Context, cr Credentials, count int) ([]po
 		Elements []postJSON `json:"elements"`
 	}
 	q := url.Values{"q": {"author"}, "author": {cr.Author}, "count": {strconv.Itoa(count)}, "sortBy": {"LAST_MODIFIED"}}
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/rest/posts", query: q, token: cr.AccessToken,
-		out: &out, restli: "FINDER"}); err != nil {
-		return nil, err
+	res, err := c.do(ctx, request{method: http.MethodGet, path: "/rest/posts", query: q, token: cr.AccessToken,
+		out: &out, restli: "FINDER"})
+	if err != nil {
+		return nil, readRefused(res, err, cr)
 	}
 	return out.Elements, nil
 }
@@ -278,4 +279,16 @@ func splitComment(urn string) (object, id string, ok bool) {
 		return "", "", false
 	}
 	return rest[:i], rest[i+1:], true
+}
+
+// readRefused turns LinkedIn's 403 on reading a member's posts or
+// comments into Invalid: reading them needs r_member_social, which
+// LinkedIn grants to few apps, so nobody can ask (a lookup then leaves
+// the part unconfirmed), and the token itself is fine.
+func readRefused(res *connector.Response, err error, cr Credentials) error {
+	if res == nil || res.Status != http.StatusForbidden || isOrg(cr.Author) {
+		return err
+	}
+	return &connector.Error{Class: connector.Invalid, Status: res.Status, Err: err,
+		Message: "LinkedIn does not let this app read the member's own posts and comments (that needs the restricted r_member_social permission)"}
 }

@@ -36,9 +36,10 @@ func (c *Connector) comments(ctx context.Context, cr Credentials, post string) (
 		Elements []commentJSON `json:"elements"`
 	}
 	q := url.Values{"count": {"100"}}
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/rest/socialActions/" + esc(post) + "/comments", query: q,
-		token: cr.AccessToken, out: &out}); err != nil {
-		return nil, err
+	res, err := c.do(ctx, request{method: http.MethodGet, path: "/rest/socialActions/" + esc(post) + "/comments", query: q,
+		token: cr.AccessToken, out: &out})
+	if err != nil {
+		return nil, readRefused(res, err, cr)
 	}
 	for i := range out.Elements {
 		if out.Elements[i].CommentURN == "" && out.Elements[i].ID != "" {

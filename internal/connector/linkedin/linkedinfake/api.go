@@ -309,7 +309,7 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request, person string
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.canAct(person, q.Get("author")) {
+	if !s.canAct(person, q.Get("author")) || (s.MemberReadRestricted && strings.HasPrefix(q.Get("author"), "urn:li:person:")) {
 		apiError(w, http.StatusForbidden, 100, "ACCESS_DENIED", "Not enough permissions to read the posts of "+q.Get("author"))
 		return
 	}
@@ -393,8 +393,13 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, _ string) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	target := r.PathValue("urn")
-	if s.live(target) == nil {
+	p := s.live(target)
+	if p == nil {
 		apiError(w, http.StatusNotFound, 100, "NOT_FOUND", "Not found")
+		return
+	}
+	if s.MemberReadRestricted && strings.HasPrefix(p.Author, "urn:li:person:") {
+		apiError(w, http.StatusForbidden, 100, "ACCESS_DENIED", "Not enough permissions to access: GET /socialActions/comments")
 		return
 	}
 	els := []any{}

@@ -84,6 +84,9 @@ type Server struct {
 	// GrantRefresh makes the token endpoint hand out refresh tokens (as
 	// for apps LinkedIn enabled programmatic refresh for).
 	GrantRefresh bool
+	// MemberReadRestricted refuses (403) reading a member's posts and
+	// comments, as LinkedIn does for apps without r_member_social.
+	MemberReadRestricted bool
 
 	mu         sync.Mutex
 	now        func() time.Time
