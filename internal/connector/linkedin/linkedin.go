@@ -38,7 +38,7 @@ const (
 	DefaultOAuthURL = "https://www.linkedin.com/oauth/v2"
 	// Version is the LinkedIn-Version header: the monthly version of the
 	// versioned APIs Herald was written against (YYYYMM).
-	Version = "202510"
+	Version = "202610"
 )
 
 // Scopes are the OAuth 2.0 scopes Herald asks for: sign-in (OpenID

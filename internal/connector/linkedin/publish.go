@@ -1,6 +1,7 @@
 package linkedin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -25,7 +26,10 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 	if err != nil {
 		return herald.RemoteRef{}, err
 	}
-	if p.Comment || p.Index > 0 {
+	if p.Index > 0 && !p.Comment {
+		return herald.RemoteRef{}, invalid("LinkedIn has no threads: publish one post (a first comment may follow it)")
+	}
+	if p.Comment {
 		if p.ReplyTo == nil || p.ReplyTo.ID == "" {
 			return herald.RemoteRef{}, invalid("the comment has no post to go under")
 		}
@@ -140,7 +144,7 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, m connector.Medi
 	if err != nil {
 		return "", fmt.Errorf("read the image: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, init.Value.UploadURL, strings.NewReader(string(data)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, init.Value.UploadURL, bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("linkedin: make the upload request: %w", err)
 	}
@@ -215,7 +219,7 @@ func (c *Connector) Find(ctx context.Context, acct connector.Account, p connecto
 	if err != nil {
 		return herald.RemoteRef{}, false, err
 	}
-	if p.Comment || p.Index > 0 {
+	if p.Comment {
 		if p.ReplyTo == nil {
 			return herald.RemoteRef{}, false, nil
 		}
