@@ -163,6 +163,7 @@ type request struct {
 	method string
 	path   string // under baseURL, already escaped
 	query  url.Values
+	raw    string // more query, already encoded (Rest.li List(…) values)
 	body   any
 	token  string
 	out    any
@@ -180,8 +181,15 @@ type apiError struct {
 // do sends r with LinkedIn's version headers and classifies the answer.
 func (c *Connector) do(ctx context.Context, r request) (*connector.Response, error) {
 	u := c.baseURL + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
+	q := r.query.Encode()
+	if r.raw != "" {
+		if q != "" {
+			q += "&"
+		}
+		q += r.raw
+	}
+	if q != "" {
+		u += "?" + q
 	}
 	var body *bytes.Reader
 	if r.body != nil {

@@ -121,6 +121,7 @@ func (f confFake) Posts(acct connector.Account) []conformance.Remote {
 
 func (f confFake) SetMetrics(id string, m connector.Metrics) {
 	f.e.fake.SetCounts(id, m.Likes, m.Replies)
+	f.e.fake.SetStats(id, max(m.Reposts, 0), max(m.Impressions, 0))
 }
 
 func (f confFake) Mention(acct connector.Account, text, replyTo string) string {
@@ -301,5 +302,39 @@ func TestFindWithoutMemberRead(t *testing.T) {
 	org := e.account(t, "heraldcafe")
 	if _, _, err := e.c.Find(ctx(t), org, connector.Part{Text: "x"}); err != nil {
 		t.Errorf("Find for an organization: %v", err)
+	}
+}
+
+// An organization's posts have reposts and impressions; a member's do not.
+func TestMetricsOrganizationStatistics(t *testing.T) {
+	e := newEnv(t)
+	org := e.account(t, "heraldcafe")
+	ref, err := e.c.Publish(ctx(t), org, connector.Part{Text: "Stats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SetCounts(ref.ID, 4, 1)
+	e.fake.SetStats(ref.ID, 2, 90)
+	got, err := e.c.Metrics(ctx(t), org, []herald.RemoteRef{ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := got[ref.ID]; m.Likes != 4 || m.Replies != 1 || m.Reposts != 2 || m.Impressions != 90 || m.Quotes != -1 {
+		t.Errorf("organization metrics %+v", m)
+	}
+	me := e.account(t, "")
+	mref, err := e.c.Publish(ctx(t), me, connector.Part{Text: "Mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.c.Metrics(ctx(t), me, []herald.RemoteRef{mref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := got[mref.ID]; m.Reposts != -1 || m.Impressions != -1 {
+		t.Errorf("member metrics %+v", m)
+	}
+	if v := e.fake.Violations(); len(v) > 0 {
+		t.Errorf("violations: %v", v)
 	}
 }

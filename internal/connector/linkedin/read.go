@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -50,13 +51,19 @@ func (c *Connector) comments(ctx context.Context, cr Credentials, post string) (
 }
 
 // Metrics reads each post's likes and comments (GET
-// /rest/socialActions/{urn}). LinkedIn's Community Management API gives
-// reposts and impressions only as organization share statistics, which
-// Herald does not read: they are -1.
+// /rest/socialActions/{urn}) and, for an organization's posts, its
+// reposts and impressions from the organization's share statistics.
+// LinkedIn gives a member's reposts and impressions to no one: -1.
 func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.Metrics, error) {
 	cr, err := creds(acct)
 	if err != nil {
 		return nil, err
+	}
+	stats := map[string]shareStats{}
+	if isOrg(cr.Author) {
+		if stats, err = c.shareStats(ctx, cr, refs); err != nil {
+			return nil, err
+		}
 	}
 	out := map[string]connector.Metrics{}
 	for _, ref := range refs {
@@ -75,8 +82,12 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 			}
 			return nil, err
 		}
-		out[ref.ID] = connector.Metrics{Likes: sa.LikesSummary.TotalLikes, Replies: sa.CommentsSummary.AggregatedTotalComments,
+		m := connector.Metrics{Likes: sa.LikesSummary.TotalLikes, Replies: sa.CommentsSummary.AggregatedTotalComments,
 			Reposts: -1, Quotes: -1, Impressions: -1, At: c.now()}
+		if st, ok := stats[ref.ID]; ok {
+			m.Reposts, m.Impressions = st.ShareCount, st.ImpressionCount
+		}
+		out[ref.ID] = m
 	}
 	return out, nil
 }
@@ -133,4 +144,61 @@ func (c *Connector) Reply(ctx context.Context, acct connector.Account, to herald
 		return c.comment(ctx, cr, object, to.ID, p.Text)
 	}
 	return c.comment(ctx, cr, to.ID, "", p.Text)
+}
+
+// shareStats are a post's lifetime statistics.
+type shareStats struct {
+	ShareCount      int64 `json:"shareCount"`
+	ImpressionCount int64 `json:"impressionCount"`
+}
+
+// statsBatch is how many posts one statistics call asks about.
+const statsBatch = 20
+
+// shareStats reads an organization's lifetime statistics for its posts
+// (GET /rest/organizationalEntityShareStatistics?q=organizationalEntity
+// with shares=List(…) and ugcPosts=List(…)).
+func (c *Connector) shareStats(ctx context.Context, cr Credentials, refs []herald.RemoteRef) (map[string]shareStats, error) {
+	out := map[string]shareStats{}
+	for start := 0; start < len(refs); start += statsBatch {
+		var shares, ugc []string
+		for _, ref := range refs[start:min(start+statsBatch, len(refs))] {
+			switch {
+			case strings.HasPrefix(ref.ID, "urn:li:share:"):
+				shares = append(shares, esc(ref.ID))
+			case strings.HasPrefix(ref.ID, "urn:li:ugcPost:"):
+				ugc = append(ugc, esc(ref.ID))
+			}
+		}
+		if len(shares)+len(ugc) == 0 {
+			continue
+		}
+		var raw []string
+		if len(shares) > 0 {
+			raw = append(raw, "shares=List("+strings.Join(shares, ",")+")")
+		}
+		if len(ugc) > 0 {
+			raw = append(raw, "ugcPosts=List("+strings.Join(ugc, ",")+")")
+		}
+		var res struct {
+			Elements []struct {
+				Share           string     `json:"share"`
+				UGCPost         string     `json:"ugcPost"`
+				TotalShareStats shareStats `json:"totalShareStatistics"`
+			} `json:"elements"`
+		}
+		q := url.Values{"q": {"organizationalEntity"}, "organizationalEntity": {cr.Author}}
+		if _, err := c.do(ctx, request{method: http.MethodGet, path: "/rest/organizationalEntityShareStatistics", query: q,
+			raw: strings.Join(raw, "&"), token: cr.AccessToken, out: &res}); err != nil {
+			return nil, err
+		}
+		for _, e := range res.Elements {
+			id := e.Share
+			if id == "" {
+				id = e.UGCPost
+			}
+			out[id] = e.TotalShareStats
+		}
+	}
+	return out, nil
 }

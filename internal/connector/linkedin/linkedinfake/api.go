@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.handle("GET /rest/posts", true, s.listPosts)
 	s.handle("DELETE /rest/posts/{urn}", true, s.deletePost)
 	s.handle("GET /rest/socialActions/{urn}", true, s.socialActions)
+	s.handle("GET /rest/organizationalEntityShareStatistics", true, s.shareStatistics)
 	s.handle("GET /rest/socialActions/{urn}/comments", true, s.listComments)
 	s.handle("POST /rest/socialActions/{urn}/comments", true, s.createComment)
 	s.handle("DELETE /rest/socialActions/{urn}/comments/{id}", true, s.deleteComment)
@@ -460,4 +461,63 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request, person st
 	}
 	c.Deleted = true
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// listParam reads a Rest.li 2.0 List(…) query value from the raw query:
+// the URNs in it are encoded, the parentheses and commas are not.
+func (s *Server) listParam(raw, name string) ([]string, bool) {
+	for _, kv := range strings.Split(raw, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != name {
+			continue
+		}
+		inner, ok := strings.CutPrefix(v, "List(")
+		if !ok || !strings.HasSuffix(inner, ")") {
+			s.violate("%s=%s: want a Rest.li List(…)", name, v)
+			return nil, false
+		}
+		var out []string
+		for _, item := range strings.Split(strings.TrimSuffix(inner, ")"), ",") {
+			if strings.Contains(item, ":") {
+				s.violate("%s: URN %q not URL-encoded inside List(…)", name, item)
+			}
+			u, err := url.QueryUnescape(item)
+			if err != nil {
+				return nil, false
+			}
+			out = append(out, u)
+		}
+		return out, true
+	}
+	return nil, true
+}
+
+func (s *Server) shareStatistics(w http.ResponseWriter, r *http.Request, person string) {
+	q := r.URL.Query()
+	org := q.Get("organizationalEntity")
+	shares, ok1 := s.listParam(r.URL.RawQuery, "shares")
+	ugc, ok2 := s.listParam(r.URL.RawQuery, "ugcPosts")
+	if q.Get("q") != "organizationalEntity" || !strings.HasPrefix(org, "urn:li:organization:") || !ok1 || !ok2 {
+		apiError(w, http.StatusBadRequest, 100, "ILLEGAL_ARGUMENT", "q=organizationalEntity, an organization and List(…) of posts are required")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.canAct(person, org) {
+		apiError(w, http.StatusForbidden, 100, "ACCESS_DENIED", "Not enough permissions to read the statistics of "+org)
+		return
+	}
+	els := []any{}
+	for kind, urns := range map[string][]string{"share": shares, "ugcPost": ugc} {
+		for _, urn := range urns {
+			p := s.live(urn)
+			if p == nil || p.Author != org {
+				continue
+			}
+			els = append(els, map[string]any{kind: urn, "organizationalEntity": org,
+				"totalShareStatistics": map[string]any{"shareCount": p.Shares, "impressionCount": p.Views,
+					"likeCount": max(p.Likes, 0), "commentCount": max(p.Comments, 0), "clickCount": 0, "engagement": 0}})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"elements": els, "paging": map[string]any{"count": len(els), "start": 0}})
 }

@@ -13,6 +13,8 @@
 //	GET    /rest/posts?q=author&author=…          the author's posts, newest first
 //	DELETE /rest/posts/{urn}                      204, 404 when gone
 //	GET    /rest/socialActions/{urn}              likesSummary, commentsSummary
+//	GET    /rest/organizationalEntityShareStatistics?q=organizationalEntity&shares=List(…)
+//	                                              an organization's lifetime statistics per post
 //	GET    /rest/socialActions/{urn}/comments     the comments, oldest first
 //	POST   /rest/socialActions/{urn}/comments     201, the comment
 //	DELETE /rest/socialActions/{urn}/comments/{id}
@@ -48,6 +50,8 @@ type Post struct {
 	Deleted    bool
 	Likes      int64 // -1: left out
 	Comments   int64 // -1: left out; otherwise added to the real comments
+	Shares     int64 // reposts, in an organization's share statistics
+	Views      int64 // impressions, in an organization's share statistics
 }
 
 // Org is an organization page.
@@ -138,6 +142,18 @@ func (s *Server) SetCounts(urn string, likes, comments int64) {
 	for _, p := range s.posts {
 		if p.URN == urn {
 			p.Likes, p.Comments = likes, comments
+		}
+	}
+}
+
+// SetStats sets a post's reposts and impressions, which an
+// organization's share statistics report.
+func (s *Server) SetStats(urn string, shares, impressions int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.posts {
+		if p.URN == urn {
+			p.Shares, p.Views = shares, impressions
 		}
 	}
 }
