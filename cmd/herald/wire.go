@@ -23,6 +23,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/instagram"
 	"github.com/heraldsocial/herald/internal/connector/linkedin"
+	"github.com/heraldsocial/herald/internal/connector/threads"
 	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/connector/pinterest"
 	"github.com/heraldsocial/herald/internal/connector/telegram"
@@ -127,6 +128,15 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		registry.Offer(herald.PlatformLinkedIn, "create an app at linkedin.com/developers with the products Sign In with LinkedIn "+
 			"using OpenID Connect, Share on LinkedIn and (to post as pages) the Community Management API, add the redirect URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_LINKEDIN_CLIENT_ID and HERALD_LINKEDIN_CLIENT_SECRET and restart Herald")
+	}
+	if cfg.ThreadsAppID != "" && cfg.ThreadsAppSecret != "" {
+		registry.Register(herald.PlatformThreads, threads.New(platforms,
+			threads.WithApp(cfg.ThreadsAppID, cfg.ThreadsAppSecret), threads.WithMediaURL(mediaLinks.MediaURL),
+			threads.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformThreads, "create a Meta app with the Threads use case and the redirect callback URL "+
+			cfg.BaseURL+"/api/v1/connect/callback, set HERALD_THREADS_APP_ID and HERALD_THREADS_APP_SECRET to its Threads app id and secret, "+
+			"and make sure "+cfg.BaseURL+"/media/public/ is reachable from the internet (Threads fetches images and videos from there); then restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))

@@ -92,6 +92,12 @@ type Config struct {
 	// LinkedIn accounts cannot be connected.
 	LinkedInClientID     string `env:"LINKEDIN_CLIENT_ID"`
 	LinkedInClientSecret string `env:"LINKEDIN_CLIENT_SECRET"`
+	// ThreadsAppID and ThreadsAppSecret are Herald's Threads app (a Meta
+	// app with the Threads use case: its Threads app id and secret, not the
+	// Meta app's own; redirect URI BASE_URL/api/v1/connect/callback);
+	// without both, Threads accounts cannot be connected.
+	ThreadsAppID     string `env:"THREADS_APP_ID"`
+	ThreadsAppSecret string `env:"THREADS_APP_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -300,6 +306,9 @@ func (c Config) Validate() error {
 	}
 	if (c.LinkedInClientID == "") != (c.LinkedInClientSecret == "") {
 		bad("LINKEDIN_CLIENT_ID", "and %sLINKEDIN_CLIENT_SECRET must be set together: the client id and primary client secret from the LinkedIn app's Auth tab", Prefix)
+	}
+	if (c.ThreadsAppID == "") != (c.ThreadsAppSecret == "") {
+		bad("THREADS_APP_ID", "and %sTHREADS_APP_SECRET must be set together: the Threads app id and Threads app secret (App settings → Basic in Meta's app dashboard, Threads use case)", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)

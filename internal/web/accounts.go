@@ -74,6 +74,7 @@ var platforms = map[herald.Platform]platformInfo{
 		InstanceLabel: "Organization page (optional)", InstanceExample: "yourcompany",
 		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +
 			"(linkedin.com/company/yourcompany), its id or its name. You approve Herald on LinkedIn, then come back here."},
+	herald.PlatformThreads: {Label: "Threads"},
 	herald.PlatformTelegram: {Label: "Telegram",
 		IDLabel: "Channel or group", IDExample: "@yourchannel",
 		IDHint:  "The channel or group Herald posts to: its @username, its t.me link, or for a private one its numeric id (such as -1001234567890).",
