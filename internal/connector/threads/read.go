@@ -26,7 +26,6 @@ const (
 	MaxImageBytes   = 8 << 20
 	MaxVideoBytes   = 1 << 30
 	MaxVideoMS      = 300_000
-	MaxAltTextChars = 1000
 	MaxAspect       = 10.0 // 10:1 either way for images, at most 10:1 wide for videos
 )
 
@@ -46,7 +45,7 @@ func isVideo(ct string) bool { return ct == "video/mp4" || ct == "video/quicktim
 // Limits reports Threads' limits; they are the same for every account.
 func (c *Connector) Limits(context.Context, connector.Account) (connector.Limits, error) {
 	return connector.Limits{MaxChars: MaxChars, MaxMedia: MaxItems, MaxImageBytes: MaxImageBytes, MaxVideoBytes: MaxVideoBytes,
-		MaxThreadParts: herald.MaxThreadParts + 1, FirstComment: true, AltTextMaxChars: MaxAltTextChars}, nil
+		MaxThreadParts: herald.MaxThreadParts + 1, FirstComment: true}, nil
 }
 
 // Length is the text's length as Threads counts it: a character each,
@@ -93,7 +92,7 @@ func links(s string) int {
 // Validate checks a part as Threads would: text or media, 500 characters
 // (emoji counting their UTF-8 bytes), 5 links, JPEG or PNG images up to
 // 8 MB and MP4 or MOV videos up to 1 GB and 5 minutes, 20 carousel items,
-// aspect ratios, alt text, and the reply_control option.
+// aspect ratios, and the reply_control option.
 func (c *Connector) Validate(ctx context.Context, acct connector.Account, p connector.Part) (int, []connector.Problem, error) {
 	return Length(p.Text), problems(p), nil
 }
@@ -152,10 +151,6 @@ func problems(p connector.Part) []connector.Problem {
 				ct = "of an unknown type"
 			}
 			add(field, "is %s; Threads publishes JPEG and PNG images and MP4 or MOV videos", ct)
-		}
-		if n := utf8.RuneCountInString(a.AltText); n > MaxAltTextChars {
-			probs = append(probs, connector.Problem{Field: field + ".alt_text",
-				Problem: fmt.Sprintf("is %d characters; Threads takes at most %d", n, MaxAltTextChars), Measured: n, Limit: MaxAltTextChars})
 		}
 	}
 	return probs
