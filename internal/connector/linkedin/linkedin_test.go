@@ -338,3 +338,42 @@ func TestMetricsOrganizationStatistics(t *testing.T) {
 		t.Errorf("violations: %v", v)
 	}
 }
+
+func TestArticlePost(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account(t, "heraldcafe")
+	img := connector.Media{Asset: herald.MediaAsset{ContentType: "image/png", AltText: "the menu"},
+		Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("png bytes")), nil }}
+	opts := map[string]string{linkedin.OptionLink: "https://herald.example/menu", linkedin.OptionLinkTitle: "Our new menu",
+		linkedin.OptionLinkDescription: "Spring dishes"}
+	p := connector.Part{Text: "Read about it", Media: []connector.Media{img}, Options: opts}
+	if _, probs, _ := e.c.Validate(ctx(t), acct, p); len(probs) != 0 {
+		t.Fatalf("a link post with a thumbnail: %+v", probs)
+	}
+	ref, err := e.c.Publish(ctx(t), acct, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.fake.Posts()[0]
+	a := got.Article
+	if got.URN != ref.ID || a == nil || a.Source != opts[linkedin.OptionLink] || a.Title != "Our new menu" ||
+		a.Description != "Spring dishes" || a.Thumbnail == "" || a.ThumbnailAltText != "the menu" {
+		t.Fatalf("post %+v, article %+v", got, a)
+	}
+	for name, o := range map[string]map[string]string{
+		"no title":      {linkedin.OptionLink: "https://herald.example/menu"},
+		"relative link": {linkedin.OptionLink: "/menu", linkedin.OptionLinkTitle: "Menu"},
+		"title alone":   {linkedin.OptionLinkTitle: "Menu"},
+	} {
+		if _, probs, _ := e.c.Validate(ctx(t), acct, connector.Part{Text: "x", Options: o}); len(probs) != 1 {
+			t.Errorf("%s: %+v, want one problem", name, probs)
+		}
+	}
+	two := connector.Part{Text: "x", Media: []connector.Media{img, img}, Options: opts}
+	if _, probs, _ := e.c.Validate(ctx(t), acct, two); len(probs) != 1 || probs[0].Field != "media" {
+		t.Errorf("two images on a link post: %+v", probs)
+	}
+	if v := e.fake.Violations(); len(v) > 0 {
+		t.Fatalf("violations: %v", v)
+	}
+}

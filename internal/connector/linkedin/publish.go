@@ -47,11 +47,22 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 		"lifecycleState":            "PUBLISHED",
 		"isReshareDisabledByAuthor": false,
 	}
-	switch len(images) {
-	case 0:
-	case 1:
+	switch link := strings.TrimSpace(p.Options[OptionLink]); {
+	case link != "":
+		article := map[string]any{"source": link, "title": strings.TrimSpace(p.Options[OptionLinkTitle])}
+		if d := strings.TrimSpace(p.Options[OptionLinkDescription]); d != "" {
+			article["description"] = d
+		}
+		if len(images) > 0 {
+			article["thumbnail"] = images[0]["id"]
+			if alt, ok := images[0]["altText"]; ok {
+				article["thumbnailAltText"] = alt
+			}
+		}
+		body["content"] = map[string]any{"article": article}
+	case len(images) == 1:
 		body["content"] = map[string]any{"media": images[0]}
-	default:
+	case len(images) > 1:
 		body["content"] = map[string]any{"multiImage": map[string]any{"images": images}}
 	}
 	res, err := c.do(ctx, request{method: http.MethodPost, path: "/rest/posts", body: body, token: cr.AccessToken})

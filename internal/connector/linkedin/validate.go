@@ -3,6 +3,7 @@ package linkedin
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -20,6 +21,18 @@ const (
 
 // OptionVisibility is the part option for who sees the post.
 const OptionVisibility = "visibility"
+
+// Article (link) post options: the link, and the title and description
+// its card shows (LinkedIn does not read them from the page). An image
+// attached to an article post is the card's thumbnail.
+const (
+	OptionLink            = "link"
+	OptionLinkTitle       = "link_title"
+	OptionLinkDescription = "link_description"
+)
+
+// MaxLinkTitleChars bounds the article card's title as the composer asks for it.
+const MaxLinkTitleChars = 400
 
 // reserved are the characters LinkedIn's "little" text format reserves.
 const reserved = `\|{}@[]()<>#*_~`
@@ -88,6 +101,7 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 				Measured: k, Limit: AltTextMaxChars})
 		}
 	}
+	probs = append(probs, articleProblems(p)...)
 	switch v := p.Options[OptionVisibility]; v {
 	case "", "PUBLIC":
 	case "CONNECTIONS":
@@ -100,13 +114,49 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 	return n, probs, nil
 }
 
+// articleProblems checks an article post's options: an absolute link, a
+// title, at most one image (the thumbnail), and none on a comment.
+func articleProblems(p connector.Part) []connector.Problem {
+	link := strings.TrimSpace(p.Options[OptionLink])
+	if link == "" {
+		if p.Options[OptionLinkTitle] != "" || p.Options[OptionLinkDescription] != "" {
+			return []connector.Problem{{Field: "options." + OptionLink, Problem: "is required for the link's title and description"}}
+		}
+		return nil
+	}
+	var probs []connector.Problem
+	if p.Comment {
+		probs = append(probs, connector.Problem{Field: "options." + OptionLink, Problem: "cannot go with a comment on LinkedIn"})
+	}
+	if u, err := url.Parse(link); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		probs = append(probs, connector.Problem{Field: "options." + OptionLink, Problem: "must be a full http(s) address"})
+	}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(p.Options[OptionLinkTitle])); {
+	case n == 0:
+		probs = append(probs, connector.Problem{Field: "options." + OptionLinkTitle, Problem: "is required: LinkedIn shows it on the link's card and does not read it from the page"})
+	case n > MaxLinkTitleChars:
+		probs = append(probs, connector.Problem{Field: "options." + OptionLinkTitle, Problem: fmt.Sprintf("is %d characters; at most %d", n, MaxLinkTitleChars),
+			Measured: n, Limit: MaxLinkTitleChars})
+	}
+	if len(p.Media) > 1 {
+		probs = append(probs, connector.Problem{Field: "media", Problem: "has several images; a LinkedIn link post takes one, as the link's thumbnail"})
+	}
+	return probs
+}
+
 // OptionFields are the composer's options: who sees the post (members
-// may limit it to their connections; organizations post publicly).
+// may limit it to their connections; organizations post publicly), and a
+// link shown as an article card.
 func (c *Connector) OptionFields(ctx context.Context, acct connector.Account) ([]connector.OptionField, error) {
 	choices := []connector.Choice{{Value: "PUBLIC", Label: "Anyone"}}
 	if cr, err := creds(acct); err == nil && !isOrg(cr.Author) {
 		choices = append(choices, connector.Choice{Value: "CONNECTIONS", Label: "Connections only"})
 	}
 	return []connector.OptionField{{Key: OptionVisibility, Label: "Who can see it", Kind: connector.OptionSelect,
-		Choices: choices, Default: "PUBLIC"}}, nil
+		Choices: choices, Default: "PUBLIC"},
+		{Key: OptionLink, Label: "Link card", Kind: connector.OptionText,
+			Hint: "A link shown as a card under the text (an attached image becomes its thumbnail)."},
+		{Key: OptionLinkTitle, Label: "Link title", Kind: connector.OptionText, MaxLen: MaxLinkTitleChars,
+			Hint: "Required with a link: LinkedIn shows it on the card and does not read it from the page."},
+		{Key: OptionLinkDescription, Label: "Link description", Kind: connector.OptionText}}, nil
 }

@@ -196,6 +196,13 @@ type postRequest struct {
 		MultiImage *struct {
 			Images []imageRef `json:"images"`
 		} `json:"multiImage"`
+		Article *struct {
+			Source           string `json:"source"`
+			Title            string `json:"title"`
+			Description      string `json:"description"`
+			Thumbnail        string `json:"thumbnail"`
+			ThumbnailAltText string `json:"thumbnailAltText"`
+		} `json:"article"`
 	} `json:"content"`
 }
 
@@ -255,6 +262,26 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, person strin
 		}
 	}
 	p := &Post{Author: rq.Author, Commentary: rq.Commentary, Visibility: rq.Visibility}
+	if a := rq.Content; a != nil && a.Article != nil {
+		if a.Media != nil || a.MultiImage != nil {
+			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "content takes one of media, multiImage and article")
+			return
+		}
+		if u, err := url.Parse(a.Article.Source); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "ERROR :: /content/article/source :: is not a valid URL")
+			return
+		}
+		if a.Article.Title == "" {
+			missing := "ERROR :: /content/article/title :: field is required but not found and has no default value"
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": 422, "message": missing})
+			return
+		}
+		p.Article = &Article{Source: a.Article.Source, Title: a.Article.Title, Description: a.Article.Description,
+			Thumbnail: a.Article.Thumbnail, ThumbnailAltText: a.Article.ThumbnailAltText}
+		if a.Article.Thumbnail != "" {
+			imgs = append(imgs, imageRef{ID: a.Article.Thumbnail, AltText: a.Article.ThumbnailAltText})
+		}
+	}
 	for _, im := range imgs {
 		if !s.images[im.ID] {
 			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "the image "+im.ID+" was not uploaded")
@@ -263,7 +290,8 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, person strin
 		p.Images, p.AltTexts = append(p.Images, im.ID), append(p.AltTexts, im.AltText)
 	}
 	for _, o := range s.posts {
-		if !o.Deleted && o.Parent == "" && o.Author == p.Author && o.Commentary == p.Commentary && len(o.Images) == len(p.Images) {
+		if !o.Deleted && o.Parent == "" && o.Author == p.Author && o.Commentary == p.Commentary && len(o.Images) == len(p.Images) &&
+			(o.Article == nil) == (p.Article == nil) {
 			apiError(w, http.StatusUnprocessableEntity, 0, "DUPLICATE_POST", "Content is a duplicate of "+o.URN)
 			return
 		}

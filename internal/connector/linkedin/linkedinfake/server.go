@@ -37,6 +37,12 @@ import (
 	"time"
 )
 
+// Article is an article post's card: the link and what LinkedIn shows
+// of it (LinkedIn does not read the page).
+type Article struct {
+	Source, Title, Description, Thumbnail, ThumbnailAltText string
+}
+
 // Post is a post (or a comment, with Parent set) as the fake keeps it.
 type Post struct {
 	URN        string
@@ -45,8 +51,9 @@ type Post struct {
 	Visibility string
 	Images     []string
 	AltTexts   []string
-	Parent     string // the post (or comment) a comment is on
-	CreatedAt  int64  // milliseconds
+	Article    *Article // an article (link) post's card, nil for none
+	Parent     string   // the post (or comment) a comment is on
+	CreatedAt  int64    // milliseconds
 	Deleted    bool
 	Likes      int64 // -1: left out
 	Comments   int64 // -1: left out; otherwise added to the real comments
