@@ -20,13 +20,13 @@ import (
 // Limits of a Threads post (Posts; Media Specifications; Text
 // Attachments).
 const (
-	MaxChars        = 500
-	MaxLinks        = 5
-	MaxItems        = 20
-	MaxImageBytes   = 8 << 20
-	MaxVideoBytes   = 1 << 30
-	MaxVideoMS      = 300_000
-	MaxAspect       = 10.0 // 10:1 either way for images, at most 10:1 wide for videos
+	MaxChars      = 500
+	MaxLinks      = 5
+	MaxItems      = 20
+	MaxImageBytes = 8 << 20
+	MaxVideoBytes = 1 << 30
+	MaxVideoMS    = 300_000
+	MaxAspect     = 10.0 // 10:1 either way for images, at most 10:1 wide for videos
 )
 
 // OptionReplyControl limits who may reply to a post (reply_control).
