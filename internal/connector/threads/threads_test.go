@@ -322,3 +322,47 @@ func TestConformance(t *testing.T) {
 		return conformance.Setup{Connector: e.c, Fake: &conformFake{e: e, acct: e.account(t)}, Image: &img}
 	})
 }
+
+func TestErrorClasses(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account(t)
+	e.fake.Inject(threadsfake.Throttled(threadsfake.RoutePublish, e.user.ID, 20))
+	_, err := e.c.Publish(ctx(t), acct, connector.Part{Text: "throttled"})
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Class != connector.RateLimited || ce.RetryAfter != 20*time.Minute {
+		t.Fatalf("throttled: %v, want rate_limited for the 20 minutes X-Business-Use-Case-Usage says", err)
+	}
+	e.fake.Revoke(e.user.ID, 463)
+	if _, err := e.c.Publish(ctx(t), acct, connector.Part{Text: "expired"}); connector.ClassOf(err) != connector.AuthExpired {
+		t.Fatalf("an expired session gave %v, want auth_expired", err)
+	}
+}
+
+func TestInboxNestedReplies(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account(t)
+	post, err := e.c.Publish(ctx(t), acct, connector.Part{Text: "Ask me anything"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := e.fake.ReplyAs(e.fan.ID, post.ID, "What time do you open?")
+	e.clock.Add(time.Second)
+	mine, err := e.c.Reply(ctx(t), acct, herald.RemoteRef{ID: first}, connector.Part{Text: "At eight"})
+	if err != nil {
+		t.Fatalf("Reply: %v", err)
+	}
+	e.clock.Add(time.Second)
+	second := e.fake.ReplyAs(e.fan.ID, mine.ID, "Thanks!")
+	got, cursor, err := e.c.Mentions(ctx(t), acct, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].RemoteID != first || got[0].ReplyTo != post.ID || got[1].RemoteID != second ||
+		got[1].ReplyTo != mine.ID || got[1].AuthorHandle != "@a.fan" || got[1].Meta["root_post"] != post.ID {
+		t.Fatalf("mentions %+v", got)
+	}
+	again, _, err := e.c.Mentions(ctx(t), acct, cursor)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("from the cursor: %+v %v", again, err)
+	}
+}
