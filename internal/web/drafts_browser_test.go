@@ -116,8 +116,10 @@ func TestBrowserComposerGuards(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#drafts-q")),
 		chromedp.SendKeys(chromedp.CSS("#drafts-q"), "xxxx"),
 		chromedp.Click(chromedp.CSS("#drafts-search")),
-		chromedp.WaitVisible(chromedp.CSS("#drafts-undated .draft")),
-		into(&text, chromedp.Text(chromedp.CSS("main"))),
+		// The list before the search has drafts too: wait for the
+		// searched page, not a node of the one it replaces.
+		acrossNavigation(`location.search.includes("q=xxxx") && document.readyState === "complete" && !!document.querySelector("#drafts-undated .draft")`),
+		into(&text, chromedp.Evaluate[string](`document.querySelector("main").innerText`)),
 	)
 	if !strings.Contains(text, "xxxx") || strings.Contains(text, "Kites at dawn") {
 		t.Fatalf("the drafts search shows %q", text)
@@ -150,4 +152,26 @@ func TestBrowserComposerGuards(t *testing.T) {
 		waitFor(`document.querySelector("#parts .file-label").getBoundingClientRect().right <= window.innerWidth`),
 		waitFor(`document.querySelector("fieldset.schedule").getBoundingClientRect().top < document.getElementById("parts").getBoundingClientRect().top`),
 	)
+}
+
+// acrossNavigation waits until expr is true on the page, asking again
+// when the page is between two documents (a form just submitted), where
+// waitFor would stop at the navigation.
+func acrossNavigation(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		for {
+			ok, err := chromedp.Evaluate[bool](expr)(ctx, tg)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				if err == nil {
+					err = ctx.Err()
+				}
+				return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, err)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 }
