@@ -33,77 +33,10 @@ const (
 	mentionsSinceFloor = 1688540400
 )
 
-// mark is where one source of the inbox left off: the newest item's
-// second and the ids seen at that second.
-type mark struct {
-	at   int64
-	seen []string
-}
-
-// parseMark reads "unix|id,id"; anything else is the zero mark (read
-// from the start).
-func parseMark(s string) mark {
-	t, ids, _ := strings.Cut(s, "|")
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil {
-		return mark{}
-	}
-	if ids == "" {
-		return mark{at: n}
-	}
-	return mark{at: n, seen: strings.Split(ids, ",")}
-}
-
-func (m mark) String() string {
-	if m.at == 0 && len(m.seen) == 0 {
-		return ""
-	}
-	return strconv.FormatInt(m.at, 10) + "|" + strings.Join(m.seen, ",")
-}
-
-// passed reports whether an item of id at t is at or before the mark.
-func (m mark) passed(id string, t time.Time) bool {
-	return t.Unix() < m.at || (t.Unix() == m.at && slices.Contains(m.seen, id))
-}
-
-// advance returns the mark after the items (oldest first), all past m.
-func (m mark) advance(items []connector.Mention) mark {
-	if len(items) == 0 {
-		return m
-	}
-	last := items[len(items)-1].CreatedAt.Unix()
-	next := mark{at: last}
-	if last == m.at {
-		next.seen = slices.Clone(m.seen)
-	}
-	for _, it := range items {
-		if it.CreatedAt.Unix() == last {
-			next.seen = append(next.seen, it.RemoteID)
-		}
-	}
-	return next
-}
-
-// inboxCursor is the inbox's cursor: "r=<replies' mark>;m=<mentions'
-// mark>". A cursor without the "r=" prefix was stored by the replies-only
-// inbox ("unix|ids"): all of it is the replies' mark, and mentions start
-// afresh.
-type inboxCursor struct {
-	replies, mentions mark
-}
-
-func parseInboxCursor(s string) inboxCursor {
-	rest, ok := strings.CutPrefix(s, "r=")
-	if !ok {
-		return inboxCursor{replies: parseMark(s)}
-	}
-	r, m, _ := strings.Cut(rest, ";m=")
-	return inboxCursor{replies: parseMark(r), mentions: parseMark(m)}
-}
-
-func (c inboxCursor) String() string {
-	return "r=" + c.replies.String() + ";m=" + c.mentions.String()
-}
+// inboxKeys name the cursor's marks: "r=<replies' mark>;m=<mentions'
+// mark>". A cursor of the replies-only inbox ("unix|ids") is the replies'
+// mark (see metagraph.ParseInboxCursor).
+var inboxKeys = []string{"r", "m"}
 
 // Mentions reads, newer than the cursor and oldest first, the replies
 // other people left under the account's 10 latest posts at any depth, and
@@ -116,14 +49,14 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	cur := parseInboxCursor(cursor)
-	replies, err := c.replies(ctx, cr, cur.replies)
+	marks := metagraph.ParseInboxCursor(cursor, inboxKeys...)
+	replies, err := c.replies(ctx, cr, marks[0])
 	if err != nil {
 		return nil, "", err
 	}
-	tagged, err := c.tagged(ctx, cr, cur.mentions)
+	tagged, err := c.tagged(ctx, cr, marks[1])
 	switch {
-	case permissionMissing(err):
+	case metagraph.PermissionMissing(err):
 		if _, logged := c.noMentions.LoadOrStore(cr.UserID, true); !logged {
 			c.log.WarnContext(ctx, "threads: the token lacks the threads_manage_mentions permission; the inbox holds replies only until the account is reconnected",
 				slog.String("threads_user_id", cr.UserID), slog.String("error", err.Error()))
@@ -134,35 +67,17 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	default:
 		c.noMentions.Delete(cr.UserID)
 	}
-	next := inboxCursor{replies: cur.replies.advance(replies), mentions: cur.mentions.advance(tagged)}
-	seen := map[string]bool{}
-	for _, r := range replies {
-		seen[r.RemoteID] = true
-	}
-	all := replies
-	for _, m := range tagged {
-		if !seen[m.RemoteID] {
-			seen[m.RemoteID] = true
-			all = append(all, m)
-		}
-	}
-	slices.SortStableFunc(all, func(a, b connector.Mention) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	if next.String() == parseInboxCursor(cursor).String() {
+	next := metagraph.FormatInboxCursor(inboxKeys, []metagraph.InboxMark{marks[0].Advance(replies), marks[1].Advance(tagged)})
+	all := metagraph.MergeInbox(replies, tagged)
+	if next == metagraph.FormatInboxCursor(inboxKeys, marks) {
 		return all, "", nil
 	}
-	return all, next.String(), nil
-}
-
-// permissionMissing reports whether err is Meta refusing a permission the
-// token was not granted: code 10, or a code of 200 to 299.
-func permissionMissing(err error) bool {
-	code, _, ok := metagraph.Codes(err)
-	return ok && (code == metagraph.CodePermissionDenied || (code >= 200 && code <= 299))
+	return all, next, nil
 }
 
 // replies reads the replies past m under the account's latest posts,
 // oldest first.
-func (c *Connector) replies(ctx context.Context, cr Credentials, m mark) ([]connector.Mention, error) {
+func (c *Connector) replies(ctx context.Context, cr Credentials, m metagraph.InboxMark) ([]connector.Mention, error) {
 	var feed struct {
 		Data []post `json:"data"`
 	}
@@ -189,7 +104,7 @@ func (c *Connector) replies(ctx context.Context, cr Credentials, m mark) ([]conn
 				continue
 			}
 			t, _ := graphTime(r.Timestamp)
-			if m.passed(r.ID, t) {
+			if m.Passed(r.ID, t) {
 				continue
 			}
 			mn := connector.Mention{RemoteID: r.ID, URL: r.Permalink, Text: r.Text, CreatedAt: t,
@@ -211,9 +126,9 @@ func (c *Connector) replies(ctx context.Context, cr Credentials, m mark) ([]conn
 // tagged reads the posts that tag the account past m (GET
 // /{threads-user-id}/mentions, newest first, paged with the after
 // cursor), oldest first. A first read looks back mentionsWindow.
-func (c *Connector) tagged(ctx context.Context, cr Credentials, m mark) ([]connector.Mention, error) {
-	since := m.at - 1 // since's own second may hold mentions not yet seen
-	if m.at == 0 {
+func (c *Connector) tagged(ctx context.Context, cr Credentials, m metagraph.InboxMark) ([]connector.Mention, error) {
+	since := m.At - 1 // since's own second may hold mentions not yet seen
+	if m.At == 0 {
 		since = c.now().Add(-mentionsWindow).Unix()
 	}
 	since = max(since, mentionsSinceFloor)
@@ -248,7 +163,7 @@ func (c *Connector) tagged(ctx context.Context, cr Credentials, m mark) ([]conne
 					slog.String("id", p.ID), slog.String("timestamp", p.Timestamp))
 				continue
 			}
-			if m.passed(p.ID, t) {
+			if m.Passed(p.ID, t) {
 				continue
 			}
 			mn := connector.Mention{RemoteID: p.ID, URL: p.Permalink, Text: p.Text, CreatedAt: t,
