@@ -45,7 +45,7 @@ func TestInboxMentionsAndReplies(t *testing.T) {
 	both := e.fake.ReplyAs(e.fan.ID, post.ID, "Looks great @Herald.Cafe")
 	e.clock.Add(time.Second)
 	e.fake.PostAs(e.fan.ID, "@herald.cafeteria is another place") // not the account
-	e.fake.PostAs(e.user.ID, "we are @herald.cafe")                // the account itself
+	e.fake.PostAs(e.user.ID, "we are @herald.cafe")               // the account itself
 	got, cursor, err := e.c.Mentions(ctx(t), acct, "")
 	if err != nil {
 		t.Fatal(err)
