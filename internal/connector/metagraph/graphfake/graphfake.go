@@ -12,8 +12,10 @@ package graphfake
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -575,4 +577,22 @@ func (s *Server) Consent(userID string) {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
 	s.consenter = userID
+}
+
+// PageCursor is the opaque before/after cursor of a listing's item id.
+func PageCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("cursor:" + id))
+}
+
+// CursorID reads a cursor PageCursor made.
+func CursorID(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", err
+	}
+	id, ok := strings.CutPrefix(string(b), "cursor:")
+	if !ok {
+		return "", errors.New("not a cursor of this fake")
+	}
+	return id, nil
 }

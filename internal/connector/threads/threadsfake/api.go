@@ -1,8 +1,6 @@
 package threadsfake
 
 import (
-	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -491,7 +489,7 @@ func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
 	}
 	start := 0
 	if a := r.Form.Get("after"); a != "" {
-		id, err := cursorID(a)
+		id, err := graphfake.CursorID(a)
 		i := slices.IndexFunc(hits, func(p *Post) bool { return p.ID == id })
 		if err != nil || i < 0 {
 			s.Violation("mentions: after %q is not a cursor this listing gave", a)
@@ -508,7 +506,7 @@ func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
 	out := map[string]any{"data": data}
 	if len(data) > 0 && (start > 0 || end < len(hits)) {
 		out["paging"] = map[string]any{"cursors": map[string]string{
-			"before": pageCursor(hits[start].ID), "after": pageCursor(hits[end-1].ID)}}
+			"before": graphfake.PageCursor(hits[start].ID), "after": graphfake.PageCursor(hits[end-1].ID)}}
 	}
 	graphfake.JSON(w, http.StatusOK, out)
 }
@@ -533,19 +531,4 @@ func tags(text, tag string) bool {
 
 func handleChar(b byte) bool {
 	return b == '.' || b == '_' || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
-}
-
-// pageCursor and cursorID make and read the opaque paging cursors.
-func pageCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte("m:" + id)) }
-
-func cursorID(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", err
-	}
-	id, ok := strings.CutPrefix(string(b), "m:")
-	if !ok {
-		return "", errors.New("not a mentions cursor")
-	}
-	return id, nil
 }
