@@ -3,7 +3,8 @@
 // th_exchange_token and th_refresh_token exchanges, access_token on every
 // call, media containers and threads_publish with container statuses,
 // carousels, replies, the publishing quota, listings, insights,
-// conversations and delete, Meta's error body, and faults (Inject) with
+// conversations, mentions (refused to a token without
+// threads_manage_mentions) and delete, Meta's error body, and faults (Inject) with
 // Meta's throttling answer and usage headers. Contract breaches are
 // recorded as violations.
 package threadsfake
