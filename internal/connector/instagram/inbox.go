@@ -23,7 +23,7 @@ import (
 // inboxKeys name the cursor's marks: "c=<comments' mark>;t=<tags' mark>".
 // A cursor of the comments-only inbox ("unix|ids") is the comments' mark
 // (see metagraph.ParseInboxCursor).
-var inboxKeys = []string{"c", "t"}
+var inboxKeys = [2]string{"c", "t"}
 
 // Reading tags: a first read looks back tagsWindow; each read takes at
 // most tagPages pages of tagsLimit, newest first, stopping at the mark.
@@ -43,30 +43,15 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	marks := metagraph.ParseInboxCursor(cursor, inboxKeys...)
-	comments, err := c.comments(ctx, cr, marks[0])
-	if err != nil {
-		return nil, "", err
-	}
-	tags, err := c.tags(ctx, cr, marks[1])
-	switch {
-	case metagraph.PermissionMissing(err):
-		if _, logged := c.noTags.LoadOrStore(cr.IGUserID, true); !logged {
-			c.log.WarnContext(ctx, "instagram: Meta refuses the media the account is tagged in for a missing permission; the inbox holds comments only",
-				slog.String("ig_user_id", cr.IGUserID), slog.String("error", err.Error()))
-		}
-		tags = nil
-	case err != nil:
-		return nil, "", err
-	default:
-		c.noTags.Delete(cr.IGUserID)
-	}
-	next := metagraph.FormatInboxCursor(inboxKeys, []metagraph.InboxMark{marks[0].Advance(comments), marks[1].Advance(tags)})
-	all := metagraph.MergeInbox(comments, tags)
-	if next == metagraph.FormatInboxCursor(inboxKeys, marks) {
-		return all, "", nil
-	}
-	return all, next, nil
+	return metagraph.ReadInbox(ctx, cursor, metagraph.InboxSources{Keys: inboxKeys,
+		Main: func(ctx context.Context, m metagraph.InboxMark) ([]connector.Mention, error) {
+			return c.comments(ctx, cr, m)
+		},
+		Extra: func(ctx context.Context, m metagraph.InboxMark) ([]connector.Mention, error) {
+			return c.tags(ctx, cr, m)
+		},
+		Account: cr.IGUserID, Refusals: &c.noTags, Log: c.log,
+		Refused: "instagram: Meta refuses the media the account is tagged in for a missing permission; the inbox holds comments only"})
 }
 
 // comments reads the comments past m on the account's latest media,
@@ -110,6 +95,16 @@ func (c *Connector) comments(ctx context.Context, cr Credentials, m metagraph.In
 	return all, nil
 }
 
+// igTagged is a media of others that tags the account.
+type igTagged struct {
+	ID        string `json:"id"`
+	Caption   string `json:"caption"`
+	Username  string `json:"username"`
+	Permalink string `json:"permalink"`
+	Timestamp string `json:"timestamp"`
+	MediaType string `json:"media_type"`
+}
+
 // tags reads others' media tagging the account past m (GET
 // /{ig-user-id}/tags, newest first, paged with the after cursor: the edge
 // gives before and after cursors but no next link), oldest first. A first
@@ -121,61 +116,44 @@ func (c *Connector) tags(ctx context.Context, cr Credentials, m metagraph.InboxM
 	}
 	q := url.Values{"fields": {"id,caption,username,permalink,timestamp,media_type"}, "limit": {strconv.Itoa(tagsLimit)}}
 	var all []connector.Mention
-	for page := 0; ; page++ {
-		if page == tagPages {
-			c.log.WarnContext(ctx, "instagram: more tagged media than one sync reads; the oldest of them are skipped",
-				slog.String("ig_user_id", cr.IGUserID), slog.Int("read", len(all)))
-			break
+	capped, err := metagraph.EachPage(tagPages, func(after string) (metagraph.CursorPage[igTagged], error) {
+		var res metagraph.CursorPage[igTagged]
+		if after != "" {
+			q.Set("after", after)
 		}
-		var res struct {
-			Data []struct {
-				ID        string `json:"id"`
-				Caption   string `json:"caption"`
-				Username  string `json:"username"`
-				Permalink string `json:"permalink"`
-				Timestamp string `json:"timestamp"`
-				MediaType string `json:"media_type"`
-			} `json:"data"`
-			Paging struct {
-				Cursors struct {
-					After string `json:"after"`
-				} `json:"cursors"`
-			} `json:"paging"`
+		_, err := c.graph.Do(ctx, metagraph.Request{Method: http.MethodGet, Path: "/" + url.PathEscape(cr.IGUserID) + "/tags",
+			Query: q, Token: cr.PageToken, Out: &res})
+		return res, err
+	}, func(p igTagged) bool {
+		t, ok := graphTime(p.Timestamp)
+		if p.ID == "" || !ok {
+			c.log.WarnContext(ctx, "instagram: tagged media without an id or a readable timestamp is skipped",
+				slog.String("id", p.ID), slog.String("timestamp", p.Timestamp))
+			return true
 		}
-		if _, err := c.graph.Do(ctx, metagraph.Request{Method: http.MethodGet, Path: "/" + url.PathEscape(cr.IGUserID) + "/tags",
-			Query: q, Token: cr.PageToken, Out: &res}); err != nil {
-			return nil, err
+		if t.Unix() < floor {
+			return false // newest first: the rest are older still
 		}
-		older := false
-		for _, p := range res.Data {
-			t, ok := graphTime(p.Timestamp)
-			if p.ID == "" || !ok {
-				c.log.WarnContext(ctx, "instagram: tagged media without an id or a readable timestamp is skipped",
-					slog.String("id", p.ID), slog.String("timestamp", p.Timestamp))
-				continue
-			}
-			if t.Unix() < floor {
-				older = true // newest first: the rest are older still
-				break
-			}
-			if m.Passed(p.ID, t) {
-				continue
-			}
-			mn := connector.Mention{RemoteID: p.ID, URL: p.Permalink, Text: p.Caption, CreatedAt: t,
-				Meta: map[string]string{"kind": "tag", "media_id": p.ID}}
-			if p.Username != "" {
-				mn.AuthorHandle = "@" + p.Username
-			}
-			if p.MediaType != "" {
-				mn.Meta["media_type"] = p.MediaType
-			}
-			all = append(all, mn)
+		if m.Passed(p.ID, t) {
+			return true
 		}
-		after := res.Paging.Cursors.After
-		if older || len(res.Data) == 0 || after == "" || after == q.Get("after") {
-			break
+		mn := connector.Mention{RemoteID: p.ID, URL: p.Permalink, Text: p.Caption, CreatedAt: t,
+			Meta: map[string]string{"kind": "tag", "media_id": p.ID}}
+		if p.Username != "" {
+			mn.AuthorHandle = "@" + p.Username
 		}
-		q.Set("after", after)
+		if p.MediaType != "" {
+			mn.Meta["media_type"] = p.MediaType
+		}
+		all = append(all, mn)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if capped {
+		c.log.WarnContext(ctx, "instagram: more tagged media than one sync reads; the oldest of them are skipped",
+			slog.String("ig_user_id", cr.IGUserID), slog.Int("read", len(all)))
 	}
 	slices.SortStableFunc(all, func(a, b connector.Mention) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return all, nil

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -56,7 +55,7 @@ type Connector struct {
 	maxWait    time.Duration
 	findWindow time.Duration
 	log        *slog.Logger
-	noTags     sync.Map // Instagram account ids whose tags Meta refused for a permission (logged once)
+	noTags     metagraph.Refusals // Instagram account ids whose tags Meta refused for a permission (logged once)
 }
 
 // Option adjusts a Connector.

@@ -1,9 +1,12 @@
 package metagraph
 
 import (
+	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -124,4 +127,91 @@ func MergeInbox(first, more []connector.Mention) []connector.Mention {
 func PermissionMissing(err error) bool {
 	code, _, ok := Codes(err)
 	return ok && (code == CodePermissionDenied || (code >= 200 && code <= 299))
+}
+
+// Refusals remembers the accounts for which an inbox source was refused
+// for a missing permission, so that it is logged once per account (again
+// only after the source worked meanwhile). The zero value is ready; it is
+// safe for concurrent use.
+type Refusals struct{ m sync.Map }
+
+// InboxSources are the two sources of an inbox: Main (replies, comments)
+// and Extra (mentions, tags), read past their marks.
+type InboxSources struct {
+	Keys        [2]string // the cursor's names of Main's and Extra's marks
+	Main, Extra func(ctx context.Context, m InboxMark) ([]connector.Mention, error)
+	// Account names whose inbox it is, in Refusals and the log.
+	Account string
+	// When Extra is refused for a missing permission, Refused is logged
+	// (once per account, through Log) and the inbox holds Main's items.
+	Refusals *Refusals
+	Log      *slog.Logger
+	Refused  string
+}
+
+// ReadInbox reads both sources past their marks in cursor, merges them
+// (an item in both comes once, as Main's), oldest first, and returns the
+// cursor that follows ("" when it stays the same).
+func ReadInbox(ctx context.Context, cursor string, s InboxSources) ([]connector.Mention, string, error) {
+	keys := s.Keys[:]
+	marks := ParseInboxCursor(cursor, keys...)
+	main, err := s.Main(ctx, marks[0])
+	if err != nil {
+		return nil, "", err
+	}
+	extra, err := s.Extra(ctx, marks[1])
+	switch {
+	case PermissionMissing(err):
+		if _, logged := s.Refusals.m.LoadOrStore(s.Account, true); !logged {
+			s.Log.WarnContext(ctx, s.Refused, slog.String("account", s.Account), slog.String("error", err.Error()))
+		}
+		extra = nil
+	case err != nil:
+		return nil, "", err
+	default:
+		s.Refusals.m.Delete(s.Account)
+	}
+	next := FormatInboxCursor(keys, []InboxMark{marks[0].Advance(main), marks[1].Advance(extra)})
+	all := MergeInbox(main, extra)
+	if next == FormatInboxCursor(keys, marks) {
+		return all, "", nil
+	}
+	return all, next, nil
+}
+
+// CursorPage is one page of a cursor-paged edge.
+type CursorPage[T any] struct {
+	Data   []T `json:"data"`
+	Paging struct {
+		Cursors struct {
+			Before string `json:"before"`
+			After  string `json:"after"`
+		} `json:"cursors"`
+	} `json:"paging"`
+}
+
+// EachPage walks an edge paged with before and after cursors but no next
+// link (Threads mentions, Instagram tags): fetch reads the page after a
+// cursor ("" for the first), and each is called for every item until it
+// returns false. It stops at an empty page, a missing or repeated after
+// cursor, or after most pages, and reports whether most cut it short.
+func EachPage[T any](most int, fetch func(after string) (CursorPage[T], error), each func(T) bool) (bool, error) {
+	after := ""
+	for range most {
+		p, err := fetch(after)
+		if err != nil {
+			return false, err
+		}
+		for _, it := range p.Data {
+			if !each(it) {
+				return false, nil
+			}
+		}
+		next := p.Paging.Cursors.After
+		if len(p.Data) == 0 || next == "" || next == after {
+			return false, nil
+		}
+		after = next
+	}
+	return true, nil
 }

@@ -84,3 +84,39 @@ func TestPermissionMissing(t *testing.T) {
 		t.Error("an error without Meta's code counts as a missing permission")
 	}
 }
+
+func TestEachPage(t *testing.T) {
+	pages := map[string]CursorPage[int]{}
+	mk := func(after string, next string, items ...int) {
+		p := CursorPage[int]{Data: items}
+		p.Paging.Cursors.After = next
+		pages[after] = p
+	}
+	mk("", "a", 1, 2)
+	mk("a", "b", 3, 4)
+	mk("b", "b", 5) // a repeated cursor ends the walk
+	var asked []string
+	fetch := func(after string) (CursorPage[int], error) {
+		asked = append(asked, after)
+		return pages[after], nil
+	}
+	var got []int
+	capped, err := EachPage(10, fetch, func(n int) bool { got = append(got, n); return true })
+	if err != nil || capped || fmt.Sprint(got) != "[1 2 3 4 5]" || strings.Join(asked, ",") != ",a,b" {
+		t.Errorf("walk: %v %v %v asked %q", got, capped, err, asked)
+	}
+	asked, got = nil, nil
+	capped, _ = EachPage(2, fetch, func(n int) bool { got = append(got, n); return true })
+	if !capped || fmt.Sprint(got) != "[1 2 3 4]" {
+		t.Errorf("two pages at most: %v capped %v", got, capped)
+	}
+	asked, got = nil, nil
+	capped, _ = EachPage(10, fetch, func(n int) bool { got = append(got, n); return n < 3 })
+	if capped || fmt.Sprint(got) != "[1 2 3]" || len(asked) != 2 {
+		t.Errorf("stopping at 3: %v, asked %q", got, asked)
+	}
+	boom := errors.New("boom")
+	if _, err := EachPage(10, func(string) (CursorPage[int], error) { return CursorPage[int]{}, boom }, func(int) bool { return true }); !errors.Is(err, boom) {
+		t.Errorf("the fetch error is lost: %v", err)
+	}
+}

@@ -36,7 +36,7 @@ const (
 // inboxKeys name the cursor's marks: "r=<replies' mark>;m=<mentions'
 // mark>". A cursor of the replies-only inbox ("unix|ids") is the replies'
 // mark (see metagraph.ParseInboxCursor).
-var inboxKeys = []string{"r", "m"}
+var inboxKeys = [2]string{"r", "m"}
 
 // Mentions reads, newer than the cursor and oldest first, the replies
 // other people left under the account's 10 latest posts at any depth, and
@@ -49,30 +49,15 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	marks := metagraph.ParseInboxCursor(cursor, inboxKeys...)
-	replies, err := c.replies(ctx, cr, marks[0])
-	if err != nil {
-		return nil, "", err
-	}
-	tagged, err := c.tagged(ctx, cr, marks[1])
-	switch {
-	case metagraph.PermissionMissing(err):
-		if _, logged := c.noMentions.LoadOrStore(cr.UserID, true); !logged {
-			c.log.WarnContext(ctx, "threads: the token lacks the threads_manage_mentions permission; the inbox holds replies only until the account is reconnected",
-				slog.String("threads_user_id", cr.UserID), slog.String("error", err.Error()))
-		}
-		tagged = nil
-	case err != nil:
-		return nil, "", err
-	default:
-		c.noMentions.Delete(cr.UserID)
-	}
-	next := metagraph.FormatInboxCursor(inboxKeys, []metagraph.InboxMark{marks[0].Advance(replies), marks[1].Advance(tagged)})
-	all := metagraph.MergeInbox(replies, tagged)
-	if next == metagraph.FormatInboxCursor(inboxKeys, marks) {
-		return all, "", nil
-	}
-	return all, next, nil
+	return metagraph.ReadInbox(ctx, cursor, metagraph.InboxSources{Keys: inboxKeys,
+		Main: func(ctx context.Context, m metagraph.InboxMark) ([]connector.Mention, error) {
+			return c.replies(ctx, cr, m)
+		},
+		Extra: func(ctx context.Context, m metagraph.InboxMark) ([]connector.Mention, error) {
+			return c.tagged(ctx, cr, m)
+		},
+		Account: cr.UserID, Refusals: &c.noMentions, Log: c.log,
+		Refused: "threads: the token lacks the threads_manage_mentions permission; the inbox holds replies only until the account is reconnected"})
 }
 
 // replies reads the replies past m under the account's latest posts,
@@ -135,52 +120,44 @@ func (c *Connector) tagged(ctx context.Context, cr Credentials, m metagraph.Inbo
 	q := url.Values{"fields": {"id,text,username,permalink,timestamp,media_type"},
 		"limit": {strconv.Itoa(mentionsLimit)}, "since": {strconv.FormatInt(since, 10)}}
 	var all []connector.Mention
-	for page := 0; ; page++ {
-		if page == mentionPages {
-			c.log.WarnContext(ctx, "threads: more mentions than one sync reads; the oldest of them are skipped",
-				slog.String("threads_user_id", cr.UserID), slog.Int("read", len(all)))
-			break
+	capped, err := metagraph.EachPage(mentionPages, func(after string) (metagraph.CursorPage[post], error) {
+		var res metagraph.CursorPage[post]
+		if after != "" {
+			q.Set("after", after)
 		}
-		var res struct {
-			Data   []post `json:"data"`
-			Paging struct {
-				Cursors struct {
-					After string `json:"after"`
-				} `json:"cursors"`
-			} `json:"paging"`
+		_, err := c.do(ctx, request{method: http.MethodGet, path: "/" + url.PathEscape(cr.UserID) + "/mentions",
+			query: q, token: cr.AccessToken, out: &res})
+		return res, err
+	}, func(p post) bool {
+		if p.ID == "" || (p.Username != "" && strings.EqualFold(p.Username, cr.Username)) {
+			return true
 		}
-		if _, err := c.do(ctx, request{method: http.MethodGet, path: "/" + url.PathEscape(cr.UserID) + "/mentions",
-			query: q, token: cr.AccessToken, out: &res}); err != nil {
-			return nil, err
+		t, ok := graphTime(p.Timestamp)
+		if !ok {
+			c.log.WarnContext(ctx, "threads: a mention with an unreadable timestamp is skipped",
+				slog.String("id", p.ID), slog.String("timestamp", p.Timestamp))
+			return true
 		}
-		for _, p := range res.Data {
-			if p.ID == "" || (p.Username != "" && strings.EqualFold(p.Username, cr.Username)) {
-				continue
-			}
-			t, ok := graphTime(p.Timestamp)
-			if !ok {
-				c.log.WarnContext(ctx, "threads: a mention with an unreadable timestamp is skipped",
-					slog.String("id", p.ID), slog.String("timestamp", p.Timestamp))
-				continue
-			}
-			if m.Passed(p.ID, t) {
-				continue
-			}
-			mn := connector.Mention{RemoteID: p.ID, URL: p.Permalink, Text: p.Text, CreatedAt: t,
-				Meta: map[string]string{"kind": "mention"}}
-			if p.Username != "" {
-				mn.AuthorHandle = "@" + p.Username
-			}
-			if p.MediaType != "" {
-				mn.Meta["media_type"] = p.MediaType
-			}
-			all = append(all, mn)
+		if m.Passed(p.ID, t) {
+			return true
 		}
-		after := res.Paging.Cursors.After
-		if len(res.Data) == 0 || after == "" || after == q.Get("after") {
-			break
+		mn := connector.Mention{RemoteID: p.ID, URL: p.Permalink, Text: p.Text, CreatedAt: t,
+			Meta: map[string]string{"kind": "mention"}}
+		if p.Username != "" {
+			mn.AuthorHandle = "@" + p.Username
 		}
-		q.Set("after", after)
+		if p.MediaType != "" {
+			mn.Meta["media_type"] = p.MediaType
+		}
+		all = append(all, mn)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if capped {
+		c.log.WarnContext(ctx, "threads: more mentions than one sync reads; the oldest of them are skipped",
+			slog.String("threads_user_id", cr.UserID), slog.Int("read", len(all)))
 	}
 	slices.SortStableFunc(all, func(a, b connector.Mention) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return all, nil

@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -72,7 +71,7 @@ type Connector struct {
 	maxWait    time.Duration
 	findWindow time.Duration
 	log        *slog.Logger
-	noMentions sync.Map // user ids whose token lacks threads_manage_mentions (logged once)
+	noMentions metagraph.Refusals // user ids whose token lacks threads_manage_mentions (logged once)
 }
 
 // Option adjusts a Connector.

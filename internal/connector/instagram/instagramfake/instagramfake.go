@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -467,39 +466,21 @@ func (s *Server) tags(w http.ResponseWriter, r *http.Request, tok graphfake.Toke
 		graphfake.Error(w, http.StatusForbidden, 10, 0, "OAuthException", "(#10) Application does not have permission for this action")
 		return
 	}
-	limit := 25
-	if v := r.Form.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.ViolationLocked("tags: limit %q is not a non-negative number", v)
-			graphfake.Error(w, http.StatusBadRequest, 100, 0, "OAuthException", "(#100) Invalid parameter: limit")
-			return
-		}
-		if n > 0 {
-			limit = min(n, 100)
-		}
-	}
 	var hits []*Tagged
 	for _, m := range slices.Backward(s.tagged) {
 		if m.Of == id {
 			hits = append(hits, m)
 		}
 	}
-	start := 0
-	if a := r.Form.Get("after"); a != "" {
-		cid, err := graphfake.CursorID(a)
-		i := slices.IndexFunc(hits, func(m *Tagged) bool { return m.ID == cid })
-		if err != nil || i < 0 {
-			s.ViolationLocked("tags: after %q is not a cursor this listing gave", a)
-			graphfake.Error(w, http.StatusBadRequest, 100, 0, "OAuthException", "(#100) Invalid parameter: after")
-			return
-		}
-		start = i + 1
+	page, paging, bad := graphfake.Paginate(r, hits, func(m *Tagged) string { return m.ID })
+	if bad != "" {
+		s.ViolationLocked("tags: %s", bad)
+		graphfake.Error(w, http.StatusBadRequest, 100, 0, "OAuthException", "(#100) Invalid parameter: "+bad)
+		return
 	}
-	end := min(start+limit, len(hits))
 	fields := graphfake.Fields(r.Form.Get("fields"))
 	data := []any{}
-	for _, m := range hits[start:end] {
+	for _, m := range page {
 		out := map[string]any{"id": m.ID}
 		for _, f := range fields {
 			switch f {
@@ -523,9 +504,8 @@ func (s *Server) tags(w http.ResponseWriter, r *http.Request, tok graphfake.Toke
 		data = append(data, out)
 	}
 	out := map[string]any{"data": data}
-	if len(data) > 0 && (start > 0 || end < len(hits)) {
-		out["paging"] = map[string]any{"cursors": map[string]string{
-			"before": graphfake.PageCursor(hits[start].ID), "after": graphfake.PageCursor(hits[end-1].ID)}}
+	if paging != nil {
+		out["paging"] = paging
 	}
 	graphfake.JSON(w, http.StatusOK, out)
 }

@@ -430,18 +430,6 @@ func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
 		return
 	}
 	fields := graphfake.Fields(r.Form.Get("fields"))
-	limit := 25
-	if v := r.Form.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.Violation("mentions: limit %q is not a non-negative number", v)
-			Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: limit")
-			return
-		}
-		if n > 0 {
-			limit = min(n, 100)
-		}
-	}
 	now := s.now().Unix()
 	var since, until int64
 	for name, dst := range map[string]*int64{"since": &since, "until": &until} {
@@ -470,10 +458,6 @@ func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
 		s.Violation("mentions: since %d is in the future", since)
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: since")
 		return
-	case r.Form.Get("after") != "" && r.Form.Get("before") != "":
-		s.Violation("mentions: both before and after")
-		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Both before and after cannot be passed")
-		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -487,26 +471,19 @@ func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
 		}
 		hits = append(hits, p)
 	}
-	start := 0
-	if a := r.Form.Get("after"); a != "" {
-		id, err := graphfake.CursorID(a)
-		i := slices.IndexFunc(hits, func(p *Post) bool { return p.ID == id })
-		if err != nil || i < 0 {
-			s.Violation("mentions: after %q is not a cursor this listing gave", a)
-			Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: after")
-			return
-		}
-		start = i + 1
+	page, paging, bad := graphfake.Paginate(r, hits, func(p *Post) string { return p.ID })
+	if bad != "" {
+		s.violations = append(s.violations, "mentions: "+bad)
+		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: "+bad)
+		return
 	}
-	end := min(start+limit, len(hits))
 	data := []map[string]any{}
-	for _, p := range hits[start:end] {
+	for _, p := range page {
 		data = append(data, s.view(p, fields))
 	}
 	out := map[string]any{"data": data}
-	if len(data) > 0 && (start > 0 || end < len(hits)) {
-		out["paging"] = map[string]any{"cursors": map[string]string{
-			"before": graphfake.PageCursor(hits[start].ID), "after": graphfake.PageCursor(hits[end-1].ID)}}
+	if paging != nil {
+		out["paging"] = paging
 	}
 	graphfake.JSON(w, http.StatusOK, out)
 }
