@@ -62,6 +62,13 @@ func (s *Service) RecycleWorkspace(ctx context.Context, workspaceID int64, now t
 		var made []herald.EvergreenCopy
 		err := s.store.InTx(ctx, func(tx herald.Tx) error {
 			made = nil
+			// One runner at a time per account: a second one waits here,
+			// then reads the first one's copies, so that its choice of
+			// slots and its cooldowns rest on the same state (PostgreSQL
+			// reads committed rows statement by statement).
+			if _, err := tx.LockAccount(ctx, workspaceID, a.ID); err != nil {
+				return fmt.Errorf("evergreen: lock account %d: %w", a.ID, err)
+			}
 			f, err := newFiller(ctx, tx, st, a, accts, now)
 			if err != nil {
 				return err
