@@ -18,7 +18,6 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 	// (and claims waiting for their instant) whenever it is killed.
 	f := startFake(t, fakeserver.Config{Idempotency: true, Lookup: true, Latency: 200 * time.Millisecond})
 	_, accts := s.workspace(t, "UTC", 6, f.url, "pair")
-	ts := s.schedule(t, burst(accts, posts, time.Now().Add(2*time.Second), 1500*time.Millisecond))
 	// Herald's default timing; the instances are named so that the killed
 	// one's leases can be found.
 	env := append(append([]string(nil), s.env...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
@@ -27,6 +26,10 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 	b := startServe(t, "herald serve B", append(env, "HERALD_INSTANCE_ID="+nameB)...)
 	a.waitReady(t)
 	b.waitReady(t)
+	// Scheduled once both run (the instances learn of them as a person's
+	// scheduling tells them), so that however long they took to start, the
+	// kill falls while posts are going out.
+	ts := s.schedule(t, burst(accts, posts, time.Now().Add(2*time.Second), 3*time.Second))
 
 	pollUntil(t, t.Context(), time.Minute, 5*time.Millisecond, "two fifths of the posts on the platform", func() bool {
 		if !a.running() || !b.running() {
@@ -102,12 +105,14 @@ func TestConnectionsCut(t *testing.T) {
 	s := newPostgresSite(t)
 	f := startFake(t, fakeserver.Config{Idempotency: true, Lookup: true, Latency: 30 * time.Millisecond})
 	_, accts := s.workspace(t, "UTC", 6, f.url, "cut")
-	start := time.Now().Add(2 * time.Second)
-	const spread = 2 * time.Second
-	ts := s.schedule(t, burst(accts, posts, start, spread))
 	env := append(append([]string(nil), s.env...), "HERALD_TEST_PLATFORM_IDEMPOTENCY=true")
 	p := startServe(t, "herald serve", env...)
 	p.waitReady(t)
+	// Scheduled once Herald runs, so that the cuts fall while posts go out
+	// however long it took to start.
+	start := time.Now().Add(2 * time.Second)
+	const spread = 3 * time.Second
+	ts := s.schedule(t, burst(accts, posts, start, spread))
 
 	// As a database restart would, but only for this test's Herald: end
 	// every backend with its application_name, from a connection of our own.
