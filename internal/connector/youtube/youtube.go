@@ -145,7 +145,16 @@ func New(client *http.Client, opts ...Option) *Connector {
 }
 
 var (
-	_ connector.Authorizer = (*Connector)(nil)
+	_ connector.Publisher       = (*Connector)(nil)
+	_ connector.Reconciler      = (*Connector)(nil)
+	_ connector.Refresher       = (*Connector)(nil)
+	_ connector.Deleter         = (*Connector)(nil)
+	_ connector.Limiter         = (*Connector)(nil)
+	_ connector.Validator       = (*Connector)(nil)
+	_ connector.MetricsReader   = (*Connector)(nil)
+	_ connector.InboxReader     = (*Connector)(nil)
+	_ connector.Replier         = (*Connector)(nil)
+	_ connector.OptionDescriber = (*Connector)(nil)
 	_ connector.Authorizer      = (*Connector)(nil)
 	_ connector.Refresher       = (*Connector)(nil)
 )
