@@ -246,3 +246,5 @@ func (f fake) Mention(_ connector.Account, text, replyTo string) string {
 }
 
 func (f fake) Violations() []string { return f.e.srv.Violations() }
+
+func errorAs(err error, target **connector.Error) bool { return errors.As(err, target) }
