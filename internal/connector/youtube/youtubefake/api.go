@@ -310,8 +310,12 @@ func (s *Server) videoJSON(v *Video, parts []string) map[string]any {
 
 func (s *Server) listVideos(w http.ResponseWriter, r *http.Request, _ map[string]any) {
 	q := r.URL.Query()
-	ids := strings.Split(q.Get("id"), ",")
-	if q.Get("id") == "" || len(ids) > 50 {
+	// The id parameter may be repeated or comma-separated.
+	var ids []string
+	for _, v := range q["id"] {
+		ids = append(ids, splitParts(v)...)
+	}
+	if len(ids) == 0 || len(ids) > 50 {
 		apiError(w, http.StatusBadRequest, "badRequest", "id must name 1 to 50 videos")
 		return
 	}
