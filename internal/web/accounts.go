@@ -70,6 +70,7 @@ var platforms = map[herald.Platform]platformInfo{
 		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
 			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here."},
 	herald.PlatformPinterest: {Label: "Pinterest"},
+	herald.PlatformYouTube:   {Label: "YouTube"},
 	herald.PlatformLinkedIn: {Label: "LinkedIn",
 		InstanceLabel: "Organization page (optional)", InstanceExample: "yourcompany",
 		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +
