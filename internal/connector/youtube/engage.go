@@ -2,7 +2,11 @@ package youtube
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"sort"
 	"strings"
 	"time"
@@ -19,35 +23,60 @@ const inboxPages = 5
 
 // Metrics reads videos' counts (videos.list part=statistics, 50 ids a
 // call): views are impressions, likes likes, comments replies. YouTube
-// has no reposts or quotes (-1).
+// has no reposts or quotes (-1). The answer is read as JSON here rather
+// than through the client library, whose types cannot tell a count
+// YouTube left out (a hidden like count, comments turned off: -1) from 0.
 func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.Metrics, error) {
 	cr, err := creds(acct)
 	if err != nil {
 		return nil, err
 	}
-	svc, err := c.service(ctx, cr)
-	if err != nil {
-		return nil, err
-	}
+	cl := c.authed(cr)
 	out := map[string]connector.Metrics{}
 	for start := 0; start < len(refs); start += 50 {
 		var ids []string
 		for _, r := range refs[start:min(start+50, len(refs))] {
 			ids = append(ids, r.ID)
 		}
-		res, err := svc.Videos.List([]string{"statistics"}).Id(ids...).Context(ctx).Do()
+		q := url.Values{"part": {"statistics"}, "id": {strings.Join(ids, ",")}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+"/youtube/v3/videos?"+q.Encode(), nil)
 		if err != nil {
-			return nil, c.apiErr("videos.list", err, false)
+			return nil, fmt.Errorf("youtube: build videos.list: %w", err)
 		}
-		for _, v := range res.Items {
-			m := connector.Metrics{Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Impressions: -1, At: c.now()}
-			if s := v.Statistics; s != nil {
-				m.Impressions, m.Likes, m.Replies = int64(s.ViewCount), int64(s.LikeCount), int64(s.CommentCount)
-			}
-			out[v.Id] = m
+		res, err := connector.Do(cl, req, 0)
+		if err != nil {
+			return nil, fmt.Errorf("youtube: videos.list: %w", err)
+		}
+		if e := c.classify(res.Status, res.Header, res.Body); e != nil {
+			return nil, fmt.Errorf("youtube: videos.list: %w", e)
+		}
+		var list struct {
+			Items []struct {
+				ID         string            `json:"id"`
+				Statistics map[string]string `json:"statistics"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(res.Body, &list); err != nil {
+			return nil, fmt.Errorf("youtube: videos.list: %w", &connector.Error{Class: connector.Transient, Status: res.Status,
+				Message: "YouTube's answer is not the expected JSON", Err: err})
+		}
+		for _, v := range list.Items {
+			st := v.Statistics
+			out[v.ID] = connector.Metrics{Impressions: statistic(st, "viewCount"), Likes: statistic(st, "likeCount"),
+				Replies: statistic(st, "commentCount"), Reposts: -1, Quotes: -1, At: c.now()}
 		}
 	}
 	return out, nil
+}
+
+// statistic is one of a video's counts (YouTube sends them as strings),
+// -1 when it is left out.
+func statistic(st map[string]string, name string) int64 {
+	n, err := strconv.ParseInt(st[name], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // Mentions reads the comments on the channel's videos since the cursor:

@@ -107,7 +107,7 @@ func TestMetricsAndDelete(t *testing.T) {
 	if m := got[a.ID]; m.Impressions != 1200 || m.Likes != 40 || m.Replies != 5 || m.Reposts != -1 || m.Quotes != -1 {
 		t.Errorf("metrics of a: %+v", m)
 	}
-	if m := got[b.ID]; m.Impressions != 3 || m.Likes != 0 || m.Replies != 0 {
+	if m := got[b.ID]; m.Impressions != 3 || m.Likes != -1 || m.Replies != -1 {
 		t.Errorf("metrics of b: %+v", m)
 	}
 	if _, ok := got["gone"]; ok || len(got) != 2 {
