@@ -46,8 +46,14 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 	if p.Comment {
 		return c.firstComment(ctx, cr, p)
 	}
-	if probs := c.problems(p); len(probs) > 0 {
-		return herald.RemoteRef{}, invalid("the video cannot be published: %s %s", probs[0].Field, probs[0].Problem)
+	if p.Checkpoint[checkpointSession] == "" {
+		// A resumed upload was checked when it started (a schedule may
+		// have passed since).
+		if probs := c.problems(p); len(probs) > 0 {
+			return herald.RemoteRef{}, invalid("the video cannot be published: %s %s", probs[0].Field, probs[0].Problem)
+		}
+	} else if len(p.Media) == 0 {
+		return herald.RemoteRef{}, invalid("the video cannot be published: it has no video")
 	}
 	video := p.Media[0]
 	var v *yt.Video
@@ -122,7 +128,9 @@ func (c *Connector) startUpload(ctx context.Context, cr Credentials, p connector
 		return "", fmt.Errorf("youtube: encode the video resource: %w", err)
 	}
 	q := url.Values{"uploadType": {"resumable"}, "part": {"snippet,status"}}
-	if p.Options[OptionNotify] == "false" {
+	if v, ok := p.Options[OptionNotify]; ok && v != "true" {
+		// The checkbox was shown and left unticked ("" or "false");
+		// without the option YouTube's default (notify) stands.
 		q.Set("notifySubscribers", "false")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+"/upload/youtube/v3/videos?"+q.Encode(), bytes.NewReader(body))
