@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,7 +58,7 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 	var v *yt.Video
 	session, offset := "", int64(0)
 	if s := p.Checkpoint[checkpointSession]; s != "" && p.Checkpoint[checkpointSize] == strconv.FormatInt(video.Asset.Size, 10) {
-		st, err := c.sessionStatus(ctx, s, video.Asset.Size)
+		st, err := c.sessionStatus(ctx, cr, s, video.Asset.Size)
 		if err != nil {
 			return herald.RemoteRef{}, err
 		}
@@ -82,7 +81,7 @@ func (c *Connector) Publish(ctx context.Context, acct connector.Account, p conne
 		}
 	}
 	if v == nil {
-		if v, err = c.upload(ctx, session, video, offset); err != nil {
+		if v, err = c.upload(ctx, cr, session, video, offset); err != nil {
 			return herald.RemoteRef{}, err
 		}
 	}
@@ -168,11 +167,12 @@ type status struct {
 // Content-Range: bytes */size and no body): 308 with Range says how many
 // bytes it holds, 200 or 201 answers the finished video, 404 or 410 says
 // the session expired.
-func (c *Connector) sessionStatus(ctx context.Context, session string, size int64) (status, error) {
+func (c *Connector) sessionStatus(ctx context.Context, cr Credentials, session string, size int64) (status, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, session, http.NoBody)
 	if err != nil {
 		return status{}, fmt.Errorf("youtube: build the upload status request: %w", err)
 	}
+	req.Header.Set("Authorization", "Bearer "+cr.AccessToken)
 	req.Header.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
 	res, err := connector.Do(c.noRedirect(), req, 0)
 	if err != nil {
@@ -236,7 +236,7 @@ func (c *Connector) noRedirect() *http.Client {
 
 // upload sends the video from offset in chunks until YouTube answers the
 // finished video.
-func (c *Connector) upload(ctx context.Context, session string, m connector.Media, offset int64) (*yt.Video, error) {
+func (c *Connector) upload(ctx context.Context, cr Credentials, session string, m connector.Media, offset int64) (*yt.Video, error) {
 	size := m.Asset.Size
 	f, err := m.Open(ctx)
 	if err != nil {
@@ -260,13 +260,16 @@ func (c *Connector) upload(ctx context.Context, session string, m connector.Medi
 			return nil, fmt.Errorf("youtube: build the upload request: %w", err)
 		}
 		req.ContentLength = n
+		req.Header.Set("Authorization", "Bearer "+cr.AccessToken)
 		req.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", at, at+n-1, size))
 		last := at+n == size
 		res, err := connector.Do(cl, req, 0)
 		if err != nil {
-			if last && connector.ClassOf(err) == connector.Transient && statusOf(err) == 0 && sent(err) {
+			if last && connector.ClassOf(err) == connector.Transient && statusOf(err) == 0 {
+				// Whether or not the bytes left, the saved session tells
+				// at once; a guess the other way could publish twice.
 				err = &connector.Error{Class: connector.Ambiguous,
-					Message: "the video's last bytes were sent but no answer came; the video may exist (the saved upload session tells)", Err: err}
+					Message: "no answer came to the video's last bytes; the video may exist (the saved upload session tells)", Err: err}
 			}
 			return nil, fmt.Errorf("youtube: upload bytes %d-%d: %w", at, at+n-1, err)
 		}
@@ -289,17 +292,10 @@ func (c *Connector) upload(ctx context.Context, session string, m connector.Medi
 		if st.offset != at+n {
 			// YouTube kept fewer bytes than sent: go on from what it holds
 			// (the file cannot seek back, so it is opened again).
-			return c.upload(ctx, session, m, st.offset)
+			return c.upload(ctx, cr, session, m, st.offset)
 		}
 		at = st.offset
 	}
-}
-
-// sent reports whether a transport error came after the request was
-// written (Do says so in its message).
-func sent(err error) bool {
-	var e *connector.Error
-	return errors.As(err, &e) && strings.Contains(e.Message, "was sent")
 }
 
 // thumbnail sets the video's thumbnail (thumbnails.set). It needs a
@@ -378,7 +374,7 @@ func (c *Connector) Find(ctx context.Context, acct connector.Account, p connecto
 	if session == "" || err != nil {
 		return herald.RemoteRef{}, false, nil
 	}
-	st, err := c.sessionStatus(ctx, session, size)
+	st, err := c.sessionStatus(ctx, cr, session, size)
 	if err != nil || st.video == nil {
 		return herald.RemoteRef{}, false, err
 	}
