@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,6 +76,12 @@ func newEnv(t testing.TB, opts ...Option) *env {
 	opts = append([]Option{WithClient("client-id", "client-secret"), WithBaseURL(ts.URL),
 		WithAuthorizeURL(ts.URL + "/o/oauth2/v2/auth"), WithTokenURL(ts.URL + "/token"), WithChunkSize(ChunkUnit)}, opts...)
 	e := &env{srv: srv, ts: ts, c: New(cl, opts...), log: rec}
+	// Every test keeps to the discovery document's contract.
+	t.Cleanup(func() {
+		if v := srv.Violations(); len(v) > 0 {
+			t.Errorf("contract violations:\n%s", strings.Join(v, "\n"))
+		}
+	})
 	e.acct = e.connect(t)
 	return e
 }
