@@ -234,30 +234,55 @@ func (c *Connector) noRedirect() *http.Client {
 	return &cl
 }
 
-// upload sends the video from offset in chunks until YouTube answers the
-// finished video.
+// maxStalls is how many times in a row YouTube may keep none of a chunk
+// before the upload stops (to go on at a later attempt).
+const maxStalls = 3
+
+// upload sends the video from offset until YouTube answers the finished
+// video, going on from the offset YouTube says it holds whenever that is
+// not where the last chunk ended.
 func (c *Connector) upload(ctx context.Context, cr Credentials, session string, m connector.Media, offset int64) (*yt.Video, error) {
+	for stalls := 0; ; {
+		v, next, err := c.send(ctx, cr, session, m, offset)
+		if err != nil || v != nil {
+			return v, err
+		}
+		if next <= offset {
+			if stalls++; stalls >= maxStalls {
+				return nil, &connector.Error{Class: connector.Transient,
+					Message: fmt.Sprintf("YouTube keeps no more than %d bytes of the video; the upload goes on at the next attempt", next)}
+			}
+		} else {
+			stalls = 0
+		}
+		offset = next
+	}
+}
+
+// send reads the video from offset and sends it in chunks; it returns the
+// video, or the offset YouTube holds when that is not where a chunk ended
+// (the file, which cannot seek back, is then opened again).
+func (c *Connector) send(ctx context.Context, cr Credentials, session string, m connector.Media, offset int64) (*yt.Video, int64, error) {
 	size := m.Asset.Size
 	f, err := m.Open(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("youtube: open the video: %w", err)
+		return nil, 0, fmt.Errorf("youtube: open the video: %w", err)
 	}
 	defer f.Close()
 	if _, err := io.CopyN(io.Discard, f, offset); err != nil {
-		return nil, fmt.Errorf("youtube: skip the %d bytes YouTube holds: %w", offset, err)
+		return nil, 0, fmt.Errorf("youtube: skip the %d bytes YouTube holds: %w", offset, err)
 	}
 	cl := c.noRedirect()
-	at := offset
-	for {
+	for at := offset; ; {
 		n := min(c.chunk, size-at)
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(f, buf); err != nil {
-			return nil, &connector.Error{Class: connector.Invalid,
+			return nil, 0, &connector.Error{Class: connector.Invalid,
 				Message: fmt.Sprintf("the video file is shorter than its recorded %d bytes", size), Err: err}
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPut, session, bytes.NewReader(buf))
 		if err != nil {
-			return nil, fmt.Errorf("youtube: build the upload request: %w", err)
+			return nil, 0, fmt.Errorf("youtube: build the upload request: %w", err)
 		}
 		req.ContentLength = n
 		req.Header.Set("Authorization", "Bearer "+cr.AccessToken)
@@ -271,28 +296,25 @@ func (c *Connector) upload(ctx context.Context, cr Credentials, session string, 
 				err = &connector.Error{Class: connector.Ambiguous,
 					Message: "no answer came to the video's last bytes; the video may exist (the saved upload session tells)", Err: err}
 			}
-			return nil, fmt.Errorf("youtube: upload bytes %d-%d: %w", at, at+n-1, err)
+			return nil, 0, fmt.Errorf("youtube: upload bytes %d-%d: %w", at, at+n-1, err)
 		}
 		st, err := c.uploadAnswer(res, fmt.Sprintf("upload bytes %d-%d", at, at+n-1), last)
 		switch {
 		case err != nil:
-			return nil, err
+			return nil, 0, err
 		case st.video != nil:
-			return st.video, nil
+			return st.video, 0, nil
 		case st.expired:
-			return nil, &connector.Error{Class: connector.Transient, Status: res.Status,
+			return nil, 0, &connector.Error{Class: connector.Transient, Status: res.Status,
 				Message: "YouTube's upload session expired; the next attempt starts the upload over"}
-		case st.offset <= at && !last || st.offset > size:
-			return nil, &connector.Error{Class: connector.Transient, Status: res.Status,
-				Message: fmt.Sprintf("YouTube holds %d bytes after a chunk that ended at %d", st.offset, at+n)}
-		case last:
-			return nil, &connector.Error{Class: connector.Ambiguous, Status: res.Status,
+		case st.offset == size:
+			return nil, 0, &connector.Error{Class: connector.Ambiguous, Status: res.Status,
 				Message: "YouTube took every byte but answered no video; the saved upload session tells whether it exists"}
-		}
-		if st.offset != at+n {
-			// YouTube kept fewer bytes than sent: go on from what it holds
-			// (the file cannot seek back, so it is opened again).
-			return c.upload(ctx, cr, session, m, st.offset)
+		case st.offset > size:
+			return nil, 0, &connector.Error{Class: connector.Transient, Status: res.Status,
+				Message: fmt.Sprintf("YouTube says it holds %d bytes of a %d-byte video", st.offset, size)}
+		case st.offset != at+n:
+			return nil, st.offset, nil
 		}
 		at = st.offset
 	}

@@ -210,3 +210,21 @@ func TestPublishErrors(t *testing.T) {
 		t.Fatalf("videos %+v after refusals", e.srv.Videos())
 	}
 }
+
+func TestUploadGoesOnFromTheRangeYouTubeHolds(t *testing.T) {
+	e := newEnv(t)
+	// YouTube answers the second chunk with 308 but keeps none of it.
+	e.srv.Inject(youtubefake.Fault{Route: youtubefake.RouteChunk, Skip: 1, Status: 308,
+		Header: map[string][]string{"Range": {"bytes=0-262143"}}})
+	ref, err := e.c.Publish(ctx(t), e.acct, videoPart("k-range", 700*kib, nil))
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	want := []string{"bytes 0-262143/716800", "bytes 262144-524287/716800", "bytes 262144-524287/716800", "bytes 524288-716799/716800"}
+	if got := e.log.Ranges(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
+	}
+	if vs := e.srv.Videos(); len(vs) != 1 || vs[0].ID != ref.ID || vs[0].Size != 700*kib {
+		t.Fatalf("videos %+v", vs)
+	}
+}
