@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/telegram"
 	"github.com/heraldsocial/herald/internal/connector/threads"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
+	"github.com/heraldsocial/herald/internal/connector/youtube"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -137,6 +138,18 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		registry.Offer(herald.PlatformThreads, "create a Meta app with the Threads use case and the redirect callback URL "+
 			cfg.BaseURL+"/api/v1/connect/callback, set HERALD_THREADS_APP_ID and HERALD_THREADS_APP_SECRET to its Threads app id and secret, "+
 			"and make sure "+cfg.BaseURL+"/media/public/ is reachable from the internet (Threads fetches images and videos from there); then restart Herald")
+	}
+	if cfg.GoogleClientID != "" && cfg.GoogleClientSecret != "" {
+		registry.Register(herald.PlatformYouTube, youtube.New(platforms,
+			youtube.WithClient(cfg.GoogleClientID, cfg.GoogleClientSecret), youtube.WithLogger(logger)))
+	} else {
+		registry.Offer(herald.PlatformYouTube, "in the Google Cloud console create a project, enable the YouTube Data API v3 "+
+			"(APIs & Services → Library), configure the OAuth consent screen (add the scopes "+
+			"https://www.googleapis.com/auth/youtube.upload, https://www.googleapis.com/auth/youtube.force-ssl and "+
+			"https://www.googleapis.com/auth/youtube.readonly, and your channels' Google accounts as test users until the app is "+
+			"verified), create an OAuth client ID of type Web application with the authorized redirect URI "+
+			cfg.BaseURL+"/api/v1/connect/callback, then set HERALD_GOOGLE_CLIENT_ID and HERALD_GOOGLE_CLIENT_SECRET to its client "+
+			"id and secret and restart Herald")
 	}
 	if cfg.TestPlatform {
 		registry.Register(herald.PlatformFake, fake.New(typed, fake.WithIdempotency(cfg.TestPlatformIdempotency)))

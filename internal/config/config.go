@@ -98,6 +98,13 @@ type Config struct {
 	// without both, Threads accounts cannot be connected.
 	ThreadsAppID     string `env:"THREADS_APP_ID"`
 	ThreadsAppSecret string `env:"THREADS_APP_SECRET"`
+	// GoogleClientID and GoogleClientSecret are Herald's OAuth client in a
+	// Google Cloud project with the YouTube Data API v3 enabled (a web
+	// application client with the redirect URI
+	// BASE_URL/api/v1/connect/callback); without both, YouTube channels
+	// cannot be connected.
+	GoogleClientID     string `env:"GOOGLE_CLIENT_ID"`
+	GoogleClientSecret string `env:"GOOGLE_CLIENT_SECRET"`
 	// TestPlatform enables the "fake" test platform connector, for trying
 	// Herald out and for end-to-end tests; never needed in production.
 	TestPlatform bool `env:"TEST_PLATFORM" envDefault:"false"`
@@ -309,6 +316,9 @@ func (c Config) Validate() error {
 	}
 	if (c.ThreadsAppID == "") != (c.ThreadsAppSecret == "") {
 		bad("THREADS_APP_ID", "and %sTHREADS_APP_SECRET must be set together: the Threads app id and Threads app secret (App settings → Basic in Meta's app dashboard, Threads use case)", Prefix)
+	}
+	if (c.GoogleClientID == "") != (c.GoogleClientSecret == "") {
+		bad("GOOGLE_CLIENT_ID", "and %sGOOGLE_CLIENT_SECRET must be set together: the client id and client secret of the Google Cloud project's OAuth web client (APIs & Services → Credentials)", Prefix)
 	}
 	if c.PublishConcurrency < 1 || c.PublishConcurrency > 10_000 {
 		bad("PUBLISH_CONCURRENCY", "%d: must be from 1 to 10000; use e.g. 1024", c.PublishConcurrency)

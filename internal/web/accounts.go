@@ -77,6 +77,7 @@ var platforms = map[herald.Platform]platformInfo{
 			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here.",
 		Note: fmt.Sprintf(fetchNote, "Instagram", "Instagram")},
 	herald.PlatformPinterest: {Label: "Pinterest"},
+	herald.PlatformYouTube:   {Label: "YouTube"},
 	herald.PlatformLinkedIn: {Label: "LinkedIn",
 		InstanceLabel: "Organization page (optional)", InstanceExample: "yourcompany",
 		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +

@@ -89,6 +89,9 @@ type Setup struct {
 	Fake      Fake
 	// Image is a file the platform accepts; nil: a 64×64 PNG.
 	Image *connector.Media
+	// Second is the second media item of a post with two where it differs
+	// from Image (YouTube: a thumbnail image after the video); nil: Image.
+	Second *connector.Media
 	// Options are the part options every publish carries (a Pinterest
 	// board, a YouTube title), nil for none.
 	Options map[string]string
@@ -161,6 +164,13 @@ func (s Setup) image() connector.Media {
 	return pngImage()
 }
 
+func (s Setup) second() connector.Media {
+	if s.Second != nil {
+		return *s.Second
+	}
+	return s.image()
+}
+
 // part is a post with the setup's options (and media where required).
 func (s Setup) part(key, text string) connector.Part {
 	p := connector.Part{WorkspaceID: 1, TargetID: 1, Text: text, Key: key, Options: map[string]string{}}
@@ -224,7 +234,7 @@ func checkMedia(t *testing.T, s Setup) {
 	p.Media = []connector.Media{s.image()}
 	n := 1
 	if lim.MaxMedia >= 2 {
-		p.Media = append(p.Media, s.image())
+		p.Media = append(p.Media, s.second())
 		n = 2
 	}
 	ref, err := s.Connector.Publish(ctx(t), acct, p)
