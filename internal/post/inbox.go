@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -248,4 +249,45 @@ func excerpt(text string, n int) string {
 		return text
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// InboxTargetPost returns the id of our post the item replies to (0 when
+// it replies to none, or the target is gone).
+func (s *Service) InboxTargetPost(ctx context.Context, actor herald.Actor, it herald.InboxItem) (int64, error) {
+	if err := actor.Require(herald.ActPostsRead); err != nil {
+		return 0, err
+	}
+	if it.TargetID == nil || it.WorkspaceID != actor.WorkspaceID {
+		return 0, nil
+	}
+	t, err := s.store.GetTarget(ctx, actor.WorkspaceID, *it.TargetID)
+	if errors.Is(err, herald.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("post: get target %d: %w", *it.TargetID, err)
+	}
+	return t.PostID, nil
+}
+
+// ReplyLimit returns how many characters a reply to the item may have on
+// its platform, counted the platform's way (0: Herald does not know). It
+// is for showing: Reply checks the text with the platform's Validate.
+func (s *Service) ReplyLimit(ctx context.Context, actor herald.Actor, itemID int64) (int, error) {
+	if err := actor.Require(herald.ActPostsRead); err != nil {
+		return 0, err
+	}
+	_, acct, c, err := s.inboxItem(ctx, actor, itemID)
+	if err != nil {
+		return 0, err
+	}
+	l, ok := c.(connector.Limiter)
+	if !ok {
+		return 0, nil
+	}
+	lim, err := l.Limits(ctx, acct)
+	if err != nil {
+		return 0, platformError(err, "the platform's limits could not be read")
+	}
+	return lim.MaxChars, nil
 }
