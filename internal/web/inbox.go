@@ -24,8 +24,8 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
 }
 
-func inboxURL(ws int64) string          { return wsURL(ws) + "inbox" }
-func inboxItemURL(ws, id int64) string  { return inboxURL(ws) + "/" + itoa(id) }
+func inboxURL(ws int64) string                      { return wsURL(ws) + "inbox" }
+func inboxItemURL(ws, id int64) string              { return inboxURL(ws) + "/" + itoa(id) }
 func inboxVerbURL(ws, id int64, verb string) string { return inboxItemURL(ws, id) + "/" + verb }
 
 // inboxFilter is the inbox's filter bar as the address has it.
@@ -114,18 +114,18 @@ type inboxData struct {
 
 // conversationData is one item's page.
 type conversationData struct {
-	Item     herald.InboxItem
-	Account  herald.Account
-	PostID   int64 // our post it replies to, 0: none
-	Earlier  []herald.InboxItem
-	People   []post.Person
-	Limit    int // the platform's character limit for the reply, 0: unknown
-	CanWork  bool
-	CanLike  bool
-	Text     string
-	Err      *herald.Error
-	Loc      *time.Location
-	Back     string
+	Item    herald.InboxItem
+	Account herald.Account
+	PostID  int64 // our post it replies to, 0: none
+	Earlier []herald.InboxItem
+	People  []post.Person
+	Limit   int // the platform's character limit for the reply, 0: unknown
+	CanWork bool
+	CanLike bool
+	Text    string
+	Err     *herald.Error
+	Loc     *time.Location
+	Back    string
 }
 
 func (h *Handler) inboxChoices(r *http.Request, p *page) (map[int64]herald.Account, []herald.Account, []post.Person, error) {
