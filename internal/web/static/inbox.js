@@ -82,7 +82,14 @@
           }
           return;
         case "r":
-          if (reply) { e.preventDefault(); reply.focus(); }
+          // Focused when the key is let go, so the r itself is not typed.
+          if (reply) {
+            e.preventDefault();
+            document.addEventListener("keyup", function focus() {
+              document.removeEventListener("keyup", focus);
+              reply.focus();
+            });
+          }
           return;
       }
     });
