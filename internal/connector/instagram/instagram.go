@@ -3,7 +3,8 @@
 // package metagraph): the account linked to a Facebook Page, two-step
 // publishing (a media container, then media_publish) with the container
 // kept as the part's checkpoint, the publishing quota, the first comment,
-// lookup-based reconciliation, metrics, comments as the inbox and replies.
+// lookup-based reconciliation, metrics, comments and the media the account is tagged in as the inbox,
+// and replies.
 // Instagram fetches media from public addresses: WithMediaURL gives them.
 //
 // Credentials are JSON:
@@ -54,6 +55,7 @@ type Connector struct {
 	maxWait    time.Duration
 	findWindow time.Duration
 	log        *slog.Logger
+	noTags     metagraph.Refusals // Instagram account ids whose tags Meta refused for a permission (logged once)
 }
 
 // Option adjusts a Connector.

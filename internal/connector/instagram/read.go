@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -184,77 +181,4 @@ type igComment struct {
 		ID       string `json:"id"`
 		Username string `json:"username"`
 	} `json:"from"`
-}
-
-// Mentions reads comments by other people on the account's 25 latest
-// media (GET /{ig-user-id}/media with the comments field), oldest first,
-// with the same cursor as Facebook's: the newest comment second seen and
-// the ids seen at it.
-func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor string) ([]connector.Mention, string, error) {
-	cr, err := creds(acct)
-	if err != nil {
-		return nil, "", err
-	}
-	after, seen := parseCursor(cursor)
-	var feed struct {
-		Data []struct {
-			ID       string `json:"id"`
-			Comments *struct {
-				Data []igComment `json:"data"`
-			} `json:"comments"`
-		} `json:"data"`
-	}
-	if _, err := c.graph.Do(ctx, metagraph.Request{Method: http.MethodGet, Path: "/" + url.PathEscape(cr.IGUserID) + "/media",
-		Query: url.Values{"fields": {"id,comments{id,text,username,timestamp,from}"}, "limit": {"25"}},
-		Token: cr.PageToken, Out: &feed}); err != nil {
-		return nil, "", err
-	}
-	var all []connector.Mention
-	for _, media := range feed.Data {
-		if media.Comments == nil {
-			continue
-		}
-		for _, cm := range media.Comments.Data {
-			if strings.EqualFold(cm.Username, cr.Username) {
-				continue
-			}
-			t, _ := graphTime(cm.Timestamp)
-			if t.Unix() < after || (t.Unix() == after && slices.Contains(seen, cm.ID)) {
-				continue
-			}
-			m := connector.Mention{RemoteID: cm.ID, Text: cm.Text, ReplyTo: media.ID, CreatedAt: t,
-				AuthorHandle: "@" + cm.Username, Meta: map[string]string{"media_id": media.ID}}
-			if cm.From != nil {
-				m.AuthorID = cm.From.ID
-			}
-			all = append(all, m)
-		}
-	}
-	if len(all) == 0 {
-		return nil, "", nil
-	}
-	slices.SortStableFunc(all, func(a, b connector.Mention) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	last := all[len(all)-1].CreatedAt.Unix()
-	var ids []string
-	if last == after {
-		ids = append(ids, seen...)
-	}
-	for _, m := range all {
-		if m.CreatedAt.Unix() == last {
-			ids = append(ids, m.RemoteID)
-		}
-	}
-	return all, strconv.FormatInt(last, 10) + "|" + strings.Join(ids, ","), nil
-}
-
-func parseCursor(s string) (int64, []string) {
-	t, ids, _ := strings.Cut(s, "|")
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	if ids == "" {
-		return n, nil
-	}
-	return n, strings.Split(ids, ",")
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,33 +19,10 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// specPath is ../shared/specs/mastodon.openapi.json beside the repository
-// root (the folder with go.mod), "" when absent.
-func specPath() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "specs", "mastodon.openapi.json")
-			if _, err := os.Stat(p); err != nil {
-				return ""
-			}
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 // contract is parsed once for the whole package: it takes seconds.
 var contract = sync.OnceValues(func() (*mastodonfake.Contract, error) {
-	p := specPath()
-	if p == "" {
+	p, ok := mastodonfake.FindSpec(".")
+	if !ok {
 		return nil, nil
 	}
 	return mastodonfake.LoadContract(p)

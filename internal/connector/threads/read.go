@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -224,87 +223,4 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 		out[r.ID] = m
 	}
 	return out, nil
-}
-
-// inboxPosts is how many of the latest posts the inbox reads replies of.
-const inboxPosts = 10
-
-// Mentions reads the replies other people left under the account's 10
-// latest posts, at any depth (GET /{threads-media-id}/conversation,
-// oldest first), newer than the cursor: the newest reply's second and the
-// ids seen at it.
-func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor string) ([]connector.Mention, string, error) {
-	cr, err := creds(acct)
-	if err != nil {
-		return nil, "", err
-	}
-	after, seen := parseCursor(cursor)
-	var feed struct {
-		Data []post `json:"data"`
-	}
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/" + url.PathEscape(cr.UserID) + "/threads",
-		query: url.Values{"fields": {"id"}, "limit": {strconv.Itoa(inboxPosts)}}, token: cr.AccessToken, out: &feed}); err != nil {
-		return nil, "", err
-	}
-	var all []connector.Mention
-	for _, root := range feed.Data {
-		var conv struct {
-			Data []post `json:"data"`
-		}
-		_, err := c.do(ctx, request{method: http.MethodGet, path: "/" + url.PathEscape(root.ID) + "/conversation",
-			query: url.Values{"fields": {"id,text,username,timestamp,permalink,replied_to"}, "reverse": {"false"}},
-			token: cr.AccessToken, out: &conv})
-		if gone(err) {
-			continue
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		for _, r := range conv.Data {
-			if r.Username != "" && strings.EqualFold(r.Username, cr.Username) {
-				continue
-			}
-			t, _ := graphTime(r.Timestamp)
-			if t.Unix() < after || (t.Unix() == after && slices.Contains(seen, r.ID)) {
-				continue
-			}
-			m := connector.Mention{RemoteID: r.ID, URL: r.Permalink, Text: r.Text, CreatedAt: t,
-				Meta: map[string]string{"root_post": root.ID}}
-			if r.Username != "" {
-				m.AuthorHandle = "@" + r.Username
-			}
-			m.ReplyTo = root.ID
-			if r.RepliedTo != nil && r.RepliedTo.ID != "" {
-				m.ReplyTo = r.RepliedTo.ID
-			}
-			all = append(all, m)
-		}
-	}
-	if len(all) == 0 {
-		return nil, "", nil
-	}
-	slices.SortStableFunc(all, func(a, b connector.Mention) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	last := all[len(all)-1].CreatedAt.Unix()
-	var ids []string
-	if last == after {
-		ids = append(ids, seen...)
-	}
-	for _, m := range all {
-		if m.CreatedAt.Unix() == last {
-			ids = append(ids, m.RemoteID)
-		}
-	}
-	return all, strconv.FormatInt(last, 10) + "|" + strings.Join(ids, ","), nil
-}
-
-func parseCursor(s string) (int64, []string) {
-	t, ids, _ := strings.Cut(s, "|")
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	if ids == "" {
-		return n, nil
-	}
-	return n, strings.Split(ids, ",")
 }

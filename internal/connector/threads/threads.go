@@ -4,7 +4,7 @@
 // container, then threads_publish) with the container kept as the part's
 // checkpoint, carousels, threads as replies to the part before, the
 // publishing quota, lookup-based reconciliation, delete, insights, replies
-// as the inbox and answers to them. Threads fetches media from public
+// and posts that tag the account as the inbox, and answers to them. Threads fetches media from public
 // addresses: WithMediaURL gives them.
 //
 // Credentials are JSON:
@@ -38,7 +38,7 @@ const (
 
 // Permissions are what Herald asks for in the Authorization Window.
 var Permissions = []string{"threads_basic", "threads_content_publish", "threads_manage_replies",
-	"threads_read_replies", "threads_manage_insights", "threads_delete"}
+	"threads_read_replies", "threads_manage_insights", "threads_delete", "threads_manage_mentions"}
 
 // Credentials are what the connector keeps for an account: the
 // long-lived user token (60 days, renewed by Refresh).
@@ -71,6 +71,7 @@ type Connector struct {
 	maxWait    time.Duration
 	findWindow time.Duration
 	log        *slog.Logger
+	noMentions metagraph.Refusals // user ids whose token lacks threads_manage_mentions (logged once)
 }
 
 // Option adjusts a Connector.

@@ -4,7 +4,8 @@
 // is_carousel_item, children, caption, alt_text, collaborators, location_id) with their status_code,
 // POST /{ig-user-id}/media_publish, /{ig-user-id}/content_publishing_limit,
 // /{ig-user-id}/media with comments, like_count and comments_count,
-// /{ig-media-id}/insights (views, shares), comments and replies.
+// /{ig-media-id}/insights (views, shares), comments and replies, and
+// /{ig-user-id}/tags (others' media tagging the account, paged).
 package instagramfake
 
 import (
@@ -54,6 +55,8 @@ type Server struct {
 	order      []string
 	comments   map[string]*Comment
 	corder     []string
+	tagged     []*Tagged // oldest first
+	tagsDenied map[string]bool
 	// QuotaTotal is config.quota_total (default 100).
 	QuotaTotal int
 }
@@ -67,7 +70,7 @@ var (
 // New returns the fake.
 func New(cfg graphfake.Config) *Server {
 	s := &Server{Server: graphfake.New(cfg), containers: map[string]*Container{}, media: map[string]*Media{},
-		comments: map[string]*Comment{}, QuotaTotal: 100}
+		comments: map[string]*Comment{}, tagsDenied: map[string]bool{}, QuotaTotal: 100}
 	p := graphfake.Prefix
 	s.Handle("POST "+p+"/{id}/media", s.createContainer)
 	s.Handle(RoutePublish, s.publish)
@@ -78,6 +81,7 @@ func New(cfg graphfake.Config) *Server {
 	s.Handle(RouteComments, s.comment)
 	s.Handle("GET "+p+"/{id}/comments", s.readComments)
 	s.Handle("POST "+p+"/{id}/replies", s.comment)
+	s.Handle(RouteTags, s.tags)
 	return s
 }
 
@@ -418,4 +422,90 @@ func (s *Server) ContainerStatus(id string) string {
 // ThrottledFault is Meta's Instagram throttling answer (code 80002) on route.
 func ThrottledFault(route, igID string, minutes int) graphfake.Fault {
 	return graphfake.Throttled(route, igID, "instagram", 80002, minutes)
+}
+
+// Tagged is another account's media in which an account is tagged.
+type Tagged struct {
+	ID, Of, Username, Caption, MediaType string // Of: the tagged Instagram account's id
+	Created                              time.Time
+}
+
+// RouteTags is GET /{ig-user-id}/tags.
+var RouteTags = "GET " + graphfake.Prefix + "/{id}/tags"
+
+// TagAs makes username publish an image tagging the Instagram account igID,
+// and returns the media's id.
+func (s *Server) TagAs(username, igID, caption string) string {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	m := &Tagged{ID: "179" + s.NextID(), Of: igID, Username: username, Caption: caption, MediaType: "IMAGE", Created: s.Now()}
+	s.tagged = append(s.tagged, m)
+	return m.ID
+}
+
+// DenyTags makes GET /{igID}/tags answer Meta's permission error (code
+// 10), as for a Page role granted through Business Manager without
+// ads_management or business_management.
+func (s *Server) DenyTags(igID string) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	s.tagsDenied[igID] = true
+}
+
+// tags is GET /{ig-user-id}/tags: public media of others that tag the
+// account, newest first, with limit and before/after cursors (no next or
+// previous links) while there are more pages.
+func (s *Server) tags(w http.ResponseWriter, r *http.Request, tok graphfake.Token) {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	if _, ok := s.owner(w, r, tok); !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if s.tagsDenied[id] {
+		graphfake.Error(w, http.StatusForbidden, 10, 0, "OAuthException", "(#10) Application does not have permission for this action")
+		return
+	}
+	var hits []*Tagged
+	for _, m := range slices.Backward(s.tagged) {
+		if m.Of == id {
+			hits = append(hits, m)
+		}
+	}
+	page, paging, bad := graphfake.Paginate(r, hits, func(m *Tagged) string { return m.ID })
+	if bad != "" {
+		s.ViolationLocked("tags: %s", bad)
+		graphfake.Error(w, http.StatusBadRequest, 100, 0, "OAuthException", "(#100) Invalid parameter: "+bad)
+		return
+	}
+	fields := graphfake.Fields(r.Form.Get("fields"))
+	data := []any{}
+	for _, m := range page {
+		out := map[string]any{"id": m.ID}
+		for _, f := range fields {
+			switch f {
+			case "caption":
+				if m.Caption != "" {
+					out["caption"] = m.Caption
+				}
+			case "username":
+				out["username"] = m.Username
+			case "permalink":
+				out["permalink"] = "https://www.instagram.com/p/" + m.ID + "/"
+			case "timestamp":
+				out["timestamp"] = igTime(m.Created)
+			case "media_type":
+				out["media_type"] = m.MediaType
+			case "id":
+			default:
+				s.ViolationLocked("tags: field %q is not one the fake knows on others' media", f)
+			}
+		}
+		data = append(data, out)
+	}
+	out := map[string]any{"data": data}
+	if paging != nil {
+		out["paging"] = paging
+	}
+	graphfake.JSON(w, http.StatusOK, out)
 }

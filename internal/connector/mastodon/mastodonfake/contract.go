@@ -7,12 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
 
-	"github.com/pb33f/libopenapi"
+	"github.com/heraldsocial/herald/internal/connector/specfile"
 	validator "github.com/pb33f/libopenapi-validator"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 )
@@ -42,19 +41,22 @@ type Contract struct {
 	v  validator.Validator
 }
 
-// LoadContract reads and parses the OpenAPI document at path.
+// SpecFile is Mastodon's OpenAPI document, relative to the folder that
+// holds the repository (the specs live beside it, not inside it).
+const SpecFile = "shared/specs/mastodon.openapi.json"
+
+// FindSpec walks up from dir to the folder holding go.mod and returns the
+// path of the Mastodon document beside the repository (../shared/specs/…),
+// and whether it exists.
+func FindSpec(dir string) (string, bool) {
+	return specfile.Find(dir, SpecFile)
+}
+
+// LoadContract reads and parses the OpenAPI document at path, whole.
 func LoadContract(path string) (*Contract, error) {
-	b, err := os.ReadFile(path)
+	v, err := specfile.Validator(path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("mastodonfake: read the OpenAPI document: %w", err)
-	}
-	doc, err := libopenapi.NewDocument(b)
-	if err != nil {
-		return nil, fmt.Errorf("mastodonfake: parse the OpenAPI document: %w", err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("mastodonfake: build the validator: %w", errs[0])
+		return nil, fmt.Errorf("mastodonfake: %w", err)
 	}
 	return &Contract{v: v}, nil
 }

@@ -3,42 +3,16 @@ package mastodonfake
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// specPath is ../shared/specs/mastodon.openapi.json beside the repository
-// root (the folder with go.mod), "" when absent.
-func specPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "specs", "mastodon.openapi.json")
-			if _, err := os.Stat(p); err != nil {
-				return ""
-			}
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 // TestContractCatchesMismatches shows the check is not vacuous: requests
 // that break the document are recorded with the validator's words, and
 // well-formed ones are not.
 func TestContractCatchesMismatches(t *testing.T) {
-	p := specPath(t)
-	if p == "" {
+	p, ok := FindSpec(".")
+	if !ok {
 		t.Skip("../shared/specs/mastodon.openapi.json is absent")
 	}
 	c, err := LoadContract(p)

@@ -12,8 +12,10 @@ package graphfake
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -575,4 +577,59 @@ func (s *Server) Consent(userID string) {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
 	s.consenter = userID
+}
+
+// PageCursor is the opaque before/after cursor of a listing's item id.
+func PageCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("cursor:" + id))
+}
+
+// CursorID reads a cursor PageCursor made.
+func CursorID(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", err
+	}
+	id, ok := strings.CutPrefix(string(b), "cursor:")
+	if !ok {
+		return "", errors.New("not a cursor of this fake")
+	}
+	return id, nil
+}
+
+// Paginate answers a page of items (already filtered and ordered) the way
+// Meta's cursor-paged edges do: limit (25 by default, at most 100) and
+// after (a cursor PageCursor made); cursors only while there is more than
+// one page, and no next or previous link. bad says what is wrong with the
+// request ("" when nothing).
+func Paginate[T any](r *http.Request, items []T, id func(T) string) (page []T, paging map[string]any, bad string) {
+	limit := 25
+	if v := r.Form.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, nil, fmt.Sprintf("limit %q is not a non-negative number", v)
+		}
+		if n > 0 {
+			limit = min(n, 100)
+		}
+	}
+	if r.Form.Get("after") != "" && r.Form.Get("before") != "" {
+		return nil, nil, "both before and after"
+	}
+	start := 0
+	if a := r.Form.Get("after"); a != "" {
+		cid, err := CursorID(a)
+		i := slices.IndexFunc(items, func(it T) bool { return id(it) == cid })
+		if err != nil || i < 0 {
+			return nil, nil, fmt.Sprintf("after %q is not a cursor this listing gave", a)
+		}
+		start = i + 1
+	}
+	end := min(start+limit, len(items))
+	page = items[start:end]
+	if len(page) > 0 && (start > 0 || end < len(items)) {
+		paging = map[string]any{"cursors": map[string]string{
+			"before": PageCursor(id(items[start])), "after": PageCursor(id(items[end-1]))}}
+	}
+	return page, paging, ""
 }

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/heraldsocial/herald/internal/connector/specfile"
 )
 
 // SpecFile is the Bot API's machine-readable method and type list (scraped
@@ -19,22 +20,7 @@ const SpecFile = "shared/specs/telegram-bot-api.json"
 // FindSpec walks up from dir to the folder holding go.mod and returns the
 // path of the Bot API list beside the repository, and whether it exists.
 func FindSpec(dir string) (string, bool) {
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(filepath.Dir(d), SpecFile)
-			_, err := os.Stat(p)
-			return p, err == nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", false
-		}
-		d = parent
-	}
+	return specfile.Find(dir, SpecFile)
 }
 
 type specField struct {

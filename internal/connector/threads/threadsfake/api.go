@@ -412,3 +412,100 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, tok Token)
 	}
 	graphfake.JSON(w, http.StatusOK, map[string]any{"data": data, "paging": map[string]any{"cursors": map[string]string{"before": "b", "after": "a"}}})
 }
+
+// sinceFloor is the earliest since the Mentions reference accepts
+// (2023-07-05).
+const sinceFloor = 1688540400
+
+// mentions is GET /{threads-user-id}/mentions: other profiles' public
+// posts that tag the user (@username in the text), newest first, with
+// since, until and limit, and before/after cursors (no next or previous
+// links) while there are more pages. It needs threads_manage_mentions.
+func (s *Server) mentions(w http.ResponseWriter, r *http.Request, tok Token) {
+	if !s.own(w, r, tok) {
+		return
+	}
+	if !slices.Contains(tok.Scopes, ScopeMentions) {
+		Error(w, http.StatusBadRequest, metagraph.CodePermissionDenied, 0, "(#10) Application does not have permission for this action")
+		return
+	}
+	fields := graphfake.Fields(r.Form.Get("fields"))
+	now := s.now().Unix()
+	var since, until int64
+	for name, dst := range map[string]*int64{"since": &since, "until": &until} {
+		v := r.Form.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.Violation("mentions: %s %q is not a Unix timestamp", name, v)
+			Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: "+name)
+			return
+		}
+		*dst = n
+	}
+	switch {
+	case since != 0 && since < sinceFloor:
+		s.Violation("mentions: since %d is before %d", since, sinceFloor)
+		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: since must be at least 1688540400")
+		return
+	case until != 0 && (until > now || (since != 0 && until <= since)):
+		s.Violation("mentions: until %d must be after since and not in the future", until)
+		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: until")
+		return
+	case since != 0 && since > now:
+		s.Violation("mentions: since %d is in the future", since)
+		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: since")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tag := "@" + strings.ToLower(s.users[tok.UserID].Username)
+	var hits []*Post
+	for i := len(s.order) - 1; i >= 0; i-- {
+		p := s.posts[s.order[i]]
+		if p.Deleted || p.Owner == tok.UserID || !tags(p.Text, tag) ||
+			(since != 0 && p.Timestamp.Unix() < since) || (until != 0 && p.Timestamp.Unix() > until) {
+			continue
+		}
+		hits = append(hits, p)
+	}
+	page, paging, bad := graphfake.Paginate(r, hits, func(p *Post) string { return p.ID })
+	if bad != "" {
+		s.violations = append(s.violations, "mentions: "+bad)
+		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Invalid parameter: "+bad)
+		return
+	}
+	data := []map[string]any{}
+	for _, p := range page {
+		data = append(data, s.view(p, fields))
+	}
+	out := map[string]any{"data": data}
+	if paging != nil {
+		out["paging"] = paging
+	}
+	graphfake.JSON(w, http.StatusOK, out)
+}
+
+// tags reports whether text names tag (lower case, with its @) as a whole
+// handle: not followed by another letter, digit, dot or underscore.
+func tags(text, tag string) bool {
+	low := strings.ToLower(text)
+	for i := 0; ; {
+		j := strings.Index(low[i:], tag)
+		if j < 0 {
+			return false
+		}
+		k := i + j + len(tag)
+		// A dot ends a handle unless a handle character follows it.
+		if k == len(low) || !handleChar(low[k]) || (low[k] == '.' && (k+1 == len(low) || !handleChar(low[k+1]))) {
+			return true
+		}
+		i = k
+	}
+}
+
+func handleChar(b byte) bool {
+	return b == '.' || b == '_' || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
+}

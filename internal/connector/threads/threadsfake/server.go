@@ -3,7 +3,8 @@
 // th_exchange_token and th_refresh_token exchanges, access_token on every
 // call, media containers and threads_publish with container statuses,
 // carousels, replies, the publishing quota, listings, insights,
-// conversations and delete, Meta's error body, and faults (Inject) with
+// conversations, mentions (refused to a token without
+// threads_manage_mentions) and delete, Meta's error body, and faults (Inject) with
 // Meta's throttling answer and usage headers. Contract breaches are
 // recorded as violations.
 package threadsfake
@@ -39,7 +40,11 @@ const (
 	RouteInsights  = "GET " + Prefix + "/{id}/insights"
 	RouteConv      = "GET " + Prefix + "/{id}/conversation"
 	RouteMe        = "GET " + Prefix + "/me"
+	RouteMentions  = "GET " + Prefix + "/{id}/mentions"
 )
+
+// ScopeMentions is the permission GET /{threads-user-id}/mentions needs.
+const ScopeMentions = "threads_manage_mentions"
 
 // Lifetimes Threads documents.
 const (
@@ -71,6 +76,8 @@ type Token struct {
 	Issued  time.Time
 	Expires time.Time
 	Revoked int // the subcode its use answers with, 0 while valid
+	// Scopes are the permissions granted in the Authorization Window.
+	Scopes []string
 }
 
 // Container is a media container.
@@ -122,7 +129,9 @@ type Server struct {
 	users      map[string]*User
 	tokens     map[string]*Token
 	codes      map[string]string // code → user id | redirect
+	codeScopes map[string][]string
 	consenter  string
+	withheld   map[string]bool // permissions the Authorization Window does not grant
 	containers map[string]*Container
 	posts      map[string]*Post
 	order      []string // post ids, oldest first
@@ -137,7 +146,7 @@ func New(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	s := &Server{Cfg: cfg, QuotaTotal: DefaultQuota, ReplyQuotaTotal: DefaultReplies, mux: http.NewServeMux(), seq: 17840000000000000,
-		users: map[string]*User{}, tokens: map[string]*Token{}, codes: map[string]string{},
+		users: map[string]*User{}, tokens: map[string]*Token{}, codes: map[string]string{}, codeScopes: map[string][]string{}, withheld: map[string]bool{},
 		containers: map[string]*Container{}, posts: map[string]*Post{}, requests: map[string]int{}}
 	s.mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	s.mux.HandleFunc("POST /oauth/access_token", s.codeExchange)
@@ -153,6 +162,7 @@ func New(cfg Config) *Server {
 	s.handle(RouteLimit, s.limit)
 	s.handle(RouteInsights, s.insights)
 	s.handle(RouteConv, s.conversation)
+	s.handle(RouteMentions, s.mentions)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Violation("no such route: %s %s (is the version %s?)", r.Method, r.URL.Path, threads.Version)
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Unsupported request - method type: "+strings.ToLower(r.Method))
@@ -182,6 +192,22 @@ func (s *Server) AddUser(username, name string) User {
 		s.consenter = u.ID
 	}
 	return *u
+}
+
+// Withhold makes the Authorization Window leave scope out of what it
+// grants from now on (an app without the permission's access, or a person
+// who connected before Herald asked for it).
+func (s *Server) Withhold(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withheld[scope] = true
+}
+
+// PostAs publishes a post (not a reply) by userID and returns its id.
+func (s *Server) PostAs(userID, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addPost(userID, text, "TEXT_POST", 0, "", "").ID
 }
 
 // Revoke makes every token of userID fail with code 190 and subcode (458:
@@ -391,13 +417,14 @@ func hangUp(w http.ResponseWriter) {
 }
 
 // issue makes a token. Callers hold mu.
-func (s *Server) issue(userID string, long bool) *Token {
+func (s *Server) issue(userID string, long bool, scopes []string) *Token {
 	life := ShortLived
 	prefix := "THAAs"
 	if long {
 		life, prefix = LongLived, "THAAl"
 	}
-	t := &Token{Value: prefix + s.nextID(), UserID: userID, Long: long, Issued: s.now(), Expires: s.now().Add(life)}
+	t := &Token{Value: prefix + s.nextID(), UserID: userID, Long: long, Issued: s.now(), Expires: s.now().Add(life),
+		Scopes: slices.Clone(scopes)}
 	s.tokens[t.Value] = t
 	return t
 }
@@ -426,7 +453,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	code := "AQ" + s.nextID()
+	var granted []string
+	for _, sc := range strings.Split(q.Get("scope"), ",") {
+		if sc = strings.TrimSpace(sc); sc != "" && !s.withheld[sc] {
+			granted = append(granted, sc)
+		}
+	}
 	s.codes[code] = s.consenter + "|" + redirect.String()
+	s.codeScopes[code] = granted
 	s.mu.Unlock()
 	rq := redirect.Query()
 	rq.Set("code", code)
@@ -449,7 +483,9 @@ func (s *Server) codeExchange(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	entry, ok := s.codes[r.PostForm.Get("code")]
+	scopes := s.codeScopes[r.PostForm.Get("code")]
 	delete(s.codes, r.PostForm.Get("code"))
+	delete(s.codeScopes, r.PostForm.Get("code"))
 	user, redirect, _ := strings.Cut(entry, "|")
 	if !ok {
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 36009, "This authorization code has been used.")
@@ -459,7 +495,7 @@ func (s *Server) codeExchange(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 36008, "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request")
 		return
 	}
-	t := s.issue(user, false)
+	t := s.issue(user, false, scopes)
 	uid, _ := strconv.ParseInt(user, 10, 64)
 	graphfake.JSON(w, http.StatusOK, map[string]any{"access_token": t.Value, "user_id": uid})
 }
@@ -479,7 +515,7 @@ func (s *Server) longExchange(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusBadRequest, metagraph.CodeAccessToken, 0, "Invalid OAuth access token.")
 		return
 	}
-	long := s.issue(t.UserID, true)
+	long := s.issue(t.UserID, true, t.Scopes)
 	graphfake.JSON(w, http.StatusOK, map[string]any{"access_token": long.Value, "token_type": "bearer", "expires_in": int64(LongLived / time.Second)})
 }
 
@@ -505,7 +541,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "The access token must be at least 24 hours old to be refreshed.")
 		return
 	}
-	n := s.issue(t.UserID, true)
+	n := s.issue(t.UserID, true, t.Scopes)
 	graphfake.JSON(w, http.StatusOK, map[string]any{"access_token": n.Value, "token_type": "bearer", "expires_in": int64(LongLived / time.Second)})
 }
 
