@@ -177,7 +177,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, err
 	}
 	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
-		post.WithMediaFitter(fitter))
+		post.WithMediaFitter(fitter), post.WithNotifier(notifier))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,

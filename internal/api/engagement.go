@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -48,7 +50,79 @@ type MetricsList struct {
 type InboxListInput struct {
 	WorkspaceParam
 	PageParams
-	Account int64 `query:"account" minimum:"0" doc:"Only this account's mentions and replies"`
+	Account  int64     `query:"account" minimum:"0" doc:"Only this account's mentions and replies"`
+	Platform string    `query:"platform" maxLength:"40" doc:"Only the items of this platform's accounts (mastodon, bluesky, …)"`
+	Kind     string    `query:"kind" enum:"reply,mention," doc:"reply: replies to Herald's own posts (target_id set); mention: everything else"`
+	State    string    `query:"state" enum:"open,pending,done," doc:"Only items in this work state"`
+	Assignee string    `query:"assignee" maxLength:"20" pattern:"^(|me|unassigned|[1-9][0-9]*)$" doc:"Only items assigned to this member id, to the caller (me), or to nobody (unassigned)"`
+	Since    time.Time `query:"since" doc:"Only items the platform dates at or after this instant (RFC 3339)"`
+	Until    time.Time `query:"until" doc:"Only items the platform dates before this instant (RFC 3339)"`
+	Q        string    `query:"q" maxLength:"200" doc:"Only items whose text, author handle or author name contain this, ignoring case"`
+}
+
+// filter is the store filter the input asks for, for actor.
+func (in *InboxListInput) filter(actor herald.Actor) herald.InboxFilter {
+	f := herald.InboxFilter{AccountID: in.Account, Platform: herald.Platform(in.Platform), Kind: herald.InboxKind(in.Kind),
+		State: herald.InboxState(in.State), Search: in.Q, Page: in.Page()}
+	switch in.Assignee {
+	case "":
+	case "me":
+		f.AssigneeID = actor.UserID
+	case "unassigned":
+		f.AssigneeID = -1
+	default:
+		f.AssigneeID, _ = strconv.ParseInt(in.Assignee, 10, 64) // the pattern allows digits only
+	}
+	if !in.Since.IsZero() {
+		f.Since = &in.Since
+	}
+	if !in.Until.IsZero() {
+		f.Until = &in.Until
+	}
+	return f
+}
+
+// InboxChange is what a change of inbox items sets: a state, an assignee,
+// or both.
+type InboxChange struct {
+	State      string `json:"state,omitempty" enum:"open,pending,done" doc:"The work state; done remembers who set it"`
+	AssignedTo *int64 `json:"assigned_to,omitempty" minimum:"0" doc:"A member of the workspace, who is notified; 0 unassigns"`
+}
+
+// apply makes the change to ids.
+func (c InboxChange) apply(ctx context.Context, a *API, actor herald.Actor, ids []int64) error {
+	if c.State == "" && c.AssignedTo == nil {
+		return herald.Problems{{Field: "body", Problem: "set state, assigned_to or both"}}.Err("nothing to change")
+	}
+	if c.AssignedTo != nil {
+		if err := a.d.Posts.AssignInbox(ctx, actor, ids, *c.AssignedTo); err != nil {
+			return err
+		}
+	}
+	if c.State != "" {
+		return a.d.Posts.SetInboxState(ctx, actor, ids, herald.InboxState(c.State))
+	}
+	return nil
+}
+
+// InboxPatchInput changes one inbox item.
+type InboxPatchInput struct {
+	InboxItemPath
+	Body InboxChange
+}
+
+// InboxBulkInput changes many inbox items at once.
+type InboxBulkInput struct {
+	WorkspaceParam
+	Body struct {
+		IDs []int64 `json:"ids" minItems:"1" maxItems:"200" doc:"The inbox items to change"`
+		InboxChange
+	}
+}
+
+// InboxItemOutput is one inbox item.
+type InboxItemOutput struct {
+	Body herald.InboxItem
 }
 
 // InboxList is a page of the inbox.
@@ -124,13 +198,15 @@ func (a *API) registerEngagement() {
 	register(a, huma.Operation{
 		OperationID: "list-inbox", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox",
 		Summary: "List the inbox", Tags: tags,
-		Description: "Mentions of and replies to the workspace's accounts, newest first. target_id is set on replies to Herald's own posts.",
+		Description: "Mentions of and replies to the workspace's accounts, newest first, with their work state " +
+			"(open, pending, done) and assignee. target_id is set on replies to Herald's own posts. The filters combine; " +
+			"q is a plain case-insensitive substring match.",
 	}, func(ctx context.Context, in *InboxListInput) (*InboxList, error) {
 		actor, err := a.actor(ctx, in.Workspace)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := a.d.Posts.ListInbox(ctx, actor, in.Account, in.Page())
+		items, next, err := a.d.Posts.ListInbox(ctx, actor, in.filter(actor))
 		if err != nil {
 			return nil, err
 		}
@@ -163,5 +239,54 @@ func (a *API) registerEngagement() {
 			return nil, err
 		}
 		return nil, a.d.Posts.Like(ctx, actor, in.Item)
+	})
+
+	register(a, huma.Operation{
+		OperationID: "get-inbox-item", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox/{item}",
+		Summary: "Get an inbox item", Tags: tags,
+	}, func(ctx context.Context, in *InboxItemPath) (*InboxItemOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		it, err := a.d.Posts.GetInboxItem(ctx, actor, in.Item)
+		if err != nil {
+			return nil, err
+		}
+		return &InboxItemOutput{Body: it}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "update-inbox-item", Method: http.MethodPatch, Path: "/api/v1/workspaces/{workspace}/inbox/{item}",
+		Summary: "Change an inbox item's state or assignee", Tags: tags,
+		Description: "Sets the work state (open, pending, done) and/or the assignee, a member of the workspace who is " +
+			"notified unless they are the caller (0 unassigns). Needs the role that may reply. An item that is pending " +
+			"or done opens again when its author writes to the same account again.",
+	}, func(ctx context.Context, in *InboxPatchInput) (*InboxItemOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		if err := in.Body.apply(ctx, a, actor, []int64{in.Item}); err != nil {
+			return nil, err
+		}
+		it, err := a.d.Posts.GetInboxItem(ctx, actor, in.Item)
+		if err != nil {
+			return nil, err
+		}
+		return &InboxItemOutput{Body: it}, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "bulk-update-inbox", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/bulk",
+		Summary: "Change many inbox items", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Sets the state and/or assignee of up to 200 items at once. Every id must be an item of the " +
+			"workspace, or nothing changes.",
+	}, func(ctx context.Context, in *InboxBulkInput) (*struct{}, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		return nil, in.Body.InboxChange.apply(ctx, a, actor, in.Body.IDs)
 	})
 }

@@ -24,9 +24,53 @@ type InboxItem struct {
 	CreatedAt time.Time         `json:"created_at"` // as the platform says
 	FetchedAt time.Time         `json:"fetched_at"`
 	Meta      map[string]string `json:"meta,omitempty"` // platform specifics (Bluesky uri and cid, …)
-	// ReadAt and AssignedTo are for triage.
+	// ReadAt and AssignedTo are for triage. AssignedTo is a member of
+	// the workspace.
 	ReadAt     *time.Time `json:"read_at,omitempty"`
 	AssignedTo *int64     `json:"assigned_to,omitempty"`
+	// State is where the team's work on the item stands; new items are
+	// open. StateChangedAt is when it last changed (nil: never), DoneBy
+	// who marked it done (while it is done).
+	State          InboxState `json:"state"`
+	StateChangedAt *time.Time `json:"state_changed_at,omitempty"`
+	DoneBy         *int64     `json:"done_by,omitempty"`
+	// FirstResponseAt is when the platform confirmed Herald's first
+	// reply to the item.
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+}
+
+// InboxState is the team's work state of an inbox item.
+type InboxState string
+
+// Inbox states. An item that is pending or done is reopened when its
+// author writes to the same account again.
+const (
+	InboxOpen    InboxState = "open"
+	InboxPending InboxState = "pending"
+	InboxDone    InboxState = "done"
+)
+
+// Valid reports whether s is a known state.
+func (s InboxState) Valid() bool {
+	return s == InboxOpen || s == InboxPending || s == InboxDone
+}
+
+// InboxKind is what an item is to the workspace: a reply to one of its
+// posts (TargetID set) or a mention elsewhere.
+type InboxKind string
+
+// Inbox kinds, for filtering.
+const (
+	InboxReply   InboxKind = "reply"
+	InboxMention InboxKind = "mention"
+)
+
+// Kind returns whether the item replies to one of our posts or mentions us.
+func (i InboxItem) Kind() InboxKind {
+	if i.TargetID != nil {
+		return InboxReply
+	}
+	return InboxMention
 }
 
 // Ref is the remote reference of the item, to reply to or like it.
@@ -34,23 +78,52 @@ func (i InboxItem) Ref() RemoteRef {
 	return RemoteRef{ID: i.RemoteID, URL: i.URL, Meta: i.Meta}
 }
 
-// InboxFilter selects inbox items. AccountID 0 means every account.
+// InboxFilter selects inbox items; zero fields select everything.
 type InboxFilter struct {
 	WorkspaceID int64
 	AccountID   int64
+	Platform    Platform
+	Kind        InboxKind
+	State       InboxState
+	// AssigneeID selects the items assigned to a user; -1 selects the
+	// unassigned ones.
+	AssigneeID int64
+	// AuthorID selects one author's items (with AccountID: the author's
+	// conversation with that account).
+	AuthorID string
+	// Since and Until bound the platform's creation time: Since <= t < Until.
+	Since, Until *time.Time
+	// Search matches the text, the author's handle or name, case-insensitively.
+	Search string
 	Page
 }
 
 // InboxStore keeps inbox items and each account's inbox cursor.
 type InboxStore interface {
 	// AddInboxItems inserts the items that are new (by account and remote
-	// id), setting their IDs and, where ReplyToRemoteID is the remote id
-	// of one of the account's targets, their TargetID; items already there
-	// are left as they are (ID stays 0). It returns how many were added.
+	// id), open, setting their IDs, State and, where ReplyToRemoteID is the
+	// remote id of one of the account's targets, their TargetID; items
+	// already there are left as they are (ID stays 0). When a new item's
+	// author (AuthorID) has an earlier item on the account, the latest
+	// such item is reopened if it is pending or done (at the new item's
+	// FetchedAt). It returns how many were added.
 	AddInboxItems(ctx context.Context, items []InboxItem) (added int, err error)
 	GetInboxItem(ctx context.Context, workspaceID, id int64) (InboxItem, error)
 	// ListInbox returns items matching f, newest first (by id).
 	ListInbox(ctx context.Context, f InboxFilter) (items []InboxItem, next string, err error)
+	// SetInboxState moves the workspace's items ids to state at, by the
+	// user (kept as DoneBy when the state is done). Items already in the
+	// state are left as they are. Any id not in the workspace is
+	// ErrNotFound and nothing changes.
+	SetInboxState(ctx context.Context, workspaceID int64, ids []int64, state InboxState, by int64, at time.Time) error
+	// AssignInbox assigns the workspace's items ids to userID (nil:
+	// nobody). Any id not in the workspace is ErrNotFound and nothing changes.
+	AssignInbox(ctx context.Context, workspaceID int64, ids []int64, userID *int64) error
+	// MarkInboxResponded records at as the item's first response, unless
+	// it has one.
+	MarkInboxResponded(ctx context.Context, workspaceID, id int64, at time.Time) error
+	// CountOpenInbox counts the workspace's open items.
+	CountOpenInbox(ctx context.Context, workspaceID int64) (int, error)
 	// SetInboxCursor saves where the account's next inbox sync starts.
 	SetInboxCursor(ctx context.Context, workspaceID, accountID int64, cursor string) error
 	// InboxAccounts returns the connected and expiring accounts with

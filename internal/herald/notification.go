@@ -45,11 +45,14 @@ const (
 	NotifyBudgetOverPlan NotificationKind = "budget_over_plan"
 	// NotifyReportSent: a scheduled report was sent.
 	NotifyReportSent NotificationKind = "report_sent"
+	// NotifyInboxAssigned: a mention or reply in the inbox was assigned
+	// to the person.
+	NotifyInboxAssigned NotificationKind = "inbox_assigned"
 )
 
 // NotificationKinds lists every kind, in the order preference pages show them.
 var NotificationKinds = []NotificationKind{
-	NotifyMentioned, NotifyAssigned,
+	NotifyMentioned, NotifyAssigned, NotifyInboxAssigned,
 	NotifyApprovalRequested, NotifyApprovalGiven, NotifyChangesRequested,
 	NotifyTaskDueSoon, NotifyTaskOverdue,
 	NotifyTargetFailed, NotifyTargetUnconfirmed, NotifyTargetOverdue,
@@ -72,6 +75,7 @@ type Notification struct {
 	PostID      int64            `json:"post_id,omitempty"`
 	TaskID      int64            `json:"task_id,omitempty"`
 	CampaignID  int64            `json:"campaign_id,omitempty"`
+	InboxItemID int64            `json:"inbox_item_id,omitempty"`
 	// UserIDs are the people it is for. Empty: the notification service
 	// picks them by kind (the post's author, or the members whose role
 	// can act on it).

@@ -184,3 +184,46 @@ func TestEngagementConfig(t *testing.T) {
 		})
 	}
 }
+
+// An author who writes again to an account reopens their latest earlier
+// item once it was set aside.
+func TestSyncInboxReopensWhenTheAuthorWritesAgain(t *testing.T) {
+	for _, drv := range drivers() {
+		t.Run(drv.name, func(t *testing.T) {
+			st := drv.open(t)
+			d, _ := deps(t, st)
+			ctx := t.Context()
+			_, base := startPlatform(t)
+			w := mustWorkspace(t, st)
+			alice := mustAccount(t, st, d.Keys, herald.Account{WorkspaceID: w.ID, Platform: herald.PlatformFake,
+				RemoteID: "alice", Status: herald.AccountConnected},
+				fake.MarshalCredentials(fake.Credentials{BaseURL: base, AccessToken: "alice"}))
+			first := postAs(t, base, "bob", "@alice is anyone there?", "")
+			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery}, d)
+			var items []herald.InboxItem
+			waitFor(t, "bob's first item", func() (bool, error) {
+				var err error
+				items, _, err = st.ListInbox(ctx, herald.InboxFilter{WorkspaceID: w.ID})
+				return len(items) == 1, err
+			})
+			if items[0].RemoteID != first.ID || items[0].State != herald.InboxOpen {
+				t.Fatalf("first sync gave %+v, want bob's open item", items[0])
+			}
+			if err := st.SetInboxState(ctx, w.ID, []int64{items[0].ID}, herald.InboxDone, 0, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			again := postAs(t, base, "bob", "@alice hello again", "")
+			waitFor(t, "bob's second item", func() (bool, error) {
+				var err error
+				items, _, err = st.ListInbox(ctx, herald.InboxFilter{WorkspaceID: w.ID, AccountID: alice.ID})
+				return len(items) == 2, err
+			})
+			if items[0].RemoteID != again.ID || items[0].State != herald.InboxOpen {
+				t.Fatalf("second item %+v, want bob's new open item", items[0])
+			}
+			if items[1].State != herald.InboxOpen || items[1].StateChangedAt == nil {
+				t.Fatalf("bob's done item stayed %q after he wrote again", items[1].State)
+			}
+		})
+	}
+}

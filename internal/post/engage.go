@@ -36,24 +36,6 @@ func (s *Service) TargetMetrics(ctx context.Context, actor herald.Actor, postID,
 	return ms, nil
 }
 
-// ListInbox returns the workspace's mentions and replies, newest first;
-// accountID 0 means every account.
-func (s *Service) ListInbox(ctx context.Context, actor herald.Actor, accountID int64, page herald.Page) ([]herald.InboxItem, string, error) {
-	if err := actor.Require(herald.ActPostsRead); err != nil {
-		return nil, "", err
-	}
-	if accountID != 0 {
-		if _, err := s.account(ctx, actor.WorkspaceID, accountID); err != nil {
-			return nil, "", err
-		}
-	}
-	items, next, err := s.store.ListInbox(ctx, herald.InboxFilter{WorkspaceID: actor.WorkspaceID, AccountID: accountID, Page: page.Normalize()})
-	if err != nil {
-		return nil, "", fmt.Errorf("post: list inbox: %w", err)
-	}
-	return items, next, nil
-}
-
 // account returns an account of the workspace or a not-found error naming it.
 func (s *Service) account(ctx context.Context, workspaceID, id int64) (herald.Account, error) {
 	a, err := s.store.GetAccount(ctx, workspaceID, id)
@@ -69,13 +51,9 @@ func (s *Service) account(ctx context.Context, workspaceID, id int64) (herald.Ac
 
 // inboxItem loads an item and its account, opened for the connector.
 func (s *Service) inboxItem(ctx context.Context, actor herald.Actor, id int64) (herald.InboxItem, connector.Account, connector.Publisher, error) {
-	it, err := s.store.GetInboxItem(ctx, actor.WorkspaceID, id)
-	if errors.Is(err, herald.ErrNotFound) {
-		return it, connector.Account{}, nil, &herald.Error{Code: herald.CodeNotFound,
-			Message: fmt.Sprintf("inbox item %d not found in this workspace", id), Err: err}
-	}
+	it, err := s.getInboxItem(ctx, actor.WorkspaceID, id)
 	if err != nil {
-		return it, connector.Account{}, nil, fmt.Errorf("post: get inbox item %d: %w", id, err)
+		return it, connector.Account{}, nil, err
 	}
 	a, err := s.account(ctx, actor.WorkspaceID, it.AccountID)
 	if err != nil {
@@ -159,6 +137,10 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 		}
 	}
 	s.auditReply(ctx, actor, it.ID, actionReply, map[string]string{"remote_id": ref.ID, "url": ref.URL, "text": text, "key": part.Key})
+	if err := s.store.MarkInboxResponded(ctx, actor.WorkspaceID, it.ID, s.clock.Now()); err != nil {
+		// The reply is out: failing now would invite a second one.
+		s.logger.ErrorContext(ctx, "first response not recorded", "inbox_item_id", it.ID, "error", err)
+	}
 	return ref, nil
 }
 

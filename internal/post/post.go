@@ -28,6 +28,8 @@ type Service struct {
 	fit MediaFitter
 	// options are the accounts' option fields as last listed.
 	options optionCache
+	// notifier is told about inbox assignments (WithNotifier).
+	notifier Notifier
 }
 
 // Waker is told when targets may have become due sooner than the

@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,13 +13,14 @@ import (
 )
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
-	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to`
+	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
+	done_by, first_response_at`
 
 func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
 	err := r.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &it.TargetID, &it.CreatedAt, &it.FetchedAt, &it.Meta,
-		&it.ReadAt, &it.AssignedTo)
+		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt)
 	return it, err
 }
 
@@ -49,7 +53,19 @@ func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int
 			if err != nil {
 				return dbErr("add inbox item", err)
 			}
+			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
 			added++
+			if it.AuthorID == "" {
+				continue
+			}
+			// The author writes again: their latest earlier item, if it was
+			// set aside, is open again.
+			if _, err := s.q.Exec(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = $1, done_by = NULL
+				WHERE id = (SELECT id FROM inbox_items WHERE account_id = $2 AND author_id = $3 AND id < $4
+					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done')`,
+				it.FetchedAt, it.AccountID, it.AuthorID, it.ID); err != nil {
+				return dbErr("reopen the author's earlier inbox item", err)
+			}
 		}
 		return nil
 	})
@@ -69,15 +85,71 @@ func (s store) GetInboxItem(ctx context.Context, workspaceID, id int64) (herald.
 	return it, nil
 }
 
+// inboxWhere returns the WHERE clause and arguments of f.
+func inboxWhere(f herald.InboxFilter) (string, []any) {
+	var b strings.Builder
+	args := []any{f.WorkspaceID}
+	b.WriteString(` WHERE workspace_id = $1`)
+	add := func(cond string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		b.WriteString(" AND " + cond)
+	}
+	if f.AccountID != 0 {
+		add("account_id = ?", f.AccountID)
+	}
+	if f.Platform != "" {
+		add("account_id IN (SELECT id FROM accounts WHERE workspace_id = $1 AND platform = ?)", string(f.Platform))
+	}
+	switch f.Kind {
+	case herald.InboxReply:
+		add("target_id IS NOT NULL")
+	case herald.InboxMention:
+		add("target_id IS NULL")
+	}
+	if f.State != "" {
+		add("state = ?", string(f.State))
+	}
+	switch {
+	case f.AssigneeID > 0:
+		add("assigned_to = ?", f.AssigneeID)
+	case f.AssigneeID < 0:
+		add("assigned_to IS NULL")
+	}
+	if f.AuthorID != "" {
+		add("author_id = ?", f.AuthorID)
+	}
+	if f.Since != nil {
+		add("created_at >= ?", *f.Since)
+	}
+	if f.Until != nil {
+		add("created_at < ?", *f.Until)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		args = append(args, herald.LikePattern(q))
+		n := "$" + strconv.Itoa(len(args))
+		b.WriteString(" AND (text ILIKE " + n + ` ESCAPE '\' OR author_handle ILIKE ` + n + ` ESCAPE '\' OR author_name ILIKE ` + n + ` ESCAPE '\')`)
+	}
+	return b.String(), args
+}
+
 // ListInbox returns inbox items newest first.
 func (s store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.InboxItem, string, error) {
 	after, limit, err := pageArgs(f.Page)
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.q.Query(ctx, `SELECT `+inboxCols+` FROM inbox_items
-		WHERE workspace_id = $1 AND ($2 = 0 OR account_id = $2) AND ($3 = 0 OR id < $3)
-		ORDER BY id DESC LIMIT $4`, f.WorkspaceID, f.AccountID, after, limit+1)
+	where, args := inboxWhere(f)
+	q := `SELECT ` + inboxCols + ` FROM inbox_items` + where
+	if after != 0 {
+		args = append(args, after)
+		q += ` AND id < $` + strconv.Itoa(len(args))
+	}
+	args = append(args, limit+1)
+	q += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.q.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", dbErr("list inbox", err)
 	}
@@ -87,6 +159,84 @@ func (s store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.In
 	}
 	out, next := nextCursor(out, limit, func(it herald.InboxItem) int64 { return it.ID })
 	return out, next, nil
+}
+
+// inboxIDs checks that every one of ids is an item of the workspace and
+// returns them without repeats.
+func (s store) inboxIDs(ctx context.Context, workspaceID int64, ids []int64) ([]int64, error) {
+	seen := map[int64]bool{}
+	out := []int64{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	var n int
+	if err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = $1 AND id = ANY($2)`,
+		workspaceID, out).Scan(&n); err != nil {
+		return nil, dbErr("find inbox items", err)
+	}
+	if n != len(out) {
+		return nil, missing("inbox item")
+	}
+	return out, nil
+}
+
+// SetInboxState moves the items to state.
+func (s store) SetInboxState(ctx context.Context, workspaceID int64, ids []int64, state herald.InboxState, by int64, at time.Time) error {
+	var doneBy any
+	if state == herald.InboxDone {
+		doneBy = zeroNull(by)
+	}
+	stamp(&at)
+	return s.atomic(ctx, func(s store) error {
+		ids, err := s.inboxIDs(ctx, workspaceID, ids)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		_, err = s.q.Exec(ctx, `UPDATE inbox_items SET state = $1, state_changed_at = $2, done_by = $3
+			WHERE workspace_id = $4 AND state <> $1 AND id = ANY($5)`, string(state), at, doneBy, workspaceID, ids)
+		return dbErr("set inbox state", err)
+	})
+}
+
+// AssignInbox assigns the items to userID, or to nobody.
+func (s store) AssignInbox(ctx context.Context, workspaceID int64, ids []int64, userID *int64) error {
+	return s.atomic(ctx, func(s store) error {
+		ids, err := s.inboxIDs(ctx, workspaceID, ids)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		_, err = s.q.Exec(ctx, `UPDATE inbox_items SET assigned_to = $1 WHERE workspace_id = $2 AND id = ANY($3)`,
+			userID, workspaceID, ids)
+		return dbErr("assign inbox items", err)
+	})
+}
+
+// MarkInboxResponded records the item's first confirmed response.
+func (s store) MarkInboxResponded(ctx context.Context, workspaceID, id int64, at time.Time) error {
+	stamp(&at)
+	tag, err := s.q.Exec(ctx, `UPDATE inbox_items SET first_response_at = COALESCE(first_response_at, $3)
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, at)
+	if err != nil {
+		return dbErr("mark inbox item responded", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return missing("inbox item")
+	}
+	return nil
+}
+
+// CountOpenInbox counts the workspace's open items.
+func (s store) CountOpenInbox(ctx context.Context, workspaceID int64) (int, error) {
+	var n int
+	err := s.q.QueryRow(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = $1 AND state = 'open'`,
+		workspaceID).Scan(&n)
+	return n, dbErr("count open inbox items", err)
 }
 
 // SetInboxCursor saves where the account's next inbox sync starts.

@@ -6,22 +6,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
-	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to`
+	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
+	done_by, first_response_at`
 
 func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
-	var target, readAt, assigned sql.NullInt64
+	var target, readAt, assigned, changed, doneBy, responded sql.NullInt64
 	var created, fetched int64
 	var meta sql.NullString
 	if err := sc.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
-		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned); err != nil {
+		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned,
+		&it.State, &changed, &doneBy, &responded); err != nil {
 		return it, err
 	}
+	it.StateChangedAt, it.DoneBy, it.FirstResponseAt = fromNullMicros(changed), fromNullInt(doneBy), fromNullMicros(responded)
 	if meta.Valid && meta.String != "" {
 		if err := json.Unmarshal([]byte(meta.String), &it.Meta); err != nil {
 			return it, fmt.Errorf("sqlite: inbox item %d meta: %w", it.ID, err)
@@ -70,7 +75,19 @@ func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (in
 					fmt.Sprintf("account %d does not exist in workspace %d", it.AccountID, it.WorkspaceID))
 			}
 			it.ID, it.TargetID = id, fromNullInt(target)
+			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
 			added++
+			if it.AuthorID == "" {
+				continue
+			}
+			// The author writes again: their latest earlier item, if it was
+			// set aside, is open again.
+			if _, err := q.ExecContext(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = ?, done_by = NULL
+				WHERE id = (SELECT id FROM inbox_items WHERE account_id = ? AND author_id = ? AND id < ?
+					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done')`,
+				micros(it.FetchedAt), it.AccountID, it.AuthorID, it.ID); err != nil {
+				return fmt.Errorf("sqlite: reopen the author's earlier inbox item: %w", err)
+			}
 		}
 		return nil
 	})
@@ -90,6 +107,53 @@ func (s *store) GetInboxItem(ctx context.Context, workspaceID, id int64) (herald
 	return it, nil
 }
 
+// inboxWhere returns the WHERE clause and arguments of f.
+func inboxWhere(f herald.InboxFilter) (string, []any) {
+	var b strings.Builder
+	b.WriteString(` WHERE workspace_id = ?`)
+	args := []any{f.WorkspaceID}
+	add := func(cond string, v ...any) {
+		b.WriteString(" AND " + cond)
+		args = append(args, v...)
+	}
+	if f.AccountID != 0 {
+		add("account_id = ?", f.AccountID)
+	}
+	if f.Platform != "" {
+		add("account_id IN (SELECT id FROM accounts WHERE workspace_id = ? AND platform = ?)", f.WorkspaceID, string(f.Platform))
+	}
+	switch f.Kind {
+	case herald.InboxReply:
+		add("target_id IS NOT NULL")
+	case herald.InboxMention:
+		add("target_id IS NULL")
+	}
+	if f.State != "" {
+		add("state = ?", string(f.State))
+	}
+	switch {
+	case f.AssigneeID > 0:
+		add("assigned_to = ?", f.AssigneeID)
+	case f.AssigneeID < 0:
+		add("assigned_to IS NULL")
+	}
+	if f.AuthorID != "" {
+		add("author_id = ?", f.AuthorID)
+	}
+	if f.Since != nil {
+		add("created_at >= ?", micros(*f.Since))
+	}
+	if f.Until != nil {
+		add("created_at < ?", micros(*f.Until))
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		// LIKE is case-insensitive for ASCII letters in SQLite.
+		pat := "%" + likeEscape(q) + "%"
+		add(`(text LIKE ? ESCAPE '\' OR author_handle LIKE ? ESCAPE '\' OR author_name LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	return b.String(), args
+}
+
 // ListInbox returns inbox items newest first.
 func (s *store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.InboxItem, string, error) {
 	after, err := decodeCursor(f.Cursor)
@@ -97,33 +161,17 @@ func (s *store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.I
 		return nil, "", err
 	}
 	limit := pageLimit(f.Page)
-	q := `SELECT ` + inboxCols + ` FROM inbox_items WHERE workspace_id = ?`
-	args := []any{f.WorkspaceID}
-	if f.AccountID != 0 {
-		q += ` AND account_id = ?`
-		args = append(args, f.AccountID)
-	}
+	where, args := inboxWhere(f)
+	q := `SELECT ` + inboxCols + ` FROM inbox_items` + where
 	if after != 0 {
 		q += ` AND id < ?`
 		args = append(args, after)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	out, err := listRows(ctx, s, "inbox", q, args, scanInboxItem)
 	if err != nil {
-		return nil, "", fmt.Errorf("sqlite: list inbox: %w", err)
-	}
-	defer rows.Close()
-	out := []herald.InboxItem{}
-	for rows.Next() {
-		it, err := scanInboxItem(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("sqlite: list inbox: %w", err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("sqlite: list inbox: %w", err)
+		return nil, "", err
 	}
 	next := ""
 	if len(out) > limit {
@@ -131,6 +179,85 @@ func (s *store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.I
 		next = encodeCursor(out[limit-1].ID)
 	}
 	return out, next, nil
+}
+
+// inboxIDs checks that every one of ids is an item of the workspace and
+// returns them without repeats, with their placeholders' arguments.
+func inboxIDs(ctx context.Context, q querier, workspaceID int64, ids []int64) ([]any, error) {
+	seen := map[int64]bool{}
+	args := []any{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return args, nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = ? AND id IN (`+
+		placeholders(len(args))+`)`, append([]any{workspaceID}, args...)...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("sqlite: find inbox items: %w", err)
+	}
+	if n != len(args) {
+		return nil, herald.NotFound("inbox item")
+	}
+	return args, nil
+}
+
+// SetInboxState moves the items to state.
+func (s *store) SetInboxState(ctx context.Context, workspaceID int64, ids []int64, state herald.InboxState, by int64, at time.Time) error {
+	var doneBy any
+	if state == herald.InboxDone {
+		doneBy = zeroNull(by)
+	}
+	at = stamp(at)
+	return s.atomic(ctx, func(q querier) error {
+		args, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || len(args) == 0 {
+			return err
+		}
+		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET state = ?, state_changed_at = ?, done_by = ?
+			WHERE workspace_id = ? AND state <> ? AND id IN (`+placeholders(len(args))+`)`,
+			append([]any{string(state), micros(at), doneBy, workspaceID, string(state)}, args...)...)
+		return dbErr(err, "set inbox state", "", "the user does not exist")
+	})
+}
+
+// AssignInbox assigns the items to userID, or to nobody.
+func (s *store) AssignInbox(ctx context.Context, workspaceID int64, ids []int64, userID *int64) error {
+	return s.atomic(ctx, func(q querier) error {
+		args, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || len(args) == 0 {
+			return err
+		}
+		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET assigned_to = ?
+			WHERE workspace_id = ? AND id IN (`+placeholders(len(args))+`)`,
+			append([]any{nullInt(userID), workspaceID}, args...)...)
+		return dbErr(err, "assign inbox items", "", "the user does not exist")
+	})
+}
+
+// MarkInboxResponded records the item's first confirmed response.
+func (s *store) MarkInboxResponded(ctx context.Context, workspaceID, id int64, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE inbox_items SET first_response_at = COALESCE(first_response_at, ?)
+		WHERE workspace_id = ? AND id = ?`, micros(stamp(at)), workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: mark inbox item responded: %w", err)
+	}
+	return affected(res, "inbox item")
+}
+
+// CountOpenInbox counts the workspace's open items.
+func (s *store) CountOpenInbox(ctx context.Context, workspaceID int64) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = ? AND state = 'open'`,
+		workspaceID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count open inbox items: %w", err)
+	}
+	return n, nil
 }
 
 // SetInboxCursor saves where the account's next inbox sync starts.

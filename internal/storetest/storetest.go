@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Connect", connectTests()},
 		{"Metrics", metricsTests()},
 		{"Inbox", inboxTests()},
+		{"InboxWork", inboxWorkTests()},
 		{"Media", mediaTests()},
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},

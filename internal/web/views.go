@@ -82,12 +82,13 @@ func (p *page) location() *time.Location {
 
 // areaAssets are the per-section stylesheets and scripts every page loads
 // after app.css and app.js (static/<area>.css and static/<area>.js).
-var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits", "tasks"}
+var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits", "tasks", "inbox"}
 
 // sectionLink is one entry of the main navigation.
 type sectionLink struct {
 	ID, Label, URL string
 	Current        bool
+	Count          int // shown beside the label when not 0
 }
 
 // sectionLinks are the workspace's sections, the one the page is in marked.
@@ -99,6 +100,7 @@ func sectionLinks(p *page) []sectionLink {
 		{ID: "compose", Label: "Compose", URL: base + "compose"},
 		{ID: "drafts", Label: "Drafts", URL: base + "drafts"},
 		{ID: "approvals", Label: "Approvals", URL: base + "approvals"},
+		{ID: "inbox", Label: "Inbox", URL: base + "inbox", Count: p.InboxOpen},
 		{ID: "tasks", Label: "Tasks", URL: base + "tasks"},
 		{ID: "media", Label: "Media", URL: base + "media"},
 		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},

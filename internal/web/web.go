@@ -156,6 +156,7 @@ func (h *Handler) routes() {
 	}
 	h.importRoutes(m)
 	h.taskRoutes(m)
+	h.inboxRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
@@ -199,6 +200,7 @@ type page struct {
 	Workspaces []herald.UserWorkspace
 	Current    herald.UserWorkspace // zero outside a workspace
 	Crisis     post.CrisisStatus
+	InboxOpen  int // the workspace's open inbox items, for the navigation
 	Flash      string
 	Title      string
 	Path       string // the page's own path, to come back to after a form
@@ -259,6 +261,10 @@ func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 		}
 		p.Current.Role = actor.Role
 		if p.Crisis, err = h.d.Posts.Crisis(r.Context(), actor); err != nil {
+			h.fail(w, r, p, err)
+			return
+		}
+		if p.InboxOpen, err = h.d.Posts.CountOpenInbox(r.Context(), actor); err != nil {
 			h.fail(w, r, p, err)
 			return
 		}

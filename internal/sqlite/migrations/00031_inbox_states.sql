@@ -1,0 +1,21 @@
+-- Work states of inbox items: open (new, or reopened when the author
+-- writes again), pending (waiting on someone) and done, with when the
+-- state last changed and who marked it done; first_response_at is when
+-- Herald's first reply to the item was confirmed by the platform.
+-- assigned_to exists since 00004.
+
+-- +goose Up
+ALTER TABLE inbox_items ADD COLUMN state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'pending', 'done'));
+ALTER TABLE inbox_items ADD COLUMN state_changed_at INTEGER;
+ALTER TABLE inbox_items ADD COLUMN first_response_at INTEGER;
+ALTER TABLE inbox_items ADD COLUMN done_by INTEGER REFERENCES users (id) ON DELETE SET NULL;
+CREATE INDEX inbox_items_state ON inbox_items (workspace_id, state, id);
+CREATE INDEX inbox_items_author ON inbox_items (account_id, author_id, id);
+
+-- +goose Down
+DROP INDEX inbox_items_author;
+DROP INDEX inbox_items_state;
+ALTER TABLE inbox_items DROP COLUMN done_by;
+ALTER TABLE inbox_items DROP COLUMN first_response_at;
+ALTER TABLE inbox_items DROP COLUMN state_changed_at;
+ALTER TABLE inbox_items DROP COLUMN state;

@@ -1,0 +1,192 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// mustInbox adds one item from author to the account and returns it.
+func mustInbox(t *testing.T, s herald.Tx, ws, account int64, author, text string, created time.Duration) herald.InboxItem {
+	t.Helper()
+	it := []herald.InboxItem{{WorkspaceID: ws, AccountID: account, RemoteID: "r-" + unique(), AuthorID: author,
+		AuthorHandle: "@" + author, AuthorName: "Name " + author, Text: text, CreatedAt: at(created),
+		FetchedAt: at(created + time.Minute)}}
+	n, err := s.AddInboxItems(t.Context(), it)
+	noErr(t, err, "AddInboxItems")
+	if n != 1 || it[0].ID == 0 || it[0].State != herald.InboxOpen {
+		t.Fatalf("AddInboxItems added %d, id %d, state %q; want one open item", n, it[0].ID, it[0].State)
+	}
+	return it[0]
+}
+
+func inboxList(t *testing.T, s herald.Tx, f herald.InboxFilter) []int64 {
+	t.Helper()
+	items, _, err := s.ListInbox(t.Context(), f)
+	noErr(t, err, "ListInbox")
+	var ids []int64
+	for _, it := range items {
+		ids = append(ids, it.ID)
+	}
+	return ids
+}
+
+func inboxWorkTests() []test {
+	return []test{
+		{"StatesAssignAndResponse", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			a := mustInbox(t, s, w.ws.ID, w.account.ID, "a1", "one", 0)
+			b := mustInbox(t, s, w.ws.ID, w.account.ID, "a2", "two", time.Second)
+			other := mustWorld(t, s)
+			o := mustInbox(t, s, other.ws.ID, other.account.ID, "a3", "elsewhere", 0)
+
+			n, err := s.CountOpenInbox(ctx, w.ws.ID)
+			noErr(t, err, "CountOpenInbox")
+			if n != 2 {
+				t.Fatalf("open count %d, want 2", n)
+			}
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{a.ID, b.ID, a.ID}, herald.InboxDone, w.owner.ID, at(time.Hour)),
+				"SetInboxState done")
+			got, err := s.GetInboxItem(ctx, w.ws.ID, a.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.State != herald.InboxDone || got.DoneBy == nil || *got.DoneBy != w.owner.ID || got.StateChangedAt == nil {
+				t.Fatalf("after done: state %q, done by %v, changed %v", got.State, got.DoneBy, got.StateChangedAt)
+			}
+			wantTime(t, "state changed at", *got.StateChangedAt, at(time.Hour))
+			// Setting the same state again keeps when it changed.
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{a.ID}, herald.InboxDone, w.owner.ID, at(2*time.Hour)), "SetInboxState again")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, a.ID)
+			noErr(t, err, "GetInboxItem")
+			wantTime(t, "state changed at after a repeat", *got.StateChangedAt, at(time.Hour))
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{a.ID}, herald.InboxPending, w.owner.ID, at(3*time.Hour)), "SetInboxState pending")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, a.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.State != herald.InboxPending || got.DoneBy != nil {
+				t.Fatalf("after pending: state %q, done by %v; want pending and nobody", got.State, got.DoneBy)
+			}
+			n, err = s.CountOpenInbox(ctx, w.ws.ID)
+			noErr(t, err, "CountOpenInbox")
+			if n != 0 {
+				t.Fatalf("open count %d after done and pending, want 0", n)
+			}
+			// One id of another workspace: nothing changes.
+			wantNotFound(t, s.SetInboxState(ctx, w.ws.ID, []int64{b.ID, o.ID}, herald.InboxOpen, w.owner.ID, at(4*time.Hour)),
+				"SetInboxState with another workspace's item")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, b.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.State != herald.InboxDone {
+				t.Fatalf("a refused bulk change moved item %d to %q", b.ID, got.State)
+			}
+
+			noErr(t, s.AssignInbox(ctx, w.ws.ID, []int64{a.ID, b.ID}, &w.owner.ID), "AssignInbox")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, b.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.AssignedTo == nil || *got.AssignedTo != w.owner.ID {
+				t.Fatalf("assigned to %v, want %d", got.AssignedTo, w.owner.ID)
+			}
+			wantNotFound(t, s.AssignInbox(ctx, w.ws.ID, []int64{o.ID}, nil), "AssignInbox of another workspace's item")
+			noErr(t, s.AssignInbox(ctx, w.ws.ID, []int64{b.ID}, nil), "AssignInbox to nobody")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, b.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.AssignedTo != nil {
+				t.Fatalf("unassigned item is assigned to %d", *got.AssignedTo)
+			}
+
+			noErr(t, s.MarkInboxResponded(ctx, w.ws.ID, a.ID, at(5*time.Hour)), "MarkInboxResponded")
+			noErr(t, s.MarkInboxResponded(ctx, w.ws.ID, a.ID, at(6*time.Hour)), "MarkInboxResponded again")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, a.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.FirstResponseAt == nil {
+				t.Fatal("first response not recorded")
+			}
+			wantTime(t, "first response", *got.FirstResponseAt, at(5*time.Hour))
+			wantNotFound(t, s.MarkInboxResponded(ctx, w.ws.ID, o.ID, at(0)), "MarkInboxResponded in another workspace")
+		}},
+		{"ReopenWhenTheAuthorWritesAgain", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			second := mustAccount(t, s, w.ws.ID)
+			old := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "first", 0)
+			latest := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "second", time.Second)
+			bo := mustInbox(t, s, w.ws.ID, w.account.ID, "bo", "other author", 2*time.Second)
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{old.ID, latest.ID, bo.ID}, herald.InboxDone, w.owner.ID, at(time.Hour)),
+				"SetInboxState")
+			// The same author on another account, and another author: no change.
+			mustInbox(t, s, w.ws.ID, second.ID, "ana", "to the other account", 3*time.Second)
+			mustInbox(t, s, w.ws.ID, w.account.ID, "cy", "someone else", 4*time.Second)
+			for _, id := range []int64{old.ID, latest.ID, bo.ID} {
+				got, err := s.GetInboxItem(ctx, w.ws.ID, id)
+				noErr(t, err, "GetInboxItem")
+				if got.State != herald.InboxDone {
+					t.Fatalf("item %d reopened by another account's or author's item", id)
+				}
+			}
+			// Ana writes again to the account: her latest item reopens.
+			again := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "hello again", 5*time.Second)
+			got, err := s.GetInboxItem(ctx, w.ws.ID, latest.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.State != herald.InboxOpen || got.DoneBy != nil || got.StateChangedAt == nil {
+				t.Fatalf("latest earlier item: state %q, done by %v; want open", got.State, got.DoneBy)
+			}
+			wantTime(t, "reopened at", *got.StateChangedAt, again.FetchedAt)
+			got, err = s.GetInboxItem(ctx, w.ws.ID, old.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.State != herald.InboxDone {
+				t.Fatalf("an older item of the author reopened too: %q", got.State)
+			}
+		}},
+		{"Filters", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			u := mustUser(t, s)
+			mustMember(t, s, w.ws.ID, u.ID, herald.RoleEditor)
+			fake := herald.Account{WorkspaceID: w.ws.ID, Platform: herald.PlatformFake, RemoteID: "f-" + unique(),
+				Handle: "@f", Status: herald.AccountConnected}
+			noErr(t, s.CreateAccount(ctx, &fake), "CreateAccount")
+			tg := mustPublished(t, s, w, w.account, "ours-"+unique(), at(-time.Hour))
+			reply := []herald.InboxItem{{WorkspaceID: w.ws.ID, AccountID: w.account.ID, RemoteID: "rp-" + unique(),
+				AuthorID: "ana", AuthorHandle: "@ana", AuthorName: "Ana Lima", Text: "Love THIS post",
+				ReplyToRemoteID: tg.RemoteID, CreatedAt: at(0), FetchedAt: at(time.Minute)}}
+			_, err := s.AddInboxItems(ctx, reply)
+			noErr(t, err, "AddInboxItems")
+			r := reply[0]
+			m := mustInbox(t, s, w.ws.ID, w.account.ID, "bo", "a 100% mention", time.Hour)
+			f := mustInbox(t, s, w.ws.ID, fake.ID, "cy", "on the fake platform", 2*time.Hour)
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{f.ID}, herald.InboxPending, u.ID, at(3*time.Hour)), "SetInboxState")
+			noErr(t, s.AssignInbox(ctx, w.ws.ID, []int64{m.ID}, &u.ID), "AssignInbox")
+			since, until := at(30*time.Minute), at(2*time.Hour)
+			ws := w.ws.ID
+			for name, c := range map[string]struct {
+				f    herald.InboxFilter
+				want []int64
+			}{
+				"all":            {herald.InboxFilter{}, []int64{f.ID, m.ID, r.ID}},
+				"account":        {herald.InboxFilter{AccountID: fake.ID}, []int64{f.ID}},
+				"platform":       {herald.InboxFilter{Platform: herald.PlatformMastodon}, []int64{m.ID, r.ID}},
+				"replies":        {herald.InboxFilter{Kind: herald.InboxReply}, []int64{r.ID}},
+				"mentions":       {herald.InboxFilter{Kind: herald.InboxMention}, []int64{f.ID, m.ID}},
+				"open":           {herald.InboxFilter{State: herald.InboxOpen}, []int64{m.ID, r.ID}},
+				"pending":        {herald.InboxFilter{State: herald.InboxPending}, []int64{f.ID}},
+				"assignee":       {herald.InboxFilter{AssigneeID: u.ID}, []int64{m.ID}},
+				"unassigned":     {herald.InboxFilter{AssigneeID: -1}, []int64{f.ID, r.ID}},
+				"author":         {herald.InboxFilter{AccountID: w.account.ID, AuthorID: "ana"}, []int64{r.ID}},
+				"since":          {herald.InboxFilter{Since: &since}, []int64{f.ID, m.ID}},
+				"until":          {herald.InboxFilter{Until: &until}, []int64{m.ID, r.ID}},
+				"range":          {herald.InboxFilter{Since: &since, Until: &until}, []int64{m.ID}},
+				"search text":    {herald.InboxFilter{Search: "love this"}, []int64{r.ID}},
+				"search handle":  {herald.InboxFilter{Search: "@BO"}, []int64{m.ID}},
+				"search name":    {herald.InboxFilter{Search: "lima"}, []int64{r.ID}},
+				"search literal": {herald.InboxFilter{Search: "100%"}, []int64{m.ID}},
+				"search none":    {herald.InboxFilter{Search: "_"}, nil},
+				"combined":       {herald.InboxFilter{State: herald.InboxOpen, Kind: herald.InboxMention, AssigneeID: u.ID}, []int64{m.ID}},
+			} {
+				c.f.WorkspaceID = ws
+				wantIDs(t, name, inboxList(t, s, c.f), c.want)
+			}
+			c := herald.InboxFilter{WorkspaceID: mustWorld(t, s).ws.ID, Search: "love"}
+			wantIDs(t, "another workspace", inboxList(t, s, c), nil)
+		}},
+	}
+}

@@ -1,0 +1,100 @@
+// Herald: keyboard shortcuts of the inbox. In the stream, j and k move
+// between items, Enter opens one, x ticks it and e marks it done (through
+// the bulk form, the same request its Mark done button sends). On an
+// item's page, e marks it done and r goes to the reply. ? shows the help.
+// Nothing here is needed: every action is a form or a link without script.
+(function () {
+  "use strict";
+
+  function typing(e) {
+    var t = e.target;
+    return e.ctrlKey || e.metaKey || e.altKey ||
+      (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)));
+  }
+
+  function start() {
+    var help = document.getElementById("inbox-help");
+    if (!help || help.dataset.keys) return;
+    help.dataset.keys = "1";
+    var opener = document.getElementById("inbox-help-open");
+    if (opener) opener.addEventListener("click", function () { help.showModal(); });
+    var list = document.getElementById("inbox-list");
+    var reply = document.getElementById("reply-text");
+    var current = -1;
+
+    function items() { return list ? list.querySelectorAll(".inbox-item") : []; }
+    function move(by) {
+      var all = items();
+      if (!all.length) return;
+      if (current >= 0 && all[current]) all[current].classList.remove("current");
+      current = Math.max(0, Math.min(all.length - 1, current + by));
+      all[current].classList.add("current");
+      all[current].focus();
+      all[current].scrollIntoView({ block: "nearest" });
+    }
+    function selected() { var all = items(); return current >= 0 ? all[current] : null; }
+
+    if (reply) {
+      var count = document.getElementById("reply-count");
+      var limit = parseInt(reply.dataset.limit, 10) || 0;
+      var words = count ? count.textContent : "";
+      reply.addEventListener("input", function () {
+        if (!count || !limit) return;
+        var n = Array.from(reply.value.trim()).length;
+        count.textContent = n + " / " + limit + " · " + words.trim();
+        count.classList.toggle("over", n > limit);
+      });
+    }
+
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || help.open && e.key !== "?") return;
+      var it;
+      switch (e.key) {
+        case "?":
+          e.preventDefault();
+          if (help.open) help.close(); else help.showModal();
+          return;
+        case "j": e.preventDefault(); move(1); return;
+        case "k": e.preventDefault(); move(-1); return;
+        case "Enter":
+          it = selected();
+          if (it) { e.preventDefault(); window.location.assign(it.dataset.href); }
+          return;
+        case "x":
+          it = selected();
+          var box = it && it.querySelector("input[type=checkbox]");
+          if (box) { e.preventDefault(); box.checked = !box.checked; }
+          return;
+        case "e":
+          var done = document.getElementById("mark-done");
+          if (done) { e.preventDefault(); done.click(); return; }
+          it = selected();
+          var bulk = document.getElementById("bulk-done");
+          var pick = it && it.querySelector("input[type=checkbox]");
+          if (pick && bulk) {
+            e.preventDefault();
+            items().forEach(function (x) {
+              var b = x.querySelector("input[type=checkbox]");
+              if (b) b.checked = false;
+            });
+            pick.checked = true;
+            bulk.click();
+          }
+          return;
+        case "r":
+          // Focused when the key is let go, so the r itself is not typed.
+          if (reply) {
+            e.preventDefault();
+            document.addEventListener("keyup", function focus() {
+              document.removeEventListener("keyup", focus);
+              reply.focus();
+            });
+          }
+          return;
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
