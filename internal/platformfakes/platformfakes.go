@@ -7,7 +7,11 @@
 package platformfakes
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -208,4 +212,21 @@ func (s *Set) Violations() []string {
 		}
 	}
 	return out
+}
+
+// JPEG encodes an n×n JPEG: a square picture in the format every platform
+// takes (Instagram publishes JPEG only).
+func JPEG(t testing.TB, n int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, n, n))
+	for x := range n {
+		for y := range n {
+			img.Set(x, y, color.RGBA{R: uint8(x * 4), G: 0x80, B: uint8(y * 4), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
