@@ -26,6 +26,8 @@ type Service struct {
 	changes ChangesHook
 	// fit is what a platform gets of a library file (WithMediaFitter).
 	fit MediaFitter
+	// options are the accounts' option fields as last listed.
+	options optionCache
 }
 
 // Waker is told when targets may have become due sooner than the

@@ -328,6 +328,11 @@ func (a *attempt) reconcile(ctx context.Context, p connector.Part) (ref herald.R
 	if ip, is := a.pub.(connector.IdempotentPublisher); is && ip.Idempotent(ctx, a.acct) {
 		idem = true
 	}
+	if cp := a.progress.Checkpoint; cp != nil && cp.Part == partName(p) {
+		// A step saved during the call whose answer was lost is what the
+		// lookup settles from (the container whose status tells).
+		p.Checkpoint = maps.Clone(cp.State)
+	}
 	rec, hasRec := a.pub.(connector.Reconciler)
 	if !hasRec {
 		if idem {

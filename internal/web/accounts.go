@@ -46,11 +46,17 @@ type platformInfo struct {
 	PWLink, PWLinkText string
 	// What to check when the platform refuses the password.
 	PWFix string
+	// Note is what else the person must know before connecting.
+	Note string
 }
 
 // testPlatformURL is where `herald dev fake-platform` listens by default;
 // a test checks it agrees with the command and the README.
 const testPlatformURL = "http://127.0.0.1:8181"
+
+// fetchNote is the note of platforms that fetch media from an address.
+const fetchNote = "%s fetches each image and video from this Herald server's own address (its base URL, under /media/public/), " +
+	"so this server must be reachable from the internet over https; otherwise %s refuses the post."
 
 var platforms = map[herald.Platform]platformInfo{
 	herald.PlatformMastodon: {Label: "Mastodon",
@@ -71,13 +77,14 @@ var platforms = map[herald.Platform]platformInfo{
 	herald.PlatformInstagram: {Label: "Instagram",
 		InstanceLabel: "Instagram account (optional)", InstanceOptional: true, InstanceExample: "@yourbusiness",
 		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
-			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here."},
+			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here.",
+		Note: fmt.Sprintf(fetchNote, "Instagram", "Instagram")},
 	herald.PlatformPinterest: {Label: "Pinterest"},
 	herald.PlatformLinkedIn: {Label: "LinkedIn",
 		InstanceLabel: "Organization page (optional)", InstanceOptional: true, InstanceExample: "yourcompany",
 		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +
 			"(linkedin.com/company/yourcompany), its id or its name. You approve Herald on LinkedIn, then come back here."},
-	herald.PlatformThreads: {Label: "Threads"},
+	herald.PlatformThreads: {Label: "Threads", Note: fmt.Sprintf(fetchNote, "Threads", "Threads")},
 	herald.PlatformTelegram: {Label: "Telegram",
 		IDLabel: "Channel or group", IDExample: "@yourchannel",
 		IDHint:  "The channel or group Herald posts to: its @username, its t.me link, or for a private one its numeric id (such as -1001234567890).",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
+	"github.com/heraldsocial/herald/internal/connector/instagram"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -86,4 +87,20 @@ func TestTestPlatformAddressAgrees(t *testing.T) {
 	b := e.browser()
 	b.signIn("ana@example.com")
 	want(t, b.get(accountsURL(w.ID)), http.StatusOK, "herald dev fake-platform listens on "+testPlatformURL)
+}
+
+// TestAccountsSayWhereMediaIsFetched: the forms of platforms that fetch
+// media from Herald's address say that it must be reachable from the
+// internet, before the person connects.
+func TestAccountsSayWhereMediaIsFetched(t *testing.T) {
+	e, _ := newConnectEnvWith(t, func(r *connector.Registry) {
+		r.Register(herald.PlatformInstagram, instagram.New(http.DefaultClient))
+	})
+	_, w := e.owner("ana@example.com", "Acme")
+	b := e.browser()
+	b.signIn("ana@example.com")
+	a := b.get(accountsURL(w.ID))
+	want(t, a, http.StatusOK, `id="oauth-instagram-note"`, "Instagram fetches each image and video",
+		"reachable from the internet over https")
+	wantNot(t, a, `id="oauth-fake-note"`)
 }

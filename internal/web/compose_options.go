@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -85,22 +86,41 @@ func withoutOwnOptions(extra map[string]string) map[string]string {
 	return out
 }
 
-// loadOptions asks each account's connector for its option fields.
+// loadOptions asks each account's connector for its option fields, a few
+// accounts at a time, so that platforms asked over the network (boards,
+// categories) do not add up one after the other.
 func (h *Handler) loadOptions(ctx context.Context, p *page, accts []herald.Account) map[int64]accountOptions {
-	out := map[int64]accountOptions{}
+	out := make(map[int64]accountOptions, len(accts))
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, 4)
+	)
 	for _, a := range accts {
-		fields, err := h.d.Posts.OptionFields(ctx, p.Actor, a.ID)
-		var he *herald.Error
-		switch {
-		case errors.As(err, &he):
-			out[a.ID] = accountOptions{Err: he.Message}
-		case err != nil:
-			h.d.Logger.ErrorContext(ctx, "listing an account's options failed", "account_id", a.ID, "error", err)
-			out[a.ID] = accountOptions{Err: "This account's options could not be listed."}
-		case len(fields) > 0:
-			out[a.ID] = accountOptions{Fields: fields}
-		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fields, err := h.d.Posts.OptionFields(ctx, p.Actor, a.ID)
+			var o accountOptions
+			var he *herald.Error
+			switch {
+			case errors.As(err, &he):
+				o = accountOptions{Err: he.Message}
+			case err != nil:
+				h.d.Logger.ErrorContext(ctx, "listing an account's options failed", "account_id", a.ID, "error", err)
+				o = accountOptions{Err: "This account's options could not be listed."}
+			case len(fields) > 0:
+				o = accountOptions{Fields: fields}
+			default:
+				return
+			}
+			mu.Lock()
+			out[a.ID] = o
+			mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return out
 }
 

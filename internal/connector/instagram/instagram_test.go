@@ -215,3 +215,52 @@ func TestConformance(t *testing.T) {
 		return conformance.Setup{Connector: e.c, Fake: &conformFake{e: e, acct: e.account(t)}, Image: &img, MediaRequired: true}
 	})
 }
+
+// TestCollaboratorsAndLocation: the post's collaborators and place reach
+// its container, as a JSON list of usernames and a Page id; wrong ones are
+// refused before anything is sent, with what to fix.
+func TestCollaboratorsAndLocation(t *testing.T) {
+	e := newEnv(t)
+	acct := e.account(t)
+	fields, err := e.c.OptionFields(ctx(t), acct)
+	if err != nil || len(fields) != 3 {
+		t.Fatalf("OptionFields: %+v %v", fields, err)
+	}
+	opts := map[string]string{instagram.OptionCollaborators: "@ana.bakes, bo_cafe ana.bakes", instagram.OptionLocation: " 110843418940484 "}
+	p := connector.Part{Text: "With friends", Media: []connector.Media{jpegFile(), jpegFile()}, Options: opts}
+	if _, probs, err := e.c.Validate(ctx(t), acct, p); err != nil || len(probs) != 0 {
+		t.Fatalf("Validate: %+v %v", probs, err)
+	}
+	if _, err := e.c.Publish(ctx(t), acct, p); err != nil {
+		t.Fatal(err)
+	}
+	media := e.fake.AllMedia(e.page.Instagram.ID)
+	if len(media) != 1 || strings.Join(media[0].Collaborators, ",") != "ana.bakes,bo_cafe" || media[0].Location != "110843418940484" {
+		t.Fatalf("published %+v", media)
+	}
+
+	for _, c := range []struct {
+		opts map[string]string
+		want string
+	}{
+		{map[string]string{instagram.OptionCollaborators: "a, b, c, d"}, "at most 3"},
+		{map[string]string{instagram.OptionCollaborators: "not a/name"}, "not an Instagram username"},
+		{map[string]string{instagram.OptionCollaborators: "ana", instagram.OptionStory: "true"}, "cannot go with a story"},
+		{map[string]string{instagram.OptionLocation: "Paris"}, "numeric id"},
+	} {
+		p := connector.Part{Text: "x", Media: []connector.Media{jpegFile()}, Options: c.opts}
+		_, probs, err := e.c.Validate(ctx(t), acct, p)
+		if err != nil || len(probs) == 0 || !strings.Contains(probs[0].Problem, c.want) {
+			t.Errorf("options %v: %+v %v, want %q", c.opts, probs, err, c.want)
+		}
+		if _, err := e.c.Publish(ctx(t), acct, p); connector.ClassOf(err) != connector.Invalid {
+			t.Errorf("options %v published: %v", c.opts, err)
+		}
+	}
+	if n := len(e.fake.AllMedia(e.page.Instagram.ID)); n != 1 {
+		t.Fatalf("%d media after refusals, want 1", n)
+	}
+	if v := e.fake.Violations(); len(v) > 0 {
+		t.Fatalf("violations: %v", v)
+	}
+}

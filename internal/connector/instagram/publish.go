@@ -158,6 +158,9 @@ func (c *Connector) createContainer(ctx context.Context, cr Credentials, p conne
 	if p.Text != "" {
 		form.Set("caption", p.Text)
 	}
+	if err := setOptions(form, p); err != nil {
+		return "", err
+	}
 	if len(p.Media) == 1 {
 		if err := c.mediaFields(ctx, form, p.Media[0], false, p.Options[OptionStory] == "true"); err != nil {
 			return "", err

@@ -27,9 +27,6 @@ const (
 	MaxVideoBytes = 300 << 20
 )
 
-// OptionStory publishes the single image or video as a story ("true").
-const OptionStory = "story"
-
 func isVideo(ct string) bool { return ct == "video/mp4" || ct == "video/quicktime" }
 
 // Limits reports Instagram's limits; they are the same for every account.
@@ -77,9 +74,7 @@ func problems(p connector.Part) []connector.Problem {
 	if len(p.Media) > MaxItems {
 		add("media", "has %d files; an Instagram carousel takes at most %d", len(p.Media), MaxItems)
 	}
-	if p.Options[OptionStory] == "true" && len(p.Media) > 1 {
-		add("options."+OptionStory, "takes one image or video")
-	}
+	probs = append(probs, optionProblems(p)...)
 	for i, m := range p.Media {
 		field := fmt.Sprintf("media[%d]", i)
 		a := m.Asset
@@ -101,12 +96,6 @@ func problems(p connector.Part) []connector.Problem {
 		}
 	}
 	return probs
-}
-
-// OptionFields are the composer's options for an Instagram post.
-func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {
-	return []connector.OptionField{{Key: OptionStory, Label: "Publish as a story", Kind: connector.OptionCheckbox,
-		Hint: "One image or video, shown for 24 hours; the caption is not shown."}}, nil
 }
 
 // Metrics reads, per media: like_count as likes and comments_count as

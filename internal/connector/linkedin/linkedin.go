@@ -74,6 +74,7 @@ type Connector struct {
 	now          func() time.Time
 	findWindow   time.Duration
 	findCount    int
+	videoPoll    time.Duration
 	log          *slog.Logger
 }
 
@@ -101,6 +102,10 @@ func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now 
 // WithFindWindow sets how far back Find looks (default 24 hours).
 func WithFindWindow(d time.Duration) Option { return func(c *Connector) { c.findWindow = d } }
 
+// WithVideoPoll sets the wait between reads of an uploaded video's
+// processing status (default 2 seconds).
+func WithVideoPoll(d time.Duration) Option { return func(c *Connector) { c.videoPoll = d } }
+
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *Connector) { c.log = l } }
 
@@ -110,7 +115,7 @@ func New(client *http.Client, opts ...Option) *Connector {
 		client = http.DefaultClient
 	}
 	c := &Connector{client: client, baseURL: DefaultBaseURL, oauthURL: DefaultOAuthURL, version: Version,
-		now: time.Now, findWindow: 24 * time.Hour, findCount: 20, log: slog.New(slog.DiscardHandler)}
+		now: time.Now, findWindow: 24 * time.Hour, findCount: 20, videoPoll: 2 * time.Second, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(c)
 	}

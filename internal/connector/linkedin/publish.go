@@ -15,8 +15,10 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// checkpointImages is the checkpoint key of the uploaded images' URNs.
-const checkpointImages = "images"
+// checkpointMedia is the checkpoint key of the uploaded images' or
+// video's URNs (named when only images were sent; kept for checkpoints
+// saved then).
+const checkpointMedia = "images"
 
 // Publish publishes a post (POST /rest/posts) or, for Part.Comment, the
 // first comment on it (POST /rest/socialActions/{post}/comments). LinkedIn
@@ -91,28 +93,33 @@ func visibility(p connector.Part) string {
 	return "PUBLIC"
 }
 
-// images uploads the part's images through the Images API (or takes them
-// from the checkpoint of an earlier attempt) and returns them as the
-// post's content items, alt text included.
+// images uploads the part's images through the Images API, or its video
+// through the Videos API (or takes their URNs from the checkpoint of an
+// earlier attempt), waits for a video to be processed, and returns them
+// as the post's content items, images with their alt text.
 func (c *Connector) images(ctx context.Context, cr Credentials, p connector.Part) ([]map[string]any, error) {
 	if len(p.Media) == 0 {
 		return nil, nil
 	}
 	var urns []string
-	if saved := p.Checkpoint[checkpointImages]; saved != "" {
+	if saved := p.Checkpoint[checkpointMedia]; saved != "" {
 		urns = strings.Split(saved, " ")
 	}
 	if len(urns) != len(p.Media) {
 		urns = nil
 		for i, m := range p.Media {
-			urn, err := c.upload(ctx, cr, m)
+			upload := c.upload
+			if isVideo(m.Asset.ContentType) {
+				upload = c.uploadVideo
+			}
+			urn, err := upload(ctx, cr, m)
 			if err != nil {
 				return nil, fmt.Errorf("upload media[%d]: %w", i, err)
 			}
 			urns = append(urns, urn)
 		}
 		if p.Save != nil {
-			if err := p.Save(ctx, map[string]string{checkpointImages: strings.Join(urns, " ")}); err != nil {
+			if err := p.Save(ctx, map[string]string{checkpointMedia: strings.Join(urns, " ")}); err != nil {
 				return nil, err
 			}
 		}
@@ -120,6 +127,13 @@ func (c *Connector) images(ctx context.Context, cr Credentials, p connector.Part
 	out := make([]map[string]any, len(urns))
 	for i, urn := range urns {
 		item := map[string]any{"id": urn}
+		if strings.HasPrefix(urn, "urn:li:video:") {
+			if err := c.waitVideo(ctx, cr, urn); err != nil {
+				return nil, err
+			}
+			out[i] = item
+			continue
+		}
 		if alt := p.Media[i].Asset.AltText; alt != "" {
 			item["altText"] = alt
 		}

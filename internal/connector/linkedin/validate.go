@@ -61,12 +61,14 @@ func isImage(ct string) bool {
 
 // Limits reports LinkedIn's limits; they are the same for every author.
 func (c *Connector) Limits(context.Context, connector.Account) (connector.Limits, error) {
-	return connector.Limits{MaxChars: MaxChars, MaxMedia: MaxImages, FirstComment: true, AltTextMaxChars: AltTextMaxChars}, nil
+	return connector.Limits{MaxChars: MaxChars, MaxMedia: MaxImages, MaxVideoBytes: MaxVideoBytes, FirstComment: true,
+		AltTextMaxChars: AltTextMaxChars}, nil
 }
 
 // Validate checks a part as LinkedIn would: the commentary's length (as
-// typed; escaping is not counted), images only (JPEG, PNG, GIF), their
-// pixel count and alt text, and the visibility option.
+// typed; escaping is not counted), images (JPEG, PNG, GIF: their pixel
+// count and alt text) or one MP4 video (its size and length), and the
+// visibility option.
 func (c *Connector) Validate(ctx context.Context, acct connector.Account, p connector.Part) (int, []connector.Problem, error) {
 	n := utf8.RuneCountInString(p.Text)
 	var probs []connector.Problem
@@ -87,12 +89,15 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 	if len(p.Media) > MaxImages {
 		probs = append(probs, connector.Problem{Field: "media", Problem: fmt.Sprintf("has %d images; a LinkedIn post takes at most %d", len(p.Media), MaxImages)})
 	}
+	probs = append(probs, videoProblems(p)...)
 	for i, m := range p.Media {
 		field := fmt.Sprintf("media[%d]", i)
 		a := m.Asset
 		switch {
+		case isVideo(a.ContentType):
+			continue
 		case !isImage(a.ContentType):
-			probs = append(probs, connector.Problem{Field: field, Problem: fmt.Sprintf("is %q; Herald sends JPEG, PNG and GIF images to LinkedIn", a.ContentType)})
+			probs = append(probs, connector.Problem{Field: field, Problem: fmt.Sprintf("is %q; Herald sends JPEG, PNG and GIF images and MP4 videos to LinkedIn", a.ContentType)})
 		case a.Width > 0 && a.Height > 0 && int64(a.Width)*int64(a.Height) >= MaxPixels:
 			probs = append(probs, connector.Problem{Field: field, Problem: "has more pixels than LinkedIn takes (36,152,320)"})
 		}

@@ -1,13 +1,14 @@
 // Package instagramfake is a fake of the Instagram API with Facebook Login
 // endpoints Herald uses, on the shared Meta core (graphfake): containers
 // on POST /{ig-user-id}/media (image_url, video_url, media_type,
-// is_carousel_item, children, caption, alt_text) with their status_code,
+// is_carousel_item, children, caption, alt_text, collaborators, location_id) with their status_code,
 // POST /{ig-user-id}/media_publish, /{ig-user-id}/content_publishing_limit,
 // /{ig-user-id}/media with comments, like_count and comments_count,
 // /{ig-media-id}/insights (views, shares), comments and replies.
 package instagramfake
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,7 +24,9 @@ type Container struct {
 	Item                                   bool
 	Children                               []string
 	Status                                 string
-	Media                                  string // the published media's id
+	Media                                  string   // the published media's id
+	Collaborators                          []string // usernames invited to co-author
+	Location                               string   // location_id: a Page with a location
 }
 
 // Media is a published post.
@@ -33,6 +36,8 @@ type Media struct {
 	Created            time.Time
 	Likes, Shares      int64
 	Views              int64
+	Collaborators      []string // invited to co-author
+	Location           string   // the location Page's id
 }
 
 // Comment is a comment or a reply.
@@ -140,6 +145,28 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request, tok gra
 		bad("The caption is longer than 2200 characters")
 		return
 	}
+	if v := f.Get("collaborators"); v != "" {
+		if c.Item || c.Type == "STORIES" {
+			bad("collaborators are not supported on carousel items or stories")
+			return
+		}
+		if err := json.Unmarshal([]byte(v), &c.Collaborators); err != nil || len(c.Collaborators) > 3 {
+			s.ViolationLocked("POST media: collaborators %q is not a JSON array of at most 3 usernames", v)
+			bad("collaborators must be an array of at most 3 Instagram usernames")
+			return
+		}
+	}
+	if v := f.Get("location_id"); v != "" {
+		if c.Item || c.Type == "STORIES" {
+			bad("location_id is not supported on carousel items or stories")
+			return
+		}
+		if strings.Trim(v, "0123456789") != "" {
+			bad("location_id must be the id of a Page with a location")
+			return
+		}
+		c.Location = v
+	}
 	s.containers[c.ID] = c
 	graphfake.JSON(w, http.StatusOK, map[string]string{"id": c.ID})
 }
@@ -163,7 +190,8 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, tok graphfake.T
 		graphfake.Error(w, http.StatusBadRequest, 9007, 2207027, "OAuthException", "Media ID is not available")
 		return
 	}
-	m := &Media{ID: "179" + s.NextID(), Owner: c.Owner, Caption: c.Caption, Items: max(1, len(c.Children)), Created: s.Now()}
+	m := &Media{ID: "179" + s.NextID(), Owner: c.Owner, Caption: c.Caption, Items: max(1, len(c.Children)), Created: s.Now(),
+		Collaborators: c.Collaborators, Location: c.Location}
 	c.Status, c.Media = "PUBLISHED", m.ID
 	s.media[m.ID] = m
 	s.order = append(s.order, m.ID)

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	s.handle("GET /rest/socialActions/{urn}/comments", true, s.listComments)
 	s.handle("POST /rest/socialActions/{urn}/comments", true, s.createComment)
 	s.handle("DELETE /rest/socialActions/{urn}/comments/{id}", true, s.deleteComment)
+	s.videoRoutes()
 }
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, _ string) {
@@ -282,6 +283,21 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, person strin
 			imgs = append(imgs, imageRef{ID: a.Article.Thumbnail, AltText: a.Article.ThumbnailAltText})
 		}
 	}
+	if len(imgs) == 1 && strings.HasPrefix(imgs[0].ID, "urn:li:video:") && rq.Content.Media != nil {
+		v, ok := s.videos[imgs[0].ID]
+		switch {
+		case !ok || v.Owner != rq.Author:
+			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "the video "+imgs[0].ID+" does not belong to "+rq.Author)
+			return
+		case v.Status != "AVAILABLE":
+			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "the video "+imgs[0].ID+" is "+v.Status+", not AVAILABLE")
+			return
+		}
+		if imgs[0].AltText != "" {
+			s.violate("POST /rest/posts: altText sent with a video")
+		}
+		p.Video, imgs = v.URN, nil
+	}
 	for _, im := range imgs {
 		if !s.images[im.ID] {
 			apiError(w, http.StatusUnprocessableEntity, 100, "INVALID_CONTENT", "the image "+im.ID+" was not uploaded")
@@ -290,7 +306,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request, person strin
 		p.Images, p.AltTexts = append(p.Images, im.ID), append(p.AltTexts, im.AltText)
 	}
 	for _, o := range s.posts {
-		if !o.Deleted && o.Parent == "" && o.Author == p.Author && o.Commentary == p.Commentary && len(o.Images) == len(p.Images) &&
+		if !o.Deleted && o.Parent == "" && o.Author == p.Author && o.Commentary == p.Commentary && len(o.Images) == len(p.Images) && o.Video == p.Video &&
 			(o.Article == nil) == (p.Article == nil) {
 			apiError(w, http.StatusUnprocessableEntity, 0, "DUPLICATE_POST", "Content is a duplicate of "+o.URN)
 			return

@@ -51,6 +51,7 @@ type Post struct {
 	Visibility string
 	Images     []string
 	AltTexts   []string
+	Video      string   // the video's URN, "" for none
 	Article    *Article // an article (link) post's card, nil for none
 	Parent     string   // the post (or comment) a comment is on
 	CreatedAt  int64    // milliseconds
@@ -98,6 +99,12 @@ type Server struct {
 	// MemberReadRestricted refuses (403) reading a member's posts and
 	// comments, as LinkedIn does for apps without r_member_social.
 	MemberReadRestricted bool
+	// VideoPartSize is the part size of video uploadInstructions
+	// (DefaultVideoPartSize when 0).
+	VideoPartSize int
+	// VideoProcessingPolls is how many reads of a finalized video answer
+	// PROCESSING before it is AVAILABLE (0: available at once).
+	VideoProcessingPolls int
 
 	mu         sync.Mutex
 	now        func() time.Time
@@ -108,6 +115,7 @@ type Server struct {
 	tokens     map[string]*token
 	refresh    map[string]string
 	images     map[string]bool
+	videos     map[string]*Video
 	posts      []*Post
 	faults     []Fault
 	violations []string
@@ -119,7 +127,7 @@ type Server struct {
 func New(clientID, clientSecret, sub, name string) *Server {
 	s := &Server{ClientID: clientID, ClientSecret: clientSecret, MemberSub: sub, MemberName: name, now: time.Now,
 		seq: 7100000000000000000, codes: map[string]string{}, tokens: map[string]*token{}, refresh: map[string]string{},
-		images: map[string]bool{}, mux: http.NewServeMux()}
+		images: map[string]bool{}, videos: map[string]*Video{}, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
