@@ -257,8 +257,20 @@ func (h *harness) withConnectors() (*fakeserver.Server, string) {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(func() { _ = platform.Close() })
+	h.withRegistry(nil)
+	return platform, base
+}
+
+// withRegistry rebuilds h's API with the test platform's connector and
+// those register adds, the connect callback on h's own server; it returns
+// the registry.
+func (h *harness) withRegistry(register func(*connector.Registry)) *connector.Registry {
+	h.t.Helper()
 	reg := connector.NewRegistry()
 	reg.Register(herald.PlatformFake, fake.New(nil))
+	if register != nil {
+		register(reg)
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	callback := "http://" + srv.Listener.Addr().String() + "/api/v1/connect/callback"
 	logger := slog.New(slog.DiscardHandler)
@@ -272,5 +284,5 @@ func (h *harness) withConnectors() (*fakeserver.Server, string) {
 	srv.Start()
 	h.t.Cleanup(srv.Close)
 	h.svc, h.api, h.srv = d, a, srv
-	return platform, base
+	return reg
 }

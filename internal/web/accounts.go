@@ -37,6 +37,9 @@ type platformInfo struct {
 	Label string
 	// The OAuth form's instance field; empty when the platform has one server.
 	InstanceLabel, InstanceHint, InstanceExample string
+	// InstanceOptional: the instance field may be left empty (a Page or
+	// organization to choose among those the person manages).
+	InstanceOptional bool
 	// The password form's fields.
 	IDLabel, IDHint, IDExample, PWLabel, PWHint string
 	// Where app passwords are made, when the platform has them.
@@ -68,18 +71,18 @@ var platforms = map[herald.Platform]platformInfo{
 		PWFix: "Check the handle, and that you pasted an app password (xxxx-xxxx-xxxx-xxxx), not your account password."},
 	herald.PlatformX: {Label: "X"},
 	herald.PlatformFacebook: {Label: "Facebook Page",
-		InstanceLabel: "Page (optional)", InstanceExample: "Your Page's name",
+		InstanceLabel: "Page (optional)", InstanceOptional: true, InstanceExample: "Your Page's name",
 		InstanceHint: "Leave it empty if you manage one Page, or grant Herald only the Page you want in Facebook's dialog; " +
 			"otherwise type the Page's name, @username or id. You approve Herald on Facebook, then come back here."},
 	herald.PlatformInstagram: {Label: "Instagram",
-		InstanceLabel: "Instagram account (optional)", InstanceExample: "@yourbusiness",
+		InstanceLabel: "Instagram account (optional)", InstanceOptional: true, InstanceExample: "@yourbusiness",
 		InstanceHint: "A professional (business or creator) account linked to a Facebook Page. Leave it empty if only one of your Pages " +
 			"has one; otherwise type its @username. You approve Herald on Facebook, then come back here.",
 		Note: fmt.Sprintf(fetchNote, "Instagram", "Instagram")},
 	herald.PlatformPinterest: {Label: "Pinterest"},
 	herald.PlatformYouTube:   {Label: "YouTube"},
 	herald.PlatformLinkedIn: {Label: "LinkedIn",
-		InstanceLabel: "Organization page (optional)", InstanceExample: "yourcompany",
+		InstanceLabel: "Organization page (optional)", InstanceOptional: true, InstanceExample: "yourcompany",
 		InstanceHint: "Leave it empty to post as yourself; to post as a company page you administer, type its vanity name " +
 			"(linkedin.com/company/yourcompany), its id or its name. You approve Herald on LinkedIn, then come back here."},
 	herald.PlatformThreads: {Label: "Threads", Note: fmt.Sprintf(fetchNote, "Threads", "Threads")},

@@ -71,10 +71,11 @@ func newConnectEnvWith(t *testing.T, register func(*connector.Registry)) (*env, 
 	}
 	logger := slog.New(slog.DiscardHandler)
 	clock := herald.SystemClock{}
-	e := &env{t: t, store: st}
+	e := &env{t: t, store: st, keys: keys, storage: storage}
 	e.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.srv.Listener.Addr().String()
 	reg := connector.NewRegistry()
+	e.registry = reg
 	reg.Register(herald.PlatformFake, fake.New(nil))
 	if register != nil {
 		register(reg)

@@ -259,6 +259,8 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 		}
 		if !platformOptions(platforms[id]) {
 			vf.Visibility, vf.Spoiler = "", "" // no fields for them there
+		} else {
+			vf.Extra = withoutOwnOptions(vf.Extra)
 		}
 		v.Options = vf.options()
 		t := herald.Target{AccountID: id, Variant: v}

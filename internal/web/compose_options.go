@@ -27,7 +27,9 @@ type accountOptions struct {
 // optionPrefix starts the form names of account id's options.
 func optionPrefix(id int64) string { return "v_opt_" + itoa(id) + "_" }
 
-// ownOptionKeys are the options with fields of their own in the composer.
+// ownOptionKeys are the options with fields of their own in the composer,
+// for the platforms that have them (platformOptions); a described option
+// of another platform may share the key (LinkedIn's visibility).
 var ownOptionKeys = map[string]bool{"visibility": true, "spoiler_text": true}
 
 // readExtraOptions reads account id's described options from the form.
@@ -36,7 +38,7 @@ func readExtraOptions(v url.Values, id int64) map[string]string {
 	var out map[string]string
 	for name, vals := range v {
 		key, ok := strings.CutPrefix(name, prefix)
-		if !ok || key == "" || ownOptionKeys[key] || len(vals) == 0 {
+		if !ok || key == "" || len(vals) == 0 {
 			continue
 		}
 		val := strings.TrimSpace(vals[len(vals)-1])
@@ -51,12 +53,29 @@ func readExtraOptions(v url.Values, id int64) map[string]string {
 	return out
 }
 
-// extraOptions are a stored variant's options without those that have
-// fields of their own.
+// extraOptions are a stored variant's options, for the described fields;
+// those with fields of their own are left out where the platform has them
+// (withoutOwnOptions).
 func extraOptions(opts map[string]string) map[string]string {
 	var out map[string]string
 	for k, val := range opts {
-		if ownOptionKeys[k] || val == "" {
+		if val == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = val
+	}
+	return out
+}
+
+// withoutOwnOptions is extra without the options that have fields of
+// their own, which win on the platforms that have them.
+func withoutOwnOptions(extra map[string]string) map[string]string {
+	var out map[string]string
+	for k, val := range extra {
+		if ownOptionKeys[k] {
 			continue
 		}
 		if out == nil {

@@ -41,3 +41,28 @@ func TestComposePlatformOptions(t *testing.T) {
 	}
 	want(t, b.get(fmt.Sprintf("/w/%d/posts/%d/edit", w.ID, id)), http.StatusOK, `name="`+field+`" value="fr"`)
 }
+
+// TestComposeOwnOptionFieldsWin checks that on a platform whose
+// visibility has a field of its own (the test platform, like Mastodon),
+// that field is what is saved, whatever a described option of the same
+// key says; LinkedIn's described visibility is kept by
+// TestBrowserConnectOAuth.
+func TestComposeOwnOptionFieldsWin(t *testing.T) {
+	e := newComposeEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.connect(owner, w, herald.PlatformFake, "acme")
+	b := e.browser()
+	b.signIn("ana@example.com")
+	form := composeValues("Bonjour", acct)
+	form.Set(fmt.Sprintf("v_visibility_%d", acct.ID), "unlisted")
+	form.Set(fmt.Sprintf("v_opt_%d_visibility", acct.ID), "direct")
+	form.Set("action", "draft")
+	id := idFrom(t, b.post(fmt.Sprintf("/w/%d/compose", w.ID), form), editPath)
+	p, err := e.posts.Get(context.Background(), herald.Actor{UserID: owner.ID, WorkspaceID: w.ID, Role: herald.RoleOwner}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Targets[0].Variant.Options["visibility"]; got != "unlisted" {
+		t.Fatalf("saved options %v, want the visibility field's unlisted", p.Targets[0].Variant.Options)
+	}
+}

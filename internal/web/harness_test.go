@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
 	"github.com/heraldsocial/herald/internal/config"
+	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -56,6 +57,10 @@ type env struct {
 	reviews   *review.Service
 	links     *media.PublicLinks
 	srv       *httptest.Server
+	// Set by newConnectEnvWith, for tests that publish (startPublishing).
+	keys     *keyring.Keyring
+	storage  *media.DiskStorage
+	registry *connector.Registry
 }
 
 const testPassword = "correct horse battery"
