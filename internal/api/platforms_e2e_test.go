@@ -27,6 +27,7 @@ type apiPlatformCase struct {
 	handle   string
 	text     string
 	image    bool
+	video    bool // a video instead of the image (YouTube)
 	// options are sent with the post; each must be listed by the
 	// account's options endpoint (with the value among its choices, for
 	// a select).
@@ -50,6 +51,9 @@ var apiPlatformCases = []apiPlatformCase{
 		options: map[string]string{"reply_control": "accounts_you_follow"}, want: map[string]string{"media_type": "TEXT_POST"}},
 	{platform: herald.PlatformDiscord, password: true, handle: platformfakes.DiscordHandle, text: "Open late on Sunday",
 		options: map[string]string{"silent": "true"}, want: map[string]string{"flags": "4096"}},
+	{platform: herald.PlatformYouTube, handle: platformfakes.YouTubeHandle, text: "How we roast our beans", video: true,
+		options: map[string]string{"title": "Roasting day", "privacy": "unlisted"},
+		want:    map[string]string{"title": "Roasting day", "privacy": "unlisted", "size": "300000"}},
 }
 
 // TestAPIConnectAndPublishEveryPlatform connects an account on every
@@ -114,6 +118,16 @@ func TestAPIConnectAndPublishEveryPlatform(t *testing.T) {
 				mustStatus(t, up, http.StatusCreated)
 				var m herald.MediaAsset
 				up.JSON(t, &m)
+				variant["media_ids"] = []int64{m.ID}
+			}
+			if c.video {
+				up := h.upload(ws, tok, "roast.mp4", bytes.NewReader(platformfakes.MP4(300000)), "")
+				mustStatus(t, up, http.StatusCreated)
+				var m herald.MediaAsset
+				up.JSON(t, &m)
+				if m.ContentType != "video/mp4" {
+					t.Fatalf("the video was taken as %q", m.ContentType)
+				}
 				variant["media_ids"] = []int64{m.ID}
 			}
 			res = h.do(http.MethodPost, pubPath(ws, "/posts"), tok, map[string]any{"text": c.text, "action": "draft",

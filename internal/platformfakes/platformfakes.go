@@ -1,6 +1,6 @@
 // Package platformfakes serves, on loopback, a fake of every platform Herald
 // connects to by OAuth (Facebook Pages, Instagram, LinkedIn, Pinterest,
-// Threads) and Discord's webhooks, each with one account, and registers
+// Threads, YouTube) and Discord's webhooks, each with one account, and registers
 // their connectors pointed at them. It is shared by the web interface's and
 // the REST API's end-to-end tests, which connect, compose and publish on
 // every platform the way a person or a program does.
@@ -31,6 +31,8 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/pinterest/pinterestfake"
 	"github.com/heraldsocial/herald/internal/connector/threads"
 	"github.com/heraldsocial/herald/internal/connector/threads/threadsfake"
+	"github.com/heraldsocial/herald/internal/connector/youtube"
+	"github.com/heraldsocial/herald/internal/connector/youtube/youtubefake"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -42,6 +44,9 @@ const (
 	PinterestHandle = "acmepins"
 	ThreadsHandle   = "@acme.threads"
 	DiscordHandle   = "Acme News"
+	YouTubeHandle   = "@acmevideos"
+	// YouTubeChannel is the YouTube channel's id.
+	YouTubeChannel = "UCacme000000000000000001"
 	// The Pinterest account's boards (ids), the second the one tests pick.
 	BoardNews, BoardLaunches = "9101", "9102"
 )
@@ -58,6 +63,7 @@ type Set struct {
 	Pinterest *pinterestfake.Server
 	Threads   *threadsfake.Server
 	Discord   *discordfake.Server
+	YouTube   *youtubefake.Server
 
 	// FacebookPage is the Page connected on Facebook; InstagramPage the
 	// Page whose linked Instagram account is connected.
@@ -109,6 +115,9 @@ func Start(t testing.TB, mediaURL MediaURLFunc) *Set {
 	s.Webhook = s.Discord.AddWebhook(DiscordHandle, false)
 	s.WebhookURL = "https://discord.com/api/webhooks/" + s.Webhook.ID + "/" + s.Webhook.Token
 	serve(herald.PlatformDiscord, s.Discord)
+
+	s.YouTube = youtubefake.New("yt-app", "yt-secret", YouTubeChannel, YouTubeHandle)
+	serve(herald.PlatformYouTube, s.YouTube)
 	return s
 }
 
@@ -134,6 +143,9 @@ func (s *Set) Register(r *connector.Registry) {
 	r.Register(herald.PlatformThreads, threads.New(nil, threads.WithApp("th-app", "th-secret"),
 		threads.WithBaseURL(u[herald.PlatformThreads], u[herald.PlatformThreads]), threads.WithMediaURL(s.publicURL)))
 	r.Register(herald.PlatformDiscord, discord.New(nil, discord.WithBaseURL(u[herald.PlatformDiscord]+"/api/v10")))
+	yt := u[herald.PlatformYouTube]
+	r.Register(herald.PlatformYouTube, youtube.New(nil, youtube.WithClient("yt-app", "yt-secret"), youtube.WithBaseURL(yt),
+		youtube.WithAuthorizeURL(yt+"/o/oauth2/v2/auth"), youtube.WithTokenURL(yt+"/token")))
 }
 
 // Published is a post a fake holds, in the terms the tests compare.
@@ -187,6 +199,11 @@ func (s *Set) Posts(p herald.Platform) []Published {
 			out = append(out, Published{Text: x.Content, Fields: map[string]string{"flags": itoa(x.Flags),
 				"username": x.Username, "files": itoa(len(x.Files))}})
 		}
+	case herald.PlatformYouTube:
+		for _, x := range s.YouTube.Videos() {
+			out = append(out, Published{Text: x.Description, Fields: map[string]string{"title": x.Title,
+				"privacy": x.Privacy, "size": strconv.FormatInt(x.Size, 10)}})
+		}
 	}
 	return out
 }
@@ -206,6 +223,7 @@ func (s *Set) Violations() []string {
 		{herald.PlatformLinkedIn, s.LinkedIn.Violations()},
 		{herald.PlatformThreads, s.Threads.Violations()},
 		{herald.PlatformDiscord, s.Discord.ContractErrors()},
+		{herald.PlatformYouTube, s.YouTube.Violations()},
 	} {
 		for _, m := range v.list {
 			out = append(out, string(v.p)+": "+m)
@@ -229,4 +247,20 @@ func JPEG(t testing.TB, n int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// MP4 is an MP4 file of about n bytes as Herald's media library tells
+// one: an ISO base media "ftyp" box with the isom brand, then the data
+// in an "mdat" box (no "moov": its length and size are unknown, as for a
+// file whose header Herald cannot read).
+func MP4(n int) []byte {
+	ftyp := []byte{0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'i', 's', 'o', '2'}
+	size := max(n-len(ftyp), 8)
+	mdat := make([]byte, size)
+	mdat[0], mdat[1], mdat[2], mdat[3] = byte(size>>24), byte(size>>16), byte(size>>8), byte(size)
+	copy(mdat[4:], "mdat")
+	for i := 8; i < size; i++ {
+		mdat[i] = byte(i * 31)
+	}
+	return append(ftyp, mdat...)
 }

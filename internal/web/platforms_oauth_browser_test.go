@@ -37,6 +37,7 @@ type platformCase struct {
 	handle   string
 	text     string
 	image    bool
+	video    bool // a video instead of the image (YouTube)
 	options  []optionInput
 	// look is a JavaScript expression over pv (the account's preview)
 	// that holds when the preview is drawn the platform's way.
@@ -85,6 +86,14 @@ var platformCases = []platformCase{
 		options: []optionInput{{key: "silent", value: "true", kind: "checkbox"}},
 		look:    `pv.classList.contains("pv-discord")`,
 		want:    map[string]string{"flags": "4096"}},
+	{name: "youtube", platform: herald.PlatformYouTube, form: "oauth-youtube", handle: platformfakes.YouTubeHandle,
+		text: "How we roast our beans, from green to dark", video: true,
+		options: []optionInput{{key: "title", value: "Roasting day", kind: "text"},
+			{key: "privacy", value: "unlisted", kind: "select"}},
+		// The video above its title, the description under them.
+		look: `pv.classList.contains("pv-youtube") && (pv.querySelector(".pv-title")||{}).textContent === "Roasting day" &&
+			(pv.querySelector(".pv-carousel, .pv-media").compareDocumentPosition(pv.querySelector(".pv-text")) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0`,
+		want: map[string]string{"title": "Roasting day", "privacy": "unlisted", "size": "300000"}},
 }
 
 // TestBrowserConnectOAuth connects an account on every platform in one
@@ -116,8 +125,11 @@ func TestBrowserConnectOAuth(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// A picture of its own: the library would give back the
 			// same file, alt text and all.
-			img := filepath.Join(dir, c.name+".jpg")
-			if err := os.WriteFile(img, platformfakes.JPEG(t, 64+i), 0o600); err != nil {
+			img, data := filepath.Join(dir, c.name+".jpg"), platformfakes.JPEG(t, 64+i)
+			if c.video {
+				img, data = filepath.Join(dir, c.name+".mp4"), platformfakes.MP4(300000)
+			}
+			if err := os.WriteFile(img, data, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			id := connectInBrowser(t, ctx, e, w, fakes, c)
@@ -217,6 +229,12 @@ func composeAndPublish(t *testing.T, ctx context.Context, e *env, w herald.Works
 		waitFor(fmt.Sprintf(`[...document.querySelectorAll('input[name="account"]:checked')].map(i => i.value).join() === "%d"`, id)),
 		chromedp.SendKeys(chromedp.CSS("#text-0"), c.text),
 	)
+	if c.video {
+		run(t, ctx, "attach a video",
+			chromedp.SetUploadFiles(chromedp.CSS("#file-0"), []string{img}),
+			chromedp.WaitVisible(chromedp.CSS(`fieldset.part[data-part="0"] .media-item`)),
+		)
+	}
 	if c.image {
 		run(t, ctx, "attach an image",
 			chromedp.SetUploadFiles(chromedp.CSS("#file-0"), []string{img}),
