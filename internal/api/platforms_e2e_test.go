@@ -23,7 +23,7 @@ import (
 // through the REST API.
 type apiPlatformCase struct {
 	platform herald.Platform
-	password bool // connected with a webhook URL rather than OAuth
+	password bool // connected with an identifier and a secret (a webhook URL, a bot token) rather than OAuth
 	handle   string
 	text     string
 	image    bool
@@ -51,6 +51,9 @@ var apiPlatformCases = []apiPlatformCase{
 		options: map[string]string{"reply_control": "accounts_you_follow"}, want: map[string]string{"media_type": "TEXT_POST"}},
 	{platform: herald.PlatformDiscord, password: true, handle: platformfakes.DiscordHandle, text: "Open late on Sunday",
 		options: map[string]string{"silent": "true"}, want: map[string]string{"flags": "4096"}},
+	{platform: herald.PlatformTelegram, password: true, handle: platformfakes.TelegramHandle, text: "Menu of the week: <b>soup</b> & bread",
+		options: map[string]string{"silent": "true", "pin": "true"},
+		want:    map[string]string{"silent": "true", "pinned": "true", "kind": "text"}},
 	{platform: herald.PlatformYouTube, handle: platformfakes.YouTubeHandle, text: "How we roast our beans", video: true,
 		options: map[string]string{"title": "Roasting day", "privacy": "unlisted"},
 		want:    map[string]string{"title": "Roasting day", "privacy": "unlisted", "size": "300000"}},
@@ -192,7 +195,7 @@ func apiConnect(t *testing.T, h *harness, ws herald.Workspace, tok string, fakes
 	var acct herald.Account
 	if c.password {
 		res := h.do(http.MethodPost, pubPath(ws, "/accounts/connect-password"), tok,
-			map[string]string{"platform": string(c.platform), "identifier": c.handle, "password": fakes.WebhookURL})
+			map[string]string{"platform": string(c.platform), "identifier": c.handle, "password": fakes.Password(c.platform)})
 		mustStatus(t, res, http.StatusCreated)
 		res.JSON(t, &acct)
 		return acct

@@ -1,6 +1,6 @@
 // Package platformfakes serves, on loopback, a fake of every platform Herald
 // connects to by OAuth (Facebook Pages, Instagram, LinkedIn, Pinterest,
-// Threads, YouTube) and Discord's webhooks, each with one account, and registers
+// Threads, YouTube), Discord's webhooks and a Telegram channel's bot, each with one account, and registers
 // their connectors pointed at them. It is shared by the web interface's and
 // the REST API's end-to-end tests, which connect, compose and publish on
 // every platform the way a person or a program does.
@@ -29,6 +29,8 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/metagraph/graphfake"
 	"github.com/heraldsocial/herald/internal/connector/pinterest"
 	"github.com/heraldsocial/herald/internal/connector/pinterest/pinterestfake"
+	"github.com/heraldsocial/herald/internal/connector/telegram"
+	"github.com/heraldsocial/herald/internal/connector/telegram/telegramfake"
 	"github.com/heraldsocial/herald/internal/connector/threads"
 	"github.com/heraldsocial/herald/internal/connector/threads/threadsfake"
 	"github.com/heraldsocial/herald/internal/connector/youtube"
@@ -45,6 +47,7 @@ const (
 	ThreadsHandle   = "@acme.threads"
 	DiscordHandle   = "Acme News"
 	YouTubeHandle   = "@acmevideos"
+	TelegramHandle  = "@acmenews"
 	// YouTubeChannel is the YouTube channel's id.
 	YouTubeChannel = "UCacme000000000000000001"
 	// The Pinterest account's boards (ids), the second the one tests pick.
@@ -64,6 +67,10 @@ type Set struct {
 	Threads   *threadsfake.Server
 	Discord   *discordfake.Server
 	YouTube   *youtubefake.Server
+	Telegram  *telegramfake.Server
+	// TelegramBot is the bot, an administrator of the TelegramChat channel.
+	TelegramBot  telegramfake.Bot
+	TelegramChat telegramfake.Chat
 
 	// FacebookPage is the Page connected on Facebook; InstagramPage the
 	// Page whose linked Instagram account is connected.
@@ -118,7 +125,23 @@ func Start(t testing.TB, mediaURL MediaURLFunc) *Set {
 
 	s.YouTube = youtubefake.New("yt-app", "yt-secret", YouTubeChannel, YouTubeHandle)
 	serve(herald.PlatformYouTube, s.YouTube)
+
+	s.Telegram = telegramfake.New()
+	s.TelegramBot = s.Telegram.AddBot("acme_news_bot")
+	s.TelegramChat = s.Telegram.AddChat("channel", "Acme News", TelegramHandle[1:])
+	s.Telegram.SetMember(s.TelegramChat.ID, s.TelegramBot.ID, telegramfake.Member{Status: "administrator", CanPost: true, CanEdit: true})
+	serve(herald.PlatformTelegram, s.Telegram)
 	return s
+}
+
+// Password is what a person pastes to connect a platform connected with
+// an identifier and a secret: Discord's webhook URL, the Telegram bot's
+// token.
+func (s *Set) Password(p herald.Platform) string {
+	if p == herald.PlatformTelegram {
+		return s.TelegramBot.Token
+	}
+	return s.WebhookURL
 }
 
 // SetMediaURL sets where Instagram and Threads are told to fetch files.
@@ -143,6 +166,7 @@ func (s *Set) Register(r *connector.Registry) {
 	r.Register(herald.PlatformThreads, threads.New(nil, threads.WithApp("th-app", "th-secret"),
 		threads.WithBaseURL(u[herald.PlatformThreads], u[herald.PlatformThreads]), threads.WithMediaURL(s.publicURL)))
 	r.Register(herald.PlatformDiscord, discord.New(nil, discord.WithBaseURL(u[herald.PlatformDiscord]+"/api/v10")))
+	r.Register(herald.PlatformTelegram, telegram.New(nil, telegram.WithBaseURL(u[herald.PlatformTelegram])))
 	yt := u[herald.PlatformYouTube]
 	r.Register(herald.PlatformYouTube, youtube.New(nil, youtube.WithClient("yt-app", "yt-secret"), youtube.WithBaseURL(yt),
 		youtube.WithAuthorizeURL(yt+"/o/oauth2/v2/auth"), youtube.WithTokenURL(yt+"/token")))
@@ -199,6 +223,14 @@ func (s *Set) Posts(p herald.Platform) []Published {
 			out = append(out, Published{Text: x.Content, Fields: map[string]string{"flags": itoa(x.Flags),
 				"username": x.Username, "files": itoa(len(x.Files))}})
 		}
+	case herald.PlatformTelegram:
+		for _, x := range s.Telegram.Messages(s.TelegramChat.ID) {
+			if x.FromBot == 0 || x.ReplyTo != 0 {
+				continue
+			}
+			out = append(out, Published{Text: x.Text, Fields: map[string]string{"silent": strconv.FormatBool(x.Silent),
+				"pinned": strconv.FormatBool(x.Pinned), "kind": x.Kind}})
+		}
 	case herald.PlatformYouTube:
 		for _, x := range s.YouTube.Videos() {
 			out = append(out, Published{Text: x.Description, Fields: map[string]string{"title": x.Title,
@@ -224,6 +256,7 @@ func (s *Set) Violations() []string {
 		{herald.PlatformThreads, s.Threads.Violations()},
 		{herald.PlatformDiscord, s.Discord.ContractErrors()},
 		{herald.PlatformYouTube, s.YouTube.Violations()},
+		{herald.PlatformTelegram, s.Telegram.ContractErrors()},
 	} {
 		for _, m := range v.list {
 			out = append(out, string(v.p)+": "+m)
