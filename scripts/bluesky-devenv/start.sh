@@ -30,6 +30,7 @@ install() {
 	local want
 	want="$(stamp_of)"
 	if [[ -f "$cache/.installed" && "$(cat "$cache/.installed")" == "$want" && -x "$node22/bin/node" ]]; then
+		exec 9>&- # unlocked: the server started next must not hold the lock
 		return 0
 	fi
 	log "installing @atproto/dev-env into $cache (the first time takes about 5 minutes)"
@@ -50,6 +51,10 @@ install() {
 	}
 	echo "$want" >"$cache/.installed"
 	log "installed in $((SECONDS - start)) s"
+	# Unlocked: the server that start execs next would otherwise hold the
+	# lock as long as it runs, and a server left behind by a killed run
+	# would keep every later install waiting.
+	exec 9>&-
 }
 
 services() {
