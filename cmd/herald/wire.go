@@ -33,6 +33,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
@@ -178,6 +179,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
 		post.WithMediaFitter(fitter), post.WithNotifier(notifier))
+	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifier))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,
@@ -258,6 +260,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Labels:     labels,
 		Campaigns:  campaigns,
 		Posts:      posts,
+		Inbox:      inboxSvc,
 		Accounts:   accounts,
 		Media:      mediaSvc,
 		Evergreen:  evergreenSvc,
@@ -273,7 +276,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Version:    a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
-		Posts: posts, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
+		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
 		Reviews: reviews, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -43,14 +44,16 @@ type Deps struct {
 	Labels     *label.Service
 	Campaigns  *campaign.Service
 	Posts      *post.Service
-	Accounts   *account.Service
-	Media      *media.Service
-	Evergreen  *evergreen.Service
-	Calendar   *ical.Service
-	Imports    *postcsv.Service
-	Templates  *template.Service
-	Feeds      *feeds.Service
-	Webhooks   *webhook.Service
+	// Inbox keeps the inbox's team features (tags, notes, saved replies, rules).
+	Inbox     *inbox.Service
+	Accounts  *account.Service
+	Media     *media.Service
+	Evergreen *evergreen.Service
+	Calendar  *ical.Service
+	Imports   *postcsv.Service
+	Templates *template.Service
+	Feeds     *feeds.Service
+	Webhooks  *webhook.Service
 	// Tasks keeps the workspace's tasks and task template sets.
 	Tasks *task.Service
 	// Reviews manages client review links.

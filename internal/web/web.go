@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/post"
@@ -51,14 +52,16 @@ type Deps struct {
 	Sessions   *scs.SessionManager
 	Workspaces *workspace.Service
 	Posts      *post.Service
-	Accounts   *account.Service
-	Media      *media.Service
-	Labels     *label.Service
-	Campaigns  *campaign.Service
-	Evergreen  *evergreen.Service
-	Calendar   *ical.Service
-	Templates  *template.Service
-	Feeds      *feeds.Service
+	// Inbox keeps the inbox's team features (tags, notes, saved replies, rules).
+	Inbox     *inbox.Service
+	Accounts  *account.Service
+	Media     *media.Service
+	Labels    *label.Service
+	Campaigns *campaign.Service
+	Evergreen *evergreen.Service
+	Calendar  *ical.Service
+	Templates *template.Service
+	Feeds     *feeds.Service
 	// Webhooks are the workspace's notification channels.
 	Webhooks *webhook.Service
 	// Tasks keeps the board, the task pages and My work.
