@@ -37,6 +37,10 @@ type InboxItem struct {
 	// FirstResponseAt is when the platform confirmed Herald's first
 	// reply to the item.
 	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+	// Direct marks a direct (private) message; ConversationID is the
+	// platform's conversation it belongs to. See dm.go.
+	Direct         bool   `json:"direct,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
 }
 
 // InboxState is the team's work state of an inbox item.
@@ -63,10 +67,16 @@ type InboxKind string
 const (
 	InboxReply   InboxKind = "reply"
 	InboxMention InboxKind = "mention"
+	// InboxDM is a direct message (InboxItem.Direct).
+	InboxDM InboxKind = "dm"
 )
 
-// Kind returns whether the item replies to one of our posts or mentions us.
+// Kind returns whether the item is a direct message, replies to one of
+// our posts or mentions us.
 func (i InboxItem) Kind() InboxKind {
+	if i.Direct {
+		return InboxDM
+	}
 	if i.TargetID != nil {
 		return InboxReply
 	}

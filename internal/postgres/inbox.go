@@ -14,13 +14,14 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at`
+	done_by, first_response_at, direct, conversation_id`
 
 func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
 	err := r.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &it.TargetID, &it.CreatedAt, &it.FetchedAt, &it.Meta,
-		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt)
+		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt, &it.Direct,
+		&it.ConversationID)
 	return it, err
 }
 
@@ -39,13 +40,14 @@ func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int
 			}
 			err := s.q.QueryRow(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
 				author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
-				assigned_to)
+				assigned_to, direct, conversation_id)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text,
 					(SELECT id FROM targets WHERE account_id = $2 AND remote_id = $9::text AND $9::text <> '' ORDER BY id LIMIT 1),
-					$10, $11, $12, $13, $14)
+					$10, $11, $12, $13, $14, $15, $16)
 				ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, target_id`,
 				it.WorkspaceID, it.AccountID, it.RemoteID, it.URL, it.AuthorID, it.AuthorHandle, it.AuthorName, it.Text,
-				it.ReplyToRemoteID, it.CreatedAt, it.FetchedAt, meta, it.ReadAt, it.AssignedTo).Scan(&it.ID, &it.TargetID)
+				it.ReplyToRemoteID, it.CreatedAt, it.FetchedAt, meta, it.ReadAt, it.AssignedTo, it.Direct,
+				it.ConversationID).Scan(&it.ID, &it.TargetID)
 			if errors.Is(err, pgx.ErrNoRows) {
 				it.ID, it.TargetID = 0, nil
 				continue
@@ -105,9 +107,11 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	}
 	switch f.Kind {
 	case herald.InboxReply:
-		add("target_id IS NOT NULL")
+		add("target_id IS NOT NULL AND NOT direct")
 	case herald.InboxMention:
-		add("target_id IS NULL")
+		add("target_id IS NULL AND NOT direct")
+	case herald.InboxDM:
+		add("direct")
 	}
 	if f.State != "" {
 		add("state = ?", string(f.State))

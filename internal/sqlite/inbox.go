@@ -14,7 +14,7 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at`
+	done_by, first_response_at, direct, conversation_id`
 
 func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
@@ -23,7 +23,7 @@ func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var meta sql.NullString
 	if err := sc.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned,
-		&it.State, &changed, &doneBy, &responded); err != nil {
+		&it.State, &changed, &doneBy, &responded, &it.Direct, &it.ConversationID); err != nil {
 		return it, err
 	}
 	it.StateChangedAt, it.DoneBy, it.FirstResponseAt = fromNullMicros(changed), fromNullInt(doneBy), fromNullMicros(responded)
@@ -58,14 +58,14 @@ func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (in
 			var target sql.NullInt64
 			err := q.QueryRowContext(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
 				author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
-				assigned_to)
+				assigned_to, direct, conversation_id)
 				VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
 					(SELECT id FROM targets WHERE account_id = ?2 AND remote_id = ?9 AND ?9 != '' ORDER BY id LIMIT 1),
-					?10, ?11, ?12, ?13, ?14)
+					?10, ?11, ?12, ?13, ?14, ?15, ?16)
 				ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, target_id`,
 				it.WorkspaceID, it.AccountID, it.RemoteID, it.URL, it.AuthorID, it.AuthorHandle, it.AuthorName, it.Text,
 				it.ReplyToRemoteID, micros(it.CreatedAt), micros(it.FetchedAt), meta, microsOrNil(it.ReadAt),
-				nullInt(it.AssignedTo)).Scan(&id, &target)
+				nullInt(it.AssignedTo), it.Direct, it.ConversationID).Scan(&id, &target)
 			if errors.Is(err, sql.ErrNoRows) {
 				it.ID = 0
 				continue
@@ -124,9 +124,11 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	}
 	switch f.Kind {
 	case herald.InboxReply:
-		add("target_id IS NOT NULL")
+		add("target_id IS NOT NULL AND direct = 0")
 	case herald.InboxMention:
-		add("target_id IS NULL")
+		add("target_id IS NULL AND direct = 0")
+	case herald.InboxDM:
+		add("direct = 1")
 	}
 	if f.State != "" {
 		add("state = ?", string(f.State))

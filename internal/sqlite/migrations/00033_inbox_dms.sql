@@ -1,0 +1,15 @@
+-- Direct messages in the inbox: an item is direct (a private message)
+-- in a platform conversation; each account keeps a direct-message sync
+-- cursor apart from its inbox (mentions) cursor.
+
+-- +goose Up
+ALTER TABLE inbox_items ADD COLUMN direct INTEGER NOT NULL DEFAULT 0 CHECK (direct IN (0, 1));
+ALTER TABLE inbox_items ADD COLUMN conversation_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN dm_cursor TEXT NOT NULL DEFAULT '';
+CREATE INDEX inbox_items_conversation ON inbox_items (account_id, conversation_id, created_at) WHERE direct = 1;
+
+-- +goose Down
+DROP INDEX inbox_items_conversation;
+ALTER TABLE accounts DROP COLUMN dm_cursor;
+ALTER TABLE inbox_items DROP COLUMN conversation_id;
+ALTER TABLE inbox_items DROP COLUMN direct;
