@@ -118,6 +118,7 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		{"Delete", checkDelete},
 		{"Metrics", checkMetrics},
 		{"Inbox", checkInbox},
+		{"DirectMessages", checkDM},
 		{"Validate", checkValidate},
 	}
 	for _, c := range checks {

@@ -70,3 +70,17 @@ func TestConformance(t *testing.T) {
 		return conformance.Setup{Connector: newConnector(), Fake: &conformFake{f: f}}
 	})
 }
+
+func (c *conformFake) DirectMessage(_ connector.Account, text string) string {
+	return c.f.srv.DirectMessage(c.someone().ID, c.f.me.ID, text, "")
+}
+
+func (c *conformFake) DirectSent(_ connector.Account, conversationID string) []string {
+	var out []string
+	for _, s := range c.f.srv.Statuses() {
+		if s.AccountID == c.f.me.ID && s.Visibility == "direct" && c.f.srv.ConversationOf(s.ID) == conversationID {
+			out = append(out, s.Text)
+		}
+	}
+	return out
+}

@@ -142,7 +142,8 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	var out []connector.Mention
 	seen := map[string]bool{}
 	for _, n := range all {
-		if n.Type != "mention" || n.Status == nil || seen[string(n.ID)] {
+		// Direct statuses are read by DirectMessages, with their conversation.
+		if n.Type != "mention" || n.Status == nil || n.Status.Visibility == "direct" || seen[string(n.ID)] {
 			continue
 		}
 		seen[string(n.ID)] = true

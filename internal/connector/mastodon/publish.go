@@ -317,6 +317,7 @@ func (c *Connector) Reply(ctx context.Context, acct connector.Account, to herald
 	}
 	p.Text = replyText(to, p.Text)
 	p.ReplyTo, p.Comment, p.Root = &to, false, nil
+	p.Options = replyOptions(to, p.Options)
 	if _, sent := c.sentAt(p.Key); sent && p.Key != "" && !c.Idempotent(ctx, acct) {
 		// This reply was sent before and its outcome may be unknown (a
 		// timeout): look before sending it again, and never send blindly.

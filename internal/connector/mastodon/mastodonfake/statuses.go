@@ -27,6 +27,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v2/media", s.upload)
 	m.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
 	m.HandleFunc("GET /api/v1/notifications", s.listNotifications)
+	m.HandleFunc("GET /api/v1/conversations", s.listConversations)
+	m.HandleFunc("GET /api/v1/statuses/{id}/context", s.statusContext)
 	m.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoIndex)
 	m.HandleFunc("GET /nodeinfo/2.0", s.nodeinfo)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "Record not found") })
@@ -279,7 +281,10 @@ func idCmp(a, b string) int {
 // visible returns a status the viewer may see. s.mu must be held.
 func (s *Server) visible(id, viewer string) *Status {
 	st := s.statuses[id]
-	if st == nil || st.Deleted || (st.Visibility == "direct" || st.Visibility == "private") && st.AccountID != viewer {
+	if st == nil || st.Deleted {
+		return nil
+	}
+	if (st.Visibility == "direct" || st.Visibility == "private") && st.AccountID != viewer && !s.addressed(st, viewer) {
 		return nil
 	}
 	return st
