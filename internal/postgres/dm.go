@@ -55,3 +55,39 @@ func (s store) ListConversation(ctx context.Context, workspaceID, accountID int6
 	}
 	return out, nil
 }
+
+// SetDMRefused records why the platform refused the account's direct messages.
+func (s store) SetDMRefused(ctx context.Context, workspaceID, accountID int64, reason string) error {
+	tag, err := s.q.Exec(ctx, `UPDATE accounts SET dm_refused = $3 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, accountID, reason)
+	if err != nil {
+		return dbErr("set dm refused", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return missing("account")
+	}
+	return nil
+}
+
+// DMRefusals returns the workspace's accounts whose direct messages were refused.
+func (s store) DMRefusals(ctx context.Context, workspaceID int64) (map[int64]string, error) {
+	rows, err := s.q.Query(ctx, `SELECT id, dm_refused FROM accounts WHERE workspace_id = $1 AND dm_refused <> ''`,
+		workspaceID)
+	if err != nil {
+		return nil, dbErr("dm refusals", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var reason string
+		if err := rows.Scan(&id, &reason); err != nil {
+			return nil, dbErr("dm refusals", err)
+		}
+		out[id] = reason
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbErr("dm refusals", err)
+	}
+	return out, nil
+}

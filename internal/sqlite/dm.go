@@ -49,3 +49,36 @@ func (s *store) ListConversation(ctx context.Context, workspaceID, accountID int
 	}
 	return out, nil
 }
+
+// SetDMRefused records why the platform refused the account's direct messages.
+func (s *store) SetDMRefused(ctx context.Context, workspaceID, accountID int64, reason string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE accounts SET dm_refused = ? WHERE workspace_id = ? AND id = ?`,
+		reason, workspaceID, accountID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set dm refused: %w", err)
+	}
+	return affected(res, "account")
+}
+
+// DMRefusals returns the workspace's accounts whose direct messages were refused.
+func (s *store) DMRefusals(ctx context.Context, workspaceID int64) (map[int64]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, dm_refused FROM accounts WHERE workspace_id = ? AND dm_refused <> ''`,
+		workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: dm refusals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var reason string
+		if err := rows.Scan(&id, &reason); err != nil {
+			return nil, fmt.Errorf("sqlite: dm refusals: %w", err)
+		}
+		out[id] = reason
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: dm refusals: %w", err)
+	}
+	return out, nil
+}

@@ -117,7 +117,30 @@ func dmTests() []test {
 			if a.InboxCursor != "mentions-1" {
 				t.Fatalf("inbox cursor %q after setting the dm cursor, want mentions-1", a.InboxCursor)
 			}
+			refused, err := s.DMRefusals(ctx, w.ws.ID)
+			noErr(t, err, "DMRefusals")
+			if len(refused) != 0 {
+				t.Fatalf("refusals %v of a new workspace, want none", refused)
+			}
+			noErr(t, s.SetDMRefused(ctx, w.ws.ID, w.account.ID, "reconnect to allow direct messages"), "SetDMRefused")
+			refused, err = s.DMRefusals(ctx, w.ws.ID)
+			noErr(t, err, "DMRefusals")
+			if len(refused) != 1 || refused[w.account.ID] != "reconnect to allow direct messages" {
+				t.Fatalf("refusals %v, want the account's reason", refused)
+			}
 			other := mustWorld(t, s)
+			refused, err = s.DMRefusals(ctx, other.ws.ID)
+			noErr(t, err, "DMRefusals of another workspace")
+			if len(refused) != 0 {
+				t.Fatalf("another workspace sees refusals %v", refused)
+			}
+			wantNotFound(t, s.SetDMRefused(ctx, other.ws.ID, w.account.ID, "x"), "SetDMRefused of another workspace")
+			noErr(t, s.SetDMRefused(ctx, w.ws.ID, w.account.ID, ""), "SetDMRefused cleared")
+			refused, err = s.DMRefusals(ctx, w.ws.ID)
+			noErr(t, err, "DMRefusals")
+			if len(refused) != 0 {
+				t.Fatalf("refusals %v after clearing, want none", refused)
+			}
 			wantNotFound(t, s.SetDMCursor(ctx, other.ws.ID, w.account.ID, "x"), "SetDMCursor of another workspace")
 			_, err = s.DMCursor(ctx, other.ws.ID, w.account.ID)
 			wantNotFound(t, err, "DMCursor of another workspace")
