@@ -37,7 +37,11 @@ func (w *syncInboxWorker) Timeout(*river.Job[SyncInboxArgs]) time.Duration {
 // its access ended) and the others go on; only database errors fail the job.
 func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs]) error {
 	e := w.engage
-	platforms := e.platformsWith(func(c connector.Publisher) bool { _, ok := c.(connector.InboxReader); return ok })
+	platforms := e.platformsWith(func(c connector.Publisher) bool {
+		_, mentions := c.(connector.InboxReader)
+		_, dms := c.(connector.DMReader)
+		return mentions || dms
+	})
 	if len(platforms) == 0 {
 		return nil
 	}
@@ -56,6 +60,12 @@ func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs])
 		added += n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("account %d: %w", a.ID, err))
+			continue
+		}
+		n, err = w.directMessages(ctx, a)
+		added += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("account %d: direct messages: %w", a.ID, err))
 		}
 	}
 	if added > 0 {
