@@ -64,9 +64,10 @@ type ReplyStore interface {
 	// ClaimReply starts attempt number attempt (the reply's Attempts + 1
 	// as the caller read it) on the workspace's reply id, leased until
 	// lease: only while the reply is still at attempt-1 and not sent, and
-	// not held by a lease still running at now. ok is false when another
+	// not held by a lease still running at now, unless that attempt began
+	// before orphanedBefore (see RepliesToSettle). ok is false when another
 	// attempt got there first or the reply is sent.
-	ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now time.Time) (r Reply, ok bool, err error)
+	ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now, orphanedBefore time.Time) (r Reply, ok bool, err error)
 	// FinishReply records attempt's outcome (state, the platform's
 	// reference for sent, the error for failed or unconfirmed) at at,
 	// only while the reply is still at that attempt; ok says whether it was.

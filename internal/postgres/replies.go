@@ -53,12 +53,16 @@ func (s store) BeginReply(ctx context.Context, r *herald.Reply) (herald.Reply, b
 }
 
 // ClaimReply starts the next attempt on a reply nobody holds.
-func (s store) ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now time.Time) (herald.Reply, bool, error) {
+func (s store) ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now, orphanedBefore time.Time) (herald.Reply, bool, error) {
+	var orphaned *time.Time
+	if !orphanedBefore.IsZero() {
+		orphaned = &orphanedBefore
+	}
 	r, err := scanReply(s.q.QueryRow(ctx, `UPDATE inbox_replies SET state = 'sending', attempts = $1, lease_until = $2,
 		updated_at = $3
 		WHERE workspace_id = $4 AND id = $5 AND attempts = $6 AND state <> 'sent'
-			AND (state <> 'sending' OR lease_until IS NULL OR lease_until < $3)
-		RETURNING `+replyCols, attempt, lease, now, workspaceID, id, attempt-1))
+			AND (state <> 'sending' OR lease_until IS NULL OR lease_until < $3 OR updated_at < $7)
+		RETURNING `+replyCols, attempt, lease, now, workspaceID, id, attempt-1, orphaned))
 	if err == nil {
 		return r, true, nil
 	}

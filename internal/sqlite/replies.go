@@ -59,14 +59,15 @@ func (s *store) BeginReply(ctx context.Context, r *herald.Reply) (herald.Reply, 
 }
 
 // ClaimReply starts the next attempt on a reply nobody holds.
-func (s *store) ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now time.Time) (herald.Reply, bool, error) {
+func (s *store) ClaimReply(ctx context.Context, workspaceID, id int64, attempt int, lease, now, orphanedBefore time.Time) (herald.Reply, bool, error) {
 	var r herald.Reply
+	orphaned := orphanMicros(orphanedBefore)
 	ok := false
 	err := s.atomic(ctx, func(q querier) error {
 		res, err := q.ExecContext(ctx, `UPDATE inbox_replies SET state = 'sending', attempts = ?, lease_until = ?, updated_at = ?
 			WHERE workspace_id = ? AND id = ? AND attempts = ? AND state <> 'sent'
-				AND (state <> 'sending' OR lease_until IS NULL OR lease_until < ?)`,
-			attempt, micros(stamp(lease)), micros(stamp(now)), workspaceID, id, attempt-1, micros(stamp(now)))
+				AND (state <> 'sending' OR lease_until IS NULL OR lease_until < ? OR updated_at < ?)`,
+			attempt, micros(stamp(lease)), micros(stamp(now)), workspaceID, id, attempt-1, micros(stamp(now)), orphaned)
 		if err != nil {
 			return fmt.Errorf("sqlite: claim reply: %w", err)
 		}
@@ -115,10 +116,7 @@ func (s *store) ListReplies(ctx context.Context, workspaceID, itemID int64) ([]h
 
 // RepliesToSettle returns the replies that need a check with the platform.
 func (s *store) RepliesToSettle(ctx context.Context, now, orphanedBefore time.Time, limit int) ([]herald.Reply, error) {
-	orphaned := int64(-1)
-	if !orphanedBefore.IsZero() {
-		orphaned = micros(orphanedBefore)
-	}
+	orphaned := orphanMicros(orphanedBefore)
 	return s.replies(ctx, `SELECT `+replyCols+` FROM inbox_replies
 		WHERE state = 'unsettled' OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ? OR updated_at < ?))
 		ORDER BY updated_at, id LIMIT ?`, micros(now), orphaned, limit)
@@ -142,4 +140,13 @@ func (s *store) replies(ctx context.Context, query string, args ...any) ([]heral
 		return nil, fmt.Errorf("sqlite: list replies: %w", err)
 	}
 	return out, nil
+}
+
+// orphanMicros is orphanedBefore as stored, or a time before any row
+// when it is zero.
+func orphanMicros(orphanedBefore time.Time) int64 {
+	if orphanedBefore.IsZero() {
+		return -1 << 62
+	}
+	return micros(orphanedBefore)
 }

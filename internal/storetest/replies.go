@@ -38,7 +38,7 @@ func replyTests() []test {
 
 			// Nobody claims a reply whose lease runs; the attempt holding it
 			// records its outcome once.
-			if _, ok, err := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(2*time.Minute), at(30*time.Second)); err != nil || ok {
+			if _, ok, err := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(2*time.Minute), at(30*time.Second), time.Time{}); err != nil || ok {
 				t.Fatalf("ClaimReply under a running lease: ok %v, %v", ok, err)
 			}
 			ok, err := s.FinishReply(ctx, w.ws.ID, r.ID, 1, herald.ReplyUnsettled, herald.RemoteRef{}, "", at(40*time.Second))
@@ -56,12 +56,12 @@ func replyTests() []test {
 			}
 
 			// Two attempts at the same number: one gets it.
-			c, ok, err := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(3*time.Minute), at(time.Minute))
+			c, ok, err := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(3*time.Minute), at(time.Minute), time.Time{})
 			noErr(t, err, "ClaimReply")
 			if !ok || c.Attempts != 2 || c.State != herald.ReplySending {
 				t.Fatalf("ClaimReply: ok %v, %+v", ok, c)
 			}
-			if _, ok, _ := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(3*time.Minute), at(time.Minute)); ok {
+			if _, ok, _ := s.ClaimReply(ctx, w.ws.ID, r.ID, 2, at(3*time.Minute), at(time.Minute), time.Time{}); ok {
 				t.Fatal("the same attempt claimed twice")
 			}
 			// The old attempt cannot overwrite the new one's outcome.
@@ -92,7 +92,7 @@ func replyTests() []test {
 				t.Fatalf("ListReplies = %+v", list)
 			}
 			wantTime(t, "sent at", *list[0].SentAt, at(2*time.Minute))
-			if _, ok, _ := s.ClaimReply(ctx, w.ws.ID, r.ID, 3, at(time.Hour), at(time.Hour)); ok {
+			if _, ok, _ := s.ClaimReply(ctx, w.ws.ID, r.ID, 3, at(time.Hour), at(time.Hour), time.Time{}); ok {
 				t.Fatal("a sent reply was claimed again")
 			}
 			if list, _ := s.ListReplies(ctx, other.ws.ID, it.ID); len(list) != 0 {
