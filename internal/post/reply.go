@@ -129,7 +129,7 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 	case herald.ReplyUnconfirmed:
 		return existing, cannotTell(existing)
 	}
-	claimed, ok, err := s.store.ClaimReply(ctx, actor.WorkspaceID, existing.ID, existing.Attempts+1, lease, now, time.Time{})
+	claimed, ok, err := s.store.ClaimReply(ctx, actor.WorkspaceID, existing.ID, existing.Attempts+1, lease, now, s.replyOrphans)
 	if err != nil {
 		return herald.Reply{}, fmt.Errorf("post: claim reply %d: %w", existing.ID, err)
 	}
