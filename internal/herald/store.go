@@ -250,6 +250,7 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	ReplyStore
+	InboxSyncStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore
