@@ -250,6 +250,8 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	DMStore
+	ReplyStore
+	InboxSyncStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore
