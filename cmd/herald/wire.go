@@ -185,7 +185,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		postOpts = append(postOpts, post.WithSingleInstance(clock.Now()))
 	}
 	posts := post.New(st, clock, logger, postOpts...)
-	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifier))
+	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifier), inbox.WithDMPlatforms(registry))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,

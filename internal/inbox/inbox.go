@@ -25,6 +25,7 @@ type Service struct {
 	clock    herald.Clock
 	log      *slog.Logger
 	notifier Notifier
+	dms      DMPlatforms // nil: no account gives direct messages (see dm.go)
 }
 
 // Option configures a Service.
