@@ -128,6 +128,7 @@ func New(d Deps) *API {
 	a.registerMedia()
 	a.registerConnect()
 	a.registerEngagement()
+	a.registerDMs()
 	a.registerRemote()
 	a.registerComments()
 	a.registerEvergreen()

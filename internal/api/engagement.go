@@ -52,7 +52,7 @@ type InboxListInput struct {
 	PageParams
 	Account  int64     `query:"account" minimum:"0" doc:"Only this account's mentions and replies"`
 	Platform string    `query:"platform" maxLength:"40" doc:"Only the items of this platform's accounts (mastodon, bluesky, …)"`
-	Kind     string    `query:"kind" enum:"reply,mention," doc:"reply: replies to Herald's own posts (target_id set); mention: everything else"`
+	Kind     string    `query:"kind" enum:"reply,mention,dm," doc:"reply: replies to Herald's own posts (target_id set); mention: other public posts; dm: direct (private) messages"`
 	State    string    `query:"state" enum:"open,pending,done," doc:"Only items in this work state"`
 	Assignee string    `query:"assignee" maxLength:"20" pattern:"^(|me|unassigned|[1-9][0-9]*)$" doc:"Only items assigned to this member id, to the caller (me), or to nobody (unassigned)"`
 	Since    time.Time `query:"since" doc:"Only items the platform dates at or after this instant (RFC 3339)"`

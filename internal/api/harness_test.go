@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -278,6 +279,7 @@ func (h *harness) withRegistry(register func(*connector.Registry)) *connector.Re
 	d := h.svc
 	d.Accounts = account.New(h.store, h.keys, clock, logger, account.WithConnectors(reg, callback, h.auth))
 	d.Posts = post.New(h.store, clock, logger, post.WithConnectors(reg, h.keys))
+	d.Inbox = inbox.New(h.store, clock, logger, inbox.WithDMPlatforms(reg))
 	d.Imports = importsFor(d)
 	a := api.New(d)
 	srv.Config.Handler = d.Sessions.LoadAndSave(h.auth.Middleware(d.Sessions)(a))

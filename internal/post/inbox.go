@@ -37,8 +37,8 @@ func (s *Service) ListInbox(ctx context.Context, actor herald.Actor, f herald.In
 	if f.State != "" && !f.State.Valid() {
 		p.Add("state", "is %q; use open, pending or done", f.State)
 	}
-	if f.Kind != "" && f.Kind != herald.InboxReply && f.Kind != herald.InboxMention {
-		p.Add("kind", "is %q; use reply or mention", f.Kind)
+	if f.Kind != "" && f.Kind != herald.InboxReply && f.Kind != herald.InboxMention && f.Kind != herald.InboxDM {
+		p.Add("kind", "is %q; use reply, mention or dm", f.Kind)
 	}
 	if f.Platform != "" && !f.Platform.Valid() {
 		p.Add("platform", "is %q, not a platform Herald knows", f.Platform)
