@@ -21,6 +21,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -94,7 +95,8 @@ func newConnectEnvWith(t *testing.T, register func(*connector.Registry)) (*env, 
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "test",
+		Inbox: inbox.New(st, clock, logger, inbox.WithDMPlatforms(reg))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/post"
 )
 
@@ -111,6 +112,8 @@ type inboxData struct {
 	CanWork  bool // may change states, assign and reply
 	Err      *herald.Error
 	Loc      *time.Location
+	// NoDMs are the accounts whose direct messages the inbox cannot show.
+	NoDMs []inbox.NoDMs
 }
 
 // conversationData is one item's page.
@@ -129,6 +132,8 @@ type conversationData struct {
 	Back    string
 	// Replies are Herald's replies to the item with their states.
 	Replies []herald.Reply
+	// Conversation is a direct item's conversation, oldest first.
+	Conversation []herald.InboxItem
 	// ReplyKey names the reply form as rendered: a double click sends
 	// one reply.
 	ReplyKey string
@@ -169,6 +174,9 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, p *page) err
 		if d.Items, d.Next, err = h.d.Posts.ListInbox(r.Context(), p.Actor, d.Filter.store(p.Actor.UserID)); err != nil {
 			return err
 		}
+	}
+	if d.NoDMs, err = h.accountsWithoutDMs(r, p); err != nil {
+		return err
 	}
 	p.Title = "Inbox"
 	h.render(w, r, http.StatusOK, inboxPage(p, d))
@@ -266,6 +274,9 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 				d.Earlier = append(d.Earlier, e)
 			}
 		}
+	}
+	if d.Conversation, err = h.conversation(r, p, it); err != nil {
+		return err
 	}
 	if d.Replies, err = h.d.Posts.ListReplies(ctx, p.Actor, it.ID); err != nil {
 		return err
@@ -396,7 +407,10 @@ func inboxStateLabel(s herald.InboxState) string {
 
 // inboxKindLabel says what the item is to us.
 func inboxKindLabel(it herald.InboxItem) string {
-	if it.Kind() == herald.InboxReply {
+	switch it.Kind() {
+	case herald.InboxDM:
+		return "Direct message"
+	case herald.InboxReply:
 		return "Reply to our post"
 	}
 	return "Mention"
