@@ -10,7 +10,8 @@ import (
 // Direct messages: statuses with visibility direct, seen by their author
 // and the accounts they mention, grouped into conversations (one per
 // thread of direct statuses, named by its first status) and read with
-// GET /api/v1/conversations and GET /api/v1/statuses/:id/context.
+// GET /api/v1/conversations and GET /api/v1/statuses/:id/context
+// (context.go).
 
 // addressed reports whether the status mentions the viewer. s.mu must be
 // held.
@@ -122,50 +123,4 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", got[len(got)-1]), link("min_id", got[0])))
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// statusContext answers a status's ancestors and descendants the caller
-// may see, each oldest first.
-func (s *Server) statusContext(w http.ResponseWriter, r *http.Request) {
-	_, a := s.authed(w, r, "read:statuses")
-	if a == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.visible(r.PathValue("id"), a.ID)
-	if st == nil {
-		writeError(w, http.StatusNotFound, "Record not found")
-		return
-	}
-	base := baseURL(r)
-	ancestors := []any{}
-	var up []*Status
-	for p := s.statuses[st.InReplyToID]; p != nil; p = s.statuses[p.InReplyToID] {
-		if s.visible(p.ID, a.ID) != nil {
-			up = append(up, p)
-		}
-	}
-	for i := len(up) - 1; i >= 0; i-- {
-		ancestors = append(ancestors, s.statusJSON(base, up[i], a.ID))
-	}
-	var down []string
-	parents := map[string]bool{st.ID: true}
-	var all []string
-	for id := range s.statuses {
-		all = append(all, id)
-	}
-	slices.SortFunc(all, idCmp)
-	for _, id := range all { // replies come after what they answer
-		c := s.statuses[id]
-		if c.InReplyToID != "" && parents[c.InReplyToID] && s.visible(id, a.ID) != nil {
-			parents[id] = true
-			down = append(down, id)
-		}
-	}
-	descendants := []any{}
-	for _, id := range down {
-		descendants = append(descendants, s.statusJSON(base, s.statuses[id], a.ID))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ancestors": ancestors, "descendants": descendants})
 }
