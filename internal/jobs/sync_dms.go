@@ -61,14 +61,9 @@ func (w *syncInboxWorker) directMessages(ctx context.Context, a herald.Account) 
 		if m.RemoteID == "" {
 			continue
 		}
-		created := m.CreatedAt
-		if created.IsZero() {
-			created = now
-		}
-		items = append(items, herald.InboxItem{WorkspaceID: a.WorkspaceID, AccountID: a.ID, RemoteID: m.RemoteID,
-			URL: m.URL, AuthorID: m.AuthorID, AuthorHandle: m.AuthorHandle, AuthorName: m.AuthorName, Text: m.Text,
-			ReplyToRemoteID: m.ReplyTo, CreatedAt: created.UTC().Truncate(time.Microsecond), FetchedAt: now, Meta: m.Meta,
-			Direct: true, ConversationID: m.ConversationID})
+		it := mentionItem(a, m.Mention, now)
+		it.Direct, it.ConversationID = true, m.ConversationID
+		items = append(items, it)
 	}
 	added := 0
 	err = e.store.InTx(ctx, func(tx herald.Tx) error {
@@ -97,4 +92,16 @@ func ignoreGone(err error) error {
 		return nil
 	}
 	return err
+}
+
+// mentionItem is the inbox item of what the platform gave, fetched now
+// (also its creation time when the platform gives none).
+func mentionItem(a herald.Account, m connector.Mention, now time.Time) herald.InboxItem {
+	created := m.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	return herald.InboxItem{WorkspaceID: a.WorkspaceID, AccountID: a.ID, RemoteID: m.RemoteID,
+		URL: m.URL, AuthorID: m.AuthorID, AuthorHandle: m.AuthorHandle, AuthorName: m.AuthorName, Text: m.Text,
+		ReplyToRemoteID: m.ReplyTo, CreatedAt: created.UTC().Truncate(time.Microsecond), FetchedAt: now, Meta: m.Meta}
 }

@@ -155,13 +155,7 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 		if m.RemoteID == "" {
 			continue
 		}
-		created := m.CreatedAt
-		if created.IsZero() {
-			created = now
-		}
-		items = append(items, herald.InboxItem{WorkspaceID: a.WorkspaceID, AccountID: a.ID, RemoteID: m.RemoteID,
-			URL: m.URL, AuthorID: m.AuthorID, AuthorHandle: m.AuthorHandle, AuthorName: m.AuthorName, Text: m.Text,
-			ReplyToRemoteID: m.ReplyTo, CreatedAt: created.UTC().Truncate(time.Microsecond), FetchedAt: now, Meta: m.Meta})
+		items = append(items, mentionItem(a, m, now))
 	}
 	added := 0
 	err = e.store.InTx(ctx, func(tx herald.Tx) error {

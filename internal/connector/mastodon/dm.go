@@ -93,10 +93,7 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 	if err != nil {
 		return nil, "", err
 	}
-	domain := hostOf(cr.Instance)
-	if info, err := c.instance(ctx, cr.Instance, cr.AccessToken); err == nil && info.Domain != "" {
-		domain = info.Domain
-	}
+	domain := c.domain(ctx, cr)
 	convs, err := c.conversations(ctx, cr, cursor)
 	if err != nil {
 		return nil, "", err
@@ -206,4 +203,13 @@ func stripLeadingMention(s string) string {
 		return fingerprint(s[m[1]:])
 	}
 	return s
+}
+
+// domain is the instance's own domain (as handles name it), from its
+// instance information, or its address's host when that is not read.
+func (c *Connector) domain(ctx context.Context, cr Credentials) string {
+	if info, err := c.instance(ctx, cr.Instance, cr.AccessToken); err == nil && info.Domain != "" {
+		return info.Domain
+	}
+	return hostOf(cr.Instance)
 }

@@ -103,10 +103,7 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	domain := hostOf(cr.Instance)
-	if info, err := c.instance(ctx, cr.Instance, cr.AccessToken); err == nil && info.Domain != "" {
-		domain = info.Domain
-	}
+	domain := c.domain(ctx, cr)
 	var all []notification
 	next := cursor
 	for range mentionPages {
