@@ -155,10 +155,8 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	if f.Until != nil {
 		add("created_at < ?", micros(*f.Until))
 	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		// LIKE is case-insensitive for ASCII letters in SQLite.
-		pat := "%" + likeEscape(q) + "%"
-		add(`(text LIKE ? ESCAPE '\' OR author_handle LIKE ? ESCAPE '\' OR author_name LIKE ? ESCAPE '\')`, pat, pat, pat)
+	if cond, a := inboxSearch(f.Search); cond != "" {
+		add(cond, a...)
 	}
 	return b.String(), args
 }
