@@ -249,6 +249,8 @@ type Tx interface {
 	InstanceSoftwareStore
 	MetricsStore
 	InboxStore
+	ReplyStore
+	InboxSyncStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore

@@ -72,6 +72,8 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Inbox", inboxTests()},
 		{"InboxWork", inboxWorkTests()},
 		{"InboxLive", inboxLiveTests()},
+		{"Replies", replyTests()},
+		{"InboxSync", inboxSyncTests()},
 		{"Media", mediaTests()},
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},
