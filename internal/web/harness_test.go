@@ -23,6 +23,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -57,6 +58,7 @@ type env struct {
 	reviews   *review.Service
 	links     *media.PublicLinks
 	srv       *httptest.Server
+	web       *Handler
 	// Set by newConnectEnvWith, for tests that publish (startPublishing).
 	keys     *keyring.Keyring
 	storage  *media.DiskStorage
@@ -77,6 +79,14 @@ func newEnv(t *testing.T) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newEnvOn(t, st)
+}
+
+// newEnvOn is newEnv on a migrated store st (PostgreSQL for tests of
+// several instances).
+func newEnvOn(t *testing.T, st herald.Store) *env {
+	t.Helper()
+	dir := t.TempDir()
 	keys, err := keyring.Load(filepath.Join(dir, "secret.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +126,8 @@ func newEnv(t *testing.T) *env {
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
 	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test",
+		Inbox: inbox.New(st, clock, logger)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +139,12 @@ func newEnv(t *testing.T) *env {
 		Store: st, Auth: e.auth, Sessions: sm, API: a, APIRoutes: routes, Web: w, Version: "test", Clock: clock,
 	}, logger)
 	e.srv.Config.Handler = s.Handler()
+	e.web = w
 	e.srv.Start()
-	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		w.CloseStreams() // live inbox streams end, so Close need not wait for them
+		e.srv.Close()
+	})
 	return e
 }
 
