@@ -41,7 +41,7 @@ type InboxItem struct {
 	// are set by people and by rules (see inbox_rules.go).
 	InboxAnalysis
 	Priority InboxPriority `json:"priority"`
-	Tags     []string      `json:"tags"`
+	Tags     []string      `json:"tags,omitempty"`
 }
 
 // InboxState is the team's work state of an inbox item.

@@ -271,7 +271,7 @@ func (s store) saveInboxExtras(ctx context.Context, it *herald.InboxItem) error 
 	return dbErr("tag inbox item", err)
 }
 
-// fillInboxTags sets the items' Tags (by name; [] when none).
+// fillInboxTags sets the items' Tags (by name; nil when none).
 func (s store) fillInboxTags(ctx context.Context, items []herald.InboxItem) error {
 	if len(items) == 0 {
 		return nil
@@ -279,7 +279,6 @@ func (s store) fillInboxTags(ctx context.Context, items []herald.InboxItem) erro
 	idx := map[int64]int{}
 	ids := make([]int64, len(items))
 	for i := range items {
-		items[i].Tags = []string{}
 		idx[items[i].ID] = i
 		ids[i] = items[i].ID
 	}

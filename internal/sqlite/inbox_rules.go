@@ -263,7 +263,7 @@ func saveInboxExtras(ctx context.Context, q querier, it *herald.InboxItem) error
 	return nil
 }
 
-// fillInboxTags sets the items' Tags (by name; [] when none).
+// fillInboxTags sets the items' Tags (by name; nil when none).
 func (s *store) fillInboxTags(ctx context.Context, items []herald.InboxItem) error {
 	if len(items) == 0 {
 		return nil
@@ -271,7 +271,6 @@ func (s *store) fillInboxTags(ctx context.Context, items []herald.InboxItem) err
 	idx := map[int64]int{}
 	args := []any{}
 	for i := range items {
-		items[i].Tags = []string{}
 		idx[items[i].ID] = i
 		args = append(args, items[i].ID)
 	}
