@@ -228,6 +228,9 @@ type Deps struct {
 	// Tasks tells people about tasks due soon or overdue; nil leaves
 	// notify_tasks_due out.
 	Tasks TaskReminder
+	// Inbox analyses new inbox items and applies the workspaces' rules
+	// to them; nil stores them as the platforms give them.
+	Inbox InboxArrivals
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.
