@@ -314,4 +314,3 @@ func inboxRuleWhere(f herald.InboxFilter, add func(cond string, v ...any)) {
 		add("has_question = ?", *f.HasQuestion)
 	}
 }
-
