@@ -177,8 +177,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	if err != nil {
 		return nil, err
 	}
-	posts := post.New(st, clock, logger, post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
-		post.WithMediaFitter(fitter), post.WithNotifier(notifier))
+	postOpts := []post.Option{post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
+		post.WithMediaFitter(fitter), post.WithNotifier(notifier)}
+	if cfg.Driver() == config.DriverSQLite {
+		// serve holds the data folder's lock: a reply still sending from
+		// before now was left by a dead process.
+		postOpts = append(postOpts, post.WithSingleInstance(clock.Now()))
+	}
+	posts := post.New(st, clock, logger, postOpts...)
 	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifier))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
@@ -229,6 +235,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Webhooks:   webhookSvc,
 		Tasks:      tasks,
 		Inbox:      inboxSvc,
+		Replies:    posts,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),

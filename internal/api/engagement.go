@@ -145,14 +145,52 @@ type InboxItemPath struct {
 // InboxReplyInput answers an inbox item.
 type InboxReplyInput struct {
 	InboxItemPath
-	Body struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Names this request: sent again with the same key (after a timeout, say), it returns the same reply instead of sending another. Without it, the same words from the same person to the same item are one reply."`
+	Body           struct {
 		Text string `json:"text" minLength:"1" maxLength:"10000" doc:"The reply, published at once from the account the item came to"`
 	}
 }
 
-// InboxReplyOutput is the published reply.
+// InboxReplyOutput is the reply: 201 when the platform confirmed it, 202
+// when it did not answer in time and Herald is checking whether it went out
+// (it is never sent twice; read it again with list-inbox-replies).
 type InboxReplyOutput struct {
-	Body herald.RemoteRef
+	Status int
+	Body   InboxReplyBody
+}
+
+// InboxReplyBody is a reply with its reference on the platform.
+type InboxReplyBody struct {
+	ID    string            `json:"id" doc:"The reply's id on the platform (empty until it is confirmed)"`
+	URL   string            `json:"url,omitempty" doc:"Where people see the reply"`
+	Reply herald.Reply      `json:"reply" doc:"Herald's record of the reply: state sending, sent, unsettled (being checked), unconfirmed (a person decides) or failed"`
+	Meta  map[string]string `json:"meta,omitempty"`
+}
+
+// InboxRepliesOutput lists an item's replies.
+type InboxRepliesOutput struct {
+	Body struct {
+		Items []herald.Reply `json:"items"`
+	}
+}
+
+// ReplyPath addresses one reply of an inbox item.
+type ReplyPath struct {
+	InboxItemPath
+	Reply int64 `path:"reply" minimum:"1" doc:"Reply id"`
+}
+
+// ResolveReplyInput is a person's decision about an unconfirmed reply.
+type ResolveReplyInput struct {
+	ReplyPath
+	Body struct {
+		Decision string `json:"decision" enum:"sent,send_again" doc:"sent: it is on the platform; send_again: it is not, send it now"`
+	}
+}
+
+// ReplyOutput is one reply.
+type ReplyOutput struct {
+	Body herald.Reply
 }
 
 func (a *API) registerEngagement() {
@@ -222,17 +260,60 @@ func (a *API) registerEngagement() {
 	register(a, huma.Operation{
 		OperationID: "reply-inbox-item", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/reply",
 		Summary: "Reply to an inbox item", Tags: tags, DefaultStatus: http.StatusCreated,
-		Description: "Publishes a reply at once from the account the item came to, and returns it as the platform has it.",
+		Description: "Publishes a reply at once from the account the item came to. The reply is recorded before the platform " +
+			"is called, so it is sent exactly once: the same reply asked for again (same Idempotency-Key, or without one the " +
+			"same words from the same person) returns the first. 201: the platform confirmed it. 202: the platform did not " +
+			"answer in time; Herald checks whether it went out before sending anything again (state unsettled).",
 	}, func(ctx context.Context, in *InboxReplyInput) (*InboxReplyOutput, error) {
 		actor, err := a.actor(ctx, in.Workspace)
 		if err != nil {
 			return nil, err
 		}
-		ref, err := a.d.Posts.Reply(ctx, actor, in.Item, in.Body.Text)
+		r, err := a.d.Posts.Reply(ctx, actor, in.Item, in.Body.Text, in.IdempotencyKey)
 		if err != nil {
 			return nil, err
 		}
-		return &InboxReplyOutput{Body: ref}, nil
+		out := &InboxReplyOutput{Status: http.StatusCreated, Body: InboxReplyBody{ID: r.RemoteID, URL: r.URL, Reply: r}}
+		if r.State != herald.ReplySent {
+			out.Status = http.StatusAccepted
+		}
+		return out, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-inbox-replies", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/replies",
+		Summary: "List an item's replies", Tags: tags,
+		Description: "The replies Herald sent or tried to send to the item, oldest first, each with its state.",
+	}, func(ctx context.Context, in *InboxItemPath) (*InboxRepliesOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := a.d.Posts.ListReplies(ctx, actor, in.Item)
+		if err != nil {
+			return nil, err
+		}
+		out := &InboxRepliesOutput{}
+		out.Body.Items = rs
+		return out, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "resolve-inbox-reply", Method: http.MethodPost,
+		Path:    "/api/v1/workspaces/{workspace}/inbox/{item}/replies/{reply}/resolve",
+		Summary: "Decide about an unconfirmed reply", Tags: tags,
+		Description: "A reply Herald could not confirm or check (state unconfirmed) waits for a person who looked at the " +
+			"platform: sent records it as out; send_again sends it now.",
+	}, func(ctx context.Context, in *ResolveReplyInput) (*ReplyOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		r, err := a.d.Posts.ResolveReply(ctx, actor, in.Item, in.Reply, post.ReplyDecision(in.Body.Decision))
+		if err != nil {
+			return nil, err
+		}
+		return &ReplyOutput{Body: r}, nil
 	})
 
 	register(a, huma.Operation{

@@ -454,6 +454,24 @@ func TestInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// The same reply asked for again (a client retrying after a
+		// timeout) is the same reply, not a second one.
+		r = h.do("POST", w.path(w.ws, fmt.Sprintf("/inbox/%d/reply", items[0].ID)), w.editorTok, map[string]string{"text": "thanks Dan!"})
+		mustStatus(t, r, http.StatusCreated)
+		var again herald.RemoteRef
+		r.JSON(t, &again)
+		if again.ID != ref.ID {
+			t.Fatalf("the same reply again got %q, want %q", again.ID, ref.ID)
+		}
+		r = h.do("GET", w.path(w.ws, fmt.Sprintf("/inbox/%d/replies", items[0].ID)), w.analystTok, nil)
+		mustStatus(t, r, http.StatusOK)
+		var replies struct {
+			Items []herald.Reply `json:"items"`
+		}
+		r.JSON(t, &replies)
+		if len(replies.Items) != 1 || replies.Items[0].State != herald.ReplySent || replies.Items[0].RemoteID != ref.ID {
+			t.Fatalf("replies %s", r.Body)
+		}
 		getStatus(ref.ID)
 		if sent.InReplyToID == nil || *sent.InReplyToID != mention.ID || sent.Account.ID != "alice" || !strings.Contains(sent.Content, "thanks Dan!") {
 			t.Fatalf("the platform got %+v", sent)

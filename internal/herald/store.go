@@ -250,6 +250,7 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	InboxRuleStore
+	ReplyStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore

@@ -107,6 +107,9 @@ type Config struct {
 	// TasksEvery is how often notify_tasks_due tells people about tasks
 	// due soon or overdue (default 10m).
 	TasksEvery time.Duration
+	// RepliesEvery is how often settle_replies checks replies the
+	// platform did not confirm (default 30s).
+	RepliesEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -131,6 +134,7 @@ func (c Config) withDefaults() Config {
 		c.WebhookWorkers = DefaultWebhookWorkers
 	}
 	set(&c.TasksEvery, DefaultTasksEvery)
+	set(&c.RepliesEvery, DefaultRepliesEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -154,7 +158,7 @@ func (c Config) Validate() error {
 		v    time.Duration
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
-		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}} {
+		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}
@@ -231,6 +235,9 @@ type Deps struct {
 	// Inbox analyses new inbox items and applies the workspaces' rules
 	// to them; nil stores them as the platforms give them.
 	Inbox InboxArrivals
+	// Replies settles replies to inbox items the platform did not
+	// confirm; nil leaves settle_replies out.
+	Replies ReplySettler
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

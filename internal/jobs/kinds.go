@@ -101,5 +101,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return NotifyTasksDueArgs{} },
 		})
 	}
+	if d.Replies != nil {
+		ks = append(ks, kind{
+			name: SettleRepliesArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &settleRepliesWorker{replies: d.Replies, log: log})
+			},
+			every: r.cfg.RepliesEvery,
+			args:  func() river.JobArgs { return SettleRepliesArgs{} },
+		})
+	}
 	return ks
 }

@@ -2,14 +2,9 @@ package post
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -75,147 +70,6 @@ func (s *Service) inboxItem(ctx context.Context, actor herald.Actor, id int64) (
 		return it, connector.Account{}, nil, fmt.Errorf("post: open the credentials of account %d: %w", a.ID, err)
 	}
 	return it, connector.Account{Account: a, Credentials: plain}, c, nil
-}
-
-// MaxReplyLen bounds a reply's text before the platform's own limit.
-const MaxReplyLen = 10_000
-
-// Reply answers an inbox item from the account it came to, at once, and
-// returns the reply's reference on the platform.
-func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, text string) (herald.RemoteRef, error) {
-	if err := actor.Require(herald.ActPostsSchedule); err != nil {
-		return herald.RemoteRef{}, err
-	}
-	text = strings.TrimSpace(text)
-	switch n := utf8.RuneCountInString(text); {
-	case n == 0:
-		return herald.RemoteRef{}, &herald.Error{Code: herald.CodeInvalid, Message: "the reply is empty",
-			Details: []herald.FieldProblem{{Field: "text", Problem: "is required"}}}
-	case n > MaxReplyLen:
-		return herald.RemoteRef{}, &herald.Error{Code: herald.CodeInvalid, Message: "the reply is too long",
-			Details: []herald.FieldProblem{{Field: "text", Problem: fmt.Sprintf("is %d characters; at most %d are allowed", n, MaxReplyLen)}}}
-	}
-	it, acct, c, err := s.inboxItem(ctx, actor, itemID)
-	if err != nil {
-		return herald.RemoteRef{}, err
-	}
-	r, ok := c.(connector.Replier)
-	if !ok {
-		return herald.RemoteRef{}, herald.Errorf(herald.CodeInvalid, "Herald cannot reply on %s", acct.Platform)
-	}
-	inst, err := s.store.InstallationID(ctx)
-	if err != nil {
-		return herald.RemoteRef{}, fmt.Errorf("post: read the installation id: %w", err)
-	}
-	sum := sha256.Sum256([]byte(text))
-	part := connector.Part{WorkspaceID: actor.WorkspaceID, Text: text,
-		Key: fmt.Sprintf("reply-%s-%d-%d-%s", inst, it.ID, actor.UserID, hex.EncodeToString(sum[:8]))}
-	if v, ok := c.(connector.Validator); ok {
-		reply := part
-		reply.ReplyTo = new(herald.RemoteRef)
-		*reply.ReplyTo = it.Ref()
-		_, probs, err := v.Validate(ctx, acct, reply)
-		if err == nil && len(probs) > 0 {
-			var pr herald.Problems
-			for _, p := range probs {
-				pr.Add(p.Field, "%s", p.Problem)
-			}
-			return herald.RemoteRef{}, pr.Err("the platform would refuse the reply")
-		}
-	}
-	ref, found, err := s.settleReply(ctx, actor, it, acct, c, part)
-	if err != nil {
-		return herald.RemoteRef{}, err
-	}
-	if !found {
-		ref, err = r.Reply(ctx, acct, it.Ref(), part)
-		if err != nil {
-			if connector.ClassOf(err) == connector.Ambiguous {
-				s.auditReply(ctx, actor, it.ID, actionReplyUnsettled, map[string]string{"key": part.Key, "text": text})
-			}
-			return herald.RemoteRef{}, platformError(err, "the platform did not publish the reply")
-		}
-	}
-	s.auditReply(ctx, actor, it.ID, actionReply, map[string]string{"remote_id": ref.ID, "url": ref.URL, "text": text, "key": part.Key})
-	if err := s.store.MarkInboxResponded(ctx, actor.WorkspaceID, it.ID, s.clock.Now()); err != nil {
-		// The reply is out: failing now would invite a second one.
-		s.logger.ErrorContext(ctx, "first response not recorded", "inbox_item_id", it.ID, "error", err)
-	}
-	return ref, nil
-}
-
-// Audit actions of replies: a reply the platform took, and one whose send
-// had no clear answer (it may be on the platform).
-const (
-	actionReply          = "inbox.reply"
-	actionReplyUnsettled = "inbox.reply_unsettled"
-)
-
-// auditReply records a reply's outcome. A failure is only logged: the
-// reply is out (or may be), and failing now would invite a second one.
-func (s *Service) auditReply(ctx context.Context, actor herald.Actor, itemID int64, action string, after map[string]string) {
-	e := herald.NewAudit(actor, action, "inbox_item", itemID, nil, after, s.clock.Now())
-	if err := s.store.AppendAudit(ctx, &e); err != nil {
-		s.logger.ErrorContext(ctx, "reply not audited", "inbox_item_id", itemID, "action", action, "error", err)
-	}
-}
-
-// settleReply decides whether the reply part may be sent. The same reply
-// (same person, item and text: the same key) whose earlier send had no
-// clear answer is not sent blindly again: where the platform is known to
-// deduplicate the key it is sent again; otherwise it is looked up, and
-// found means it is already out. When nothing can tell, the person is
-// told to look on the platform; nothing is sent.
-func (s *Service) settleReply(ctx context.Context, actor herald.Actor, it herald.InboxItem, acct connector.Account,
-	c connector.Publisher, part connector.Part) (herald.RemoteRef, bool, error) {
-	unsettled, err := s.replyUnsettled(ctx, actor.WorkspaceID, it.ID, part.Key)
-	if err != nil || !unsettled {
-		return herald.RemoteRef{}, false, err
-	}
-	if ip, ok := c.(connector.IdempotentPublisher); ok && ip.Idempotent(ctx, acct) {
-		return herald.RemoteRef{}, false, nil
-	}
-	cannotTell := &herald.Error{Code: herald.CodeConflict,
-		Message: "this reply was sent before without a clear answer, and Herald cannot check whether the platform published it; look at the conversation on the platform before replying again (a reply with other words is sent as usual)"}
-	rec, ok := c.(connector.Reconciler)
-	if !ok {
-		return herald.RemoteRef{}, false, cannotTell
-	}
-	to := it.Ref()
-	look := part
-	look.ReplyTo = &to
-	ref, found, err := rec.Find(ctx, acct, look)
-	switch {
-	case err != nil && connector.ClassOf(err) == connector.Invalid:
-		cannotTell.Err = err
-		return herald.RemoteRef{}, false, cannotTell
-	case err != nil:
-		return herald.RemoteRef{}, false, platformError(err, "checking whether the earlier reply was published failed")
-	}
-	return ref, found, nil
-}
-
-// replyUnsettled reports whether the latest send of the reply with this
-// key had no clear answer (and no later send settled it).
-func (s *Service) replyUnsettled(ctx context.Context, ws, itemID int64, key string) (bool, error) {
-	entries, _, err := s.store.ListAudit(ctx, herald.AuditFilter{WorkspaceID: ws, ObjectType: "inbox_item", ObjectID: itemID,
-		Page: herald.Page{Limit: 200}})
-	if err != nil {
-		return false, fmt.Errorf("post: read the replies of inbox item %d: %w", itemID, err)
-	}
-	for _, e := range entries { // newest first
-		if e.Action != actionReply && e.Action != actionReplyUnsettled {
-			continue
-		}
-		var after struct {
-			Key string `json:"key"`
-		}
-		if json.Unmarshal(e.After, &after) != nil || after.Key != key {
-			continue
-		}
-		return e.Action == actionReplyUnsettled, nil
-	}
-	return false, nil
 }
 
 // Like likes an inbox item from the account it came to.

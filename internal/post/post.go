@@ -30,6 +30,9 @@ type Service struct {
 	options optionCache
 	// notifier is told about inbox assignments (WithNotifier).
 	notifier Notifier
+	// replyOrphans is when this server became the only one on its
+	// database (WithSingleInstance); zero: others may share it.
+	replyOrphans time.Time
 }
 
 // Waker is told when targets may have become due sooner than the

@@ -19,6 +19,7 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/bulk", h.inWorkspace(h.inboxBulk))
 	m.Handle("GET /w/{ws}/inbox/{item}", h.inWorkspace(h.inboxItemPage))
 	m.Handle("POST /w/{ws}/inbox/{item}/reply", h.inWorkspace(h.inboxReply))
+	m.Handle("POST /w/{ws}/inbox/{item}/replies/{reply}/resolve", h.inWorkspace(h.inboxResolveReply))
 	m.Handle("POST /w/{ws}/inbox/{item}/like", h.inWorkspace(h.inboxLike))
 	m.Handle("POST /w/{ws}/inbox/{item}/state", h.inWorkspace(h.inboxState))
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
@@ -126,6 +127,11 @@ type conversationData struct {
 	Err     *herald.Error
 	Loc     *time.Location
 	Back    string
+	// Replies are Herald's replies to the item with their states.
+	Replies []herald.Reply
+	// ReplyKey names the reply form as rendered: a double click sends
+	// one reply.
+	ReplyKey string
 }
 
 func (h *Handler) inboxChoices(r *http.Request, p *page) (map[int64]herald.Account, []herald.Account, []post.Person, error) {
@@ -261,6 +267,12 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 			}
 		}
 	}
+	if d.Replies, err = h.d.Posts.ListReplies(ctx, p.Actor, it.ID); err != nil {
+		return err
+	}
+	if d.ReplyKey == "" {
+		d.ReplyKey = newDraftKey()
+	}
 	if d.CanWork {
 		// Only for showing: an account to reconnect says so when replying.
 		if n, err := h.d.Posts.ReplyLimit(ctx, p.Actor, it.ID); err == nil {
@@ -280,8 +292,8 @@ func (h *Handler) inboxReply(w http.ResponseWriter, r *http.Request, p *page) er
 	if err := r.ParseForm(); err != nil {
 		return herald.Errorf(herald.CodeInvalid, "the form could not be read: %v", err)
 	}
-	text := crlf(r.PostForm.Get("text"))
-	ref, err := h.d.Posts.Reply(r.Context(), p.Actor, it.ID, text)
+	text, key := crlf(r.PostForm.Get("text")), r.PostForm.Get("key")
+	rep, err := h.d.Posts.Reply(r.Context(), p.Actor, it.ID, text, key)
 	if err != nil {
 		he, err := refusal(err)
 		if err != nil {
@@ -291,15 +303,43 @@ func (h *Handler) inboxReply(w http.ResponseWriter, r *http.Request, p *page) er
 			}
 			he = pe
 		}
-		return h.renderConversation(w, r, p, statusOf(he), conversationData{Item: it, Text: text, Err: he})
+		// The same form (and key) again: the same reply, never a second.
+		return h.renderConversation(w, r, p, statusOf(he), conversationData{Item: it, Text: text, Err: he, ReplyKey: key})
 	}
 	msg := "Replied."
-	if ref.URL != "" {
-		msg = "Replied: " + ref.URL
+	switch {
+	case rep.State != herald.ReplySent:
+		msg = "The platform did not answer in time. Herald is checking whether the reply went out, and will not send it twice; its state shows under Replies."
+	case rep.URL != "":
+		msg = "Replied: " + rep.URL
 	}
 	h.d.Sessions.Put(r.Context(), flashKey, msg)
 	http.Redirect(w, r, inboxItemURL(p.Current.ID, it.ID), http.StatusSeeOther)
 	return nil
+}
+
+func (h *Handler) inboxResolveReply(w http.ResponseWriter, r *http.Request, p *page) error {
+	it, err := h.inboxItemOf(r, p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("reply"), 10, 64)
+	if err != nil {
+		return herald.Errorf(herald.CodeNotFound, "reply not found")
+	}
+	if err := r.ParseForm(); err != nil {
+		return herald.Errorf(herald.CodeInvalid, "the form could not be read: %v", err)
+	}
+	d := post.ReplyDecision(r.PostForm.Get("decision"))
+	rep, err := h.d.Posts.ResolveReply(r.Context(), p.Actor, it.ID, id, d)
+	done := "Marked as sent."
+	if d == post.ReplySendAgain {
+		done = "Sent again."
+		if rep.State != herald.ReplySent {
+			done = "Sent again; the platform did not answer in time, so Herald is checking whether it went out."
+		}
+	}
+	return h.inboxDone(w, r, inboxItemURL(p.Current.ID, it.ID), done, err)
 }
 
 func (h *Handler) inboxLike(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -381,3 +421,35 @@ func inboxAccountName(a herald.Account) string {
 
 // urlQuery escapes s for a query value.
 func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// replyStateLabel names a reply's state for people.
+func replyStateLabel(s herald.ReplyState) string {
+	switch s {
+	case herald.ReplySent:
+		return "Sent"
+	case herald.ReplySending:
+		return "Sending"
+	case herald.ReplyUnsettled:
+		return "Checking"
+	case herald.ReplyUnconfirmed:
+		return "Not confirmed"
+	case herald.ReplyFailed:
+		return "Not sent"
+	}
+	return string(s)
+}
+
+// replyStateHelp says what a reply's state means and what happens next.
+func replyStateHelp(s herald.ReplyState) string {
+	switch s {
+	case herald.ReplySending:
+		return "Herald is sending it now."
+	case herald.ReplyUnsettled:
+		return "The platform did not answer in time. Herald asks it whether the reply went out before sending anything again."
+	case herald.ReplyUnconfirmed:
+		return "Herald cannot tell whether the platform has it. Look at the conversation on the platform, then say."
+	case herald.ReplyFailed:
+		return "The platform refused it; nothing was published."
+	}
+	return ""
+}

@@ -250,6 +250,7 @@ var auditSentences = map[string]string{
 	"inbox.like":            "liked %s",
 	"inbox.reply":           "replied to %s",
 	"inbox.reply_unsettled": "replied to %s, but the platform did not confirm it",
+	"inbox.reply_resolved":  "decided about an unconfirmed reply to %s",
 	"member.sign_out":       "signed %s out on every device",
 	"user.create":           "created the sign-in of %s",
 	"user.password":         "changed the password of %s",

@@ -129,20 +129,32 @@ func FetchLedger(ctx context.Context, c *http.Client, baseURL string, received b
 	if !received {
 		u += "?received=false"
 	}
+	return sum, fetchAdmin(ctx, c, u, "ledger", &sum)
+}
+
+// FetchPosts reads GET /_admin/posts of a fake platform at baseURL: every
+// post it accepted, deleted ones included.
+func FetchPosts(ctx context.Context, c *http.Client, baseURL string) ([]Post, error) {
+	var posts []Post
+	return posts, fetchAdmin(ctx, c, strings.TrimRight(baseURL, "/")+"/_admin/posts", "posts", &posts)
+}
+
+// fetchAdmin GETs an admin address and decodes its JSON into out.
+func fetchAdmin(ctx context.Context, c *http.Client, u, what string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return sum, fmt.Errorf("fakeserver: ledger request: %w", err)
+		return fmt.Errorf("fakeserver: %s request: %w", what, err)
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		return sum, fmt.Errorf("fakeserver: fetch the ledger: %w", err)
+		return fmt.Errorf("fakeserver: fetch the %s: %w", what, err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return sum, fmt.Errorf("fakeserver: fetch the ledger: HTTP %d", res.StatusCode)
+		return fmt.Errorf("fakeserver: fetch the %s: HTTP %d", what, res.StatusCode)
 	}
-	if err := json.NewDecoder(res.Body).Decode(&sum); err != nil {
-		return sum, fmt.Errorf("fakeserver: decode the ledger: %w", err)
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		return fmt.Errorf("fakeserver: decode the %s: %w", what, err)
 	}
-	return sum, nil
+	return nil
 }
