@@ -37,13 +37,13 @@ func inboxRuleURL(ws, id int64, action string) string {
 // ruleForm is a rule's form as typed: lists are comma-separated text or
 // ticked boxes.
 type ruleForm struct {
-	ID                                  int64
-	Name, Terms, Pattern, Languages     string
-	Handles, Tags, Question, Priority   string
-	Accounts, Assign                    []int64
-	Platforms, Kinds, Sentiments        []string
-	Enabled, MarkDone                   bool
-	Err                                 *herald.Error
+	ID                                int64
+	Name, Terms, Pattern, Languages   string
+	Handles, Tags, Question, Priority string
+	Accounts, Assign                  []int64
+	Platforms, Kinds, Sentiments      []string
+	Enabled, MarkDone                 bool
+	Err                               *herald.Error
 }
 
 // inboxRulesData is the tab (and a rule's page when Form.ID is set).
