@@ -1,6 +1,7 @@
 package inbox_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -12,7 +13,15 @@ import (
 	"github.com/heraldsocial/herald/internal/teststore"
 )
 
+// notifyFunc is a Notifier made of a function (the tests call it
+// from one goroutine).
+type notifyFunc func(herald.Notification)
+
+// Notify calls f.
+func (f notifyFunc) Notify(_ context.Context, n herald.Notification) { f(n) }
+
 type world struct {
+	notes   *[]herald.Notification
 	svc     *inbox.Service
 	st      herald.Store
 	ws      int64
@@ -29,7 +38,10 @@ func mustWorld(t *testing.T, st herald.Store) world {
 	if err := st.CreateWorkspace(ctx, &ws); err != nil {
 		t.Fatal(err)
 	}
-	w := world{svc: inbox.New(st, nil, nil), st: st, ws: ws.ID}
+	w := world{notes: &[]herald.Notification{}, st: st, ws: ws.ID}
+	w.svc = inbox.New(st, nil, nil, inbox.WithNotifier(notifyFunc(func(n herald.Notification) {
+		*w.notes = append(*w.notes, n)
+	})))
 	for _, m := range []struct {
 		role herald.Role
 		to   *herald.Actor
@@ -62,14 +74,20 @@ func (w world) add(t *testing.T, texts ...string) []herald.InboxItem {
 			CreatedAt: time.Now(), FetchedAt: time.Now()})
 	}
 	w.svc.Prepare(items)
+	var committed func(context.Context)
 	err := w.st.InTx(t.Context(), func(tx herald.Tx) error {
 		if _, err := tx.AddInboxItems(t.Context(), items); err != nil {
 			return err
 		}
-		return w.svc.Arrived(t.Context(), tx, items)
+		var err error
+		committed, err = w.svc.Arrived(t.Context(), tx, items)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if committed != nil {
+		committed(t.Context())
 	}
 	return items
 }
@@ -166,6 +184,11 @@ func TestRulesApplyInOrderAndTestChangesNothing(t *testing.T) {
 		if !slices.Equal(it.Tags, []string{"orders"}) || it.Priority != herald.PriorityUrgent ||
 			it.AssignedTo == nil || *it.AssignedTo != w.editor.UserID {
 			t.Fatalf("rules in order: %+v (the later rule's priority should win)", it)
+		}
+		if len((*w.notes)) != 1 || (*w.notes)[0].Kind != herald.NotifyInboxAssigned ||
+			(*w.notes)[0].UserIDs[0] != w.editor.UserID || (*w.notes)[0].InboxItemID != after[0].ID ||
+			!strings.Contains((*w.notes)[0].Message, "“Urgent”") {
+			t.Fatalf("notifications %+v, want one to the editor about the first item", (*w.notes))
 		}
 		if it, _ = st.GetInboxItem(ctx, w.ws, after[1].ID); len(it.Tags) != 0 {
 			t.Fatalf("a positive mention matched a negative-only rule: %+v", it)

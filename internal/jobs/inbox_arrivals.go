@@ -10,11 +10,13 @@ import (
 // InboxArrivals is told about inbox items on their way in (package inbox
 // implements it): Prepare analyses them before they are stored, Arrived
 // applies the workspace's rules to the new ones inside the transaction
-// that stores them (so an item is never seen without its rules applied),
-// and Backfill analyses a batch of items stored before analysis existed.
+// that stores them (so an item is never seen without its rules applied)
+// and returns what to do once it is committed (tell the people rules
+// assigned, or nil), and Backfill analyses a batch of items stored before
+// analysis existed.
 type InboxArrivals interface {
 	Prepare(items []herald.InboxItem)
-	Arrived(ctx context.Context, tx herald.Tx, items []herald.InboxItem) error
+	Arrived(ctx context.Context, tx herald.Tx, items []herald.InboxItem) (committed func(context.Context), err error)
 	Backfill(ctx context.Context) (int, error)
 }
 

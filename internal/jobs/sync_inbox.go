@@ -112,6 +112,7 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 		e.arrivals.Prepare(items)
 	}
 	added := 0
+	var committed func(context.Context)
 	err = e.store.InTx(ctx, func(tx herald.Tx) error {
 		n, err := tx.AddInboxItems(ctx, items)
 		if err != nil {
@@ -119,7 +120,8 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 		}
 		added = n
 		if e.arrivals != nil && n > 0 {
-			if err := e.arrivals.Arrived(ctx, tx, items); err != nil {
+			var err error
+			if committed, err = e.arrivals.Arrived(ctx, tx, items); err != nil {
 				return err
 			}
 		}
@@ -134,6 +136,9 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 	}
 	if err != nil {
 		return 0, err
+	}
+	if committed != nil {
+		committed(ctx)
 	}
 	return added, nil
 }

@@ -23,14 +23,20 @@ func (e *env) arrive(acct herald.Account, texts ...string) []herald.InboxItem {
 	}
 	e.inbox.Prepare(items)
 	ctx := context.Background()
+	var committed func(context.Context)
 	err := e.store.InTx(ctx, func(tx herald.Tx) error {
 		if _, err := tx.AddInboxItems(ctx, items); err != nil {
 			return err
 		}
-		return e.inbox.Arrived(ctx, tx, items)
+		var err error
+		committed, err = e.inbox.Arrived(ctx, tx, items)
+		return err
 	})
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if committed != nil {
+		committed(ctx)
 	}
 	return items
 }
