@@ -239,6 +239,7 @@ func (a *API) registerEngagement() {
 	})
 
 	tags := []string{"Inbox"}
+	a.registerInboxThread(tags)
 	register(a, huma.Operation{
 		OperationID: "list-inbox", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox",
 		Summary: "List the inbox", Tags: tags,

@@ -472,6 +472,23 @@ func TestInbox(t *testing.T) {
 		if len(replies.Items) != 1 || replies.Items[0].State != herald.ReplySent || replies.Items[0].RemoteID != ref.ID {
 			t.Fatalf("replies %s", r.Body)
 		}
+		r = h.do("GET", w.path(w.ws, fmt.Sprintf("/inbox/%d/thread", items[0].ID)), w.analystTok, nil)
+		mustStatus(t, r, http.StatusOK)
+		var thread struct {
+			Supported bool `json:"supported"`
+			Post      struct {
+				RemoteID string `json:"remote_id"`
+			} `json:"post"`
+			Replies []struct {
+				RemoteID string `json:"remote_id"`
+				Ours     bool   `json:"ours"`
+			} `json:"replies"`
+		}
+		r.JSON(t, &thread)
+		if !thread.Supported || thread.Post.RemoteID != mention.ID || len(thread.Replies) != 1 || thread.Replies[0].RemoteID != ref.ID ||
+			!thread.Replies[0].Ours {
+			t.Fatalf("thread %s", r.Body)
+		}
 		getStatus(ref.ID)
 		if sent.InReplyToID == nil || *sent.InReplyToID != mention.ID || sent.Account.ID != "alice" || !strings.Contains(sent.Content, "thanks Dan!") {
 			t.Fatalf("the platform got %+v", sent)

@@ -251,6 +251,7 @@ type Tx interface {
 	InboxStore
 	InboxRuleStore
 	ReplyStore
+	InboxSyncStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore

@@ -199,7 +199,7 @@ func TestSyncInboxReopensWhenTheAuthorWritesAgain(t *testing.T) {
 				RemoteID: "alice", Status: herald.AccountConnected},
 				fake.MarshalCredentials(fake.Credentials{BaseURL: base, AccessToken: "alice"}))
 			first := postAs(t, base, "bob", "@alice is anyone there?", "")
-			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery}, d)
+			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery, InboxActiveEvery: jobs.MinEvery}, d)
 			var items []herald.InboxItem
 			waitFor(t, "bob's first item", func() (bool, error) {
 				var err error

@@ -41,9 +41,16 @@ const (
 	DefaultWorkers        = 4
 	DefaultMetricsEvery   = 5 * time.Minute
 	DefaultMetricsBatch   = 1000
-	DefaultInboxEvery     = 2 * time.Minute
-	DefaultCallTimeout    = 30 * time.Second
-	DefaultFeedsEvery     = time.Minute
+	// DefaultInboxEvery is how often sync_inbox looks for accounts due a
+	// read; each account is read every DefaultInboxQuietEvery, or every
+	// DefaultInboxActiveEvery for DefaultInboxActiveFor after something
+	// new arrived.
+	DefaultInboxEvery       = 15 * time.Second
+	DefaultInboxQuietEvery  = time.Minute
+	DefaultInboxActiveEvery = 15 * time.Second
+	DefaultInboxActiveFor   = 10 * time.Minute
+	DefaultCallTimeout      = 30 * time.Second
+	DefaultFeedsEvery       = time.Minute
 )
 
 // MinEvery is the shortest period a periodic job may have.
@@ -86,9 +93,14 @@ type Config struct {
 	// MetricsBatch is the most targets one run measures (default 1000);
 	// the rest wait for the next run, longest overdue first.
 	MetricsBatch int
-	// InboxEvery is how often mentions and replies are fetched (default
-	// 2m). A negative value turns sync_inbox off.
+	// InboxEvery is how often sync_inbox looks for accounts due a read
+	// (default 15s). A negative value turns sync_inbox off.
 	InboxEvery time.Duration
+	// InboxQuietEvery is how often a quiet account's mentions, replies
+	// and messages are read (default 1m); InboxActiveEvery how often
+	// while a conversation is going on (default 15s), that is for
+	// InboxActiveFor (default 10m) after the last new item.
+	InboxQuietEvery, InboxActiveEvery, InboxActiveFor time.Duration
 	// EvergreenEvery is how often evergreen posts fill free slots
 	// (default 1h).
 	EvergreenEvery time.Duration
@@ -126,6 +138,9 @@ func (c Config) withDefaults() Config {
 	set(&c.SweepEvery, DefaultSweepEvery)
 	set(&c.MetricsEvery, DefaultMetricsEvery)
 	set(&c.InboxEvery, DefaultInboxEvery)
+	set(&c.InboxQuietEvery, DefaultInboxQuietEvery)
+	set(&c.InboxActiveEvery, DefaultInboxActiveEvery)
+	set(&c.InboxActiveFor, DefaultInboxActiveFor)
 	set(&c.CallTimeout, DefaultCallTimeout)
 	set(&c.EvergreenEvery, DefaultEvergreenEvery)
 	set(&c.FeedsEvery, DefaultFeedsEvery)
@@ -158,7 +173,8 @@ func (c Config) Validate() error {
 		v    time.Duration
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
-		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery}} {
+		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
+		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
 		}

@@ -32,9 +32,10 @@ func (w *syncInboxWorker) Timeout(*river.Job[SyncInboxArgs]) time.Duration {
 	return 15 * time.Minute
 }
 
-// Work syncs every connected account whose platform reads mentions. A
-// platform's failure for one account is logged (or marks the account when
-// its access ended) and the others go on; only database errors fail the job.
+// Work syncs every connected account whose platform reads mentions and
+// whose next read is due (see InboxQuietEvery). A platform's failure for
+// one account is logged (or marks the account when its access ended) and
+// the others go on; only database errors fail the job.
 func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs]) error {
 	e := w.engage
 	platforms := e.platformsWith(func(c connector.Publisher) bool { _, ok := c.(connector.InboxReader); return ok })
@@ -45,6 +46,14 @@ func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs])
 	if err != nil {
 		return fmt.Errorf("jobs: sync_inbox: list accounts: %w", err)
 	}
+	ids := make([]int64, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+	}
+	sched, err := e.store.InboxSchedule(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("jobs: sync_inbox: read the schedule: %w", err)
+	}
 	added := 0
 	var errs []error
 	for _, a := range accts {
@@ -52,9 +61,16 @@ func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs])
 			errs = append(errs, err)
 			break
 		}
+		s, known := sched[a.ID]
+		if known && e.clock.Now().Before(s.NextAt) {
+			continue
+		}
 		n, err := w.account(ctx, a)
 		added += n
 		if err != nil {
+			errs = append(errs, fmt.Errorf("account %d: %w", a.ID, err))
+		}
+		if err := w.reschedule(ctx, a, s, n); err != nil {
 			errs = append(errs, fmt.Errorf("account %d: %w", a.ID, err))
 		}
 	}
@@ -66,6 +82,33 @@ func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs])
 		return fmt.Errorf("jobs: sync_inbox: %w", err)
 	}
 	return nil
+}
+
+// reschedule sets when the account is read next: soon while a
+// conversation is going on (something new arrived within
+// InboxActiveFor), else after InboxQuietEvery. Half a tick is taken off,
+// so that the read falls on the tick at or just before the interval's end
+// rather than the one after.
+func (w *syncInboxWorker) reschedule(ctx context.Context, a herald.Account, s herald.InboxSync, added int) error {
+	e := w.engage
+	now := e.clock.Now()
+	active := s.ActiveUntil
+	if added > 0 {
+		until := now.Add(e.cfg.InboxActiveFor)
+		active = &until
+	}
+	every := e.cfg.InboxQuietEvery
+	if active != nil && now.Before(*active) {
+		every = e.cfg.InboxActiveEvery
+	} else {
+		active = nil
+	}
+	next := herald.InboxSync{AccountID: a.ID, NextAt: now.Add(every - e.cfg.InboxEvery/2), ActiveUntil: active}
+	err := e.store.SetInboxSync(ctx, next)
+	if errors.Is(err, herald.ErrNotFound) || errors.Is(err, herald.ErrConflict) {
+		return nil // the account was deleted meanwhile
+	}
+	return err
 }
 
 // account fetches one account's mentions since its cursor and stores them

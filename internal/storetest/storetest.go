@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"InboxWork", inboxWorkTests()},
 		{"InboxRules", inboxRuleTests()},
 		{"Replies", replyTests()},
+		{"InboxSync", inboxSyncTests()},
 		{"Media", mediaTests()},
 		{"Labels", labelTests()},
 		{"Campaigns", campaignTests()},

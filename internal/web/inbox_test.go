@@ -109,9 +109,20 @@ func TestInboxPages(t *testing.T) {
 		"Nothing else from @dan", `id="mark-done"`)
 	want(t, b.post(inboxVerbURL(ws, iw.reply.ID, "reply"), url.Values{"text": {strings.Repeat("a", 600)}}),
 		http.StatusUnprocessableEntity, "the platform would refuse the reply", `id="reply-text"`)
-	a = b.post(inboxVerbURL(ws, iw.reply.ID, "reply"), url.Values{"text": {"thanks Dan!"}})
+	a = b.post(inboxVerbURL(ws, iw.reply.ID, "reply"), url.Values{"text": {"thanks Dan!"}, "key": {"form-1"}})
 	want(t, a, http.StatusSeeOther)
-	want(t, b.get(a.Location), http.StatusOK, "Replied", `id="first-response"`)
+	want(t, b.get(a.Location), http.StatusOK, "Replied", `id="first-response"`, `id="inbox-replies"`, `data-state="sent"`,
+		`hx-get="`+inboxVerbURL(ws, iw.reply.ID, "thread")+`"`)
+	// The same form sent again (a double click) is the same reply.
+	want(t, b.post(inboxVerbURL(ws, iw.reply.ID, "reply"), url.Values{"text": {"thanks Dan!"}, "key": {"form-1"}}), http.StatusSeeOther)
+	if rs, err := e.store.ListReplies(context.Background(), ws, iw.reply.ID); err != nil || len(rs) != 1 {
+		t.Fatalf("after the form twice: %d replies, %v; want 1", len(rs), err)
+	}
+	// The conversation from the platform: our post above, our reply below.
+	a = b.get(inboxVerbURL(ws, iw.reply.ID, "thread"))
+	want(t, a, http.StatusOK, `id="thread-posts"`, "our launch", "@alice love it", "thanks Dan!", "our account", "this item")
+	// An item the platform no longer has says so in place of the thread.
+	want(t, b.get(inboxVerbURL(ws, iw.mention.ID, "thread")), http.StatusOK, `id="thread-error"`, "could not be read")
 
 	// Assign, then mark both done in bulk: the open filter empties.
 	want(t, b.post(inboxVerbURL(ws, iw.reply.ID, "assign"), url.Values{"assignee": {itoa(ed.ID)}}), http.StatusSeeOther)

@@ -440,11 +440,9 @@ func TestInteropDevenv(t *testing.T) {
 		t.Errorf("Mentions since the cursor = %v, %q, %v; want nothing new", again, next, err)
 	}
 
-	// Alice answers and likes the mention from Herald.
-	reply, err := c.Reply(ctx, alice, herald.RemoteRef{ID: mn.RemoteID, Meta: mn.Meta}, connector.Part{Text: "Thank you!"})
-	if err != nil {
-		t.Fatalf("reply: %v", err)
-	}
+	// Alice answers the mention from Herald's inbox (exactly once) and
+	// likes it.
+	reply := replyFromInbox(t, c, alice, bob, mn, "Thank you! "+fmt.Sprint(run))
 	if err := c.Like(ctx, alice, herald.RemoteRef{ID: mn.RemoteID, Meta: mn.Meta}); err != nil {
 		t.Fatalf("like the mention: %v", err)
 	}

@@ -118,6 +118,7 @@ func Run(t *testing.T, newSetup func(t *testing.T) Setup) {
 		{"Delete", checkDelete},
 		{"Metrics", checkMetrics},
 		{"Inbox", checkInbox},
+		{"Conversation", checkConversation},
 		{"Validate", checkValidate},
 	}
 	for _, c := range checks {
@@ -472,6 +473,59 @@ func checkInbox(t *testing.T, s Setup) {
 		if _, err := r.Reply(ctx(t), acct, to, connector.Part{WorkspaceID: 1, Text: "Thank you!", Key: "k-reply",
 			Options: map[string]string{}}); err != nil {
 			t.Fatalf("Reply: %v", err)
+		}
+	}
+}
+
+// checkConversation: a mention that answers our post, read in its thread,
+// has our post above it and our reply below it.
+func checkConversation(t *testing.T, s Setup) {
+	tr, ok := s.Connector.(connector.ThreadReader)
+	if !ok {
+		t.Skip("Herald does not read conversations on this platform")
+	}
+	acct := s.Fake.Account(t)
+	ref, err := s.Connector.Publish(ctx(t), acct, s.part("k-inbox", "Where should we go next?"))
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	id := s.Fake.Mention(acct, "To the sea!", ref.ID)
+	to := herald.RemoteRef{ID: id}
+	if ir, ok := s.Connector.(connector.InboxReader); ok {
+		got, _, err := ir.Mentions(ctx(t), acct, "")
+		if err != nil {
+			t.Fatalf("Mentions: %v", err)
+		}
+		for _, m := range got {
+			if m.RemoteID == id {
+				to.URL, to.Meta = m.URL, m.Meta
+			}
+		}
+	}
+	var reply herald.RemoteRef
+	if r, ok := s.Connector.(connector.Replier); ok {
+		if reply, err = r.Reply(ctx(t), acct, to, connector.Part{WorkspaceID: 1, Text: "Good idea!", Key: "k-conv-reply",
+			Options: map[string]string{}}); err != nil {
+			t.Fatalf("Reply: %v", err)
+		}
+	}
+	th, err := tr.Thread(ctx(t), acct, to)
+	if err != nil {
+		t.Fatalf("Thread: %v", err)
+	}
+	if th.Post.RemoteID != id || !strings.Contains(th.Post.Text, "To the sea!") || th.Post.ReplyTo != ref.ID || th.Post.AuthorHandle == "" {
+		t.Errorf("thread post = %+v, want the mention answering %s", th.Post, ref.ID)
+	}
+	if n := len(th.Ancestors); n == 0 || th.Ancestors[n-1].RemoteID != ref.ID || !strings.Contains(th.Ancestors[n-1].Text, "Where should we go next?") {
+		t.Errorf("ancestors = %+v, want our post last", th.Ancestors)
+	}
+	if reply.ID != "" {
+		found := false
+		for _, r := range th.Replies {
+			found = found || (r.RemoteID == reply.ID && r.ReplyTo == id && strings.Contains(r.Text, "Good idea!"))
+		}
+		if !found {
+			t.Errorf("replies = %+v, want our reply %s", th.Replies, reply.ID)
 		}
 	}
 }

@@ -175,8 +175,33 @@ func (s *Server) getPostThread(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, map[string]any{"thread": map[string]any{"$type": "app.bsky.feed.defs#threadViewPost",
-		"post": s.postView(rec), "replies": replies}})
+	thread := map[string]any{"$type": "app.bsky.feed.defs#threadViewPost", "post": s.postView(rec), "replies": replies}
+	// The posts above it, as nested parents, up to parentHeight (80 by
+	// default, as the AppView's lexicon says).
+	height := 80
+	if v := r.URL.Query().Get("parentHeight"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			xerr(w, http.StatusBadRequest, "InvalidRequest", "Error: parentHeight must be an integer from 0 to 1000")
+			return
+		}
+		height = n
+	}
+	for cur, at := thread, rec; height > 0; height-- {
+		var p postRecord
+		if json.Unmarshal(at.value, &p) != nil || p.Reply == nil || p.Reply.Parent == nil {
+			break
+		}
+		parent, ok := s.lookup(p.Reply.Parent.URI)
+		if !ok {
+			cur["parent"] = map[string]any{"$type": "app.bsky.feed.defs#notFoundPost", "uri": p.Reply.Parent.URI, "notFound": true}
+			break
+		}
+		next := map[string]any{"$type": "app.bsky.feed.defs#threadViewPost", "post": s.postView(parent)}
+		cur["parent"] = next
+		cur, at = next, parent
+	}
+	writeJSON(w, map[string]any{"thread": thread})
 }
 
 // listNotifications answers the caller's notifications, newest first; the

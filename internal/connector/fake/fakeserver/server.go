@@ -20,6 +20,7 @@
 //	                                      "content","herald_key",…}; 422 {"error":"Validation
 //	                                      failed: Text character limit of N exceeded"} and the like
 //	GET    /api/v1/statuses/{id}          one status
+//	GET    /api/v1/statuses/{id}/context  {"ancestors","descendants"}: the thread around it
 //	DELETE /api/v1/statuses/{id}          deletes the caller's status, answers it
 //	PUT    /api/v1/statuses/{id}          edits the caller's status (text, content warning, media)
 //	GET    /api/v1/accounts/{id}/statuses recent statuses, newest first (limit ≤ 40,
@@ -230,6 +231,7 @@ func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /api/v1/statuses", s.createStatus)
 	m.HandleFunc("GET /api/v1/statuses/{id}", s.getStatus)
+	m.HandleFunc("GET /api/v1/statuses/{id}/context", s.statusContext)
 	m.HandleFunc("DELETE /api/v1/statuses/{id}", s.deleteStatus)
 	m.HandleFunc("PUT /api/v1/statuses/{id}", s.editStatus)
 	m.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)

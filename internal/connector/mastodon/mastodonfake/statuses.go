@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /api/v1/statuses/{id}", s.editStatus)
 	m.HandleFunc("DELETE /api/v1/statuses/{id}", s.deleteStatus)
 	m.HandleFunc("GET /api/v1/statuses/{id}/source", s.statusSource)
+	m.HandleFunc("GET /api/v1/statuses/{id}/context", s.statusContext)
 	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
 	m.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)
 	m.HandleFunc("POST /api/v2/media", s.upload)
