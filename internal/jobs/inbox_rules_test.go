@@ -83,7 +83,8 @@ func TestSyncInboxAppliesRulesOnArrival(t *testing.T) {
 			bob := postAs(t, base, "bob", "@alice where is my refund?", "")
 			carol := postAs(t, base, "carol", "@alice I want a refund, this is terrible.", "")
 			dave := postAs(t, base, "dave", "@alice I love the new release, great work!", "")
-			r := mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery}, d)
+			r := mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery, InboxQuietEvery: jobs.MinEvery,
+				InboxActiveEvery: jobs.MinEvery}, d)
 			items := byRemote(t, st, w.ID, 4)
 			check := func(ref herald.RemoteRef, tags []string, assignee int64, prio herald.InboxPriority, sentiment string) {
 				t.Helper()
@@ -121,7 +122,8 @@ func TestSyncInboxAppliesRulesOnArrival(t *testing.T) {
 			// A restart keeps the round-robin turn: ann again after ann, ben.
 			mustStop(t, r)
 			erin := postAs(t, base, "erin", "@alice refund status", "")
-			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery}, d)
+			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: jobs.MinEvery, InboxQuietEvery: jobs.MinEvery,
+				InboxActiveEvery: jobs.MinEvery}, d)
 			items = byRemote(t, st, w.ID, 5)
 			check(erin, []string{"Billing"}, ann.ID, herald.PriorityUrgent, herald.SentimentNeutral)
 			if got, err := st.NextInboxRuleTurn(ctx, w.ID, refunds.ID); err != nil || got != 3 {
