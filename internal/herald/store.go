@@ -273,6 +273,7 @@ type Store interface {
 	JobStore
 	FeedPollStore
 	WebhookSweepStore
+	InboxWatcher
 	// InTx runs fn in one transaction, committed if fn returns nil and rolled
 	// back otherwise. fn must use only the Tx it is given.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

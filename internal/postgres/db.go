@@ -30,6 +30,8 @@ type DB struct {
 	store
 	pool *pgxpool.Pool
 	log  *slog.Logger
+	// inboxFeed is the shared listener behind WatchInbox (inbox_events.go).
+	inboxFeed inboxFeed
 }
 
 var (

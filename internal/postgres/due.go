@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,15 +46,7 @@ func (db *DB) WatchDue(ctx context.Context) (<-chan struct{}, error) {
 
 // listenDue opens a connection and listens on the due channel.
 func listenDue(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: watch due: connect: %w", err)
-	}
-	if _, err := conn.Exec(ctx, `LISTEN `+dueChannel); err != nil {
-		_ = conn.Close(context.Background())
-		return nil, fmt.Errorf("postgres: watch due: listen: %w", err)
-	}
-	return conn, nil
+	return listen(ctx, cfg, dueChannel)
 }
 
 // watchDue forwards notifications for schema to ch until ctx ends.

@@ -135,10 +135,9 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	if f.Until != nil {
 		add("created_at < ?", *f.Until)
 	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		args = append(args, herald.LikePattern(q))
-		n := "$" + strconv.Itoa(len(args))
-		b.WriteString(" AND (text ILIKE " + n + ` ESCAPE '\' OR author_handle ILIKE ` + n + ` ESCAPE '\' OR author_name ILIKE ` + n + ` ESCAPE '\')`)
+	if cond, v := inboxSearch(f.Search); cond != "" {
+		args = append(args, v)
+		add(strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	inboxRuleWhere(f, add)
 	return b.String(), args

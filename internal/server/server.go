@@ -239,6 +239,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if c, ok := s.d.Web.(StreamCloser); ok {
+		srv.RegisterOnShutdown(c.CloseStreams)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.logger.InfoContext(ctx, "listening", "addr", ln.Addr().String())

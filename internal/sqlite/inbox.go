@@ -41,8 +41,9 @@ func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 // AddInboxItems inserts the items not yet in their account's inbox.
 func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int, error) {
 	added := 0
+	var evs []herald.InboxEvent
 	err := s.atomic(ctx, func(q querier) error {
-		added = 0
+		added, evs = 0, nil
 		for i := range items {
 			it := &items[i]
 			it.CreatedAt, it.FetchedAt = stamp(it.CreatedAt), stamp(it.FetchedAt)
@@ -81,16 +82,23 @@ func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (in
 				return err
 			}
 			added++
+			evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: id, Kind: herald.InboxEventAdded})
 			if it.AuthorID == "" {
 				continue
 			}
 			// The author writes again: their latest earlier item, if it was
 			// set aside, is open again.
-			if _, err := q.ExecContext(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = ?, done_by = NULL
+			var reopened int64
+			err = q.QueryRowContext(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = ?, done_by = NULL
 				WHERE id = (SELECT id FROM inbox_items WHERE account_id = ? AND author_id = ? AND id < ?
-					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done')`,
-				micros(it.FetchedAt), it.AccountID, it.AuthorID, it.ID); err != nil {
+					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done') RETURNING id`,
+				micros(it.FetchedAt), it.AccountID, it.AuthorID, it.ID).Scan(&reopened)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
 				return fmt.Errorf("sqlite: reopen the author's earlier inbox item: %w", err)
+			default:
+				evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: reopened, Kind: herald.InboxEventState})
 			}
 		}
 		return nil
@@ -98,6 +106,7 @@ func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (in
 	if err != nil {
 		return 0, err
 	}
+	s.notifyInbox(evs...)
 	return added, nil
 }
 
@@ -154,10 +163,8 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	if f.Until != nil {
 		add("created_at < ?", micros(*f.Until))
 	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		// LIKE is case-insensitive for ASCII letters in SQLite.
-		pat := "%" + likeEscape(q) + "%"
-		add(`(text LIKE ? ESCAPE '\' OR author_handle LIKE ? ESCAPE '\' OR author_name LIKE ? ESCAPE '\')`, pat, pat, pat)
+	if cond, a := inboxSearch(f.Search); cond != "" {
+		add(cond, a...)
 	}
 	inboxRuleWhere(f, add)
 	return b.String(), args
@@ -225,7 +232,7 @@ func (s *store) SetInboxState(ctx context.Context, workspaceID int64, ids []int6
 		doneBy = zeroNull(by)
 	}
 	at = stamp(at)
-	return s.atomic(ctx, func(q querier) error {
+	return s.notifyInboxAfter(workspaceID, ids, herald.InboxEventState, s.atomic(ctx, func(q querier) error {
 		args, err := inboxIDs(ctx, q, workspaceID, ids)
 		if err != nil || len(args) == 0 {
 			return err
@@ -234,12 +241,12 @@ func (s *store) SetInboxState(ctx context.Context, workspaceID int64, ids []int6
 			WHERE workspace_id = ? AND state <> ? AND id IN (`+placeholders(len(args))+`)`,
 			append([]any{string(state), micros(at), doneBy, workspaceID, string(state)}, args...)...)
 		return dbErr(err, "set inbox state", "", "the user does not exist")
-	})
+	}))
 }
 
 // AssignInbox assigns the items to userID, or to nobody.
 func (s *store) AssignInbox(ctx context.Context, workspaceID int64, ids []int64, userID *int64) error {
-	return s.atomic(ctx, func(q querier) error {
+	return s.notifyInboxAfter(workspaceID, ids, herald.InboxEventAssigned, s.atomic(ctx, func(q querier) error {
 		args, err := inboxIDs(ctx, q, workspaceID, ids)
 		if err != nil || len(args) == 0 {
 			return err
@@ -248,7 +255,7 @@ func (s *store) AssignInbox(ctx context.Context, workspaceID int64, ids []int64,
 			WHERE workspace_id = ? AND id IN (`+placeholders(len(args))+`)`,
 			append([]any{nullInt(userID), workspaceID}, args...)...)
 		return dbErr(err, "assign inbox items", "", "the user does not exist")
-	})
+	}))
 }
 
 // MarkInboxResponded records the item's first confirmed response.
@@ -258,7 +265,11 @@ func (s *store) MarkInboxResponded(ctx context.Context, workspaceID, id int64, a
 	if err != nil {
 		return fmt.Errorf("sqlite: mark inbox item responded: %w", err)
 	}
-	return affected(res, "inbox item")
+	if err := affected(res, "inbox item"); err != nil {
+		return err
+	}
+	s.notifyInbox(herald.InboxEvent{WorkspaceID: workspaceID, ItemID: id, Kind: herald.InboxEventChanged})
+	return nil
 }
 
 // CountOpenInbox counts the workspace's open items.

@@ -98,7 +98,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	db := &DB{path: path, write: write, read: read, goose: provider}
-	db.store = store{r: read, w: write, db: write, rdb: read, hub: &dueHub{}}
+	db.store = store{r: read, w: write, db: write, rdb: read, hub: &dueHub{}, inbox: &herald.InboxHub{}}
 	return db, nil
 }
 
@@ -229,7 +229,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; also runs if fn panics
 	c := newStmtCache(tx)
-	st := &store{r: c, w: c, tx: tx, hub: db.hub}
+	st := &store{r: c, w: c, tx: tx, hub: db.hub, inbox: db.inbox}
 	if err := fn(st); err != nil {
 		return err
 	}
@@ -239,6 +239,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 	if st.dueInTx {
 		st.hub.signal()
 	}
+	st.publishInbox()
 	return nil
 }
 
@@ -263,6 +264,10 @@ type store struct {
 	// inside a transaction dueInTx defers that to the commit.
 	hub     *dueHub
 	dueInTx bool
+	// inbox tells inbox watchers about changed items; inside a
+	// transaction inboxInTx holds the events until the commit.
+	inbox     *herald.InboxHub
+	inboxInTx []herald.InboxEvent
 }
 
 var _ herald.Tx = (*store)(nil)

@@ -59,6 +59,7 @@ type env struct {
 	inbox     *inbox.Service
 	links     *media.PublicLinks
 	srv       *httptest.Server
+	web       *Handler
 	// Set by newConnectEnvWith, for tests that publish (startPublishing).
 	keys     *keyring.Keyring
 	storage  *media.DiskStorage
@@ -79,6 +80,14 @@ func newEnv(t *testing.T) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newEnvOn(t, st)
+}
+
+// newEnvOn is newEnv on a migrated store st (PostgreSQL for tests of
+// several instances).
+func newEnvOn(t *testing.T, st herald.Store) *env {
+	t.Helper()
+	dir := t.TempDir()
 	keys, err := keyring.Load(filepath.Join(dir, "secret.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +140,12 @@ func newEnv(t *testing.T) *env {
 		Store: st, Auth: e.auth, Sessions: sm, API: a, APIRoutes: routes, Web: w, Version: "test", Clock: clock,
 	}, logger)
 	e.srv.Config.Handler = s.Handler()
+	e.web = w
 	e.srv.Start()
-	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		w.CloseStreams() // live inbox streams end, so Close need not wait for them
+		e.srv.Close()
+	})
 	return e
 }
 

@@ -17,6 +17,7 @@ import (
 func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/inbox", h.inWorkspace(h.inboxList))
 	m.Handle("POST /w/{ws}/inbox/bulk", h.inWorkspace(h.inboxBulk))
+	m.Handle("GET /w/{ws}/inbox/events", h.inWorkspace(h.inboxEvents))
 	m.Handle("GET /w/{ws}/inbox/{item}", h.inWorkspace(h.inboxItemPage))
 	m.Handle("GET /w/{ws}/inbox/{item}/thread", h.inWorkspace(h.inboxThread))
 	m.Handle("POST /w/{ws}/inbox/{item}/reply", h.inWorkspace(h.inboxReply))

@@ -82,7 +82,7 @@ func (p *page) location() *time.Location {
 
 // areaAssets are the per-section stylesheets and scripts every page loads
 // after app.css and app.js (static/<area>.css and static/<area>.js).
-var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits", "tasks", "inbox"}
+var areaAssets = []string{"calendar", "compose", "approvals", "accounts", "library", "settings", "organise", "kits", "tasks", "inbox", "inbox-live"}
 
 // sectionLink is one entry of the main navigation.
 type sectionLink struct {

@@ -100,6 +100,7 @@ type Handler struct {
 	drafts   draftKeys   // the drafts composer sessions created
 	setupMu  sync.Mutex  // one first-run setup at a time
 	hasUsers atomic.Bool // once someone can sign in, setup is over for good
+	live     liveStreams // the open live inbox streams (inbox_live.go)
 }
 
 // New builds the web interface.
