@@ -128,6 +128,7 @@ func New(d Deps) *API {
 	a.registerMedia()
 	a.registerConnect()
 	a.registerEngagement()
+	a.registerInboxRules()
 	a.registerRemote()
 	a.registerComments()
 	a.registerEvergreen()

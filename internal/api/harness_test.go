@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/ical"
+	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
@@ -107,6 +108,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		BaseURL:    "https://herald.example.com",
 		Feeds:      feeds.New(store, posts, feeds.NewClient(true), clock, logger, feeds.Config{}),
 		Tasks:      tasks,
+		Inbox:      inbox.New(store, clock, logger),
 		Logger:     logger,
 		Version:    "test",
 	}

@@ -249,6 +249,7 @@ type Tx interface {
 	InstanceSoftwareStore
 	MetricsStore
 	InboxStore
+	InboxRuleStore
 	ReplyStore
 	InboxSyncStore
 	CommentStore

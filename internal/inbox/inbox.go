@@ -25,6 +25,8 @@ type Service struct {
 	clock    herald.Clock
 	log      *slog.Logger
 	notifier Notifier
+	// analysis reads items on arrival (arrivals.go), loaded on first use.
+	analysis lazyAnalyzer
 }
 
 // Option configures a Service.

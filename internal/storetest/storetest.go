@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Metrics", metricsTests()},
 		{"Inbox", inboxTests()},
 		{"InboxWork", inboxWorkTests()},
+		{"InboxRules", inboxRuleTests()},
 		{"InboxLive", inboxLiveTests()},
 		{"Replies", replyTests()},
 		{"InboxSync", inboxSyncTests()},
