@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -36,10 +37,27 @@ func (s *Service) analyse(it *herald.InboxItem) {
 
 // Prepare analyses items before the inbox sync stores them (the jobs
 // package calls it through its InboxArrivals interface).
+// The items are analysed on every CPU at once: language detection
+// dominates, and each item is independent.
 func (s *Service) Prepare(items []herald.InboxItem) {
-	for i := range items {
-		s.analyse(&items[i])
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(items)/64))
+	if workers <= 1 {
+		for i := range items {
+			s.analyse(&items[i])
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	per := (len(items) + workers - 1) / workers
+	for start := 0; start < len(items); start += per {
+		part := items[start:min(start+per, len(items))]
+		wg.Go(func() {
+			for i := range part {
+				s.analyse(&part[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Backfill analyses up to BackfillBatch items stored before analysis
