@@ -129,6 +129,7 @@ func New(d Deps) *API {
 	a.registerConnect()
 	a.registerEngagement()
 	a.registerDMs()
+	a.registerInboxRules()
 	a.registerRemote()
 	a.registerComments()
 	a.registerEvergreen()

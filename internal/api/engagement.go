@@ -58,6 +58,7 @@ type InboxListInput struct {
 	Since    time.Time `query:"since" doc:"Only items the platform dates at or after this instant (RFC 3339)"`
 	Until    time.Time `query:"until" doc:"Only items the platform dates before this instant (RFC 3339)"`
 	Q        string    `query:"q" maxLength:"200" doc:"Only items whose text, author handle or author name contain this, ignoring case"`
+	InboxWorkFilter
 }
 
 // filter is the store filter the input asks for, for actor.
@@ -79,6 +80,7 @@ func (in *InboxListInput) filter(actor herald.Actor) herald.InboxFilter {
 	if !in.Until.IsZero() {
 		f.Until = &in.Until
 	}
+	in.InboxWorkFilter.set(&f)
 	return f
 }
 
@@ -87,12 +89,16 @@ func (in *InboxListInput) filter(actor herald.Actor) herald.InboxFilter {
 type InboxChange struct {
 	State      string `json:"state,omitempty" enum:"open,pending,done" doc:"The work state; done remembers who set it"`
 	AssignedTo *int64 `json:"assigned_to,omitempty" minimum:"0" doc:"A member of the workspace, who is notified; 0 unassigns"`
+	InboxWorkChange
 }
 
 // apply makes the change to ids.
 func (c InboxChange) apply(ctx context.Context, a *API, actor herald.Actor, ids []int64) error {
-	if c.State == "" && c.AssignedTo == nil {
-		return herald.Problems{{Field: "body", Problem: "set state, assigned_to or both"}}.Err("nothing to change")
+	if c.State == "" && c.AssignedTo == nil && c.InboxWorkChange.empty() {
+		return herald.Problems{{Field: "body", Problem: "set state, assigned_to, add_tags, remove_tags or priority"}}.Err("nothing to change")
+	}
+	if err := c.InboxWorkChange.apply(ctx, a, actor, ids); err != nil {
+		return err
 	}
 	if c.AssignedTo != nil {
 		if err := a.d.Posts.AssignInbox(ctx, actor, ids, *c.AssignedTo); err != nil {

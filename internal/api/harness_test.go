@@ -108,6 +108,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		BaseURL:    "https://herald.example.com",
 		Feeds:      feeds.New(store, posts, feeds.NewClient(true), clock, logger, feeds.Config{}),
 		Tasks:      tasks,
+		Inbox:      inbox.New(store, clock, logger),
 		Logger:     logger,
 		Version:    "test",
 	}

@@ -56,6 +56,7 @@ func TestFlows(t *testing.T) {
 		{"contributor and approval", contributorApproval},
 		{"crisis switch", crisisSwitch},
 		{"unconfirmed resolved by hand", unconfirmedByHand},
+		{"inbox: live, assigned, answered once, done", inboxLive},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, func(t *testing.T) { s.fn(t, f) }) {

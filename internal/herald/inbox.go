@@ -41,6 +41,11 @@ type InboxItem struct {
 	// platform's conversation it belongs to. See dm.go.
 	Direct         bool   `json:"direct,omitempty"`
 	ConversationID string `json:"conversation_id,omitempty"`
+	// InboxAnalysis is read from the text on arrival; Priority and Tags
+	// are set by people and by rules (see inbox_rules.go).
+	InboxAnalysis
+	Priority InboxPriority `json:"priority"`
+	Tags     []string      `json:"tags,omitempty"`
 }
 
 // InboxState is the team's work state of an inbox item.
@@ -105,6 +110,11 @@ type InboxFilter struct {
 	Since, Until *time.Time
 	// Search matches the text, the author's handle or name, case-insensitively.
 	Search string
+	// Tag, Sentiment, Priority and HasQuestion select by the work and
+	// analysis of inbox_rules.go (Tag case-insensitively).
+	Tag, Sentiment string
+	Priority       InboxPriority
+	HasQuestion    *bool
 	Page
 }
 

@@ -89,6 +89,9 @@ const (
 	// notification channels (Slack, Discord, signed webhooks), reads their
 	// delivery logs and sends test notifications.
 	ActWebhooksManage Action = "webhooks.manage"
+	// ActInboxRulesManage creates, edits, reorders and deletes the
+	// workspace's inbox rules (everyone who reads posts sees them).
+	ActInboxRulesManage Action = "inbox_rules.manage"
 )
 
 // Actions lists every action (for the permission table and its tests).
@@ -96,7 +99,7 @@ var Actions = []Action{ActWorkspaceRead, ActWorkspaceUpdate, ActWorkspaceDelete,
 	ActMembersManage, ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite,
 	ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite,
 	ActLabelsManage, ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead,
-	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage}
+	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage}
 
 // permissions is the table services enforce. Owner may do everything.
 var permissions = map[Role][]Action{
@@ -104,11 +107,12 @@ var permissions = map[Role][]Action{
 		ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite, ActPostsSchedule,
 		ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead, ActTokensCreate,
-		ActTokensManage, ActTemplatesManage, ActWebhooksManage},
+		ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage},
 	RoleManager: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActAccountsManage,
 		ActPostsRead, ActPostsWrite, ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold,
 		ActMediaRead, ActMediaWrite, ActLabelsManage, ActCampaignsRead, ActCampaignsManage,
-		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage, ActWebhooksManage},
+		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage, ActWebhooksManage,
+		ActInboxRulesManage},
 	RoleEditor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActPostsWrite,
 		ActPostsSchedule, ActPostsDelete, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate, ActTemplatesManage},

@@ -250,6 +250,7 @@ type Tx interface {
 	MetricsStore
 	InboxStore
 	DMStore
+	InboxRuleStore
 	ReplyStore
 	InboxSyncStore
 	CommentStore

@@ -26,6 +26,8 @@ type Service struct {
 	log      *slog.Logger
 	notifier Notifier
 	dms      DMPlatforms // nil: no account gives direct messages (see dm.go)
+	// analysis reads items on arrival (arrivals.go), loaded on first use.
+	analysis lazyAnalyzer
 }
 
 // Option configures a Service.

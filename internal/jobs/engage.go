@@ -22,6 +22,7 @@ type engage struct {
 	clock      herald.Clock
 	gate       *connector.RateGate
 	log        *slog.Logger
+	arrivals   InboxArrivals
 }
 
 func (r *Runner) engage(d Deps) *engage {
@@ -30,7 +31,7 @@ func (r *Runner) engage(d Deps) *engage {
 		gate = connector.NewRateGate()
 	}
 	return &engage{cfg: r.cfg, store: d.Store, connectors: d.Connectors, keys: d.Keys, notifier: d.Notifier,
-		clock: d.Clock, gate: gate, log: r.log}
+		clock: d.Clock, gate: gate, log: r.log, arrivals: d.Inbox}
 }
 
 // platformsWith returns the platforms whose connector has the ability ok checks.

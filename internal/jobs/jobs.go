@@ -248,6 +248,9 @@ type Deps struct {
 	// Tasks tells people about tasks due soon or overdue; nil leaves
 	// notify_tasks_due out.
 	Tasks TaskReminder
+	// Inbox analyses new inbox items and applies the workspaces' rules
+	// to them; nil stores them as the platforms give them.
+	Inbox InboxArrivals
 	// Replies settles replies to inbox items the platform did not
 	// confirm; nil leaves settle_replies out.
 	Replies ReplySettler

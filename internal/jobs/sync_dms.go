@@ -65,13 +65,25 @@ func (w *syncInboxWorker) directMessages(ctx context.Context, a herald.Account) 
 		it.Direct, it.ConversationID = true, m.ConversationID
 		items = append(items, it)
 	}
+	if e.arrivals != nil {
+		e.arrivals.Prepare(items)
+	}
 	added := 0
+	var committed func(context.Context)
 	err = e.store.InTx(ctx, func(tx herald.Tx) error {
 		n, err := tx.AddInboxItems(ctx, items)
 		if err != nil {
 			return err
 		}
 		added = n
+		if e.arrivals != nil && n > 0 {
+			// Analysis and the workspace's rules apply to direct
+			// messages as to mentions.
+			var err error
+			if committed, err = e.arrivals.Arrived(ctx, tx, items); err != nil {
+				return err
+			}
+		}
 		if err := tx.SetDMRefused(ctx, a.WorkspaceID, a.ID, ""); err != nil {
 			return err
 		}
@@ -82,6 +94,9 @@ func (w *syncInboxWorker) directMessages(ctx context.Context, a herald.Account) 
 	})
 	if err := ignoreGone(err); err != nil {
 		return 0, err
+	}
+	if committed != nil {
+		committed(ctx)
 	}
 	return added, nil
 }

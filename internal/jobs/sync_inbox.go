@@ -87,6 +87,7 @@ func (w *syncInboxWorker) Work(ctx context.Context, _ *river.Job[SyncInboxArgs])
 			errs = append(errs, fmt.Errorf("account %d: %w", a.ID, err))
 		}
 	}
+	e.backfillInbox(ctx)
 	if added > 0 {
 		e.log.InfoContext(ctx, "inbox synced", slog.Int("accounts", len(accts)), slog.Int("added", added))
 	}
@@ -157,13 +158,23 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 		}
 		items = append(items, mentionItem(a, m, now))
 	}
+	if e.arrivals != nil {
+		e.arrivals.Prepare(items)
+	}
 	added := 0
+	var committed func(context.Context)
 	err = e.store.InTx(ctx, func(tx herald.Tx) error {
 		n, err := tx.AddInboxItems(ctx, items)
 		if err != nil {
 			return err
 		}
 		added = n
+		if e.arrivals != nil && n > 0 {
+			var err error
+			if committed, err = e.arrivals.Arrived(ctx, tx, items); err != nil {
+				return err
+			}
+		}
 		if next != "" && next != a.InboxCursor {
 			return tx.SetInboxCursor(ctx, a.WorkspaceID, a.ID, next)
 		}
@@ -175,6 +186,9 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 	}
 	if err != nil {
 		return 0, err
+	}
+	if committed != nil {
+		committed(ctx)
 	}
 	return added, nil
 }

@@ -14,14 +14,14 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority`
 
 func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
 	err := r.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &it.TargetID, &it.CreatedAt, &it.FetchedAt, &it.Meta,
 		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt, &it.Direct,
-		&it.ConversationID)
+		&it.ConversationID, &it.Sentiment, &it.SentimentScore, &it.Language, &it.HasQuestion, &it.Priority)
 	return it, err
 }
 
@@ -56,6 +56,9 @@ func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int
 				return dbErr("add inbox item", err)
 			}
 			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
+			if err := s.saveInboxExtras(ctx, it); err != nil {
+				return err
+			}
 			added++
 			if it.AuthorID == "" {
 				continue
@@ -84,7 +87,11 @@ func (s store) GetInboxItem(ctx context.Context, workspaceID, id int64) (herald.
 	if err != nil {
 		return herald.InboxItem{}, notFound("inbox item", "get inbox item", err)
 	}
-	return it, nil
+	one := []herald.InboxItem{it}
+	if err := s.fillInboxTags(ctx, one); err != nil {
+		return herald.InboxItem{}, err
+	}
+	return one[0], nil
 }
 
 // inboxWhere returns the WHERE clause and arguments of f.
@@ -135,6 +142,7 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 		args = append(args, v)
 		add(strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
+	inboxRuleWhere(f, add)
 	return b.String(), args
 }
 
@@ -161,6 +169,9 @@ func (s store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.In
 		return nil, "", dbErr("list inbox", err)
 	}
 	out, next := nextCursor(out, limit, func(it herald.InboxItem) int64 { return it.ID })
+	if err := s.fillInboxTags(ctx, out); err != nil {
+		return nil, "", err
+	}
 	return out, next, nil
 }
 

@@ -14,7 +14,7 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority`
 
 func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
@@ -23,7 +23,8 @@ func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var meta sql.NullString
 	if err := sc.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned,
-		&it.State, &changed, &doneBy, &responded, &it.Direct, &it.ConversationID); err != nil {
+		&it.State, &changed, &doneBy, &responded, &it.Direct, &it.ConversationID, &it.Sentiment, &it.SentimentScore,
+		&it.Language, &it.HasQuestion, &it.Priority); err != nil {
 		return it, err
 	}
 	it.StateChangedAt, it.DoneBy, it.FirstResponseAt = fromNullMicros(changed), fromNullInt(doneBy), fromNullMicros(responded)
@@ -77,6 +78,9 @@ func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (in
 			}
 			it.ID, it.TargetID = id, fromNullInt(target)
 			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
+			if err := saveInboxExtras(ctx, q, it); err != nil {
+				return err
+			}
 			added++
 			evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: id, Kind: herald.InboxEventAdded})
 			if it.AuthorID == "" {
@@ -113,7 +117,11 @@ func (s *store) GetInboxItem(ctx context.Context, workspaceID, id int64) (herald
 	if err != nil {
 		return herald.InboxItem{}, getErr(err, "inbox item")
 	}
-	return it, nil
+	one := []herald.InboxItem{it}
+	if err := s.fillInboxTags(ctx, one); err != nil {
+		return herald.InboxItem{}, err
+	}
+	return one[0], nil
 }
 
 // inboxWhere returns the WHERE clause and arguments of f.
@@ -160,6 +168,7 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 	if cond, a := inboxSearch(f.Search); cond != "" {
 		add(cond, a...)
 	}
+	inboxRuleWhere(f, add)
 	return b.String(), args
 }
 
@@ -186,6 +195,9 @@ func (s *store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.I
 	if len(out) > limit {
 		out = out[:limit]
 		next = encodeCursor(out[limit-1].ID)
+	}
+	if err := s.fillInboxTags(ctx, out); err != nil {
+		return nil, "", err
 	}
 	return out, next, nil
 }

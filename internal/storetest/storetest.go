@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Inbox", inboxTests()},
 		{"InboxWork", inboxWorkTests()},
 		{"InboxDM", dmTests()},
+		{"InboxRules", inboxRuleTests()},
 		{"InboxLive", inboxLiveTests()},
 		{"Replies", replyTests()},
 		{"InboxSync", inboxSyncTests()},

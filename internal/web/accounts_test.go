@@ -90,13 +90,13 @@ func newConnectEnvWith(t *testing.T, register func(*connector.Registry)) (*env, 
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
-	a := api.New(api.Deps{
+	e.inbox = inbox.New(st, clock, logger, inbox.WithDMPlatforms(reg))
+	a := api.New(api.Deps{Inbox: e.inbox,
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Logger: logger, Version: "test",
 	})
-	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "test",
-		Inbox: inbox.New(st, clock, logger, inbox.WithDMPlatforms(reg))})
+	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

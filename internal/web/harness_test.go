@@ -56,6 +56,7 @@ type env struct {
 	webhooks  *webhook.Service
 	tasks     *task.Service
 	reviews   *review.Service
+	inbox     *inbox.Service
 	links     *media.PublicLinks
 	srv       *httptest.Server
 	web       *Handler
@@ -117,17 +118,17 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 		t.Fatal(err)
 	}
 	e.reviews = review.New(st, e.posts, clock, logger)
-	a := api.New(api.Deps{
+	e.inbox = inbox.New(st, clock, logger)
+	a := api.New(api.Deps{Inbox: e.inbox,
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Tasks: e.tasks, Logger: logger, Version: "test",
 	})
 	e.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.srv.Listener.Addr().String()
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
-	w, err := New(Deps{Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
+	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test",
-		Inbox: inbox.New(st, clock, logger)})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

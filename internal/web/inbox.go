@@ -26,6 +26,7 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/{item}/like", h.inWorkspace(h.inboxLike))
 	m.Handle("POST /w/{ws}/inbox/{item}/state", h.inWorkspace(h.inboxState))
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
+	h.inboxWorkRoutes(m)
 }
 
 func inboxURL(ws int64) string                      { return wsURL(ws) + "inbox" }
@@ -35,17 +36,19 @@ func inboxVerbURL(ws, id int64, verb string) string { return inboxItemURL(ws, id
 // inboxFilter is the inbox's filter bar as the address has it.
 type inboxFilter struct {
 	Account  int64
-	Kind     string // "", reply, mention
+	Kind     string // "", reply, mention, dm
 	State    string // open (default), pending, done, all
 	Assignee string // "", me, unassigned, or a member's id
 	Q        string
 	Cursor   string
+	inboxWorkFilter
 }
 
 func inboxFilterOf(q url.Values) inboxFilter {
 	f := inboxFilter{Kind: q.Get("kind"), State: q.Get("state"), Assignee: q.Get("assignee"),
 		Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor")}
 	f.Account, _ = strconv.ParseInt(q.Get("account"), 10, 64)
+	f.inboxWorkFilter = inboxWorkFilterOf(q)
 	if f.State == "" {
 		f.State = string(herald.InboxOpen)
 	}
@@ -68,6 +71,7 @@ func (f inboxFilter) store(viewer int64) herald.InboxFilter {
 	default:
 		s.AssigneeID, _ = strconv.ParseInt(f.Assignee, 10, 64)
 	}
+	f.inboxWorkFilter.apply(&s)
 	return s
 }
 
@@ -85,6 +89,7 @@ func (f inboxFilter) query() url.Values {
 	if f.State != string(herald.InboxOpen) {
 		q.Set("state", f.State)
 	}
+	f.inboxWorkFilter.add(q)
 	return q
 }
 
@@ -112,6 +117,7 @@ type inboxData struct {
 	AcctList []herald.Account
 	People   []post.Person
 	CanWork  bool // may change states, assign and reply
+	Tags     []string
 	Err      *herald.Error
 	Loc      *time.Location
 	// NoDMs are the accounts whose direct messages the inbox cannot show.
@@ -139,6 +145,8 @@ type conversationData struct {
 	// ReplyKey names the reply form as rendered: a double click sends
 	// one reply.
 	ReplyKey string
+	// Hits are what inbox rules did to the item.
+	Hits []herald.InboxRuleHit
 }
 
 func (h *Handler) inboxChoices(r *http.Request, p *page) (map[int64]herald.Account, []herald.Account, []post.Person, error) {
@@ -180,6 +188,9 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, p *page) err
 	if d.NoDMs, err = h.accountsWithoutDMs(r, p); err != nil {
 		return err
 	}
+	if d.Tags, err = h.d.Inbox.TagNames(r.Context(), p.Actor); err != nil {
+		return err
+	}
 	p.Title = "Inbox"
 	h.render(w, r, http.StatusOK, inboxPage(p, d))
 	return nil
@@ -206,7 +217,10 @@ func (h *Handler) inboxBulk(w http.ResponseWriter, r *http.Request, p *page) err
 		to, _ := strconv.ParseInt(r.PostForm.Get("assignee"), 10, 64)
 		err, done = h.d.Posts.AssignInbox(r.Context(), p.Actor, ids, to), "Assigned "+count(len(ids), "item")+"."
 	default:
-		err = herald.Errorf(herald.CodeInvalid, "choose Mark done or Assign")
+		var ok bool
+		if done, ok, err = h.inboxBulkWork(r, p, ids, r.PostForm.Get("action")); !ok {
+			err = herald.Errorf(herald.CodeInvalid, "choose Mark done, Assign, Add tags, Remove tags or Set priority")
+		}
 	}
 	return h.inboxDone(w, r, back, done, err)
 }
@@ -285,6 +299,9 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 	}
 	if d.ReplyKey == "" {
 		d.ReplyKey = newDraftKey()
+	}
+	if d.Hits, err = h.d.Inbox.RuleHits(ctx, p.Actor, it.ID); err != nil {
+		return err
 	}
 	if d.CanWork {
 		// Only for showing: an account to reconnect says so when replying.

@@ -29,6 +29,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	h.voiceRoutes(m)
 	h.feedsRoutes(m)
 	h.webhooksRoutes(m)
+	h.inboxRulesRoutes(m)
 	h.reviewRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
@@ -66,6 +67,9 @@ func settingsTabs(p *page, current string) []settingsTab {
 	}
 	if p.Can(herald.ActPostsWrite) && p.Can(herald.ActPostsSchedule) {
 		tabs = append(tabs, settingsTab{ID: "feeds", Label: "Feeds", URL: feedsURL(p.Current.ID)})
+	}
+	if p.Can(herald.ActPostsRead) {
+		tabs = append(tabs, settingsTab{ID: "inbox-rules", Label: "Inbox rules", URL: inboxRulesURL(p.Current.ID)})
 	}
 	if p.Can(herald.ActWebhooksManage) {
 		tabs = append(tabs, settingsTab{ID: "webhooks", Label: "Webhooks", URL: webhooksURL(p.Current.ID)})

@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
+)
+
+// inboxLive: with the inbox open, a fan mentions the connected account on
+// the platform; the mention appears without a reload (Herald's default
+// sync schedule and the live stream), is assigned, answered (a double
+// click on Reply now) and marked done, and the platform has exactly one
+// reply, in the mention's thread.
+func inboxLive(t *testing.T, f *flows) {
+	ctx := f.owner
+	f.platform.configure(t, fakeserver.Config{MaxChars: 100, Lookup: true})
+	inbox := fmt.Sprintf("%s/w/%d/inbox", f.srv.url, f.ws)
+	run(t, ctx, "open the inbox",
+		chromedp.Navigate(inbox),
+		chromedp.WaitVisible(chromedp.CSS("#inbox-live")),
+	)
+	mention := f.platform.postAs(t, "fan", "@dora is the bakery open on Sunday?")
+
+	// Herald reads a quiet account every minute (every 15 s while a
+	// conversation is going on); the page is never reloaded.
+	var text string
+	item := `document.querySelector('.inbox-item[data-item]')`
+	arrived := item + ` !== null && ` + item + `.textContent.includes("open on Sunday")`
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(time.Second) {
+		var ok bool
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := chromedp.Do(sctx, into(&ok, chromedp.Evaluate[bool](arrived)))
+		cancel()
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			run(t, ctx, "the mention arrives live within two minutes", poll(arrived))
+		}
+	}
+	run(t, ctx, "open the new item",
+		into(&text, chromedp.Text(chromedp.CSS(".inbox-item[data-item]"))),
+		chromedp.Click(chromedp.CSS(".inbox-item[data-item] a")),
+		chromedp.WaitVisible(chromedp.CSS("#reply-text")),
+	)
+	if !strings.Contains(text, "@fan") {
+		t.Fatalf("the new item says %q", text)
+	}
+	run(t, ctx, "assign it to me",
+		poll(`(() => { const s = document.querySelector("#assign-to");
+			const o = [...s.options].find(o => o.textContent.includes("Ana Owner")); if (!o) return false;
+			s.value = o.value; return true; })()`),
+		chromedp.Click(chromedp.CSS("#assign-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#messages .notice")),
+	)
+	run(t, ctx, "answer it with a double click",
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), "Yes, from 8 to 12!"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("#reply-submit"); b.click(); b.click(); })()`),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox-replies [data-state="sent"]`)),
+		chromedp.Click(chromedp.CSS("#mark-done")),
+		// An open item offers "Mark done"; a done one "Mark open".
+		chromedp.WaitVisible(chromedp.CSS("#mark-open")),
+		into(&text, chromedp.Text(chromedp.CSS("#item-state"))),
+	)
+	if !strings.Contains(strings.ToLower(text), "done") {
+		t.Fatalf("the item's state says %q after Mark done", text)
+	}
+	replies := 0
+	for _, p := range f.platform.posts(t) {
+		if p.InReplyToID == mention {
+			replies++
+			if p.Account != "dora" || p.Text != "Yes, from 8 to 12!" {
+				t.Errorf("the reply on the platform is %+v", p)
+			}
+		}
+	}
+	if replies != 1 {
+		t.Fatalf("the mention has %d replies on the platform, want exactly 1", replies)
+	}
+}
+
+// postAs publishes a status on the platform as account (the test
+// platform's bearer token names the account) and returns its id.
+func (f *platform) postAs(t *testing.T, account, text string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, f.url+"/api/v1/statuses",
+		strings.NewReader(url.Values{"status": {text}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+account)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var st struct {
+		ID string `json:"id"`
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("post on the test platform: %v", err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil || st.ID == "" {
+		t.Fatalf("post on the test platform: HTTP %d, %v", res.StatusCode, err)
+	}
+	return st.ID
+}
