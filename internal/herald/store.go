@@ -251,6 +251,8 @@ type Tx interface {
 	InboxStore
 	DMStore
 	InboxRuleStore
+	InboxNoteStore
+	SavedReplyStore
 	ReplyStore
 	InboxSyncStore
 	CommentStore

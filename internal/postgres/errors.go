@@ -112,6 +112,8 @@ func constraintClash(name string) clash {
 		return clash{"the user does not exist", "user_id"}
 	case "calendar_feeds_token_hash_key":
 		return clash{"a calendar feed with this token already exists", "token"}
+	case "saved_replies_name_key":
+		return clash{"a saved reply with this name already exists in the workspace (names ignore case)", "name"}
 	case "templates_name_key":
 		return clash{"a template with this name already exists in the workspace (names ignore case)", "name"}
 	case "snippets_name_key":

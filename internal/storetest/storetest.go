@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"InboxWork", inboxWorkTests()},
 		{"InboxDM", dmTests()},
 		{"InboxRules", inboxRuleTests()},
+		{"InboxNotes", inboxNoteTests()},
 		{"InboxLive", inboxLiveTests()},
 		{"Replies", replyTests()},
 		{"InboxSync", inboxSyncTests()},
