@@ -130,6 +130,7 @@ func New(d Deps) *API {
 	a.registerEngagement()
 	a.registerDMs()
 	a.registerInboxRules()
+	a.registerInboxNotes()
 	a.registerRemote()
 	a.registerComments()
 	a.registerEvergreen()
