@@ -27,6 +27,7 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/{item}/state", h.inWorkspace(h.inboxState))
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
 	h.inboxWorkRoutes(m)
+	h.inboxNotesRoutes(m)
 }
 
 func inboxURL(ws int64) string                      { return wsURL(ws) + "inbox" }
@@ -147,6 +148,8 @@ type conversationData struct {
 	ReplyKey string
 	// Hits are what inbox rules did to the item.
 	Hits []herald.InboxRuleHit
+	// Notes are the team's notes and the saved replies (inbox_notes.go).
+	Notes inboxNotesData
 }
 
 func (h *Handler) inboxChoices(r *http.Request, p *page) (map[int64]herald.Account, []herald.Account, []post.Person, error) {
@@ -301,6 +304,9 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 		d.ReplyKey = newDraftKey()
 	}
 	if d.Hits, err = h.d.Inbox.RuleHits(ctx, p.Actor, it.ID); err != nil {
+		return err
+	}
+	if err := h.loadNotes(r, p, it, people, &d.Notes); err != nil {
 		return err
 	}
 	if d.CanWork {

@@ -30,6 +30,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	h.feedsRoutes(m)
 	h.webhooksRoutes(m)
 	h.inboxRulesRoutes(m)
+	h.savedRepliesRoutes(m)
 	h.reviewRoutes(m)
 	m.HandleFunc("GET /invite/{secret}", h.inviteForm)
 	m.HandleFunc("POST /invite/{secret}", h.inviteAccept)
@@ -70,6 +71,7 @@ func settingsTabs(p *page, current string) []settingsTab {
 	}
 	if p.Can(herald.ActPostsRead) {
 		tabs = append(tabs, settingsTab{ID: "inbox-rules", Label: "Inbox rules", URL: inboxRulesURL(p.Current.ID)})
+		tabs = append(tabs, settingsTab{ID: "saved-replies", Label: "Saved replies", URL: savedRepliesURL(p.Current.ID)})
 	}
 	if p.Can(herald.ActWebhooksManage) {
 		tabs = append(tabs, settingsTab{ID: "webhooks", Label: "Webhooks", URL: webhooksURL(p.Current.ID)})

@@ -95,6 +95,83 @@
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The saved-reply picker: typing / and part of a name in the reply box
+  // lists the saved replies (already filled in for this item by the
+  // server); arrows move, Enter or Tab or a click inserts, Escape closes.
+  function savedPicker() {
+    var box = document.getElementById("reply-text");
+    var list = document.getElementById("saved-picker");
+    if (!box || !list || list.dataset.ready) return;
+    list.dataset.ready = "1";
+    var options = Array.from(list.querySelectorAll("li"));
+    var at = -1;
+
+    function query() {
+      var before = box.value.slice(0, box.selectionStart);
+      var m = /(^|\s)\/([^\s\/]*)$/.exec(before);
+      return m ? { q: m[2], start: before.length - m[2].length - 1 } : null;
+    }
+    function shown() { return options.filter(function (o) { return !o.hidden; }); }
+    function mark(i) {
+      var all = shown();
+      options.forEach(function (o) { o.classList.remove("current"); o.removeAttribute("aria-selected"); });
+      at = all.length ? (i + all.length) % all.length : -1;
+      if (at >= 0) {
+        all[at].classList.add("current");
+        all[at].setAttribute("aria-selected", "true");
+        all[at].scrollIntoView({ block: "nearest" });
+      }
+    }
+    function close() { list.hidden = true; at = -1; }
+    function update() {
+      var found = query();
+      if (!found) { close(); return; }
+      var q = found.q.toLowerCase();
+      options.forEach(function (o) {
+        o.hidden = q !== "" && o.dataset.name.toLowerCase().indexOf(q) < 0;
+      });
+      list.hidden = shown().length === 0;
+      mark(0);
+    }
+    function choose(o) {
+      var found = query();
+      if (!found || !o) return;
+      var end = box.selectionStart;
+      box.value = box.value.slice(0, found.start) + o.dataset.text + box.value.slice(end);
+      var caret = found.start + o.dataset.text.length;
+      box.setSelectionRange(caret, caret);
+      close();
+      box.focus();
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    var swallow = false;
+    box.addEventListener("beforeinput", function (e) {
+      if (swallow && /^insert(LineBreak|Paragraph|Text)$/.test(e.inputType) && /^[\r\n\t]?$/.test(e.data || "")) e.preventDefault();
+    });
+    box.addEventListener("keyup", function () { swallow = false; });
+    box.addEventListener("input", update);
+    box.addEventListener("click", update);
+    box.addEventListener("blur", function () { setTimeout(close, 150); });
+    box.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      switch (e.key) {
+        case "ArrowDown": e.preventDefault(); mark(at + 1); return;
+        case "ArrowUp": e.preventDefault(); mark(at - 1); return;
+        case "Enter":
+        case "Tab":
+          // The key chose a reply: it must not also type a line break.
+          e.preventDefault(); swallow = true; choose(shown()[at]); return;
+        case "Escape": e.preventDefault(); close(); return;
+      }
+    });
+    list.addEventListener("mousedown", function (e) {
+      var o = e.target.closest("li");
+      if (o) { e.preventDefault(); choose(o); }
+    });
+  }
+
+  function startAll() { start(); savedPicker(); }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
+  else startAll();
 })();
