@@ -11,19 +11,30 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/heraldsocial/herald/internal/connector/fake/fakeserver"
 )
 
-// inboxLive: with the inbox open, a fan mentions the connected account on
-// the platform; the mention appears without a reload (Herald's default
-// sync schedule and the live stream), is assigned, answered (a double
-// click on Reply now) and marked done, and the platform has exactly one
-// reply, in the mention's thread.
+// inboxLive: a saved reply is made in the settings; with the inbox open, a
+// fan mentions the connected account on the platform; the mention appears
+// without a reload (Herald's default sync schedule and the live stream),
+// is assigned, answered with the saved reply (found with / in the reply
+// box, filled in for the fan, sent with a double click on Reply now) and
+// marked done, and the platform has exactly one reply, in the mention's
+// thread.
 func inboxLive(t *testing.T, f *flows) {
 	ctx := f.owner
 	f.platform.configure(t, fakeserver.Config{MaxChars: 100, Lookup: true})
 	inbox := fmt.Sprintf("%s/w/%d/inbox", f.srv.url, f.ws)
+	run(t, ctx, "save a reply",
+		chromedp.Navigate(fmt.Sprintf("%s/w/%d/settings/saved-replies", f.srv.url, f.ws)),
+		chromedp.WaitVisible(chromedp.CSS("#saved-form")),
+		chromedp.SendKeys(chromedp.CSS("#saved-name"), "Sunday hours"),
+		chromedp.SendKeys(chromedp.CSS("#saved-body"), "Hi {{author.handle}}, yes: from 8 to 12!"),
+		chromedp.Click(chromedp.CSS("#saved-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#saved-replies")),
+	)
 	run(t, ctx, "open the inbox",
 		chromedp.Navigate(inbox),
 		chromedp.WaitVisible(chromedp.CSS("#inbox-live")),
@@ -62,8 +73,18 @@ func inboxLive(t *testing.T, f *flows) {
 		chromedp.Click(chromedp.CSS("#assign-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#messages .notice")),
 	)
+	var typed string
+	run(t, ctx, "pick the saved reply with /",
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), "/sunday"),
+		chromedp.WaitVisible(chromedp.CSS("#saved-picker")),
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), kb.Enter),
+		into(&typed, chromedp.Value(chromedp.CSS("#reply-text"))),
+	)
+	const want = "Hi @fan, yes: from 8 to 12!"
+	if typed != want {
+		t.Fatalf("the reply box holds %q, want the saved reply filled in: %q", typed, want)
+	}
 	run(t, ctx, "answer it with a double click",
-		chromedp.SendKeys(chromedp.CSS("#reply-text"), "Yes, from 8 to 12!"),
 		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector("#reply-submit"); b.click(); b.click(); })()`),
 		chromedp.WaitVisible(chromedp.CSS(`#inbox-replies [data-state="sent"]`)),
 		chromedp.Click(chromedp.CSS("#mark-done")),
@@ -78,7 +99,7 @@ func inboxLive(t *testing.T, f *flows) {
 	for _, p := range f.platform.posts(t) {
 		if p.InReplyToID == mention {
 			replies++
-			if p.Account != "dora" || p.Text != "Yes, from 8 to 12!" {
+			if p.Account != "dora" || p.Text != want {
 				t.Errorf("the reply on the platform is %+v", p)
 			}
 		}
