@@ -46,6 +46,9 @@ type InboxItem struct {
 	InboxAnalysis
 	Priority InboxPriority `json:"priority"`
 	Tags     []string      `json:"tags,omitempty"`
+	// DueAt is when the item passes the workspace's first-response target
+	// (nil: no target when it arrived). See inbox_targets.go.
+	DueAt *time.Time `json:"due_at,omitempty"`
 }
 
 // InboxState is the team's work state of an inbox item.
@@ -115,6 +118,9 @@ type InboxFilter struct {
 	Tag, Sentiment string
 	Priority       InboxPriority
 	HasQuestion    *bool
+	// OverdueAt selects the items past their response target at that
+	// time: due by then, not answered and not done.
+	OverdueAt *time.Time
 	Page
 }
 

@@ -253,6 +253,7 @@ type Tx interface {
 	InboxRuleStore
 	InboxNoteStore
 	SavedReplyStore
+	InboxTargetStore
 	ReplyStore
 	InboxSyncStore
 	CommentStore

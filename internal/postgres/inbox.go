@@ -14,14 +14,14 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at`
 
 func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
 	err := r.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &it.TargetID, &it.CreatedAt, &it.FetchedAt, &it.Meta,
 		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt, &it.Direct,
-		&it.ConversationID, &it.Sentiment, &it.SentimentScore, &it.Language, &it.HasQuestion, &it.Priority)
+		&it.ConversationID, &it.Sentiment, &it.SentimentScore, &it.Language, &it.HasQuestion, &it.Priority, &it.DueAt)
 	return it, err
 }
 
@@ -143,6 +143,9 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 		add(strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	inboxRuleWhere(f, add)
+	if f.OverdueAt != nil {
+		add("due_at <= ? AND first_response_at IS NULL AND state <> 'done'", *f.OverdueAt)
+	}
 	return b.String(), args
 }
 

@@ -14,19 +14,20 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at`
 
 func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
-	var target, readAt, assigned, changed, doneBy, responded sql.NullInt64
+	var target, readAt, assigned, changed, doneBy, responded, due sql.NullInt64
 	var created, fetched int64
 	var meta sql.NullString
 	if err := sc.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned,
 		&it.State, &changed, &doneBy, &responded, &it.Direct, &it.ConversationID, &it.Sentiment, &it.SentimentScore,
-		&it.Language, &it.HasQuestion, &it.Priority); err != nil {
+		&it.Language, &it.HasQuestion, &it.Priority, &due); err != nil {
 		return it, err
 	}
+	it.DueAt = fromNullMicros(due)
 	it.StateChangedAt, it.DoneBy, it.FirstResponseAt = fromNullMicros(changed), fromNullInt(doneBy), fromNullMicros(responded)
 	if meta.Valid && meta.String != "" {
 		if err := json.Unmarshal([]byte(meta.String), &it.Meta); err != nil {
@@ -169,6 +170,9 @@ func inboxWhere(f herald.InboxFilter) (string, []any) {
 		add(cond, a...)
 	}
 	inboxRuleWhere(f, add)
+	if f.OverdueAt != nil {
+		add("due_at <= ? AND first_response_at IS NULL AND state <> 'done'", micros(*f.OverdueAt))
+	}
 	return b.String(), args
 }
 

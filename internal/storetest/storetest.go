@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"InboxDM", dmTests()},
 		{"InboxRules", inboxRuleTests()},
 		{"InboxNotes", inboxNoteTests()},
+		{"InboxTargets", inboxTargetTests()},
 		{"InboxLive", inboxLiveTests()},
 		{"Replies", replyTests()},
 		{"InboxSync", inboxSyncTests()},
