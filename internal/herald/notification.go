@@ -48,11 +48,14 @@ const (
 	// NotifyInboxAssigned: a mention or reply in the inbox was assigned
 	// to the person.
 	NotifyInboxAssigned NotificationKind = "inbox_assigned"
+	// NotifyInboxOverdue: an inbox item passed the workspace's
+	// first-response target without an answer.
+	NotifyInboxOverdue NotificationKind = "inbox_overdue"
 )
 
 // NotificationKinds lists every kind, in the order preference pages show them.
 var NotificationKinds = []NotificationKind{
-	NotifyMentioned, NotifyAssigned, NotifyInboxAssigned,
+	NotifyMentioned, NotifyAssigned, NotifyInboxAssigned, NotifyInboxOverdue,
 	NotifyApprovalRequested, NotifyApprovalGiven, NotifyChangesRequested,
 	NotifyTaskDueSoon, NotifyTaskOverdue,
 	NotifyTargetFailed, NotifyTargetUnconfirmed, NotifyTargetOverdue,

@@ -96,6 +96,9 @@ func (s *Service) Arrived(ctx context.Context, tx herald.Tx, items []herald.Inbo
 	}
 	var assigned []assignment
 	for _, ws := range order {
+		if err := s.setDue(ctx, tx, ws, byWS[ws]); err != nil {
+			return nil, err
+		}
 		got, err := s.arrivedIn(ctx, tx, ws, byWS[ws])
 		if err != nil {
 			return nil, err
