@@ -175,7 +175,14 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 	if err != nil {
 		return nil, "", err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	// Oldest first: by time sent, then by revision (a TID, in the order
+	// the chat service took the messages) for messages of one instant.
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].Meta["rev"] < out[j].Meta["rev"]
+	})
 	if next == cursor {
 		next = ""
 	}
