@@ -3,7 +3,8 @@
 // handle and an app password, publishes posts (text with link, mention and
 // hashtag facets, images with alt text, link cards, threads), finds them
 // again after an ambiguous end, deletes them, reads their counts and the
-// account's mentions, and replies and likes.
+// account's mentions, replies and likes, and reads and answers direct
+// messages through Bluesky's chat service (see dm.go).
 //
 // Publishing is retry-safe by construction: each part is written with
 // com.atproto.repo.putRecord under a record key (a TID) derived from the

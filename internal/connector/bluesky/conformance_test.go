@@ -16,8 +16,9 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// conformFake is the fake PDS and AppView as the conformance suite drives
-// them: alice is the account under test; other people are made as needed.
+// conformFake is the fake PDS, AppView and chat service as the
+// conformance suite drives them: alice is the account under test; other
+// people are made as needed.
 type conformFake struct {
 	t    *testing.T
 	e    *env
@@ -150,7 +151,23 @@ func (f *conformFake) Mention(_ connector.Account, text, replyTo string) string 
 	return ref.ID
 }
 
+// DirectMessage makes a new person send text to the account in a chat
+// conversation.
+func (f *conformFake) DirectMessage(acct connector.Account, text string) string {
+	f.fans++
+	fan := f.e.fake.CreateAccount(fmt.Sprintf("fan%d.test", f.fans), "A fan")
+	_, id := f.e.fake.DirectMessage(fan.DID, acct.RemoteID, text)
+	return id
+}
+
+// DirectSent returns what the account sent in the conversation.
+func (f *conformFake) DirectSent(acct connector.Account, conversationID string) []string {
+	return f.e.fake.DirectSent(acct.RemoteID, conversationID)
+}
+
 func (f *conformFake) Violations() []string { return nil }
+
+var _ conformance.DMFake = (*conformFake)(nil)
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, func(t *testing.T) conformance.Setup {

@@ -22,11 +22,33 @@ type xrpcError struct {
 
 // errorName returns the XRPC error name of a JSON error body ("" if none).
 func errorName(body []byte) string {
+	return errorBody(body).Error
+}
+
+// errorBody decodes a JSON error body (zero if it is not one).
+func errorBody(body []byte) xrpcError {
 	var e xrpcError
 	if json.Unmarshal(body, &e) != nil {
-		return ""
+		return xrpcError{}
 	}
-	return e.Error
+	return e
+}
+
+// tokenRefused reports whether an error answer to a proxied call says that
+// the session may not call the method at all: the PDS answers 400
+// InvalidToken "Bad token method" when an app password without the
+// privilege asks for a privileged method (chat.bsky.*), and "Bad token
+// scope" where a token's scope is checked. A refresh does not change that,
+// so it is not an expired token.
+func tokenRefused(status int, body []byte) bool {
+	if status != http.StatusBadRequest && status != http.StatusUnauthorized && status != http.StatusForbidden {
+		return false
+	}
+	switch errorBody(body).Message {
+	case "Bad token method", "Bad token scope":
+		return true
+	}
+	return false
 }
 
 // classify turns an XRPC error answer into an error class, starting from
@@ -66,8 +88,12 @@ func isError(err error, name string) bool {
 // callers can react to names (RecordNotFound, InvalidSwap) while the
 // dispatcher sees the class.
 type xrpcErr struct {
-	name string
-	err  *connector.Error
+	name    string
+	message string // the answer's message
+	// refused is set when a proxied call was refused for the session's
+	// privileges (see tokenRefused).
+	refused bool
+	err     *connector.Error
 }
 
 // Error returns the classified error's text.
@@ -87,6 +113,9 @@ type request struct {
 	raw    io.Reader // a raw POST body (uploadBlob)
 	ctype  string    // the raw body's content type
 	out    any       // decoded from a 2xx body when not nil
+	// proxy is the atproto-proxy header: the service (DID and service id)
+	// the PDS passes the call on to, "" for the PDS's default (its AppView).
+	proxy string
 	// repeatable marks a POST that is safe to repeat (an upload, a
 	// session call, putRecord with our own key): its failures are never
 	// Ambiguous.
@@ -124,6 +153,9 @@ func (c *Connector) call(ctx context.Context, r request) (*connector.Response, e
 	if r.token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
+	if r.proxy != "" {
+		req.Header.Set("atproto-proxy", r.proxy)
+	}
 	res, err := connector.Do(c.client, req, 0)
 	if err != nil {
 		if r.repeatable {
@@ -135,11 +167,17 @@ func (c *Connector) call(ctx context.Context, r request) (*connector.Response, e
 		if r.repeatable && e.Class == connector.Ambiguous {
 			e.Class = connector.Transient
 		}
+		eb := errorBody(res.Body)
+		refused := r.proxy != "" && tokenRefused(res.Status, res.Body)
+		if refused {
+			// The session is fine for everything else: keep it.
+			e.Class = connector.Invalid
+		}
 		if r.token != "" && (e.Class == connector.AuthExpired || e.Class == connector.AuthRevoked) {
 			// A refused session must not be handed out again from the cache.
 			c.forget(r.token)
 		}
-		return res, fmt.Errorf("bluesky: %s: %w", r.nsid, &xrpcErr{name: errorName(res.Body), err: e})
+		return res, fmt.Errorf("bluesky: %s: %w", r.nsid, &xrpcErr{name: eb.Error, message: eb.Message, refused: refused, err: e})
 	}
 	if r.out != nil {
 		if err := json.Unmarshal(res.Body, r.out); err != nil {

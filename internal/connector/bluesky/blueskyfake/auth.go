@@ -19,6 +19,9 @@ type account struct {
 	displayName  string
 	password     string
 	appPasswords map[string]bool
+	// chatPasswords are the app passwords created with "Allow access to
+	// your direct messages" (privileged): only their sessions reach chat.
+	chatPasswords map[string]bool
 	// Deactivated accounts cannot sign in ("AccountDeactivated").
 	deactivated bool
 }
@@ -29,7 +32,23 @@ type token struct {
 	refresh bool
 	exp     time.Time
 	revoked bool
+	// scope is the session's access scope (a refresh token keeps it for
+	// the sessions it makes): com.atproto.access for the main password,
+	// com.atproto.appPassPrivileged for an app password with access to
+	// direct messages, com.atproto.appPass for any other.
+	scope string
 }
+
+// Access scopes of sessions, as the PDS names them.
+const (
+	scopeAccess     = "com.atproto.access"
+	scopeAppPass    = "com.atproto.appPass"
+	scopePrivileged = "com.atproto.appPassPrivileged"
+)
+
+// privileged reports whether a session of scope may call privileged
+// methods (chat).
+func privileged(scope string) bool { return scope == scopeAccess || scope == scopePrivileged }
 
 // Account is a test account.
 type Account struct {
@@ -37,24 +56,47 @@ type Account struct {
 	Handle      string
 	DisplayName string
 	Password    string // the main password
-	AppPassword string // an app password
+	AppPassword string // an app password, with access to direct messages
 }
 
 // CreateAccount adds an account with a handle (e.g. "alice.test") and
-// returns it with its DID, main password and one app password.
+// returns it with its DID, main password and one app password, created
+// with "Allow access to your direct messages" (see AddAppPassword for one
+// without).
 func (s *Server) CreateAccount(handle, displayName string) Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
 	did := fmt.Sprintf("did:plc:fake%020d", s.seq)
 	a := &account{did: did, handle: strings.ToLower(handle), displayName: displayName,
-		password: randomString(12), appPasswords: map[string]bool{}}
+		password: randomString(12), appPasswords: map[string]bool{}, chatPasswords: map[string]bool{}}
 	app := appPassword()
 	a.appPasswords[app] = true
+	a.chatPasswords[app] = true
 	s.accounts[did] = a
 	s.handles[a.handle] = did
 	s.repos[did] = newRepo()
 	return Account{DID: did, Handle: a.handle, DisplayName: displayName, Password: a.password, AppPassword: app}
+}
+
+// AddAppPassword creates another app password for the account; chat says
+// whether "Allow access to your direct messages" is ticked. Sessions of an
+// app password without it are refused every chat call (400 InvalidToken
+// "Bad token method"), as the PDS refuses them. It returns "" for an
+// unknown account.
+func (s *Server) AddAppPassword(did string, chat bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[did]
+	if !ok {
+		return ""
+	}
+	app := appPassword()
+	a.appPasswords[app] = true
+	if chat {
+		a.chatPasswords[app] = true
+	}
+	return app
 }
 
 // RevokeAppPassword withdraws an app password and every session made with
@@ -64,6 +106,7 @@ func (s *Server) RevokeAppPassword(did, password string) {
 	defer s.mu.Unlock()
 	if a, ok := s.accounts[did]; ok {
 		delete(a.appPasswords, password)
+		delete(a.chatPasswords, password)
 	}
 	for _, t := range s.tokens {
 		if t.did == did {
@@ -126,18 +169,19 @@ func appPassword() string {
 	return sb.String()
 }
 
-// issue makes a JWT-shaped token (the payload has sub, scope and exp; the
-// signature is random: the fake checks tokens by lookup).
-func (s *Server) issue(did string, refresh bool, ttl time.Duration) string {
+// issue makes a JWT-shaped token for a session of scope (the payload has
+// sub, scope and exp; the signature is random: the fake checks tokens by
+// lookup).
+func (s *Server) issue(did string, refresh bool, ttl time.Duration, access string) string {
 	now := s.cfg.Now()
-	scope := "com.atproto.appPass"
+	scope := access
 	if refresh {
 		scope = "com.atproto.refresh"
 	}
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"typ":"at+jwt","alg":"HS256"}`))
 	payload, _ := json.Marshal(map[string]any{"scope": scope, "sub": did, "iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": randomString(16)})
 	tok := header + "." + base64.RawURLEncoding.EncodeToString(payload) + "." + randomString(43)
-	s.tokens[tok] = &token{did: did, refresh: refresh, exp: now.Add(ttl)}
+	s.tokens[tok] = &token{did: did, refresh: refresh, exp: now.Add(ttl), scope: access}
 	return tok
 }
 
@@ -219,11 +263,12 @@ func (s *Server) resolveHandle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]string{"did": did})
 }
 
-// sessionOut is createSession's and refreshSession's answer.
-func (s *Server) sessionOut(a *account) map[string]any {
+// sessionOut is createSession's and refreshSession's answer for a session
+// of scope.
+func (s *Server) sessionOut(a *account, scope string) map[string]any {
 	return map[string]any{
-		"accessJwt":  s.issue(a.did, false, s.cfg.AccessTTL),
-		"refreshJwt": s.issue(a.did, true, s.cfg.RefreshTTL),
+		"accessJwt":  s.issue(a.did, false, s.cfg.AccessTTL, scope),
+		"refreshJwt": s.issue(a.did, true, s.cfg.RefreshTTL, scope),
 		"handle":     a.handle,
 		"did":        a.did,
 		"active":     true,
@@ -257,12 +302,19 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		xerr(w, http.StatusUnauthorized, "AuthenticationRequired", "Invalid identifier or password")
 		return
 	}
+	scope := scopeAppPass
+	switch {
+	case in.Password == a.password:
+		scope = scopeAccess
+	case a.chatPasswords[in.Password]:
+		scope = scopePrivileged
+	}
 	if a.deactivated {
-		writeJSON(w, map[string]any{"accessJwt": s.issue(a.did, false, s.cfg.AccessTTL), "refreshJwt": s.issue(a.did, true, s.cfg.RefreshTTL),
+		writeJSON(w, map[string]any{"accessJwt": s.issue(a.did, false, s.cfg.AccessTTL, scope), "refreshJwt": s.issue(a.did, true, s.cfg.RefreshTTL, scope),
 			"handle": a.handle, "did": a.did, "active": false, "status": "deactivated"})
 		return
 	}
-	writeJSON(w, s.sessionOut(a))
+	writeJSON(w, s.sessionOut(a, scope))
 }
 
 func (s *Server) refreshSession(w http.ResponseWriter, r *http.Request) {
@@ -273,8 +325,9 @@ func (s *Server) refreshSession(w http.ResponseWriter, r *http.Request) {
 	raw := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokens[raw].revoked = true // refresh tokens are single use
-	writeJSON(w, s.sessionOut(s.accounts[did]))
+	old := s.tokens[raw]
+	old.revoked = true // refresh tokens are single use
+	writeJSON(w, s.sessionOut(s.accounts[did], old.scope))
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {

@@ -22,15 +22,17 @@
 //	GET  /xrpc/app.bsky.feed.getPosts                ?uris= (at most 25): views with counts
 //	GET  /xrpc/app.bsky.feed.getPostThread           ?uri=: the post and its replies
 //	GET  /xrpc/app.bsky.notification.listNotifications  ?limit=&cursor=&reasons=, newest first
+//	…/xrpc/chat.bsky.convo.*                         chat, with atproto-proxy (see chat.go)
 //
 // Tokens are JWT-shaped (the payload carries exp); an expired access token
 // answers 400 ExpiredToken, an unknown one 400 InvalidToken, none 401
 // AuthMissing. Writes cost points (create 3, update 2, delete 1) from
 // Config.WritePoints per hour per account; past it, 429 RateLimitExceeded.
 //
-// Tests steer it with Go methods: CreateAccount, Fail (inject an answer or
-// drop the connection after acting), ExpireAccessTokens, RevokeSessions,
-// Record, Records, Calls.
+// Tests steer it with Go methods: CreateAccount, AddAppPassword (with or
+// without access to direct messages), Fail (inject an answer or drop the
+// connection after acting), ExpireAccessTokens, RevokeSessions, Record,
+// Records, Calls, DirectMessage and DirectSent.
 package blueskyfake
 
 import (
@@ -108,6 +110,9 @@ type Server struct {
 	faults   map[string][]Fault  // by NSID, consumed in order
 	calls    map[string]int      // by NSID
 	seq      int64
+	convos   map[string]*convo // chat conversations by id
+	chatLog  []chatEvent       // chat events, oldest first
+	lastRev  int64             // the last chat revision's time (µs)
 	lis      net.Listener
 	srv      *http.Server
 }
@@ -125,6 +130,7 @@ func New(cfg Config) *Server {
 		limits:   map[string]*window{},
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},
+		convos:   map[string]*convo{},
 	}
 	s.routes()
 	return s
@@ -219,10 +225,16 @@ func (s *Server) routes() {
 		"app.bsky.feed.getPosts":                  s.getPosts,
 		"app.bsky.feed.getPostThread":             s.getPostThread,
 		"app.bsky.notification.listNotifications": s.listNotifications,
+		"chat.bsky.convo.listConvos":              s.listConvos,
+		"chat.bsky.convo.getConvo":                s.getConvo,
+		"chat.bsky.convo.getConvoForMembers":      s.getConvoForMembers,
+		"chat.bsky.convo.getMessages":             s.getMessages,
+		"chat.bsky.convo.getLog":                  s.getLog,
+		"chat.bsky.convo.sendMessage":             s.sendMessage,
 	}
 	procedures := map[string]bool{"com.atproto.server.createSession": true, "com.atproto.server.refreshSession": true,
 		"com.atproto.repo.uploadBlob": true, "com.atproto.repo.createRecord": true, "com.atproto.repo.putRecord": true,
-		"com.atproto.repo.deleteRecord": true}
+		"com.atproto.repo.deleteRecord": true, "chat.bsky.convo.sendMessage": true}
 	s.mux.HandleFunc("/xrpc/{nsid}", func(w http.ResponseWriter, r *http.Request) {
 		nsid := r.PathValue("nsid")
 		f, ok := h[nsid]
