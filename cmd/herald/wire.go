@@ -236,6 +236,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Tasks:      tasks,
 		Inbox:      inboxSvc,
 		Replies:    posts,
+		Overdue:    inboxSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
 			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),

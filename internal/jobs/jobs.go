@@ -122,6 +122,9 @@ type Config struct {
 	// RepliesEvery is how often settle_replies checks replies the
 	// platform did not confirm (default 30s).
 	RepliesEvery time.Duration
+	// OverdueEvery is how often inbox_overdue tells of inbox items past
+	// their response target (default 1m).
+	OverdueEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -150,6 +153,7 @@ func (c Config) withDefaults() Config {
 	}
 	set(&c.TasksEvery, DefaultTasksEvery)
 	set(&c.RepliesEvery, DefaultRepliesEvery)
+	set(&c.OverdueEvery, DefaultOverdueEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -174,6 +178,7 @@ func (c Config) Validate() error {
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
+		{"overdue_every", c.OverdueEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
 			continue // turned off
@@ -254,6 +259,9 @@ type Deps struct {
 	// Replies settles replies to inbox items the platform did not
 	// confirm; nil leaves settle_replies out.
 	Replies ReplySettler
+	// Overdue tells of inbox items past their response target; nil
+	// leaves inbox_overdue out.
+	Overdue InboxOverdue
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

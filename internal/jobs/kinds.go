@@ -111,5 +111,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return SettleRepliesArgs{} },
 		})
 	}
+	if d.Overdue != nil {
+		ks = append(ks, kind{
+			name: InboxOverdueArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &inboxOverdueWorker{overdue: d.Overdue, clock: d.Clock, log: log})
+			},
+			every: r.cfg.OverdueEvery,
+			args:  func() river.JobArgs { return InboxOverdueArgs{} },
+		})
+	}
 	return ks
 }
