@@ -131,6 +131,7 @@ func New(d Deps) *API {
 	a.registerDMs()
 	a.registerInboxRules()
 	a.registerInboxNotes()
+	a.registerInboxReport()
 	a.registerRemote()
 	a.registerComments()
 	a.registerEvergreen()

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -235,6 +236,7 @@ type InboxWorkFilter struct {
 	Sentiment string `query:"sentiment" enum:"positive,neutral,negative," doc:"Only items read as this sentiment"`
 	Priority  string `query:"priority" enum:"normal,high,urgent," doc:"Only items of this priority"`
 	Question  string `query:"question" enum:"yes,no," doc:"yes: only items that ask a question; no: only those that do not"`
+	Overdue   string `query:"overdue" enum:"yes," doc:"yes: only items past the workspace's first-response target, not answered and not done"`
 }
 
 // set adds the filter to f.
@@ -243,5 +245,9 @@ func (w InboxWorkFilter) set(f *herald.InboxFilter) {
 	if w.Question != "" {
 		q := w.Question == "yes"
 		f.HasQuestion = &q
+	}
+	if w.Overdue == "yes" {
+		now := time.Now()
+		f.OverdueAt = &now
 	}
 }
