@@ -28,6 +28,7 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
 	h.inboxWorkRoutes(m)
 	h.inboxNotesRoutes(m)
+	h.inboxReportRoutes(m)
 }
 
 func inboxURL(ws int64) string                      { return wsURL(ws) + "inbox" }

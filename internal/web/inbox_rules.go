@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -19,11 +20,12 @@ func (h *Handler) inboxWorkRoutes(m *http.ServeMux) {
 // priority.
 type inboxWorkFilter struct {
 	Tag, Sentiment, Priority, Question string
+	Overdue                            bool
 }
 
 func inboxWorkFilterOf(q url.Values) inboxWorkFilter {
 	return inboxWorkFilter{Tag: strings.TrimSpace(q.Get("tag")), Sentiment: q.Get("sentiment"),
-		Priority: q.Get("priority"), Question: q.Get("question")}
+		Priority: q.Get("priority"), Question: q.Get("question"), Overdue: q.Get("overdue") == "yes"}
 }
 
 // apply adds the filter to s.
@@ -32,6 +34,10 @@ func (f inboxWorkFilter) apply(s *herald.InboxFilter) {
 	if f.Question == "yes" || f.Question == "no" {
 		q := f.Question == "yes"
 		s.HasQuestion = &q
+	}
+	if f.Overdue {
+		now := time.Now()
+		s.OverdueAt = &now
 	}
 }
 
@@ -42,6 +48,15 @@ func (f inboxWorkFilter) add(q url.Values) {
 			q.Set(k, v)
 		}
 	}
+	if f.Overdue {
+		q.Set("overdue", "yes")
+	}
+}
+
+// overdue reports whether it is past its response target now: due,
+// unanswered and not done.
+func overdue(it herald.InboxItem) bool {
+	return it.DueAt != nil && it.FirstResponseAt == nil && it.State != herald.InboxDone && time.Now().After(*it.DueAt)
 }
 
 // inboxBulkWork does the bulk form's tag and priority actions; ok is false
