@@ -120,7 +120,7 @@ func (h *Handler) inboxSetTarget(w http.ResponseWriter, r *http.Request, p *page
 	if f.Minutes > 0 && !f.Always {
 		for _, x := range []struct {
 			field, v string
-			m      int
+			m        int
 		}{{"start", f.Start, t.StartMinute}, {"end", f.End, t.EndMinute}} {
 			if x.m < 0 {
 				bad.Add(x.field, "%q is not a time of day: write it as 09:00", x.v)
