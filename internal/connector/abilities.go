@@ -128,6 +128,20 @@ type Liker interface {
 	Like(ctx context.Context, acct Account, ref herald.RemoteRef) error
 }
 
+// Reposter reposts (boosts, retweets) a post from the account. Reposting
+// a post the account already reposted is not an error.
+type Reposter interface {
+	Repost(ctx context.Context, acct Account, ref herald.RemoteRef) error
+}
+
+// ReplyHider hides (or shows again) a reply to one of the account's own
+// posts from its thread, where the platform lets a post's author do so
+// (X hidden replies). It is not deletion: the reply stays on the
+// platform under its author.
+type ReplyHider interface {
+	HideReply(ctx context.Context, acct Account, ref herald.RemoteRef, hidden bool) error
+}
+
 // Composer options.
 
 // OptionKind is how the composer asks for an option.
