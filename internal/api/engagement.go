@@ -330,6 +330,35 @@ func (a *API) registerEngagement() {
 	})
 
 	register(a, huma.Operation{
+		OperationID: "repost-inbox-item", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/repost",
+		Summary: "Repost an inbox item", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Reposts (boosts, retweets) the item from the account it came to, where the platform allows it (not direct messages). Reposting twice is harmless.",
+	}, func(ctx context.Context, in *InboxItemPath) (*struct{}, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		return nil, a.d.Posts.Repost(ctx, actor, in.Item)
+	})
+	for _, v := range []struct {
+		verb, summary string
+		hidden        bool
+	}{{"hide", "Hide a reply to our post", true}, {"unhide", "Show a hidden reply again", false}} {
+		register(a, huma.Operation{
+			OperationID: v.verb + "-inbox-item", Method: http.MethodPost,
+			Path:    "/api/v1/workspaces/{workspace}/inbox/{item}/" + v.verb,
+			Summary: v.summary, Tags: tags, DefaultStatus: http.StatusNoContent,
+			Description: "Hides (or shows again) a reply to one of the account's own posts in its thread, where the platform lets a post's author do so (X). The reply is not deleted: it stays on the platform under its author, and in the inbox.",
+		}, func(ctx context.Context, in *InboxItemPath) (*struct{}, error) {
+			actor, err := a.actor(ctx, in.Workspace)
+			if err != nil {
+				return nil, err
+			}
+			return nil, a.d.Posts.HideReply(ctx, actor, in.Item, v.hidden)
+		})
+	}
+
+	register(a, huma.Operation{
 		OperationID: "get-inbox-item", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/inbox/{item}",
 		Summary: "Get an inbox item", Tags: tags,
 	}, func(ctx context.Context, in *InboxItemPath) (*InboxItemOutput, error) {

@@ -24,6 +24,8 @@ func (h *Handler) inboxRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/inbox/{item}/reply", h.inWorkspace(h.inboxReply))
 	m.Handle("POST /w/{ws}/inbox/{item}/replies/{reply}/resolve", h.inWorkspace(h.inboxResolveReply))
 	m.Handle("POST /w/{ws}/inbox/{item}/like", h.inWorkspace(h.inboxLike))
+	m.Handle("POST /w/{ws}/inbox/{item}/repost", h.inWorkspace(h.inboxRepost))
+	m.Handle("POST /w/{ws}/inbox/{item}/hide", h.inWorkspace(h.inboxHide))
 	m.Handle("POST /w/{ws}/inbox/{item}/state", h.inWorkspace(h.inboxState))
 	m.Handle("POST /w/{ws}/inbox/{item}/assign", h.inWorkspace(h.inboxAssign))
 	h.inboxWorkRoutes(m)
@@ -136,6 +138,8 @@ type conversationData struct {
 	Limit   int // the platform's character limit for the reply, 0: unknown
 	CanWork bool
 	CanLike bool
+	// Can is what the platform lets Herald do with the item.
+	Can post.ItemAbilities
 	Text    string
 	Err     *herald.Error
 	Loc     *time.Location
@@ -307,6 +311,9 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 	if d.Hits, err = h.d.Inbox.RuleHits(ctx, p.Actor, it.ID); err != nil {
 		return err
 	}
+	if d.Can, err = h.d.Posts.Abilities(ctx, p.Actor, it); err != nil {
+		return err
+	}
 	if err := h.loadNotes(r, p, it, people, &d.Notes); err != nil {
 		return err
 	}
@@ -385,6 +392,30 @@ func (h *Handler) inboxLike(w http.ResponseWriter, r *http.Request, p *page) err
 		return err
 	}
 	return h.inboxDone(w, r, inboxItemURL(p.Current.ID, it.ID), "Liked.", h.d.Posts.Like(r.Context(), p.Actor, it.ID))
+}
+
+func (h *Handler) inboxRepost(w http.ResponseWriter, r *http.Request, p *page) error {
+	it, err := h.inboxItemOf(r, p)
+	if err != nil {
+		return err
+	}
+	return h.inboxDone(w, r, inboxItemURL(p.Current.ID, it.ID), "Reposted.", h.d.Posts.Repost(r.Context(), p.Actor, it.ID))
+}
+
+func (h *Handler) inboxHide(w http.ResponseWriter, r *http.Request, p *page) error {
+	it, err := h.inboxItemOf(r, p)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return herald.Errorf(herald.CodeInvalid, "the form could not be read: %v", err)
+	}
+	hidden := r.PostForm.Get("hidden") != "false"
+	done := "Hidden from the post's replies on the platform."
+	if !hidden {
+		done = "Shown again in the post's replies."
+	}
+	return h.inboxDone(w, r, inboxItemURL(p.Current.ID, it.ID), done, h.d.Posts.HideReply(r.Context(), p.Actor, it.ID, hidden))
 }
 
 func (h *Handler) inboxState(w http.ResponseWriter, r *http.Request, p *page) error {
