@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -117,6 +118,21 @@ type Mention struct {
 type InboxReader interface {
 	Mentions(ctx context.Context, acct Account, cursor string) (mentions []Mention, next string, err error)
 }
+
+// InboxWatcher holds a live connection to the platform's push stream for
+// the account (the Mastodon streaming API's user stream) and calls arrived
+// whenever something for the inbox came in (a mention, a reply, a direct
+// message), so that the account is read at once instead of at its next
+// poll. It returns when ctx ends (nil) or the stream fails or closes (the
+// error says why; ErrNoStream when the server offers no stream); the
+// caller reconnects with backoff and keeps polling meanwhile. arrived must
+// not block.
+type InboxWatcher interface {
+	WatchInbox(ctx context.Context, acct Account, arrived func()) error
+}
+
+// ErrNoStream is WatchInbox's error for a server without a push stream.
+var ErrNoStream = errors.New("the server offers no streaming API")
 
 // Replier answers a mention (or any post) from the account.
 type Replier interface {
