@@ -22,3 +22,15 @@ type InboxSyncStore interface {
 	// SetInboxSync saves an account's schedule (replacing the old one).
 	SetInboxSync(ctx context.Context, s InboxSync) error
 }
+
+// InboxStreamStore leases each account's push stream (see
+// connector.InboxWatcher) to one Herald instance at a time, so that a
+// cluster holds one connection per account.
+type InboxStreamStore interface {
+	// ClaimInboxStream gives the account's stream to holder until until,
+	// when it is free, its lease ended by now, or holder has it already
+	// (a renewal). It reports whether holder has it.
+	ClaimInboxStream(ctx context.Context, accountID int64, holder string, until, now time.Time) (bool, error)
+	// ReleaseInboxStream frees the account's stream if holder has it.
+	ReleaseInboxStream(ctx context.Context, accountID int64, holder string) error
+}

@@ -256,6 +256,7 @@ type Tx interface {
 	InboxTargetStore
 	ReplyStore
 	InboxSyncStore
+	InboxStreamStore
 	CommentStore
 	EvergreenStore
 	CalendarFeedStore

@@ -106,3 +106,43 @@ func ids(items []herald.InboxItem) []int64 {
 	}
 	return out
 }
+
+// inboxStreamTests check the push-stream leases.
+func inboxStreamTests() []test {
+	return []test{
+		{"StreamLeases", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			a := w.account.ID
+			claim := func(holder string, until, now time.Duration) bool {
+				t.Helper()
+				ok, err := s.ClaimInboxStream(ctx, a, holder, at(until), at(now))
+				noErr(t, err, "ClaimInboxStream")
+				return ok
+			}
+			if !claim("one", time.Minute, 0) {
+				t.Fatal("a free stream is not given")
+			}
+			if claim("two", time.Minute, 30*time.Second) {
+				t.Fatal("a held stream is given to another before its lease ends")
+			}
+			if !claim("one", 2*time.Minute, 30*time.Second) {
+				t.Fatal("the holder cannot renew")
+			}
+			if !claim("two", 3*time.Minute, 2*time.Minute) {
+				t.Fatal("an ended lease is not given to another")
+			}
+			noErr(t, s.ReleaseInboxStream(ctx, a, "one"), "release by a former holder")
+			if claim("one", 4*time.Minute, 2*time.Minute) {
+				t.Fatal("a release by a former holder freed the stream")
+			}
+			noErr(t, s.ReleaseInboxStream(ctx, a, "two"), "ReleaseInboxStream")
+			if !claim("one", 4*time.Minute, 2*time.Minute) {
+				t.Fatal("a released stream is not given")
+			}
+			if _, err := s.ClaimInboxStream(ctx, 1<<40, "one", at(time.Minute), at(0)); herald.ErrorCode(err) != herald.CodeConflict {
+				t.Fatalf("claim for an unknown account = %v, want conflict", err)
+			}
+		}},
+	}
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"InboxRules", inboxRuleTests()},
 		{"InboxNotes", inboxNoteTests()},
 		{"InboxTargets", inboxTargetTests()},
+		{"InboxStreams", inboxStreamTests()},
 		{"InboxLive", inboxLiveTests()},
 		{"Replies", replyTests()},
 		{"InboxSync", inboxSyncTests()},
