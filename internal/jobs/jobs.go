@@ -283,6 +283,10 @@ type Runner struct {
 
 	mu    sync.Mutex
 	state runState
+	// streams holds push streams open (stream_inbox.go); stopStreams
+	// ends them and waits.
+	streams     *streams
+	stopStreams func()
 }
 
 type runState int
@@ -343,6 +347,9 @@ func New(cfg Config, deps Deps) (*Runner, error) {
 		return nil, err
 	}
 	r.q = q
+	if r.cfg.InboxEvery > 0 {
+		r.streams = newStreams(r.engage(deps), q.id(), q.insert)
+	}
 	return r, nil
 }
 
@@ -366,6 +373,15 @@ func (r *Runner) Start(ctx context.Context) error {
 		return fmt.Errorf("jobs: start River: %w", err)
 	}
 	r.state = stateStarted
+	if r.streams != nil {
+		sctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r.streams.run(sctx)
+		}()
+		r.stopStreams = func() { cancel(); <-done }
+	}
 	r.log.InfoContext(ctx, "background jobs started", slog.String("instance", r.q.id()))
 	return nil
 }
@@ -381,6 +397,9 @@ func (r *Runner) Stop(ctx context.Context) error {
 		return nil
 	}
 	r.state = stateStopped
+	if r.stopStreams != nil {
+		r.stopStreams()
+	}
 	if err := r.q.stop(ctx); err != nil {
 		return fmt.Errorf("jobs: stop: %w", err)
 	}
