@@ -139,11 +139,11 @@ type conversationData struct {
 	CanWork bool
 	CanLike bool
 	// Can is what the platform lets Herald do with the item.
-	Can post.ItemAbilities
-	Text    string
-	Err     *herald.Error
-	Loc     *time.Location
-	Back    string
+	Can  post.ItemAbilities
+	Text string
+	Err  *herald.Error
+	Loc  *time.Location
+	Back string
 	// Replies are Herald's replies to the item with their states.
 	Replies []herald.Reply
 	// Conversation is a direct item's conversation, oldest first.
