@@ -106,8 +106,9 @@ func conversationURL(id string) string {
 // account's other abilities go on.
 func dmRefusal(res *connector.Response, err error, listing bool) error {
 	var e *connector.Error
-	if err == nil || res == nil || res.Status != http.StatusForbidden || !errors.As(err, &e) || e.Status != http.StatusForbidden {
-		return err
+	if err == nil || res == nil || res.Status != http.StatusForbidden || !errors.As(err, &e) || e.Status != http.StatusForbidden ||
+		(e.Class != connector.AuthRevoked && e.Class != connector.Invalid) {
+		return err // not X's own 403: an HTML page from a proxy, say
 	}
 	p := parseProblem(res.Body)
 	lower := strings.ToLower(p.Type + " " + p.Reason + " " + p.text())
