@@ -2,7 +2,7 @@
 // hand-written client of the X API v2: OAuth 2.0 with PKCE to connect,
 // POST /2/tweets to publish (threads as replies), the v2 chunked media
 // upload with alt text, lookup-based reconciliation (X has no idempotency
-// key), delete, metrics, mentions, replies and likes. Text is measured by
+// key), delete, metrics, mentions, replies, likes and direct messages. Text is measured by
 // package xtext, the twitter-text rules in Go.
 //
 // Credentials are JSON:
