@@ -130,8 +130,9 @@ func (c *Connector) Exchange(ctx context.Context, s connector.AuthStart, secret 
 	return connector.Connected{Account: acct, Credentials: MarshalCredentials(cr)}, nil
 }
 
-// missingScopes lists the scopes Herald asked for that scope (X's answer,
-// space-separated) lacks; an answer without a scope lacks none.
+// missingScopes lists the scopes Herald needs that scope (X's answer,
+// space-separated) lacks; an answer without a scope lacks none. The
+// direct-message scopes are not needed to connect (see optionalScopes).
 func missingScopes(scope string) []string {
 	if scope == "" {
 		return nil
@@ -142,7 +143,7 @@ func missingScopes(scope string) []string {
 	}
 	var missing []string
 	for _, s := range strings.Fields(Scopes) {
-		if !granted[s] {
+		if !granted[s] && !optionalScopes[s] {
 			missing = append(missing, s)
 		}
 	}

@@ -133,6 +133,8 @@ func TestMissingScopes(t *testing.T) {
 		{"", ""},
 		{Scopes, ""},
 		{"tweet.read users.read", "tweet.write, offline.access, like.write, media.write"},
+		// Without the direct-message scopes an account connects; its DMs are refused.
+		{"tweet.read tweet.write users.read offline.access like.write media.write", ""},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(missingScopes(tt.scope), ", "); got != tt.want {

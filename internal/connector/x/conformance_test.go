@@ -55,6 +55,15 @@ func (f conformFake) Mention(_ connector.Account, text, replyTo string) string {
 	return f.e.srv.PostAs(fan.ID, "@"+f.e.user.Username+" "+text, replyTo).ID
 }
 
+// DirectMessage and DirectSent make the fake a conformance.DMFake.
+func (f conformFake) DirectMessage(acct connector.Account, text string) string {
+	return f.e.srv.DirectMessage(acct, text)
+}
+
+func (f conformFake) DirectSent(acct connector.Account, conversationID string) []string {
+	return f.e.srv.DirectSent(acct, conversationID)
+}
+
 func (f conformFake) Violations() []string { return f.e.srv.ContractErrors() }
 
 func TestConformance(t *testing.T) {

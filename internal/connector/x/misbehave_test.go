@@ -76,6 +76,13 @@ func TestMisbehavingServer(t *testing.T) {
 			}
 			_, _, err = c.Mentions(ctx(t), acct, "")
 			check(t, "mentions", err, tt.read)
+			_, _, err = c.DirectMessages(ctx(t), acct, "")
+			check(t, "direct messages", err, tt.read)
+			if connector.DMRefused(err) != "" {
+				t.Errorf("direct messages: %v taken for a refusal", err)
+			}
+			_, _, err = c.FindDM(ctx(t), acct, "1-2", "hello", time.Now().Add(-time.Hour))
+			check(t, "find a direct message", err, tt.read)
 			_, _, err = c.Refresh(ctx(t), connector.Account{Credentials: MarshalCredentials(Credentials{AccessToken: "a", RefreshToken: "r"})})
 			if err == nil && tt.status >= 300 {
 				t.Errorf("refresh succeeded against HTTP %d", tt.status)

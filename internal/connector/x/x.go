@@ -2,7 +2,7 @@
 // hand-written client of the X API v2: OAuth 2.0 with PKCE to connect,
 // POST /2/tweets to publish (threads as replies), the v2 chunked media
 // upload with alt text, lookup-based reconciliation (X has no idempotency
-// key), delete, metrics, mentions, replies and likes. Text is measured by
+// key), delete, metrics, mentions, replies, likes and direct messages. Text is measured by
 // package xtext, the twitter-text rules in Go.
 //
 // Credentials are JSON:
@@ -38,7 +38,12 @@ const (
 )
 
 // Scopes are the OAuth 2.0 scopes Herald asks for.
-const Scopes = "tweet.read tweet.write users.read offline.access like.write media.write"
+const Scopes = "tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write"
+
+// optionalScopes are scopes of Scopes an account may connect without:
+// without them its direct messages are refused (DMRefusedReason) and
+// everything else works.
+var optionalScopes = map[string]bool{"dm.read": true, "dm.write": true}
 
 // Credentials are what the connector keeps for an account.
 type Credentials struct {

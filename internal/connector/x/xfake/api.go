@@ -27,6 +27,9 @@ func (s *Server) routes() {
 	s.api("POST /2/media/upload/{id}/finalize", "media.write", s.mediaFinalize)
 	s.api("GET /2/media/upload", "media.write", s.mediaStatus)
 	s.api("POST /2/media/metadata", "media.write", s.mediaMetadata)
+	s.api("GET /2/dm_events", "tweet.read users.read dm.read", s.dmEvents)
+	s.api("GET /2/dm_conversations/{id}/dm_events", "tweet.read users.read dm.read", s.conversationEvents)
+	s.api("POST /2/dm_conversations/{id}/messages", "tweet.read users.read dm.write", s.sendDM)
 }
 
 // fault applies an injected fault; it reports whether the request was
@@ -69,7 +72,8 @@ func (s *Server) plain(route string, h http.HandlerFunc) {
 
 type apiFunc func(w http.ResponseWriter, r *http.Request, u User)
 
-// api registers an endpoint that needs a user's token with scope.
+// api registers an endpoint that needs a user's token with scopes
+// (space-separated, all needed).
 func (s *Server) api(route, scope string, h apiFunc) {
 	s.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
 		s.count(route)
@@ -93,9 +97,11 @@ func (s *Server) api(route, scope string, h apiFunc) {
 			plainProblem(w, http.StatusUnauthorized, "Unauthorized")
 			return
 		}
-		if !hasScope(t.Scopes, scope) {
-			plainProblem(w, http.StatusForbidden, "Your token does not have the scope this endpoint needs: "+scope)
-			return
+		for _, sc := range strings.Fields(scope) {
+			if !hasScope(t.Scopes, sc) {
+				plainProblem(w, http.StatusForbidden, "Your token does not have the scope this endpoint needs: "+sc)
+				return
+			}
 		}
 		if !s.admit(w, u.ID, route) {
 			plainProblem(w, http.StatusTooManyRequests, "Too Many Requests")

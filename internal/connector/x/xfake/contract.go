@@ -21,6 +21,8 @@ func SpecPaths() []string {
 		"/2/users/{id}/mentions", "/2/users/{id}/likes", "/2/media/upload",
 		"/2/media/upload/initialize", "/2/media/upload/{id}/append",
 		"/2/media/upload/{id}/finalize", "/2/media/metadata",
+		"/2/dm_events", "/2/dm_conversations/{id}/dm_events",
+		"/2/dm_conversations/{dm_conversation_id}/messages",
 	}
 }
 

@@ -23,6 +23,9 @@
 //	POST   /2/media/upload/{id}/finalize        GET /2/media/upload?command=STATUS&media_id=…
 //	GET    /2/media/upload                      while processing_info is pending or in_progress
 //	POST   /2/media/metadata                    alt text
+//	GET    /2/dm_events                         direct messages (see dm.go), newest first
+//	GET    /2/dm_conversations/{id}/dm_events   one conversation's messages
+//	POST   /2/dm_conversations/{id}/messages    {"text"}; 201 {"data":{"dm_conversation_id","dm_event_id"}}
 //
 // Errors follow the API: the problem types of the specification
 // (invalid-request, resource-not-found, not-authorized-for-resource,
@@ -70,6 +73,10 @@ type Config struct {
 	// CheckAfterSecs is the check_after_secs the fake asks for (default 0:
 	// at once, to keep tests fast; X says 1 or more).
 	CheckAfterSecs int
+	// NoDMAccess makes the app's access level lack direct messages: every
+	// direct-message endpoint answers 403 client-forbidden, reason
+	// client-not-enrolled.
+	NoDMAccess bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -173,6 +180,7 @@ type Server struct {
 	timeline  []string // tweet ids, oldest first
 	media     map[string]*Media
 	likes     map[string]bool // user id + ":" + tweet id
+	dms       []*DM           // direct messages, oldest first
 	faults    []Fault
 	windows   map[string]*window
 	requests  map[string]int // by route
@@ -247,7 +255,7 @@ func (s *Server) IssueToken(userID string, scopes ...string) Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(scopes) == 0 {
-		scopes = strings.Fields("tweet.read tweet.write users.read offline.access like.write media.write")
+		scopes = strings.Fields("tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write")
 	}
 	return *s.issue(userID, scopes)
 }

@@ -43,6 +43,15 @@ func TestContractCatchesMismatches(t *testing.T) {
 		{name: "error of no known shape", method: "GET", path: "/2/users/me",
 			fault: &Fault{Route: "GET /2/users/me", Status: 500, ContentType: "application/json", Body: `{"oops":true}`},
 			want:  "response 500 to GET /2/users/me"},
+		{name: "unknown field in a direct message", method: "POST", path: "/2/dm_conversations/1-2/messages", body: `{"text":"hi","colour":"red"}`,
+			want: "request POST /2/dm_conversations/1-2/messages"},
+		{name: "a dm_event field the document does not list", method: "GET", path: "/2/dm_events?dm_event.fields=id,sender_id",
+			want: "request GET /2/dm_events"},
+		{name: "a pagination token shorter than 16", method: "GET", path: "/2/dm_events?pagination_token=pt100",
+			want: "request GET /2/dm_events"},
+		{name: "a sent message's answer without its event id", method: "POST", path: "/2/dm_conversations/1-2/messages", body: `{"text":"hi"}`,
+			fault: &Fault{Route: "POST /2/dm_conversations/{id}/messages", Status: 201, ContentType: "application/json", Body: `{"data":{"dm_conversation_id":"1-2"}}`},
+			want:  "response 201 to POST /2/dm_conversations/1-2/messages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +86,11 @@ func TestContractAcceptsTheFake(t *testing.T) {
 	s := New(Config{ClientID: "app"}, WithContract(c))
 	u := s.AddUser("herald", "Herald")
 	tok := s.IssueToken(u.ID)
+	friend := s.AddUser("friend", "Friend")
+	for i := range 3 {
+		s.SendDM(friend.ID, u.ID, "hello "+strings.Repeat("!", i))
+	}
+	conv := ConversationID(u.ID, friend.ID)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	do := func(method, path, body string) int {
@@ -104,6 +118,14 @@ func TestContractAcceptsTheFake(t *testing.T) {
 		{"DELETE", "/2/tweets/1", "", 404},
 		{"GET", "/2/users/" + u.ID + "/tweets?max_results=5", "", 200},
 		{"POST", "/2/media/upload/initialize", `{"media_type":"image/png","total_bytes":99999999,"media_category":"tweet_image"}`, 400},
+		{"GET", "/2/dm_events?dm_event.fields=id,text,event_type,created_at,dm_conversation_id&event_types=MessageCreate" +
+			"&expansions=sender_id,participant_ids&user.fields=username,name,profile_image_url&max_results=2", "", 200},
+		{"GET", "/2/dm_events?max_results=2&pagination_token=" + dmToken(2), "", 200},
+		{"GET", "/2/dm_conversations/" + conv + "/dm_events?dm_event.fields=id,text,created_at&expansions=sender_id", "", 200},
+		{"GET", "/2/dm_conversations/1-2/dm_events", "", 403}, // not a participant
+		{"POST", "/2/dm_conversations/" + conv + "/messages", `{"text":"hi back"}`, 201},
+		{"POST", "/2/dm_conversations/" + conv + "/messages", `{"text":"` + strings.Repeat("a", DMTextLimit+1) + `"}`, 400},
+		{"POST", "/2/dm_conversations/1-2/messages", `{"text":"hi"}`, 403},
 	} {
 		if got := do(r.method, r.path, r.body); got != r.status {
 			t.Errorf("%s %s = %d; want %d", r.method, r.path, got, r.status)
