@@ -302,3 +302,7 @@ func (l *Ledger) Reset() {
 	}
 	l.count.Store(0)
 }
+
+// added returns a number that grows with every post added, for watchers
+// to skip reading the ledger while nothing was.
+func (l *Ledger) added() uint64 { return l.next.Load() }

@@ -243,6 +243,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /oauth/authorize", s.authorize)
 	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
 	m.HandleFunc("GET /api/v1/notifications", s.notifications)
+	m.HandleFunc("GET /api/v1/streaming/user", s.userStream)
 	m.HandleFunc("GET /_admin/config", s.adminGetConfig)
 	m.HandleFunc("PUT /_admin/config", s.adminPutConfig)
 	m.HandleFunc("GET /_admin/ledger", s.adminLedger)
