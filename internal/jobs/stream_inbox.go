@@ -148,6 +148,7 @@ func (s *streams) watch(ctx context.Context, a herald.Account) {
 		}
 	}()
 	backoff := time.Second
+	reopened := false
 	for ctx.Err() == nil {
 		c, ok := e.connectors.Get(a.Platform)
 		w, watcher := c.(connector.InboxWatcher)
@@ -158,8 +159,11 @@ func (s *streams) watch(ctx context.Context, a herald.Account) {
 		var err error
 		started := time.Now()
 		if ok {
-			// Whatever arrived while the stream was down is read now.
-			s.arrived(a.ID)
+			if reopened {
+				// Whatever arrived while the stream was down is read now.
+				s.arrived(a.ID)
+			}
+			reopened = true
 			err = w.WatchInbox(ctx, acct, func() { s.arrived(a.ID) })
 		}
 		if ctx.Err() != nil {
