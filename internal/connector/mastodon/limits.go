@@ -45,6 +45,9 @@ type Instance struct {
 	Software herald.InstanceSoftware
 	// Counting is how the server measures a status (see CountingFor).
 	Counting Counting
+	// Streaming is the base URL of the instance's streaming API as it
+	// announces it ("wss://streaming.example"); "" when it does not.
+	Streaming string
 }
 
 // Counting is how a server measures a status against its limit.
@@ -108,7 +111,15 @@ type instanceJSON struct {
 	Version       string `json:"version"`
 	MaxTootChars  int    `json:"max_toot_chars"`
 	UploadLimit   int64  `json:"upload_limit"`
+	// URLs is /api/v1/instance's (streaming_api).
+	URLs struct {
+		StreamingAPI string `json:"streaming_api"`
+	} `json:"urls"`
 	Configuration struct {
+		// URLs is /api/v2/instance's (streaming).
+		URLs struct {
+			Streaming string `json:"streaming"`
+		} `json:"urls"`
 		Statuses struct {
 			MaxCharacters            int `json:"max_characters"`
 			MaxMediaAttachments      int `json:"max_media_attachments"`
@@ -157,6 +168,10 @@ func (c *Connector) instance(ctx context.Context, inst, tok string) (Instance, e
 		info.Domain = raw.URI
 	}
 	info.Version = raw.Version
+	info.Streaming = raw.Configuration.URLs.Streaming
+	if info.Streaming == "" {
+		info.Streaming = raw.URLs.StreamingAPI
+	}
 	info.Software = c.learnSoftware(ctx, inst, raw.Version)
 	info.Counting = CountingFor(info.Software.Name)
 	c.mu.Lock()

@@ -44,6 +44,8 @@ type Config struct {
 	ProcessingPolls int
 	// NoV2Instance answers 404 on /api/v2/instance (older servers).
 	NoV2Instance bool
+	// NoStreaming answers 404 on the streaming API (a server without it).
+	NoStreaming bool
 	// RateLimit is how many API calls a token may make per RateWindow
 	// (0: unlimited; default window 5 minutes).
 	RateLimit  int
@@ -246,6 +248,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
 	contract := s.contract
 	s.mu.Unlock()
+
 	if !Checked(r.URL.Path) {
 		contract = nil
 	}
@@ -258,6 +261,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.fault(r)
 	if f != nil && !f.After {
 		s.writeFault(w, r, f)
+		return
+	}
+	if r.Method == http.MethodGet && r.URL.Path == "/api/v1/streaming/user" {
+		s.userStream(w, r) // streamed: not buffered for the contract check
 		return
 	}
 	rec := &recorder{h: http.Header{}}

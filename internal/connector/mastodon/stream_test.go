@@ -1,0 +1,69 @@
+package mastodon_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/connector"
+	"github.com/heraldsocial/herald/internal/connector/mastodon/mastodonfake"
+)
+
+func TestWatchInbox(t *testing.T) {
+	f := newFake(t, mastodonfake.DefaultConfig())
+	fan, _ := f.srv.AddAccount("fan", "A Fan")
+	c := newConnector()
+	ctx, cancel := context.WithCancel(t.Context())
+	var got atomic.Int64
+	done := make(chan error, 1)
+	go func() { done <- c.WatchInbox(ctx, f.account(), func() { got.Add(1) }) }()
+	time.Sleep(300 * time.Millisecond)                         // the stream is open
+	f.srv.Post(fan.ID, "just talking", "")                     // no mention: nothing
+	f.srv.Post(fan.ID, "@herald is the shop open?", "")        // a mention: once
+	f.srv.DirectMessage(fan.ID, f.me.ID, "psst, a secret", "") // a DM: notification and conversation
+	wait := func(n int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for got.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if g := got.Load(); g != n {
+			t.Fatalf("arrived called %d times, want %d", g, n)
+		}
+	}
+	wait(3)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("WatchInbox after cancel: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("WatchInbox did not return after cancel")
+	}
+
+	// A server without the streaming API.
+	cfg := mastodonfake.DefaultConfig()
+	cfg.NoStreaming = true
+	g := newFake(t, cfg)
+	if err := c.WatchInbox(t.Context(), g.account(), func() {}); !errors.Is(err, connector.ErrNoStream) {
+		t.Fatalf("no streaming: %v, want ErrNoStream", err)
+	}
+	// A revoked token.
+	bad := f.account()
+	bad.Credentials = nil
+	if err := c.WatchInbox(t.Context(), bad, func() {}); err == nil {
+		t.Fatal("an account without credentials watched")
+	}
+	f.srv.Inject(mastodonfake.Fault{Method: http.MethodGet, Path: "/api/v1/streaming/user", Status: http.StatusUnauthorized,
+		ContentType: "application/json", Body: `{"error":"The access token is invalid"}`})
+	err := c.WatchInbox(t.Context(), f.account(), func() {})
+	var ce *connector.Error
+	if !errors.As(err, &ce) || (ce.Class != connector.AuthExpired && ce.Class != connector.AuthRevoked) {
+		t.Fatalf("401: %v, want an auth error", err)
+	}
+}
