@@ -106,11 +106,11 @@ type instanceEntry struct {
 // (Mastodon ≥ 3.4 has configuration there too; Pleroma and Akkoma send
 // max_toot_chars and upload_limit).
 type instanceJSON struct {
-	Domain        string `json:"domain"`
-	URI           string `json:"uri"`
-	Version       string `json:"version"`
-	MaxTootChars  int    `json:"max_toot_chars"`
-	UploadLimit   int64  `json:"upload_limit"`
+	Domain       string `json:"domain"`
+	URI          string `json:"uri"`
+	Version      string `json:"version"`
+	MaxTootChars int    `json:"max_toot_chars"`
+	UploadLimit  int64  `json:"upload_limit"`
 	// URLs is /api/v1/instance's (streaming_api).
 	URLs struct {
 		StreamingAPI string `json:"streaming_api"`
