@@ -313,6 +313,16 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	return connector.Repeatable(err)
 }
 
+// Repost reblogs a post. Reblogging twice is harmless.
+func (c *Connector) Repost(ctx context.Context, acct connector.Account, ref herald.RemoteRef) error {
+	cr, err := creds(acct)
+	if err != nil {
+		return err
+	}
+	_, err = c.call(ctx, cr, http.MethodPost, "/api/v1/statuses/"+url.PathEscape(ref.ID)+"/reblog", nil, "", nil, nil)
+	return connector.Repeatable(err)
+}
+
 // OptionFields are the test platform's options besides visibility and the
 // content warning: the language it stores with each post.
 func (c *Connector) OptionFields(context.Context, connector.Account) ([]connector.OptionField, error) {

@@ -347,6 +347,17 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	return connector.Repeatable(err)
 }
 
+// Repost boosts (reblogs) a post: POST /api/v1/statuses/:id/reblog.
+// Mastodon answers a second reblog with the first, so repeating is safe.
+func (c *Connector) Repost(ctx context.Context, acct connector.Account, ref herald.RemoteRef) error {
+	cr, err := creds(acct)
+	if err != nil {
+		return err
+	}
+	_, err = c.call(ctx, cr.Instance, request{method: http.MethodPost, path: "/api/v1/statuses/" + url.PathEscape(ref.ID) + "/reblog", token: cr.AccessToken}, nil)
+	return connector.Repeatable(err)
+}
+
 // replyText is the text of a reply to the status to: when to.Meta["acct"]
 // names its author (as Mentions sets it) and the text does not mention
 // them yet, it starts with their @handle, as Mastodon's own client does,

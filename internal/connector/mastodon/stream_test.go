@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/mastodon/mastodonfake"
+	"github.com/heraldsocial/herald/internal/herald"
 )
 
 func TestWatchInbox(t *testing.T) {
@@ -65,5 +66,31 @@ func TestWatchInbox(t *testing.T) {
 	var ce *connector.Error
 	if !errors.As(err, &ce) || (ce.Class != connector.AuthExpired && ce.Class != connector.AuthRevoked) {
 		t.Fatalf("401: %v, want an auth error", err)
+	}
+}
+
+func TestRepost(t *testing.T) {
+	f := newFake(t, mastodonfake.DefaultConfig())
+	fan, _ := f.srv.AddAccount("fan", "A Fan")
+	c := newConnector()
+	ctx := t.Context()
+	id := f.srv.Post(fan.ID, "@herald we love it", "")
+	ref := herald.RemoteRef{ID: id}
+	for range 2 { // a second reblog is harmless
+		if err := c.Repost(ctx, f.account(), ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if by := f.srv.RebloggedBy(id); len(by) != 1 || by[0] != f.me.ID {
+		t.Fatalf("reblogged by %v, want the account once", by)
+	}
+	dm := f.srv.DirectMessage(fan.ID, f.me.ID, "private", "")
+	err := c.Repost(ctx, f.account(), herald.RemoteRef{ID: dm})
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Class != connector.Invalid {
+		t.Fatalf("reblogging a direct message: %v, want refused", err)
+	}
+	if err := c.Repost(ctx, f.account(), herald.RemoteRef{ID: "999999"}); err == nil {
+		t.Fatal("reblogging an unknown status succeeded")
 	}
 }

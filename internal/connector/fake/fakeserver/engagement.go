@@ -27,19 +27,22 @@ import (
 //	POST /oauth/token                     grant_type=authorization_code, code, redirect_uri,
 //	                                      code_verifier: a token for the approved account
 //
-// Statuses carry favourites_count, reblogs_count (always 0) and
-// replies_count.
+// Statuses carry favourites_count, reblogs_count and replies_count.
+//
+//	POST /api/v1/statuses/{id}/reblog     boosts it (once per account)
 
 // engagement counts favourites and replies per status.
 type engagement struct {
 	mu      sync.RWMutex
 	favs    map[string]map[string]bool // status id → accounts that favourited it
+	boosts  map[string]map[string]bool // status id → accounts that reblogged it
 	replies map[string]int             // status id → replies
 }
 
 func (e *engagement) init() {
 	e.mu.Lock()
 	e.favs = map[string]map[string]bool{}
+	e.boosts = map[string]map[string]bool{}
 	e.replies = map[string]int{}
 	e.mu.Unlock()
 }
@@ -55,6 +58,42 @@ func (e *engagement) reply(parent string) {
 	e.replies[parent]++
 	e.mu.Unlock()
 }
+
+func (e *engagement) boost(id, account string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.boosts[id] == nil {
+		e.boosts[id] = map[string]bool{}
+	}
+	e.boosts[id][account] = true
+}
+
+// boosts counts the accounts that reblogged id.
+func (e *engagement) boostCount(id string) int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.boosts[id])
+}
+
+// reblog is POST /api/v1/statuses/{id}/reblog: the account boosts the
+// status once, however often it asks.
+func (s *Server) reblog(w http.ResponseWriter, r *http.Request) {
+	cfg := s.cfg.Load()
+	account, _, ok := s.begin(w, r, cfg, time.Now())
+	if !ok {
+		return
+	}
+	p, found := s.ledger.Get(r.PathValue("id"))
+	if !found || p.DeletedAt != nil {
+		s.answerError(w, r, cfg, http.StatusNotFound, "Record not found")
+		return
+	}
+	s.engage.boost(p.ID, account)
+	s.answer(w, r, cfg, http.StatusOK, s.statusOf(r, p))
+}
+
+// Reblogs returns how many accounts reblogged the status id.
+func (s *Server) Reblogs(id string) int { return s.engage.boostCount(id) }
 
 func (e *engagement) favourite(id, account string) {
 	e.mu.Lock()

@@ -242,6 +242,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /oauth/token", s.token)
 	m.HandleFunc("GET /oauth/authorize", s.authorize)
 	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
+	m.HandleFunc("POST /api/v1/statuses/{id}/reblog", s.reblog)
 	m.HandleFunc("GET /api/v1/notifications", s.notifications)
 	m.HandleFunc("GET /api/v1/streaming/user", s.userStream)
 	m.HandleFunc("GET /_admin/config", s.adminGetConfig)

@@ -50,6 +50,7 @@ func (s *Server) statusOf(r *http.Request, p Post) statusJSON {
 		Account:          accountJSON{ID: p.Account, Username: p.Account, Acct: p.Account, DisplayName: p.Account},
 	}
 	st.FavouritesCount, st.RepliesCount = s.engage.counts(p.ID)
+	st.ReblogsCount = s.engage.boostCount(p.ID)
 	if p.EditedAt != nil {
 		e := p.EditedAt.UTC().Format(timeFormat)
 		st.EditedAt = &e

@@ -25,6 +25,8 @@ type Status struct {
 	EditedAt       *time.Time
 	Favourites     map[string]bool // account ids
 	Reblogs        int64
+	// RebloggedBy maps the accounts that reblogged it to their reblog's id.
+	RebloggedBy map[string]string
 	Deleted        bool
 }
 
@@ -223,7 +225,7 @@ func (s *Server) statusJSON(base string, st *Status, viewer string) map[string]a
 		"reblogs_count": st.Reblogs, "favourites_count": len(st.Favourites), "replies_count": replies, "quotes_count": 0,
 		"in_reply_to_id": nil, "in_reply_to_account_id": nil, "reblog": nil, "poll": nil, "card": nil,
 		"language": nil, "edited_at": nil,
-		"favourited": st.Favourites[viewer], "reblogged": false, "muted": false, "bookmarked": false,
+		"favourited": st.Favourites[viewer], "reblogged": st.RebloggedBy[viewer] != "", "muted": false, "bookmarked": false,
 	}
 	if st.InReplyToID != "" {
 		out["in_reply_to_id"] = st.InReplyToID

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/statuses/{id}/source", s.statusSource)
 	m.HandleFunc("GET /api/v1/statuses/{id}/context", s.statusContext)
 	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
+	m.HandleFunc("POST /api/v1/statuses/{id}/reblog", s.reblog)
 	m.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)
 	m.HandleFunc("POST /api/v2/media", s.upload)
 	m.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
@@ -388,6 +389,62 @@ func (s *Server) favourite(w http.ResponseWriter, r *http.Request) {
 	}
 	st.Favourites[a.ID] = true
 	writeJSON(w, http.StatusOK, s.statusJSON(baseURL(r), st, a.ID))
+}
+
+// reblog boosts a status as Mastodon does: the answer is the reblog, a
+// status whose "reblog" is the original; reblogging again answers the
+// same reblog; private and direct statuses cannot be reblogged.
+func (s *Server) reblog(w http.ResponseWriter, r *http.Request) {
+	_, a := s.authed(w, r, "write:statuses")
+	if a == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.visible(r.PathValue("id"), a.ID)
+	if st == nil {
+		writeError(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	if st.Visibility == "private" || st.Visibility == "direct" {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "Validation failed: Reblog of status is not permitted",
+			"details": map[string]any{"reblog": []any{map[string]string{"error": "ERR_INVALID", "description": "of status is not permitted"}}}})
+		return
+	}
+	if st.RebloggedBy == nil {
+		st.RebloggedBy = map[string]string{}
+	}
+	id, again := st.RebloggedBy[a.ID]
+	if !again {
+		id = s.newID()
+		st.RebloggedBy[a.ID] = id
+		st.Reblogs++
+	}
+	base := baseURL(r)
+	orig := s.statusJSON(base, st, a.ID)
+	out := make(map[string]any, len(orig))
+	for k, v := range orig {
+		out[k] = v
+	}
+	out["id"], out["uri"] = id, base+"/users/"+a.Username+"/statuses/"+id+"/activity"
+	out["url"], out["content"], out["account"] = nil, "", s.accountJSON(base, a)
+	out["media_attachments"], out["mentions"], out["tags"] = []any{}, []any{}, []any{}
+	out["reblogs_count"], out["favourites_count"], out["replies_count"] = 0, 0, 0
+	out["in_reply_to_id"], out["in_reply_to_account_id"], out["reblog"] = nil, nil, orig
+	writeJSON(w, http.StatusOK, out)
+}
+
+// RebloggedBy returns the ids of the accounts that reblogged a status.
+func (s *Server) RebloggedBy(statusID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	if st := s.statuses[statusID]; st != nil {
+		for a := range st.RebloggedBy {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // page applies Mastodon's id pagination (max_id, since_id, min_id, limit)
