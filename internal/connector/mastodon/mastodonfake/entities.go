@@ -27,7 +27,7 @@ type Status struct {
 	Reblogs        int64
 	// RebloggedBy maps the accounts that reblogged it to their reblog's id.
 	RebloggedBy map[string]string
-	Deleted        bool
+	Deleted     bool
 }
 
 type mediaFile struct {
