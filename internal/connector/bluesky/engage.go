@@ -252,3 +252,26 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	}
 	return err
 }
+
+// Repost reposts a post from the account: an app.bsky.feed.repost record
+// whose key derives from the post, written with putRecord, so reposting
+// again changes nothing.
+func (c *Connector) Repost(ctx context.Context, acct connector.Account, ref herald.RemoteRef) error {
+	s, err := c.current(acct)
+	if err != nil {
+		return err
+	}
+	subject, err := c.strong(ctx, s, ref)
+	if err != nil {
+		return err
+	}
+	rec := &bsky.FeedRepost{LexiconTypeID: collRepost, CreatedAt: c.nowString(),
+		Subject: &comatproto.RepoStrongRef{Uri: subject.URI, Cid: subject.CID}}
+	rkey := RecordKey(s.did, "repost:"+subject.URI, 0)
+	_, err = c.call(ctx, request{method: http.MethodPost, host: s.pds, nsid: "com.atproto.repo.putRecord", token: s.access,
+		body: putInput{Repo: s.did, Collection: collRepost, RKey: rkey, Record: rec}, repeatable: true})
+	if isError(err, "InvalidSwap") {
+		return nil // reposted already
+	}
+	return err
+}

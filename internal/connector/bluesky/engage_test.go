@@ -27,9 +27,12 @@ func TestEngagement(t *testing.T) {
 		t.Fatalf("Mentions = %v, %q, %v", mentions, cursor, err)
 	}
 
-	// Bob likes (twice: one like), replies and mentions.
+	// Bob likes and reposts (twice each: one of each), replies and mentions.
 	for range 2 {
 		if err := e.c.Like(ctx, e.bob, post); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.c.Repost(ctx, e.bob, post); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,7 +48,7 @@ func TestEngagement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m[post.ID]; got.Likes != 1 || got.Replies != 1 || got.Reposts != 0 || got.Quotes != 0 || got.Impressions != -1 {
+	if got := m[post.ID]; got.Likes != 1 || got.Replies != 1 || got.Reposts != 1 || got.Quotes != 0 || got.Impressions != -1 {
 		t.Errorf("metrics = %+v", got)
 	}
 	if len(m) != 1 {

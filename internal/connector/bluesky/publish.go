@@ -26,6 +26,8 @@ import (
 const (
 	collPost = "app.bsky.feed.post"
 	collLike = "app.bsky.feed.like"
+	// collRepost is a repost record's collection.
+	collRepost = "app.bsky.feed.repost"
 )
 
 // rkeyTries is how many record keys a part may use: the first is taken
