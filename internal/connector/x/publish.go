@@ -296,3 +296,64 @@ func (c *Connector) Like(ctx context.Context, acct connector.Account, ref herald
 	}
 	return nil
 }
+
+// Repost retweets a post from the account: POST /2/users/:id/retweets.
+// Retweeting twice is harmless, so an unanswered retweet may be repeated.
+func (c *Connector) Repost(ctx context.Context, acct connector.Account, ref herald.RemoteRef) error {
+	cr, err := creds(acct)
+	if err != nil {
+		return err
+	}
+	if ref.ID == "" {
+		return invalid("the post to repost has no X id")
+	}
+	uid, err := c.userID(ctx, cr)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Data *struct {
+			Retweeted bool `json:"retweeted"`
+		} `json:"data"`
+	}
+	if _, err := c.call(ctx, cr, request{method: http.MethodPost, path: "/2/users/" + url.PathEscape(uid) + "/retweets",
+		json: map[string]string{"tweet_id": ref.ID}, out: &out}); err != nil {
+		return connector.Repeatable(err)
+	}
+	if out.Data == nil || !out.Data.Retweeted {
+		return &connector.Error{Class: connector.Invalid, Status: http.StatusOK, Message: "X did not confirm the repost"}
+	}
+	return nil
+}
+
+// HideReply hides (or shows again) a reply to one of the account's posts:
+// PUT /2/tweets/:id/hidden, which needs the tweet.moderate.write scope
+// (connections made before Herald asked for it must be reconnected).
+func (c *Connector) HideReply(ctx context.Context, acct connector.Account, ref herald.RemoteRef, hidden bool) error {
+	cr, err := creds(acct)
+	if err != nil {
+		return err
+	}
+	if ref.ID == "" {
+		return invalid("the reply to hide has no X id")
+	}
+	var out struct {
+		Data *struct {
+			Hidden bool `json:"hidden"`
+		} `json:"data"`
+	}
+	_, err = c.call(ctx, cr, request{method: http.MethodPut, path: "/2/tweets/" + url.PathEscape(ref.ID) + "/hidden",
+		json: map[string]bool{"hidden": hidden}, out: &out})
+	var ce *connector.Error
+	if errors.As(err, &ce) && ce.Status == http.StatusForbidden {
+		return &connector.Error{Class: connector.Invalid, Status: ce.Status, Err: err,
+			Message: "X refused: only replies to the account's own posts can be hidden, and the connection must allow it (reconnect the account to grant hiding replies)"}
+	}
+	if err != nil {
+		return connector.Repeatable(err)
+	}
+	if out.Data == nil || out.Data.Hidden != hidden {
+		return &connector.Error{Class: connector.Invalid, Status: http.StatusOK, Message: "X did not confirm the change"}
+	}
+	return nil
+}

@@ -38,12 +38,12 @@ const (
 )
 
 // Scopes are the OAuth 2.0 scopes Herald asks for.
-const Scopes = "tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write"
+const Scopes = "tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write tweet.moderate.write"
 
 // optionalScopes are scopes of Scopes an account may connect without:
 // without them its direct messages are refused (DMRefusedReason) and
 // everything else works.
-var optionalScopes = map[string]bool{"dm.read": true, "dm.write": true}
+var optionalScopes = map[string]bool{"dm.read": true, "dm.write": true, "tweet.moderate.write": true}
 
 // Credentials are what the connector keeps for an account.
 type Credentials struct {

@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	s.api("GET /2/users/{id}/tweets", "tweet.read", s.userTweets)
 	s.api("GET /2/users/{id}/mentions", "tweet.read", s.mentions)
 	s.api("POST /2/users/{id}/likes", "like.write", s.like)
+	s.api("POST /2/users/{id}/retweets", "tweet.read tweet.write users.read", s.retweet)
+	s.api("PUT /2/tweets/{tweet_id}/hidden", "tweet.read users.read tweet.moderate.write", s.hide)
 	s.api("POST /2/media/upload/initialize", "media.write", s.mediaInit)
 	s.api("POST /2/media/upload/{id}/append", "media.write", s.mediaAppend)
 	s.api("POST /2/media/upload/{id}/finalize", "media.write", s.mediaFinalize)
@@ -576,6 +578,60 @@ func mentionsHandle(text, handle string) bool {
 
 func isHandleChar(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+}
+
+// retweet reposts a tweet as the user, once however often it is asked.
+func (s *Server) retweet(w http.ResponseWriter, r *http.Request, u User) {
+	if r.PathValue("id") != u.ID {
+		plainProblem(w, http.StatusForbidden, "You are not permitted to perform this action.")
+		return
+	}
+	var req struct {
+		TweetID string `json:"tweet_id"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.TweetID == "" {
+		invalidRequest(w, "The request body must name a tweet_id.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tweets[req.TweetID]
+	if !ok || t.Deleted {
+		notFound(w, "tweet", "tweet_id", req.TweetID)
+		return
+	}
+	k := u.ID + ":" + t.ID
+	if s.retweets[k] == "" {
+		s.retweets[k] = s.nextID()
+		t.Reposts++
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"retweeted": true, "rest_id": s.retweets[k]}})
+}
+
+// hide hides or shows a reply; only the author of the conversation's
+// first tweet may, as on X.
+func (s *Server) hide(w http.ResponseWriter, r *http.Request, u User) {
+	var req struct {
+		Hidden *bool `json:"hidden"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Hidden == nil {
+		invalidRequest(w, "The request body must say hidden: true or false.")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tweets[r.PathValue("tweet_id")]
+	if !ok || t.Deleted {
+		notFound(w, "tweet", "tweet_id", r.PathValue("tweet_id"))
+		return
+	}
+	root := s.tweets[t.ConversationID]
+	if t.ReplyTo == "" || root == nil || root.AuthorID != u.ID {
+		plainProblem(w, http.StatusForbidden, "You are not permitted to hide replies to posts you did not write.")
+		return
+	}
+	s.hidden[t.ID] = *req.Hidden
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"hidden": *req.Hidden}})
 }
 
 func (s *Server) like(w http.ResponseWriter, r *http.Request, u User) {

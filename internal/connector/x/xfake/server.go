@@ -180,6 +180,8 @@ type Server struct {
 	timeline  []string // tweet ids, oldest first
 	media     map[string]*Media
 	likes     map[string]bool // user id + ":" + tweet id
+	retweets  map[string]string // user id + ":" + tweet id → the retweet's id
+	hidden    map[string]bool   // reply tweet ids hidden by their conversation's author
 	dms       []*DM           // direct messages, oldest first
 	faults    []Fault
 	windows   map[string]*window
@@ -212,7 +214,7 @@ func New(cfg Config, opts ...Option) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), seq: 1790000000000000000,
 		users: map[string]*User{}, tokens: map[string]*Token{}, refresh: map[string]*Token{},
 		codes: map[string]authCode{}, tweets: map[string]*Tweet{}, media: map[string]*Media{},
-		likes: map[string]bool{}, windows: map[string]*window{}, requests: map[string]int{}}
+		likes: map[string]bool{}, retweets: map[string]string{}, hidden: map[string]bool{}, windows: map[string]*window{}, requests: map[string]int{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -255,7 +257,7 @@ func (s *Server) IssueToken(userID string, scopes ...string) Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(scopes) == 0 {
-		scopes = strings.Fields("tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write")
+		scopes = strings.Fields("tweet.read tweet.write users.read offline.access like.write media.write dm.read dm.write tweet.moderate.write")
 	}
 	return *s.issue(userID, scopes)
 }
@@ -365,6 +367,20 @@ func (s *Server) Liked(userID, tweetID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.likes[userID+":"+tweetID]
+}
+
+// Retweeted reports whether userID retweeted tweetID.
+func (s *Server) Retweeted(userID, tweetID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retweets[userID+":"+tweetID] != ""
+}
+
+// Hidden reports whether the reply tweetID is hidden.
+func (s *Server) Hidden(tweetID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hidden[tweetID]
 }
 
 // Requests returns how many requests reached a route ("POST /2/tweets").
