@@ -179,10 +179,10 @@ type Server struct {
 	tweets    map[string]*Tweet
 	timeline  []string // tweet ids, oldest first
 	media     map[string]*Media
-	likes     map[string]bool // user id + ":" + tweet id
+	likes     map[string]bool   // user id + ":" + tweet id
 	retweets  map[string]string // user id + ":" + tweet id → the retweet's id
 	hidden    map[string]bool   // reply tweet ids hidden by their conversation's author
-	dms       []*DM           // direct messages, oldest first
+	dms       []*DM             // direct messages, oldest first
 	faults    []Fault
 	windows   map[string]*window
 	requests  map[string]int // by route
