@@ -37,6 +37,10 @@ type InboxAnalysis struct {
 	// Language is an ISO 639-1 code, "" when unknown or not reliable.
 	Language    string `json:"language,omitempty"`
 	HasQuestion bool   `json:"has_question"`
+	// LanguageDue marks an item whose language is detected after it is
+	// stored (no rule of its workspace matches on language); Language is
+	// "" until then.
+	LanguageDue bool `json:"-"`
 }
 
 // MaxInboxTagLen bounds one tag, in characters.
@@ -109,11 +113,13 @@ type InboxRuleStore interface {
 	// ReorderInboxRules sets the positions to the order of ids, which must
 	// be exactly the workspace's rules (else ErrConflict, nothing changes).
 	ReorderInboxRules(ctx context.Context, workspaceID int64, ids []int64) error
-	// NextInboxRuleTurn advances the rule's round-robin counter atomically
-	// and returns its value before the advance (0, 1, 2, …).
-	NextInboxRuleTurn(ctx context.Context, workspaceID, ruleID int64) (int64, error)
-	// AddInboxRuleHit records one application.
-	AddInboxRuleHit(ctx context.Context, h InboxRuleHit) error
+	// TakeInboxRuleTurns advances the rule's round-robin counter by n
+	// atomically and returns its value before the advance (0, 1, 2, …):
+	// the turns taken are first, first+1, …, first+n-1.
+	TakeInboxRuleTurns(ctx context.Context, workspaceID, ruleID int64, n int) (first int64, err error)
+	// AddInboxRuleHits records applications (each hit's rule in its
+	// workspace; the rule's name is copied).
+	AddInboxRuleHits(ctx context.Context, hits []InboxRuleHit) error
 	// ListInboxRuleHits returns the item's hits, oldest first, with names.
 	ListInboxRuleHits(ctx context.Context, workspaceID, itemID int64) ([]InboxRuleHit, error)
 
@@ -127,9 +133,12 @@ type InboxRuleStore interface {
 	ListInboxTagNames(ctx context.Context, workspaceID int64) ([]string, error)
 	// SetInboxPriority sets the items' priority (ErrNotFound as above).
 	SetInboxPriority(ctx context.Context, workspaceID int64, ids []int64, p InboxPriority) error
-	// SetInboxAnalysis saves an item's analysis.
+	// SetInboxAnalysis saves an item's analysis (and clears LanguageDue).
 	SetInboxAnalysis(ctx context.Context, workspaceID, id int64, a InboxAnalysis) error
+	// SetInboxLanguages saves the items' Language (found by workspace and
+	// ID; an item gone meanwhile is skipped) and clears LanguageDue.
+	SetInboxLanguages(ctx context.Context, items []InboxItem) error
 	// UnanalysedInbox returns up to limit items of any workspace not yet
-	// analysed (Sentiment ""), oldest first.
+	// analysed (Sentiment "") or whose language is due, oldest first.
 	UnanalysedInbox(ctx context.Context, limit int) ([]InboxItem, error)
 }

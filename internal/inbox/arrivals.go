@@ -28,22 +28,62 @@ func (l *lazyAnalyzer) get() *analysis.Analyzer {
 // Backfill call analyses.
 const BackfillBatch = 500
 
-// analyse sets it's analysis from its text.
-func (s *Service) analyse(it *herald.InboxItem) {
-	r := s.analysis.get().Analyze(it.Text)
+// analyse sets it's analysis from its text: all of it, or, when language
+// is false, all but the language, which is then marked due unless the
+// text is too short to have one.
+func (s *Service) analyse(it *herald.InboxItem, language bool) {
+	a := s.analysis.get()
+	if language {
+		r := a.Analyze(it.Text)
+		it.InboxAnalysis = herald.InboxAnalysis{Sentiment: string(r.Sentiment), SentimentScore: r.Score,
+			Language: r.Language, HasQuestion: r.HasQuestion}
+		return
+	}
+	r := a.Tone(it.Text)
 	it.InboxAnalysis = herald.InboxAnalysis{Sentiment: string(r.Sentiment), SentimentScore: r.Score,
-		Language: r.Language, HasQuestion: r.HasQuestion}
+		HasQuestion: r.HasQuestion, LanguageDue: analysis.MayHaveLanguage(it.Text)}
 }
 
 // Prepare analyses items before the inbox sync stores them (the jobs
-// package calls it through its InboxArrivals interface).
-// The items are analysed on every CPU at once: language detection
-// dominates, and each item is independent.
-func (s *Service) Prepare(items []herald.InboxItem) {
+// package calls it through its InboxArrivals interface). Their language,
+// the slowest part, is detected now only in a workspace with an enabled
+// rule that matches on language; elsewhere it is marked due and detected
+// once the items are stored (see Arrived).
+// The items are analysed on every CPU at once; each is independent.
+func (s *Service) Prepare(ctx context.Context, items []herald.InboxItem) {
+	language := map[int64]bool{}
+	for _, it := range items {
+		if _, ok := language[it.WorkspaceID]; !ok {
+			language[it.WorkspaceID] = s.rulesNeedLanguage(ctx, it.WorkspaceID)
+		}
+	}
+	each(items, func(it *herald.InboxItem) { s.analyse(it, language[it.WorkspaceID]) })
+}
+
+// rulesNeedLanguage reports whether an enabled rule of the workspace
+// matches on language (true too when the rules cannot be read: detecting
+// is then the safe side).
+func (s *Service) rulesNeedLanguage(ctx context.Context, ws int64) bool {
+	rules, err := s.store.ListInboxRules(ctx, ws)
+	if err != nil {
+		s.log.WarnContext(ctx, "inbox rules unreadable; detecting languages on arrival", slog.Int64("workspace_id", ws),
+			slog.Any("error", err))
+		return true
+	}
+	for _, r := range rules {
+		if r.Enabled && len(r.Conditions.Languages) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// each runs fn on every item, spread over the CPUs when there are enough.
+func each(items []herald.InboxItem, fn func(*herald.InboxItem)) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(items)/64))
 	if workers <= 1 {
 		for i := range items {
-			s.analyse(&items[i])
+			fn(&items[i])
 		}
 		return
 	}
@@ -53,11 +93,35 @@ func (s *Service) Prepare(items []herald.InboxItem) {
 		part := items[start:min(start+per, len(items))]
 		wg.Go(func() {
 			for i := range part {
-				s.analyse(&part[i])
+				fn(&part[i])
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// languageBatch bounds one SetInboxLanguages call.
+const languageBatch = 1000
+
+// detectLanguages detects the language of the stored items whose
+// language is due and saves it. An interruption leaves them due; the
+// analysis backfill finishes them.
+func (s *Service) detectLanguages(ctx context.Context, items []herald.InboxItem) error {
+	var due []herald.InboxItem
+	for _, it := range items {
+		if it.ID != 0 && it.LanguageDue {
+			due = append(due, it)
+		}
+	}
+	each(due, func(it *herald.InboxItem) {
+		it.Language, it.LanguageDue = analysis.Language(it.Text), false
+	})
+	for start := 0; start < len(due); start += languageBatch {
+		if err := s.store.SetInboxLanguages(ctx, due[start:min(start+languageBatch, len(due))]); err != nil {
+			return fmt.Errorf("inbox: save detected languages: %w", err)
+		}
+	}
+	return nil
 }
 
 // Backfill analyses up to BackfillBatch items stored before analysis
@@ -69,7 +133,7 @@ func (s *Service) Backfill(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("inbox: backfill analysis: %w", err)
 	}
 	for i := range items {
-		s.analyse(&items[i])
+		s.analyse(&items[i], true)
 		if err := s.store.SetInboxAnalysis(ctx, items[i].WorkspaceID, items[i].ID, items[i].InboxAnalysis); err != nil {
 			return i, fmt.Errorf("inbox: backfill analysis: %w", err)
 		}
@@ -81,7 +145,8 @@ func (s *Service) Backfill(ctx context.Context) (int, error) {
 // added (never to reopened ones), inside the sync's transaction tx, and
 // records each application. Every matching rule applies; a later rule's
 // priority or assignee wins over an earlier one's. Once tx is committed the
-// caller runs committed, which tells each member a rule assigned items to.
+// caller runs committed, which detects the languages left due by Prepare
+// and tells each member a rule assigned items to.
 func (s *Service) Arrived(ctx context.Context, tx herald.Tx, items []herald.InboxItem) (committed func(context.Context), err error) {
 	byWS := map[int64][]herald.InboxItem{}
 	var order []int64
@@ -105,10 +170,21 @@ func (s *Service) Arrived(ctx context.Context, tx herald.Tx, items []herald.Inbo
 		}
 		assigned = append(assigned, got...)
 	}
-	if len(assigned) == 0 || s.notifier == nil {
+	languages := slices.ContainsFunc(items, func(it herald.InboxItem) bool { return it.ID != 0 && it.LanguageDue })
+	notify := len(assigned) > 0 && s.notifier != nil
+	if !languages && !notify {
 		return nil, nil
 	}
-	return func(ctx context.Context) { s.notifyAssigned(ctx, assigned) }, nil
+	return func(ctx context.Context) {
+		if languages {
+			if err := s.detectLanguages(ctx, items); err != nil {
+				s.log.WarnContext(ctx, "inbox languages not saved; the backfill will detect them", slog.Any("error", err))
+			}
+		}
+		if notify {
+			s.notifyAssigned(ctx, assigned)
+		}
+	}, nil
 }
 
 // assignment is an item a rule assigned to a member.
@@ -173,41 +249,61 @@ func (s *Service) arrivedIn(ctx context.Context, tx herald.Tx, ws int64, items [
 	if err != nil {
 		return nil, fmt.Errorf("inbox: rules on arrival: members: %w", err)
 	}
-	var out []assignment
-	for _, it := range items {
-		// Only the last assignment stands when several rules assign.
-		var last *assignment
-		for _, m := range ms {
-			if !m.match(it, platforms[it.AccountID]) {
-				continue
-			}
-			to, err := s.apply(ctx, tx, m.rule, it, members)
-			if err != nil {
-				return nil, err
-			}
-			if to != 0 {
-				last = &assignment{rule: m.rule, item: it, to: to}
+	// Each rule acts on all the items it matches at once, rules in
+	// order, so a later rule's priority or assignee wins as it would item
+	// by item.
+	last := map[int64]assignment{} // by item: only the last assignment stands
+	var hits []herald.InboxRuleHit
+	now := s.clock.Now()
+	for _, m := range ms {
+		var matched []herald.InboxItem
+		for _, it := range items {
+			if m.match(it, platforms[it.AccountID]) {
+				matched = append(matched, it)
 			}
 		}
-		if last != nil {
-			out = append(out, *last)
+		if len(matched) == 0 {
+			continue
+		}
+		did, to, err := s.apply(ctx, tx, ws, m.rule, matched, members)
+		if err != nil {
+			return nil, err
+		}
+		for i, it := range matched {
+			hits = append(hits, herald.InboxRuleHit{WorkspaceID: ws, RuleID: m.rule.ID, ItemID: it.ID, Did: did[i], At: now})
+			if to[i] != 0 {
+				last[it.ID] = assignment{rule: m.rule, item: it, to: to[i]}
+			}
+		}
+	}
+	if err := tx.AddInboxRuleHits(ctx, hits); err != nil {
+		return nil, fmt.Errorf("inbox: rules on arrival: record: %w", err)
+	}
+	var out []assignment
+	for _, it := range items {
+		if a, ok := last[it.ID]; ok {
+			out = append(out, a)
 		}
 	}
 	return out, nil
 }
 
-// apply runs rule's actions on it and records what it did; it returns
-// whom it assigned the item to (0: nobody).
-func (s *Service) apply(ctx context.Context, tx herald.Tx, r herald.InboxRule, it herald.InboxItem, members []herald.Member) (int64, error) {
-	var did []string
-	var assigned int64
-	ids := []int64{it.ID}
+// apply runs rule r's actions on the items it matched, each action in one
+// store call; it returns, per item, what it did and whom it assigned the
+// item to (0: nobody). A round-robin rule deals the items out in turn.
+func (s *Service) apply(ctx context.Context, tx herald.Tx, ws int64, r herald.InboxRule, items []herald.InboxItem,
+	members []herald.Member) (did []string, to []int64, err error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	var common []string
 	a := r.Actions
 	if len(a.AddTags) > 0 {
-		if err := tx.AddInboxTags(ctx, it.WorkspaceID, ids, a.AddTags); err != nil {
-			return 0, fmt.Errorf("inbox: rule %d: tag: %w", r.ID, err)
+		if err := tx.AddInboxTags(ctx, ws, ids, a.AddTags); err != nil {
+			return nil, nil, fmt.Errorf("inbox: rule %d: tag: %w", r.ID, err)
 		}
-		did = append(did, "tagged "+strings.Join(a.AddTags, ", "))
+		common = append(common, "tagged "+strings.Join(a.AddTags, ", "))
 	}
 	// Only current members are assigned; someone who left is passed over.
 	var pool []int64
@@ -216,38 +312,51 @@ func (s *Service) apply(ctx context.Context, tx herald.Tx, r herald.InboxRule, i
 			pool = append(pool, id)
 		}
 	}
+	to = make([]int64, len(items))
 	if len(pool) > 0 {
-		who := pool[0]
+		var first int64
 		if len(pool) > 1 {
-			turn, err := tx.NextInboxRuleTurn(ctx, it.WorkspaceID, r.ID)
-			if err != nil {
-				return 0, fmt.Errorf("inbox: rule %d: round-robin turn: %w", r.ID, err)
+			if first, err = tx.TakeInboxRuleTurns(ctx, ws, r.ID, len(items)); err != nil {
+				return nil, nil, fmt.Errorf("inbox: rule %d: round-robin turn: %w", r.ID, err)
 			}
-			who = pool[turn%int64(len(pool))]
 		}
-		if err := tx.AssignInbox(ctx, it.WorkspaceID, ids, &who); err != nil {
-			return 0, fmt.Errorf("inbox: rule %d: assign: %w", r.ID, err)
+		byMember := map[int64][]int64{}
+		for i := range items {
+			who := pool[(first+int64(i))%int64(len(pool))]
+			to[i] = who
+			byMember[who] = append(byMember[who], ids[i])
 		}
-		did = append(did, "assigned to "+memberName(members, who))
-		assigned = who
+		for _, who := range pool {
+			if len(byMember[who]) == 0 {
+				continue
+			}
+			if err := tx.AssignInbox(ctx, ws, byMember[who], &who); err != nil {
+				return nil, nil, fmt.Errorf("inbox: rule %d: assign: %w", r.ID, err)
+			}
+		}
 	}
+	var after []string
 	if a.Priority != "" {
-		if err := tx.SetInboxPriority(ctx, it.WorkspaceID, ids, a.Priority); err != nil {
-			return 0, fmt.Errorf("inbox: rule %d: priority: %w", r.ID, err)
+		if err := tx.SetInboxPriority(ctx, ws, ids, a.Priority); err != nil {
+			return nil, nil, fmt.Errorf("inbox: rule %d: priority: %w", r.ID, err)
 		}
-		did = append(did, "priority "+string(a.Priority))
+		after = append(after, "priority "+string(a.Priority))
 	}
 	if a.MarkDone {
-		if err := tx.SetInboxState(ctx, it.WorkspaceID, ids, herald.InboxDone, 0, s.clock.Now()); err != nil {
-			return 0, fmt.Errorf("inbox: rule %d: mark done: %w", r.ID, err)
+		if err := tx.SetInboxState(ctx, ws, ids, herald.InboxDone, 0, s.clock.Now()); err != nil {
+			return nil, nil, fmt.Errorf("inbox: rule %d: mark done: %w", r.ID, err)
 		}
-		did = append(did, "marked done")
+		after = append(after, "marked done")
 	}
-	if err := tx.AddInboxRuleHit(ctx, herald.InboxRuleHit{WorkspaceID: it.WorkspaceID, RuleID: r.ID, ItemID: it.ID,
-		Did: strings.Join(did, "; "), At: s.clock.Now()}); err != nil {
-		return 0, fmt.Errorf("inbox: rule %d: record: %w", r.ID, err)
+	did = make([]string, len(items))
+	for i := range items {
+		parts := slices.Clone(common)
+		if to[i] != 0 {
+			parts = append(parts, "assigned to "+memberName(members, to[i]))
+		}
+		did[i] = strings.Join(append(parts, after...), "; ")
 	}
-	return assigned, nil
+	return did, to, nil
 }
 
 // memberName is the member's name, or email when they have none.

@@ -316,8 +316,9 @@ func (s *Service) TestRule(ctx context.Context, actor herald.Actor, in RuleInput
 			if seen++; seen > TestRuleItems {
 				break
 			}
-			if it.Sentiment == "" {
-				s.analyse(&it)
+			// Not analysed yet, or its language may still be due.
+			if it.Sentiment == "" || (it.Language == "" && len(m.rule.Conditions.Languages) > 0) {
+				s.analyse(&it, true)
 			}
 			if m.match(it, platforms[it.AccountID]) {
 				matched = append(matched, it)

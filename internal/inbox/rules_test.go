@@ -73,7 +73,7 @@ func (w world) add(t *testing.T, texts ...string) []herald.InboxItem {
 			RemoteID: "r" + strings.Repeat("x", i) + text[:3], AuthorID: "au", AuthorHandle: "@Someone", Text: text,
 			CreatedAt: time.Now(), FetchedAt: time.Now()})
 	}
-	w.svc.Prepare(items)
+	w.svc.Prepare(t.Context(), items)
 	var committed func(context.Context)
 	err := w.st.InTx(t.Context(), func(tx herald.Tx) error {
 		if _, err := tx.AddInboxItems(t.Context(), items); err != nil {
@@ -241,6 +241,54 @@ func TestTagsAndPriority(t *testing.T) {
 		got, _, err := st.ListInbox(ctx, herald.InboxFilter{WorkspaceID: w.ws, Tag: "press"})
 		if err != nil || len(got) != 1 || got[0].ID != items[1].ID || got[0].Priority != herald.PriorityHigh {
 			t.Fatalf("press items %+v %v", got, err)
+		}
+	})
+}
+
+func TestLanguagesDetectedOnArrival(t *testing.T) {
+	teststore.Each(t, func(t *testing.T, st herald.Store) {
+		ctx := t.Context()
+		w := mustWorld(t, st)
+		const es, de = "Hola, quiero saber dónde está mi pedido porque llegó tarde otra vez y nadie de atención al cliente me responde los correos.",
+			"Wo ist meine Bestellung? Die Lieferung kam wieder zu spät und niemand antwortet."
+		// No rule needs the language: it is detected once the items are
+		// stored.
+		got := w.add(t, es, de, "okay")
+		for i, want := range []string{"es", "de", ""} {
+			it, err := st.GetInboxItem(ctx, w.ws, got[i].ID)
+			if err != nil || it.Language != want || it.Sentiment == "" {
+				t.Fatalf("item %d: language %q sentiment %q (%v), want %q", i, it.Language, it.Sentiment, err, want)
+			}
+		}
+		// Stored but the step after the commit never ran (a crash): the
+		// backfill detects them.
+		items := []herald.InboxItem{{WorkspaceID: w.ws, AccountID: w.account.ID, RemoteID: "crash-1", AuthorID: "au",
+			Text: de, CreatedAt: time.Now(), FetchedAt: time.Now()}}
+		w.svc.Prepare(ctx, items)
+		if _, err := st.AddInboxItems(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+		if it, _ := st.GetInboxItem(ctx, w.ws, items[0].ID); it.Language != "" || it.Sentiment == "" {
+			t.Fatalf("before the backfill: language %q sentiment %q", it.Language, it.Sentiment)
+		}
+		if n, err := w.svc.Backfill(ctx); err != nil || n != 1 {
+			t.Fatalf("backfill analysed %d (%v), want 1", n, err)
+		}
+		if it, _ := st.GetInboxItem(ctx, w.ws, items[0].ID); it.Language != "de" {
+			t.Fatalf("after the backfill: language %q, want de", it.Language)
+		}
+		// A rule on language: detected before the rules run, so it matches.
+		if _, err := w.svc.CreateRule(ctx, w.owner, inbox.RuleInput{Name: "Spanish", Enabled: true,
+			Conditions: herald.InboxRuleConditions{Languages: []string{"es"}},
+			Actions:    herald.InboxRuleActions{AddTags: []string{"español"}}}); err != nil {
+			t.Fatal(err)
+		}
+		got = w.add(t, "Buenas. "+es, "Hallo. "+de)
+		for i, want := range [][]string{{"español"}, nil} {
+			it, err := st.GetInboxItem(ctx, w.ws, got[i].ID)
+			if err != nil || !slices.Equal(it.Tags, want) {
+				t.Fatalf("item %d: tags %v (%v), want %v", i, it.Tags, err, want)
+			}
 		}
 	})
 }

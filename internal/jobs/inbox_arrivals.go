@@ -15,7 +15,7 @@ import (
 // assigned, or nil), and Backfill analyses a batch of items stored before
 // analysis existed.
 type InboxArrivals interface {
-	Prepare(items []herald.InboxItem)
+	Prepare(ctx context.Context, items []herald.InboxItem)
 	Arrived(ctx context.Context, tx herald.Tx, items []herald.InboxItem) (committed func(context.Context), err error)
 	Backfill(ctx context.Context) (int, error)
 }

@@ -126,7 +126,7 @@ func TestSyncInboxAppliesRulesOnArrival(t *testing.T) {
 				InboxActiveEvery: jobs.MinEvery}, d)
 			items = byRemote(t, st, w.ID, 5)
 			check(erin, []string{"Billing"}, ann.ID, herald.PriorityUrgent, herald.SentimentNeutral)
-			if got, err := st.NextInboxRuleTurn(ctx, w.ID, refunds.ID); err != nil || got != 3 {
+			if got, err := st.TakeInboxRuleTurns(ctx, w.ID, refunds.ID, 1); err != nil || got != 3 {
 				t.Fatalf("turn after three assignments %d (%v), want 3", got, err)
 			}
 		})

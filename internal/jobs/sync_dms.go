@@ -66,7 +66,7 @@ func (w *syncInboxWorker) directMessages(ctx context.Context, a herald.Account) 
 		items = append(items, it)
 	}
 	if e.arrivals != nil {
-		e.arrivals.Prepare(items)
+		e.arrivals.Prepare(ctx, items)
 	}
 	added := 0
 	var committed func(context.Context)

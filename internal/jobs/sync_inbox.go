@@ -159,7 +159,7 @@ func (w *syncInboxWorker) account(ctx context.Context, a herald.Account) (int, e
 		items = append(items, mentionItem(a, m, now))
 	}
 	if e.arrivals != nil {
-		e.arrivals.Prepare(items)
+		e.arrivals.Prepare(ctx, items)
 	}
 	added := 0
 	var committed func(context.Context)

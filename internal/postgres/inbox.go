@@ -2,12 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -25,52 +24,145 @@ func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	return it, err
 }
 
-// AddInboxItems inserts the items not yet in their account's inbox.
+// AddInboxItems inserts the items not yet in their account's inbox, with
+// their analysis and priority, in one statement (arrays unnested in the
+// items' order, so ids rise with it); then, in one more, reopens each
+// author's latest earlier item if it was set aside.
 func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	n := len(items)
+	var (
+		ws, accounts                      = make([]int64, n), make([]int64, n)
+		remote, urls, authorIDs, handles  = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		names, texts, replyTo, convs      = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sentiments, languages, priorities = make([]string, n), make([]string, n), make([]string, n)
+		created, fetched                  = make([]time.Time, n), make([]time.Time, n)
+		readAt                            = make([]*time.Time, n)
+		assigned                          = make([]*int64, n)
+		metas                             = make([]*string, n)
+		direct, questions, languageDue    = make([]bool, n), make([]bool, n), make([]bool, n)
+		scores                            = make([]float64, n)
+	)
+	for i := range items {
+		it := &items[i]
+		stamp(&it.CreatedAt)
+		stamp(&it.FetchedAt)
+		if !it.Priority.Valid() {
+			it.Priority = herald.PriorityNormal
+		}
+		if len(it.Meta) > 0 {
+			b, err := json.Marshal(it.Meta)
+			if err != nil {
+				return 0, fmt.Errorf("postgres: encode inbox item meta: %w", err)
+			}
+			m := string(b)
+			metas[i] = &m
+		}
+		ws[i], accounts[i], remote[i], urls[i], authorIDs[i] = it.WorkspaceID, it.AccountID, it.RemoteID, it.URL, it.AuthorID
+		handles[i], names[i], texts[i], replyTo[i], convs[i] = it.AuthorHandle, it.AuthorName, it.Text, it.ReplyToRemoteID, it.ConversationID
+		created[i], fetched[i], readAt[i], assigned[i], direct[i] = it.CreatedAt, it.FetchedAt, it.ReadAt, it.AssignedTo, it.Direct
+		sentiments[i], scores[i], languages[i], questions[i] = it.Sentiment, it.SentimentScore, it.Language, it.HasQuestion
+		priorities[i], languageDue[i] = string(it.Priority), it.LanguageDue
+	}
 	added := 0
 	err := s.atomic(ctx, func(s store) error {
 		added = 0
+		rows, err := s.q.Query(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
+			author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
+			assigned_to, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority,
+			language_due)
+			SELECT u.workspace_id, u.account_id, u.remote_id, u.url, u.author_id, u.author_handle, u.author_name, u.text,
+				u.reply_to, (SELECT t.id FROM targets t WHERE t.account_id = u.account_id AND t.remote_id = u.reply_to
+					AND u.reply_to <> '' ORDER BY t.id LIMIT 1),
+				u.created_at, u.fetched_at, u.meta::jsonb, u.read_at, u.assigned_to, u.direct, u.conversation_id, u.sentiment,
+				u.score, u.language, u.has_question, u.priority, u.language_due
+			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+				$8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::timestamptz[],
+				$14::bigint[], $15::boolean[], $16::text[], $17::text[], $18::float8[], $19::text[], $20::boolean[],
+				$21::text[], $22::boolean[])
+				WITH ORDINALITY AS u (workspace_id, account_id, remote_id, url, author_id, author_handle, author_name,
+					text, reply_to, created_at, fetched_at, meta, read_at, assigned_to, direct, conversation_id,
+					sentiment, score, language, has_question, priority, language_due, n)
+			ORDER BY u.n
+			ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, account_id, remote_id, target_id`,
+			ws, accounts, remote, urls, authorIDs, handles, names, texts, replyTo, created, fetched, metas, readAt,
+			assigned, direct, convs, sentiments, scores, languages, questions, priorities, languageDue)
+		if err != nil {
+			return dbErr("add inbox items", err)
+		}
+		type key struct {
+			account int64
+			remote  string
+		}
+		type got struct {
+			id     int64
+			target *int64
+		}
+		ids := map[key]got{}
+		for rows.Next() {
+			var k key
+			var g got
+			if err := rows.Scan(&g.id, &k.account, &k.remote, &g.target); err != nil {
+				rows.Close()
+				return dbErr("add inbox items", err)
+			}
+			ids[k] = g
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return dbErr("add inbox items", err)
+		}
+		// Map the new ids back to the items; an item repeated in the
+		// batch is added once, by its first occurrence.
+		var reAccounts, reFirst []int64
+		var reAuthors []string
+		seen := map[key]bool{}
+		type author struct {
+			account int64
+			id      string
+		}
+		first := map[author]bool{}
+		var at time.Time
 		for i := range items {
 			it := &items[i]
-			stamp(&it.CreatedAt)
-			stamp(&it.FetchedAt)
-			var meta any
-			if len(it.Meta) > 0 {
-				meta = it.Meta
-			}
-			err := s.q.QueryRow(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
-				author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
-				assigned_to, direct, conversation_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text,
-					(SELECT id FROM targets WHERE account_id = $2 AND remote_id = $9::text AND $9::text <> '' ORDER BY id LIMIT 1),
-					$10, $11, $12, $13, $14, $15, $16)
-				ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, target_id`,
-				it.WorkspaceID, it.AccountID, it.RemoteID, it.URL, it.AuthorID, it.AuthorHandle, it.AuthorName, it.Text,
-				it.ReplyToRemoteID, it.CreatedAt, it.FetchedAt, meta, it.ReadAt, it.AssignedTo, it.Direct,
-				it.ConversationID).Scan(&it.ID, &it.TargetID)
-			if errors.Is(err, pgx.ErrNoRows) {
+			k := key{it.AccountID, it.RemoteID}
+			g, ok := ids[k]
+			if !ok || seen[k] {
 				it.ID, it.TargetID = 0, nil
 				continue
 			}
-			if err != nil {
-				return dbErr("add inbox item", err)
-			}
+			seen[k] = true
+			it.ID, it.TargetID = g.id, g.target
 			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
-			if err := s.saveInboxExtras(ctx, it); err != nil {
-				return err
-			}
 			added++
-			if it.AuthorID == "" {
-				continue
+			if len(it.Tags) > 0 {
+				if _, err := s.q.Exec(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
+					SELECT $1, $2, t.tag, t.tag_key FROM unnest($3::text[], $4::text[]) AS t(tag, tag_key)
+					ON CONFLICT DO NOTHING`, it.ID, it.WorkspaceID, it.Tags, lowered(it.Tags)); err != nil {
+					return dbErr("tag inbox item", err)
+				}
 			}
-			// The author writes again: their latest earlier item, if it was
-			// set aside, is open again.
-			if _, err := s.q.Exec(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = $1, done_by = NULL
-				WHERE id = (SELECT id FROM inbox_items WHERE account_id = $2 AND author_id = $3 AND id < $4
-					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done')`,
-				it.FetchedAt, it.AccountID, it.AuthorID, it.ID); err != nil {
-				return dbErr("reopen the author's earlier inbox item", err)
+			if a := (author{it.AccountID, it.AuthorID}); it.AuthorID != "" && !first[a] {
+				first[a] = true
+				reAccounts, reAuthors, reFirst = append(reAccounts, a.account), append(reAuthors, a.id), append(reFirst, it.ID)
+				if it.FetchedAt.After(at) {
+					at = it.FetchedAt
+				}
 			}
+		}
+		if len(reAccounts) == 0 {
+			return nil
+		}
+		// The author writes again: their latest earlier item, if it was
+		// set aside, is open again.
+		if _, err := s.q.Exec(ctx, `UPDATE inbox_items i SET state = 'open', state_changed_at = $1, done_by = NULL
+			FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS a (account_id, author_id, first),
+				LATERAL (SELECT p.id FROM inbox_items p WHERE p.account_id = a.account_id AND p.author_id = a.author_id
+					AND p.id < a.first ORDER BY p.id DESC LIMIT 1) prev
+			WHERE i.id = prev.id AND i.state IN ('pending', 'done')`, at, reAccounts, reAuthors, reFirst); err != nil {
+			return dbErr("reopen the authors' earlier inbox items", err)
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -119,24 +120,36 @@ func (s store) ReorderInboxRules(ctx context.Context, workspaceID int64, ids []i
 	})
 }
 
-// NextInboxRuleTurn advances the rule's round-robin turn.
-func (s store) NextInboxRuleTurn(ctx context.Context, workspaceID, ruleID int64) (int64, error) {
+// TakeInboxRuleTurns advances the rule's round-robin turn by n.
+func (s store) TakeInboxRuleTurns(ctx context.Context, workspaceID, ruleID int64, n int) (int64, error) {
 	var turn int64
-	err := s.q.QueryRow(ctx, `UPDATE inbox_rules SET turn = turn + 1 WHERE workspace_id = $1 AND id = $2
-		RETURNING turn - 1`, workspaceID, ruleID).Scan(&turn)
+	err := s.q.QueryRow(ctx, `UPDATE inbox_rules SET turn = turn + $3 WHERE workspace_id = $1 AND id = $2
+		RETURNING turn - $3`, workspaceID, ruleID, int64(n)).Scan(&turn)
 	if err != nil {
-		return 0, notFound("inbox rule", "next inbox rule turn", err)
+		return 0, notFound("inbox rule", "take inbox rule turns", err)
 	}
 	return turn, nil
 }
 
-// AddInboxRuleHit records that a rule touched an item.
-func (s store) AddInboxRuleHit(ctx context.Context, h herald.InboxRuleHit) error {
-	stamp(&h.At)
+// AddInboxRuleHits records what rules did, in one statement.
+func (s store) AddInboxRuleHits(ctx context.Context, hits []herald.InboxRuleHit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	n := len(hits)
+	ws, rules, items := make([]int64, n), make([]int64, n), make([]int64, n)
+	did, at := make([]string, n), make([]time.Time, n)
+	for i, h := range hits {
+		stamp(&h.At)
+		ws[i], rules[i], items[i], did[i], at[i] = h.WorkspaceID, h.RuleID, h.ItemID, h.Did, h.At
+	}
 	_, err := s.q.Exec(ctx, `INSERT INTO inbox_rule_hits (workspace_id, rule_id, rule_name, item_id, did, at)
-		SELECT $1, id, name, $2, $3, $4 FROM inbox_rules WHERE workspace_id = $1 AND id = $5`,
-		h.WorkspaceID, h.ItemID, h.Did, h.At, h.RuleID)
-	return dbErr("add inbox rule hit", err)
+		SELECT r.workspace_id, r.id, r.name, h.item_id, h.did, h.at
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[])
+			WITH ORDINALITY AS h (workspace_id, rule_id, item_id, did, at, n)
+		JOIN inbox_rules r ON r.workspace_id = h.workspace_id AND r.id = h.rule_id
+		ORDER BY h.n`, ws, rules, items, did, at)
+	return dbErr("add inbox rule hits", err)
 }
 
 // ListInboxRuleHits returns what rules did to an item, oldest first.
@@ -227,7 +240,7 @@ func (s store) SetInboxPriority(ctx context.Context, workspaceID int64, ids []in
 // SetInboxAnalysis saves an item's analysis.
 func (s store) SetInboxAnalysis(ctx context.Context, workspaceID, id int64, a herald.InboxAnalysis) error {
 	tag, err := s.q.Exec(ctx, `UPDATE inbox_items SET sentiment = $1, sentiment_score = $2, language = $3,
-		has_question = $4 WHERE workspace_id = $5 AND id = $6`, a.Sentiment, a.SentimentScore, a.Language,
+		has_question = $4, language_due = false WHERE workspace_id = $5 AND id = $6`, a.Sentiment, a.SentimentScore, a.Language,
 		a.HasQuestion, workspaceID, id)
 	if err != nil {
 		return dbErr("set inbox analysis", err)
@@ -240,7 +253,10 @@ func (s store) SetInboxAnalysis(ctx context.Context, workspaceID, id int64, a he
 
 // UnanalysedInbox returns items waiting for their analysis.
 func (s store) UnanalysedInbox(ctx context.Context, limit int) ([]herald.InboxItem, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+inboxCols+` FROM inbox_items WHERE sentiment = '' ORDER BY id LIMIT $1`, limit)
+	rows, err := s.q.Query(ctx, `SELECT `+inboxCols+` FROM inbox_items WHERE id IN (
+		(SELECT id FROM inbox_items WHERE sentiment = '' ORDER BY id LIMIT $1)
+		UNION (SELECT id FROM inbox_items WHERE language_due ORDER BY id LIMIT $1))
+		ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, dbErr("unanalysed inbox", err)
 	}
@@ -251,24 +267,19 @@ func (s store) UnanalysedInbox(ctx context.Context, limit int) ([]herald.InboxIt
 	return out, nil
 }
 
-// saveInboxExtras stores what AddInboxItems was given beyond the base
-// columns: the analysis computed before the insert, a priority, tags.
-func (s store) saveInboxExtras(ctx context.Context, it *herald.InboxItem) error {
-	if !it.Priority.Valid() {
-		it.Priority = herald.PriorityNormal
-	}
-	if _, err := s.q.Exec(ctx, `UPDATE inbox_items SET sentiment = $1, sentiment_score = $2, language = $3,
-		has_question = $4, priority = $5 WHERE id = $6`, it.Sentiment, it.SentimentScore, it.Language, it.HasQuestion,
-		string(it.Priority), it.ID); err != nil {
-		return dbErr("save inbox item analysis", err)
-	}
-	if len(it.Tags) == 0 {
+// SetInboxLanguages saves the items' detected languages in one statement.
+func (s store) SetInboxLanguages(ctx context.Context, items []herald.InboxItem) error {
+	if len(items) == 0 {
 		return nil
 	}
-	_, err := s.q.Exec(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
-		SELECT $1, $2, t.tag, t.tag_key FROM unnest($3::text[], $4::text[]) AS t(tag, tag_key) ON CONFLICT DO NOTHING`,
-		it.ID, it.WorkspaceID, it.Tags, lowered(it.Tags))
-	return dbErr("tag inbox item", err)
+	ws, ids, langs := make([]int64, len(items)), make([]int64, len(items)), make([]string, len(items))
+	for i, it := range items {
+		ws[i], ids[i], langs[i] = it.WorkspaceID, it.ID, it.Language
+	}
+	_, err := s.q.Exec(ctx, `UPDATE inbox_items i SET language = l.language, language_due = false
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS l (workspace_id, id, language)
+		WHERE i.workspace_id = l.workspace_id AND i.id = l.id`, ws, ids, langs)
+	return dbErr("set inbox languages", err)
 }
 
 // fillInboxTags sets the items' Tags (by name; nil when none).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,68 +38,192 @@ func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	return it, nil
 }
 
-// AddInboxItems inserts the items not yet in their account's inbox.
+// inboxInsertBatch is how many items one insert statement carries. Each
+// statement in a transaction costs a statement journal and an FTS5 flush,
+// so a batch is inserted a few hundred rows at a time.
+const inboxInsertBatch = 500
+
+// inboxRow is an item as AddInboxItems passes it to json_each.
+type inboxRow struct {
+	WS        int64   `json:"w"`
+	Account   int64   `json:"a"`
+	Remote    string  `json:"r"`
+	URL       string  `json:"u"`
+	AuthorID  string  `json:"ai"`
+	Handle    string  `json:"ah"`
+	Name      string  `json:"an"`
+	Text      string  `json:"t"`
+	ReplyTo   string  `json:"rt"`
+	Created   int64   `json:"c"`
+	Fetched   int64   `json:"f"`
+	Meta      *string `json:"m"`
+	Read      *int64  `json:"ra"`
+	Assigned  *int64  `json:"as"`
+	Direct    bool    `json:"d"`
+	Conv      string  `json:"cv"`
+	Sentiment string  `json:"s"`
+	Score     float64 `json:"ss"`
+	Language  string  `json:"l"`
+	Question  bool    `json:"q"`
+	Priority  string  `json:"p"`
+	LangDue   bool    `json:"ld"`
+}
+
+// AddInboxItems inserts the items not yet in their account's inbox, with
+// their analysis and priority, a few hundred to a statement; then, in one
+// statement, reopens each author's latest earlier item if it was set
+// aside.
 func (s *store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int, error) {
+	rows := make([]inboxRow, len(items))
+	for i := range items {
+		it := &items[i]
+		it.CreatedAt, it.FetchedAt = stamp(it.CreatedAt), stamp(it.FetchedAt)
+		it.ReadAt = stampPtr(it.ReadAt)
+		if !it.Priority.Valid() {
+			it.Priority = herald.PriorityNormal
+		}
+		r := inboxRow{WS: it.WorkspaceID, Account: it.AccountID, Remote: it.RemoteID, URL: it.URL, AuthorID: it.AuthorID,
+			Handle: it.AuthorHandle, Name: it.AuthorName, Text: it.Text, ReplyTo: it.ReplyToRemoteID,
+			Created: micros(it.CreatedAt), Fetched: micros(it.FetchedAt), Assigned: it.AssignedTo, Direct: it.Direct,
+			Conv: it.ConversationID, Sentiment: it.Sentiment, Score: it.SentimentScore, Language: it.Language,
+			Question: it.HasQuestion, Priority: string(it.Priority), LangDue: it.LanguageDue}
+		if it.ReadAt != nil {
+			m := micros(*it.ReadAt)
+			r.Read = &m
+		}
+		if len(it.Meta) > 0 {
+			b, err := json.Marshal(it.Meta)
+			if err != nil {
+				return 0, fmt.Errorf("sqlite: encode inbox item meta: %w", err)
+			}
+			m := string(b)
+			r.Meta = &m
+		}
+		rows[i] = r
+	}
 	added := 0
 	var evs []herald.InboxEvent
 	err := s.atomic(ctx, func(q querier) error {
 		added, evs = 0, nil
+		type key struct {
+			account int64
+			remote  string
+		}
+		type got struct {
+			id     int64
+			target sql.NullInt64
+		}
+		ids := map[key]got{}
+		for start := 0; start < len(rows); start += inboxInsertBatch {
+			arg, err := json.Marshal(rows[start:min(start+inboxInsertBatch, len(rows))])
+			if err != nil {
+				return fmt.Errorf("sqlite: add inbox items: %w", err)
+			}
+			rs, err := q.QueryContext(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
+				author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
+				assigned_to, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority,
+				language_due)
+				SELECT x.w, x.a, x.r, x.u, x.ai, x.ah, x.an, x.t, x.rt,
+					(SELECT id FROM targets WHERE account_id = x.a AND remote_id = x.rt AND x.rt != '' ORDER BY id LIMIT 1),
+					x.c, x.f, x.m, x.ra, x.as_, x.d, x.cv, x.s, x.ss, x.l, x.q, x.p, x.ld
+				FROM (SELECT j.key AS k, j.value ->> 'w' AS w, j.value ->> 'a' AS a, j.value ->> 'r' AS r,
+					j.value ->> 'u' AS u, j.value ->> 'ai' AS ai, j.value ->> 'ah' AS ah, j.value ->> 'an' AS an,
+					j.value ->> 't' AS t, j.value ->> 'rt' AS rt, j.value ->> 'c' AS c, j.value ->> 'f' AS f,
+					j.value ->> 'm' AS m, j.value ->> 'ra' AS ra, j.value ->> 'as' AS as_, j.value ->> 'd' AS d,
+					j.value ->> 'cv' AS cv, j.value ->> 's' AS s, j.value ->> 'ss' AS ss, j.value ->> 'l' AS l,
+					j.value ->> 'q' AS q, j.value ->> 'p' AS p, j.value ->> 'ld' AS ld FROM json_each(?) j) x
+				WHERE true ORDER BY x.k
+				ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, account_id, remote_id, target_id`, string(arg))
+			if err != nil {
+				return dbErr(err, "add inbox items", "", "an item's account does not exist in its workspace")
+			}
+			for rs.Next() {
+				var k key
+				var g got
+				if err := rs.Scan(&g.id, &k.account, &k.remote, &g.target); err != nil {
+					rs.Close()
+					return fmt.Errorf("sqlite: add inbox items: %w", err)
+				}
+				ids[k] = g
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return dbErr(err, "add inbox items", "", "an item's account does not exist in its workspace")
+			}
+		}
+		// Map the new ids back to the items; an item repeated in the batch
+		// is added once, by its first occurrence. first is each author's
+		// first new item: the earlier items of the author are theirs to
+		// reopen.
+		type author struct {
+			account int64
+			id      string
+		}
+		first := map[author]int64{}
+		seen := map[key]bool{}
+		var at int64
 		for i := range items {
 			it := &items[i]
-			it.CreatedAt, it.FetchedAt = stamp(it.CreatedAt), stamp(it.FetchedAt)
-			it.ReadAt = stampPtr(it.ReadAt)
-			var meta any
-			if len(it.Meta) > 0 {
-				b, err := json.Marshal(it.Meta)
-				if err != nil {
-					return fmt.Errorf("sqlite: encode inbox item meta: %w", err)
-				}
-				meta = string(b)
-			}
-			var id int64
-			var target sql.NullInt64
-			err := q.QueryRowContext(ctx, `INSERT INTO inbox_items (workspace_id, account_id, remote_id, url, author_id,
-				author_handle, author_name, text, reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at,
-				assigned_to, direct, conversation_id)
-				VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-					(SELECT id FROM targets WHERE account_id = ?2 AND remote_id = ?9 AND ?9 != '' ORDER BY id LIMIT 1),
-					?10, ?11, ?12, ?13, ?14, ?15, ?16)
-				ON CONFLICT (account_id, remote_id) DO NOTHING RETURNING id, target_id`,
-				it.WorkspaceID, it.AccountID, it.RemoteID, it.URL, it.AuthorID, it.AuthorHandle, it.AuthorName, it.Text,
-				it.ReplyToRemoteID, micros(it.CreatedAt), micros(it.FetchedAt), meta, microsOrNil(it.ReadAt),
-				nullInt(it.AssignedTo), it.Direct, it.ConversationID).Scan(&id, &target)
-			if errors.Is(err, sql.ErrNoRows) {
-				it.ID = 0
+			k := key{it.AccountID, it.RemoteID}
+			g, ok := ids[k]
+			if !ok || seen[k] {
+				it.ID, it.TargetID = 0, nil
 				continue
 			}
-			if err != nil {
-				return dbErr(err, "add inbox item", "",
-					fmt.Sprintf("account %d does not exist in workspace %d", it.AccountID, it.WorkspaceID))
-			}
-			it.ID, it.TargetID = id, fromNullInt(target)
+			seen[k] = true
+			it.ID, it.TargetID = g.id, fromNullInt(g.target)
 			it.State, it.StateChangedAt, it.DoneBy, it.FirstResponseAt = herald.InboxOpen, nil, nil, nil
-			if err := saveInboxExtras(ctx, q, it); err != nil {
-				return err
+			for _, tag := range it.Tags {
+				if _, err := q.ExecContext(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
+					VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, it.ID, it.WorkspaceID, tag, strings.ToLower(tag)); err != nil {
+					return fmt.Errorf("sqlite: tag inbox item: %w", err)
+				}
 			}
 			added++
-			evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: id, Kind: herald.InboxEventAdded})
-			if it.AuthorID == "" {
-				continue
+			evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: it.ID, Kind: herald.InboxEventAdded})
+			if a := (author{it.AccountID, it.AuthorID}); it.AuthorID != "" {
+				if _, ok := first[a]; !ok {
+					first[a] = it.ID
+				}
+				at = max(at, micros(it.FetchedAt))
 			}
-			// The author writes again: their latest earlier item, if it was
-			// set aside, is open again.
-			var reopened int64
-			err = q.QueryRowContext(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = ?, done_by = NULL
-				WHERE id = (SELECT id FROM inbox_items WHERE account_id = ? AND author_id = ? AND id < ?
-					ORDER BY id DESC LIMIT 1) AND state IN ('pending', 'done') RETURNING id`,
-				micros(it.FetchedAt), it.AccountID, it.AuthorID, it.ID).Scan(&reopened)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-			case err != nil:
-				return fmt.Errorf("sqlite: reopen the author's earlier inbox item: %w", err)
-			default:
-				evs = append(evs, herald.InboxEvent{WorkspaceID: it.WorkspaceID, ItemID: reopened, Kind: herald.InboxEventState})
+		}
+		if len(first) == 0 {
+			return nil
+		}
+		// The author writes again: their latest earlier item, if it was
+		// set aside, is open again.
+		type row struct {
+			Account int64  `json:"a"`
+			Author  string `json:"u"`
+			First   int64  `json:"f"`
+		}
+		rows := make([]row, 0, len(first))
+		for a, id := range first {
+			rows = append(rows, row{a.account, a.id, id})
+		}
+		arg, err := json.Marshal(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: reopen the authors' earlier inbox items: %w", err)
+		}
+		rs, err := q.QueryContext(ctx, `UPDATE inbox_items SET state = 'open', state_changed_at = ?, done_by = NULL
+			WHERE state IN ('pending', 'done') AND id IN (SELECT (SELECT p.id FROM inbox_items p
+				WHERE p.account_id = j.value ->> 'a' AND p.author_id = j.value ->> 'u' AND p.id < j.value ->> 'f'
+				ORDER BY p.id DESC LIMIT 1) FROM json_each(?) j)
+			RETURNING workspace_id, id`, at, string(arg))
+		if err != nil {
+			return fmt.Errorf("sqlite: reopen the authors' earlier inbox items: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			ev := herald.InboxEvent{Kind: herald.InboxEventState}
+			if err := rs.Scan(&ev.WorkspaceID, &ev.ItemID); err != nil {
+				return fmt.Errorf("sqlite: reopen the authors' earlier inbox items: %w", err)
 			}
+			evs = append(evs, ev)
+		}
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("sqlite: reopen the authors' earlier inbox items: %w", err)
 		}
 		return nil
 	})
@@ -207,28 +330,30 @@ func (s *store) ListInbox(ctx context.Context, f herald.InboxFilter) ([]herald.I
 }
 
 // inboxIDs checks that every one of ids is an item of the workspace and
-// returns them without repeats, with their placeholders' arguments.
-func inboxIDs(ctx context.Context, q querier, workspaceID int64, ids []int64) ([]any, error) {
-	seen := map[int64]bool{}
-	args := []any{}
+// returns them without repeats as a JSON array for inJSON ("" when ids is
+// empty).
+func inboxIDs(ctx context.Context, q querier, workspaceID int64, ids []int64) (string, error) {
+	seen := make(map[int64]bool, len(ids))
+	uniq := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		if !seen[id] {
 			seen[id] = true
-			args = append(args, id)
+			uniq = append(uniq, id)
 		}
 	}
-	if len(args) == 0 {
-		return args, nil
+	if len(uniq) == 0 {
+		return "", nil
 	}
+	arg := idsJSON(uniq)
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = ? AND id IN (`+
-		placeholders(len(args))+`)`, append([]any{workspaceID}, args...)...).Scan(&n); err != nil {
-		return nil, fmt.Errorf("sqlite: find inbox items: %w", err)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox_items WHERE workspace_id = ? AND id IN `+inJSON,
+		workspaceID, arg).Scan(&n); err != nil {
+		return "", fmt.Errorf("sqlite: find inbox items: %w", err)
 	}
-	if n != len(args) {
-		return nil, herald.NotFound("inbox item")
+	if n != len(uniq) {
+		return "", herald.NotFound("inbox item")
 	}
-	return args, nil
+	return arg, nil
 }
 
 // SetInboxState moves the items to state.
@@ -239,13 +364,13 @@ func (s *store) SetInboxState(ctx context.Context, workspaceID int64, ids []int6
 	}
 	at = stamp(at)
 	return s.notifyInboxAfter(workspaceID, ids, herald.InboxEventState, s.atomic(ctx, func(q querier) error {
-		args, err := inboxIDs(ctx, q, workspaceID, ids)
-		if err != nil || len(args) == 0 {
+		in, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || in == "" {
 			return err
 		}
 		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET state = ?, state_changed_at = ?, done_by = ?
-			WHERE workspace_id = ? AND state <> ? AND id IN (`+placeholders(len(args))+`)`,
-			append([]any{string(state), micros(at), doneBy, workspaceID, string(state)}, args...)...)
+			WHERE workspace_id = ? AND state <> ? AND id IN `+inJSON,
+			string(state), micros(at), doneBy, workspaceID, string(state), in)
 		return dbErr(err, "set inbox state", "", "the user does not exist")
 	}))
 }
@@ -253,13 +378,12 @@ func (s *store) SetInboxState(ctx context.Context, workspaceID int64, ids []int6
 // AssignInbox assigns the items to userID, or to nobody.
 func (s *store) AssignInbox(ctx context.Context, workspaceID int64, ids []int64, userID *int64) error {
 	return s.notifyInboxAfter(workspaceID, ids, herald.InboxEventAssigned, s.atomic(ctx, func(q querier) error {
-		args, err := inboxIDs(ctx, q, workspaceID, ids)
-		if err != nil || len(args) == 0 {
+		in, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || in == "" {
 			return err
 		}
 		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET assigned_to = ?
-			WHERE workspace_id = ? AND id IN (`+placeholders(len(args))+`)`,
-			append([]any{nullInt(userID), workspaceID}, args...)...)
+			WHERE workspace_id = ? AND id IN `+inJSON, nullInt(userID), workspaceID, in)
 		return dbErr(err, "assign inbox items", "", "the user does not exist")
 	}))
 }

@@ -131,23 +131,42 @@ func (s *store) ReorderInboxRules(ctx context.Context, workspaceID int64, ids []
 	})
 }
 
-// NextInboxRuleTurn advances the rule's round-robin turn.
-func (s *store) NextInboxRuleTurn(ctx context.Context, workspaceID, ruleID int64) (int64, error) {
+// TakeInboxRuleTurns advances the rule's round-robin turn by n.
+func (s *store) TakeInboxRuleTurns(ctx context.Context, workspaceID, ruleID int64, n int) (int64, error) {
 	var turn int64
-	err := s.w.QueryRowContext(ctx, `UPDATE inbox_rules SET turn = turn + 1 WHERE workspace_id = ? AND id = ?
-		RETURNING turn - 1`, workspaceID, ruleID).Scan(&turn)
+	err := s.w.QueryRowContext(ctx, `UPDATE inbox_rules SET turn = turn + ? WHERE workspace_id = ? AND id = ?
+		RETURNING turn - ?`, n, workspaceID, ruleID, n).Scan(&turn)
 	if err != nil {
 		return 0, getErr(err, "inbox rule")
 	}
 	return turn, nil
 }
 
-// AddInboxRuleHit records that a rule touched an item.
-func (s *store) AddInboxRuleHit(ctx context.Context, h herald.InboxRuleHit) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO inbox_rule_hits (workspace_id, rule_id, rule_name, item_id, did, at)
-		SELECT ?, id, name, ?, ?, ? FROM inbox_rules WHERE workspace_id = ? AND id = ?`,
-		h.WorkspaceID, h.ItemID, h.Did, micros(stamp(h.At)), h.WorkspaceID, h.RuleID)
-	return dbErr(err, "add inbox rule hit", "", "the inbox item does not exist")
+// AddInboxRuleHits records what rules did, in one statement.
+func (s *store) AddInboxRuleHits(ctx context.Context, hits []herald.InboxRuleHit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	type row struct {
+		WS   int64  `json:"w"`
+		Rule int64  `json:"r"`
+		Item int64  `json:"i"`
+		Did  string `json:"d"`
+		At   int64  `json:"t"`
+	}
+	rows := make([]row, len(hits))
+	for i, h := range hits {
+		rows[i] = row{h.WorkspaceID, h.RuleID, h.ItemID, h.Did, micros(stamp(h.At))}
+	}
+	arg, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("sqlite: add inbox rule hits: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO inbox_rule_hits (workspace_id, rule_id, rule_name, item_id, did, at)
+		SELECT r.workspace_id, r.id, r.name, j.value ->> 'i', j.value ->> 'd', j.value ->> 't'
+		FROM json_each(?) j JOIN inbox_rules r ON r.workspace_id = j.value ->> 'w' AND r.id = j.value ->> 'r'
+		ORDER BY j.key`, string(arg))
+	return dbErr(err, "add inbox rule hits", "", "the inbox item does not exist")
 }
 
 // ListInboxRuleHits returns what rules did to an item, oldest first.
@@ -166,16 +185,15 @@ func (s *store) ListInboxRuleHits(ctx context.Context, workspaceID, itemID int64
 // AddInboxTags tags the items, keeping tags they have in any case.
 func (s *store) AddInboxTags(ctx context.Context, workspaceID int64, ids []int64, tags []string) error {
 	return s.atomic(ctx, func(q querier) error {
-		args, err := inboxIDs(ctx, q, workspaceID, ids)
-		if err != nil {
+		in, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || in == "" {
 			return err
 		}
-		for _, id := range args {
-			for _, tag := range tags {
-				if _, err := q.ExecContext(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
-					VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, id, workspaceID, tag, strings.ToLower(tag)); err != nil {
-					return fmt.Errorf("sqlite: tag inbox item: %w", err)
-				}
+		for _, tag := range tags {
+			if _, err := q.ExecContext(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
+				SELECT value, ?, ?, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
+				workspaceID, tag, strings.ToLower(tag), in); err != nil {
+				return fmt.Errorf("sqlite: tag inbox items: %w", err)
 			}
 		}
 		return nil
@@ -185,14 +203,13 @@ func (s *store) AddInboxTags(ctx context.Context, workspaceID int64, ids []int64
 // RemoveInboxTags removes the tags from the items.
 func (s *store) RemoveInboxTags(ctx context.Context, workspaceID int64, ids []int64, tags []string) error {
 	return s.atomic(ctx, func(q querier) error {
-		args, err := inboxIDs(ctx, q, workspaceID, ids)
-		if err != nil || len(args) == 0 || len(tags) == 0 {
+		in, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || in == "" || len(tags) == 0 {
 			return err
 		}
 		for _, tag := range tags {
 			if _, err := q.ExecContext(ctx, `DELETE FROM inbox_item_tags WHERE workspace_id = ? AND tag_key = ?
-				AND item_id IN (`+placeholders(len(args))+`)`,
-				append([]any{workspaceID, strings.ToLower(tag)}, args...)...); err != nil {
+				AND item_id IN `+inJSON, workspaceID, strings.ToLower(tag), in); err != nil {
 				return fmt.Errorf("sqlite: untag inbox items: %w", err)
 			}
 		}
@@ -212,12 +229,12 @@ func (s *store) ListInboxTagNames(ctx context.Context, workspaceID int64) ([]str
 // SetInboxPriority sets the items' priority.
 func (s *store) SetInboxPriority(ctx context.Context, workspaceID int64, ids []int64, p herald.InboxPriority) error {
 	return s.atomic(ctx, func(q querier) error {
-		args, err := inboxIDs(ctx, q, workspaceID, ids)
-		if err != nil || len(args) == 0 {
+		in, err := inboxIDs(ctx, q, workspaceID, ids)
+		if err != nil || in == "" {
 			return err
 		}
-		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET priority = ? WHERE workspace_id = ? AND id IN (`+
-			placeholders(len(args))+`)`, append([]any{string(p), workspaceID}, args...)...)
+		_, err = q.ExecContext(ctx, `UPDATE inbox_items SET priority = ? WHERE workspace_id = ? AND id IN `+inJSON,
+			string(p), workspaceID, in)
 		return dbErr(err, "set inbox priority", "", "")
 	})
 }
@@ -225,7 +242,7 @@ func (s *store) SetInboxPriority(ctx context.Context, workspaceID int64, ids []i
 // SetInboxAnalysis saves an item's analysis.
 func (s *store) SetInboxAnalysis(ctx context.Context, workspaceID, id int64, a herald.InboxAnalysis) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE inbox_items SET sentiment = ?, sentiment_score = ?, language = ?,
-		has_question = ? WHERE workspace_id = ? AND id = ?`, a.Sentiment, a.SentimentScore, a.Language, a.HasQuestion,
+		has_question = ?, language_due = 0 WHERE workspace_id = ? AND id = ?`, a.Sentiment, a.SentimentScore, a.Language, a.HasQuestion,
 		workspaceID, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: set inbox analysis: %w", err)
@@ -235,32 +252,28 @@ func (s *store) SetInboxAnalysis(ctx context.Context, workspaceID, id int64, a h
 
 // UnanalysedInbox returns items waiting for their analysis.
 func (s *store) UnanalysedInbox(ctx context.Context, limit int) ([]herald.InboxItem, error) {
-	items, err := listRows(ctx, s, "unanalysed inbox", `SELECT `+inboxCols+` FROM inbox_items WHERE sentiment = ''
-		ORDER BY id LIMIT ?`, []any{limit}, scanInboxItem)
+	items, err := listRows(ctx, s, "unanalysed inbox", `SELECT `+inboxCols+` FROM inbox_items WHERE id IN (
+		SELECT id FROM (SELECT id FROM inbox_items WHERE sentiment = '' ORDER BY id LIMIT ?)
+		UNION SELECT id FROM (SELECT id FROM inbox_items WHERE language_due = 1 ORDER BY id LIMIT ?))
+		ORDER BY id LIMIT ?`, []any{limit, limit, limit}, scanInboxItem)
 	if err != nil {
 		return nil, err
 	}
 	return items, nil
 }
 
-// saveInboxExtras stores what AddInboxItems was given beyond the base
-// columns: the analysis computed before the insert, a priority, tags.
-func saveInboxExtras(ctx context.Context, q querier, it *herald.InboxItem) error {
-	if !it.Priority.Valid() {
-		it.Priority = herald.PriorityNormal
-	}
-	if _, err := q.ExecContext(ctx, `UPDATE inbox_items SET sentiment = ?, sentiment_score = ?, language = ?,
-		has_question = ?, priority = ? WHERE id = ?`, it.Sentiment, it.SentimentScore, it.Language, it.HasQuestion,
-		string(it.Priority), it.ID); err != nil {
-		return fmt.Errorf("sqlite: save inbox item analysis: %w", err)
-	}
-	for _, tag := range it.Tags {
-		if _, err := q.ExecContext(ctx, `INSERT INTO inbox_item_tags (item_id, workspace_id, tag, tag_key)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, it.ID, it.WorkspaceID, tag, strings.ToLower(tag)); err != nil {
-			return fmt.Errorf("sqlite: tag inbox item: %w", err)
+// SetInboxLanguages saves the items' detected languages, in one
+// transaction.
+func (s *store) SetInboxLanguages(ctx context.Context, items []herald.InboxItem) error {
+	return s.atomic(ctx, func(q querier) error {
+		for _, it := range items {
+			if _, err := q.ExecContext(ctx, `UPDATE inbox_items SET language = ?, language_due = 0
+				WHERE workspace_id = ? AND id = ?`, it.Language, it.WorkspaceID, it.ID); err != nil {
+				return fmt.Errorf("sqlite: set inbox languages: %w", err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // fillInboxTags sets the items' Tags (by name; nil when none).

@@ -54,6 +54,8 @@ func (s *store) SetInboxTarget(ctx context.Context, t *herald.InboxTarget) error
 
 // SetInboxDue sets the items' due times.
 func (s *store) SetInboxDue(ctx context.Context, workspaceID int64, due map[int64]*time.Time) error {
+	// One prepared statement per item: SQLite's UPDATE … FROM json_each
+	// would scan the table for each row.
 	return s.atomic(ctx, func(q querier) error {
 		for id, at := range due {
 			if _, err := q.ExecContext(ctx, `UPDATE inbox_items SET due_at = ? WHERE workspace_id = ? AND id = ?`,

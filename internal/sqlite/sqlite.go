@@ -35,7 +35,10 @@ const readConns = 4
 // the file), foreign keys, and FULL sync so a committed claim on a target
 // survives a power cut and is never re-published.
 func writePragmas() []string {
-	return []string{"busy_timeout = 5000", "journal_mode = WAL", "foreign_keys = ON", "synchronous = FULL"}
+	return []string{"busy_timeout = 5000", "journal_mode = WAL", "foreign_keys = ON", "synchronous = FULL",
+		// Statement and savepoint journals in memory: a sync batch inside a
+		// transaction otherwise writes every page it touches to a temporary file.
+		"temp_store = MEMORY"}
 }
 
 // readPragmas run on each read connection; query_only comes last.

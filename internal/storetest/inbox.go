@@ -137,6 +137,70 @@ func inboxWorkTests() []test {
 				t.Fatalf("an older item of the author reopened too: %q", got.State)
 			}
 		}},
+		{"BatchArrival", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			old := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "first", 0)
+			latest := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "second", time.Second)
+			bo := mustInbox(t, s, w.ws.ID, w.account.ID, "bo", "bo's", 2*time.Second)
+			noErr(t, s.SetInboxState(ctx, w.ws.ID, []int64{old.ID, latest.ID, bo.ID}, herald.InboxPending, w.owner.ID, at(time.Hour)),
+				"SetInboxState")
+			// One batch: Ana twice, a repeat of an item in the batch, one
+			// already stored, Cy new; the order of the batch is the order
+			// of the ids.
+			item := func(remote, author string, due bool) herald.InboxItem {
+				return herald.InboxItem{WorkspaceID: w.ws.ID, AccountID: w.account.ID, RemoteID: remote, AuthorID: author,
+					AuthorHandle: "@" + author, Text: "hi from " + author, CreatedAt: at(3 * time.Hour), FetchedAt: at(4 * time.Hour),
+					InboxAnalysis: herald.InboxAnalysis{Sentiment: herald.SentimentNeutral, LanguageDue: due}}
+			}
+			p := "b-" + unique()
+			batch := []herald.InboxItem{item(p+"1", "ana", true), item(p+"2", "cy", false), item(p+"1", "ana", true),
+				item(p+"3", "ana", true), item(old.RemoteID, "ana", false)}
+			n, err := s.AddInboxItems(ctx, batch)
+			noErr(t, err, "AddInboxItems")
+			if n != 3 {
+				t.Fatalf("added %d, want 3", n)
+			}
+			if batch[0].ID == 0 || batch[1].ID <= batch[0].ID || batch[3].ID <= batch[1].ID || batch[2].ID != 0 || batch[4].ID != 0 {
+				t.Fatalf("ids %d %d %d %d %d: want rising ids for the new items, 0 for the repeat and the stored one",
+					batch[0].ID, batch[1].ID, batch[2].ID, batch[3].ID, batch[4].ID)
+			}
+			// Ana's latest earlier item reopened, once; the older one and
+			// Bo's stay as they were.
+			for id, want := range map[int64]herald.InboxState{latest.ID: herald.InboxOpen, old.ID: herald.InboxPending,
+				bo.ID: herald.InboxPending, batch[0].ID: herald.InboxOpen} {
+				got, err := s.GetInboxItem(ctx, w.ws.ID, id)
+				noErr(t, err, "GetInboxItem")
+				if got.State != want {
+					t.Fatalf("item %d is %q, want %q", id, got.State, want)
+				}
+			}
+			// Items whose language is due are waiting for it; once saved,
+			// they are not.
+			todo, err := s.UnanalysedInbox(ctx, 100)
+			noErr(t, err, "UnanalysedInbox")
+			var due []int64
+			for _, it := range todo {
+				if it.WorkspaceID == w.ws.ID && it.Sentiment != "" {
+					due = append(due, it.ID)
+				}
+			}
+			wantIDs(t, "language due", due, []int64{batch[0].ID, batch[3].ID})
+			batch[0].Language, batch[3].Language = "de", ""
+			noErr(t, s.SetInboxLanguages(ctx, []herald.InboxItem{batch[0], batch[3]}), "SetInboxLanguages")
+			got, err := s.GetInboxItem(ctx, w.ws.ID, batch[0].ID)
+			noErr(t, err, "GetInboxItem")
+			if got.Language != "de" {
+				t.Fatalf("language %q, want de", got.Language)
+			}
+			todo, err = s.UnanalysedInbox(ctx, 100)
+			noErr(t, err, "UnanalysedInbox")
+			for _, it := range todo {
+				if it.WorkspaceID == w.ws.ID && it.Sentiment != "" {
+					t.Fatalf("item %d still waits for its language", it.ID)
+				}
+			}
+		}},
 		{"Filters", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)

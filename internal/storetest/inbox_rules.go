@@ -76,14 +76,22 @@ func inboxRuleTests() []test {
 			w := mustWorld(t, s)
 			r := mustRule(t, s, w.ws.ID, w.owner.ID, "rr")
 			for want := int64(0); want < 4; want++ {
-				got, err := s.NextInboxRuleTurn(ctx, w.ws.ID, r.ID)
-				noErr(t, err, "NextInboxRuleTurn")
+				got, err := s.TakeInboxRuleTurns(ctx, w.ws.ID, r.ID, 1)
+				noErr(t, err, "TakeInboxRuleTurns")
 				if got != want {
 					t.Fatalf("turn %d, want %d", got, want)
 				}
 			}
+			// Taking several turns at once: the first of them is returned.
+			for _, want := range []int64{4, 9} {
+				got, err := s.TakeInboxRuleTurns(ctx, w.ws.ID, r.ID, 5)
+				noErr(t, err, "TakeInboxRuleTurns 5")
+				if got != want {
+					t.Fatalf("first of five turns %d, want %d", got, want)
+				}
+			}
 			other := mustWorld(t, s)
-			_, err := s.NextInboxRuleTurn(ctx, other.ws.ID, r.ID)
+			_, err := s.TakeInboxRuleTurns(ctx, other.ws.ID, r.ID, 1)
 			wantNotFound(t, err, "turn of another workspace's rule")
 		}},
 		{"TagsPriorityAnalysisAndFilters", func(t *testing.T, s herald.Store) {
@@ -153,14 +161,24 @@ func inboxRuleTests() []test {
 
 			// Hits keep the rule's name.
 			r := mustRule(t, s, w.ws.ID, w.owner.ID, "refunds")
-			noErr(t, s.AddInboxRuleHit(ctx, herald.InboxRuleHit{WorkspaceID: w.ws.ID, RuleID: r.ID, ItemID: a.ID,
-				Did: "tagged Billing", At: at(time.Minute)}), "AddInboxRuleHit")
+			r2 := mustRule(t, s, w.ws.ID, w.owner.ID, "angry")
+			noErr(t, s.AddInboxRuleHits(ctx, []herald.InboxRuleHit{
+				{WorkspaceID: w.ws.ID, RuleID: r.ID, ItemID: a.ID, Did: "tagged Billing", At: at(time.Minute)},
+				{WorkspaceID: w.ws.ID, RuleID: r2.ID, ItemID: a.ID, Did: "priority high", At: at(time.Minute)},
+				{WorkspaceID: w.ws.ID, RuleID: r.ID, ItemID: b.ID, Did: "tagged Billing", At: at(time.Minute)},
+				// A rule of another workspace records nothing.
+				{WorkspaceID: other.ws.ID, RuleID: r.ID, ItemID: o.ID, Did: "tagged Billing", At: at(time.Minute)},
+			}), "AddInboxRuleHits")
 			hits, err := s.ListInboxRuleHits(ctx, w.ws.ID, a.ID)
 			noErr(t, err, "ListInboxRuleHits")
-			if len(hits) != 1 || hits[0].RuleName != "refunds" || hits[0].RuleID != r.ID || hits[0].Did != "tagged Billing" {
+			if len(hits) != 2 || hits[0].RuleName != "refunds" || hits[0].RuleID != r.ID || hits[0].Did != "tagged Billing" ||
+				hits[1].RuleName != "angry" || hits[1].Did != "priority high" {
 				t.Fatalf("hits %+v", hits)
 			}
 			wantTime(t, "hit at", hits[0].At, at(time.Minute))
+			if hits, err := s.ListInboxRuleHits(ctx, other.ws.ID, o.ID); err != nil || len(hits) != 0 {
+				t.Fatalf("a hit recorded for another workspace's rule: %+v, %v", hits, err)
+			}
 			hits, err = s.ListInboxRuleHits(ctx, other.ws.ID, a.ID)
 			noErr(t, err, "ListInboxRuleHits other")
 			if len(hits) != 0 {

@@ -21,8 +21,8 @@ func (e *env) arrive(acct herald.Account, texts ...string) []herald.InboxItem {
 			RemoteID: "r-" + strings.ReplaceAll(text, " ", "-"), AuthorID: "bob", AuthorHandle: "@bob", Text: text,
 			CreatedAt: time.Now(), FetchedAt: time.Now()})
 	}
-	e.inbox.Prepare(items)
 	ctx := context.Background()
+	e.inbox.Prepare(ctx, items)
 	var committed func(context.Context)
 	err := e.store.InTx(ctx, func(tx herald.Tx) error {
 		if _, err := tx.AddInboxItems(ctx, items); err != nil {

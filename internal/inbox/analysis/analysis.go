@@ -66,6 +66,14 @@ var (
 
 // Analyze reads text.
 func (a *Analyzer) Analyze(text string) Result {
+	r := a.Tone(text)
+	r.Language = Language(text)
+	return r
+}
+
+// Tone reads text's sentiment and whether it asks a question, leaving
+// Language "" (language detection costs several times as much).
+func (a *Analyzer) Tone(text string) Result {
 	var r Result
 	scores := a.vader.PolarityScores(text)
 	r.Score = scores.Compound
@@ -77,7 +85,6 @@ func (a *Analyzer) Analyze(text string) Result {
 	default:
 		r.Sentiment = Neutral
 	}
-	r.Language = Language(text)
 	r.HasQuestion = HasQuestion(text)
 	return r
 }
@@ -87,6 +94,12 @@ func clean(text string) string {
 	text = linkRE.ReplaceAllString(text, " ")
 	text = handleRE.ReplaceAllString(text, " ")
 	return strings.TrimSpace(text)
+}
+
+// MayHaveLanguage reports whether text is long enough (without links and
+// handles) for Language to try; a shorter text's language is "".
+func MayHaveLanguage(text string) bool {
+	return utf8.RuneCountInString(clean(text)) >= minLanguageRunes
 }
 
 // Language returns text's ISO 639-1 code, or "" when the detector is not
