@@ -148,6 +148,8 @@ type InboxReplyInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Names this request: sent again with the same key (after a timeout, say), it returns the same reply instead of sending another. Without it, the same words from the same person to the same item are one reply."`
 	Body           struct {
 		Text string `json:"text" minLength:"1" maxLength:"10000" doc:"The reply, published at once from the account the item came to"`
+		// AccountID answers as another account.
+		AccountID int64 `json:"account_id,omitempty" doc:"Answer as this account instead of the one the item came to: one of list-inbox-answer-accounts (another account of the same platform that knows the post under the same reference; never for a direct message)"`
 	}
 }
 
@@ -261,7 +263,7 @@ func (a *API) registerEngagement() {
 	register(a, huma.Operation{
 		OperationID: "reply-inbox-item", Method: http.MethodPost, Path: "/api/v1/workspaces/{workspace}/inbox/{item}/reply",
 		Summary: "Reply to an inbox item", Tags: tags, DefaultStatus: http.StatusCreated,
-		Description: "Publishes a reply at once from the account the item came to. The reply is recorded before the platform " +
+		Description: "Publishes a reply at once from the account the item came to, or from account_id (answer as). The reply is recorded before the platform " +
 			"is called, so it is sent exactly once: the same reply asked for again (same Idempotency-Key, or without one the " +
 			"same words from the same person) returns the first. 201: the platform confirmed it. 202: the platform did not " +
 			"answer in time; Herald checks whether it went out before sending anything again (state unsettled).",
@@ -270,7 +272,7 @@ func (a *API) registerEngagement() {
 		if err != nil {
 			return nil, err
 		}
-		r, err := a.d.Posts.Reply(ctx, actor, in.Item, in.Body.Text, in.IdempotencyKey)
+		r, err := a.d.Posts.ReplyAs(ctx, actor, in.Item, in.Body.AccountID, in.Body.Text, in.IdempotencyKey)
 		if err != nil {
 			return nil, err
 		}
@@ -279,6 +281,25 @@ func (a *API) registerEngagement() {
 			out.Status = http.StatusAccepted
 		}
 		return out, nil
+	})
+
+	register(a, huma.Operation{
+		OperationID: "list-inbox-answer-accounts", Method: http.MethodGet,
+		Path:    "/api/v1/workspaces/{workspace}/inbox/{item}/answer-accounts",
+		Summary: "List the accounts that can answer an item", Tags: tags,
+		Description: "The account the item came to first, then the workspace's other connected accounts that can answer it " +
+			"(account_id of reply-inbox-item): same platform, and the post known to them under the same reference " +
+			"(Bluesky and X: any account; Mastodon: accounts on the same server). A direct message lists only its own account.",
+	}, func(ctx context.Context, in *InboxItemPath) (*AccountList, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		as, err := a.d.Posts.AnswerAccounts(ctx, actor, in.Item)
+		if err != nil {
+			return nil, err
+		}
+		return &AccountList{Body: list(as, "")}, nil
 	})
 
 	register(a, huma.Operation{

@@ -494,6 +494,36 @@ func TestInbox(t *testing.T) {
 			t.Fatalf("the platform got %+v", sent)
 		}
 
+		// Answer as bob, on the same server: listed, then sent from bob
+		// into the same thread; another platform's account is refused.
+		r = h.do("GET", w.path(w.ws, fmt.Sprintf("/inbox/%d/answer-accounts", items[0].ID)), w.analystTok, nil)
+		mustStatus(t, r, http.StatusOK)
+		var answerers struct {
+			Items []herald.Account `json:"items"`
+		}
+		r.JSON(t, &answerers)
+		if len(answerers.Items) != 2 || answerers.Items[0].ID != alice.ID || answerers.Items[1].ID != bob.ID {
+			t.Fatalf("answer accounts %s", r.Body)
+		}
+		r = h.do("POST", w.path(w.ws, fmt.Sprintf("/inbox/%d/reply", items[0].ID)), w.editorTok,
+			map[string]any{"text": "Bob here, on it", "account_id": bob.ID})
+		mustStatus(t, r, http.StatusCreated)
+		var asBob struct {
+			ID    string       `json:"id"`
+			Reply herald.Reply `json:"reply"`
+		}
+		r.JSON(t, &asBob)
+		if asBob.Reply.AccountID == nil || *asBob.Reply.AccountID != bob.ID {
+			t.Fatalf("reply as bob %s", r.Body)
+		}
+		getStatus(asBob.ID)
+		if sent.InReplyToID == nil || *sent.InReplyToID != mention.ID || sent.Account.ID != "bob" {
+			t.Fatalf("the platform got %+v from the answer as bob", sent)
+		}
+		r = h.do("POST", w.path(w.ws, fmt.Sprintf("/inbox/%d/reply", items[0].ID)), w.editorTok,
+			map[string]any{"text": "no", "account_id": 999999})
+		mustStatus(t, r, http.StatusNotFound)
+
 		r = h.do("POST", w.path(w.ws, fmt.Sprintf("/inbox/%d/like", items[0].ID)), w.contribTok, nil)
 		mustStatus(t, r, http.StatusNoContent)
 		getStatus(mention.ID)

@@ -139,6 +139,16 @@ type Replier interface {
 	Reply(ctx context.Context, acct Account, to herald.RemoteRef, p Part) (herald.RemoteRef, error)
 }
 
+// AnswerAs is a Replier whose items one account can answer from another
+// account of the same platform ("answer as"): CanAnswerAs reports whether
+// a reference taken from item's inbox means the same post to other
+// (Bluesky AT URIs and X tweet ids are global; a Mastodon status id only
+// on its own server). Direct messages are always answered from the
+// account they came to.
+type AnswerAs interface {
+	CanAnswerAs(item, other herald.Account) bool
+}
+
 // Liker likes (favourites) a post from the account.
 type Liker interface {
 	Like(ctx context.Context, acct Account, ref herald.RemoteRef) error

@@ -32,16 +32,19 @@ const (
 // Reply is one reply to an inbox item, from the account the item
 // came to. Key is unique: the same reply asked for twice is one reply.
 type Reply struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"workspace_id"`
-	ItemID      int64      `json:"item_id"`
-	UserID      *int64     `json:"user_id,omitempty"` // who asked for it
-	Key         string     `json:"-"`
-	Text        string     `json:"text"`
-	State       ReplyState `json:"state"`
-	RemoteID    string     `json:"remote_id,omitempty"`
-	URL         string     `json:"url,omitempty"`
-	Error       string     `json:"error,omitempty"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"workspace_id"`
+	ItemID      int64  `json:"item_id"`
+	UserID      *int64 `json:"user_id,omitempty"` // who asked for it
+	// AccountID is the account the reply is sent from when it is not the
+	// one the item came to ("answer as"); nil: the item's own account.
+	AccountID *int64     `json:"account_id,omitempty"`
+	Key       string     `json:"-"`
+	Text      string     `json:"text"`
+	State     ReplyState `json:"state"`
+	RemoteID  string     `json:"remote_id,omitempty"`
+	URL       string     `json:"url,omitempty"`
+	Error     string     `json:"error,omitempty"`
 	// Attempts counts sends and checks; each claims the reply with the
 	// next number, and only the attempt holding it may record its outcome.
 	Attempts   int        `json:"attempts"`

@@ -54,22 +54,29 @@ func (s *Service) inboxItem(ctx context.Context, actor herald.Actor, id int64) (
 	if err != nil {
 		return it, connector.Account{}, nil, err
 	}
+	acct, c, err := s.openAccount(a)
+	return it, acct, c, err
+}
+
+// openAccount opens a connected account's credentials and finds its
+// connector.
+func (s *Service) openAccount(a herald.Account) (connector.Account, connector.Publisher, error) {
 	if a.Credentials.Empty() || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired {
-		return it, connector.Account{}, nil, herald.Errorf(herald.CodeConflict,
+		return connector.Account{}, nil, herald.Errorf(herald.CodeConflict,
 			"the %s account %s must be reconnected first", a.Platform, a.Handle)
 	}
 	if s.conn.registry == nil {
-		return it, connector.Account{}, nil, herald.Errorf(herald.CodeConflict, "this Herald server cannot reach the platforms")
+		return connector.Account{}, nil, herald.Errorf(herald.CodeConflict, "this Herald server cannot reach the platforms")
 	}
 	c, ok := s.conn.registry.Get(a.Platform)
 	if !ok {
-		return it, connector.Account{}, nil, herald.Errorf(herald.CodeConflict, "this Herald server has no %s connector", a.Platform)
+		return connector.Account{}, nil, herald.Errorf(herald.CodeConflict, "this Herald server has no %s connector", a.Platform)
 	}
 	plain, err := s.conn.keys.Open(a.Credentials, a.CredentialsAAD())
 	if err != nil {
-		return it, connector.Account{}, nil, fmt.Errorf("post: open the credentials of account %d: %w", a.ID, err)
+		return connector.Account{}, nil, fmt.Errorf("post: open the credentials of account %d: %w", a.ID, err)
 	}
-	return it, connector.Account{Account: a, Credentials: plain}, c, nil
+	return connector.Account{Account: a, Credentials: plain}, c, nil
 }
 
 // Like likes an inbox item from the account it came to.

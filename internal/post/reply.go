@@ -55,14 +55,19 @@ func WithSingleInstance(start time.Time) Option {
 }
 
 // replyKey is the reply's key: from the caller's request key when given,
-// else from the item, the person and the text.
-func replyKey(installation string, itemID, userID int64, text, requestKey string) string {
+// else from the item, the person and the text; a reply sent as another
+// account (asID, 0 for the item's own) is another reply.
+func replyKey(installation string, itemID, userID, asID int64, text, requestKey string) string {
+	as := ""
+	if asID != 0 {
+		as = fmt.Sprintf("-as-%d", asID)
+	}
 	if requestKey != "" {
 		sum := sha256.Sum256([]byte(requestKey))
-		return fmt.Sprintf("reply-%s-%d-r-%s", installation, itemID, hex.EncodeToString(sum[:12]))
+		return fmt.Sprintf("reply-%s-%d-r-%s%s", installation, itemID, hex.EncodeToString(sum[:12]), as)
 	}
 	sum := sha256.Sum256([]byte(text))
-	return fmt.Sprintf("reply-%s-%d-%d-%s", installation, itemID, userID, hex.EncodeToString(sum[:8]))
+	return fmt.Sprintf("reply-%s-%d-%d-%s%s", installation, itemID, userID, hex.EncodeToString(sum[:8]), as)
 }
 
 // Reply answers an inbox item from the account it came to, at once. The
@@ -71,6 +76,12 @@ func replyKey(installation string, itemID, userID int64, text, requestKey string
 // checks before anything is sent again). requestKey, when not empty, names
 // this request: asking again with it returns the same reply.
 func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, text, requestKey string) (herald.Reply, error) {
+	return s.ReplyAs(ctx, actor, itemID, 0, text, requestKey)
+}
+
+// ReplyAs is Reply from the account asID (0: the item's own), one of
+// those AnswerAccounts lists.
+func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID int64, text, requestKey string) (herald.Reply, error) {
 	if err := actor.Require(herald.ActPostsSchedule); err != nil {
 		return herald.Reply{}, err
 	}
@@ -91,7 +102,19 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 	if len(requestKey) > 200 {
 		return herald.Reply{}, herald.Errorf(herald.CodeInvalid, "the request key is %d bytes; at most 200 are allowed", len(requestKey))
 	}
-	it, acct, c, err := s.inboxItem(ctx, actor, itemID)
+	it, err := s.getInboxItem(ctx, actor.WorkspaceID, itemID)
+	if err != nil {
+		return herald.Reply{}, err
+	}
+	own, err := s.account(ctx, actor.WorkspaceID, it.AccountID)
+	if err != nil {
+		return herald.Reply{}, err
+	}
+	from, err := s.answerFrom(ctx, actor.WorkspaceID, it, own, asID)
+	if err != nil {
+		return herald.Reply{}, err
+	}
+	acct, c, err := s.openAccount(from)
 	if err != nil {
 		return herald.Reply{}, err
 	}
@@ -102,14 +125,21 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 	if err != nil {
 		return herald.Reply{}, fmt.Errorf("post: read the installation id: %w", err)
 	}
+	var as *int64
+	if from.ID != own.ID {
+		as = &from.ID
+	} else {
+		asID = 0
+	}
 	part := connector.Part{WorkspaceID: actor.WorkspaceID, Text: text,
-		Key: replyKey(inst, it.ID, actor.UserID, text, requestKey)}
+		Key: replyKey(inst, it.ID, actor.UserID, asID, text, requestKey)}
 	if err := s.validateReply(ctx, acct, c, it, part); err != nil {
 		return herald.Reply{}, err
 	}
 	now := s.clock.Now()
 	lease := now.Add(ReplyLease)
-	rec := herald.Reply{WorkspaceID: actor.WorkspaceID, ItemID: it.ID, Key: part.Key, Text: text, LeaseUntil: &lease, CreatedAt: now}
+	rec := herald.Reply{WorkspaceID: actor.WorkspaceID, ItemID: it.ID, Key: part.Key, Text: text, AccountID: as,
+		LeaseUntil: &lease, CreatedAt: now}
 	if actor.UserID != 0 {
 		rec.UserID = &actor.UserID
 	}

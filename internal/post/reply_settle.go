@@ -54,7 +54,12 @@ func (s *Service) settleOne(ctx context.Context, r herald.Reply) (herald.Reply, 
 	if r.UserID != nil {
 		actor.UserID = *r.UserID
 	}
-	it, acct, c, err := s.inboxItem(ctx, actor, r.ItemID)
+	it, err := s.getInboxItem(ctx, r.WorkspaceID, r.ItemID)
+	var acct connector.Account
+	var c connector.Publisher
+	if err == nil {
+		acct, c, err = s.replyAccount(ctx, r.WorkspaceID, it, r)
+	}
 	if err != nil {
 		// The account must be reconnected, or its connector is gone: try
 		// again later, up to MaxReplyAttempts.
@@ -132,7 +137,12 @@ func (s *Service) ResolveReply(ctx context.Context, actor herald.Actor, itemID, 
 	if r.State != herald.ReplyUnconfirmed {
 		return r, herald.Errorf(herald.CodeConflict, "the reply is %s, not waiting for a decision", r.State)
 	}
-	it, acct, c, err := s.inboxItem(ctx, actor, itemID)
+	it, err := s.getInboxItem(ctx, actor.WorkspaceID, itemID)
+	var acct connector.Account
+	var c connector.Publisher
+	if err == nil {
+		acct, c, err = s.replyAccount(ctx, actor.WorkspaceID, it, r)
+	}
 	if err != nil && d == ReplySendAgain {
 		return r, err
 	}

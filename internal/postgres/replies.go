@@ -11,12 +11,12 @@ import (
 )
 
 const replyCols = `id, workspace_id, item_id, user_id, key, text, state, remote_id, url, error, attempts, lease_until,
-	created_at, updated_at, sent_at`
+	created_at, updated_at, sent_at, account_id`
 
 func scanReply(sc scanner) (herald.Reply, error) {
 	var r herald.Reply
 	err := sc.Scan(&r.ID, &r.WorkspaceID, &r.ItemID, &r.UserID, &r.Key, &r.Text, &r.State, &r.RemoteID, &r.URL, &r.Error,
-		&r.Attempts, &r.LeaseUntil, &r.CreatedAt, &r.UpdatedAt, &r.SentAt)
+		&r.Attempts, &r.LeaseUntil, &r.CreatedAt, &r.UpdatedAt, &r.SentAt, &r.AccountID)
 	return r, err
 }
 
@@ -35,10 +35,10 @@ func (s store) BeginReply(ctx context.Context, r *herald.Reply) (herald.Reply, b
 			return notFound("inbox item", "begin reply", err)
 		}
 		err := s.q.QueryRow(ctx, `INSERT INTO inbox_replies (workspace_id, item_id, user_id, key, text, state, attempts,
-			lease_until, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 'sending', 1, $6, $7, $8)
+			lease_until, created_at, updated_at, account_id)
+			VALUES ($1, $2, $3, $4, $5, 'sending', 1, $6, $7, $8, $9)
 			ON CONFLICT (key) DO NOTHING RETURNING id`, r.WorkspaceID, r.ItemID, r.UserID, r.Key, r.Text, r.LeaseUntil,
-			r.CreatedAt, r.UpdatedAt).Scan(&r.ID)
+			r.CreatedAt, r.UpdatedAt, r.AccountID).Scan(&r.ID)
 		if err == nil {
 			r.State, r.Attempts, created = herald.ReplySending, 1, true
 			return nil

@@ -11,17 +11,18 @@ import (
 )
 
 const replyCols = `id, workspace_id, item_id, user_id, key, text, state, remote_id, url, error, attempts, lease_until,
-	created_at, updated_at, sent_at`
+	created_at, updated_at, sent_at, account_id`
 
 func scanReply(sc scanner) (herald.Reply, error) {
 	var r herald.Reply
-	var user, lease, sent sql.NullInt64
+	var user, lease, sent, account sql.NullInt64
 	var created, updated int64
 	if err := sc.Scan(&r.ID, &r.WorkspaceID, &r.ItemID, &user, &r.Key, &r.Text, &r.State, &r.RemoteID, &r.URL, &r.Error,
-		&r.Attempts, &lease, &created, &updated, &sent); err != nil {
+		&r.Attempts, &lease, &created, &updated, &sent, &account); err != nil {
 		return r, err
 	}
 	r.UserID, r.LeaseUntil, r.SentAt = fromNullInt(user), fromNullMicros(lease), fromNullMicros(sent)
+	r.AccountID = fromNullInt(account)
 	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return r, nil
 }
@@ -42,10 +43,10 @@ func (s *store) BeginReply(ctx context.Context, r *herald.Reply) (herald.Reply, 
 			return fmt.Errorf("sqlite: read reply: %w", err)
 		}
 		err = q.QueryRowContext(ctx, `INSERT INTO inbox_replies (workspace_id, item_id, user_id, key, text, state, attempts,
-			lease_until, created_at, updated_at)
-			SELECT ?, id, ?, ?, ?, 'sending', 1, ?, ?, ? FROM inbox_items WHERE workspace_id = ? AND id = ?
+			lease_until, created_at, updated_at, account_id)
+			SELECT ?, id, ?, ?, ?, 'sending', 1, ?, ?, ?, ? FROM inbox_items WHERE workspace_id = ? AND id = ?
 			RETURNING id`, r.WorkspaceID, nullInt(r.UserID), r.Key, r.Text, microsOrNil(r.LeaseUntil), micros(r.CreatedAt),
-			micros(r.UpdatedAt), r.WorkspaceID, r.ItemID).Scan(&r.ID)
+			micros(r.UpdatedAt), nullInt(r.AccountID), r.WorkspaceID, r.ItemID).Scan(&r.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return herald.NotFound("inbox item")
 		}

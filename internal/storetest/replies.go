@@ -9,6 +9,25 @@ import (
 
 func replyTests() []test {
 	return []test{
+		{"ReplyAsAnotherAccount", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			it := mustInbox(t, s, w.ws.ID, w.account.ID, "a1", "hello?", 0)
+			lease := at(time.Minute)
+			own := herald.Reply{WorkspaceID: w.ws.ID, ItemID: it.ID, Key: "k-" + unique(), Text: "hi", LeaseUntil: &lease, CreatedAt: at(0)}
+			_, _, err := s.BeginReply(ctx, &own)
+			noErr(t, err, "BeginReply")
+			second := mustAccount(t, s, w.ws.ID)
+			as := herald.Reply{WorkspaceID: w.ws.ID, ItemID: it.ID, Key: "k-" + unique(), Text: "hi from the other one",
+				AccountID: &second.ID, LeaseUntil: &lease, CreatedAt: at(0)}
+			_, _, err = s.BeginReply(ctx, &as)
+			noErr(t, err, "BeginReply as another account")
+			replies, err := s.ListReplies(ctx, w.ws.ID, it.ID)
+			noErr(t, err, "ListReplies")
+			if len(replies) != 2 || replies[0].AccountID != nil || replies[1].AccountID == nil || *replies[1].AccountID != second.ID {
+				t.Fatalf("replies %+v: want the first from the item's account, the second from account %d", replies, second.ID)
+			}
+		}},
 		{"OneReplyPerKey", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)
@@ -28,7 +47,6 @@ func replyTests() []test {
 				t.Fatalf("BeginReply with the same key: created %v, %+v", created, got)
 			}
 			wantTime(t, "lease", *got.LeaseUntil, lease)
-
 			// Another workspace's item is not found.
 			other := mustWorld(t, s)
 			bad := herald.Reply{WorkspaceID: other.ws.ID, ItemID: it.ID, Key: "k-" + unique(), Text: "x", CreatedAt: at(0)}

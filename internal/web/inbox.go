@@ -155,6 +155,20 @@ type conversationData struct {
 	Hits []herald.InboxRuleHit
 	// Notes are the team's notes and the saved replies (inbox_notes.go).
 	Notes inboxNotesData
+	// AnswerAs are the accounts that can answer the item, its own first;
+	// AsID is the one chosen in the form (0: its own).
+	AnswerAs []herald.Account
+	AsID     int64
+}
+
+// answerAsName names one of the accounts that can answer an item.
+func answerAsName(as []herald.Account, id int64) string {
+	for _, a := range as {
+		if a.ID == id {
+			return inboxAccountName(a)
+		}
+	}
+	return "another account"
 }
 
 func (h *Handler) inboxChoices(r *http.Request, p *page) (map[int64]herald.Account, []herald.Account, []post.Person, error) {
@@ -311,6 +325,9 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, p *
 	if d.Hits, err = h.d.Inbox.RuleHits(ctx, p.Actor, it.ID); err != nil {
 		return err
 	}
+	if d.AnswerAs, err = h.d.Posts.AnswerAccounts(ctx, p.Actor, it.ID); err != nil {
+		return err
+	}
 	if d.Can, err = h.d.Posts.Abilities(ctx, p.Actor, it); err != nil {
 		return err
 	}
@@ -337,7 +354,13 @@ func (h *Handler) inboxReply(w http.ResponseWriter, r *http.Request, p *page) er
 		return herald.Errorf(herald.CodeInvalid, "the form could not be read: %v", err)
 	}
 	text, key := crlf(r.PostForm.Get("text")), r.PostForm.Get("key")
-	rep, err := h.d.Posts.Reply(r.Context(), p.Actor, it.ID, text, key)
+	var as int64
+	if v := r.PostForm.Get("account_id"); v != "" {
+		if as, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return herald.Errorf(herald.CodeInvalid, "the account to answer as is not a number: %q", v)
+		}
+	}
+	rep, err := h.d.Posts.ReplyAs(r.Context(), p.Actor, it.ID, as, text, key)
 	if err != nil {
 		he, err := refusal(err)
 		if err != nil {
@@ -348,7 +371,7 @@ func (h *Handler) inboxReply(w http.ResponseWriter, r *http.Request, p *page) er
 			he = pe
 		}
 		// The same form (and key) again: the same reply, never a second.
-		return h.renderConversation(w, r, p, statusOf(he), conversationData{Item: it, Text: text, Err: he, ReplyKey: key})
+		return h.renderConversation(w, r, p, statusOf(he), conversationData{Item: it, Text: text, Err: he, ReplyKey: key, AsID: as})
 	}
 	msg := "Replied."
 	switch {

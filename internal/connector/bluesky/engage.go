@@ -275,3 +275,7 @@ func (c *Connector) Repost(ctx context.Context, acct connector.Account, ref hera
 	}
 	return err
 }
+
+// CanAnswerAs lets any Bluesky account answer an item: a post's AT URI and
+// CID are the same from every PDS.
+func (c *Connector) CanAnswerAs(item, other herald.Account) bool { return true }

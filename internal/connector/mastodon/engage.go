@@ -198,3 +198,12 @@ func idLess(a, b string) bool {
 	}
 	return a < b
 }
+
+// CanAnswerAs lets another account answer an item only on the same
+// server: a status id is the server's own (another server knows the post
+// under another id, if at all).
+func (c *Connector) CanAnswerAs(item, other herald.Account) bool {
+	a, errA := NormalizeInstance(item.InstanceURL)
+	b, errB := NormalizeInstance(other.InstanceURL)
+	return errA == nil && errB == nil && a == b
+}

@@ -357,3 +357,7 @@ func (c *Connector) HideReply(ctx context.Context, acct connector.Account, ref h
 	}
 	return nil
 }
+
+// CanAnswerAs lets any X account answer an item: tweet ids are global (the
+// conversation's reply settings may still refuse, and X says so).
+func (c *Connector) CanAnswerAs(item, other herald.Account) bool { return true }
