@@ -22,6 +22,9 @@ type ThreadPost struct {
 	Text            string
 	CreatedAt       time.Time
 	ReplyTo         string // remote id of the post it answers, if any
+	// EditedAt is when the author last edited the post (nil: never, or
+	// the platform does not say).
+	EditedAt *time.Time
 }
 
 // Thread is a post in its conversation: the posts it answers (oldest
@@ -34,7 +37,8 @@ type Thread struct {
 }
 
 // ThreadReader reads the conversation a post belongs to, as the account
-// sees it.
+// sees it. A post no longer on the platform (deleted, or hidden from the
+// account) is an *Error with Status 404.
 type ThreadReader interface {
 	Thread(ctx context.Context, acct Account, ref herald.RemoteRef) (Thread, error)
 }

@@ -49,6 +49,19 @@ type InboxItem struct {
 	// DueAt is when the item passes the workspace's first-response target
 	// (nil: no target when it arrived). See inbox_targets.go.
 	DueAt *time.Time `json:"due_at,omitempty"`
+	// EditedAt is when the author edited the post, as Herald last read it
+	// (Text is then the edited text); DeletedAt when Herald found it
+	// deleted on the platform.
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+}
+
+// InboxRemoteChange is what Herald learnt of an item on its platform:
+// its edited text (Text with EditedAt), or that it is gone (DeletedAt).
+type InboxRemoteChange struct {
+	Text      string
+	EditedAt  *time.Time
+	DeletedAt *time.Time
 }
 
 // InboxState is the team's work state of an inbox item.
@@ -148,6 +161,10 @@ type InboxStore interface {
 	// MarkInboxResponded records at as the item's first response, unless
 	// it has one.
 	MarkInboxResponded(ctx context.Context, workspaceID, id int64, at time.Time) error
+	// ChangeInboxRemote records what changed on the platform: the edited
+	// text and its time when c.EditedAt is set, the deletion when
+	// c.DeletedAt is (ErrNotFound when the item is not in the workspace).
+	ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c InboxRemoteChange) error
 	// CountOpenInbox counts the workspace's open items.
 	CountOpenInbox(ctx context.Context, workspaceID int64) (int, error)
 	// SetInboxCursor saves where the account's next inbox sync starts.

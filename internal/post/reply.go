@@ -106,6 +106,10 @@ func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID 
 	if err != nil {
 		return herald.Reply{}, err
 	}
+	if it.DeletedAt != nil {
+		return herald.Reply{}, herald.Errorf(herald.CodeConflict,
+			"the post is no longer on the platform (deleted, or hidden from the account), so it cannot be answered")
+	}
 	own, err := s.account(ctx, actor.WorkspaceID, it.AccountID)
 	if err != nil {
 		return herald.Reply{}, err

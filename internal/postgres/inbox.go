@@ -13,14 +13,16 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at,
+	edited_at, deleted_at`
 
 func scanInboxItem(r scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
 	err := r.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &it.TargetID, &it.CreatedAt, &it.FetchedAt, &it.Meta,
 		&it.ReadAt, &it.AssignedTo, &it.State, &it.StateChangedAt, &it.DoneBy, &it.FirstResponseAt, &it.Direct,
-		&it.ConversationID, &it.Sentiment, &it.SentimentScore, &it.Language, &it.HasQuestion, &it.Priority, &it.DueAt)
+		&it.ConversationID, &it.Sentiment, &it.SentimentScore, &it.Language, &it.HasQuestion, &it.Priority, &it.DueAt,
+		&it.EditedAt, &it.DeletedAt)
 	return it, err
 }
 
@@ -170,6 +172,37 @@ func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int
 		return 0, err
 	}
 	return added, nil
+}
+
+// ChangeInboxRemote records the item's edit or deletion on the platform.
+func (s store) ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c herald.InboxRemoteChange) error {
+	var n int64
+	switch {
+	case c.DeletedAt != nil:
+		at := *c.DeletedAt
+		stamp(&at)
+		tag, err := s.q.Exec(ctx, `UPDATE inbox_items SET deleted_at = COALESCE(deleted_at, $3)
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, id, at)
+		if err != nil {
+			return dbErr("record an inbox item's deletion", err)
+		}
+		n = tag.RowsAffected()
+	case c.EditedAt != nil:
+		at := *c.EditedAt
+		stamp(&at)
+		tag, err := s.q.Exec(ctx, `UPDATE inbox_items SET text = $3, edited_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, c.Text, at)
+		if err != nil {
+			return dbErr("record an inbox item's edit", err)
+		}
+		n = tag.RowsAffected()
+	default:
+		return nil
+	}
+	if n == 0 {
+		return missing("inbox item")
+	}
+	return nil
 }
 
 // GetInboxItem returns one inbox item of a workspace.

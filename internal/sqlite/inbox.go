@@ -13,20 +13,21 @@ import (
 
 const inboxCols = `id, workspace_id, account_id, remote_id, url, author_id, author_handle, author_name, text,
 	reply_to_remote_id, target_id, created_at, fetched_at, meta, read_at, assigned_to, state, state_changed_at,
-	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at`
+	done_by, first_response_at, direct, conversation_id, sentiment, sentiment_score, language, has_question, priority, due_at,
+	edited_at, deleted_at`
 
 func scanInboxItem(sc scanner) (herald.InboxItem, error) {
 	var it herald.InboxItem
-	var target, readAt, assigned, changed, doneBy, responded, due sql.NullInt64
+	var target, readAt, assigned, changed, doneBy, responded, due, edited, deleted sql.NullInt64
 	var created, fetched int64
 	var meta sql.NullString
 	if err := sc.Scan(&it.ID, &it.WorkspaceID, &it.AccountID, &it.RemoteID, &it.URL, &it.AuthorID, &it.AuthorHandle,
 		&it.AuthorName, &it.Text, &it.ReplyToRemoteID, &target, &created, &fetched, &meta, &readAt, &assigned,
 		&it.State, &changed, &doneBy, &responded, &it.Direct, &it.ConversationID, &it.Sentiment, &it.SentimentScore,
-		&it.Language, &it.HasQuestion, &it.Priority, &due); err != nil {
+		&it.Language, &it.HasQuestion, &it.Priority, &due, &edited, &deleted); err != nil {
 		return it, err
 	}
-	it.DueAt = fromNullMicros(due)
+	it.DueAt, it.EditedAt, it.DeletedAt = fromNullMicros(due), fromNullMicros(edited), fromNullMicros(deleted)
 	it.StateChangedAt, it.DoneBy, it.FirstResponseAt = fromNullMicros(changed), fromNullInt(doneBy), fromNullMicros(responded)
 	if meta.Valid && meta.String != "" {
 		if err := json.Unmarshal([]byte(meta.String), &it.Meta); err != nil {
@@ -394,6 +395,30 @@ func (s *store) MarkInboxResponded(ctx context.Context, workspaceID, id int64, a
 		WHERE workspace_id = ? AND id = ?`, micros(stamp(at)), workspaceID, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: mark inbox item responded: %w", err)
+	}
+	if err := affected(res, "inbox item"); err != nil {
+		return err
+	}
+	s.notifyInbox(herald.InboxEvent{WorkspaceID: workspaceID, ItemID: id, Kind: herald.InboxEventChanged})
+	return nil
+}
+
+// ChangeInboxRemote records the item's edit or deletion on the platform.
+func (s *store) ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c herald.InboxRemoteChange) error {
+	var res sql.Result
+	var err error
+	switch {
+	case c.DeletedAt != nil:
+		res, err = s.w.ExecContext(ctx, `UPDATE inbox_items SET deleted_at = COALESCE(deleted_at, ?)
+			WHERE workspace_id = ? AND id = ?`, micros(stamp(*c.DeletedAt)), workspaceID, id)
+	case c.EditedAt != nil:
+		res, err = s.w.ExecContext(ctx, `UPDATE inbox_items SET text = ?, edited_at = ? WHERE workspace_id = ? AND id = ?`,
+			c.Text, micros(stamp(*c.EditedAt)), workspaceID, id)
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: record an inbox item's change on its platform: %w", err)
 	}
 	if err := affected(res, "inbox item"); err != nil {
 		return err

@@ -137,6 +137,35 @@ func inboxWorkTests() []test {
 				t.Fatalf("an older item of the author reopened too: %q", got.State)
 			}
 		}},
+		{"RemoteEditAndDeletion", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			it := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "the parcel arrived", 0)
+			noErr(t, s.ChangeInboxRemote(ctx, w.ws.ID, it.ID, herald.InboxRemoteChange{Text: "the parcel arrived damaged",
+				EditedAt: ptr(at(time.Hour))}), "ChangeInboxRemote edit")
+			got, err := s.GetInboxItem(ctx, w.ws.ID, it.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.Text != "the parcel arrived damaged" || got.EditedAt == nil || got.DeletedAt != nil {
+				t.Fatalf("after the edit: %q edited %v deleted %v", got.Text, got.EditedAt, got.DeletedAt)
+			}
+			wantTime(t, "edited at", *got.EditedAt, at(time.Hour))
+			wantIDs(t, "search the edited text", inboxList(t, s, herald.InboxFilter{WorkspaceID: w.ws.ID, Search: "damaged"}),
+				[]int64{it.ID})
+			noErr(t, s.ChangeInboxRemote(ctx, w.ws.ID, it.ID, herald.InboxRemoteChange{DeletedAt: ptr(at(2 * time.Hour))}),
+				"ChangeInboxRemote delete")
+			// Found deleted again later: the first time stands.
+			noErr(t, s.ChangeInboxRemote(ctx, w.ws.ID, it.ID, herald.InboxRemoteChange{DeletedAt: ptr(at(3 * time.Hour))}),
+				"ChangeInboxRemote delete again")
+			got, err = s.GetInboxItem(ctx, w.ws.ID, it.ID)
+			noErr(t, err, "GetInboxItem")
+			if got.DeletedAt == nil || got.Text != "the parcel arrived damaged" {
+				t.Fatalf("after the deletion: %q deleted %v", got.Text, got.DeletedAt)
+			}
+			wantTime(t, "deleted at", *got.DeletedAt, at(2*time.Hour))
+			other := mustWorld(t, s)
+			wantNotFound(t, s.ChangeInboxRemote(ctx, other.ws.ID, it.ID, herald.InboxRemoteChange{DeletedAt: ptr(at(0))}),
+				"change another workspace's item")
+		}},
 		{"BatchArrival", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)

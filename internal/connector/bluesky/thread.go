@@ -74,12 +74,17 @@ func (c *Connector) Thread(ctx context.Context, acct connector.Account, ref hera
 	}
 	if _, err := c.call(ctx, request{method: http.MethodGet, host: s.pds, nsid: "app.bsky.feed.getPostThread",
 		token: s.access, query: q, out: &res}); err != nil {
+		if isError(err, "NotFound") {
+			return connector.Thread{}, &connector.Error{Class: connector.Invalid, Status: http.StatusNotFound,
+				Message: "the post is not on Bluesky any more", Err: err}
+		}
 		return connector.Thread{}, err
 	}
 	var t connector.Thread
 	post, ok := c.threadPost(res.Thread)
 	if !ok {
-		return t, &connector.Error{Class: connector.Invalid, Message: "the post is not visible on Bluesky (deleted or blocked)"}
+		return t, &connector.Error{Class: connector.Invalid, Status: http.StatusNotFound,
+			Message: "the post is not visible on Bluesky (deleted or blocked)"}
 	}
 	t.Post = post
 	for raw := res.Thread.Parent; len(raw) > 0 && len(t.Ancestors) < threadParents; {

@@ -17,6 +17,7 @@ type threadStatus struct {
 	CreatedAt   string  `json:"created_at"`
 	Content     string  `json:"content"`
 	InReplyToID *string `json:"in_reply_to_id"`
+	EditedAt    *string `json:"edited_at"`
 	Account     profile `json:"account"`
 }
 
@@ -30,6 +31,12 @@ func (c *Connector) threadPost(st threadStatus) connector.ThreadPost {
 		CreatedAt: created.UTC().Truncate(time.Microsecond)}
 	if st.InReplyToID != nil {
 		p.ReplyTo = *st.InReplyToID
+	}
+	if st.EditedAt != nil {
+		if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
+			t = t.UTC().Truncate(time.Microsecond)
+			p.EditedAt = &t
+		}
 	}
 	return p
 }

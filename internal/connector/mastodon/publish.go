@@ -21,6 +21,7 @@ type status struct {
 	URI              string  `json:"uri"`
 	URL              *string `json:"url"`
 	CreatedAt        string  `json:"created_at"`
+	EditedAt         *string `json:"edited_at"`
 	Content          string  `json:"content"`
 	SpoilerText      string  `json:"spoiler_text"`
 	Visibility       string  `json:"visibility"`

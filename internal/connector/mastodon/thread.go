@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -39,6 +40,12 @@ func threadPost(st threadStatus, domain string) connector.ThreadPost {
 	}
 	if t, ok := st.created(); ok {
 		p.CreatedAt = t.UTC()
+	}
+	if st.EditedAt != nil {
+		if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
+			t = t.UTC()
+			p.EditedAt = &t
+		}
 	}
 	return p
 }
