@@ -120,15 +120,47 @@ type InboxReader interface {
 }
 
 // InboxWatcher holds a live connection to the platform's push stream for
-// the account (the Mastodon streaming API's user stream) and calls arrived
-// whenever something for the inbox came in (a mention, a reply, a direct
-// message), so that the account is read at once instead of at its next
-// poll. It returns when ctx ends (nil) or the stream fails or closes (the
-// error says why; ErrNoStream when the server offers no stream); the
-// caller reconnects with backoff and keeps polling meanwhile. arrived must
-// not block.
+// the account (the Mastodon streaming API's user stream) and tells on
+// what it hears: that something for the inbox came in (a mention, a
+// reply, a direct message), so that the account is read at once instead
+// of at its next poll, and that a post the account received was edited or
+// deleted. It returns when ctx ends (nil) or the stream fails or closes
+// (the error says why; ErrNoStream when the server offers no stream); the
+// caller reconnects with backoff and keeps polling meanwhile.
 type InboxWatcher interface {
-	WatchInbox(ctx context.Context, acct Account, arrived func()) error
+	WatchInbox(ctx context.Context, acct Account, on InboxSignals) error
+}
+
+// InboxSignals are the calls an InboxWatcher makes; a nil one is not
+// called. They must return quickly: the stream waits for them.
+type InboxSignals struct {
+	// Arrived: something new came in; read the account.
+	Arrived func()
+	// Edited: the post remoteID now reads text, edited at at.
+	Edited func(remoteID, text string, at time.Time)
+	// Deleted: the post remoteID is gone.
+	Deleted func(remoteID string)
+}
+
+// Arrive signals that something arrived.
+func (on InboxSignals) Arrive() {
+	if on.Arrived != nil {
+		on.Arrived()
+	}
+}
+
+// Edit signals an edited post.
+func (on InboxSignals) Edit(remoteID, text string, at time.Time) {
+	if on.Edited != nil && remoteID != "" {
+		on.Edited(remoteID, text, at)
+	}
+}
+
+// Delete signals a deleted post.
+func (on InboxSignals) Delete(remoteID string) {
+	if on.Deleted != nil && remoteID != "" {
+		on.Deleted(remoteID)
+	}
 }
 
 // ErrNoStream is WatchInbox's error for a server without a push stream.

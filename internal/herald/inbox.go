@@ -165,6 +165,9 @@ type InboxStore interface {
 	// text and its time when c.EditedAt is set, the deletion when
 	// c.DeletedAt is (ErrNotFound when the item is not in the workspace).
 	ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c InboxRemoteChange) error
+	// FindInboxItem returns the account's item with the remote id
+	// (ErrNotFound when it has none).
+	FindInboxItem(ctx context.Context, accountID int64, remoteID string) (InboxItem, error)
 	// CountOpenInbox counts the workspace's open items.
 	CountOpenInbox(ctx context.Context, workspaceID int64) (int, error)
 	// SetInboxCursor saves where the account's next inbox sync starts.

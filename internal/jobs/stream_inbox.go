@@ -164,7 +164,16 @@ func (s *streams) watch(ctx context.Context, a herald.Account) {
 				s.arrived(a.ID)
 			}
 			reopened = true
-			err = w.WatchInbox(ctx, acct, func() { s.arrived(a.ID) })
+			err = w.WatchInbox(ctx, acct, connector.InboxSignals{
+				Arrived: func() { s.arrived(a.ID) },
+				Edited: func(id, text string, at time.Time) {
+					s.changed(ctx, a, id, herald.InboxRemoteChange{Text: text, EditedAt: &at})
+				},
+				Deleted: func(id string) {
+					now := e.clock.Now()
+					s.changed(ctx, a, id, herald.InboxRemoteChange{DeletedAt: &now})
+				},
+			})
 		}
 		if ctx.Err() != nil {
 			return
@@ -188,6 +197,27 @@ func (s *streams) watch(ctx context.Context, a herald.Account) {
 			return
 		case <-time.After(wait):
 		}
+	}
+}
+
+// changed records an edit or deletion the stream told of, when the post
+// is one of the account's inbox items (the stream also tells of posts
+// that never came to the inbox). A failure is logged: the stream goes on.
+func (s *streams) changed(ctx context.Context, a herald.Account, remoteID string, c herald.InboxRemoteChange) {
+	e := s.e
+	it, err := e.store.FindInboxItem(ctx, a.ID, remoteID)
+	if errors.Is(err, herald.ErrNotFound) {
+		return
+	}
+	if err == nil && c.EditedAt != nil && it.Text == c.Text {
+		return // only its look changed
+	}
+	if err == nil {
+		err = e.store.ChangeInboxRemote(ctx, it.WorkspaceID, it.ID, c)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.WarnContext(ctx, "inbox streams: an edit or deletion not recorded", slog.Int64("account_id", a.ID),
+			slog.String("remote_id", remoteID), slog.Any("error", err))
 	}
 }
 

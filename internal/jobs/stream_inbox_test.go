@@ -1,9 +1,11 @@
 package jobs_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/fake"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/jobs"
@@ -53,6 +55,64 @@ func TestStreamReadsAtOnce(t *testing.T) {
 						sched[quiet.ID].NextAt.Format(time.StampMilli))
 				}
 				time.Sleep(100 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// changingPlatform is the test platform whose stream tells of an edit and
+// a deletion once it is open.
+type changingPlatform struct {
+	*fake.Connector
+}
+
+func (changingPlatform) WatchInbox(ctx context.Context, _ connector.Account, on connector.InboxSignals) error {
+	on.Edit("p-edit", "@quiet the box was damaged", time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	on.Edit("p-same", "@quiet unchanged", time.Now()) // only its look changed
+	on.Delete("p-gone")
+	on.Delete("never-came-here")
+	<-ctx.Done()
+	return nil
+}
+
+// TestStreamRecordsEditsAndDeletions: what an account's stream tells of
+// its inbox items' edits and deletions is recorded on them; posts that
+// never came to the inbox are passed over.
+func TestStreamRecordsEditsAndDeletions(t *testing.T) {
+	for _, drv := range drivers() {
+		t.Run(drv.name, func(t *testing.T) {
+			st := drv.open(t)
+			d, _ := deps(t, st)
+			ctx := t.Context()
+			_, base := startPlatform(t)
+			reg := connector.NewRegistry()
+			reg.Register(herald.PlatformFake, changingPlatform{fake.New(nil)})
+			d.Connectors = reg
+			w := mustWorkspace(t, st)
+			quiet := mustAccount(t, st, d.Keys, herald.Account{WorkspaceID: w.ID, Platform: herald.PlatformFake,
+				RemoteID: "quiet", Status: herald.AccountConnected},
+				fake.MarshalCredentials(fake.Credentials{BaseURL: base, AccessToken: "quiet"}))
+			now := time.Now().UTC()
+			items := []herald.InboxItem{
+				{WorkspaceID: w.ID, AccountID: quiet.ID, RemoteID: "p-edit", Text: "@quiet the box", CreatedAt: now, FetchedAt: now},
+				{WorkspaceID: w.ID, AccountID: quiet.ID, RemoteID: "p-same", Text: "@quiet unchanged", CreatedAt: now, FetchedAt: now},
+				{WorkspaceID: w.ID, AccountID: quiet.ID, RemoteID: "p-gone", Text: "@quiet bye", CreatedAt: now, FetchedAt: now},
+			}
+			if _, err := st.AddInboxItems(ctx, items); err != nil {
+				t.Fatal(err)
+			}
+			mustStart(t, jobs.Config{MetricsEvery: -1}, d)
+			waitFor(t, "the deletion recorded", func() (bool, error) {
+				it, err := st.GetInboxItem(ctx, w.ID, items[2].ID)
+				return it.DeletedAt != nil, err
+			})
+			edited, err := st.GetInboxItem(ctx, w.ID, items[0].ID)
+			if err != nil || edited.Text != "@quiet the box was damaged" || edited.EditedAt == nil ||
+				!edited.EditedAt.Equal(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) {
+				t.Fatalf("edited item %+v, %v", edited, err)
+			}
+			if same, err := st.GetInboxItem(ctx, w.ID, items[1].ID); err != nil || same.EditedAt != nil {
+				t.Fatalf("an item whose text did not change is marked edited: %+v, %v", same, err)
 			}
 		})
 	}

@@ -174,6 +174,16 @@ func (s store) AddInboxItems(ctx context.Context, items []herald.InboxItem) (int
 	return added, nil
 }
 
+// FindInboxItem returns the account's item with the remote id.
+func (s store) FindInboxItem(ctx context.Context, accountID int64, remoteID string) (herald.InboxItem, error) {
+	it, err := scanInboxItem(s.q.QueryRow(ctx, `SELECT `+inboxCols+` FROM inbox_items
+		WHERE account_id = $1 AND remote_id = $2`, accountID, remoteID))
+	if err != nil {
+		return herald.InboxItem{}, notFound("inbox item", "find inbox item", err)
+	}
+	return it, nil
+}
+
 // ChangeInboxRemote records the item's edit or deletion on the platform.
 func (s store) ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c herald.InboxRemoteChange) error {
 	var n int64

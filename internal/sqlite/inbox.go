@@ -403,6 +403,16 @@ func (s *store) MarkInboxResponded(ctx context.Context, workspaceID, id int64, a
 	return nil
 }
 
+// FindInboxItem returns the account's item with the remote id.
+func (s *store) FindInboxItem(ctx context.Context, accountID int64, remoteID string) (herald.InboxItem, error) {
+	it, err := scanInboxItem(s.r.QueryRowContext(ctx, `SELECT `+inboxCols+` FROM inbox_items
+		WHERE account_id = ? AND remote_id = ?`, accountID, remoteID))
+	if err != nil {
+		return herald.InboxItem{}, getErr(err, "inbox item")
+	}
+	return it, nil
+}
+
 // ChangeInboxRemote records the item's edit or deletion on the platform.
 func (s *store) ChangeInboxRemote(ctx context.Context, workspaceID, id int64, c herald.InboxRemoteChange) error {
 	var res sql.Result

@@ -141,6 +141,13 @@ func inboxWorkTests() []test {
 			ctx := t.Context()
 			w := mustWorld(t, s)
 			it := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "the parcel arrived", 0)
+			found, err := s.FindInboxItem(ctx, w.account.ID, it.RemoteID)
+			noErr(t, err, "FindInboxItem")
+			if found.ID != it.ID {
+				t.Fatalf("FindInboxItem found %d, want %d", found.ID, it.ID)
+			}
+			_, err = s.FindInboxItem(ctx, w.account.ID, "no-such-post")
+			wantNotFound(t, err, "FindInboxItem of an unknown post")
 			noErr(t, s.ChangeInboxRemote(ctx, w.ws.ID, it.ID, herald.InboxRemoteChange{Text: "the parcel arrived damaged",
 				EditedAt: ptr(at(time.Hour))}), "ChangeInboxRemote edit")
 			got, err := s.GetInboxItem(ctx, w.ws.ID, it.ID)

@@ -10,9 +10,9 @@ import (
 )
 
 // WatchInbox holds the test platform's user stream open (as Mastodon's
-// streaming API: GET /api/v1/streaming/user) and calls arrived for every
+// streaming API: GET /api/v1/streaming/user) and calls on.Arrive for every
 // mention it pushes.
-func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, arrived func()) error {
+func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, on connector.InboxSignals) error {
 	cr, err := creds(acct)
 	if err != nil {
 		return err
@@ -32,7 +32,7 @@ func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, arri
 			Type string `json:"type"`
 		}
 		if json.Unmarshal([]byte(data), &n) == nil && n.Type == "mention" {
-			arrived()
+			on.Arrive()
 		}
 		return nil
 	})

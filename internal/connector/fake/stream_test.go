@@ -21,7 +21,9 @@ func TestWatchInbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var got atomic.Int64
 	done := make(chan error, 1)
-	go func() { done <- c.WatchInbox(ctx, acct("brand"), func() { got.Add(1) }) }()
+	go func() {
+		done <- c.WatchInbox(ctx, acct("brand"), connector.InboxSignals{Arrived: func() { got.Add(1) }})
+	}()
 	time.Sleep(300 * time.Millisecond) // the stream is open
 	if _, err := c.Publish(t.Context(), acct("fan"), connector.Part{Text: "@brand hello!"}); err != nil {
 		t.Fatal(err)
@@ -51,14 +53,14 @@ func TestWatchInbox(t *testing.T) {
 	}
 
 	// A bad token is an auth error, not a silent end.
-	err := c.WatchInbox(t.Context(), acct(""), func() {})
+	err := c.WatchInbox(t.Context(), acct(""), connector.InboxSignals{})
 	var ce *connector.Error
 	if !errors.As(err, &ce) || (ce.Class != connector.AuthExpired && ce.Class != connector.AuthRevoked) {
 		t.Fatalf("no token: %v, want an auth error", err)
 	}
 	// The server closing the stream ends the watch with an error.
 	go func() { time.Sleep(300 * time.Millisecond); srv.Close() }()
-	err = c.WatchInbox(t.Context(), acct("brand"), func() {})
+	err = c.WatchInbox(t.Context(), acct("brand"), connector.InboxSignals{})
 	if err == nil {
 		t.Fatal("the server closed and WatchInbox returned nil")
 	}

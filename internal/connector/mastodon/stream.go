@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 )
@@ -16,7 +17,7 @@ import (
 // or its own URL) and calls arrived for each mention ("notification" of
 // type mention) and each direct conversation update ("conversation").
 // Servers without the streaming API answer 404 or 501: ErrNoStream.
-func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, arrived func()) error {
+func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, on connector.InboxSignals) error {
 	cr, err := creds(acct)
 	if err != nil {
 		return err
@@ -33,13 +34,27 @@ func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, arri
 	err = connector.WatchEvents(ctx, c.client, req, func(event, data string) error {
 		switch event {
 		case "conversation":
-			arrived()
+			on.Arrive()
 		case "notification":
 			var n struct {
 				Type string `json:"type"`
 			}
 			if json.Unmarshal([]byte(data), &n) == nil && n.Type == "mention" {
-				arrived()
+				on.Arrive()
+			}
+		case "delete":
+			// The payload is the deleted status's id, as a bare string.
+			on.Delete(strings.TrimSpace(data))
+		case "status.update":
+			var st status
+			if json.Unmarshal([]byte(data), &st) == nil {
+				at := time.Now().UTC()
+				if st.EditedAt != nil {
+					if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
+						at = t.UTC()
+					}
+				}
+				on.Edit(string(st.ID), htmlText(st.Content), at)
 			}
 		}
 		return nil

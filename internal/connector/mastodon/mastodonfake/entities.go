@@ -37,6 +37,12 @@ type mediaFile struct {
 	attached                              bool
 }
 
+// statusChange is a status edited (deleted false) or deleted.
+type statusChange struct {
+	status  string
+	deleted bool
+}
+
 type notification struct {
 	id, typ, account, from, status string
 	at                             time.Time

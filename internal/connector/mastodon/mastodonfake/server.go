@@ -109,12 +109,15 @@ type Server struct {
 	statuses      map[string]*Status
 	media         map[string]*mediaFile
 	notifications []*notification
-	idem          map[string]idemEntry // account id + key
-	rate          map[string]*window   // by token
-	faults        []*Fault
-	authorizer    string // account id that approves authorization requests
-	violations    []string
-	requests      []string
+	// changes are edits and deletions of statuses, in order, for the user
+	// streams of the accounts they mention.
+	changes    []statusChange
+	idem       map[string]idemEntry // account id + key
+	rate       map[string]*window   // by token
+	faults     []*Fault
+	authorizer string // account id that approves authorization requests
+	violations []string
+	requests   []string
 }
 
 // Option adjusts a Server.

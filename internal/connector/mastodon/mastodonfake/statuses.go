@@ -348,6 +348,7 @@ func (s *Server) editStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock().UTC()
 	st.Text, st.SpoilerText, st.Sensitive, st.MediaIDs, st.EditedAt = in.text, in.spoiler, in.sensitive || in.spoiler != "", in.media, &now
+	s.changes = append(s.changes, statusChange{status: st.ID})
 	if in.language != "" {
 		st.Language = in.language
 	}
@@ -372,6 +373,7 @@ func (s *Server) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	out := s.statusJSON(baseURL(r), st, a.ID)
 	out["text"] = st.Text
 	st.Deleted = true
+	s.changes = append(s.changes, statusChange{status: st.ID, deleted: true})
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -13,7 +13,10 @@ const streamPoll = 50 * time.Millisecond
 // userStream serves GET /api/v1/streaming/user as Mastodon does, as
 // server-sent events: each new notification of the token's account as an
 // "notification" event, and a direct message as a "conversation" event
-// too; ":thump" heartbeats while idle. Config.NoStreaming answers 404.
+// too; an edit of a status that mentioned the account as "status.update"
+// (the status) and its deletion as "delete" (the id as a bare string), as
+// Mastodon streams them to mentioned accounts; ":thump" heartbeats while
+// idle. Config.NoStreaming answers 404.
 func (s *Server) userStream(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	off := s.cfg.NoStreaming
@@ -32,7 +35,7 @@ func (s *Server) userStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	seen := len(s.notifications)
+	seen, seenChanges := len(s.notifications), len(s.changes)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(http.StatusOK)
@@ -70,6 +73,18 @@ func (s *Server) userStream(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			seen = len(s.notifications)
+			for _, c := range s.changes[seenChanges:] {
+				if !s.notifiedOf(me.ID, c.status) {
+					continue
+				}
+				if c.deleted {
+					out = append(out, event{"delete", []byte(c.status)})
+				} else if st := s.statuses[c.status]; st != nil {
+					data, _ := json.Marshal(s.statusJSON(baseURL(r), st, me.ID))
+					out = append(out, event{"status.update", data})
+				}
+			}
+			seenChanges = len(s.changes)
 			s.mu.Unlock()
 			for _, e := range out {
 				fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.name, e.data)
@@ -79,4 +94,15 @@ func (s *Server) userStream(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// notifiedOf reports whether status mentioned account (it notified it of
+// the mention). The caller holds s.mu.
+func (s *Server) notifiedOf(account, status string) bool {
+	for _, n := range s.notifications {
+		if n.account == account && n.status == status && n.typ == "mention" {
+			return true
+		}
+	}
+	return false
 }
