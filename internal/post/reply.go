@@ -106,10 +106,6 @@ func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID 
 	if err != nil {
 		return herald.Reply{}, err
 	}
-	if it.DeletedAt != nil {
-		return herald.Reply{}, herald.Errorf(herald.CodeConflict,
-			"the post is no longer on the platform (deleted, or hidden from the account), so it cannot be answered")
-	}
 	own, err := s.account(ctx, actor.WorkspaceID, it.AccountID)
 	if err != nil {
 		return herald.Reply{}, err
@@ -139,6 +135,9 @@ func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID 
 		Key: replyKey(inst, it.ID, actor.UserID, asID, text, requestKey)}
 	if err := s.validateReply(ctx, acct, c, it, part); err != nil {
 		return herald.Reply{}, err
+	}
+	if it.DeletedAt != nil {
+		return s.replyToDeleted(ctx, it, part.Key, text)
 	}
 	now := s.clock.Now()
 	lease := now.Add(ReplyLease)
@@ -178,6 +177,29 @@ func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID 
 		return s.sendReply(ctx, it, acct, c, claimed, part)
 	}
 	return s.settleReply(ctx, it, acct, c, claimed, part)
+}
+
+// replyToDeleted answers a reply to an item gone from its platform: the
+// reply asked for before, when this repeats a request whose reply was
+// sent or may have been; otherwise a refusal, recording nothing.
+func (s *Service) replyToDeleted(ctx context.Context, it herald.InboxItem, key, text string) (herald.Reply, error) {
+	rs, err := s.store.ListReplies(ctx, it.WorkspaceID, it.ID)
+	if err != nil {
+		return herald.Reply{}, fmt.Errorf("post: replies to inbox item %d: %w", it.ID, err)
+	}
+	for _, r := range rs {
+		if r.Key != key || r.Text != text {
+			continue
+		}
+		switch r.State {
+		case herald.ReplySent:
+			return r, nil
+		case herald.ReplyUnconfirmed:
+			return r, cannotTell(r)
+		}
+	}
+	return herald.Reply{}, herald.Errorf(herald.CodeConflict,
+		"the post is no longer on the platform (deleted, or hidden from the account), so it cannot be answered")
 }
 
 // validateReply checks the reply against the platform's rules.

@@ -137,6 +137,23 @@ func TestAnswerAs(t *testing.T) {
 			t.Fatalf("@acme sent %d replies, want 1", plat.count(w.acct.ID))
 		}
 
+		// The post is deleted on the platform: asking again for the reply
+		// already sent returns it; a new reply is refused, recording nothing.
+		deleted := now.Add(time.Minute)
+		if err := st.ChangeInboxRemote(ctx, w.ws.ID, id, herald.InboxRemoteChange{DeletedAt: &deleted}); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := svc.ReplyAs(ctx, editor, id, support.ID, "We are on it", "req-1"); err != nil || again.ID != r.ID {
+			t.Fatalf("asked again after the post was deleted = %+v, %v; want reply %d", again, err, r.ID)
+		}
+		if _, err := svc.ReplyAs(ctx, editor, id, support.ID, "Still there?", ""); herald.ErrorCode(err) != herald.CodeConflict ||
+			!strings.Contains(err.Error(), "no longer on the platform") {
+			t.Fatalf("a new reply to a deleted post: %v, want a conflict saying it is gone", err)
+		}
+		if rs, err := st.ListReplies(ctx, w.ws.ID, id); err != nil || len(rs) != 2 {
+			t.Fatalf("replies after the refusal: %d, %v; want the 2 sent before", len(rs), err)
+		}
+
 		// A direct message is answered only from its own account.
 		dm := []herald.InboxItem{{WorkspaceID: w.ws.ID, AccountID: w.acct.ID, RemoteID: "dm-1", AuthorID: "dan",
 			Text: "psst", Direct: true, ConversationID: "c1", CreatedAt: now, FetchedAt: now}}
