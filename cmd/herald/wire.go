@@ -166,11 +166,23 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		instance = defaultInstanceID()
 	}
 
+	// Workspace notification channels (Slack, Discord, signed webhooks):
+	// the notification service hands every notification to
+	// webhookSvc.Deliver; the jobs attempt the deliveries.
+	webhookSvc, err := webhook.New(webhook.Config{BaseURL: cfg.BaseURL, AllowPrivate: cfg.AllowPrivateNetworks},
+		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	// Every notification goes through one service: the log and the
+	// operator's webhook, each member's feed, the workspace's channels.
+	notifications := notify.NewService(notify.ServiceDeps{Store: st, Hook: notifier, Channels: webhookSvc,
+		Clock: clock, Logger: logger})
 	a := &app{store: st, notifier: notifier, version: version(), clock: clock}
 	a.auth = auth.New(st, clock, logger)
 	a.sessions = auth.NewSessionManager(st, cfg.SecureCookies())
 	// A post sent back for changes becomes a task for its author.
-	tasks := task.New(st, clock, notifier, logger)
+	tasks := task.New(st, clock, notifications, logger)
 	// Images over a platform's size limit are re-encoded to fit, the same
 	// way in the composer's checks and when publishing.
 	fitter, err := media.NewFitter(storage)
@@ -178,14 +190,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, err
 	}
 	postOpts := []post.Option{post.WithConnectors(registry, keys), post.WithChangesHook(tasks),
-		post.WithMediaFitter(fitter), post.WithNotifier(notifier)}
+		post.WithMediaFitter(fitter), post.WithNotifier(notifications)}
 	if cfg.Driver() == config.DriverSQLite {
 		// serve holds the data folder's lock: a reply still sending from
 		// before now was left by a dead process.
 		postOpts = append(postOpts, post.WithSingleInstance(clock.Now()))
 	}
 	posts := post.New(st, clock, logger, postOpts...)
-	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifier), inbox.WithDMPlatforms(registry))
+	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifications), inbox.WithDMPlatforms(registry))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
 	a.dispatcher = publish.New(publish.Config{
 		Instance: instance,
@@ -207,7 +219,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			OpenMedia: func(_ context.Context, key string) (io.ReadCloser, error) {
 				return storage.Open(key)
 			},
-			Notifier: notifier,
+			Notifier: notifications,
 			Clock:    clock,
 			Logger:   logger,
 			RateGate: gate,
@@ -217,14 +229,6 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	calendarFeeds := ical.New(st, clock, logger)
 	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
 		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
-	// Workspace notification channels (Slack, Discord, signed webhooks).
-	// The notification service hands every notification to
-	// webhookSvc.Deliver; the jobs attempt the deliveries.
-	webhookSvc, err := webhook.New(webhook.Config{BaseURL: cfg.BaseURL, AllowPrivate: cfg.AllowPrivateNetworks},
-		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("webhooks: %w", err)
-	}
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Store:      st,
 		Connectors: registry,
@@ -238,7 +242,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Replies:    posts,
 		Overdue:    inboxSvc,
 		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
-			notifier.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
+			notifications.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
 		}),
 		Clock:    clock,
 		RateGate: gate,
@@ -261,7 +265,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Client: outbound.NewClient(outbound.Options{AllowPrivate: cfg.AllowPrivateNetworks, MaxBody: cfg.MediaMaxBytes + 1}),
 		Clock:  clock, Logger: logger})
 	templates := template.New(st, clock, posts, logger)
-	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifier))
+	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifications))
 	a.api = api.New(api.Deps{
 		Auth:       a.auth,
 		Sessions:   a.sessions,

@@ -1,6 +1,10 @@
 package herald
 
-import "time"
+import (
+	"context"
+	"strconv"
+	"time"
+)
 
 // NotificationKind says what a notification is about.
 type NotificationKind string
@@ -98,4 +102,94 @@ type Notification struct {
 	// is a new event.
 	Key string    `json:"key,omitempty"`
 	At  time.Time `json:"at"`
+}
+
+// UserNotification is one notification in one member's feed (the bell in
+// the header). The embedded Notification carries what happened; UserIDs
+// is empty there.
+type UserNotification struct {
+	ID     int64 `json:"id"`
+	UserID int64 `json:"user_id"`
+	Notification
+	// ReadAt is when the person read it (opened it or marked it read);
+	// nil while unread.
+	ReadAt *time.Time `json:"read_at,omitempty"`
+}
+
+// NotificationFilter narrows a feed.
+type NotificationFilter struct {
+	UnreadOnly bool
+	// Kinds keeps only these kinds (empty: every kind).
+	Kinds []NotificationKind
+	// Cursor is a NotificationPage.Next from the page before ("" for
+	// the newest).
+	Cursor string
+	// Limit is the page size (the store caps it at 200; 0 means 50).
+	Limit int
+}
+
+// NotificationPage is one page of a feed, newest first. Next is the
+// cursor of the page after, "" on the last page.
+type NotificationPage struct {
+	Items []UserNotification `json:"items"`
+	Next  string             `json:"next,omitempty"`
+}
+
+// NotificationStore keeps each member's notification feed. Every method
+// is scoped to one person in one workspace.
+type NotificationStore interface {
+	// AddNotifications stores ns, setting their IDs, and returns how many
+	// it stored. A notification whose (WorkspaceID, UserID, Key) is stored
+	// already is the same event for the same person: it is skipped and
+	// its ID stays 0. Keys must not be empty.
+	AddNotifications(ctx context.Context, ns []UserNotification) (int, error)
+	// ListNotifications returns a page of userID's feed in the workspace.
+	ListNotifications(ctx context.Context, workspaceID, userID int64, f NotificationFilter) (NotificationPage, error)
+	// CountUnreadNotifications counts userID's unread notifications in
+	// the workspace.
+	CountUnreadNotifications(ctx context.Context, workspaceID, userID int64) (int, error)
+	// MarkNotifications marks userID's notifications ids in the workspace
+	// read at at (read false: unread again); nil ids means every unread
+	// one (read must then be true). It returns how many changed; ids of
+	// others or of no one are left alone.
+	MarkNotifications(ctx context.Context, workspaceID, userID int64, ids []int64, read bool, at time.Time) (int, error)
+	// PruneNotifications deletes, in every workspace, up to limit read
+	// notifications from before readBefore and any from before
+	// allBefore, and returns how many it deleted.
+	PruneNotifications(ctx context.Context, readBefore, allBefore time.Time, limit int) (int, error)
+}
+
+// Size is the page size f asks for: Limit within 1…200, 50 when unset.
+func (f NotificationFilter) Size() int {
+	switch {
+	case f.Limit <= 0:
+		return 50
+	case f.Limit > 200:
+		return 200
+	}
+	return f.Limit
+}
+
+// Before is the id a page starts below (0: the newest page), read from
+// Cursor.
+func (f NotificationFilter) Before() (int64, error) {
+	if f.Cursor == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(f.Cursor, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, Errorf(CodeInvalid, "the cursor %q is not one Herald gave out; start again from the first page", f.Cursor)
+	}
+	return id, nil
+}
+
+// NewNotificationPage makes a page of the rows a store read, newest
+// first: up to size of them, plus one more when another page follows.
+func NewNotificationPage(rows []UserNotification, size int) NotificationPage {
+	p := NotificationPage{Items: rows}
+	if len(rows) > size {
+		p.Items = rows[:size]
+		p.Next = strconv.FormatInt(p.Items[size-1].ID, 10)
+	}
+	return p
 }

@@ -266,6 +266,7 @@ type Tx interface {
 	FeedStore
 	WebhookStore
 	TaskStore
+	NotificationStore
 }
 
 // Store is a database: every store method (each call its own transaction),

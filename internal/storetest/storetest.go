@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Snippets", snippetTests()},
 		{"Feeds", feedTests()},
 		{"Webhooks", webhookTests()},
+		{"Notifications", notificationTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"WholeTx", wholeTests()},
