@@ -267,31 +267,32 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	templates := template.New(st, clock, posts, logger)
 	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifications))
 	a.api = api.New(api.Deps{
-		Auth:       a.auth,
-		Sessions:   a.sessions,
-		Workspaces: workspaces,
-		Labels:     labels,
-		Campaigns:  campaigns,
-		Posts:      posts,
-		Inbox:      inboxSvc,
-		Accounts:   accounts,
-		Media:      mediaSvc,
-		Evergreen:  evergreenSvc,
-		Calendar:   calendarFeeds,
-		BaseURL:    cfg.BaseURL,
-		Imports:    imports,
-		Templates:  templates,
-		Feeds:      feedSvc,
-		Webhooks:   webhookSvc,
-		Tasks:      tasks,
-		Reviews:    reviews,
-		Logger:     logger,
-		Version:    a.version,
+		Auth:          a.auth,
+		Sessions:      a.sessions,
+		Workspaces:    workspaces,
+		Labels:        labels,
+		Campaigns:     campaigns,
+		Posts:         posts,
+		Inbox:         inboxSvc,
+		Accounts:      accounts,
+		Media:         mediaSvc,
+		Evergreen:     evergreenSvc,
+		Calendar:      calendarFeeds,
+		BaseURL:       cfg.BaseURL,
+		Imports:       imports,
+		Templates:     templates,
+		Feeds:         feedSvc,
+		Webhooks:      webhookSvc,
+		Tasks:         tasks,
+		Reviews:       reviews,
+		Notifications: notifications,
+		Logger:        logger,
+		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

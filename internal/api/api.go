@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/review"
@@ -58,6 +59,9 @@ type Deps struct {
 	Tasks *task.Service
 	// Reviews manages client review links.
 	Reviews *review.Service
+	// Notifications keeps each member's notification feed (nil: the
+	// routes are not offered).
+	Notifications *notify.Service
 	// BaseURL is where people reach Herald, for the addresses it hands out.
 	BaseURL string
 	Logger  *slog.Logger
@@ -143,6 +147,9 @@ func New(d Deps) *API {
 	a.registerTasks()
 	if d.Reviews != nil {
 		a.registerReviewLinks()
+	}
+	if d.Notifications != nil {
+		a.registerNotifications()
 	}
 	return a
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postgres/pgtest"
 	"github.com/heraldsocial/herald/internal/review"
@@ -92,7 +93,13 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tasks := task.New(store, clock, nil, logger)
+	hooks, err := webhook.New(webhook.Config{BaseURL: "https://herald.example.com", AllowPrivate: true},
+		webhook.Deps{Store: store, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := notify.NewService(notify.ServiceDeps{Store: store, Channels: hooks, Clock: clock, Logger: logger})
+	tasks := task.New(store, clock, notes, logger)
 	posts := post.New(store, clock, logger, post.WithChangesHook(tasks))
 	d := api.Deps{
 		Auth:       authSvc,
@@ -114,11 +121,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	}
 	d.Imports = importsFor(d)
 	d.Templates = template.New(store, clock, d.Posts, logger)
-	d.Webhooks, err = webhook.New(webhook.Config{BaseURL: d.BaseURL, AllowPrivate: true},
-		webhook.Deps{Store: store, Keys: keys, Clock: clock, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d.Webhooks, d.Notifications = hooks, notes
 	d.Reviews = review.New(store, d.Posts, clock, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/server"
 	"github.com/heraldsocial/herald/internal/sqlite"
@@ -84,19 +85,20 @@ func newConnectEnvWith(t *testing.T, register func(*connector.Registry)) (*env, 
 	e.auth = auth.New(st, clock, logger)
 	sm := auth.NewSessionManager(st, false)
 	e.ws = workspace.New(st, clock, logger)
-	e.posts = post.New(st, clock, logger, post.WithConnectors(reg, keys))
+	e.notes = notify.NewService(notify.ServiceDeps{Store: st, Clock: clock, Logger: logger})
+	e.posts = post.New(st, clock, logger, post.WithConnectors(reg, keys), post.WithNotifier(e.notes))
 	e.accounts = account.New(st, keys, clock, logger, account.WithConnectors(reg, base+"/api/v1/connect/callback", e.auth))
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
 	e.media = media.New(st, storage, 5<<20, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
-	e.inbox = inbox.New(st, clock, logger, inbox.WithDMPlatforms(reg))
+	e.inbox = inbox.New(st, clock, logger, inbox.WithDMPlatforms(reg), inbox.WithNotifier(e.notes))
 	a := api.New(api.Deps{Inbox: e.inbox,
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Logger: logger, Version: "test",
 	})
 	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
-		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, nil, logger), Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Tasks: task.New(st, clock, e.notes, logger), Notifications: e.notes, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/review"
 	"github.com/heraldsocial/herald/internal/server"
@@ -58,6 +59,7 @@ type env struct {
 	reviews   *review.Service
 	inbox     *inbox.Service
 	links     *media.PublicLinks
+	notes     *notify.Service
 	srv       *httptest.Server
 	web       *Handler
 	// Set by newConnectEnvWith, for tests that publish (startPublishing).
@@ -102,8 +104,14 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	e.auth = auth.New(st, clock, logger)
 	sm := auth.NewSessionManager(st, false)
 	e.ws = workspace.New(st, clock, logger)
-	e.tasks = task.New(st, clock, nil, logger)
-	e.posts = post.New(st, clock, logger, post.WithChangesHook(e.tasks))
+	e.webhooks, err = webhook.New(webhook.Config{BaseURL: "https://herald.example", AllowPrivate: true},
+		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.notes = notify.NewService(notify.ServiceDeps{Store: st, Channels: e.webhooks, Clock: clock, Logger: logger})
+	e.tasks = task.New(st, clock, e.notes, logger)
+	e.posts = post.New(st, clock, logger, post.WithChangesHook(e.tasks), post.WithNotifier(e.notes))
 	e.accounts = account.New(st, keys, clock, logger)
 	e.labels = label.New(st, clock, logger)
 	e.campaigns = campaign.New(st, clock, logger)
@@ -112,13 +120,8 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	e.calendar = ical.New(st, clock, logger)
 	e.templates = template.New(st, clock, e.posts, logger)
 	e.feeds = feeds.New(st, e.posts, feeds.NewClient(true), clock, logger, feeds.Config{})
-	e.webhooks, err = webhook.New(webhook.Config{BaseURL: "https://herald.example", AllowPrivate: true},
-		webhook.Deps{Store: st, Keys: keys, Clock: clock, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.reviews = review.New(st, e.posts, clock, logger)
-	e.inbox = inbox.New(st, clock, logger)
+	e.inbox = inbox.New(st, clock, logger, inbox.WithNotifier(e.notes))
 	a := api.New(api.Deps{Inbox: e.inbox,
 		Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Labels: e.labels, Campaigns: e.campaigns, Media: e.media, Templates: e.templates, Feeds: e.feeds, Tasks: e.tasks, Logger: logger, Version: "test",
@@ -128,7 +131,7 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
 	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Notifications: e.notes, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/media"
+	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/postcsv"
 	"github.com/heraldsocial/herald/internal/review"
@@ -68,6 +69,8 @@ type Deps struct {
 	Tasks *task.Service
 	// Reviews runs client review links (nil: the pages answer not found).
 	Reviews *review.Service
+	// Notifications keeps each member's notification feed (nil: no bell).
+	Notifications *notify.Service
 	// MediaLinks serves the signed public addresses of media files that
 	// platforms fetch (Instagram, Threads); nil: none are served.
 	MediaLinks *media.PublicLinks
@@ -161,6 +164,7 @@ func (h *Handler) routes() {
 	h.importRoutes(m)
 	h.taskRoutes(m)
 	h.inboxRoutes(m)
+	h.notificationRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
@@ -205,6 +209,8 @@ type page struct {
 	Current    herald.UserWorkspace // zero outside a workspace
 	Crisis     post.CrisisStatus
 	InboxOpen  int // the workspace's open inbox items, for the navigation
+	Unread     int  // the viewer's unread notifications, for the bell
+	hasFeed    bool // the viewer has a notification feed here
 	Flash      string
 	Title      string
 	Path       string // the page's own path, to come back to after a form
@@ -271,6 +277,12 @@ func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 		if p.InboxOpen, err = h.d.Posts.CountOpenInbox(r.Context(), actor); err != nil {
 			h.fail(w, r, p, err)
 			return
+		}
+		if p.hasFeed = h.d.Notifications != nil && actor.UserID != 0; p.hasFeed {
+			if p.Unread, err = h.d.Notifications.Unread(r.Context(), actor); err != nil {
+				h.fail(w, r, p, err)
+				return
+			}
 		}
 		h.d.Sessions.Put(r.Context(), workspaceKey, wsID)
 		if err := fn(w, r, p); err != nil {
