@@ -208,7 +208,7 @@ type page struct {
 	Workspaces []herald.UserWorkspace
 	Current    herald.UserWorkspace // zero outside a workspace
 	Crisis     post.CrisisStatus
-	InboxOpen  int // the workspace's open inbox items, for the navigation
+	InboxOpen  int  // the workspace's open inbox items, for the navigation
 	Unread     int  // the viewer's unread notifications, for the bell
 	hasFeed    bool // the viewer has a notification feed here
 	Flash      string
