@@ -164,7 +164,54 @@ func (s *Service) act(ctx context.Context, actor herald.Actor, need herald.Actio
 	if h := s.changes; h != nil && moved && mv.name == requestChangesMove.name {
 		h.ChangesRequested(ctx, actor, p, reason, now)
 	}
+	if moved {
+		s.reviewNotice(ctx, actor, p, mv, reason)
+	}
 	return p, nil
+}
+
+// reviewNotice tells the approvers that p waits for them (submitted), or
+// its author that it was approved. (Changes requested become a task for
+// the author, which notifies them.)
+func (s *Service) reviewNotice(ctx context.Context, actor herald.Actor, p herald.Post, mv move, comment string) {
+	if s.notifier == nil {
+		return
+	}
+	now := s.clock.Now()
+	n := herald.Notification{WorkspaceID: p.WorkspaceID, PostID: p.ID, ActorID: actor.UserID,
+		Link: fmt.Sprintf("/w/%d/posts/%d", p.WorkspaceID, p.ID), At: now}
+	title := excerpt(strings.Join(strings.Fields(firstNonEmpty(p.Title, p.Text)), " "), 60)
+	switch mv.name {
+	case submitMove.name:
+		n.Kind = herald.NotifyApprovalRequested
+		n.Title = "Waiting for your approval: " + title
+		n.Message = fmt.Sprintf("“%s” was sent for review; approve it or ask for changes.", title)
+		n.Key = fmt.Sprintf("post:%d:submitted:%d", p.ID, now.UnixNano())
+	case approveMove.name:
+		if p.AuthorID == 0 || p.AuthorID == actor.UserID {
+			return
+		}
+		n.Kind, n.UserIDs = herald.NotifyApprovalGiven, []int64{p.AuthorID}
+		n.Title = "Approved: " + title
+		n.Message = fmt.Sprintf("“%s” was approved and can be scheduled.", title)
+		n.Key = fmt.Sprintf("post:%d:approved:%d", p.ID, now.UnixNano())
+	default:
+		return
+	}
+	if comment != "" {
+		n.Message += " Comment: " + excerpt(comment, 200)
+	}
+	s.notifier.Notify(ctx, n)
+}
+
+// firstNonEmpty returns the first of ss that is not empty.
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // apply moves every target of p that can make mv, inside tx, and records

@@ -9,12 +9,14 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// Notifier is told about inbox items assigned to people.
+// Notifier is told about inbox items assigned to people, posts sent for
+// review and posts approved.
 type Notifier interface {
 	Notify(ctx context.Context, n herald.Notification)
 }
 
-// WithNotifier tells assignees about the inbox items given to them.
+// WithNotifier tells assignees about the inbox items given to them,
+// approvers about posts waiting for them, and authors about approvals.
 func WithNotifier(n Notifier) Option {
 	return func(s *Service) { s.notifier = n }
 }

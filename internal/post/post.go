@@ -28,7 +28,7 @@ type Service struct {
 	fit MediaFitter
 	// options are the accounts' option fields as last listed.
 	options optionCache
-	// notifier is told about inbox assignments (WithNotifier).
+	// notifier is told about inbox assignments and reviews (WithNotifier).
 	notifier Notifier
 	// replyOrphans is when this server became the only one on its
 	// database (WithSingleInstance); zero: others may share it.
@@ -176,6 +176,9 @@ func (s *Service) Create(ctx context.Context, actor herald.Actor, in herald.Post
 	}
 	if action == ActionSchedule || action == ActionQueue {
 		s.wake()
+	}
+	if action == ActionSubmit {
+		s.reviewNotice(ctx, actor, p, submitMove, "")
 	}
 	s.logger.InfoContext(ctx, "post created", "workspace_id", p.WorkspaceID, "post_id", p.ID,
 		"targets", len(p.Targets), "action", string(action))

@@ -54,7 +54,9 @@ func (a *attempt) failed(outcome herald.AttemptOutcome, status int, msg string) 
 	t := a.c.Target
 	return result{to: herald.StateFailed, outcome: outcome, status: status, err: msg,
 		notice: &herald.Notification{Kind: herald.NotifyTargetFailed, WorkspaceID: t.WorkspaceID,
-			TargetID: t.ID, AccountID: t.AccountID,
+			TargetID: t.ID, PostID: t.PostID, AccountID: t.AccountID,
+			Title: fmt.Sprintf("Not published to %s %s", a.c.Account.Platform, a.c.Account.Handle),
+			Key:   fmt.Sprintf("target:%d:attempt:%d:failed", t.ID, a.c.AttemptID),
 			Message: fmt.Sprintf("Post target %d could not be published to %s %s: %s", t.ID,
 				a.c.Account.Platform, a.c.Account.Handle, msg)}}
 }
@@ -65,7 +67,9 @@ func (a *attempt) unconfirmed(msg string) result {
 	t := a.c.Target
 	return result{to: herald.StateUnconfirmed, outcome: herald.OutcomeAmbiguous, err: msg,
 		notice: &herald.Notification{Kind: herald.NotifyTargetUnconfirmed, WorkspaceID: t.WorkspaceID,
-			TargetID: t.ID, AccountID: t.AccountID,
+			TargetID: t.ID, PostID: t.PostID, AccountID: t.AccountID,
+			Title: fmt.Sprintf("Check whether a post reached %s %s", a.c.Account.Platform, a.c.Account.Handle),
+			Key:   fmt.Sprintf("target:%d:attempt:%d:unconfirmed", t.ID, a.c.AttemptID),
 			Message: fmt.Sprintf("Herald cannot tell whether post target %d reached %s %s (%s). Check the account, then mark the post published or schedule it again.",
 				t.ID, a.c.Account.Platform, a.c.Account.Handle, msg)}}
 }
@@ -102,7 +106,10 @@ func (a *attempt) accountDown(ctx context.Context, to herald.AccountStatus, outc
 	if changed {
 		acc := a.c.Account
 		r.notice = &herald.Notification{Kind: kind, WorkspaceID: acc.WorkspaceID, AccountID: acc.ID,
-			TargetID: a.c.Target.ID,
+			TargetID: a.c.Target.ID, PostID: a.c.Target.PostID,
+			Title: fmt.Sprintf("Reconnect %s %s", acc.Platform, acc.Handle),
+			Link:  fmt.Sprintf("/w/%d/accounts", acc.WorkspaceID),
+			Key:   fmt.Sprintf("account:%d:%s:attempt:%d", acc.ID, to, a.c.AttemptID),
 			Message: fmt.Sprintf("The %s account %s needs to be reconnected: %s. Its posts wait until then.",
 				acc.Platform, acc.Handle, reason)}
 	}
