@@ -288,6 +288,20 @@ func contributorApproval(t *testing.T, f *flows) {
 	)
 	id := postIDIn(t, loc)
 
+	run(t, ctx, "the owner's bell tells of the post waiting",
+		chromedp.Navigate(wsURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#nav-notifications-count")),
+		chromedp.Click(chromedp.CSS("#nav-notifications")),
+		chromedp.WaitVisible(chromedp.CSS("#notifications")),
+		into(&text, chromedp.Text(chromedp.CSS("#notifications li.unread"))),
+		chromedp.Click(chromedp.CSS("#notifications li.unread button.linklike")),
+		chromedp.WaitVisible(chromedp.CSS(`#post-body [data-state="in_review"]`)),
+		into(&loc, chromedp.Location()),
+	)
+	if !strings.Contains(text, "Waiting for your approval: Sourdough workshop") || postIDIn(t, loc) != id {
+		t.Fatalf("the owner's notification says %q and opened %s", text, loc)
+	}
+
 	run(t, ctx, "approve it",
 		chromedp.Click(chromedp.CSS("#nav-approvals")),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#approve-%d", id))),
@@ -306,10 +320,31 @@ func contributorApproval(t *testing.T, f *flows) {
 	if !strings.Contains(text, "Approved and scheduled") {
 		t.Fatalf("after approving: %q", text)
 	}
+	// The contributor's page, open since submitting, counts the approval
+	// on its own (the bell asks every 30 seconds).
+	bell := `document.querySelector("#nav-notifications-count") !== null`
+	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(time.Second) {
+		var ok bool
+		sctx, cancel := context.WithTimeout(cy, 5*time.Second)
+		err := chromedp.Do(sctx, into(&ok, chromedp.Evaluate[bool](bell)))
+		cancel()
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			run(t, cy, "the contributor's bell counts the approval without a reload", poll(bell))
+		}
+	}
 	run(t, cy, "the contributor sees it scheduled",
+		chromedp.Click(chromedp.CSS("#nav-notifications")),
+		chromedp.WaitVisible(chromedp.CSS("#notifications")),
+		into(&text, chromedp.Text(chromedp.CSS("#notifications li.unread"))),
 		chromedp.Navigate(fmt.Sprintf("%s/posts/%d", wsURL, id)),
 		chromedp.WaitVisible(chromedp.CSS(`#post-body [data-state="scheduled"]`)),
 	)
+	if !strings.Contains(text, "Approved: Sourdough workshop") {
+		t.Fatalf("the contributor's notification says %q", text)
+	}
 	f.approved = id
 }
 
