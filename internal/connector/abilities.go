@@ -163,6 +163,27 @@ func (on InboxSignals) Delete(remoteID string) {
 	}
 }
 
+// PostState is how a post received in the inbox stands on its platform
+// now.
+type PostState struct {
+	// Gone: the platform says the post is not there (deleted, or no
+	// longer visible to the account).
+	Gone bool
+	// Text is the post's text now (when not gone).
+	Text string
+	// EditedAt is when its author last edited it (nil: never, or the
+	// platform does not say).
+	EditedAt *time.Time
+}
+
+// PostChecker reads posts received in the inbox as they are now, so that
+// the inbox learns of edits and deletions without a stream. The answer is
+// keyed by RemoteRef.ID; a post missing from it could not be told about
+// this time. A failure of the whole call is an error.
+type PostChecker interface {
+	CheckPosts(ctx context.Context, acct Account, refs []herald.RemoteRef) (map[string]PostState, error)
+}
+
 // ErrNoStream is WatchInbox's error for a server without a push stream.
 var ErrNoStream = errors.New("the server offers no streaming API")
 

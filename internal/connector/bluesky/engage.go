@@ -54,6 +54,9 @@ type postView struct {
 	ReplyCount  *int64 `json:"replyCount"`
 	QuoteCount  *int64 `json:"quoteCount"`
 	IndexedAt   string `json:"indexedAt"`
+	Record      struct {
+		Text string `json:"text"`
+	} `json:"record"`
 }
 
 // Metrics reads likes, reposts, replies and quotes with app.bsky.feed.getPosts
@@ -78,6 +81,22 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 		byURI[uri] = append(byURI[uri], r.ID)
 	}
 	out := map[string]connector.Metrics{}
+	err = c.getPosts(ctx, s, uris, func(p postView) {
+		m := connector.Metrics{Likes: count(p.LikeCount), Reposts: count(p.RepostCount), Replies: count(p.ReplyCount),
+			Quotes: count(p.QuoteCount), Impressions: -1, At: c.now().UTC()}
+		for _, id := range byURI[p.URI] {
+			out[id] = m
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getPosts reads uris with app.bsky.feed.getPosts, metricsBatch at a time,
+// and calls fn with each post the AppView has.
+func (c *Connector) getPosts(ctx context.Context, s session, uris []string, fn func(postView)) error {
 	for batch := range slices.Chunk(uris, metricsBatch) {
 		var res struct {
 			Posts []postView `json:"posts"`
@@ -85,15 +104,48 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 		_, err := c.call(ctx, request{method: http.MethodGet, host: s.pds, nsid: "app.bsky.feed.getPosts", token: s.access,
 			query: url.Values{"uris": batch}, out: &res})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		at := c.now().UTC()
 		for _, p := range res.Posts {
-			m := connector.Metrics{Likes: count(p.LikeCount), Reposts: count(p.RepostCount), Replies: count(p.ReplyCount),
-				Quotes: count(p.QuoteCount), Impressions: -1, At: at}
-			for _, id := range byURI[p.URI] {
-				out[id] = m
-			}
+			fn(p)
+		}
+	}
+	return nil
+}
+
+// CheckPosts reads posts received in the inbox as they are now, with
+// app.bsky.feed.getPosts (25 a call): a post the AppView no longer
+// returns is gone (deleted, or hidden from the account by a block or a
+// takedown). Bluesky posts cannot be edited, so only their text is read.
+func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.PostState, error) {
+	s, err := c.current(acct)
+	if err != nil {
+		return nil, err
+	}
+	byURI := map[string][]string{}
+	var uris []string
+	for _, r := range refs {
+		uri := refURI(r)
+		if uri == "" {
+			continue
+		}
+		if _, seen := byURI[uri]; !seen {
+			uris = append(uris, uri)
+		}
+		byURI[uri] = append(byURI[uri], r.ID)
+	}
+	found := map[string]postView{}
+	if err := c.getPosts(ctx, s, uris, func(p postView) { found[p.URI] = p }); err != nil {
+		return nil, err
+	}
+	out := make(map[string]connector.PostState, len(refs))
+	for uri, ids := range byURI {
+		ps := connector.PostState{Gone: true}
+		if p, ok := found[uri]; ok {
+			ps = connector.PostState{Text: p.Record.Text}
+		}
+		for _, id := range ids {
+			out[id] = ps
 		}
 	}
 	return out, nil

@@ -224,6 +224,43 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 	return out, nil
 }
 
+// checked is the part of a status CheckPosts reads.
+type checked struct {
+	Content  string  `json:"content"`
+	EditedAt *string `json:"edited_at"`
+}
+
+// CheckPosts reads each status as it is now: its text and when it was
+// last edited, or gone when the platform answers 404.
+func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.PostState, error) {
+	cr, err := creds(acct)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]connector.PostState, len(refs))
+	for _, ref := range refs {
+		var st checked
+		_, err := c.call(ctx, cr, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(ref.ID), nil, "", nil, &st)
+		var e *connector.Error
+		if errors.As(err, &e) && e.Status == http.StatusNotFound {
+			out[ref.ID] = connector.PostState{Gone: true}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ps := connector.PostState{Text: plainText(st.Content)}
+		if st.EditedAt != nil {
+			if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
+				t = t.UTC()
+				ps.EditedAt = &t
+			}
+		}
+		out[ref.ID] = ps
+	}
+	return out, nil
+}
+
 // notification is the part of a notification Mentions reads.
 type notification struct {
 	ID        string  `json:"id"`

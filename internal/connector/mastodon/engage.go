@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -20,15 +21,62 @@ import (
 // count impressions (-1). Statuses the instance no longer has are absent.
 // The first other failure stops the rest and is returned.
 func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.Metrics, error) {
-	cr, err := creds(acct)
+	out := make(map[string]connector.Metrics, len(refs))
+	err := c.eachStatus(ctx, acct, refs, "reading counts", func(id string, st *status) {
+		if st == nil {
+			return
+		}
+		m := connector.Metrics{Likes: st.FavouritesCount, Reposts: st.ReblogsCount, Replies: st.RepliesCount,
+			Quotes: -1, Impressions: -1, At: c.now().UTC()}
+		if st.QuotesCount != nil {
+			m.Quotes = *st.QuotesCount
+		}
+		out[id] = m
+	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// CheckPosts reads each status as the account sees it now (GET
+// /api/v1/statuses/:id, a few at once): its text and when it was last
+// edited, or gone when the server answers 404 (deleted, or no longer
+// visible to the account).
+func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.PostState, error) {
+	out := make(map[string]connector.PostState, len(refs))
+	err := c.eachStatus(ctx, acct, refs, "checking posts", func(id string, st *status) {
+		if st == nil {
+			out[id] = connector.PostState{Gone: true}
+			return
+		}
+		ps := connector.PostState{Text: htmlText(st.Content)}
+		if st.EditedAt != nil {
+			if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
+				t = t.UTC()
+				ps.EditedAt = &t
+			}
+		}
+		out[id] = ps
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachStatus reads the statuses refs name, c.concurrency at a time, and
+// calls fn with each (nil when the server answers 404), one call at a
+// time. The first other error stops the reading and is returned.
+func (c *Connector) eachStatus(ctx context.Context, acct connector.Account, refs []herald.RemoteRef, what string, fn func(id string, st *status)) error {
+	cr, err := creds(acct)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		mu       sync.Mutex
-		out      = make(map[string]connector.Metrics, len(refs))
 		firstErr error
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, c.concurrency)
@@ -54,29 +102,25 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 			defer mu.Unlock()
 			switch {
 			case statusOf(err) == http.StatusNotFound:
+				fn(id, nil)
 			case err != nil:
 				if firstErr == nil {
 					firstErr = err
 					cancel()
 				}
 			default:
-				m := connector.Metrics{Likes: st.FavouritesCount, Reposts: st.ReblogsCount, Replies: st.RepliesCount,
-					Quotes: -1, Impressions: -1, At: c.now().UTC()}
-				if st.QuotesCount != nil {
-					m.Quotes = *st.QuotesCount
-				}
-				out[id] = m
+				fn(id, &st)
 			}
 		}(r.ID)
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &connector.Error{Class: connector.Transient, Message: "reading counts was stopped", Err: err}
+		return &connector.Error{Class: connector.Transient, Message: what + " was stopped", Err: err}
 	}
-	return out, nil
+	return nil
 }
 
 // notification is the part of a Mastodon notification the connector reads.

@@ -327,8 +327,11 @@ func fields(r *http.Request) map[string]bool {
 
 // tweetJSON renders a post with the fields asked for. Callers hold s.mu.
 func (s *Server) tweetJSON(t *Tweet, f map[string]bool, nonPublic bool) map[string]any {
-	m := map[string]any{"id": t.ID, "text": t.Text, "edit_history_tweet_ids": []string{t.ID},
-		"edit_history_post_ids": []string{t.ID}}
+	history := t.EditHistory
+	if history == nil {
+		history = []string{t.ID}
+	}
+	m := map[string]any{"id": t.ID, "text": t.Text, "edit_history_tweet_ids": history, "edit_history_post_ids": history}
 	if f["created_at"] {
 		m["created_at"] = t.CreatedAt.Format("2006-01-02T15:04:05.000Z")
 	}

@@ -48,6 +48,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,6 +106,9 @@ type Tweet struct {
 	Quotes         int64
 	Impressions    int64
 	Deleted        bool
+	// EditHistory is every version's id, oldest first, once the post was
+	// edited (nil: never edited; X then lists the post's own id).
+	EditHistory []string
 }
 
 // Media is an upload as the fake keeps it.
@@ -304,6 +308,32 @@ func (s *Server) PostAs(userID, text, replyTo string) Tweet {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return *s.create(userID, text, replyTo, nil, "")
+}
+
+// EditAs edits post id as its author does on X: the edit is a new post
+// with the new text, and every version's edit history lists them all.
+func (s *Server) EditAs(id, text string) Tweet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	orig := s.tweets[id]
+	t := s.create(orig.AuthorID, text, orig.ReplyTo, nil, "")
+	t.ConversationID = orig.ConversationID
+	history := orig.EditHistory
+	if history == nil {
+		history = []string{orig.ID}
+	}
+	history = append(slices.Clone(history), t.ID)
+	for _, v := range history {
+		s.tweets[v].EditHistory = history
+	}
+	return *t
+}
+
+// DeleteAs deletes post id as its author does.
+func (s *Server) DeleteAs(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tweets[id].Deleted = true
 }
 
 // Tweets returns every post, oldest first (deleted ones included).
