@@ -168,6 +168,14 @@ type InboxStore interface {
 	// FindInboxItem returns the account's item with the remote id
 	// (ErrNotFound when it has none).
 	FindInboxItem(ctx context.Context, accountID int64, remoteID string) (InboxItem, error)
+	// InboxToCheck returns up to limit of the account's public items
+	// (not direct messages) posted since since, not known deleted, whose
+	// last check with the platform was before checkedBefore: never
+	// checked first, then the longest unchecked, then the newest.
+	InboxToCheck(ctx context.Context, accountID int64, since, checkedBefore time.Time, limit int) ([]InboxItem, error)
+	// MarkInboxChecked records that the items ids were checked with the
+	// platform at at.
+	MarkInboxChecked(ctx context.Context, ids []int64, at time.Time) error
 	// CountOpenInbox counts the workspace's open items.
 	CountOpenInbox(ctx context.Context, workspaceID int64) (int, error)
 	// SetInboxCursor saves where the account's next inbox sync starts.

@@ -80,8 +80,8 @@ type Config struct {
 	// ExtendEvery is how often recurring series get their next posts
 	// (default 24h).
 	ExtendEvery time.Duration
-	// SweepEvery is how often expired browser sessions are deleted
-	// (default 1h).
+	// SweepEvery is how often expired browser sessions, and notifications
+	// past their keeping time, are deleted (default 1h).
 	SweepEvery time.Duration
 	// Workers is how many jobs this instance works at once (default 4).
 	Workers int
@@ -125,6 +125,11 @@ type Config struct {
 	// OverdueEvery is how often inbox_overdue tells of inbox items past
 	// their response target (default 1m).
 	OverdueEvery time.Duration
+	// CheckEvery is how often check_inbox reads the inbox's posts of the
+	// last 48 hours again to learn of edits and deletions (default 10m;
+	// each post at most every 30 minutes, 100 per account a run). A
+	// negative value turns check_inbox off.
+	CheckEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -154,6 +159,7 @@ func (c Config) withDefaults() Config {
 	set(&c.TasksEvery, DefaultTasksEvery)
 	set(&c.RepliesEvery, DefaultRepliesEvery)
 	set(&c.OverdueEvery, DefaultOverdueEvery)
+	set(&c.CheckEvery, DefaultCheckEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -178,9 +184,9 @@ func (c Config) Validate() error {
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
-		{"overdue_every", c.OverdueEvery},
+		{"overdue_every", c.OverdueEvery}, {"check_every", c.CheckEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
-		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every") {
+		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every") {
 			continue // turned off
 		}
 		if f.v < MinEvery {

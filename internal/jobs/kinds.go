@@ -46,6 +46,16 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return SyncInboxArgs{} },
 		})
 	}
+	if r.cfg.CheckEvery > 0 {
+		ks = append(ks, kind{
+			name: CheckInboxArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &checkInboxWorker{engage: r.engage(d)})
+			},
+			every: r.cfg.CheckEvery,
+			args:  func() river.JobArgs { return CheckInboxArgs{} },
+		})
+	}
 	if d.Extender != nil {
 		ks = append(ks, kind{
 			name: ExtendSeriesArgs{}.Kind(),

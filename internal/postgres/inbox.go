@@ -422,3 +422,35 @@ func (s store) InboxAccounts(ctx context.Context, platforms []herald.Platform) (
 	out, err := collect(rows, scanAccount)
 	return out, dbErr("inbox accounts", err)
 }
+
+// InboxToCheck returns the account's recent public items due a check.
+func (s store) InboxToCheck(ctx context.Context, accountID int64, since, checkedBefore time.Time, limit int) ([]herald.InboxItem, error) {
+	rows, err := s.q.Query(ctx, `SELECT `+inboxCols+` FROM inbox_items
+		LEFT JOIN inbox_checks c ON c.item_id = inbox_items.id
+		WHERE inbox_items.account_id = $1 AND NOT inbox_items.direct AND inbox_items.deleted_at IS NULL
+		AND inbox_items.created_at >= $2 AND (c.checked_at IS NULL OR c.checked_at < $3)
+		ORDER BY c.checked_at NULLS FIRST, inbox_items.created_at DESC LIMIT $4`, accountID, since, checkedBefore, max(limit, 1))
+	if err != nil {
+		return nil, dbErr("inbox items to check", err)
+	}
+	items, err := collect(rows, scanInboxItem)
+	if err != nil {
+		return nil, dbErr("inbox items to check", err)
+	}
+	return items, nil
+}
+
+// MarkInboxChecked records when the items were checked with the platform.
+func (s store) MarkInboxChecked(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	stamp(&at)
+	_, err := s.q.Exec(ctx, `INSERT INTO inbox_checks (item_id, checked_at)
+		SELECT id, $1 FROM inbox_items WHERE id = ANY($2)
+		ON CONFLICT (item_id) DO UPDATE SET checked_at = excluded.checked_at`, at, ids)
+	if err != nil {
+		return dbErr("mark inbox items checked", err)
+	}
+	return nil
+}

@@ -487,3 +487,27 @@ func (s *store) InboxAccounts(ctx context.Context, platforms []herald.Platform) 
 	}
 	return out, nil
 }
+
+// InboxToCheck returns the account's recent public items due a check.
+func (s *store) InboxToCheck(ctx context.Context, accountID int64, since, checkedBefore time.Time, limit int) ([]herald.InboxItem, error) {
+	return listRows(ctx, s, "inbox items to check", `SELECT `+inboxCols+` FROM inbox_items
+		LEFT JOIN inbox_checks c ON c.item_id = inbox_items.id
+		WHERE inbox_items.account_id = ? AND inbox_items.direct = 0 AND inbox_items.deleted_at IS NULL
+		AND inbox_items.created_at >= ? AND (c.checked_at IS NULL OR c.checked_at < ?)
+		ORDER BY c.checked_at IS NOT NULL, c.checked_at, inbox_items.created_at DESC LIMIT ?`,
+		[]any{accountID, micros(since), micros(checkedBefore), max(limit, 1)}, scanInboxItem)
+}
+
+// MarkInboxChecked records when the items were checked with the platform.
+func (s *store) MarkInboxChecked(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO inbox_checks (item_id, checked_at)
+		SELECT i.id, ? FROM inbox_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND true
+		ON CONFLICT (item_id) DO UPDATE SET checked_at = excluded.checked_at`, micros(stamp(at)), idsJSON(ids))
+	if err != nil {
+		return fmt.Errorf("sqlite: mark inbox items checked: %w", err)
+	}
+	return nil
+}

@@ -173,6 +173,46 @@ func inboxWorkTests() []test {
 			wantNotFound(t, s.ChangeInboxRemote(ctx, other.ws.ID, it.ID, herald.InboxRemoteChange{DeletedAt: ptr(at(0))}),
 				"change another workspace's item")
 		}},
+		{"ToCheck", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			old := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "last week", -7*24*time.Hour)
+			a := mustInbox(t, s, w.ws.ID, w.account.ID, "ana", "one", 0)
+			b := mustInbox(t, s, w.ws.ID, w.account.ID, "bo", "two", time.Minute)
+			c := mustInbox(t, s, w.ws.ID, w.account.ID, "cy", "three", 2*time.Minute)
+			gone := mustInbox(t, s, w.ws.ID, w.account.ID, "dee", "four", 3*time.Minute)
+			noErr(t, s.ChangeInboxRemote(ctx, w.ws.ID, gone.ID, herald.InboxRemoteChange{DeletedAt: ptr(at(time.Hour))}), "delete")
+			dm := []herald.InboxItem{{WorkspaceID: w.ws.ID, AccountID: w.account.ID, RemoteID: "dm-" + unique(), AuthorID: "eve",
+				Text: "psst", Direct: true, ConversationID: "c1", CreatedAt: at(4 * time.Minute), FetchedAt: at(4 * time.Minute)}}
+			_, err := s.AddInboxItems(ctx, dm)
+			noErr(t, err, "AddInboxItems")
+			other := mustWorld(t, s)
+			mustInbox(t, s, other.ws.ID, other.account.ID, "fay", "elsewhere", 0)
+			since := at(-24 * time.Hour)
+			ids := func(checkedBefore time.Time, limit int) []int64 {
+				t.Helper()
+				items, err := s.InboxToCheck(ctx, w.account.ID, since, checkedBefore, limit)
+				noErr(t, err, "InboxToCheck")
+				var out []int64
+				for _, it := range items {
+					out = append(out, it.ID)
+				}
+				return out
+			}
+			// Never checked: newest first; not the old one, the deleted
+			// one, the direct message or another account's.
+			wantIDs(t, "never checked", ids(at(time.Hour), 10), []int64{c.ID, b.ID, a.ID})
+			noErr(t, s.MarkInboxChecked(ctx, []int64{c.ID, b.ID}, at(time.Hour)), "MarkInboxChecked")
+			wantIDs(t, "after checking two", ids(at(time.Hour), 10), []int64{a.ID})
+			noErr(t, s.MarkInboxChecked(ctx, []int64{a.ID}, at(2*time.Hour)), "MarkInboxChecked")
+			noErr(t, s.MarkInboxChecked(ctx, []int64{b.ID}, at(90*time.Minute)), "MarkInboxChecked again")
+			// Longest unchecked first.
+			wantIDs(t, "all due again", ids(at(3*time.Hour), 10), []int64{c.ID, b.ID, a.ID})
+			wantIDs(t, "a page of one", ids(at(3*time.Hour), 1), []int64{c.ID})
+			if got := ids(at(3*time.Hour), 10); len(got) == 0 || got[0] == old.ID {
+				t.Fatalf("the week-old item is due: %v", got)
+			}
+		}},
 		{"BatchArrival", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w := mustWorld(t, s)
