@@ -197,11 +197,10 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	since, seen := parseInboxCursor(cursor)
+	since, seen, page, newest := parseInboxCursor(cursor)
 	var got []notification
-	page := ""
-	done := false
-	for range mentionPages {
+	done, more := false, false
+	for i := range mentionPages {
 		q := url.Values{"limit": {"50"}, "reasons": inboxReasons()}
 		if page != "" {
 			q.Set("cursor", page)
@@ -229,6 +228,9 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 			break
 		}
 		page = res.Cursor
+		if i == mentionPages-1 {
+			more = true
+		}
 	}
 	var out []connector.Mention
 	next := ""
@@ -252,20 +254,40 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 		m.CreatedAt, _ = time.Parse(time.RFC3339Nano, firstNonEmpty(n.Record.CreatedAt, n.IndexedAt))
 		out = append(out, m)
 	}
-	if len(got) > 0 {
+	switch {
+	case newest != "":
+		next = newest // a span left from before: the newest seen then
+	case len(got) > 0:
 		next = got[0].IndexedAt + " " + got[0].URI // the newest seen, whatever its reason
+	}
+	if more && !since.IsZero() {
+		// More came in than the pages read hold: the rest, older, lies
+		// between the page reached and the old cursor; read it next.
+		old := since.Format(time.RFC3339Nano) + " " + seen
+		return out, "gap\t" + old + "\t" + page + "\t" + next, nil
 	}
 	return out, next, nil
 }
 
-// parseInboxCursor reads Herald's notification cursor.
-func parseInboxCursor(cursor string) (time.Time, string) {
+// parseInboxCursor reads Herald's notification cursor: the newest
+// notification seen ("<indexedAt> <uri>"), or, after more came in than
+// one call reads, "gap", that cursor, the listNotifications page to go on
+// from and the newest seen, tab-separated.
+func parseInboxCursor(cursor string) (since time.Time, seen, page, newest string) {
+	if rest, ok := strings.CutPrefix(cursor, "gap\t"); ok {
+		parts := strings.Split(rest, "\t")
+		if len(parts) != 3 {
+			return time.Time{}, "", "", ""
+		}
+		since, seen, _, _ = parseInboxCursor(parts[0])
+		return since, seen, parts[1], parts[2]
+	}
 	ts, uri, _ := strings.Cut(strings.TrimSpace(cursor), " ")
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	if err != nil {
-		return time.Time{}, ""
+		return time.Time{}, "", "", ""
 	}
-	return t, uri
+	return t, uri, "", ""
 }
 
 // Reply answers a post (a mention in the inbox, or any post) from the

@@ -152,8 +152,12 @@ func (c *Connector) lookup(ctx context.Context, cr Credentials, ids []string, no
 
 // Mentions reads posts that mention or reply to the account since cursor
 // (the newest post id seen, X's since_id), oldest first, up to five pages
-// of 100. The returned cursor is the newest id read ("" when there was
-// nothing new).
+// of 100. X pages from the newest backwards, so when more came in than
+// five pages hold, what lies between the pages read and the old cursor is
+// still to read: the returned cursor then says so ("gap:<since>:<until>:
+// <newest>") and the next call reads that span (since_id and until_id)
+// before going on from the newest id. The returned cursor is otherwise the
+// newest id read ("" when there was nothing new).
 func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor string) ([]connector.Mention, string, error) {
 	cr, err := creds(acct)
 	if err != nil {
@@ -163,24 +167,28 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
+	since, until, newest := parseMentionCursor(cursor)
 	q := url.Values{
 		"max_results":  {"100"},
 		"tweet.fields": {"created_at,author_id,referenced_tweets,conversation_id"},
 		"expansions":   {"author_id"},
 		"user.fields":  {"username,name"},
 	}
-	if cursor != "" {
-		q.Set("since_id", cursor)
+	if since != "" {
+		q.Set("since_id", since)
+	}
+	if until != "" {
+		q.Set("until_id", until)
 	}
 	var all []connector.Mention
-	next := ""
+	more := false
 	for page := 0; page < mentionPages; page++ {
 		var ans timelinePage
 		if _, err := c.call(ctx, cr, request{method: http.MethodGet, path: "/2/users/" + url.PathEscape(uid) + "/mentions", query: q, out: &ans}); err != nil {
 			return nil, "", err
 		}
-		if page == 0 {
-			next = ans.Meta.NewestID
+		if page == 0 && newest == "" {
+			newest = ans.Meta.NewestID
 		}
 		authors := map[string]xUser{}
 		for _, u := range ans.Includes.Users {
@@ -205,13 +213,35 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 		if ans.Meta.NextToken == "" {
 			break
 		}
+		if page == mentionPages-1 {
+			more = true
+			break
+		}
 		q.Set("pagination_token", ans.Meta.NextToken)
 	}
 	slices.Reverse(all) // X answers newest first
-	if next == "" && len(all) > 0 {
-		next = all[len(all)-1].RemoteID
+	if newest == "" && len(all) > 0 {
+		newest = all[len(all)-1].RemoteID
 	}
-	return all, next, nil
+	if more && since != "" && len(all) > 0 {
+		// Older mentions wait between the old cursor and the oldest read.
+		return all, "gap:" + since + ":" + all[0].RemoteID + ":" + newest, nil
+	}
+	return all, newest, nil
+}
+
+// parseMentionCursor reads Mentions' cursor: the newest id seen, or a span
+// still to read and the newest id to go on from after it.
+func parseMentionCursor(cursor string) (since, until, newest string) {
+	rest, ok := strings.CutPrefix(cursor, "gap:")
+	if !ok {
+		return cursor, "", ""
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) != 3 {
+		return "", "", "" // not ours: start from the newest
+	}
+	return parts[0], parts[1], parts[2]
 }
 
 // unescape undoes X's escaping of &, < and > in post text.

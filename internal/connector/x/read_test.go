@@ -118,3 +118,49 @@ func TestMentions(t *testing.T) {
 		t.Errorf("oldest first: %q", more[0].Text)
 	}
 }
+
+// TestMentionsGap: 620 mentions while Herald was away, more than one call
+// reads (five pages of 100): the first call reads the newest 500 and says
+// a span is left; the next reads the 120 older ones; then the cursor is
+// the newest again. Every mention is read once.
+func TestMentionsGap(t *testing.T) {
+	e := newEnv(t, xfake.Config{})
+	c := ctx(t)
+	fan := e.srv.AddUser("fan", "A Fan")
+	first := e.srv.PostAs(fan.ID, "@herald hello", "")
+	_, cursor, err := e.c.Mentions(c, e.acct, "")
+	if err != nil || cursor != first.ID {
+		t.Fatalf("first read: cursor %q, %v", cursor, err)
+	}
+	var want []string
+	for i := range 620 {
+		want = append(want, e.srv.PostAs(fan.ID, fmt.Sprintf("@herald number %d", i), "").ID)
+	}
+	seen := map[string]int{}
+	var calls []int
+	for range 4 {
+		got, next, err := e.c.Mentions(c, e.acct, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = append(calls, len(got))
+		for _, m := range got {
+			seen[m.RemoteID]++
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(calls) < 2 || calls[0] != 500 || calls[1] != 120 {
+		t.Fatalf("mentions per call %v, want 500 then 120", calls)
+	}
+	for _, id := range want {
+		if seen[id] != 1 {
+			t.Fatalf("mention %s read %d times, want once (of %d read)", id, seen[id], len(seen))
+		}
+	}
+	if cursor != want[len(want)-1] {
+		t.Fatalf("cursor after the gap %q, want the newest %s", cursor, want[len(want)-1])
+	}
+}
