@@ -40,6 +40,10 @@ func inboxVerbURL(ws, id int64, verb string) string { return inboxItemURL(ws, id
 // inboxFilter is the inbox's filter bar as the address has it.
 type inboxFilter struct {
 	Account  int64
+	Platform string
+	// From and To are days (YYYY-MM-DD) in the workspace's zone, both
+	// included; "" leaves that end open.
+	From, To string
 	Kind     string // "", reply, mention, dm
 	State    string // open (default), pending, done, all
 	Assignee string // "", me, unassigned, or a member's id
@@ -50,7 +54,8 @@ type inboxFilter struct {
 
 func inboxFilterOf(q url.Values) inboxFilter {
 	f := inboxFilter{Kind: q.Get("kind"), State: q.Get("state"), Assignee: q.Get("assignee"),
-		Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor")}
+		Q: strings.TrimSpace(q.Get("q")), Cursor: q.Get("cursor"), Platform: q.Get("platform"),
+		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
 	f.Account, _ = strconv.ParseInt(q.Get("account"), 10, 64)
 	f.inboxWorkFilter = inboxWorkFilterOf(q)
 	if f.State == "" {
@@ -59,10 +64,30 @@ func inboxFilterOf(q url.Values) inboxFilter {
 	return f
 }
 
-// store is the service's filter for viewer.
-func (f inboxFilter) store(viewer int64) herald.InboxFilter {
-	s := herald.InboxFilter{AccountID: f.Account, Kind: herald.InboxKind(f.Kind), Search: f.Q,
-		Page: herald.Page{Cursor: f.Cursor, Limit: 50}}
+// store is the service's filter for viewer, its days read in loc.
+func (f inboxFilter) store(viewer int64, loc *time.Location) (herald.InboxFilter, error) {
+	s := herald.InboxFilter{AccountID: f.Account, Platform: herald.Platform(f.Platform), Kind: herald.InboxKind(f.Kind),
+		Search: f.Q, Page: herald.Page{Cursor: f.Cursor, Limit: 50}}
+	var pr herald.Problems
+	day := func(field, v string, next int) *time.Time {
+		if v == "" {
+			return nil
+		}
+		d, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			pr.Add(field, "is %q, not a day like 2026-03-01", v)
+			return nil
+		}
+		d = d.AddDate(0, 0, next)
+		return &d
+	}
+	s.Since, s.Until = day("from", f.From, 0), day("to", f.To, 1)
+	if s.Since != nil && s.Until != nil && !s.Until.After(*s.Since) {
+		pr.Add("to", "is before the first day, %s", f.From)
+	}
+	if err := pr.Err("the dates are not valid"); err != nil {
+		return s, err
+	}
 	if f.State != "all" {
 		s.State = herald.InboxState(f.State)
 	}
@@ -76,7 +101,7 @@ func (f inboxFilter) store(viewer int64) herald.InboxFilter {
 		s.AssigneeID, _ = strconv.ParseInt(f.Assignee, 10, 64)
 	}
 	f.inboxWorkFilter.apply(&s)
-	return s
+	return s, nil
 }
 
 // query is the filter as an address's query (without the cursor).
@@ -85,7 +110,8 @@ func (f inboxFilter) query() url.Values {
 	if f.Account != 0 {
 		q.Set("account", itoa(f.Account))
 	}
-	for k, v := range map[string]string{"kind": f.Kind, "assignee": f.Assignee, "q": f.Q} {
+	for k, v := range map[string]string{"kind": f.Kind, "assignee": f.Assignee, "q": f.Q, "platform": f.Platform,
+		"from": f.From, "to": f.To} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -193,7 +219,10 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, p *page) err
 	if d.Accounts, d.AcctList, d.People, err = h.inboxChoices(r, p); err != nil {
 		return err
 	}
-	d.Items, d.Next, err = h.d.Posts.ListInbox(r.Context(), p.Actor, d.Filter.store(p.Actor.UserID))
+	sf, err := d.Filter.store(p.Actor.UserID, d.Loc)
+	if err == nil {
+		d.Items, d.Next, err = h.d.Posts.ListInbox(r.Context(), p.Actor, sf)
+	}
 	if err != nil {
 		if d.Err, err = refusal(err); err != nil {
 			var he *herald.Error
@@ -203,7 +232,8 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request, p *page) err
 			d.Err = he
 		}
 		d.Filter = inboxFilter{State: string(herald.InboxOpen)}
-		if d.Items, d.Next, err = h.d.Posts.ListInbox(r.Context(), p.Actor, d.Filter.store(p.Actor.UserID)); err != nil {
+		sf, _ = d.Filter.store(p.Actor.UserID, d.Loc)
+		if d.Items, d.Next, err = h.d.Posts.ListInbox(r.Context(), p.Actor, sf); err != nil {
 			return err
 		}
 	}
@@ -546,4 +576,18 @@ func replyStateHelp(s herald.ReplyState) string {
 		return "The platform refused it; nothing was published."
 	}
 	return ""
+}
+
+// inboxPlatforms are the platforms of the accounts, in Herald's order.
+func inboxPlatforms(accts []herald.Account) []herald.Platform {
+	var out []herald.Platform
+	for _, pl := range herald.Platforms {
+		for _, a := range accts {
+			if a.Platform == pl {
+				out = append(out, pl)
+				break
+			}
+		}
+	}
+	return out
 }

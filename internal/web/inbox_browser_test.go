@@ -70,6 +70,12 @@ func TestBrowserInbox(t *testing.T) {
 	if err != nil || it.FirstResponseAt == nil {
 		t.Fatalf("after the reply: %+v, %v", it, err)
 	}
+	run(t, ctx, "a goes to the assignee picker",
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent("a"),
+		waitFor(`document.activeElement.id === "assign-to"`),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+	)
 	run(t, ctx, "e marks it done",
 		chromedp.KeyEvent("e"),
 		acrossNavigation(`document.readyState === "complete" && !!document.querySelector("#item-state") && document.querySelector("#item-state").textContent.trim() === "done"`),
@@ -82,4 +88,9 @@ func TestBrowserInbox(t *testing.T) {
 	if text != fmt.Sprintf("inbox-%d", iw.mention.ID) {
 		t.Fatalf("open items after done: %q, want only the mention", text)
 	}
+	run(t, ctx, "in the list, a ticks the item at hand and goes to the bulk assignee",
+		chromedp.KeyEvent("j"),
+		chromedp.KeyEvent("a"),
+		waitFor(`document.activeElement.id === "bulk-assignee" && document.querySelectorAll("#inbox-list input[type=checkbox]:checked").length === 1`),
+	)
 }

@@ -480,8 +480,18 @@ func TestInteropDevenv(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "RecordNotFound") {
 		t.Errorf("getRecord after delete: %v; want RecordNotFound", err)
 	}
+	// The inbox's check reads bob's mention as written, and gone once bob
+	// deleted it (the AppView answers getPosts without it).
+	mentionRef := herald.RemoteRef{ID: mn.RemoteID, Meta: mn.Meta}
+	if got, err := c.CheckPosts(ctx, alice, []herald.RemoteRef{mentionRef}); err != nil || got[mn.RemoteID].Gone ||
+		got[mn.RemoteID].Text != mentionText {
+		t.Errorf("CheckPosts before the deletion = %+v, %v", got, err)
+	}
 	if err := c.Delete(ctx, bob, mref); err != nil {
 		t.Errorf("bob deletes his mention: %v", err)
 	}
-
+	eventually(t, "the deleted mention checked as gone", func() (bool, error) {
+		got, err := c.CheckPosts(ctx, alice, []herald.RemoteRef{mentionRef})
+		return err == nil && got[mn.RemoteID].Gone, err
+	})
 }

@@ -81,6 +81,23 @@
             bulk.click();
           }
           return;
+        case "a":
+          // Assign: the item's own picker, or in the list the bulk one
+          // with only the item at hand ticked.
+          var to = document.getElementById("assign-to");
+          if (!to) {
+            it = selected();
+            var own = it && it.querySelector("input[type=checkbox]");
+            to = own && document.getElementById("bulk-assignee");
+            if (to) {
+              items().forEach(function (x) {
+                var b = x.querySelector("input[type=checkbox]");
+                if (b) b.checked = b === own;
+              });
+            }
+          }
+          if (to) { e.preventDefault(); to.focus(); }
+          return;
         case "r":
           // Focused when the key is let go, so the r itself is not typed.
           if (reply) {
