@@ -192,6 +192,12 @@ type Replier interface {
 	Reply(ctx context.Context, acct Account, to herald.RemoteRef, p Part) (herald.RemoteRef, error)
 }
 
+// MetaReadOn is the RemoteRef.Meta key that names the server a reference
+// was read on, set when another account is to act on it: on a platform
+// whose post ids are each server's own (Mastodon), the connector first
+// finds the post on its account's server.
+const MetaReadOn = "read_on"
+
 // AnswerAs is a Replier whose items one account can answer from another
 // account of the same platform ("answer as"): CanAnswerAs reports whether
 // a reference taken from item's inbox means the same post to other

@@ -245,7 +245,10 @@ func (s *Service) settleReply(ctx context.Context, it herald.InboxItem, acct con
 		return s.unconfirmReply(ctx, r, "the platform cannot be asked whether it has the reply")
 	}
 	look := part
-	to := it.Ref()
+	to, err := s.replyTo(ctx, it, r)
+	if err != nil {
+		return r, err
+	}
 	look.ReplyTo = &to
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReplyCallTimeout)
 	ref, found, err := rec.Find(callCtx, acct, look)
@@ -268,8 +271,12 @@ func (s *Service) settleReply(ctx context.Context, it herald.InboxItem, acct con
 // recorded.
 func (s *Service) sendReply(ctx context.Context, it herald.InboxItem, acct connector.Account, c connector.Publisher,
 	r herald.Reply, part connector.Part) (herald.Reply, error) {
+	to, err := s.replyTo(ctx, it, r)
+	if err != nil {
+		return r, err
+	}
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReplyCallTimeout)
-	ref, err := answer(callCtx, c, acct, it, part)
+	ref, err := answer(callCtx, c, acct, it, to, part)
 	cancel()
 	if err == nil {
 		return s.replySent(ctx, it, r, ref), nil

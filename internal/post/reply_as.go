@@ -3,14 +3,15 @@ package post
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
 // "Answer as": an item may be answered from another account of the
-// workspace on the same platform when the platform's references are the
-// same for both (connector.AnswerAs). The reply records the account, and
+// workspace on the same platform that can act on it (connector.AnswerAs;
+// on Mastodon an account of another server finds the post there first). The reply records the account, and
 // every later check of it (settling, a person's decision) is made on that
 // account.
 
@@ -82,7 +83,7 @@ func (s *Service) answerFrom(ctx context.Context, ws int64, it herald.InboxItem,
 		case other.Credentials.Empty() || other.Status == herald.AccountRevoked || other.Status == herald.AccountExpired:
 			why += ": it must be reconnected first"
 		default:
-			why += ": the post is not known to it under the same reference (on Mastodon, only accounts of the same server can)"
+			why += ": it cannot act on a post another account received (on the test platform, only an account of the same server can)"
 		}
 		return herald.Account{}, &herald.Error{Code: herald.CodeInvalid, Message: why,
 			Details: []herald.FieldProblem{{Field: "account_id", Problem: "cannot answer this item"}}}
@@ -101,4 +102,24 @@ func (s *Service) replyAccount(ctx context.Context, ws int64, it herald.InboxIte
 		return connector.Account{}, nil, err
 	}
 	return s.openAccount(a)
+}
+
+// replyTo is the item's reference for reply r. A reply sent from another
+// account than the item's names the server the item was read on
+// (connector.MetaReadOn), so that a platform whose ids are each server's
+// own (Mastodon) first finds the post on the answering account's server.
+func (s *Service) replyTo(ctx context.Context, it herald.InboxItem, r herald.Reply) (herald.RemoteRef, error) {
+	ref := it.Ref()
+	if r.AccountID == nil || *r.AccountID == it.AccountID {
+		return ref, nil
+	}
+	own, err := s.account(ctx, it.WorkspaceID, it.AccountID)
+	if err != nil {
+		return herald.RemoteRef{}, err
+	}
+	meta := make(map[string]string, len(ref.Meta)+1)
+	maps.Copy(meta, ref.Meta)
+	meta[connector.MetaReadOn] = own.InstanceURL
+	ref.Meta = meta
+	return ref, nil
 }

@@ -27,13 +27,15 @@ func canAnswer(c connector.Publisher, it herald.InboxItem) bool {
 	return ok
 }
 
-// answer sends part as the answer to the item: a message in its
-// conversation for a direct item, a reply otherwise.
-func answer(ctx context.Context, c connector.Publisher, acct connector.Account, it herald.InboxItem, part connector.Part) (herald.RemoteRef, error) {
+// answer sends part as the answer to the item (to is its reference for
+// the account answering): a message in its conversation for a direct
+// item, a reply otherwise.
+func answer(ctx context.Context, c connector.Publisher, acct connector.Account, it herald.InboxItem, to herald.RemoteRef,
+	part connector.Part) (herald.RemoteRef, error) {
 	if it.Direct {
-		return c.(connector.DMSender).SendDM(ctx, acct, it.ConversationID, it.Ref(), part)
+		return c.(connector.DMSender).SendDM(ctx, acct, it.ConversationID, to, part)
 	}
-	return c.(connector.Replier).Reply(ctx, acct, it.Ref(), part)
+	return c.(connector.Replier).Reply(ctx, acct, to, part)
 }
 
 // settleDM asks the platform whether the account already sent the answer

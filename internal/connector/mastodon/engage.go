@@ -243,11 +243,12 @@ func idLess(a, b string) bool {
 	return a < b
 }
 
-// CanAnswerAs lets another account answer an item only on the same
-// server: a status id is the server's own (another server knows the post
-// under another id, if at all).
+// CanAnswerAs lets any other Mastodon account answer an item. A status id
+// is its server's own: an account on another server first finds the post
+// on its own server (see local), which fails, saying so, when that server
+// cannot see it (followers-only, or blocked).
 func (c *Connector) CanAnswerAs(item, other herald.Account) bool {
-	a, errA := NormalizeInstance(item.InstanceURL)
-	b, errB := NormalizeInstance(other.InstanceURL)
-	return errA == nil && errB == nil && a == b
+	_, errA := NormalizeInstance(item.InstanceURL)
+	_, errB := NormalizeInstance(other.InstanceURL)
+	return errA == nil && errB == nil
 }

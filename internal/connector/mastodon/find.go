@@ -64,6 +64,11 @@ func (c *Connector) Find(ctx context.Context, acct connector.Account, p connecto
 		remoteID = string(me.ID)
 	}
 	if p.ReplyTo != nil {
+		to, err := c.local(ctx, cr, *p.ReplyTo)
+		if err != nil {
+			return herald.RemoteRef{}, false, err
+		}
+		p.ReplyTo = &to
 		p.Text = replyText(*p.ReplyTo, p.Text) // as Reply sent it
 	}
 	want := fingerprint(p.Text)

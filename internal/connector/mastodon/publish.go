@@ -316,6 +316,9 @@ func (c *Connector) Reply(ctx context.Context, acct connector.Account, to herald
 	if to.ID == "" {
 		return herald.RemoteRef{}, &connector.Error{Class: connector.Invalid, Message: "the post to reply to has no remote id"}
 	}
+	if to, err = c.local(ctx, cr, to); err != nil {
+		return herald.RemoteRef{}, err
+	}
 	p.Text = replyText(to, p.Text)
 	p.ReplyTo, p.Comment, p.Root = &to, false, nil
 	p.Options = replyOptions(to, p.Options)

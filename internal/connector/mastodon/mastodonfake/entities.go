@@ -28,6 +28,9 @@ type Status struct {
 	// RebloggedBy maps the accounts that reblogged it to their reblog's id.
 	RebloggedBy map[string]string
 	Deleted     bool
+	// URI and URL are set on a status fetched from another server (its
+	// ActivityPub id and web address there); local ones derive theirs.
+	URI, URL string
 }
 
 type mediaFile struct {
@@ -222,9 +225,12 @@ func (s *Server) statusJSON(base string, st *Status, viewer string) map[string]a
 			replies++
 		}
 	}
-	u := base + "/@" + a.Username + "/" + st.ID
+	u, uri := base+"/@"+a.Username+"/"+st.ID, base+"/users/"+a.Username+"/statuses/"+st.ID
+	if st.URI != "" {
+		u, uri = st.URL, st.URI
+	}
 	out := map[string]any{
-		"id": st.ID, "uri": base + "/users/" + a.Username + "/statuses/" + st.ID, "url": u,
+		"id": st.ID, "uri": uri, "url": u,
 		"created_at": formatTime(st.CreatedAt), "account": s.accountJSON(base, a), "content": s.render(base, st.Text),
 		"visibility": st.Visibility, "sensitive": st.Sensitive, "spoiler_text": st.SpoilerText,
 		"media_attachments": media, "mentions": mentions, "tags": tags, "emojis": []any{},
