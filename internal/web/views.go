@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -118,4 +119,23 @@ func sectionLinks(p *page) []sectionLink {
 		}
 	}
 	return links
+}
+
+// initials are up to two letters of a person's name for the header's
+// account menu ("Ana Lima" → "AL"; one word gives its first letter).
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			out = append(out, unicode.ToUpper(r))
+			break
+		}
+	}
+	switch len(out) {
+	case 0:
+		return "?"
+	case 1:
+		return string(out)
+	}
+	return string(out[0]) + string(out[len(out)-1])
 }
