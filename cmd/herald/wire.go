@@ -241,12 +241,10 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Inbox:      inboxSvc,
 		Replies:    posts,
 		Overdue:    inboxSvc,
-		Notifier: jobs.NotifierFunc(func(ctx context.Context, kind herald.NotificationKind, workspaceID int64, msg string) {
-			notifications.Notify(ctx, herald.Notification{Kind: kind, WorkspaceID: workspaceID, Message: msg, At: clock.Now()})
-		}),
-		Clock:    clock,
-		RateGate: gate,
-		Logger:   logger,
+		Notifier:   notifications,
+		Clock:      clock,
+		RateGate:   gate,
+		Logger:     logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -105,8 +105,8 @@ func (e *engage) platformFailed(ctx context.Context, a herald.Account, what stri
 	if changed {
 		e.log.WarnContext(ctx, "account needs reconnecting", slog.Int64("account_id", a.ID),
 			slog.String("status", string(to)), slog.Any("error", err))
-		e.notifier.Notify(ctx, kind, cur.WorkspaceID, fmt.Sprintf("The %s account %s needs to be reconnected: %s. Its posts wait until then.",
-			cur.Platform, cur.Handle, reason))
+		e.notifier.Notify(ctx, accountNotice(cur, kind, to, fmt.Sprintf("The %s account %s needs to be reconnected: %s. Its posts wait until then.",
+			cur.Platform, cur.Handle, reason), e.clock.Now()))
 	}
 	return changed, nil
 }

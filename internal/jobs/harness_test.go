@@ -130,10 +130,10 @@ type notes struct {
 	list []note
 }
 
-func (n *notes) Notify(_ context.Context, kind herald.NotificationKind, workspaceID int64, message string) {
+func (n *notes) Notify(_ context.Context, x herald.Notification) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.list = append(n.list, note{kind, workspaceID, message})
+	n.list = append(n.list, note{x.Kind, x.WorkspaceID, x.Message})
 }
 
 func (n *notes) all() []note {

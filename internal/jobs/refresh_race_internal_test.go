@@ -125,7 +125,7 @@ func TestRefreshRacesDisconnect(t *testing.T) {
 			reg := connector.NewRegistry()
 			reg.Register(herald.PlatformFake, meddler{change: func() {}})
 			wk := &refreshTokensWorker{cfg: Config{}.withDefaults(), store: rs, connectors: reg, keys: keys,
-				notifier: NotifierFunc(func(context.Context, herald.NotificationKind, int64, string) {}),
+				notifier: NotifierFunc(func(context.Context, herald.Notification) {}),
 				clock:    herald.SystemClock{}, log: slog.New(slog.DiscardHandler)}
 			if err := wk.Work(ctx, &river.Job[RefreshTokensArgs]{}); err != nil {
 				t.Fatalf("Work: %v", err)

@@ -182,7 +182,7 @@ func (w *refreshTokensWorker) fail(ctx context.Context, a herald.Account, why st
 		if status == herald.AccountExpired {
 			kind, msg = herald.NotifyAccountExpired, "The %s account %s needs to be reconnected: %s. Its posts wait until then."
 		}
-		w.notifier.Notify(ctx, kind, cur.WorkspaceID, fmt.Sprintf(msg, cur.Platform, cur.Handle, reason))
+		w.notifier.Notify(ctx, accountNotice(cur, kind, status, fmt.Sprintf(msg, cur.Platform, cur.Handle, reason), now))
 	}
 	return out, nil
 }

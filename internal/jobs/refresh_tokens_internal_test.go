@@ -104,8 +104,8 @@ func TestRefreshLeavesChangedAccountsAlone(t *testing.T) {
 			}})
 			var notified []herald.NotificationKind
 			w2 := &refreshTokensWorker{cfg: Config{}.withDefaults(), store: db, connectors: reg, keys: keys,
-				notifier: NotifierFunc(func(_ context.Context, kind herald.NotificationKind, _ int64, _ string) {
-					notified = append(notified, kind)
+				notifier: NotifierFunc(func(_ context.Context, n herald.Notification) {
+					notified = append(notified, n.Kind)
 				}),
 				clock: herald.SystemClock{}, log: slog.New(slog.DiscardHandler)}
 			if err := w2.Work(ctx, &river.Job[RefreshTokensArgs]{}); err != nil {
