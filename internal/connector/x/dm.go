@@ -134,8 +134,11 @@ func dmRefusal(res *connector.Response, err error, listing bool) error {
 // conversation's id. Events come newest first: pages are read until one
 // at or below the cursor, at most ten pages of 100 (with no cursor, the
 // first page only); the next cursor is the newest event id read, the
-// account's own messages included, "" when there was none. Messages older
-// than what ten pages reach are not read.
+// account's own messages included, "" when there was none. When ten pages
+// do not reach the cursor, the returned cursor keeps what is left to read
+// ("gap", the old cursor, the page token reached and the newest id,
+// tab-separated) and the next call reads on from that page down to the
+// old cursor before going on from the newest.
 func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, cursor string) ([]connector.DirectMessage, string, error) {
 	cr, err := creds(acct)
 	if err != nil {
@@ -145,11 +148,18 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 	if err != nil {
 		return nil, "", err
 	}
+	since, token, newest := parseDMCursor(cursor)
 	q := dmQuery()
-	next := cursor
+	if token != "" {
+		q.Set("pagination_token", token)
+	}
+	next := since
+	if newest != "" {
+		next = newest
+	}
 	var out []connector.DirectMessage
 	seen := map[string]bool{}
-	reached := false
+	reached, more := false, ""
 	for page := 0; page < dmPages && !reached; page++ {
 		var ans dmPage
 		res, err := c.call(ctx, cr, request{method: http.MethodGet, path: "/2/dm_events", query: q, out: &ans})
@@ -164,7 +174,7 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 			if ev.ID == "" || seen[ev.ID] {
 				continue // a page that shifted under new messages repeats some
 			}
-			if cursor != "" && !idAfter(ev.ID, cursor) {
+			if since != "" && !idAfter(ev.ID, since) {
 				reached = true
 				break
 			}
@@ -177,13 +187,14 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 			}
 			out = append(out, dmOf(ev, users[ev.SenderID]))
 		}
-		if ans.Meta.NextToken == "" || cursor == "" {
+		if ans.Meta.NextToken == "" || since == "" {
 			break
 		}
 		q.Set("pagination_token", ans.Meta.NextToken)
 		if page == dmPages-1 && !reached {
-			c.log.WarnContext(ctx, "x direct messages: more new messages than one read takes; older ones are skipped",
-				"pages", dmPages, "cursor", cursor)
+			more = ans.Meta.NextToken
+			c.log.InfoContext(ctx, "x direct messages: more new messages than one read takes; the next read goes on",
+				"pages", dmPages, "cursor", since)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b connector.DirectMessage) int {
@@ -195,6 +206,9 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 		}
 		return 1
 	})
+	if more != "" {
+		return out, "gap\t" + since + "\t" + more + "\t" + next, nil
+	}
 	if next == cursor {
 		next = ""
 	}
@@ -317,4 +331,19 @@ func (c *Connector) FindDM(ctx context.Context, acct connector.Account, conversa
 	}
 	return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid,
 		Message: "the conversation has too many messages since the answer was first sent to check whether it went out; look at it on X before answering again"}
+}
+
+// parseDMCursor reads DirectMessages' cursor: the newest event id seen, or
+// a read left unfinished (the old cursor, the page token to go on from,
+// the newest id seen).
+func parseDMCursor(cursor string) (since, token, newest string) {
+	rest, ok := strings.CutPrefix(cursor, "gap\t")
+	if !ok {
+		return cursor, "", ""
+	}
+	parts := strings.Split(rest, "\t")
+	if len(parts) != 3 {
+		return "", "", "" // not ours: start from the newest
+	}
+	return parts[0], parts[1], parts[2]
 }

@@ -164,8 +164,9 @@ func TestDirectMessagesShiftingPages(t *testing.T) {
 	}
 }
 
-// More new messages than ten pages: the newest thousand are read, and
-// the cursor is the newest, so the next read does not bring them again.
+// More new messages than ten pages: the newest thousand are read and the
+// cursor keeps the rest; the next read brings the 50 older ones and ends
+// on the newest, so nothing is read twice or skipped.
 func TestDirectMessagesPageCap(t *testing.T) {
 	e := newEnv(t, xfake.Config{})
 	c := ctx(t)
@@ -179,11 +180,21 @@ func TestDirectMessagesPageCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1000 || got[0].RemoteID != all[50] || got[999].RemoteID != all[1049] || next != all[1049] {
-		t.Errorf("got %d messages, next %q", len(got), next)
+	if len(got) != 1000 || got[0].RemoteID != all[50] || got[999].RemoteID != all[1049] || !strings.HasPrefix(next, "gap") {
+		t.Fatalf("got %d messages, next %q", len(got), next)
 	}
 	if n := e.srv.Requests("GET /2/dm_events"); n != 10 {
 		t.Errorf("%d pages; want 10", n)
+	}
+	rest, next, err := e.c.DirectMessages(c, e.acct, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != 50 || rest[0].RemoteID != all[0] || rest[49].RemoteID != all[49] || next != all[1049] {
+		t.Fatalf("the rest: %d messages, next %q; want the 50 older ones and the newest id", len(rest), next)
+	}
+	if again, next, err := e.c.DirectMessages(c, e.acct, next); err != nil || len(again) != 0 || next != "" {
+		t.Fatalf("then: %d messages, next %q, %v; want nothing new", len(again), next, err)
 	}
 }
 
