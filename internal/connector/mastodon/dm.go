@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -32,39 +33,57 @@ type statusContext struct {
 const dmPages = 5
 
 // conversations reads the account's conversations newest first (by last
-// status), stopping at the first one whose last status is not newer than
-// cursor; with no cursor only the first page is read.
-func (c *Connector) conversations(ctx context.Context, cr Credentials, cursor string) ([]conversation, error) {
-	var out []conversation
-	maxID := ""
-	for range dmPages {
+// status), from maxID ("" for the newest), stopping at the first one whose
+// last status is not newer than cursor; with no cursor only the first page
+// is read. more is the max_id to go on from when dmPages pages did not
+// reach the cursor ("" when they did).
+func (c *Connector) conversations(ctx context.Context, cr Credentials, cursor, maxID string) (out []conversation, more string, err error) {
+	for page := range dmPages {
 		q := url.Values{"limit": {"40"}}
 		if maxID != "" {
 			q.Set("max_id", maxID)
 		}
-		var page []conversation
-		_, err := c.call(ctx, cr.Instance, request{method: http.MethodGet, path: "/api/v1/conversations?" + q.Encode(), token: cr.AccessToken}, &page)
+		var got []conversation
+		_, err := c.call(ctx, cr.Instance, request{method: http.MethodGet, path: "/api/v1/conversations?" + q.Encode(), token: cr.AccessToken}, &got)
 		if err != nil {
 			if statusOf(err) == http.StatusForbidden {
-				return nil, &connector.DMRefusedError{Reason: "reconnect to allow direct messages", Err: err}
+				return nil, "", &connector.DMRefusedError{Reason: "reconnect to allow direct messages", Err: err}
 			}
-			return nil, err
+			return nil, "", err
 		}
-		for _, cv := range page {
+		for _, cv := range got {
 			if cv.LastStatus == nil {
 				continue
 			}
 			if cursor != "" && !idLess(cursor, string(cv.LastStatus.ID)) {
-				return out, nil
+				return out, "", nil
 			}
 			out = append(out, cv)
 			maxID = string(cv.LastStatus.ID)
 		}
-		if len(page) < 40 || cursor == "" || maxID == "" {
+		if len(got) < 40 || cursor == "" || maxID == "" {
 			break
 		}
+		if page == dmPages-1 {
+			return out, maxID, nil
+		}
 	}
-	return out, nil
+	return out, "", nil
+}
+
+// parseDMCursor reads DirectMessages' cursor: the newest status id seen,
+// or a read left unfinished (the old cursor, the max_id to go on from,
+// the newest id seen), tab-separated after "gap".
+func parseDMCursor(cursor string) (since, maxID, newest string) {
+	rest, ok := strings.CutPrefix(cursor, "gap\t")
+	if !ok {
+		return cursor, "", ""
+	}
+	parts := strings.Split(rest, "\t")
+	if len(parts) != 3 {
+		return "", "", "" // not ours: start from the newest
+	}
+	return parts[0], parts[1], parts[2]
 }
 
 // thread returns every status of the conversation whose last status is
@@ -87,14 +106,19 @@ func (c *Connector) thread(ctx context.Context, cr Credentials, last status) ([]
 // DirectMessages reads the direct statuses other people sent the account
 // newer than cursor (a status id), oldest first, each with its
 // conversation's id; the newest status id read is the next cursor. With no
-// cursor only the latest page of conversations is read.
+// cursor only the latest page of conversations is read. When more
+// conversations changed than one read takes, the cursor keeps the read
+// unfinished and the next call goes on from where this one stopped,
+// before going on from the newest.
 func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, cursor string) ([]connector.DirectMessage, string, error) {
 	cr, err := creds(acct)
 	if err != nil {
 		return nil, "", err
 	}
 	domain := c.domain(ctx, cr)
-	convs, err := c.conversations(ctx, cr, cursor)
+	full := cursor
+	cursor, from, newest := parseDMCursor(full)
+	convs, more, err := c.conversations(ctx, cr, cursor, from)
 	if err != nil {
 		return nil, "", err
 	}
@@ -125,7 +149,13 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return idLess(out[i].RemoteID, out[j].RemoteID) })
-	if next == cursor {
+	if newest != "" && idLess(next, newest) {
+		next = newest
+	}
+	if more != "" {
+		return out, "gap\t" + cursor + "\t" + more + "\t" + next, nil
+	}
+	if next == cursor || next == full {
 		next = ""
 	}
 	return out, next, nil
@@ -167,7 +197,7 @@ func (c *Connector) FindDM(ctx context.Context, acct connector.Account, conversa
 	if err != nil {
 		return herald.RemoteRef{}, false, err
 	}
-	convs, err := c.conversations(ctx, cr, "")
+	convs, _, err := c.conversations(ctx, cr, "", "")
 	if err != nil {
 		return herald.RemoteRef{}, false, err
 	}

@@ -1,6 +1,7 @@
 package mastodon_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -67,5 +68,53 @@ func TestDirectMessagesWithoutScope(t *testing.T) {
 	_, _, err := newConnector().DirectMessages(t.Context(), f.account(), "")
 	if got := connector.DMRefused(err); got != "reconnect to allow direct messages" {
 		t.Fatalf("DirectMessages without the scope: %v (refused %q)", err, got)
+	}
+}
+
+// TestDirectMessagesGap: more conversations changed than one read takes
+// (five pages of 40): the first read brings the newest 200 and keeps the
+// rest in its cursor; the next brings the other 30; then nothing is new.
+// Each message is read once.
+func TestDirectMessagesGap(t *testing.T) {
+	f := newFake(t, mastodonfake.DefaultConfig())
+	c := newConnector()
+	ctx := t.Context()
+	first, _ := f.srv.AddAccount("first", "First")
+	f.srv.DirectMessage(first.ID, f.me.ID, "hello", "")
+	_, cursor, err := c.DirectMessages(ctx, f.account(), "")
+	if err != nil || cursor == "" {
+		t.Fatalf("first read: %q, %v", cursor, err)
+	}
+	var want []string
+	for i := range 230 {
+		fan, _ := f.srv.AddAccount(fmt.Sprintf("fan%d", i), "A Fan")
+		want = append(want, f.srv.DirectMessage(fan.ID, f.me.ID, fmt.Sprintf("question %d", i), ""))
+	}
+	seen := map[string]int{}
+	var reads []int
+	for range 4 {
+		got, next, err := c.DirectMessages(ctx, f.account(), cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads = append(reads, len(got))
+		for _, m := range got {
+			seen[m.RemoteID]++
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(reads) != 3 || reads[0] != 200 || reads[1] != 30 || reads[2] != 0 {
+		t.Fatalf("messages per read %v, want 200, 30, then none", reads)
+	}
+	for _, id := range want {
+		if seen[id] != 1 {
+			t.Fatalf("message %s read %d times, want once", id, seen[id])
+		}
+	}
+	if cursor != want[len(want)-1] {
+		t.Fatalf("cursor %q, want the newest %s", cursor, want[len(want)-1])
 	}
 }
