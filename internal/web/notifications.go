@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -32,16 +33,17 @@ func notificationURL(ws, id int64) string { return fmt.Sprintf("%s/%d", notifica
 type notificationsData struct {
 	Items      []herald.UserNotification
 	UnreadOnly bool
+	Kind       string // "" for every kind
 	Next       string // the cursor of the older page
 	Cursor     string // this page's cursor ("" for the newest)
 }
 
 func (h *Handler) notifications(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := r.URL.Query()
-	d := notificationsData{UnreadOnly: q.Get("show") == "unread", Cursor: q.Get("cursor")}
+	d := notificationsData{UnreadOnly: q.Get("show") == "unread", Cursor: q.Get("cursor"), Kind: q.Get("kind")}
 	f := herald.NotificationFilter{UnreadOnly: d.UnreadOnly, Cursor: d.Cursor, Limit: 50}
-	if k := q.Get("kind"); k != "" {
-		f.Kinds = []herald.NotificationKind{herald.NotificationKind(k)}
+	if d.Kind != "" {
+		f.Kinds = []herald.NotificationKind{herald.NotificationKind(d.Kind)}
 	}
 	pg, err := h.d.Notifications.List(r.Context(), p.Actor, f)
 	if err != nil {
@@ -112,18 +114,23 @@ func (h *Handler) notificationMark(read bool) workspaceFunc {
 	}
 }
 
-// notificationsPageURL is the feed's page with its filter and cursor.
-func notificationsPageURL(ws int64, unreadOnly bool, cursor string) string {
-	u := notificationsURL(ws)
-	sep := "?"
+// pageURL is the feed's page with the filter of d, unread only or not,
+// from cursor.
+func (d notificationsData) pageURL(ws int64, unreadOnly bool, cursor string) string {
+	q := url.Values{}
 	if unreadOnly {
-		u += "?show=unread"
-		sep = "&"
+		q.Set("show", "unread")
+	}
+	if d.Kind != "" {
+		q.Set("kind", d.Kind)
 	}
 	if cursor != "" {
-		u += sep + "cursor=" + queryEscape(cursor)
+		q.Set("cursor", cursor)
 	}
-	return u
+	if len(q) == 0 {
+		return notificationsURL(ws)
+	}
+	return notificationsURL(ws) + "?" + q.Encode()
 }
 
 // feedTitle is a notification's headline: its title, else its message.
@@ -140,4 +147,13 @@ func markAction(n herald.UserNotification) string {
 		return "/read"
 	}
 	return "/unread"
+}
+
+// unreadWord qualifies an empty feed's sentence when only unread ones
+// were asked for.
+func unreadWord(unreadOnly bool) string {
+	if unreadOnly {
+		return "unread "
+	}
+	return ""
 }

@@ -44,6 +44,10 @@ func TestNotificationFeed(t *testing.T) {
 	if !strings.HasPrefix(newest.Link, fmt.Sprintf("/w/%d/tasks/", w.ID)) {
 		t.Fatalf("link %q, want the task's page", newest.Link)
 	}
+	// One kind at a time.
+	want(t, b.get(notificationsURL(w.ID)+"?kind=assigned"), http.StatusOK, "Book the venue", `<option value="assigned" selected`)
+	want(t, b.get(notificationsURL(w.ID)+"?kind=mentioned&show=unread"), http.StatusOK, "No unread notifications of this kind.")
+
 	// Opening goes to the task and marks it read; another site is never
 	// a destination.
 	a = b.post(notificationURL(w.ID, newest.ID)+"/open", url.Values{"to": {newest.Link}})
