@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
@@ -71,21 +70,6 @@ func (c *Connector) conversations(ctx context.Context, cr Credentials, cursor, m
 	return out, "", nil
 }
 
-// parseDMCursor reads DirectMessages' cursor: the newest status id seen,
-// or a read left unfinished (the old cursor, the max_id to go on from,
-// the newest id seen), tab-separated after "gap".
-func parseDMCursor(cursor string) (since, maxID, newest string) {
-	rest, ok := strings.CutPrefix(cursor, "gap\t")
-	if !ok {
-		return cursor, "", ""
-	}
-	parts := strings.Split(rest, "\t")
-	if len(parts) != 3 {
-		return "", "", "" // not ours: start from the newest
-	}
-	return parts[0], parts[1], parts[2]
-}
-
 // thread returns every status of the conversation whose last status is
 // last, oldest first.
 func (c *Connector) thread(ctx context.Context, cr Credentials, last status) ([]status, error) {
@@ -116,8 +100,10 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 		return nil, "", err
 	}
 	domain := c.domain(ctx, cr)
-	full := cursor
-	cursor, from, newest := parseDMCursor(full)
+	full, from, newest := cursor, "", ""
+	if g, ok := connector.ParseGap(cursor); ok {
+		cursor, from, newest = g.Since, g.Resume, g.Newest
+	}
 	convs, more, err := c.conversations(ctx, cr, cursor, from)
 	if err != nil {
 		return nil, "", err
@@ -153,7 +139,7 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 		next = newest
 	}
 	if more != "" {
-		return out, "gap\t" + cursor + "\t" + more + "\t" + next, nil
+		return out, connector.Gap{Since: cursor, Resume: more, Newest: next}.String(), nil
 	}
 	if next == cursor || next == full {
 		next = ""

@@ -136,9 +136,9 @@ func dmRefusal(res *connector.Response, err error, listing bool) error {
 // first page only); the next cursor is the newest event id read, the
 // account's own messages included, "" when there was none. When ten pages
 // do not reach the cursor, the returned cursor keeps what is left to read
-// ("gap", the old cursor, the page token reached and the newest id,
-// tab-separated) and the next call reads on from that page down to the
-// old cursor before going on from the newest.
+// (a connector.Gap whose Resume is the page token reached) and the next
+// call reads on from that page down to the old cursor before going on
+// from the newest.
 func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, cursor string) ([]connector.DirectMessage, string, error) {
 	cr, err := creds(acct)
 	if err != nil {
@@ -148,7 +148,10 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 	if err != nil {
 		return nil, "", err
 	}
-	since, token, newest := parseDMCursor(cursor)
+	since, token, newest := cursor, "", ""
+	if g, ok := connector.ParseGap(cursor); ok {
+		since, token, newest = g.Since, g.Resume, g.Newest
+	}
 	q := dmQuery()
 	if token != "" {
 		q.Set("pagination_token", token)
@@ -207,7 +210,7 @@ func (c *Connector) DirectMessages(ctx context.Context, acct connector.Account, 
 		return 1
 	})
 	if more != "" {
-		return out, "gap\t" + since + "\t" + more + "\t" + next, nil
+		return out, connector.Gap{Since: since, Resume: more, Newest: next}.String(), nil
 	}
 	if next == cursor {
 		next = ""
@@ -331,19 +334,4 @@ func (c *Connector) FindDM(ctx context.Context, acct connector.Account, conversa
 	}
 	return herald.RemoteRef{}, false, &connector.Error{Class: connector.Invalid,
 		Message: "the conversation has too many messages since the answer was first sent to check whether it went out; look at it on X before answering again"}
-}
-
-// parseDMCursor reads DirectMessages' cursor: the newest event id seen, or
-// a read left unfinished (the old cursor, the page token to go on from,
-// the newest id seen).
-func parseDMCursor(cursor string) (since, token, newest string) {
-	rest, ok := strings.CutPrefix(cursor, "gap\t")
-	if !ok {
-		return cursor, "", ""
-	}
-	parts := strings.Split(rest, "\t")
-	if len(parts) != 3 {
-		return "", "", "" // not ours: start from the newest
-	}
-	return parts[0], parts[1], parts[2]
 }

@@ -31,8 +31,12 @@ type lookupAnswer struct {
 }
 
 type lookupPost struct {
-	ID            string `json:"id"`
-	PublicMetrics *struct {
+	ID string `json:"id"`
+	// Text, CreatedAt and EditHistoryTweetIDs are asked for by CheckPosts.
+	Text                string   `json:"text"`
+	CreatedAt           string   `json:"created_at"`
+	EditHistoryTweetIDs []string `json:"edit_history_tweet_ids"`
+	PublicMetrics       *struct {
 		RetweetCount    *int64 `json:"retweet_count"`
 		RepostCount     *int64 `json:"repost_count"`
 		ReplyCount      *int64 `json:"reply_count"`
@@ -154,9 +158,9 @@ func (c *Connector) lookup(ctx context.Context, cr Credentials, ids []string, no
 // (the newest post id seen, X's since_id), oldest first, up to five pages
 // of 100. X pages from the newest backwards, so when more came in than
 // five pages hold, what lies between the pages read and the old cursor is
-// still to read: the returned cursor then says so ("gap:<since>:<until>:
-// <newest>") and the next call reads that span (since_id and until_id)
-// before going on from the newest id. The returned cursor is otherwise the
+// still to read: the returned cursor then says so (a connector.Gap whose
+// Resume is the oldest id read) and the next call reads that span
+// (since_id and until_id) before going on from the newest id. The returned cursor is otherwise the
 // newest id read ("" when there was nothing new).
 func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor string) ([]connector.Mention, string, error) {
 	cr, err := creds(acct)
@@ -167,7 +171,10 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	if err != nil {
 		return nil, "", err
 	}
-	since, until, newest := parseMentionCursor(cursor)
+	since, until, newest := cursor, "", ""
+	if g, ok := connector.ParseGap(cursor); ok {
+		since, until, newest = g.Since, g.Resume, g.Newest
+	}
 	q := url.Values{
 		"max_results":  {"100"},
 		"tweet.fields": {"created_at,author_id,referenced_tweets,conversation_id"},
@@ -225,23 +232,9 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 	}
 	if more && since != "" && len(all) > 0 {
 		// Older mentions wait between the old cursor and the oldest read.
-		return all, "gap:" + since + ":" + all[0].RemoteID + ":" + newest, nil
+		return all, connector.Gap{Since: since, Resume: all[0].RemoteID, Newest: newest}.String(), nil
 	}
 	return all, newest, nil
-}
-
-// parseMentionCursor reads Mentions' cursor: the newest id seen, or a span
-// still to read and the newest id to go on from after it.
-func parseMentionCursor(cursor string) (since, until, newest string) {
-	rest, ok := strings.CutPrefix(cursor, "gap:")
-	if !ok {
-		return cursor, "", ""
-	}
-	parts := strings.Split(rest, ":")
-	if len(parts) != 3 {
-		return "", "", "" // not ours: start from the newest
-	}
-	return parts[0], parts[1], parts[2]
 }
 
 // unescape undoes X's escaping of &, < and > in post text.
