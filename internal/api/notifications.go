@@ -59,7 +59,7 @@ func (a *API) registerNotifications() {
 		if err != nil {
 			return nil, err
 		}
-		f := herald.NotificationFilter{UnreadOnly: in.Unread, Cursor: in.Cursor, Limit: in.Limit}
+		f := herald.NotificationFilter{UnreadOnly: in.Unread, Page: in.Page()}
 		for _, k := range in.Kind {
 			f.Kinds = append(f.Kinds, herald.NotificationKind(k))
 		}

@@ -121,11 +121,9 @@ type NotificationFilter struct {
 	UnreadOnly bool
 	// Kinds keeps only these kinds (empty: every kind).
 	Kinds []NotificationKind
-	// Cursor is a NotificationPage.Next from the page before ("" for
-	// the newest).
-	Cursor string
-	// Limit is the page size (the store caps it at 200; 0 means 50).
-	Limit int
+	// Page's Cursor is a NotificationPage.Next from the page before (""
+	// for the newest); its Limit is normalized (Page.Normalize).
+	Page
 }
 
 // NotificationPage is one page of a feed, newest first. Next is the
@@ -159,16 +157,8 @@ type NotificationStore interface {
 	PruneNotifications(ctx context.Context, readBefore, allBefore time.Time, limit int) (int, error)
 }
 
-// Size is the page size f asks for: Limit within 1…200, 50 when unset.
-func (f NotificationFilter) Size() int {
-	switch {
-	case f.Limit <= 0:
-		return 50
-	case f.Limit > 200:
-		return 200
-	}
-	return f.Limit
-}
+// Size is the page size f asks for (Page.Normalize).
+func (f NotificationFilter) Size() int { return f.Page.Normalize().Limit }
 
 // Before is the id a page starts below (0: the newest page), read from
 // Cursor.

@@ -69,7 +69,7 @@ func (w *feedWorld) feed(t *testing.T, key string) []herald.Role {
 	var out []herald.Role
 	for _, r := range []herald.Role{herald.RoleOwner, herald.RoleManager, herald.RoleEditor, herald.RoleContributor,
 		herald.RoleClient} {
-		p, err := w.st.ListNotifications(t.Context(), w.ws.ID, w.members[r].ID, herald.NotificationFilter{Limit: 200})
+		p, err := w.st.ListNotifications(t.Context(), w.ws.ID, w.members[r].ID, herald.NotificationFilter{Page: herald.Page{Limit: 200}})
 		must(t, err)
 		for _, n := range p.Items {
 			if n.Key == key {
@@ -117,7 +117,7 @@ func TestNotifyFeeds(t *testing.T) {
 		if got := w.feed(t, "failed-1"); !slices.Equal(got, []herald.Role{herald.RoleEditor}) {
 			t.Fatalf("failed post reached %v, want its author", got)
 		}
-		p, err := st.ListNotifications(ctx, w.ws.ID, m[herald.RoleEditor].ID, herald.NotificationFilter{Limit: 1})
+		p, err := st.ListNotifications(ctx, w.ws.ID, m[herald.RoleEditor].ID, herald.NotificationFilter{Page: herald.Page{Limit: 1}})
 		must(t, err)
 		if got := p.Items[0]; got.PostID != tg.PostID || got.Link != fmt.Sprintf("/w/%d/posts/%d", w.ws.ID, tg.PostID) {
 			t.Fatalf("failed notification = %+v, want post %d and its link", got.Notification, tg.PostID)
@@ -178,7 +178,7 @@ func TestNotifyOwnFeed(t *testing.T) {
 		if n, err := svc.Unread(ctx, actor); err != nil || n != 4 {
 			t.Fatalf("unread = %d, %v; want 4", n, err)
 		}
-		p, err := svc.List(ctx, actor, herald.NotificationFilter{Kinds: []herald.NotificationKind{herald.NotifyMentioned}, Limit: 2})
+		p, err := svc.List(ctx, actor, herald.NotificationFilter{Kinds: []herald.NotificationKind{herald.NotifyMentioned}, Page: herald.Page{Limit: 2}})
 		if err != nil || len(p.Items) != 2 || p.Next == "" || p.Items[0].Key != "m-2" {
 			t.Fatalf("first page of mentions = %+v, %v", p, err)
 		}

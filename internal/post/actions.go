@@ -1,6 +1,7 @@
 package post
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -180,7 +181,7 @@ func (s *Service) reviewNotice(ctx context.Context, actor herald.Actor, p herald
 	now := s.clock.Now()
 	n := herald.Notification{WorkspaceID: p.WorkspaceID, PostID: p.ID, ActorID: actor.UserID,
 		Link: fmt.Sprintf("/w/%d/posts/%d", p.WorkspaceID, p.ID), At: now}
-	title := excerpt(strings.Join(strings.Fields(firstNonEmpty(p.Title, p.Text)), " "), 60)
+	title := excerpt(strings.Join(strings.Fields(cmp.Or(p.Title, p.Text)), " "), 60)
 	switch mv.name {
 	case submitMove.name:
 		n.Kind = herald.NotifyApprovalRequested
@@ -202,16 +203,6 @@ func (s *Service) reviewNotice(ctx context.Context, actor herald.Actor, p herald
 		n.Message += " Comment: " + excerpt(comment, 200)
 	}
 	s.notifier.Notify(ctx, n)
-}
-
-// firstNonEmpty returns the first of ss that is not empty.
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // apply moves every target of p that can make mv, inside tx, and records

@@ -106,7 +106,7 @@ func notificationTests() []test {
 				t.Fatalf("added %d, %v", n, err)
 			}
 			var seen []int64
-			f := herald.NotificationFilter{Limit: 3}
+			f := herald.NotificationFilter{Page: herald.Page{Limit: 3}}
 			for range 4 {
 				p, err := s.ListNotifications(ctx, w.ws.ID, w.owner.ID, f)
 				noErr(t, err, "ListNotifications")
@@ -126,7 +126,7 @@ func notificationTests() []test {
 					t.Fatalf("page order %v, want newest first", seen)
 				}
 			}
-			if _, err := s.ListNotifications(ctx, w.ws.ID, w.owner.ID, herald.NotificationFilter{Cursor: "zz"}); herald.ErrorCode(err) != herald.CodeInvalid {
+			if _, err := s.ListNotifications(ctx, w.ws.ID, w.owner.ID, herald.NotificationFilter{Page: herald.Page{Cursor: "zz"}}); herald.ErrorCode(err) != herald.CodeInvalid {
 				t.Fatalf("a bad cursor: %v, want invalid", err)
 			}
 		}},

@@ -68,18 +68,7 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 	if err != nil {
 		return nil, err
 	}
-	byURI := map[string][]string{} // uri → the ids asked for
-	var uris []string
-	for _, r := range refs {
-		uri := refURI(r)
-		if uri == "" {
-			continue
-		}
-		if _, seen := byURI[uri]; !seen {
-			uris = append(uris, uri)
-		}
-		byURI[uri] = append(byURI[uri], r.ID)
-	}
+	uris, byURI := urisOf(refs)
 	out := map[string]connector.Metrics{}
 	err = c.getPosts(ctx, s, uris, func(p postView) {
 		m := connector.Metrics{Likes: count(p.LikeCount), Reposts: count(p.RepostCount), Replies: count(p.ReplyCount),
@@ -92,6 +81,23 @@ func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []
 		return nil, err
 	}
 	return out, nil
+}
+
+// urisOf returns the post URIs refs name, each once in their order, and
+// the ref ids asking for each.
+func urisOf(refs []herald.RemoteRef) (uris []string, byURI map[string][]string) {
+	byURI = map[string][]string{}
+	for _, r := range refs {
+		uri := refURI(r)
+		if uri == "" {
+			continue
+		}
+		if _, seen := byURI[uri]; !seen {
+			uris = append(uris, uri)
+		}
+		byURI[uri] = append(byURI[uri], r.ID)
+	}
+	return uris, byURI
 }
 
 // getPosts reads uris with app.bsky.feed.getPosts, metricsBatch at a time,
@@ -122,18 +128,7 @@ func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs
 	if err != nil {
 		return nil, err
 	}
-	byURI := map[string][]string{}
-	var uris []string
-	for _, r := range refs {
-		uri := refURI(r)
-		if uri == "" {
-			continue
-		}
-		if _, seen := byURI[uri]; !seen {
-			uris = append(uris, uri)
-		}
-		byURI[uri] = append(byURI[uri], r.ID)
-	}
+	uris, byURI := urisOf(refs)
 	found := map[string]postView{}
 	if err := c.getPosts(ctx, s, uris, func(p postView) { found[p.URI] = p }); err != nil {
 		return nil, err
@@ -264,23 +259,18 @@ func (c *Connector) Mentions(ctx context.Context, acct connector.Account, cursor
 		// More came in than the pages read hold: the rest, older, lies
 		// between the page reached and the old cursor; read it next.
 		old := since.Format(time.RFC3339Nano) + " " + seen
-		return out, "gap\t" + old + "\t" + page + "\t" + next, nil
+		return out, connector.Gap{Since: old, Resume: page, Newest: next}.String(), nil
 	}
 	return out, next, nil
 }
 
 // parseInboxCursor reads Herald's notification cursor: the newest
-// notification seen ("<indexedAt> <uri>"), or, after more came in than
-// one call reads, "gap", that cursor, the listNotifications page to go on
-// from and the newest seen, tab-separated.
+// notification seen ("<indexedAt> <uri>"), or a connector.Gap holding that
+// cursor, the listNotifications page to go on from and the newest seen.
 func parseInboxCursor(cursor string) (since time.Time, seen, page, newest string) {
-	if rest, ok := strings.CutPrefix(cursor, "gap\t"); ok {
-		parts := strings.Split(rest, "\t")
-		if len(parts) != 3 {
-			return time.Time{}, "", "", ""
-		}
-		since, seen, _, _ = parseInboxCursor(parts[0])
-		return since, seen, parts[1], parts[2]
+	if g, ok := connector.ParseGap(cursor); ok {
+		since, seen, _, _ = parseInboxCursor(g.Since)
+		return since, seen, g.Resume, g.Newest
 	}
 	ts, uri, _ := strings.Cut(strings.TrimSpace(cursor), " ")
 	t, err := time.Parse(time.RFC3339Nano, ts)

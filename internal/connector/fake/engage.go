@@ -192,62 +192,64 @@ func (c *Connector) Validate(ctx context.Context, acct connector.Account, p conn
 	return n, probs, nil
 }
 
-// counted is the part of a status Metrics reads.
-type counted struct {
-	ID              string `json:"id"`
-	FavouritesCount int64  `json:"favourites_count"`
-	ReblogsCount    int64  `json:"reblogs_count"`
-	RepliesCount    int64  `json:"replies_count"`
+// statusRead is the part of a status Metrics and CheckPosts read.
+type statusRead struct {
+	ID              string  `json:"id"`
+	FavouritesCount int64   `json:"favourites_count"`
+	ReblogsCount    int64   `json:"reblogs_count"`
+	RepliesCount    int64   `json:"replies_count"`
+	Content         string  `json:"content"`
+	EditedAt        *string `json:"edited_at"`
 }
 
-// Metrics reads each status's counts (the platform has no batch lookup).
-// Statuses the platform no longer has are left out.
-func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.Metrics, error) {
+// eachStatus reads the statuses refs name, one by one (the platform has
+// no batch lookup), and calls fn with each (nil when the platform answers
+// 404). Another failure stops the reading and is returned.
+func (c *Connector) eachStatus(ctx context.Context, acct connector.Account, refs []herald.RemoteRef, fn func(id string, st *statusRead)) error {
 	cr, err := creds(acct)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		var st statusRead
+		_, err := c.call(ctx, cr, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(ref.ID), nil, "", nil, &st)
+		var e *connector.Error
+		switch {
+		case errors.As(err, &e) && e.Status == http.StatusNotFound:
+			fn(ref.ID, nil)
+		case err != nil:
+			return err
+		default:
+			fn(ref.ID, &st)
+		}
+	}
+	return nil
+}
+
+// Metrics reads each status's counts. Statuses the platform no longer has
+// are left out.
+func (c *Connector) Metrics(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.Metrics, error) {
+	out := make(map[string]connector.Metrics, len(refs))
+	err := c.eachStatus(ctx, acct, refs, func(id string, st *statusRead) {
+		if st != nil {
+			out[id] = connector.Metrics{Likes: st.FavouritesCount, Reposts: st.ReblogsCount, Replies: st.RepliesCount,
+				Quotes: -1, Impressions: -1, At: c.now().UTC().Truncate(time.Microsecond)}
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]connector.Metrics, len(refs))
-	for _, ref := range refs {
-		var st counted
-		_, err := c.call(ctx, cr, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(ref.ID), nil, "", nil, &st)
-		var e *connector.Error
-		if errors.As(err, &e) && e.Status == http.StatusNotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[ref.ID] = connector.Metrics{Likes: st.FavouritesCount, Reposts: st.ReblogsCount, Replies: st.RepliesCount,
-			Quotes: -1, Impressions: -1, At: c.now().UTC().Truncate(time.Microsecond)}
-	}
 	return out, nil
-}
-
-// checked is the part of a status CheckPosts reads.
-type checked struct {
-	Content  string  `json:"content"`
-	EditedAt *string `json:"edited_at"`
 }
 
 // CheckPosts reads each status as it is now: its text and when it was
 // last edited, or gone when the platform answers 404.
 func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs []herald.RemoteRef) (map[string]connector.PostState, error) {
-	cr, err := creds(acct)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string]connector.PostState, len(refs))
-	for _, ref := range refs {
-		var st checked
-		_, err := c.call(ctx, cr, http.MethodGet, "/api/v1/statuses/"+url.PathEscape(ref.ID), nil, "", nil, &st)
-		var e *connector.Error
-		if errors.As(err, &e) && e.Status == http.StatusNotFound {
-			out[ref.ID] = connector.PostState{Gone: true}
-			continue
-		}
-		if err != nil {
-			return nil, err
+	err := c.eachStatus(ctx, acct, refs, func(id string, st *statusRead) {
+		if st == nil {
+			out[id] = connector.PostState{Gone: true}
+			return
 		}
 		ps := connector.PostState{Text: plainText(st.Content)}
 		if st.EditedAt != nil {
@@ -256,7 +258,10 @@ func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs
 				ps.EditedAt = &t
 			}
 		}
-		out[ref.ID] = ps
+		out[id] = ps
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -12,21 +12,6 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// checkAnswer is a lookup's answer with what CheckPosts reads.
-type checkAnswer struct {
-	Data []struct {
-		ID                  string   `json:"id"`
-		Text                string   `json:"text"`
-		CreatedAt           string   `json:"created_at"`
-		EditHistoryTweetIDs []string `json:"edit_history_tweet_ids"`
-	} `json:"data"`
-	Errors []struct {
-		Type       string `json:"type"`
-		ResourceID string `json:"resource_id"`
-		Value      string `json:"value"`
-	} `json:"errors"`
-}
-
 // CheckPosts reads posts received in the inbox as they are now, 100 per
 // lookup (GET /2/tweets). X answers a deleted post with a
 // resource-not-found error: it is gone. An edit is a new post id at the
@@ -95,9 +80,9 @@ func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs
 }
 
 // checkLookup reads one batch of posts with their text and edit history.
-func (c *Connector) checkLookup(ctx context.Context, cr Credentials, ids []string) (checkAnswer, error) {
+func (c *Connector) checkLookup(ctx context.Context, cr Credentials, ids []string) (lookupAnswer, error) {
 	q := url.Values{"ids": {strings.Join(ids, ",")}, "tweet.fields": {"created_at,edit_history_tweet_ids"}}
-	var ans checkAnswer
+	var ans lookupAnswer
 	_, err := c.call(ctx, cr, request{method: http.MethodGet, path: "/2/tweets", query: q, out: &ans})
 	return ans, err
 }
