@@ -16,7 +16,7 @@ func (h *Handler) notificationRoutes(m *http.ServeMux) {
 		return
 	}
 	m.Handle("GET /w/{ws}/notifications", h.inWorkspace(h.notifications))
-	m.Handle("GET /w/{ws}/notifications/bell", h.inWorkspace(h.notificationBell))
+	m.HandleFunc("GET /w/{ws}/notifications/bell", h.notificationBell)
 	m.Handle("POST /w/{ws}/notifications/read-all", h.inWorkspace(h.notificationsReadAll))
 	m.Handle("POST /w/{ws}/notifications/{note}/open", h.inWorkspace(h.notificationOpen))
 	m.Handle("POST /w/{ws}/notifications/{note}/read", h.inWorkspace(h.notificationMark(true)))
@@ -41,7 +41,7 @@ type notificationsData struct {
 func (h *Handler) notifications(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := r.URL.Query()
 	d := notificationsData{UnreadOnly: q.Get("show") == "unread", Cursor: q.Get("cursor"), Kind: q.Get("kind")}
-	f := herald.NotificationFilter{UnreadOnly: d.UnreadOnly, Cursor: d.Cursor, Limit: 50}
+	f := herald.NotificationFilter{UnreadOnly: d.UnreadOnly, Page: herald.Page{Cursor: d.Cursor}}
 	if d.Kind != "" {
 		f.Kinds = []herald.NotificationKind{herald.NotificationKind(d.Kind)}
 	}
@@ -55,11 +55,35 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request, p *page)
 	return nil
 }
 
-// notificationBell answers the header's bell with the count as it is now
-// (the header asks every half minute).
-func (h *Handler) notificationBell(w http.ResponseWriter, r *http.Request, p *page) error {
+// notificationBell answers the header's bell with the viewer's unread
+// count as it is now. Every open page asks every half minute, so it reads
+// the viewer's role and that count only, not the rest of a page's frame
+// (the workspace list, the crisis state, the inbox count).
+func (h *Handler) notificationBell(w http.ResponseWriter, r *http.Request) {
+	pr, ok := herald.PrincipalFrom(r.Context())
+	if !ok || pr.UserID == 0 {
+		h.toSignin(w, r)
+		return
+	}
+	wsID, err := pathID(r, "ws", "workspace")
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	actor, err := h.d.Auth.Actor(r.Context(), pr, wsID)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	p := &page{Actor: actor, Current: herald.UserWorkspace{Workspace: herald.Workspace{ID: wsID}, Role: actor.Role}, hasFeed: true}
+	if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil {
+		p.Path = u.Path // the page the bell is on, for aria-current
+	}
+	if p.Unread, err = h.d.Notifications.Unread(r.Context(), actor); err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
 	h.render(w, r, http.StatusOK, bell(p))
-	return nil
 }
 
 func (h *Handler) notificationsReadAll(w http.ResponseWriter, r *http.Request, p *page) error {

@@ -68,6 +68,15 @@ func TestNotificationFeed(t *testing.T) {
 	want(t, b.get(notificationsURL(w.ID)), http.StatusOK, "Marked 1 notifications read.", "Unread (0)")
 	wantNot(t, b.get(home), `id="nav-notifications-count"`)
 
+	// The bell answers only members, and says where it is.
+	e.owner("olga@example.com", "Other")
+	x := e.browser()
+	x.signIn("olga@example.com")
+	want(t, x.get(notificationsURL(w.ID)+"/bell"), http.StatusNotFound)
+	want(t, e.browser().get(notificationsURL(w.ID)+"/bell"), http.StatusSeeOther)
+	want(t, b.do(http.MethodGet, notificationsURL(w.ID)+"/bell", nil, "HX-Request", "true",
+		"HX-Current-URL", e.srv.URL+notificationsURL(w.ID)+"?show=unread"), http.StatusOK, `aria-current="page"`)
+
 	// Ana cannot mark Ed's notifications; the count is his alone.
 	want(t, o.post(notificationURL(w.ID, newest.ID)+"/unread", nil), http.StatusSeeOther)
 	want(t, b.get(notificationsURL(w.ID)), http.StatusOK, "Unread (0)")
