@@ -80,8 +80,9 @@ type Config struct {
 	// ExtendEvery is how often recurring series get their next posts
 	// (default 24h).
 	ExtendEvery time.Duration
-	// SweepEvery is how often expired browser sessions, and notifications
-	// past their keeping time, are deleted (default 1h).
+	// SweepEvery is how often expired browser sessions (sweep_sessions)
+	// and notifications past their keeping time (prune_notifications) are
+	// deleted (default 1h).
 	SweepEvery time.Duration
 	// Workers is how many jobs this instance works at once (default 4).
 	Workers int

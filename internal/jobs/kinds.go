@@ -25,6 +25,14 @@ func (r *Runner) kinds(d Deps) []kind {
 			every: r.cfg.SweepEvery,
 			args:  func() river.JobArgs { return SweepSessionsArgs{} },
 		},
+		{
+			name: PruneNotificationsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &pruneNotificationsWorker{store: d.Store, clock: d.Clock, log: log})
+			},
+			every: r.cfg.SweepEvery,
+			args:  func() river.JobArgs { return PruneNotificationsArgs{} },
+		},
 	}
 	if r.cfg.MetricsEvery > 0 {
 		ks = append(ks, kind{

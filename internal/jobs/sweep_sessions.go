@@ -17,25 +17,10 @@ type SweepSessionsArgs struct{}
 // Kind names the job kind.
 func (SweepSessionsArgs) Kind() string { return "sweep_sessions" }
 
-// Feed retention: read notifications are deleted after notifyReadKeep,
-// unread ones after notifyKeep, pruneBatch at a time.
-const (
-	notifyReadKeep = 30 * 24 * time.Hour
-	notifyKeep     = 180 * 24 * time.Hour
-	pruneBatch     = 5000
-)
-
-// sweepStore is what the sweep deletes from.
-type sweepStore interface {
-	herald.SessionStore
-	herald.NotificationStore
-}
-
-// sweepSessionsWorker deletes expired browser sessions and old
-// notifications from the members' feeds.
+// sweepSessionsWorker deletes expired browser sessions.
 type sweepSessionsWorker struct {
 	river.WorkerDefaults[SweepSessionsArgs]
-	store sweepStore
+	store herald.SessionStore
 	clock herald.Clock
 	log   *slog.Logger
 }
@@ -45,30 +30,14 @@ func (w *sweepSessionsWorker) Timeout(*river.Job[SweepSessionsArgs]) time.Durati
 	return time.Minute
 }
 
-// Work deletes the sessions that expired by now, then the notifications
-// past their keeping time.
+// Work deletes the sessions that expired by now.
 func (w *sweepSessionsWorker) Work(ctx context.Context, _ *river.Job[SweepSessionsArgs]) error {
-	now := w.clock.Now()
-	n, err := w.store.DeleteExpiredSessions(ctx, now)
+	n, err := w.store.DeleteExpiredSessions(ctx, w.clock.Now())
 	if err != nil {
 		return fmt.Errorf("jobs: sweep_sessions: %w", err)
 	}
 	if n > 0 {
 		w.log.InfoContext(ctx, "deleted expired sessions", slog.Int64("count", n))
-	}
-	pruned := 0
-	for {
-		k, err := w.store.PruneNotifications(ctx, now.Add(-notifyReadKeep), now.Add(-notifyKeep), pruneBatch)
-		if err != nil {
-			return fmt.Errorf("jobs: sweep_sessions: notifications: %w", err)
-		}
-		pruned += k
-		if k < pruneBatch {
-			break
-		}
-	}
-	if pruned > 0 {
-		w.log.InfoContext(ctx, "deleted old notifications", slog.Int("count", pruned))
 	}
 	return nil
 }
