@@ -60,25 +60,16 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request, p *page)
 // the viewer's role and that count only, not the rest of a page's frame
 // (the workspace list, the crisis state, the inbox count).
 func (h *Handler) notificationBell(w http.ResponseWriter, r *http.Request) {
-	pr, ok := herald.PrincipalFrom(r.Context())
-	if !ok || pr.UserID == 0 {
-		h.toSignin(w, r)
+	_, actor, ok := h.workspaceActor(w, r)
+	if !ok {
 		return
 	}
-	wsID, err := pathID(r, "ws", "workspace")
-	if err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	actor, err := h.d.Auth.Actor(r.Context(), pr, wsID)
-	if err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	p := &page{Actor: actor, Current: herald.UserWorkspace{Workspace: herald.Workspace{ID: wsID}, Role: actor.Role}, hasFeed: true}
+	p := &page{Actor: actor, Current: herald.UserWorkspace{Workspace: herald.Workspace{ID: actor.WorkspaceID}, Role: actor.Role},
+		hasFeed: true}
 	if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil {
 		p.Path = u.Path // the page the bell is on, for aria-current
 	}
+	var err error
 	if p.Unread, err = h.d.Notifications.Unread(r.Context(), actor); err != nil {
 		h.fail(w, r, nil, err)
 		return

@@ -239,21 +239,11 @@ type workspaceFunc func(w http.ResponseWriter, r *http.Request, p *page) error
 // is not found. An error fn returns becomes an error page.
 func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pr, ok := herald.PrincipalFrom(r.Context())
-		if !ok || pr.UserID == 0 {
-			h.toSignin(w, r)
+		pr, actor, ok := h.workspaceActor(w, r)
+		if !ok {
 			return
 		}
-		wsID, err := pathID(r, "ws", "workspace")
-		if err != nil {
-			h.fail(w, r, nil, err)
-			return
-		}
-		actor, err := h.d.Auth.Actor(r.Context(), pr, wsID)
-		if err != nil {
-			h.fail(w, r, nil, err)
-			return
-		}
+		wsID := actor.WorkspaceID
 		p, err := h.base(r, pr)
 		if err != nil {
 			h.fail(w, r, nil, err)
@@ -289,6 +279,26 @@ func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 			h.fail(w, r, p, err)
 		}
 	})
+}
+
+// workspaceActor resolves the signed-in viewer as a member of the
+// workspace {ws}. When it cannot, it has answered (sign in, or not found)
+// and ok is false.
+func (h *Handler) workspaceActor(w http.ResponseWriter, r *http.Request) (pr herald.Principal, actor herald.Actor, ok bool) {
+	pr, ok = herald.PrincipalFrom(r.Context())
+	if !ok || pr.UserID == 0 {
+		h.toSignin(w, r)
+		return pr, actor, false
+	}
+	wsID, err := pathID(r, "ws", "workspace")
+	if err == nil {
+		actor, err = h.d.Auth.Actor(r.Context(), pr, wsID)
+	}
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return pr, actor, false
+	}
+	return pr, actor, true
 }
 
 // toSignin sends an anonymous viewer to the sign-in page, back here after.
