@@ -29,8 +29,11 @@ func TestBrowserInboxLive(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("#signin-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#inbox-list")),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf("#pick-%d", first))),
 		waitFor(`document.querySelector("#inbox-live").textContent.startsWith("Live")`),
+		// Ticked once the page is live and laid out: a click aimed while the
+		// header still moved could land beside the box on a loaded machine.
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector("#pick-%d").click()`, first)),
+		waitFor(fmt.Sprintf(`document.querySelector("#pick-%d").checked`, first)),
 		chromedp.Evaluate[chromedp.Void](`window.stillHere = true; undefined`),
 	)
 	second := addInbox(t, e.store, w.ID, acct.ID, "eve")
