@@ -98,6 +98,21 @@ type MetricsReader interface {
 	Metrics(ctx context.Context, acct Account, refs []herald.RemoteRef) (map[string]Metrics, error)
 }
 
+// Audience is an account's own public counts at one moment: who follows
+// it, whom it follows and how many posts it has. A count the platform does
+// not give is -1.
+type Audience struct {
+	Followers int64
+	Following int64
+	Posts     int64
+}
+
+// AudienceReader reads the connected account's audience counts, for the
+// daily account snapshots and the followers a post was published to.
+type AudienceReader interface {
+	Audience(ctx context.Context, acct Account) (Audience, error)
+}
+
 // Engagement: mentions, replies, likes.
 
 // Mention is a post by someone else that mentions or replies to the account.
