@@ -248,6 +248,7 @@ type Tx interface {
 	ConnectStore
 	InstanceSoftwareStore
 	MetricsStore
+	AnalyticsStore
 	InboxStore
 	DMStore
 	InboxRuleStore

@@ -33,6 +33,23 @@ func (s store) AddMetricSnapshots(ctx context.Context, snaps []herald.MetricSnap
 			if err != nil {
 				return dbErr("add metric snapshot", err)
 			}
+			// The target's latest counts, for the analytics pages. A first
+			// reading also takes the followers of the account's last daily
+			// snapshot before publishing, until a closer reading is set.
+			_, err = s.q.Exec(ctx, `INSERT INTO target_stats (target_id, workspace_id, measured_at, likes, reposts,
+					replies, quotes, impressions, followers, followers_at)
+				SELECT t.id, t.workspace_id, $3, $4, $5, $6, $7, $8, a.followers, a.at FROM targets t
+				LEFT JOIN LATERAL (SELECT l.followers, l.at FROM account_snapshots l
+					WHERE l.account_id = t.account_id AND l.at <= t.published_at ORDER BY l.day DESC LIMIT 1) a ON true
+				WHERE t.workspace_id = $1 AND t.id = $2
+				ON CONFLICT (target_id) DO UPDATE SET measured_at = excluded.measured_at, likes = excluded.likes,
+					reposts = excluded.reposts, replies = excluded.replies, quotes = excluded.quotes,
+					impressions = excluded.impressions
+				WHERE target_stats.measured_at IS NULL OR excluded.measured_at >= target_stats.measured_at`,
+				m.WorkspaceID, m.TargetID, m.At, m.Likes, m.Reposts, m.Replies, m.Quotes, m.Impressions)
+			if err != nil {
+				return dbErr("add metric snapshot: latest counts", err)
+			}
 		}
 		return nil
 	})

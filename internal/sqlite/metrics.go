@@ -26,6 +26,23 @@ func (s *store) AddMetricSnapshots(ctx context.Context, snaps []herald.MetricSna
 				return dbErr(err, "add metric snapshot", "",
 					fmt.Sprintf("target %d does not exist in workspace %d", m.TargetID, m.WorkspaceID))
 			}
+			// The target's latest counts, for the analytics pages. A first
+			// reading also takes the followers of the account's last daily
+			// snapshot before publishing, until a closer reading is set.
+			_, err = q.ExecContext(ctx, `INSERT INTO target_stats (target_id, workspace_id, measured_at, likes, reposts,
+					replies, quotes, impressions, followers, followers_at)
+				SELECT t.id, t.workspace_id, ?3, ?4, ?5, ?6, ?7, ?8, a.followers, a.at FROM targets t
+				LEFT JOIN account_snapshots a ON a.account_id = t.account_id AND a.day = (SELECT max(l.day)
+					FROM account_snapshots l WHERE l.account_id = t.account_id AND l.at <= t.published_at)
+				WHERE t.workspace_id = ?1 AND t.id = ?2
+				ON CONFLICT (target_id) DO UPDATE SET measured_at = excluded.measured_at, likes = excluded.likes,
+					reposts = excluded.reposts, replies = excluded.replies, quotes = excluded.quotes,
+					impressions = excluded.impressions
+				WHERE target_stats.measured_at IS NULL OR excluded.measured_at >= target_stats.measured_at`,
+				m.WorkspaceID, m.TargetID, micros(m.At), m.Likes, m.Reposts, m.Replies, m.Quotes, m.Impressions)
+			if err != nil {
+				return fmt.Errorf("sqlite: add metric snapshot: latest counts: %w", err)
+			}
 		}
 		return nil
 	})

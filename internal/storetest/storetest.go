@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Jobs", jobTests()},
 		{"Connect", connectTests()},
 		{"Metrics", metricsTests()},
+		{"Analytics", analyticsTests()},
 		{"Inbox", inboxTests()},
 		{"InboxWork", inboxWorkTests()},
 		{"InboxDM", dmTests()},

@@ -1,0 +1,153 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+func analyticsTests() []test {
+	return []test{
+		{"AccountSnapshots", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			day := 24 * time.Hour
+			put := func(at time.Time, followers int64) {
+				t.Helper()
+				noErr(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: w.account.ID,
+					At: at, Followers: followers, Following: 7, Posts: -1}), "PutAccountSnapshot")
+			}
+			put(at(0), 100)
+			put(at(2*time.Hour), 104) // the same UTC day, later: replaces
+			put(at(time.Hour), 102)   // the same day, earlier than the kept one: ignored
+			put(at(day), 110)         // the next day
+			put(at(3*day), 90)        // a gap, then a loss
+			got, err := s.ListAccountSnapshots(ctx, w.ws.ID, w.account.ID, at(-day), at(10*day))
+			noErr(t, err, "ListAccountSnapshots")
+			var followers []int64
+			for _, g := range got {
+				followers = append(followers, g.Followers)
+				wantUTC(t, "snapshot time", g.At)
+			}
+			same(t, "followers per day", followers, []int64{104, 110, 90})
+			same(t, "the day's reading", got[0], herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: w.account.ID,
+				At: at(2 * time.Hour), Followers: 104, Following: 7, Posts: -1})
+			got, err = s.ListAccountSnapshots(ctx, w.ws.ID, w.account.ID, at(day), at(3*day))
+			noErr(t, err, "ListAccountSnapshots of a span")
+			if len(got) != 1 || got[0].Followers != 110 {
+				t.Fatalf("[day 1, day 3) gave %+v, want day 1's only", got)
+			}
+			latest, err := s.LatestAccountSnapshots(ctx, w.ws.ID)
+			noErr(t, err, "LatestAccountSnapshots")
+			if len(latest) != 1 || latest[w.account.ID].Followers != 90 {
+				t.Fatalf("latest = %+v, want the account's day-3 reading", latest)
+			}
+			other := mustWorld(t, s)
+			got, err = s.ListAccountSnapshots(ctx, other.ws.ID, w.account.ID, at(-day), at(10*day))
+			noErr(t, err, "ListAccountSnapshots of another workspace")
+			if len(got) != 0 {
+				t.Fatalf("another workspace sees %d snapshots", len(got))
+			}
+			latest, err = s.LatestAccountSnapshots(ctx, other.ws.ID)
+			noErr(t, err, "LatestAccountSnapshots of another workspace")
+			if len(latest) != 0 {
+				t.Fatalf("another workspace's latest = %+v", latest)
+			}
+			wantConflict(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: other.ws.ID,
+				AccountID: w.account.ID, At: at(0), Followers: 1}), "snapshot of another workspace's account")
+			err = s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: w.account.ID,
+				At: at(0), Followers: -5})
+			if herald.ErrorCode(err) != herald.CodeInvalid {
+				t.Fatalf("a count of -5: got %v, want invalid", err)
+			}
+		}},
+		{"AccountsDueForSnapshot", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			now := at(50 * 24 * time.Hour)
+			w := mustWorld(t, s)
+			measuredBefore := mustAccount(t, s, w.ws.ID)
+			doneToday := mustAccount(t, s, w.ws.ID)
+			revoked := mustAccount(t, s, w.ws.ID)
+			revoked.Status = herald.AccountRevoked
+			noErr(t, s.UpdateAccount(ctx, &revoked), "UpdateAccount")
+			for _, p := range []struct {
+				a  herald.Account
+				at time.Time
+			}{{measuredBefore, now.Add(-24 * time.Hour)}, {doneToday, now.Add(-time.Minute)}} {
+				noErr(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: p.a.ID,
+					At: p.at, Followers: 1, Following: 1, Posts: 1}), "PutAccountSnapshot")
+			}
+			mine := map[int64]bool{w.account.ID: true, measuredBefore.ID: true, doneToday.ID: true, revoked.ID: true}
+			got, err := s.AccountsDueForSnapshot(ctx, now, mastodon, 100)
+			noErr(t, err, "AccountsDueForSnapshot")
+			var ids []int64
+			for _, a := range got {
+				if mine[a.ID] {
+					ids = append(ids, a.ID)
+				}
+			}
+			// Never measured first, then the one measured yesterday.
+			wantIDs(t, "accounts due", ids, []int64{w.account.ID, measuredBefore.ID})
+			got, err = s.AccountsDueForSnapshot(ctx, now, []herald.Platform{herald.PlatformBluesky}, 100)
+			noErr(t, err, "AccountsDueForSnapshot of another platform")
+			for _, a := range got {
+				if mine[a.ID] {
+					t.Fatalf("a Bluesky query gave Mastodon account %d", a.ID)
+				}
+			}
+			if _, err := s.AccountsDueForSnapshot(ctx, now, mastodon, 0); herald.ErrorCode(err) != herald.CodeInvalid {
+				t.Fatalf("limit 0: got %v, want invalid", err)
+			}
+		}},
+		{"TargetStats", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			day := 24 * time.Hour
+			// The account's daily counts: 500 the day before publishing.
+			noErr(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: w.account.ID,
+				At: at(-day), Followers: 500, Following: 1, Posts: 1}), "PutAccountSnapshot")
+			a := mustPublished(t, s, w, w.account, "a", at(0))
+			b := mustPublished(t, s, w, w.account, "b", at(time.Hour))
+			unmeasured := mustPublished(t, s, w, w.account, "c", at(2*time.Hour))
+			outside := mustPublished(t, s, w, w.account, "d", at(5*day))
+			snap := func(tg herald.Target, when time.Time, likes, impressions int64) {
+				t.Helper()
+				noErr(t, s.AddMetricSnapshots(ctx, []herald.MetricSnapshot{{WorkspaceID: w.ws.ID, TargetID: tg.ID,
+					At: when, Likes: likes, Reposts: 2, Replies: 1, Quotes: -1, Impressions: impressions}}), "AddMetricSnapshots")
+			}
+			snap(a, at(time.Hour), 10, -1)
+			snap(a, at(3*time.Hour), 15, -1)
+			snap(a, at(2*time.Hour), 12, -1) // older than the kept reading: not the latest
+			snap(b, at(2*time.Hour), 4, 80)
+			snap(outside, at(5*day+time.Hour), 99, 99)
+			// b's followers read 10 minutes after publishing: closer than
+			// the day-old snapshot; a later reading does not replace it.
+			noErr(t, s.SetTargetFollowers(ctx, w.ws.ID, []int64{b.ID}, 520, at(time.Hour+10*time.Minute)), "SetTargetFollowers")
+			noErr(t, s.SetTargetFollowers(ctx, w.ws.ID, []int64{b.ID}, 600, at(3*time.Hour)), "SetTargetFollowers later")
+			// c's, set before any reading of its counts.
+			noErr(t, s.SetTargetFollowers(ctx, w.ws.ID, []int64{unmeasured.ID}, -1, at(2*time.Hour)), "SetTargetFollowers not given")
+			other := mustWorld(t, s)
+			noErr(t, s.SetTargetFollowers(ctx, other.ws.ID, []int64{a.ID}, 1, at(0)), "SetTargetFollowers of another workspace")
+
+			got, err := s.ListTargetStats(ctx, w.ws.ID, at(0), at(day))
+			noErr(t, err, "ListTargetStats")
+			for i := range got {
+				wantUTC(t, "published at", got[i].PublishedAt)
+			}
+			same(t, "stats", got, []herald.TargetStats{
+				{TargetID: a.ID, PostID: a.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
+					PublishedAt: at(0), Measured: true, Likes: 15, Reposts: 2, Replies: 1, Quotes: -1, Impressions: -1, Followers: 500},
+				{TargetID: b.ID, PostID: b.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
+					PublishedAt: at(time.Hour), Measured: true, Likes: 4, Reposts: 2, Replies: 1, Quotes: -1, Impressions: 80, Followers: 520},
+				{TargetID: unmeasured.ID, PostID: unmeasured.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
+					PublishedAt: at(2 * time.Hour), Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Impressions: -1, Followers: -1},
+			})
+			got, err = s.ListTargetStats(ctx, other.ws.ID, at(-day), at(10*day))
+			noErr(t, err, "ListTargetStats of another workspace")
+			if len(got) != 0 {
+				t.Fatalf("another workspace sees %d targets", len(got))
+			}
+		}},
+	}
+}
