@@ -50,6 +50,7 @@ func (s *AccountSnapshot) Validate() error {
 type TargetStats struct {
 	TargetID    int64     `json:"target_id"`
 	PostID      int64     `json:"post_id"`
+	CampaignID  int64     `json:"campaign_id,omitempty"` // the post's campaign, 0 for none
 	AccountID   int64     `json:"account_id"`
 	Platform    Platform  `json:"platform"`
 	PublishedAt time.Time `json:"published_at"`
@@ -75,7 +76,8 @@ type AnalyticsStore interface {
 	// An account of another workspace is ErrConflict.
 	PutAccountSnapshot(ctx context.Context, s AccountSnapshot) error
 	// ListAccountSnapshots returns the account's daily snapshots taken in
-	// [from, to), oldest first.
+	// [from, to), oldest first; accountID 0 lists every account's of the
+	// workspace, by account then day.
 	ListAccountSnapshots(ctx context.Context, workspaceID, accountID int64, from, to time.Time) ([]AccountSnapshot, error)
 	// LatestAccountSnapshots returns the latest snapshot of each of the
 	// workspace's accounts that has one, by account id.

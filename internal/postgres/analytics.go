@@ -47,11 +47,13 @@ func scanAccountSnapshot(r scanner) (herald.AccountSnapshot, error) {
 	return a, err
 }
 
-// ListAccountSnapshots returns the account's snapshots taken in [from, to).
+// ListAccountSnapshots returns the account's (or with accountID 0 every
+// account's) snapshots taken in [from, to).
 func (s store) ListAccountSnapshots(ctx context.Context, workspaceID, accountID int64, from, to time.Time) ([]herald.AccountSnapshot, error) {
 	rows, err := s.q.Query(ctx, `SELECT `+accountSnapshotCols+` FROM account_snapshots
-		WHERE account_id = $1 AND workspace_id = $2 AND day >= $3 AND day <= $4 AND at >= $5 AND at < $6 ORDER BY day`,
-		accountID, workspaceID, herald.UnixDay(from), herald.UnixDay(to), from, to)
+		WHERE workspace_id = $1 AND ($2 = 0 OR account_id = $2) AND day >= $3 AND day <= $4 AND at >= $5 AND at < $6
+		ORDER BY account_id, day`,
+		workspaceID, accountID, herald.UnixDay(from), herald.UnixDay(to), from, to)
 	if err != nil {
 		return nil, dbErr("list account snapshots", err)
 	}
@@ -126,10 +128,11 @@ func (s store) SetTargetFollowers(ctx context.Context, workspaceID int64, target
 
 // ListTargetStats returns the workspace's targets published in [from, to).
 func (s store) ListTargetStats(ctx context.Context, workspaceID int64, from, to time.Time) ([]herald.TargetStats, error) {
-	rows, err := s.q.Query(ctx, `SELECT t.id, t.post_id, t.account_id, a.platform, t.published_at,
+	rows, err := s.q.Query(ctx, `SELECT t.id, t.post_id, coalesce(p.campaign_id, 0), t.account_id, a.platform, t.published_at,
 			s.measured_at IS NOT NULL, coalesce(s.likes, -1), coalesce(s.reposts, -1), coalesce(s.replies, -1),
 			coalesce(s.quotes, -1), coalesce(s.impressions, -1), coalesce(s.followers, -1)
-		FROM targets t JOIN accounts a ON a.id = t.account_id LEFT JOIN target_stats s ON s.target_id = t.id
+		FROM targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id
+		LEFT JOIN target_stats s ON s.target_id = t.id
 		WHERE t.workspace_id = $1 AND t.state = 'published' AND t.published_at >= $2 AND t.published_at < $3
 		ORDER BY t.published_at, t.id`, workspaceID, from, to)
 	if err != nil {
@@ -137,7 +140,7 @@ func (s store) ListTargetStats(ctx context.Context, workspaceID int64, from, to 
 	}
 	out, err := collect(rows, func(r scanner) (herald.TargetStats, error) {
 		var t herald.TargetStats
-		err := r.Scan(&t.TargetID, &t.PostID, &t.AccountID, &t.Platform, &t.PublishedAt, &t.Measured, &t.Likes,
+		err := r.Scan(&t.TargetID, &t.PostID, &t.CampaignID, &t.AccountID, &t.Platform, &t.PublishedAt, &t.Measured, &t.Likes,
 			&t.Reposts, &t.Replies, &t.Quotes, &t.Impressions, &t.Followers)
 		t.PublishedAt = t.PublishedAt.UTC()
 		return t, err

@@ -53,11 +53,13 @@ func scanAccountSnapshot(sc scanner) (herald.AccountSnapshot, error) {
 
 const accountSnapshotCols = `workspace_id, account_id, at, followers, following, posts`
 
-// ListAccountSnapshots returns the account's snapshots taken in [from, to).
+// ListAccountSnapshots returns the account's (or with accountID 0 every
+// account's) snapshots taken in [from, to).
 func (s *store) ListAccountSnapshots(ctx context.Context, workspaceID, accountID int64, from, to time.Time) ([]herald.AccountSnapshot, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+accountSnapshotCols+` FROM account_snapshots
-		WHERE account_id = ? AND workspace_id = ? AND day >= ? AND day <= ? AND at >= ? AND at < ? ORDER BY day`,
-		accountID, workspaceID, herald.UnixDay(from), herald.UnixDay(to), micros(from), micros(to))
+		WHERE workspace_id = ?1 AND (?2 = 0 OR account_id = ?2) AND day >= ?3 AND day <= ?4 AND at >= ?5 AND at < ?6
+		ORDER BY account_id, day`,
+		workspaceID, accountID, herald.UnixDay(from), herald.UnixDay(to), micros(from), micros(to))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list account snapshots: %w", err)
 	}
@@ -139,10 +141,11 @@ func (s *store) SetTargetFollowers(ctx context.Context, workspaceID int64, targe
 
 // ListTargetStats returns the workspace's targets published in [from, to).
 func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to time.Time) ([]herald.TargetStats, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.post_id, t.account_id, a.platform, t.published_at,
+	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.post_id, coalesce(p.campaign_id, 0), t.account_id, a.platform, t.published_at,
 			s.measured_at IS NOT NULL, coalesce(s.likes, -1), coalesce(s.reposts, -1), coalesce(s.replies, -1),
 			coalesce(s.quotes, -1), coalesce(s.impressions, -1), coalesce(s.followers, -1)
-		FROM targets t JOIN accounts a ON a.id = t.account_id LEFT JOIN target_stats s ON s.target_id = t.id
+		FROM targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id
+		LEFT JOIN target_stats s ON s.target_id = t.id
 		WHERE t.workspace_id = ? AND t.state = 'published' AND t.published_at >= ? AND t.published_at < ?
 		ORDER BY t.published_at, t.id`, workspaceID, micros(from), micros(to))
 	if err != nil {
@@ -151,7 +154,7 @@ func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to
 	return collectRows(rows, func(sc scanner) (herald.TargetStats, error) {
 		var t herald.TargetStats
 		var published int64
-		err := sc.Scan(&t.TargetID, &t.PostID, &t.AccountID, &t.Platform, &published, &t.Measured, &t.Likes,
+		err := sc.Scan(&t.TargetID, &t.PostID, &t.CampaignID, &t.AccountID, &t.Platform, &published, &t.Measured, &t.Likes,
 			&t.Reposts, &t.Replies, &t.Quotes, &t.Impressions, &t.Followers)
 		t.PublishedAt = fromMicros(published)
 		return t, err

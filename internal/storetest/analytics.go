@@ -38,9 +38,19 @@ func analyticsTests() []test {
 			if len(got) != 1 || got[0].Followers != 110 {
 				t.Fatalf("[day 1, day 3) gave %+v, want day 1's only", got)
 			}
+			second := mustAccount(t, s, w.ws.ID)
+			noErr(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: second.ID,
+				At: at(time.Hour), Followers: 3, Following: 0, Posts: 0}), "PutAccountSnapshot of a second account")
+			all, err := s.ListAccountSnapshots(ctx, w.ws.ID, 0, at(-day), at(10*day))
+			noErr(t, err, "ListAccountSnapshots of every account")
+			followers = nil
+			for _, g := range all {
+				followers = append(followers, g.Followers)
+			}
+			same(t, "every account's followers, by account then day", followers, []int64{104, 110, 90, 3})
 			latest, err := s.LatestAccountSnapshots(ctx, w.ws.ID)
 			noErr(t, err, "LatestAccountSnapshots")
-			if len(latest) != 1 || latest[w.account.ID].Followers != 90 {
+			if len(latest) != 2 || latest[w.account.ID].Followers != 90 || latest[second.ID].Followers != 3 {
 				t.Fatalf("latest = %+v, want the account's day-3 reading", latest)
 			}
 			other := mustWorld(t, s)
@@ -111,6 +121,11 @@ func analyticsTests() []test {
 			b := mustPublished(t, s, w, w.account, "b", at(time.Hour))
 			unmeasured := mustPublished(t, s, w, w.account, "c", at(2*time.Hour))
 			outside := mustPublished(t, s, w, w.account, "d", at(5*day))
+			camp := mustCampaign(t, s, w.ws.ID, "Launch")
+			bp, err := s.GetPost(ctx, w.ws.ID, b.PostID)
+			noErr(t, err, "GetPost")
+			bp.CampaignID = &camp.ID
+			noErr(t, s.UpdatePost(ctx, &bp, bp.Version), "UpdatePost")
 			snap := func(tg herald.Target, when time.Time, likes, impressions int64) {
 				t.Helper()
 				noErr(t, s.AddMetricSnapshots(ctx, []herald.MetricSnapshot{{WorkspaceID: w.ws.ID, TargetID: tg.ID,
@@ -138,7 +153,7 @@ func analyticsTests() []test {
 			same(t, "stats", got, []herald.TargetStats{
 				{TargetID: a.ID, PostID: a.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(0), Measured: true, Likes: 15, Reposts: 2, Replies: 1, Quotes: -1, Impressions: -1, Followers: 500},
-				{TargetID: b.ID, PostID: b.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
+				{TargetID: b.ID, PostID: b.PostID, CampaignID: camp.ID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(time.Hour), Measured: true, Likes: 4, Reposts: 2, Replies: 1, Quotes: -1, Impressions: 80, Followers: 520},
 				{TargetID: unmeasured.ID, PostID: unmeasured.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(2 * time.Hour), Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Impressions: -1, Followers: -1},

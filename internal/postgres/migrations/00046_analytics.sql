@@ -16,6 +16,9 @@ CREATE TABLE account_snapshots (
         REFERENCES accounts (workspace_id, id) ON DELETE CASCADE
 );
 
+-- The analytics pages read a workspace's follower growth by day.
+CREATE INDEX account_snapshots_workspace_idx ON account_snapshots (workspace_id, day);
+
 CREATE TABLE target_stats (
     target_id    bigint      PRIMARY KEY,
     workspace_id bigint      NOT NULL,

@@ -14,6 +14,9 @@ CREATE TABLE account_snapshots (
     PRIMARY KEY (account_id, day)
 ) STRICT, WITHOUT ROWID;
 
+-- The analytics pages read a workspace's follower growth by day.
+CREATE INDEX account_snapshots_workspace ON account_snapshots (workspace_id, day);
+
 CREATE TABLE target_stats (
     target_id    INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,
     workspace_id INTEGER NOT NULL,
