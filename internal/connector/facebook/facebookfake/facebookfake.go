@@ -5,7 +5,8 @@
 // on /{page-id}/videos, /{page-id}/published_posts with attachments,
 // /{page-id}/feed with comments, comments and replies on
 // /{object-id}/comments, DELETE /{id}, the reactions, comments and shares
-// summaries of a post and its post_media_view insight.
+// summaries of a post and its post_media_view insight, and the Page
+// node's followers_count and fan_count (GET /{page-id}, audience.go).
 package facebookfake
 
 import (
@@ -50,13 +51,14 @@ type Server struct {
 	photos   map[string]string // photo id → page id, unpublished ones
 	comments map[string]*Comment
 	corder   []string
-	objects  map[string]string // photo or video id → its post id
+	objects  map[string]string     // photo or video id → its post id
+	audience map[string]pageCounts // page id → its followers and fans (audience.go)
 }
 
 // New returns the fake.
 func New(cfg graphfake.Config) *Server {
 	s := &Server{Server: graphfake.New(cfg), posts: map[string]*Post{}, photos: map[string]string{},
-		comments: map[string]*Comment{}, objects: map[string]string{}}
+		comments: map[string]*Comment{}, objects: map[string]string{}, audience: map[string]pageCounts{}}
 	p := graphfake.Prefix
 	s.Handle("POST "+p+"/{id}/feed", s.createFeed)
 	s.Handle("GET "+p+"/{id}/feed", s.readFeed)
@@ -368,6 +370,9 @@ func (s *Server) commentCount(id string) int64 {
 }
 
 func (s *Server) read(w http.ResponseWriter, r *http.Request, tok graphfake.Token) {
+	if s.readPage(w, r, tok) {
+		return
+	}
 	id := r.PathValue("id")
 	s.Mu.Lock()
 	defer s.Mu.Unlock()

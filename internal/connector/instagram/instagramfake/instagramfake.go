@@ -5,7 +5,9 @@
 // POST /{ig-user-id}/media_publish, /{ig-user-id}/content_publishing_limit,
 // /{ig-user-id}/media with comments, like_count and comments_count,
 // /{ig-media-id}/insights (views, shares), comments and replies, and
-// /{ig-user-id}/tags (others' media tagging the account, paged).
+// /{ig-user-id}/tags (others' media tagging the account, paged), and the
+// IG User's followers_count, follows_count and media_count (GET
+// /{ig-user-id}, audience.go).
 package instagramfake
 
 import (
@@ -57,6 +59,7 @@ type Server struct {
 	corder     []string
 	tagged     []*Tagged // oldest first
 	tagsDenied map[string]bool
+	audience   map[string]igCounts // Instagram account id → followers and follows (audience.go)
 	// QuotaTotal is config.quota_total (default 100).
 	QuotaTotal int
 }
@@ -70,7 +73,7 @@ var (
 // New returns the fake.
 func New(cfg graphfake.Config) *Server {
 	s := &Server{Server: graphfake.New(cfg), containers: map[string]*Container{}, media: map[string]*Media{},
-		comments: map[string]*Comment{}, tagsDenied: map[string]bool{}, QuotaTotal: 100}
+		comments: map[string]*Comment{}, tagsDenied: map[string]bool{}, audience: map[string]igCounts{}, QuotaTotal: 100}
 	p := graphfake.Prefix
 	s.Handle("POST "+p+"/{id}/media", s.createContainer)
 	s.Handle(RoutePublish, s.publish)
@@ -274,6 +277,9 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, tok graphfake.Toke
 	id := r.PathValue("id")
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
+	if s.readUser(w, r, tok) {
+		return
+	}
 	if c, ok := s.containers[id]; ok {
 		graphfake.JSON(w, http.StatusOK, map[string]string{"id": c.ID, "status_code": c.Status, "status": c.Status})
 		return

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /rest/posts/{urn}", true, s.deletePost)
 	s.handle("GET /rest/socialActions/{urn}", true, s.socialActions)
 	s.handle("GET /rest/organizationalEntityShareStatistics", true, s.shareStatistics)
+	s.handle(RouteNetworkSizes, true, s.networkSizes)
 	s.handle("GET /rest/socialActions/{urn}/comments", true, s.listComments)
 	s.handle("POST /rest/socialActions/{urn}/comments", true, s.createComment)
 	s.handle("DELETE /rest/socialActions/{urn}/comments/{id}", true, s.deleteComment)

@@ -15,6 +15,8 @@
 //	GET    /rest/socialActions/{urn}              likesSummary, commentsSummary
 //	GET    /rest/organizationalEntityShareStatistics?q=organizationalEntity&shares=List(…)
 //	                                              an organization's lifetime statistics per post
+//	GET    /rest/networkSizes/{urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER
+//	                                              an organization's follower count (audience.go)
 //	GET    /rest/socialActions/{urn}/comments     the comments, oldest first
 //	POST   /rest/socialActions/{urn}/comments     201, the comment
 //	DELETE /rest/socialActions/{urn}/comments/{id}
@@ -68,6 +70,9 @@ type Org struct {
 	Name       string
 	VanityName string
 	Admins     []string // person URNs with an approved ADMINISTRATOR role
+	// Followers is the page's follower count, which networkSizes gives
+	// (SetFollowers; the fake keeps no follow graph).
+	Followers int64
 }
 
 // Fault makes the fake misbehave on a route ("POST /rest/posts", or "*").

@@ -2,9 +2,10 @@
 // following Meta's documented contract: the Authorization Window, the code,
 // th_exchange_token and th_refresh_token exchanges, access_token on every
 // call, media containers and threads_publish with container statuses,
-// carousels, replies, the publishing quota, listings, insights,
-// conversations, mentions (refused to a token without
-// threads_manage_mentions) and delete, Meta's error body, and faults (Inject) with
+// carousels, replies, the publishing quota, listings, media insights, the
+// user insights' followers_count (refused to a token without
+// threads_manage_insights), conversations, mentions (refused to a token
+// without threads_manage_mentions) and delete, Meta's error body, and faults (Inject) with
 // Meta's throttling answer and usage headers. Contract breaches are
 // recorded as violations.
 package threadsfake
@@ -41,6 +42,8 @@ const (
 	RouteConv      = "GET " + Prefix + "/{id}/conversation"
 	RouteMe        = "GET " + Prefix + "/me"
 	RouteMentions  = "GET " + Prefix + "/{id}/mentions"
+	// RouteUserInsights is a user's own insights (audience.go).
+	RouteUserInsights = "GET " + Prefix + "/{id}/threads_insights"
 )
 
 // ScopeMentions is the permission GET /{threads-user-id}/mentions needs.
@@ -66,6 +69,9 @@ type Config struct {
 // User is a Threads user of the fake.
 type User struct {
 	ID, Username, Name string
+	// Followers is the followers_count of its user insights (set with
+	// SetFollowers; the fake keeps no follow graph).
+	Followers int64
 }
 
 // Token is an access token the fake issued.
@@ -163,6 +169,7 @@ func New(cfg Config) *Server {
 	s.handle(RouteInsights, s.insights)
 	s.handle(RouteConv, s.conversation)
 	s.handle(RouteMentions, s.mentions)
+	s.handle(RouteUserInsights, s.userInsights)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Violation("no such route: %s %s (is the version %s?)", r.Method, r.URL.Path, threads.Version)
 		Error(w, http.StatusBadRequest, metagraph.CodeInvalidParameter, 0, "Unsupported request - method type: "+strings.ToLower(r.Method))

@@ -148,7 +148,13 @@ func (s *Server) admit(w http.ResponseWriter, userID, route string) bool {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, u User) {
-	writeJSON(w, http.StatusOK, map[string]any{"data": s.userJSON(u)})
+	data := s.userJSON(u)
+	if userFields(r)["public_metrics"] {
+		s.mu.Lock()
+		data["public_metrics"] = s.publicMetrics(u)
+		s.mu.Unlock()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
 }
 
 func (s *Server) userJSON(u User) map[string]any {

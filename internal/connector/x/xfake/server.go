@@ -10,7 +10,8 @@
 //	                                            user and redirects with code and state
 //	POST   /2/oauth2/token                      authorization_code (PKCE S256) and refresh_token
 //	                                            grants; refresh tokens rotate
-//	GET    /2/users/me                          the token's user
+//	GET    /2/users/me                          the token's user; public_metrics with
+//	                                            user.fields=public_metrics (audience.go)
 //	POST   /2/tweets                            text, reply.in_reply_to_tweet_id, media.media_ids,
 //	                                            reply_settings; 201 {"data":{"id","text"}}
 //	DELETE /2/tweets/{id}                       {"data":{"deleted":true}}
@@ -87,6 +88,10 @@ type User struct {
 	ID       string
 	Username string
 	Name     string
+	// Followers and Following are the counts its public_metrics give
+	// (set with SetFollowers; the fake keeps no follow graph).
+	Followers int64
+	Following int64
 }
 
 // Tweet is a post as the fake keeps it.
