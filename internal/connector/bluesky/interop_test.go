@@ -478,6 +478,32 @@ func TestInteropDevenv(t *testing.T) {
 		return err == nil && got[mref.ID].Replies == 1 && got[mref.ID].Likes == 1, err
 	})
 
+	// Bob follows Alice: once the AppView has indexed it, Audience reads
+	// her followers and as many posts as her repository holds.
+	t.Run("audience", func(t *testing.T) {
+		follow(t, bob, alice.RemoteID)
+		var posts struct {
+			Records []json.RawMessage `json:"records"`
+		}
+		if err := xrpcGet(t, alice, "com.atproto.repo.listRecords", url.Values{"repo": {alice.RemoteID},
+			"collection": {"app.bsky.feed.post"}, "limit": {"100"}}, &posts); err != nil {
+			t.Fatal(err)
+		}
+		if len(posts.Records) < 3 {
+			t.Fatalf("alice's repository holds %d posts; want at least the 3 published above", len(posts.Records))
+		}
+		var got connector.Audience
+		eventually(t, "bob's follow and alice's posts in her profile", func() (bool, error) {
+			var err error
+			got, err = c.Audience(ctx, alice)
+			return err == nil && got.Followers >= 1 && got.Posts == int64(len(posts.Records)), err
+		})
+		if got.Following < 0 {
+			t.Errorf("Audience = %+v; want the follows counted", got)
+		}
+		t.Logf("alice's audience: %+v", got)
+	})
+
 	// A fresh process (no cached session) refreshes with refreshSession.
 	c2 := bluesky.New(client, bluesky.WithPLCURL(env.PLC), bluesky.WithHandleResolver(env.PDS))
 	creds, exp, err := c2.Refresh(ctx, alice)

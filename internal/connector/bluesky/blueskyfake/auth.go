@@ -357,15 +357,16 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	a, ok := s.actorRef(r.URL.Query().Get("actor"))
-	var posts int
+	var v map[string]any
 	if ok {
-		posts = len(s.repos[a.did].collection("app.bsky.feed.post"))
+		v = map[string]any{"did": a.did, "handle": a.handle, "displayName": a.displayName,
+			"avatar": s.url + "/img/avatar/" + a.did}
+		s.profileCounts(a.did, v)
 	}
 	s.mu.Unlock()
 	if !ok {
 		xerr(w, http.StatusBadRequest, "InvalidRequest", "Profile not found")
 		return
 	}
-	writeJSON(w, map[string]any{"did": a.did, "handle": a.handle, "displayName": a.displayName,
-		"avatar": s.URL() + "/img/avatar/" + a.did, "postsCount": posts, "followersCount": 0, "followsCount": 0})
+	writeJSON(w, v)
 }

@@ -358,6 +358,20 @@ func (s *Server) validate(did, collection string, value json.RawMessage) string 
 		if _, err := syntax.ParseDatetime(v.CreatedAt); err != nil {
 			return "Record/createdAt must be an valid atproto datetime"
 		}
+	case "app.bsky.graph.follow":
+		var v struct {
+			Subject   string `json:"subject"`
+			CreatedAt string `json:"createdAt"`
+		}
+		if json.Unmarshal(value, &v) != nil {
+			return `Record/subject must be a string`
+		}
+		if _, err := syntax.ParseDID(v.Subject); err != nil {
+			return "Record/subject must be a valid did"
+		}
+		if _, err := syntax.ParseDatetime(v.CreatedAt); err != nil {
+			return "Record/createdAt must be an valid atproto datetime"
+		}
 	}
 	return ""
 }

@@ -13,7 +13,7 @@
 //	POST /xrpc/com.atproto.server.createSession      {"identifier","password"} (30 per 5 min per identifier)
 //	POST /xrpc/com.atproto.server.refreshSession     Bearer refresh token; the old one stops working
 //	GET  /xrpc/com.atproto.server.getSession
-//	GET  /xrpc/app.bsky.actor.getProfile             ?actor=
+//	GET  /xrpc/app.bsky.actor.getProfile             ?actor=: with followersCount, followsCount, postsCount
 //	POST /xrpc/com.atproto.repo.uploadBlob           raw bytes → {"blob":{…}}
 //	POST /xrpc/com.atproto.repo.createRecord         {"repo","collection","rkey"?,"record"}
 //	POST /xrpc/com.atproto.repo.putRecord            {"repo","collection","rkey","record","swapRecord"?}
@@ -31,8 +31,8 @@
 //
 // Tests steer it with Go methods: CreateAccount, AddAppPassword (with or
 // without access to direct messages), Fail (inject an answer or drop the
-// connection after acting), ExpireAccessTokens, RevokeSessions, Record,
-// Records, Calls, DirectMessage and DirectSent.
+// connection after acting), ExpireAccessTokens, RevokeSessions,
+// SetFollowCounts, Record, Records, Calls, DirectMessage and DirectSent.
 package blueskyfake
 
 import (
@@ -115,6 +115,10 @@ type Server struct {
 	lastRev  int64             // the last chat revision's time (µs)
 	lis      net.Listener
 	srv      *http.Server
+
+	// follows are counts of followers and follows from outside the fake,
+	// by DID (SetFollowCounts).
+	follows map[string]followCounts
 }
 
 // New returns a fake that is not yet listening: call Start, or serve
@@ -127,6 +131,7 @@ func New(cfg Config) *Server {
 		handles:  map[string]string{},
 		tokens:   map[string]*token{},
 		repos:    map[string]*repo{},
+		follows:  map[string]followCounts{},
 		limits:   map[string]*window{},
 		faults:   map[string][]Fault{},
 		calls:    map[string]int{},

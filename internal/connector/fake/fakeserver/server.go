@@ -26,7 +26,9 @@
 //	GET    /api/v1/accounts/{id}/statuses recent statuses, newest first (limit ≤ 40,
 //	                                      max_id); each carries the herald_key it was
 //	                                      posted with; 404 unless Config.Lookup
-//	GET    /api/v1/accounts/verify_credentials  {"id","username","acct"} of the token
+//	GET    /api/v1/accounts/verify_credentials  {"id","username","acct","display_name",
+//	                                      "followers_count","following_count","statuses_count"}
+//	                                      of the token's account (see SetFollowCounts)
 //	POST   /api/v2/media                  multipart "file" and "description"; 202 {"id",…}
 //	                                      while processing (Config.ProcessingDelay), else 200
 //	GET    /api/v1/media/{id}             202 while processing, then 200
@@ -76,7 +78,9 @@ type Server struct {
 	// engage counts favourites and replies; codes holds OAuth codes.
 	engage engagement
 	codes  codeTable
-	limit  rateLimiter
+	// follows holds the follow counts tests set (SetFollowCounts).
+	follows followTable
+	limit   rateLimiter
 	// refused logs every 429 with its account and reset time.
 	refused refusals
 	media   mediaStore

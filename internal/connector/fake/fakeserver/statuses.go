@@ -282,16 +282,6 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, cfg, http.StatusOK, out)
 }
 
-// verifyCredentials is GET /api/v1/accounts/verify_credentials.
-func (s *Server) verifyCredentials(w http.ResponseWriter, r *http.Request) {
-	cfg := s.cfg.Load()
-	account, _, ok := s.begin(w, r, cfg, time.Now())
-	if !ok {
-		return
-	}
-	s.answer(w, r, cfg, http.StatusOK, accountJSON{ID: account, Username: account, Acct: account, DisplayName: account})
-}
-
 // instance is GET /api/v2/instance: the limits, in Mastodon's shape.
 func (s *Server) instance(w http.ResponseWriter, r *http.Request) {
 	cfg := s.cfg.Load()

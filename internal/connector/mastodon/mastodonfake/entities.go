@@ -158,14 +158,43 @@ func (s *Server) accountURL(base string, a *Account) string {
 	return base + "/@" + a.Username
 }
 
-// accountJSON is a full Account entity. s.mu must be held.
-func (s *Server) accountJSON(base string, a *Account) map[string]any {
+// followCounts are an account's followers and follows, as a test set them.
+type followCounts struct{ followers, following int }
+
+// SetFollowCounts sets how many accounts follow the account with this id
+// and how many it follows, as its Account entity reports them
+// (followers_count and following_count; both 0 until set; a negative
+// count is taken as 0). The fake keeps no follow relations: the counts
+// are all there is.
+func (s *Server) SetFollowCounts(accountID string, followers, following int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.follows[accountID] = followCounts{followers: max(followers, 0), following: max(following, 0)}
+}
+
+// statusesCount is an account's statuses_count as Mastodon keeps it: its
+// statuses and boosts not deleted, direct messages left out (Mastodon's
+// Status#increment_counter_caches skips them). s.mu must be held.
+func (s *Server) statusesCount(id string) int {
 	n := 0
 	for _, st := range s.statuses {
-		if st.AccountID == a.ID && !st.Deleted {
+		if st.Deleted {
+			continue
+		}
+		if st.AccountID == id && st.Visibility != "direct" {
+			n++
+		}
+		if _, boosted := st.RebloggedBy[id]; boosted {
 			n++
 		}
 	}
+	return n
+}
+
+// accountJSON is a full Account entity. s.mu must be held.
+func (s *Server) accountJSON(base string, a *Account) map[string]any {
+	n := s.statusesCount(a.ID)
+	f := s.follows[a.ID]
 	u := s.accountURL(base, a)
 	return map[string]any{
 		"id": a.ID, "username": a.Username, "acct": a.acct(), "display_name": a.DisplayName,
@@ -173,7 +202,7 @@ func (s *Server) accountJSON(base string, a *Account) map[string]any {
 		"created_at": a.CreatedAt.Format("2006-01-02T00:00:00.000Z"), "note": "", "url": u, "uri": u,
 		"avatar": base + "/avatars/original/missing.png", "avatar_static": base + "/avatars/original/missing.png",
 		"header": base + "/headers/original/missing.png", "header_static": base + "/headers/original/missing.png",
-		"followers_count": 0, "following_count": 0, "statuses_count": n, "last_status_at": nil,
+		"followers_count": f.followers, "following_count": f.following, "statuses_count": n, "last_status_at": nil,
 		"emojis": []any{}, "fields": []any{},
 	}
 }

@@ -10,8 +10,8 @@
 // against the Mastodon OpenAPI document and records the mismatches.
 //
 // Serve it with net/http (httptest.NewServer(srv) in tests): Server is an
-// http.Handler. Seed it with AddAccount, read it with Statuses and
-// Violations.
+// http.Handler. Seed it with AddAccount (SetFollowCounts for its
+// followers and follows), read it with Statuses and Violations.
 package mastodonfake
 
 import (
@@ -102,9 +102,10 @@ type Server struct {
 	mu            sync.Mutex
 	cfg           Config
 	nextID        int64
-	accounts      map[string]*Account // by id
-	tokens        map[string]*grant   // by access token
-	apps          map[string]*app     // by client id
+	accounts      map[string]*Account     // by id
+	follows       map[string]followCounts // by account id, set by tests
+	tokens        map[string]*grant       // by access token
+	apps          map[string]*app         // by client id
 	codes         map[string]*authCode
 	statuses      map[string]*Status
 	media         map[string]*mediaFile
@@ -134,7 +135,7 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock =
 // DefaultConfig's values, except the booleans).
 func New(cfg Config, opts ...Option) *Server {
 	s := &Server{clock: time.Now, nextID: 110000000000000000,
-		accounts: map[string]*Account{}, tokens: map[string]*grant{}, apps: map[string]*app{},
+		accounts: map[string]*Account{}, follows: map[string]followCounts{}, tokens: map[string]*grant{}, apps: map[string]*app{},
 		codes: map[string]*authCode{}, statuses: map[string]*Status{}, media: map[string]*mediaFile{},
 		idem: map[string]idemEntry{}, rate: map[string]*window{}}
 	for _, o := range opts {
