@@ -104,6 +104,22 @@ func (w *collectMetricsWorker) account(ctx context.Context, workspaceID, account
 	if !ok {
 		return 0, nil
 	}
+	// The followers a fresh post went out to: read once for the account
+	// before its counts, and kept on the posts published recently enough.
+	var fresh []int64
+	for _, t := range targets {
+		if t.PublishedAt != nil && e.clock.Now().Sub(*t.PublishedAt) < FollowersFresh {
+			fresh = append(fresh, t.ID)
+		}
+	}
+	var audience herald.AccountSnapshot
+	heard := false
+	if len(fresh) > 0 {
+		audience, heard, err = e.readAudience(ctx, a)
+		if err != nil {
+			return 0, err
+		}
+	}
 	stored := 0
 	for start := 0; start < len(targets); start += metricsChunk {
 		chunk := targets[start:min(start+metricsChunk, len(targets))]
@@ -156,6 +172,11 @@ func (w *collectMetricsWorker) account(ctx context.Context, workspaceID, account
 			return stored, err
 		}
 		stored += len(snaps)
+	}
+	if heard {
+		if err := e.store.SetTargetFollowers(ctx, workspaceID, fresh, audience.Followers, audience.At); err != nil {
+			return stored, err
+		}
 	}
 	return stored, nil
 }

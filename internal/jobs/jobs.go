@@ -131,6 +131,11 @@ type Config struct {
 	// each post at most every 30 minutes, 100 per account a run). A
 	// negative value turns check_inbox off.
 	CheckEvery time.Duration
+	// AudienceEvery is how often snapshot_accounts looks for accounts
+	// whose followers, following and post counts were not read yet on the
+	// current UTC day (default 15m; each account once a day). A negative
+	// value turns snapshot_accounts off.
+	AudienceEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -161,6 +166,7 @@ func (c Config) withDefaults() Config {
 	set(&c.RepliesEvery, DefaultRepliesEvery)
 	set(&c.OverdueEvery, DefaultOverdueEvery)
 	set(&c.CheckEvery, DefaultCheckEvery)
+	set(&c.AudienceEvery, DefaultAudienceEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -185,9 +191,9 @@ func (c Config) Validate() error {
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
-		{"overdue_every", c.OverdueEvery}, {"check_every", c.CheckEvery},
+		{"overdue_every", c.OverdueEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
-		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every") {
+		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every" || f.name == "audience_every") {
 			continue // turned off
 		}
 		if f.v < MinEvery {

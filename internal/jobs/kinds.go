@@ -44,6 +44,16 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return CollectMetricsArgs{} },
 		})
 	}
+	if r.cfg.AudienceEvery > 0 {
+		ks = append(ks, kind{
+			name: SnapshotAccountsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &snapshotAccountsWorker{engage: r.engage(d)})
+			},
+			every: r.cfg.AudienceEvery,
+			args:  func() river.JobArgs { return SnapshotAccountsArgs{} },
+		})
+	}
 	if r.cfg.InboxEvery > 0 {
 		ks = append(ks, kind{
 			name: SyncInboxArgs{}.Kind(),
