@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/heraldsocial/herald/internal/analytics"
 	"io"
 	"log/slog"
 	"os"
@@ -264,6 +265,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Clock:  clock, Logger: logger})
 	templates := template.New(st, clock, posts, logger)
 	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifications))
+	analyticsSvc := analytics.New(st, clock)
 	a.api = api.New(api.Deps{
 		Auth:          a.auth,
 		Sessions:      a.sessions,
@@ -284,13 +286,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Tasks:         tasks,
 		Reviews:       reviews,
 		Notifications: notifications,
+		Analytics:     analyticsSvc,
 		Logger:        logger,
 		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -214,7 +215,7 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 			if err != nil {
 				return Overview{}, fmt.Errorf("analytics: overview: post %d: %w", list[i].PostID, err)
 			}
-			list[i].Title = p.Title
+			list[i].Title = title(p)
 			list[i].Account = names[list[i].AccountID]
 		}
 	}
@@ -325,4 +326,43 @@ func growth(snaps []herald.AccountSnapshot, p Period, accounts []herald.Account)
 		}
 	}
 	return out
+}
+
+// title names a post: its title, else the start of its text.
+func title(p herald.Post) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	text := p.Text
+	if text == "" && len(p.Targets) > 0 {
+		text = p.Targets[0].Variant.Text
+	}
+	if r := []rune(strings.Join(strings.Fields(text), " ")); len(r) > 60 {
+		return string(r[:59]) + "…"
+	} else {
+		return string(r)
+	}
+}
+
+// Audience returns an account's daily follower, following and post counts
+// taken in [from, to) (at most MaxDays), oldest first. An account of
+// another workspace is not found.
+func (s *Service) Audience(ctx context.Context, actor herald.Actor, accountID int64, from, to time.Time) ([]herald.AccountSnapshot, error) {
+	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
+		return nil, err
+	}
+	if !to.After(from) {
+		return nil, herald.Problems{{Field: "to", Problem: "must come after from"}}.Err("the period is empty")
+	}
+	if to.Sub(from) > MaxDays*24*time.Hour {
+		return nil, herald.Problems{{Field: "from", Problem: fmt.Sprintf("the period is longer than %d days; choose a shorter one", MaxDays)}}.Err("the period is too long")
+	}
+	if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, accountID); err != nil {
+		return nil, fmt.Errorf("analytics: audience: %w", err)
+	}
+	out, err := s.store.ListAccountSnapshots(ctx, actor.WorkspaceID, accountID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: audience: %w", err)
+	}
+	return out, nil
 }

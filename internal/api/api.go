@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"github.com/heraldsocial/herald/internal/analytics"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -52,6 +53,8 @@ type Deps struct {
 	Evergreen *evergreen.Service
 	Calendar  *ical.Service
 	Imports   *postcsv.Service
+	// Analytics computes the analytics figures (nil: no analytics routes).
+	Analytics *analytics.Service
 	Templates *template.Service
 	Feeds     *feeds.Service
 	Webhooks  *webhook.Service
@@ -150,6 +153,9 @@ func New(d Deps) *API {
 	}
 	if d.Notifications != nil {
 		a.registerNotifications()
+	}
+	if d.Analytics != nil {
+		a.registerAnalytics()
 	}
 	return a
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/heraldsocial/herald/internal/analytics"
 	"io"
 	"log/slog"
 	"net/http"
@@ -131,7 +132,8 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
 	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
-		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Notifications: e.notes, MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Notifications: e.notes,
+		Analytics: analytics.New(st, clock), MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,9 @@ func sectionLinks(p *page) []sectionLink {
 		{ID: "media", Label: "Media", URL: base + "media"},
 		{ID: "accounts", Label: "Accounts", URL: base + "accounts"},
 		{ID: "settings", Label: "Settings", URL: base + "settings"},
+	}
+	if p.analytics && p.Can(herald.ActAnalyticsRead) {
+		links = slices.Insert(links, 7, sectionLink{ID: "analytics", Label: "Analytics", URL: base + "analytics"})
 	}
 	for i := range links {
 		l := &links[i]

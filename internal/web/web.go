@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/heraldsocial/herald/internal/analytics"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -74,6 +75,8 @@ type Deps struct {
 	// MediaLinks serves the signed public addresses of media files that
 	// platforms fetch (Instagram, Threads); nil: none are served.
 	MediaLinks *media.PublicLinks
+	// Analytics computes the analytics pages' figures.
+	Analytics *analytics.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -165,6 +168,7 @@ func (h *Handler) routes() {
 	h.taskRoutes(m)
 	h.inboxRoutes(m)
 	h.notificationRoutes(m)
+	h.analyticsRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
@@ -211,6 +215,7 @@ type page struct {
 	InboxOpen  int  // the workspace's open inbox items, for the navigation
 	Unread     int  // the viewer's unread notifications, for the bell
 	hasFeed    bool // the viewer has a notification feed here
+	analytics  bool // the analytics pages are served
 	Flash      string
 	Title      string
 	Path       string // the page's own path, to come back to after a form
@@ -274,6 +279,7 @@ func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 				return
 			}
 		}
+		p.analytics = h.d.Analytics != nil
 		h.d.Sessions.Put(r.Context(), workspaceKey, wsID)
 		if err := fn(w, r, p); err != nil {
 			h.fail(w, r, p, err)

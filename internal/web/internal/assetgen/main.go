@@ -39,6 +39,9 @@ func vendored() []file {
 		// rather than a CDN so it works without internet.
 		{pkg: "swagger-ui-dist", from: "swagger-ui-dist/swagger-ui-bundle.js", to: "swagger-ui-bundle.js"},
 		{pkg: "swagger-ui-dist", from: "swagger-ui-dist/swagger-ui.css", to: "swagger-ui.css"},
+		// The analytics pages' charts.
+		{pkg: "uplot", from: "uplot/dist/uPlot.iife.min.js", to: "uPlot.iife.min.js"},
+		{pkg: "uplot", from: "uplot/dist/uPlot.min.css", to: "uPlot.min.css"},
 	}
 }
 

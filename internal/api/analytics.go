@@ -1,0 +1,93 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// AnalyticsInput picks the overview's period and engagement rate.
+type AnalyticsInput struct {
+	WorkspaceParam
+	Days int    `query:"days" doc:"The last days up to and including today in the workspace's zone (default 28; 1 to 366)"`
+	From string `query:"from" doc:"First day of a span (2006-01-02, in the workspace's zone), with to; overrides days"`
+	To   string `query:"to" doc:"Last day of the span, included"`
+	Rate string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+}
+
+// AnalyticsOutput is the overview.
+type AnalyticsOutput struct {
+	Body analytics.Overview
+}
+
+// AudienceInput picks an account's snapshots.
+type AudienceInput struct {
+	WorkspaceParam
+	Account int64     `path:"account" doc:"The account's id"`
+	From    time.Time `query:"from" doc:"Start (RFC 3339), inclusive; default 90 days before to"`
+	To      time.Time `query:"to" doc:"End (RFC 3339), exclusive; default now"`
+}
+
+// AudienceOutput lists an account's daily counts.
+type AudienceOutput struct {
+	Body struct {
+		Snapshots []herald.AccountSnapshot `json:"snapshots" doc:"One per UTC day with a reading, oldest first; -1 where the platform does not give a count"`
+	}
+}
+
+func (a *API) registerAnalytics() {
+	tags := []string{"Analytics"}
+	register(a, huma.Operation{
+		OperationID: "get-analytics", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/analytics",
+		Summary: "Get the analytics overview", Tags: tags,
+		Description: "The figures of the posts published in a period (whole days in the workspace's zone) and in the " +
+			"period of the same length before it: totals, per day, by account, platform and campaign, top and bottom " +
+			"posts by engagements, and each account's follower growth. A count a platform does not give is " +
+			"left out: each count says over how many posts it was summed (0: not given). Rates carry their " +
+			"numerator and denominator and a value of null when no post gives both. The definitions are in " +
+			"the documentation and beside each figure on the analytics page.",
+	}, func(ctx context.Context, in *AnalyticsInput) (*AnalyticsOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		o, err := a.d.Analytics.Overview(ctx, actor, analytics.Query{Days: in.Days, From: in.From, To: in.To,
+			Rate: analytics.Denominator(in.Rate)})
+		if err != nil {
+			return nil, err
+		}
+		return &AnalyticsOutput{Body: o}, nil
+	})
+	register(a, huma.Operation{
+		OperationID: "list-account-audience", Method: http.MethodGet,
+		Path:    "/api/v1/workspaces/{workspace}/accounts/{account}/audience",
+		Summary: "List an account's daily follower counts", Tags: tags,
+		Description: "The account's followers, following and post count as read from its platform once a day " +
+			"(and within 15 minutes of connecting), oldest first. -1: the platform does not give that count.",
+	}, func(ctx context.Context, in *AudienceInput) (*AudienceOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		to := in.To
+		if to.IsZero() {
+			to = time.Now()
+		}
+		from := in.From
+		if from.IsZero() {
+			from = to.AddDate(0, 0, -90)
+		}
+		list, err := a.d.Analytics.Audience(ctx, actor, in.Account, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out := &AudienceOutput{}
+		out.Body.Snapshots = list
+		return out, nil
+	})
+}

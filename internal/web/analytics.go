@@ -1,0 +1,272 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// analyticsRoutes registers the analytics overview and its CSV.
+func (h *Handler) analyticsRoutes(m *http.ServeMux) {
+	if h.d.Analytics == nil {
+		return
+	}
+	m.Handle("GET /w/{ws}/analytics", h.inWorkspace(h.analyticsPage))
+	m.Handle("GET /w/{ws}/analytics.csv", h.inWorkspace(h.analyticsCSV))
+}
+
+// analyticsData is the overview page.
+type analyticsData struct {
+	Query    analytics.Query
+	Overview analytics.Overview
+	// Custom says the period is a span of days rather than a preset.
+	Custom bool
+	Err    *herald.Error
+}
+
+// analyticsQuery reads the period and the rate from the address.
+func analyticsQuery(r *http.Request) analytics.Query {
+	q := r.URL.Query()
+	out := analytics.Query{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
+		Rate: analytics.Denominator(q.Get("rate"))}
+	if out.From == "" && out.To == "" {
+		out.Days, _ = strconv.Atoi(q.Get("days"))
+		if out.Days == 0 && q.Get("days") != "" {
+			out.Days = -1 // not a number: said as a bad period
+		}
+	}
+	return out
+}
+
+func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page) error {
+	if err := p.Actor.Require(herald.ActAnalyticsRead); err != nil {
+		return err
+	}
+	d := analyticsData{Query: analyticsQuery(r)}
+	d.Custom = d.Query.From != "" || d.Query.To != ""
+	o, err := h.d.Analytics.Overview(r.Context(), p.Actor, d.Query)
+	status := http.StatusOK
+	if err != nil {
+		var he *herald.Error
+		if !errors.As(err, &he) || he.Code != herald.CodeInvalid {
+			return err
+		}
+		// A bad period is said on the page, over the last 28 days.
+		d.Err, status = he, http.StatusUnprocessableEntity
+		if o, err = h.d.Analytics.Overview(r.Context(), p.Actor, analytics.Query{Days: 28}); err != nil {
+			return err
+		}
+	}
+	d.Overview = o
+	p.Title = "Analytics"
+	h.render(w, r, status, analyticsPage(p, d))
+	return nil
+}
+
+func (h *Handler) analyticsCSV(w http.ResponseWriter, r *http.Request, p *page) error {
+	o, err := h.d.Analytics.Overview(r.Context(), p.Actor, analyticsQuery(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="analytics-%s-%s.csv"`,
+		o.Period.From.Format("20060102"), o.Period.To.AddDate(0, 0, -1).Format("20060102")))
+	return o.WriteCSV(w)
+}
+
+// analyticsURL is the overview's address with the query's period.
+func analyticsURL(workspaceID int64, q analytics.Query, rate analytics.Denominator) string {
+	v := []string{}
+	if q.From != "" || q.To != "" {
+		v = append(v, "from="+q.From, "to="+q.To)
+	} else if q.Days != 0 {
+		v = append(v, "days="+strconv.Itoa(q.Days))
+	}
+	if rate != "" {
+		v = append(v, "rate="+string(rate))
+	}
+	u := wsURL(workspaceID) + "analytics"
+	if len(v) > 0 {
+		u += "?" + strings.Join(v, "&")
+	}
+	return u
+}
+
+// fmtCount writes a count, or "not given".
+func fmtCount(c analytics.Count) string {
+	if !c.Given() {
+		return "not given"
+	}
+	return fmtInt(c.Value)
+}
+
+// fmtInt writes n with thousands separators.
+func fmtInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// fmtRate writes a rate as a percentage with two decimals, or "no data".
+func fmtRate(r analytics.Rate) string {
+	v, ok := r.Value()
+	if !ok {
+		return "no data"
+	}
+	return strconv.FormatFloat(v*100, 'f', 2, 64) + " %"
+}
+
+// fmtChange writes the change from prior to now, or "" with nothing to
+// compare.
+func fmtChange(now, prior float64, ok bool) string {
+	if !ok || prior == 0 {
+		return ""
+	}
+	d := (now - prior) / prior * 100
+	sign := "+"
+	if d < 0 {
+		sign = "−"
+		d = -d
+	}
+	return sign + strconv.FormatFloat(d, 'f', 0, 64) + " % on the previous period"
+}
+
+// countChange compares two counts.
+func countChange(now, prior analytics.Count) string {
+	return fmtChange(float64(now.Value), float64(prior.Value), now.Given() && prior.Given())
+}
+
+// rateChange compares two rates.
+func rateChange(now, prior analytics.Rate) string {
+	a, okA := now.Value()
+	b, okB := prior.Value()
+	return fmtChange(a, b, okA && okB)
+}
+
+// groupLabel names a breakdown's row: platforms by their names.
+func groupLabel(by string, g analytics.Group) string {
+	if by == "platform" {
+		return platformName(herald.Platform(g.Key))
+	}
+	return g.Label
+}
+
+// csvURL is a page address's CSV twin (…/analytics?x → …/analytics.csv?x).
+func csvURL(u string) string {
+	path, query, found := strings.Cut(u, "?")
+	if found {
+		return path + ".csv?" + query
+	}
+	return path + ".csv"
+}
+
+// analyticsPostTitle names a post in the tables.
+func analyticsPostTitle(title string) string {
+	if strings.TrimSpace(title) == "" {
+		return "Untitled post"
+	}
+	return title
+}
+
+// fmtFollowers writes a follower count, or "not given".
+func fmtFollowers(n int64) string {
+	if n < 0 {
+		return "not given"
+	}
+	return fmtInt(n)
+}
+
+// signed writes a change with its sign.
+func signed(n int64) string {
+	if n > 0 {
+		return "+" + fmtInt(n)
+	}
+	if n < 0 {
+		return "−" + fmtInt(-n)
+	}
+	return "0"
+}
+
+// one is a single post's count.
+func one(v int64) analytics.Count {
+	if v < 0 {
+		return analytics.Count{}
+	}
+	return analytics.Count{Value: v, Posts: 1}
+}
+
+// daysAsGroups lets the day table share the breakdowns' table.
+func daysAsGroups(days []analytics.Day) []analytics.Group {
+	out := make([]analytics.Group, len(days))
+	for i, d := range days {
+		out[i] = analytics.Group{Key: d.Date, Label: d.Date, Figures: d.Figures}
+	}
+	return out
+}
+
+// labelled names a breakdown's rows for the page.
+func labelled(by string, gs []analytics.Group) []analytics.Group {
+	out := make([]analytics.Group, len(gs))
+	for i, g := range gs {
+		g.Label = groupLabel(by, g)
+		out[i] = g
+	}
+	return out
+}
+
+// analyticsChart is what analytics.js draws: the days with their
+// engagements (null where none was given) and posts, and each account's
+// daily followers.
+type analyticsChart struct {
+	Days        []int64          `json:"days"` // Unix seconds at each day's start
+	Engagements []*int64         `json:"engagements"`
+	Posts       []int            `json:"posts"`
+	Growth      []analyticsTrend `json:"growth"`
+}
+
+type analyticsTrend struct {
+	Label     string  `json:"label"`
+	At        []int64 `json:"at"`
+	Followers []int64 `json:"followers"`
+}
+
+func chartData(o analytics.Overview) analyticsChart {
+	c := analyticsChart{Days: []int64{}, Engagements: []*int64{}, Posts: []int{}, Growth: []analyticsTrend{}}
+	for i, d := range o.Days {
+		c.Days = append(c.Days, o.Period.From.AddDate(0, 0, i).Unix())
+		var e *int64
+		if d.Engagements.Given() {
+			v := d.Engagements.Value
+			e = &v
+		}
+		c.Engagements = append(c.Engagements, e)
+		c.Posts = append(c.Posts, d.Posts)
+	}
+	for _, g := range o.Growth {
+		t := analyticsTrend{Label: g.Account, At: []int64{}, Followers: []int64{}}
+		for _, s := range g.Daily {
+			if s.Followers >= 0 {
+				t.At = append(t.At, s.At.Unix())
+				t.Followers = append(t.Followers, s.Followers)
+			}
+		}
+		c.Growth = append(c.Growth, t)
+	}
+	return c
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldsocial/herald/internal/herald"
+)
+
+// analyticsPost stores a post published at at on acct with its counts.
+func (e *env) analyticsPost(owner herald.User, w herald.Workspace, acct herald.Account, title string, at time.Time,
+	likes, reposts, replies int64) herald.Post {
+	e.t.Helper()
+	ctx := context.Background()
+	at = at.UTC().Truncate(time.Second)
+	p := herald.Post{WorkspaceID: w.ID, AuthorID: owner.ID, Title: title, Text: title,
+		Targets: []herald.Target{{AccountID: acct.ID, State: herald.StatePublished, ScheduledAt: &at, PublishedAt: &at,
+			RemoteID: "r-" + title}}}
+	if err := e.store.CreatePost(ctx, &p); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.store.AddMetricSnapshots(ctx, []herald.MetricSnapshot{{WorkspaceID: w.ID, TargetID: p.Targets[0].ID,
+		At: at.Add(time.Hour), Likes: likes, Reposts: reposts, Replies: replies, Quotes: -1, Impressions: -1}}); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// TestAnalyticsOverview reads the overview of two posts with hand-counted
+// figures, its CSV, a bad period said on the page, the other rate, and who
+// may see it.
+func TestAnalyticsOverview(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner, w := e.owner("ana@example.com", "Acme")
+	e.member(w, "cli@example.com", herald.RoleClient)
+	e.member(w, "con@example.com", herald.RoleContributor)
+	acct := e.account(owner, w, "@acme")
+	now := time.Now()
+	// 200 followers two days ago; 230 now.
+	for _, s := range []herald.AccountSnapshot{{At: now.Add(-50 * time.Hour), Followers: 200},
+		{At: now.Add(-time.Minute), Followers: 230}} {
+		s.WorkspaceID, s.AccountID, s.Following, s.Posts = w.ID, acct.ID, 5, 40
+		if err := e.store.PutAccountSnapshot(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.analyticsPost(owner, w, acct, "Launch day", now.Add(-30*time.Hour), 12, 3, 5) // 20 engagements, 200 followers
+	// 2 engagements; the last daily count before publishing: 200.
+	e.analyticsPost(owner, w, acct, "Quiet tip", now.Add(-2*time.Hour), 1, 0, 1)
+	b := e.browser()
+	b.signIn("ana@example.com")
+	base := wsURL(w.ID) + "analytics"
+	a := b.get(base + "?days=7")
+	want(t, a, http.StatusOK, `id="nav-analytics"`, `id="total-engagements"`, ">22<", "Launch day", "Quiet tip",
+		`id="analytics-growth"`, "+30", `id="analytics-definitions"`, "Engagement rate by followers",
+		`id="analytics-data"`, `<strong id="period-7">`, "not given")
+	// The rate: (20 + 2) / (200 + 200) = 5.50 %.
+	if !strings.Contains(a.Body, "5.50 %") {
+		t.Errorf("the page lacks the engagement rate 5.50 %%")
+	}
+	a = b.get(base + "?days=7&rate=impressions")
+	want(t, a, http.StatusOK, "Engagement rate by impressions", "no data")
+	a = b.get(base + "?from=2026-13-01&to=2026-01-31")
+	want(t, a, http.StatusUnprocessableEntity, "is not a day; write it as 2026-03-31", `id="total-engagements"`)
+	a = b.get(base + "?rate=reach")
+	want(t, a, http.StatusUnprocessableEntity, "choose followers or impressions")
+	a = b.get(base + ".csv?days=7")
+	if a.Status != http.StatusOK || !strings.HasPrefix(a.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(a.Body, "total,") || !strings.Contains(a.Body, ",2,2,13,3,6,,,22,400,0.055000,,") {
+		t.Fatalf("csv %d:\n%s", a.Status, a.Body)
+	}
+	if !strings.Contains(a.Body, "growth,") || !strings.Contains(a.Body, ",200,230,30") {
+		t.Fatalf("csv lacks the growth row:\n%s", a.Body)
+	}
+
+	client := e.browser()
+	client.signIn("cli@example.com")
+	want(t, client.get(base), http.StatusOK, `id="total-engagements"`)
+	contributor := e.browser()
+	contributor.signIn("con@example.com")
+	if a := contributor.get(base); a.Status != http.StatusForbidden {
+		t.Fatalf("a contributor sees analytics: %d", a.Status)
+	}
+	wantNot(t, contributor.get(wsURL(w.ID)), `id="nav-analytics"`)
+}
