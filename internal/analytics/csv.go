@@ -33,7 +33,7 @@ func (o Overview) WriteCSV(w io.Writer) error {
 	}
 	for _, g := range []struct {
 		name string
-		list []Group
+		list []Breakdown
 	}{{"account", o.ByAccount}, {"platform", o.ByPlatform}, {"campaign", o.ByCampaign}} {
 		for _, x := range g.list {
 			rows = append(rows, row(g.name, x.Key, x.Label, x.Figures))
@@ -71,7 +71,7 @@ func followers(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-func cell(c Count) string {
+func cell(c Sum) string {
 	if !c.Given() {
 		return ""
 	}

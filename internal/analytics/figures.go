@@ -11,18 +11,18 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// Count is a sum over posts of one count, with how many posts gave it. A
+// Sum is a sum over posts of one count, with how many posts gave it. A
 // platform that does not give a count adds nothing to Value and nothing to
-// Posts: a Count with no posts is "not given", never 0.
-type Count struct {
+// Posts: a Sum with no posts is "not given", never 0.
+type Sum struct {
 	Value int64 `json:"value"`
 	Posts int   `json:"posts"`
 }
 
 // Given reports whether any post gave the count.
-func (c Count) Given() bool { return c.Posts > 0 }
+func (c Sum) Given() bool { return c.Posts > 0 }
 
-func (c *Count) add(v int64) {
+func (c *Sum) add(v int64) {
 	if v >= 0 {
 		c.Value += v
 		c.Posts++
@@ -86,17 +86,17 @@ type Figures struct {
 	// read at least once.
 	Posts    int   `json:"posts"`
 	Measured int   `json:"measured"`
-	Likes    Count `json:"likes"`
-	Reposts  Count `json:"reposts"`
-	Replies  Count `json:"replies"`
-	Quotes   Count `json:"quotes"`
+	Likes    Sum `json:"likes"`
+	Reposts  Sum `json:"reposts"`
+	Replies  Sum `json:"replies"`
+	Quotes   Sum `json:"quotes"`
 	// Impressions are the times the posts were seen, where the platform
 	// tells.
-	Impressions Count `json:"impressions"`
+	Impressions Sum `json:"impressions"`
 	// Engagements: see Engagements.
-	Engagements Count `json:"engagements"`
+	Engagements Sum `json:"engagements"`
 	// Followers sums the followers each post was published to.
-	Followers Count `json:"followers"`
+	Followers Sum `json:"followers"`
 	// RateByFollowers is engagements / followers at publishing, over the
 	// posts that give both; RateByImpressions engagements / impressions,
 	// over the posts that give both.

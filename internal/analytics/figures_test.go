@@ -51,9 +51,9 @@ func TestComputeHandFigures(t *testing.T) {
 		t.Fatalf("posts %d measured %d, want 4 and 3", c.Posts, c.Measured)
 	}
 	// Engagements: 20 + 40 + 0 = 60 over 3 posts; quotes given by X only.
-	want := map[string]Count{"engagements": {60, 3}, "likes": {40, 3}, "quotes": {2, 1}, "impressions": {1000, 1},
+	want := map[string]Sum{"engagements": {60, 3}, "likes": {40, 3}, "quotes": {2, 1}, "impressions": {1000, 1},
 		"followers": {410, 3}}
-	got := map[string]Count{"engagements": c.Engagements, "likes": c.Likes, "quotes": c.Quotes,
+	got := map[string]Sum{"engagements": c.Engagements, "likes": c.Likes, "quotes": c.Quotes,
 		"impressions": c.Impressions, "followers": c.Followers}
 	for k, w := range want {
 		if got[k] != w {
@@ -72,7 +72,7 @@ func TestComputeHandFigures(t *testing.T) {
 	if r := c.RateByImpressions; r != (Rate{40, 1000, 1}) {
 		t.Errorf("rate by impressions = %+v", r)
 	}
-	if o.Prior.Posts != 1 || o.Prior.Engagements != (Count{5, 1}) {
+	if o.Prior.Posts != 1 || o.Prior.Engagements != (Sum{5, 1}) {
 		t.Errorf("prior = %+v", o.Prior)
 	}
 	// Days in New York: Mar 4 has posts 1 and 2 (post 2 at 23:00), Mar 9

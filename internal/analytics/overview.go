@@ -43,8 +43,8 @@ type Day struct {
 	Figures
 }
 
-// Group is the figures of one account, platform or campaign.
-type Group struct {
+// Breakdown is the figures of one account, platform or campaign.
+type Breakdown struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	Figures
@@ -85,9 +85,9 @@ type Overview struct {
 	Prior    Figures     `json:"prior"`
 	// Days has one entry per day of the period, posts or not.
 	Days       []Day         `json:"days"`
-	ByAccount  []Group       `json:"by_account"`
-	ByPlatform []Group       `json:"by_platform"`
-	ByCampaign []Group       `json:"by_campaign"`
+	ByAccount  []Breakdown       `json:"by_account"`
+	ByPlatform []Breakdown       `json:"by_platform"`
+	ByCampaign []Breakdown       `json:"by_campaign"`
 	Top        []PostFigures `json:"top"`
 	Bottom     []PostFigures `json:"bottom"`
 	Growth     []Growth      `json:"growth"`
@@ -282,12 +282,12 @@ func nonNil[T any](s []T) []T {
 }
 
 // groups lists a breakdown, most engagements first, then by key.
-func groups(m map[string]*Figures) []Group {
-	out := make([]Group, 0, len(m))
+func groups(m map[string]*Figures) []Breakdown {
+	out := make([]Breakdown, 0, len(m))
 	for k, f := range m {
-		out = append(out, Group{Key: k, Label: k, Figures: *f})
+		out = append(out, Breakdown{Key: k, Label: k, Figures: *f})
 	}
-	slices.SortFunc(out, func(a, b Group) int {
+	slices.SortFunc(out, func(a, b Breakdown) int {
 		return cmp.Or(cmp.Compare(b.Engagements.Value, a.Engagements.Value), cmp.Compare(b.Posts, a.Posts),
 			cmp.Compare(a.Key, b.Key))
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/heraldsocial/herald/internal/analytics"
 	"io"
 	"log/slog"
 	"net/http"
@@ -123,6 +124,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	d.Templates = template.New(store, clock, d.Posts, logger)
 	d.Webhooks, d.Notifications = hooks, notes
 	d.Reviews = review.New(store, d.Posts, clock, logger)
+	d.Analytics = analytics.New(store, clock)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

@@ -98,7 +98,7 @@ func analyticsURL(workspaceID int64, q analytics.Query, rate analytics.Denominat
 }
 
 // fmtCount writes a count, or "not given".
-func fmtCount(c analytics.Count) string {
+func fmtCount(c analytics.Sum) string {
 	if !c.Given() {
 		return "not given"
 	}
@@ -148,7 +148,7 @@ func fmtChange(now, prior float64, ok bool) string {
 }
 
 // countChange compares two counts.
-func countChange(now, prior analytics.Count) string {
+func countChange(now, prior analytics.Sum) string {
 	return fmtChange(float64(now.Value), float64(prior.Value), now.Given() && prior.Given())
 }
 
@@ -160,7 +160,7 @@ func rateChange(now, prior analytics.Rate) string {
 }
 
 // groupLabel names a breakdown's row: platforms by their names.
-func groupLabel(by string, g analytics.Group) string {
+func groupLabel(by string, g analytics.Breakdown) string {
 	if by == "platform" {
 		return platformName(herald.Platform(g.Key))
 	}
@@ -204,25 +204,25 @@ func signed(n int64) string {
 }
 
 // one is a single post's count.
-func one(v int64) analytics.Count {
+func one(v int64) analytics.Sum {
 	if v < 0 {
-		return analytics.Count{}
+		return analytics.Sum{}
 	}
-	return analytics.Count{Value: v, Posts: 1}
+	return analytics.Sum{Value: v, Posts: 1}
 }
 
 // daysAsGroups lets the day table share the breakdowns' table.
-func daysAsGroups(days []analytics.Day) []analytics.Group {
-	out := make([]analytics.Group, len(days))
+func daysAsGroups(days []analytics.Day) []analytics.Breakdown {
+	out := make([]analytics.Breakdown, len(days))
 	for i, d := range days {
-		out[i] = analytics.Group{Key: d.Date, Label: d.Date, Figures: d.Figures}
+		out[i] = analytics.Breakdown{Key: d.Date, Label: d.Date, Figures: d.Figures}
 	}
 	return out
 }
 
 // labelled names a breakdown's rows for the page.
-func labelled(by string, gs []analytics.Group) []analytics.Group {
-	out := make([]analytics.Group, len(gs))
+func labelled(by string, gs []analytics.Breakdown) []analytics.Breakdown {
+	out := make([]analytics.Breakdown, len(gs))
 	for i, g := range gs {
 		g.Label = groupLabel(by, g)
 		out[i] = g

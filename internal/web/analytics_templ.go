@@ -605,9 +605,9 @@ func analyticsTotals(o analytics.Overview) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var30 string
-		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(countChange(analytics.Count{Value: int64(o.Current.Posts), Posts: 1}, analytics.Count{Value: int64(o.Prior.Posts), Posts: 1}))
+		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(countChange(analytics.Sum{Value: int64(o.Current.Posts), Posts: 1}, analytics.Sum{Value: int64(o.Prior.Posts), Posts: 1}))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `analytics.templ`, Line: 128, Col: 156}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `analytics.templ`, Line: 128, Col: 152}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 		if templ_7745c5c3_Err != nil {
@@ -726,7 +726,7 @@ func analyticsTotals(o analytics.Overview) templ.Component {
 }
 
 // figuresTable is one breakdown.
-func figuresTable(id, by string, gs []analytics.Group, rate analytics.Denominator) templ.Component {
+func figuresTable(id, by string, gs []analytics.Breakdown, rate analytics.Denominator) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
