@@ -84,8 +84,8 @@ func Engagements(t herald.TargetStats) (n int64, ok bool) {
 type Figures struct {
 	// Posts counts the published posts; Measured those whose counts were
 	// read at least once.
-	Posts    int   `json:"posts"`
-	Measured int   `json:"measured"`
+	Posts    int `json:"posts"`
+	Measured int `json:"measured"`
 	Likes    Sum `json:"likes"`
 	Reposts  Sum `json:"reposts"`
 	Replies  Sum `json:"replies"`

@@ -85,9 +85,9 @@ type Overview struct {
 	Prior    Figures     `json:"prior"`
 	// Days has one entry per day of the period, posts or not.
 	Days       []Day         `json:"days"`
-	ByAccount  []Breakdown       `json:"by_account"`
-	ByPlatform []Breakdown       `json:"by_platform"`
-	ByCampaign []Breakdown       `json:"by_campaign"`
+	ByAccount  []Breakdown   `json:"by_account"`
+	ByPlatform []Breakdown   `json:"by_platform"`
+	ByCampaign []Breakdown   `json:"by_campaign"`
 	Top        []PostFigures `json:"top"`
 	Bottom     []PostFigures `json:"bottom"`
 	Growth     []Growth      `json:"growth"`
