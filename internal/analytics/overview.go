@@ -366,3 +366,17 @@ func (s *Service) Audience(ctx context.Context, actor herald.Actor, accountID in
 	}
 	return out, nil
 }
+
+// Latest returns the latest daily snapshot of each of the workspace's
+// accounts that has one, by account id, for the accounts page. Anyone who
+// sees the accounts may see it: the counts are public on the platforms.
+func (s *Service) Latest(ctx context.Context, actor herald.Actor) (map[int64]herald.AccountSnapshot, error) {
+	if err := actor.Require(herald.ActAccountsRead); err != nil {
+		return nil, err
+	}
+	out, err := s.store.LatestAccountSnapshots(ctx, actor.WorkspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: latest snapshots: %w", err)
+	}
+	return out, nil
+}

@@ -147,6 +147,9 @@ type accountView struct {
 	Reconnect         string
 	ReconnectInstance string
 	CanDisconnect     bool
+	// Audience is the account's latest daily snapshot, nil before the
+	// first.
+	Audience *herald.AccountSnapshot
 }
 
 // connectForm is one connect form: a platform and one way to connect.
@@ -278,8 +281,17 @@ func (h *Handler) renderAccounts(w http.ResponseWriter, r *http.Request, p *page
 	if err != nil {
 		return err
 	}
+	var audience map[int64]herald.AccountSnapshot
+	if h.d.Analytics != nil {
+		if audience, err = h.d.Analytics.Latest(r.Context(), p.Actor); err != nil {
+			return err
+		}
+	}
 	for _, a := range accts {
 		v := viewAccount(a, methods, now)
+		if s, ok := audience[a.ID]; ok {
+			v.Audience = &s
+		}
 		if sw, ok := software[account.SoftwareKey(a.Platform, a.InstanceURL)]; ok {
 			v.Software = account.RetryWords(sw)
 		}

@@ -270,3 +270,21 @@ func chartData(o analytics.Overview) analyticsChart {
 	}
 	return c
 }
+
+// audienceWords writes an account's counts, leaving out those its platform
+// does not give.
+func audienceWords(s herald.AccountSnapshot) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int64
+		noun string
+	}{{s.Followers, "followers"}, {s.Following, "following"}, {s.Posts, "posts"}} {
+		if c.n >= 0 {
+			parts = append(parts, fmtInt(c.n)+" "+c.noun)
+		}
+	}
+	if len(parts) == 0 {
+		return "The platform gives no counts for this account"
+	}
+	return strings.Join(parts, " · ")
+}

@@ -87,3 +87,24 @@ func TestAnalyticsOverview(t *testing.T) {
 	}
 	wantNot(t, contributor.get(wsURL(w.ID)), `id="nav-analytics"`)
 }
+
+// TestAccountsShowAudience shows an account's latest counts on the
+// accounts page, and says when none were read yet.
+func TestAccountsShowAudience(t *testing.T) {
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	read := e.account(owner, w, "@read")
+	unread := e.account(owner, w, "@unread")
+	if err := e.store.PutAccountSnapshot(context.Background(), herald.AccountSnapshot{WorkspaceID: w.ID, AccountID: read.ID,
+		At: time.Now().Add(-time.Hour), Followers: 12345, Following: 67, Posts: -1}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.signIn("ana@example.com")
+	a := b.get(accountsURL(w.ID))
+	want(t, a, http.StatusOK, `id="audience-`+itoa(read.ID)+`"`, "12,345 followers · 67 following <span")
+	i := strings.Index(a.Body, `id="audience-`+itoa(unread.ID)+`"`)
+	if i < 0 || !strings.Contains(a.Body[i:], "Not read yet") {
+		t.Fatal("the unread account does not say its counts were not read yet")
+	}
+}
