@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldsocial/herald/internal/analytics"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -287,4 +289,67 @@ func audienceWords(s herald.AccountSnapshot) string {
 		return "The platform gives no counts for this account"
 	}
 	return strings.Join(parts, " · ")
+}
+
+// performanceView is one published target's curve on the post page.
+type performanceView struct {
+	Account string
+	analytics.TargetHistory
+}
+
+// performance loads the post's published targets' histories, when the
+// viewer may read analytics.
+func (h *Handler) performance(ctx context.Context, p *page, po herald.Post, targets []targetView) ([]performanceView, error) {
+	if h.d.Analytics == nil || !p.Can(herald.ActAnalyticsRead) {
+		return nil, nil
+	}
+	hs, err := h.d.Analytics.PostPerformance(ctx, p.Actor, po)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]performanceView, 0, len(hs))
+	for _, x := range hs {
+		v := performanceView{TargetHistory: x}
+		for _, tv := range targets {
+			if tv.T.ID == x.TargetID {
+				v.Account = tv.Account
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// sincePublishing writes how long after publishing a reading was taken.
+func sincePublishing(published, at time.Time) string {
+	d := at.Sub(published)
+	switch {
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + " min"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + " h"
+	}
+	return strconv.Itoa(int(d.Hours()/24)) + " days"
+}
+
+// performanceChart is what analytics.js draws on the post page: per
+// target, the readings' times and engagements.
+type performanceChart struct {
+	Targets []analyticsTrend `json:"targets"`
+}
+
+func performanceData(ps []performanceView) performanceChart {
+	c := performanceChart{Targets: []analyticsTrend{}}
+	for _, p := range ps {
+		t := analyticsTrend{Label: p.Account, At: []int64{}, Followers: []int64{}}
+		for _, m := range p.Snapshots {
+			f := analytics.SnapshotFigures(m, p.Followers)
+			if f.Engagements.Given() {
+				t.At = append(t.At, m.At.Unix())
+				t.Followers = append(t.Followers, f.Engagements.Value)
+			}
+		}
+		c.Targets = append(c.Targets, t)
+	}
+	return c
 }

@@ -108,3 +108,21 @@ func TestAccountsShowAudience(t *testing.T) {
 		t.Fatal("the unread account does not say its counts were not read yet")
 	}
 }
+
+// TestPostPerformance shows a published post's readings on its page, to
+// those who read analytics only.
+func TestPostPerformance(t *testing.T) {
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	e.member(w, "con@example.com", herald.RoleContributor)
+	acct := e.account(owner, w, "@acme")
+	p := e.analyticsPost(owner, w, acct, "Launch day", time.Now().Add(-3*time.Hour), 12, 3, 5)
+	b := e.browser()
+	b.signIn("ana@example.com")
+	a := b.get(postURL(w.ID, p.ID))
+	want(t, a, http.StatusOK, `id="performance"`, `id="performance-`+itoa(p.Targets[0].ID)+`"`, "<th scope=\"row\">1 h</th>",
+		">20<", `id="performance-data"`)
+	c := e.browser()
+	c.signIn("con@example.com")
+	wantNot(t, c.get(postURL(w.ID, p.ID)), `id="performance"`)
+}

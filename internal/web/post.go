@@ -66,6 +66,10 @@ type postView struct {
 	Evergreen *evergreenPanel
 	// Reviews are the decisions clients made on the post through review links.
 	Reviews []herald.ReviewDecision
+	// Performance is each published target's counts since publishing
+	// (empty where none is published or the viewer may not read
+	// analytics).
+	Performance []performanceView
 }
 
 // EditLabel names the Edit button for what the post is now.
@@ -242,6 +246,9 @@ func (h *Handler) postDetail(w http.ResponseWriter, r *http.Request, p *page) er
 		return err
 	}
 	if v.Evergreen, err = h.evergreenPanelFor(r.Context(), p, po); err != nil {
+		return err
+	}
+	if v.Performance, err = h.performance(r.Context(), p, po, v.Targets); err != nil {
 		return err
 	}
 	p.Title = postTitle(po)

@@ -24,7 +24,31 @@
 
   var palette = ["#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626", "#4b5563"];
 
+  // lines draws one line per series of {label, at, followers} on a shared
+  // time axis (null where a series has no reading).
+  function lines(el, list, yLabel) {
+    if (!el || !list.length) return;
+    var seen = {};
+    list.forEach(function (g) { g.at.forEach(function (t) { seen[t] = true; }); });
+    var xs = Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
+    if (!xs.length) return;
+    var data = [xs];
+    var series = [{}];
+    list.forEach(function (g, i) {
+      var by = {};
+      g.at.forEach(function (t, j) { by[t] = g.followers[j]; });
+      data.push(xs.map(function (t) { return t in by ? by[t] : null; }));
+      series.push({ label: g.label, stroke: palette[i % palette.length], width: 2, spanGaps: true });
+    });
+    draw(el, { scales: { x: { time: true } }, series: series, axes: [{}, { label: yLabel }] }, data);
+  }
+
   function start() {
+    var perf = document.getElementById("performance-data");
+    if (perf) {
+      lines(document.getElementById("chart-performance"), JSON.parse(perf.textContent).targets, "Engagements");
+      watchResize();
+    }
     var src = document.getElementById("analytics-data");
     if (!src) return;
     var d = JSON.parse(src.textContent);
@@ -38,23 +62,12 @@
       axes: [{}, { label: "Engagements" }, { side: 1, scale: "posts", label: "Posts", grid: { show: false } }]
     }, [d.days, d.engagements, d.posts]);
 
-    var growth = document.getElementById("chart-growth");
-    if (growth && d.growth.length) {
-      // One x axis: every day any account was counted.
-      var seen = {};
-      d.growth.forEach(function (g) { g.at.forEach(function (t) { seen[t] = true; }); });
-      var xs = Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
-      var data = [xs];
-      var series = [{}];
-      d.growth.forEach(function (g, i) {
-        var by = {};
-        g.at.forEach(function (t, j) { by[t] = g.followers[j]; });
-        data.push(xs.map(function (t) { return t in by ? by[t] : null; }));
-        series.push({ label: g.label, stroke: palette[i % palette.length], width: 2, spanGaps: true });
-      });
-      draw(growth, { scales: { x: { time: true } }, series: series, axes: [{}, { label: "Followers" }] }, data);
-    }
+    lines(document.getElementById("chart-growth"), d.growth, "Followers");
 
+    watchResize();
+  }
+
+  function watchResize() {
     var pending = 0;
     window.addEventListener("resize", function () {
       clearTimeout(pending);
