@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -225,4 +227,42 @@ func hourStart(t time.Time, loc *time.Location) time.Time {
 	lt := t.In(loc)
 	return lt.Add(-time.Duration(lt.Minute())*time.Minute - time.Duration(lt.Second())*time.Second -
 		time.Duration(lt.Nanosecond()))
+}
+
+// BestTimesHistory is how far back the best-time grid reads posts.
+const BestTimesHistory = 180 * 24 * time.Hour
+
+// BestTimes works out the grid from the posts published in the last
+// BestTimesHistory, of one account (accountID) or of them all (0).
+// Anyone who reads analytics may see it.
+func (s *Service) BestTimes(ctx context.Context, actor herald.Actor, accountID int64, rate Denominator) (BestTimes, error) {
+	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
+		return BestTimes{}, err
+	}
+	rate = cmp.Or(rate, ByFollowers)
+	if !rate.Valid() {
+		return BestTimes{}, herald.Problems{{Field: "rate", Problem: fmt.Sprintf("is %q; choose followers or impressions", rate)}}.Err("the engagement rate is not valid")
+	}
+	ws, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
+	if err != nil {
+		return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+	}
+	loc, err := ws.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	if accountID != 0 {
+		if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, accountID); err != nil {
+			return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+		}
+	}
+	now := s.clock.Now()
+	stats, err := s.store.ListTargetStats(ctx, actor.WorkspaceID, now.Add(-BestTimesHistory), now)
+	if err != nil {
+		return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+	}
+	if accountID != 0 {
+		stats = slices.DeleteFunc(stats, func(t herald.TargetStats) bool { return t.AccountID != accountID })
+	}
+	return ComputeBestTimes(stats, loc, rate), nil
 }

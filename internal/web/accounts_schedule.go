@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heraldsocial/herald/internal/analytics"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
 )
@@ -58,6 +59,50 @@ type scheduleData struct {
 	AddErr   string   // what is wrong with the add form
 	Saved    string   // said in place after an htmx save
 	Slots    int
+	// Best are the account's best hours to post that are not slots yet
+	// (shown to those who read analytics); BestShown says the grid was
+	// read, so an empty Best means not enough data.
+	Best      []bestSlot
+	BestShown bool
+}
+
+// bestSlot is a suggested slot: a weekday and hour where the account's
+// posts did best.
+type bestSlot struct {
+	Day, Time string // "tuesday", "09:00"
+	Cell      analytics.Cell
+}
+
+// bestSlotCount is how many suggestions the editor shows.
+const bestSlotCount = 5
+
+// bestSlots reads the account's best hours that are not slots yet.
+func (h *Handler) bestSlots(ctx context.Context, p *page, d *scheduleData) error {
+	if h.d.Analytics == nil || !p.Can(herald.ActAnalyticsRead) {
+		return nil
+	}
+	bt, err := h.d.Analytics.BestTimes(ctx, p.Actor, d.A.ID, "")
+	if err != nil {
+		return err
+	}
+	d.BestShown, d.Best = true, nil
+	for _, c := range bt.Best(7 * 24) {
+		day := weekdayNames[(int(c.Weekday)+6)%7]
+		at := fmt.Sprintf("%02d:00", c.Hour)
+		taken := false
+		for _, de := range d.Days {
+			if de.Day == day && slices.ContainsFunc(de.Times, func(t string) bool { return strings.HasPrefix(t, at[:3]) }) {
+				taken = true
+			}
+		}
+		if !taken {
+			d.Best = append(d.Best, bestSlot{Day: day, Time: at, Cell: c})
+		}
+		if len(d.Best) == bestSlotCount {
+			break
+		}
+	}
+	return nil
 }
 
 // daysOf lays a schedule out by weekday, times in order.
@@ -160,6 +205,9 @@ func (h *Handler) renderSchedule(w http.ResponseWriter, r *http.Request, p *page
 	if d.Next, err = h.nextSlots(r.Context(), p, d.A.ID, d.A.PostingSchedule, h.d.Clock.Now()); err != nil {
 		return err
 	}
+	if err := h.bestSlots(r.Context(), p, &d); err != nil {
+		return err
+	}
 	if isHTMX(r) {
 		status = http.StatusOK // htmx swaps only 2xx answers
 	}
@@ -218,6 +266,17 @@ func (h *Handler) scheduleSave(w http.ResponseWriter, r *http.Request, p *page) 
 	switch op := r.PostForm.Get("op"); {
 	case op == "copy" && !bad:
 		if msg, ok := d.copyDay(r.PostForm["copy_to"]); ok {
+			done = msg
+		} else {
+			bad = true
+		}
+	case r.PostForm.Get("suggest") != "":
+		if bad {
+			break
+		}
+		// A suggested best time: "tuesday 09:00".
+		day, at, _ := strings.Cut(r.PostForm.Get("suggest"), " ")
+		if msg, ok := d.addTime(at, []string{day}); ok {
 			done = msg
 		} else {
 			bad = true

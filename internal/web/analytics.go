@@ -353,3 +353,6 @@ func performanceData(ps []performanceView) performanceChart {
 	}
 	return c
 }
+
+// pctOf writes a rate as a percentage with two decimals.
+func pctOf(v float64) string { return strconv.FormatFloat(v*100, 'f', 2, 64) + " %" }

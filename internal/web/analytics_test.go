@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,52 @@ func TestPostPerformance(t *testing.T) {
 	c := e.browser()
 	c.signIn("con@example.com")
 	wantNot(t, c.get(postURL(w.ID, p.ID)), `id="performance"`)
+}
+
+// TestScheduleSuggestsBestTimes offers the hour where the account's posts
+// did best (three Tuesdays at 09:00 in Paris) as a slot, adds it with one
+// click, and says "not enough data" for an account with no history.
+func TestScheduleSuggestsBestTimes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.account(owner, w, "@acme")
+	quiet := e.account(owner, w, "@quiet")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ID, AccountID: acct.ID,
+		At: time.Now().Add(-100 * 24 * time.Hour), Followers: 100, Following: 1, Posts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The last three Tuesdays at 09:20 in Paris, and one Friday evening
+	// (too few posts there to count).
+	day := time.Now().In(paris).AddDate(0, 0, -1)
+	for day.Weekday() != time.Tuesday {
+		day = day.AddDate(0, 0, -1)
+	}
+	for i := range 3 {
+		d := day.AddDate(0, 0, -7*i)
+		at := time.Date(d.Year(), d.Month(), d.Day(), 9, 20, 0, 0, paris)
+		e.analyticsPost(owner, w, acct, "Tuesday "+itoa(int64(i)), at, 5, 1, 0)
+	}
+	e.analyticsPost(owner, w, acct, "Friday", day.AddDate(0, 0, -4).Add(10*time.Hour), 50, 0, 0)
+	b := e.browser()
+	b.signIn("ana@example.com")
+	page := accountURL(w.ID, acct.ID, "schedule")
+	a := b.get(page)
+	want(t, a, http.StatusOK, `id="schedule-best"`, `id="suggest-tuesday-09"`, "median 6.00 %", "3 posts")
+	wantNot(t, a, `id="suggest-friday`)
+	a = b.post(page, url.Values{"suggest": {"tuesday 09:00"}})
+	if a.Status != http.StatusSeeOther {
+		t.Fatalf("adding the suggestion: %d %s", a.Status, a.Body)
+	}
+	got := e.getAccount(w, acct.ID).PostingSchedule.Slots
+	if len(got) != 1 || got[0].Day != "tuesday" || got[0].Time != "09:00" {
+		t.Fatalf("slots after the suggestion: %+v", got)
+	}
+	a = b.get(page)
+	wantNot(t, a, `id="suggest-tuesday-09"`)
+	want(t, b.get(accountURL(w.ID, quiet.ID, "schedule")), http.StatusOK, `id="best-none"`, "Not enough data yet")
 }
