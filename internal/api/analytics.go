@@ -41,6 +41,7 @@ type AudienceOutput struct {
 }
 
 func (a *API) registerAnalytics() {
+	a.registerBestTimes()
 	tags := []string{"Analytics"}
 	register(a, huma.Operation{
 		OperationID: "get-analytics", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/analytics",
@@ -88,6 +89,43 @@ func (a *API) registerAnalytics() {
 		}
 		out := &AudienceOutput{}
 		out.Body.Snapshots = list
+		return out, nil
+	})
+}
+
+// BestTimesInput picks the grid's account and rate.
+type BestTimesInput struct {
+	WorkspaceParam
+	Account int64  `query:"account" doc:"One account's posts only (default: every account's)"`
+	Rate    string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+}
+
+// BestTimesOutput is the grid.
+type BestTimesOutput struct {
+	Body struct {
+		analytics.BestTimes
+		Best []analytics.Cell `json:"best" doc:"Up to 5 hours with enough posts, highest median first"`
+	}
+}
+
+func (a *API) registerBestTimes() {
+	register(a, huma.Operation{
+		OperationID: "get-best-times", Method: http.MethodGet, Path: "/api/v1/workspaces/{workspace}/analytics/best-times",
+		Summary: "Get the best times to post", Tags: []string{"Analytics"},
+		Description: "The median engagement rate of the posts published in the last 180 days, by weekday (0 Sunday) " +
+			"and hour in the workspace's zone, with a distribution-free band that holds the median at least 90 % of " +
+			"the time. A cell with fewer than 3 posts has enough false and no rate.",
+	}, func(ctx context.Context, in *BestTimesInput) (*BestTimesOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		bt, err := a.d.Analytics.BestTimes(ctx, actor, in.Account, analytics.Denominator(in.Rate))
+		if err != nil {
+			return nil, err
+		}
+		out := &BestTimesOutput{}
+		out.Body.BestTimes, out.Body.Best = bt, bt.Best(5)
 		return out, nil
 	})
 }

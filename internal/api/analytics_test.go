@@ -23,7 +23,7 @@ func TestAnalyticsAPI(t *testing.T) {
 		_, contributorTok := h.member(ws, "contrib@example.com", herald.RoleContributor)
 		_, analystTok := h.member(ws, "analyst@example.com", herald.RoleAnalyst)
 		doc := h.do("GET", "/api/openapi.json", "", nil)
-		for _, op := range []string{"get-analytics", "list-account-audience"} {
+		for _, op := range []string{"get-analytics", "list-account-audience", "get-best-times"} {
 			if !strings.Contains(string(doc.Body), `"operationId":"`+op+`"`) {
 				t.Fatalf("the OpenAPI document lacks %s", op)
 			}
@@ -80,6 +80,24 @@ func TestAnalyticsAPI(t *testing.T) {
 			}
 		}
 
+		r = h.do("GET", base+"/best-times?account="+fmt.Sprint(tg.AccountID), tok, nil)
+		mustStatus(t, r, 200)
+		var bt struct {
+			Posts int
+			Rate  string
+			Cells [7][24]struct{ Posts int }
+			Best  []any
+		}
+		r.JSON(t, &bt)
+		loc, err := ws.Location()
+		if err != nil {
+			t.Fatal(err)
+		}
+		local := tg.PublishedAt.In(loc)
+		if bt.Posts != 1 || bt.Rate != "followers" || bt.Cells[local.Weekday()][local.Hour()].Posts != 1 || len(bt.Best) != 0 {
+			t.Fatalf("best times = %+v", bt)
+		}
+		mustStatus(t, h.do("GET", base+"/best-times?account=999999", tok, nil), 404)
 		audience := fmt.Sprintf("/api/v1/workspaces/%d/accounts/%d/audience", ws.ID, tg.AccountID)
 		r = h.do("GET", audience, tok, nil)
 		mustStatus(t, r, 200)

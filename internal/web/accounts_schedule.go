@@ -88,7 +88,7 @@ func (h *Handler) bestSlots(ctx context.Context, p *page, d *scheduleData) error
 	d.BestShown, d.Best = true, nil
 	for _, c := range bt.Best(7 * 24) {
 		day := weekdayNames[(int(c.Weekday)+6)%7]
-		at := fmt.Sprintf("%02d:00", c.Hour)
+		at := hourLabel(c.Hour)
 		taken := false
 		for _, de := range d.Days {
 			if de.Day == day && slices.ContainsFunc(de.Times, func(t string) bool { return strings.HasPrefix(t, at[:3]) }) {

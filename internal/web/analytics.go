@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type analyticsData struct {
 	// Custom says the period is a span of days rather than a preset.
 	Custom bool
 	Err    *herald.Error
+	// Best is the best-time grid of BestAccount (0: every account).
+	Best        analytics.BestTimes
+	BestAccount int64
+	Accounts    []herald.Account
 }
 
 // analyticsQuery reads the period and the rate from the address.
@@ -65,6 +70,16 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 		}
 	}
 	d.Overview = o
+	d.BestAccount, _ = strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
+	if d.Accounts, err = h.d.Accounts.List(r.Context(), p.Actor); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(d.Accounts, func(a herald.Account) bool { return a.ID == d.BestAccount }) {
+		d.BestAccount = 0
+	}
+	if d.Best, err = h.d.Analytics.BestTimes(r.Context(), p.Actor, d.BestAccount, o.Rate); err != nil {
+		return err
+	}
 	p.Title = "Analytics"
 	h.render(w, r, status, analyticsPage(p, d))
 	return nil
@@ -356,3 +371,47 @@ func performanceData(ps []performanceView) performanceChart {
 
 // pctOf writes a rate as a percentage with two decimals.
 func pctOf(v float64) string { return strconv.FormatFloat(v*100, 'f', 2, 64) + " %" }
+
+// heatRows are the grid's rows, Monday first.
+var heatRows = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+// heatLevel shades a cell 1 (lowest) to 4 (highest) by its median among
+// the cells with enough data; 0 for too little data.
+func heatLevel(b analytics.BestTimes, c analytics.Cell) int {
+	if !c.Enough {
+		return 0
+	}
+	var lo, hi float64
+	first := true
+	for _, row := range b.Cells {
+		for _, x := range row {
+			if !x.Enough {
+				continue
+			}
+			if first || x.Median < lo {
+				lo = x.Median
+			}
+			if first || x.Median > hi {
+				hi = x.Median
+			}
+			first = false
+		}
+	}
+	if hi <= lo {
+		return 4
+	}
+	return 1 + int(3*(c.Median-lo)/(hi-lo)+0.5)
+}
+
+// heatClass is a cell's CSS class.
+func heatClass(b analytics.BestTimes, c analytics.Cell) string {
+	return "heat heat-" + strconv.Itoa(heatLevel(b, c))
+}
+
+// cellWords describes a cell for its title and screen readers.
+func cellWords(c analytics.Cell) string {
+	if !c.Enough {
+		return "not enough data (" + count(c.Posts, "post") + ")"
+	}
+	return "median " + pctOf(c.Median) + ", band " + pctOf(c.Low) + "–" + pctOf(c.High) + ", " + count(c.Posts, "post")
+}

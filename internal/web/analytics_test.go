@@ -89,6 +89,40 @@ func TestAnalyticsOverview(t *testing.T) {
 	wantNot(t, contributor.get(wsURL(w.ID)), `id="nav-analytics"`)
 }
 
+// TestAnalyticsBestTimes shows the best-time grid for all accounts and for
+// one: three Tuesday 09:00 posts make the one hour with a rate.
+func TestAnalyticsBestTimes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.account(owner, w, "@acme")
+	other := e.account(owner, w, "@other")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ID, AccountID: acct.ID,
+		At: time.Now().Add(-100 * 24 * time.Hour), Followers: 200, Following: 1, Posts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(paris).AddDate(0, 0, -1)
+	for day.Weekday() != time.Tuesday {
+		day = day.AddDate(0, 0, -1)
+	}
+	for i, likes := range []int64{2, 4, 10} {
+		d := day.AddDate(0, 0, -7*i)
+		e.analyticsPost(owner, w, acct, "Tuesday "+itoa(int64(i)), time.Date(d.Year(), d.Month(), d.Day(), 9, 5, 0, 0, paris), likes, 0, 0)
+	}
+	b := e.browser()
+	b.signIn("ana@example.com")
+	// Rates 1 %, 2 % and 5 %: the median is 2.0, the band 1 %–5 %.
+	a := b.get(wsURL(w.ID) + "analytics")
+	want(t, a, http.StatusOK, `id="best-grid"`, `id="best-list"`, "Tuesday 09:00: median 2.00 %, band 1.00 %–5.00 %, 3 posts",
+		`class="heat heat-4"`, ">2.0<", "Best time to post")
+	a = b.get(wsURL(w.ID) + "analytics?account=" + itoa(other.ID))
+	want(t, a, http.StatusOK, `id="best-none"`, "From 0 posts")
+}
+
 // TestAccountsShowAudience shows an account's latest counts on the
 // accounts page, and says when none were read yet.
 func TestAccountsShowAudience(t *testing.T) {
