@@ -9,7 +9,7 @@ import (
 
 // WriteCSV writes every table of the overview: one row per figure set,
 // first column naming the table (total, previous, day, account, platform,
-// campaign, top, bottom, growth; growth rows fill only the followers_
+// campaign, label, top, bottom, growth; growth rows fill only the followers_
 // columns). A count not given is empty, as is a rate without data.
 func (o Overview) WriteCSV(w io.Writer) error {
 	c := csv.NewWriter(w)
@@ -34,7 +34,7 @@ func (o Overview) WriteCSV(w io.Writer) error {
 	for _, g := range []struct {
 		name string
 		list []Breakdown
-	}{{"account", o.ByAccount}, {"platform", o.ByPlatform}, {"campaign", o.ByCampaign}} {
+	}{{"account", o.ByAccount}, {"platform", o.ByPlatform}, {"campaign", o.ByCampaign}, {"label", o.ByLabel}} {
 		for _, x := range g.list {
 			rows = append(rows, row(g.name, x.Key, x.Label, x.Figures))
 		}

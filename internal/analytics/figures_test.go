@@ -33,7 +33,7 @@ func TestComputeHandFigures(t *testing.T) {
 		{TargetID: 1, AccountID: 10, Platform: herald.PlatformMastodon, PublishedAt: ny(4, 9), Measured: true,
 			Likes: 10, Reposts: 4, Replies: 6, Quotes: -1, Impressions: -1, Followers: 200},
 		// X: everything, 1,000 impressions, followers not known.
-		{TargetID: 2, AccountID: 11, Platform: herald.PlatformX, CampaignID: 7, PublishedAt: ny(4, 23), Measured: true,
+		{TargetID: 2, AccountID: 11, Platform: herald.PlatformX, CampaignID: 7, LabelIDs: []int64{3, 4}, PublishedAt: ny(4, 23), Measured: true,
 			Likes: 30, Reposts: 5, Replies: 3, Quotes: 2, Impressions: 1000, Followers: -1},
 		// Published late on Mar 9 in New York (Mar 10 in UTC).
 		{TargetID: 3, AccountID: 10, Platform: herald.PlatformMastodon, PublishedAt: ny(9, 22), Measured: true,
@@ -87,6 +87,12 @@ func TestComputeHandFigures(t *testing.T) {
 	}
 	if len(o.ByCampaign) != 2 || o.ByCampaign[0].Key != "7" {
 		t.Errorf("by campaign = %+v", o.ByCampaign)
+	}
+	// Labels: post 2 under both 3 and 4 (40 engagements each), the rest
+	// under "no label".
+	if len(o.ByLabel) != 3 || o.ByLabel[0].Key != "3" || o.ByLabel[1].Key != "4" || o.ByLabel[0].Engagements.Value != 40 ||
+		o.ByLabel[2].Key != "0" || o.ByLabel[2].Posts != 3 {
+		t.Errorf("by label = %+v", o.ByLabel)
 	}
 	if len(o.Top) != 3 || o.Top[0].TargetID != 2 || o.Top[1].TargetID != 1 || o.Top[2].TargetID != 3 {
 		t.Errorf("top = %+v", o.Top)

@@ -84,13 +84,15 @@ type Overview struct {
 	Current  Figures     `json:"current"`
 	Prior    Figures     `json:"prior"`
 	// Days has one entry per day of the period, posts or not.
-	Days       []Day         `json:"days"`
-	ByAccount  []Breakdown   `json:"by_account"`
-	ByPlatform []Breakdown   `json:"by_platform"`
-	ByCampaign []Breakdown   `json:"by_campaign"`
-	Top        []PostFigures `json:"top"`
-	Bottom     []PostFigures `json:"bottom"`
-	Growth     []Growth      `json:"growth"`
+	Days       []Day       `json:"days"`
+	ByAccount  []Breakdown `json:"by_account"`
+	ByPlatform []Breakdown `json:"by_platform"`
+	ByCampaign []Breakdown `json:"by_campaign"`
+	// ByLabel counts a post with two labels under both; "0" is no label.
+	ByLabel []Breakdown   `json:"by_label"`
+	Top     []PostFigures `json:"top"`
+	Bottom  []PostFigures `json:"bottom"`
+	Growth  []Growth      `json:"growth"`
 }
 
 // TopCount is how many posts Top and Bottom list.
@@ -208,6 +210,18 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 		id, _ := strconv.ParseInt(o.ByCampaign[i].Key, 10, 64)
 		o.ByCampaign[i].Label = cmp.Or(campaignNames[id], "No campaign")
 	}
+	labels, err := s.store.ListLabels(ctx, actor.WorkspaceID)
+	if err != nil {
+		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
+	}
+	labelNames := map[int64]string{}
+	for _, l := range labels {
+		labelNames[l.ID] = l.Name
+	}
+	for i := range o.ByLabel {
+		id, _ := strconv.ParseInt(o.ByLabel[i].Key, 10, 64)
+		o.ByLabel[i].Label = cmp.Or(labelNames[id], "No label")
+	}
 	o.Growth = growth(snaps, cur, accounts)
 	for _, list := range [][]PostFigures{o.Top, o.Bottom} {
 		for i := range list {
@@ -233,7 +247,7 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 		dayIndex[d.Format(time.DateOnly)] = len(o.Days)
 		o.Days = append(o.Days, Day{Date: d.Format(time.DateOnly)})
 	}
-	byAccount, byPlatform, byCampaign := map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}
+	byAccount, byPlatform, byCampaign, byLabel := map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}
 	group := func(m map[string]*Figures, k string) *Figures {
 		if m[k] == nil {
 			m[k] = &Figures{}
@@ -253,6 +267,12 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 			group(byAccount, strconv.FormatInt(t.AccountID, 10)).Add(t)
 			group(byPlatform, string(t.Platform)).Add(t)
 			group(byCampaign, strconv.FormatInt(t.CampaignID, 10)).Add(t)
+			if len(t.LabelIDs) == 0 {
+				group(byLabel, "0").Add(t)
+			}
+			for _, l := range t.LabelIDs {
+				group(byLabel, strconv.FormatInt(l, 10)).Add(t)
+			}
 			if e, ok := Engagements(t); ok {
 				ranked = append(ranked, PostFigures{TargetStats: t, Engagements: e})
 			}
@@ -261,6 +281,7 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 	o.ByAccount = groups(byAccount)
 	o.ByPlatform = groups(byPlatform)
 	o.ByCampaign = groups(byCampaign)
+	o.ByLabel = groups(byLabel)
 	slices.SortStableFunc(ranked, func(a, b PostFigures) int {
 		return cmp.Or(cmp.Compare(b.Engagements, a.Engagements), cmp.Compare(a.TargetID, b.TargetID))
 	})

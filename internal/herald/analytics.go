@@ -51,6 +51,7 @@ type TargetStats struct {
 	TargetID    int64     `json:"target_id"`
 	PostID      int64     `json:"post_id"`
 	CampaignID  int64     `json:"campaign_id,omitempty"` // the post's campaign, 0 for none
+	LabelIDs    []int64   `json:"label_ids,omitempty"`   // the post's labels, by id
 	AccountID   int64     `json:"account_id"`
 	Platform    Platform  `json:"platform"`
 	PublishedAt time.Time `json:"published_at"`
@@ -95,4 +96,16 @@ type AnalyticsStore interface {
 	// ListTargetStats returns the workspace's targets published in [from,
 	// to), with their latest counts, by publishing time then id.
 	ListTargetStats(ctx context.Context, workspaceID int64, from, to time.Time) ([]TargetStats, error)
+}
+
+// AttachLabels sets each target's LabelIDs from (post id, label id)
+// pairs, for the stores' ListTargetStats.
+func AttachLabels(stats []TargetStats, pairs [][2]int64) {
+	byPost := map[int64][]int64{}
+	for _, p := range pairs {
+		byPost[p[0]] = append(byPost[p[0]], p[1])
+	}
+	for i := range stats {
+		stats[i].LabelIDs = byPost[stats[i].PostID]
+	}
 }

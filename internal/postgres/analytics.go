@@ -145,5 +145,25 @@ func (s store) ListTargetStats(ctx context.Context, workspaceID int64, from, to 
 		t.PublishedAt = t.PublishedAt.UTC()
 		return t, err
 	})
-	return out, dbErr("list target stats", err)
+	if err != nil || len(out) == 0 {
+		return out, dbErr("list target stats", err)
+	}
+	// The posts' labels, in a second read rather than one subquery a row.
+	lrows, err := s.q.Query(ctx, `SELECT pl.post_id, pl.label_id FROM post_labels pl
+		WHERE pl.workspace_id = $1 AND pl.post_id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = $1
+			AND t.state = 'published' AND t.published_at >= $2 AND t.published_at < $3)
+		ORDER BY pl.post_id, pl.label_id`, workspaceID, from, to)
+	if err != nil {
+		return nil, dbErr("list target stats: labels", err)
+	}
+	pairs, err := collect(lrows, func(r scanner) ([2]int64, error) {
+		var pr [2]int64
+		err := r.Scan(&pr[0], &pr[1])
+		return pr, err
+	})
+	if err != nil {
+		return nil, dbErr("list target stats: labels", err)
+	}
+	herald.AttachLabels(out, pairs)
+	return out, nil
 }

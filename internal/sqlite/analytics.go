@@ -151,7 +151,7 @@ func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list target stats: %w", err)
 	}
-	return collectRows(rows, func(sc scanner) (herald.TargetStats, error) {
+	out, err := collectRows(rows, func(sc scanner) (herald.TargetStats, error) {
 		var t herald.TargetStats
 		var published int64
 		err := sc.Scan(&t.TargetID, &t.PostID, &t.CampaignID, &t.AccountID, &t.Platform, &published, &t.Measured, &t.Likes,
@@ -159,4 +159,25 @@ func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to
 		t.PublishedAt = fromMicros(published)
 		return t, err
 	}, "list target stats")
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The posts' labels, in a second read rather than one subquery a row.
+	lrows, err := s.r.QueryContext(ctx, `SELECT pl.post_id, pl.label_id FROM post_labels pl
+		WHERE pl.workspace_id = ?1 AND pl.post_id IN (SELECT t.post_id FROM targets t WHERE t.workspace_id = ?1
+			AND t.state = 'published' AND t.published_at >= ?2 AND t.published_at < ?3)
+		ORDER BY pl.post_id, pl.label_id`, workspaceID, micros(from), micros(to))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list target stats: labels: %w", err)
+	}
+	pairs, err := collectRows(lrows, func(sc scanner) ([2]int64, error) {
+		var pr [2]int64
+		err := sc.Scan(&pr[0], &pr[1])
+		return pr, err
+	}, "list target stats: labels")
+	if err != nil {
+		return nil, err
+	}
+	herald.AttachLabels(out, pairs)
+	return out, nil
 }

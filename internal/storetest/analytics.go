@@ -125,6 +125,8 @@ func analyticsTests() []test {
 			bp, err := s.GetPost(ctx, w.ws.ID, b.PostID)
 			noErr(t, err, "GetPost")
 			bp.CampaignID = &camp.ID
+			l1, l2 := mustLabel(t, s, w.ws.ID, "Promo"), mustLabel(t, s, w.ws.ID, "Tips")
+			bp.LabelIDs = []int64{l2.ID, l1.ID}
 			noErr(t, s.UpdatePost(ctx, &bp, bp.Version), "UpdatePost")
 			snap := func(tg herald.Target, when time.Time, likes, impressions int64) {
 				t.Helper()
@@ -153,7 +155,7 @@ func analyticsTests() []test {
 			same(t, "stats", got, []herald.TargetStats{
 				{TargetID: a.ID, PostID: a.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(0), Measured: true, Likes: 15, Reposts: 2, Replies: 1, Quotes: -1, Impressions: -1, Followers: 500},
-				{TargetID: b.ID, PostID: b.PostID, CampaignID: camp.ID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
+				{TargetID: b.ID, PostID: b.PostID, CampaignID: camp.ID, LabelIDs: []int64{l1.ID, l2.ID}, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(time.Hour), Measured: true, Likes: 4, Reposts: 2, Replies: 1, Quotes: -1, Impressions: 80, Followers: 520},
 				{TargetID: unmeasured.ID, PostID: unmeasured.PostID, AccountID: w.account.ID, Platform: herald.PlatformMastodon,
 					PublishedAt: at(2 * time.Hour), Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Impressions: -1, Followers: -1},
