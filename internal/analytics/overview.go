@@ -35,6 +35,9 @@ type Query struct {
 	From, To string
 	// Rate is the engagement rate's denominator ("" for followers).
 	Rate Denominator
+	// AccountID and CampaignID, when set, keep one account's or one
+	// campaign's posts: the account and campaign views.
+	AccountID, CampaignID int64
 }
 
 // Day is the figures of the posts published on one day.
@@ -81,8 +84,12 @@ type Overview struct {
 	Period   Period      `json:"period"`
 	Previous Period      `json:"previous"`
 	Rate     Denominator `json:"rate"`
-	Current  Figures     `json:"current"`
-	Prior    Figures     `json:"prior"`
+	// AccountID and CampaignID say the overview keeps one account's or one
+	// campaign's posts (0: every one).
+	AccountID  int64   `json:"account_id,omitempty"`
+	CampaignID int64   `json:"campaign_id,omitempty"`
+	Current    Figures `json:"current"`
+	Prior      Figures `json:"prior"`
 	// Days has one entry per day of the period, posts or not.
 	Days       []Day       `json:"days"`
 	ByAccount  []Breakdown `json:"by_account"`
@@ -175,10 +182,23 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 		return Overview{}, err
 	}
 	prev := previous(cur)
+	if q.AccountID != 0 {
+		if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, q.AccountID); err != nil {
+			return Overview{}, fmt.Errorf("analytics: overview: %w", err)
+		}
+	}
+	if q.CampaignID != 0 {
+		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, q.CampaignID); err != nil {
+			return Overview{}, fmt.Errorf("analytics: overview: %w", err)
+		}
+	}
 	stats, err := s.store.ListTargetStats(ctx, actor.WorkspaceID, prev.From, cur.To)
 	if err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 	}
+	stats = slices.DeleteFunc(stats, func(t herald.TargetStats) bool {
+		return q.AccountID != 0 && t.AccountID != q.AccountID || q.CampaignID != 0 && t.CampaignID != q.CampaignID
+	})
 	accounts, err := s.store.ListAccounts(ctx, actor.WorkspaceID)
 	if err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
@@ -222,7 +242,11 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 		id, _ := strconv.ParseInt(o.ByLabel[i].Key, 10, 64)
 		o.ByLabel[i].Label = cmp.Or(labelNames[id], "No label")
 	}
+	if q.AccountID != 0 {
+		snaps = slices.DeleteFunc(snaps, func(a herald.AccountSnapshot) bool { return a.AccountID != q.AccountID })
+	}
 	o.Growth = growth(snaps, cur, accounts)
+	o.AccountID, o.CampaignID = q.AccountID, q.CampaignID
 	for _, list := range [][]PostFigures{o.Top, o.Bottom} {
 		for i := range list {
 			p, err := s.store.GetPost(ctx, actor.WorkspaceID, list[i].PostID)

@@ -14,10 +14,12 @@ import (
 // AnalyticsInput picks the overview's period and engagement rate.
 type AnalyticsInput struct {
 	WorkspaceParam
-	Days int    `query:"days" doc:"The last days up to and including today in the workspace's zone (default 28; 1 to 366)"`
-	From string `query:"from" doc:"First day of a span (2006-01-02, in the workspace's zone), with to; overrides days"`
-	To   string `query:"to" doc:"Last day of the span, included"`
-	Rate string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+	Days     int    `query:"days" doc:"The last days up to and including today in the workspace's zone (default 28; 1 to 366)"`
+	From     string `query:"from" doc:"First day of a span (2006-01-02, in the workspace's zone), with to; overrides days"`
+	To       string `query:"to" doc:"Last day of the span, included"`
+	Rate     string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+	Account  int64  `query:"account" doc:"Only this account's posts (the account view)"`
+	Campaign int64  `query:"campaign" doc:"Only this campaign's posts (the campaign view)"`
 }
 
 // AnalyticsOutput is the overview.
@@ -58,7 +60,7 @@ func (a *API) registerAnalytics() {
 			return nil, err
 		}
 		o, err := a.d.Analytics.Overview(ctx, actor, analytics.Query{Days: in.Days, From: in.From, To: in.To,
-			Rate: analytics.Denominator(in.Rate)})
+			Rate: analytics.Denominator(in.Rate), AccountID: in.Account, CampaignID: in.Campaign})
 		if err != nil {
 			return nil, err
 		}

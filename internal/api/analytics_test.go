@@ -73,6 +73,27 @@ func TestAnalyticsAPI(t *testing.T) {
 			t.Fatalf("days %d, top %+v", len(o.Days), o.Top)
 		}
 		mustStatus(t, h.do("GET", base, analystTok, nil), 200)
+		// The campaign view: the post has none, so nothing is counted.
+		var camp herald.Campaign
+		cr := h.do("POST", fmt.Sprintf("/api/v1/workspaces/%d/campaigns", ws.ID), tok, map[string]any{"name": "Spring"})
+		mustStatus(t, cr, 201)
+		cr.JSON(t, &camp)
+		r = h.do("GET", base+"?days=7&campaign="+fmt.Sprint(camp.ID), tok, nil)
+		mustStatus(t, r, 200)
+		var scoped struct {
+			CampaignID int64 `json:"campaign_id"`
+			Current    struct{ Posts int }
+		}
+		r.JSON(t, &scoped)
+		if scoped.CampaignID != camp.ID || scoped.Current.Posts != 0 {
+			t.Fatalf("campaign view = %+v", scoped)
+		}
+		r = h.do("GET", base+"?days=7&account="+fmt.Sprint(tg.AccountID), tok, nil)
+		r.JSON(t, &scoped)
+		if scoped.Current.Posts != 1 {
+			t.Fatalf("account view = %+v", scoped)
+		}
+		mustStatus(t, h.do("GET", base+"?account=999999", tok, nil), 404)
 		mustStatus(t, h.do("GET", base, contributorTok, nil), 403)
 		for _, q := range []string{"?days=0x", "?days=400", "?from=2026-02-30&to=2026-03-01", "?from=2026-03-02&to=2026-03-01", "?rate=reach"} {
 			if r := h.do("GET", base+q, tok, nil); r.Status != 422 {

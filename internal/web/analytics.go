@@ -34,6 +34,7 @@ type analyticsData struct {
 	Best        analytics.BestTimes
 	BestAccount int64
 	Accounts    []herald.Account
+	Campaigns   []herald.Campaign
 }
 
 // analyticsQuery reads the period and the rate from the address.
@@ -41,6 +42,8 @@ func analyticsQuery(r *http.Request) analytics.Query {
 	q := r.URL.Query()
 	out := analytics.Query{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")),
 		Rate: analytics.Denominator(q.Get("rate"))}
+	out.AccountID, _ = strconv.ParseInt(q.Get("view_account"), 10, 64)
+	out.CampaignID, _ = strconv.ParseInt(q.Get("campaign"), 10, 64)
 	if out.From == "" && out.To == "" {
 		out.Days, _ = strconv.Atoi(q.Get("days"))
 		if out.Days == 0 && q.Get("days") != "" {
@@ -72,6 +75,9 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 	d.Overview = o
 	d.BestAccount, _ = strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
 	if d.Accounts, err = h.d.Accounts.List(r.Context(), p.Actor); err != nil {
+		return err
+	}
+	if d.Campaigns, err = h.d.Campaigns.List(r.Context(), p.Actor); err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(d.Accounts, func(a herald.Account) bool { return a.ID == d.BestAccount }) {
@@ -106,6 +112,12 @@ func analyticsURL(workspaceID int64, q analytics.Query, rate analytics.Denominat
 	}
 	if rate != "" {
 		v = append(v, "rate="+string(rate))
+	}
+	if q.AccountID != 0 {
+		v = append(v, "view_account="+strconv.FormatInt(q.AccountID, 10))
+	}
+	if q.CampaignID != 0 {
+		v = append(v, "campaign="+strconv.FormatInt(q.CampaignID, 10))
 	}
 	u := wsURL(workspaceID) + "analytics"
 	if len(v) > 0 {
@@ -414,4 +426,21 @@ func cellWords(c analytics.Cell) string {
 		return "not enough data (" + count(c.Posts, "post") + ")"
 	}
 	return "median " + pctOf(c.Median) + ", band " + pctOf(c.Low) + "–" + pctOf(c.High) + ", " + count(c.Posts, "post")
+}
+
+// scopeName says whose posts the overview keeps: "@acme's posts", "the
+// campaign Spring's posts", or "" for all.
+func scopeName(d analyticsData) string {
+	var parts []string
+	for _, a := range d.Accounts {
+		if a.ID == d.Query.AccountID {
+			parts = append(parts, a.Handle+"'s posts")
+		}
+	}
+	for _, c := range d.Campaigns {
+		if c.ID == d.Query.CampaignID {
+			parts = append(parts, "posts of the campaign "+c.Name)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -68,7 +68,7 @@ func TestBrowserAnalytics(t *testing.T) {
 	run(t, ctx, "best times of one account",
 		chromedp.SetValue(chromedp.CSS("#best-account"), fmt.Sprint(acct.ID)),
 		chromedp.Click(chromedp.CSS("#best-apply")),
-		chromedp.WaitVisible(chromedp.CSS("#best-grid")),
+		chromedp.WaitReady(chromedp.CSS(fmt.Sprintf(`#best-account option[selected][value="%d"]`, acct.ID))),
 		into(&list, chromedp.Evaluate[string](`document.querySelector("#best-account").value + "|" + location.search`)))
 	if list != fmt.Sprintf("%d|?days=7&rate=followers&account=%d", acct.ID, acct.ID) {
 		t.Fatalf("after choosing the account: %q", list)

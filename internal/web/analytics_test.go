@@ -63,6 +63,14 @@ func TestAnalyticsOverview(t *testing.T) {
 	if !strings.Contains(a.Body, "5.50 %") {
 		t.Errorf("the page lacks the engagement rate 5.50 %%")
 	}
+	quiet := e.account(owner, w, "@quiet")
+	a = b.get(base + "?days=7&view_account=" + itoa(quiet.ID))
+	want(t, a, http.StatusOK, `id="analytics-scope"`, "@quiet&#39;s posts", `id="analytics-top-empty"`)
+	a = b.get(base + "?days=7&view_account=" + itoa(acct.ID))
+	want(t, a, http.StatusOK, "Launch day", "Quiet tip")
+	if a := b.get(base + "?view_account=999999"); a.Status != http.StatusNotFound {
+		t.Fatalf("an unknown account's view: %d", a.Status)
+	}
 	a = b.get(base + "?days=7&rate=impressions")
 	want(t, a, http.StatusOK, "Engagement rate by impressions", "no data")
 	a = b.get(base + "?from=2026-13-01&to=2026-01-31")
