@@ -249,6 +249,7 @@ type Tx interface {
 	InstanceSoftwareStore
 	MetricsStore
 	AnalyticsStore
+	ReportStore
 	InboxStore
 	DMStore
 	InboxRuleStore
