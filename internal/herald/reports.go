@@ -102,7 +102,7 @@ func ReportPeriod(every ReportEvery, at time.Time, loc *time.Location) (from, to
 		start := first.AddDate(0, -1, 0)
 		return start.Format(time.DateOnly), first.AddDate(0, 0, -1).Format(time.DateOnly)
 	}
-	monday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7))
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	return monday.AddDate(0, 0, -7).Format(time.DateOnly), monday.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
