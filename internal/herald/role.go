@@ -79,6 +79,7 @@ const (
 	ActCampaignsRead   Action = "campaigns.read"
 	ActCampaignsManage Action = "campaigns.manage"
 	ActAnalyticsRead   Action = "analytics.read"
+	ActReportsManage   Action = "reports.manage"
 	ActAuditRead       Action = "audit.read"
 	ActTokensCreate    Action = "tokens.create" // create tokens for oneself (role capped at one's own)
 	ActTokensManage    Action = "tokens.manage" // list and revoke everyone's tokens
@@ -99,7 +100,7 @@ var Actions = []Action{ActWorkspaceRead, ActWorkspaceUpdate, ActWorkspaceDelete,
 	ActMembersManage, ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite,
 	ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite,
 	ActLabelsManage, ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead,
-	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage}
+	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage}
 
 // permissions is the table services enforce. Owner may do everything.
 var permissions = map[Role][]Action{
@@ -107,12 +108,12 @@ var permissions = map[Role][]Action{
 		ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite, ActPostsSchedule,
 		ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead, ActTokensCreate,
-		ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage},
+		ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage},
 	RoleManager: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActAccountsManage,
 		ActPostsRead, ActPostsWrite, ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold,
 		ActMediaRead, ActMediaWrite, ActLabelsManage, ActCampaignsRead, ActCampaignsManage,
 		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage, ActWebhooksManage,
-		ActInboxRulesManage},
+		ActInboxRulesManage, ActReportsManage},
 	RoleEditor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActPostsWrite,
 		ActPostsSchedule, ActPostsDelete, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate, ActTemplatesManage},

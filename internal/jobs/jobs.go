@@ -136,6 +136,9 @@ type Config struct {
 	// current UTC day (default 15m; each account once a day). A negative
 	// value turns snapshot_accounts off.
 	AudienceEvery time.Duration
+	// ReportsEvery is how often send_reports looks for scheduled reports
+	// due (default 5m).
+	ReportsEvery time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -167,6 +170,7 @@ func (c Config) withDefaults() Config {
 	set(&c.OverdueEvery, DefaultOverdueEvery)
 	set(&c.CheckEvery, DefaultCheckEvery)
 	set(&c.AudienceEvery, DefaultAudienceEvery)
+	set(&c.ReportsEvery, DefaultReportsEvery)
 	if c.MetricsBatch == 0 {
 		c.MetricsBatch = DefaultMetricsBatch
 	}
@@ -192,6 +196,7 @@ func (c Config) Validate() error {
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
 		{"overdue_every", c.OverdueEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
+		{"reports_every", c.ReportsEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every" || f.name == "audience_every") {
 			continue // turned off
@@ -258,6 +263,8 @@ type Deps struct {
 	Extender SeriesExtender
 	// Evergreen recycles evergreen posts; nil leaves recycle_evergreen out.
 	Evergreen EvergreenRecycler
+	// Reports sends the scheduled reports; nil leaves send_reports out.
+	Reports ReportSender
 	// Feeds polls RSS and Atom feeds; nil leaves poll_feeds out.
 	Feeds FeedPoller
 	// Webhooks delivers to workspace notification channels; nil leaves

@@ -84,6 +84,16 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return ExtendSeriesArgs{} },
 		})
 	}
+	if d.Reports != nil {
+		ks = append(ks, kind{
+			name: SendReportsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &sendReportsWorker{reports: d.Reports, log: log})
+			},
+			every: r.cfg.ReportsEvery,
+			args:  func() river.JobArgs { return SendReportsArgs{} },
+		})
+	}
 	if d.Evergreen != nil {
 		ks = append(ks, kind{
 			name: RecycleEvergreenArgs{}.Kind(),
