@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/mail"
+	"github.com/heraldsocial/herald/internal/report"
 	"io"
 	"log/slog"
 	"os"
@@ -230,7 +232,15 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	calendarFeeds := ical.New(st, clock, logger)
 	feedSvc := feeds.New(st, posts, feeds.NewClient(cfg.AllowPrivateNetworks), clock, logger,
 		feeds.Config{UserAgent: "Herald/" + a.version + " feed reader"})
+	mailer, err := mail.New(mail.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS}, logger)
+	if err != nil {
+		return nil, fmt.Errorf("e-mail: %w", err)
+	}
+	analyticsSvc := analytics.New(st, clock)
+	reports := report.NewService(st, analyticsSvc, mailer, clock, logger)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
+		Reports:    reports,
 		Store:      st,
 		Connectors: registry,
 		Keys:       keys,
@@ -265,7 +275,6 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Clock:  clock, Logger: logger})
 	templates := template.New(st, clock, posts, logger)
 	reviews := review.New(st, posts, clock, logger, review.WithNotifier(notifications))
-	analyticsSvc := analytics.New(st, clock)
 	a.api = api.New(api.Deps{
 		Auth:          a.auth,
 		Sessions:      a.sessions,
@@ -287,13 +296,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Reviews:       reviews,
 		Notifications: notifications,
 		Analytics:     analyticsSvc,
+		Reports:       reports,
 		Logger:        logger,
 		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/report"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -55,6 +56,9 @@ type Deps struct {
 	Imports   *postcsv.Service
 	// Analytics computes the analytics figures (nil: no analytics routes).
 	Analytics *analytics.Service
+	// Reports renders PDF reports and keeps scheduled ones (nil: no report
+	// routes).
+	Reports   *report.Service
 	Templates *template.Service
 	Feeds     *feeds.Service
 	Webhooks  *webhook.Service
@@ -156,6 +160,9 @@ func New(d Deps) *API {
 	}
 	if d.Analytics != nil {
 		a.registerAnalytics()
+	}
+	if d.Reports != nil {
+		a.registerReports()
 	}
 	return a
 }

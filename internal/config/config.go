@@ -140,6 +140,24 @@ type Config struct {
 	// server. Off by default: a typed address must not reach Herald's own
 	// machine or network.
 	AllowPrivateNetworks bool `env:"ALLOW_PRIVATE_NETWORKS" envDefault:"false"`
+	// SMTPHost is the SMTP server Herald sends e-mail through (scheduled
+	// reports, notifications); empty turns e-mail off (see MailEnabled)
+	// and then the other SMTP settings must be unset too.
+	SMTPHost string `env:"SMTP_HOST"`
+	// SMTPPort is the SMTP server's port; unset means 587, or 465 when
+	// SMTPTLS is "tls".
+	SMTPPort int `env:"SMTP_PORT"`
+	// SMTPUsername and SMTPPassword log in with SMTP AUTH; both unset
+	// sends without logging in.
+	SMTPUsername string `env:"SMTP_USERNAME"`
+	SMTPPassword string `env:"SMTP_PASSWORD"`
+	// SMTPFrom is the sender of Herald's e-mail, e.g. "Herald
+	// <herald@example.com>"; required with SMTPHost.
+	SMTPFrom string `env:"SMTP_FROM"`
+	// SMTPTLS is how the connection is encrypted: starttls (the default;
+	// required, never skipped), tls (implicit TLS, usually port 465) or
+	// none (plain text, allowed only for a loopback host).
+	SMTPTLS string `env:"SMTP_TLS"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -204,6 +222,21 @@ func (c *Config) fillDefaults() {
 		c.BaseURL = "http://" + browsableAddr(c.Addr)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SMTPHost = strings.TrimSpace(c.SMTPHost)
+	c.SMTPTLS = strings.ToLower(strings.TrimSpace(c.SMTPTLS))
+	if c.SMTPHost != "" {
+		// Without a host the SMTP settings stay as given, so Validate can
+		// point out the ones set in vain.
+		if c.SMTPTLS == "" {
+			c.SMTPTLS = SMTPModeStartTLS
+		}
+		if c.SMTPPort == 0 {
+			c.SMTPPort = DefaultSMTPPort
+			if c.SMTPTLS == SMTPModeTLS {
+				c.SMTPPort = DefaultSMTPTLSPort
+			}
+		}
+	}
 }
 
 // browsableAddr turns a listen address into one a browser can open: an
@@ -256,6 +289,8 @@ func explainParseError(err error) error {
 			out = append(out, fmt.Errorf("%sPUBLISH_BACKOFF_BASE: not a duration; use e.g. 5s or 100ms: %w", Prefix, pe.Err))
 		case "InstanceStaleAfter":
 			out = append(out, fmt.Errorf("%sINSTANCE_STALE_AFTER: not a duration; use e.g. 3s or 10s: %w", Prefix, pe.Err))
+		case "SMTPPort":
+			out = append(out, fmt.Errorf("%sSMTP_PORT: not a whole number; use 587 (STARTTLS) or 465 (TLS): %w", Prefix, pe.Err))
 		default:
 			out = append(out, fmt.Errorf("config: %w", e))
 		}
@@ -330,6 +365,7 @@ func (c Config) Validate() error {
 		bad("TRUSTED_PROXIES", "%v", err)
 	}
 	c.validatePublish(bad)
+	c.validateSMTP(bad)
 	if c.InstanceStaleAfter < 0 || (c.InstanceStaleAfter > 0 && c.InstanceStaleAfter < MinInstanceStaleAfter) {
 		bad("INSTANCE_STALE_AFTER", "%s: must be at least %s (a busy instance would lose its leases); leave it unset for 3s",
 			c.InstanceStaleAfter, MinInstanceStaleAfter)

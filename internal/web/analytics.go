@@ -35,6 +35,8 @@ type analyticsData struct {
 	BestAccount int64
 	Accounts    []herald.Account
 	Campaigns   []herald.Campaign
+	// Reports says the PDF and the scheduled reports are offered.
+	Reports bool
 }
 
 // analyticsQuery reads the period and the rate from the address.
@@ -73,6 +75,7 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 		}
 	}
 	d.Overview = o
+	d.Reports = h.d.Reports != nil
 	d.BestAccount, _ = strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
 	if d.Accounts, err = h.d.Accounts.List(r.Context(), p.Actor); err != nil {
 		return err
@@ -203,6 +206,15 @@ func csvURL(u string) string {
 		return path + ".csv?" + query
 	}
 	return path + ".csv"
+}
+
+// pdfURL is a page address's PDF twin.
+func pdfURL(u string) string {
+	path, query, found := strings.Cut(u, "?")
+	if found {
+		return path + ".pdf?" + query
+	}
+	return path + ".pdf"
 }
 
 // analyticsPostTitle names a post in the tables.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/report"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -77,6 +78,9 @@ type Deps struct {
 	MediaLinks *media.PublicLinks
 	// Analytics computes the analytics pages' figures.
 	Analytics *analytics.Service
+	// Reports renders the PDF report and keeps the scheduled ones (nil:
+	// neither is offered).
+	Reports *report.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -169,6 +173,7 @@ func (h *Handler) routes() {
 	h.inboxRoutes(m)
 	h.notificationRoutes(m)
 	h.analyticsRoutes(m)
+	h.reportRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
