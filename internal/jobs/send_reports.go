@@ -33,7 +33,9 @@ type sendReportsWorker struct {
 }
 
 // Timeout bounds one run.
-func (w *sendReportsWorker) Timeout(*river.Job[SendReportsArgs]) time.Duration { return 10 * time.Minute }
+func (w *sendReportsWorker) Timeout(*river.Job[SendReportsArgs]) time.Duration {
+	return 10 * time.Minute
+}
 
 // Work sends them; a report that could not be sent is recorded on its run.
 func (w *sendReportsWorker) Work(ctx context.Context, _ *river.Job[SendReportsArgs]) error {
