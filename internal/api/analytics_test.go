@@ -133,3 +133,29 @@ func TestAnalyticsAPI(t *testing.T) {
 		mustStatus(t, h.do("GET", audience+"?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z", tok, nil), 422)
 	})
 }
+
+// TestAnalyticsReportAPI downloads the PDF report and is told why a
+// schedule cannot be made while e-mail is off.
+func TestAnalyticsReportAPI(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		owner := h.newUser("owner@example.com")
+		ws := h.newWorkspace(owner, "Acme")
+		tok := h.tokenFor(owner, ws, herald.RoleOwner)
+		publishedPost(t, h, ws, owner, "Launch")
+		r := h.do("GET", fmt.Sprintf("/api/v1/workspaces/%d/analytics/report.pdf?days=7", ws.ID), tok, nil)
+		mustStatus(t, r, 200)
+		if !strings.HasPrefix(string(r.Body), "%PDF-") {
+			t.Fatalf("not a PDF: %.20q", r.Body)
+		}
+		mustStatus(t, h.do("GET", fmt.Sprintf("/api/v1/workspaces/%d/analytics/report.pdf?days=0x", ws.ID), tok, nil), 422)
+		base := fmt.Sprintf("/api/v1/workspaces/%d/reports", ws.ID)
+		r = h.do("POST", base, tok, map[string]any{"name": "Weekly", "every": "weekly", "recipients": []string{"cli@example.com"}})
+		mustStatus(t, r, 422)
+		if !strings.Contains(string(r.Body), "HERALD_SMTP_HOST") {
+			t.Fatalf("the refusal does not say what to set: %s", r.Body)
+		}
+		r = h.do("GET", base, tok, nil)
+		mustStatus(t, r, 200)
+		mustStatus(t, h.do("GET", base+"/999/runs", tok, nil), 404)
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/mail"
+	"github.com/heraldsocial/herald/internal/report"
 	"io"
 	"log/slog"
 	"net/http"
@@ -125,6 +127,11 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	d.Webhooks, d.Notifications = hooks, notes
 	d.Reviews = review.New(store, d.Posts, clock, logger)
 	d.Analytics = analytics.New(store, clock)
+	sender, err := mail.New(mail.Config{}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Reports = report.NewService(store, d.Analytics, sender, clock, logger)
 	a := api.New(d)
 	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
 	t.Cleanup(srv.Close)

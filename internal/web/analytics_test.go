@@ -217,3 +217,29 @@ func TestScheduleSuggestsBestTimes(t *testing.T) {
 	wantNot(t, a, `id="suggest-tuesday-09"`)
 	want(t, b.get(accountURL(w.ID, quiet.ID, "schedule")), http.StatusOK, `id="best-none"`, "Not enough data yet")
 }
+
+// TestAnalyticsPDFAndReportsWithoutMail downloads the overview as a PDF,
+// and finds the scheduled reports page saying what the operator must set
+// while e-mail is off, with no form to schedule one.
+func TestAnalyticsPDFAndReportsWithoutMail(t *testing.T) {
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.account(owner, w, "@acme")
+	e.analyticsPost(owner, w, acct, "Launch day", time.Now().Add(-30*time.Hour), 12, 3, 5)
+	b := e.browser()
+	b.signIn("ana@example.com")
+	a := b.get(wsURL(w.ID) + "analytics?days=7")
+	want(t, a, http.StatusOK, `id="analytics-pdf"`, `href="/w/`+itoa(w.ID)+`/analytics.pdf?days=7&amp;rate=followers"`, `id="analytics-reports"`)
+	a = b.get(wsURL(w.ID) + "analytics.pdf?days=7")
+	if a.Status != http.StatusOK || a.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(a.Body, "%PDF-") {
+		t.Fatalf("pdf: %d %q %.20q", a.Status, a.Header.Get("Content-Type"), a.Body)
+	}
+	if a := b.get(wsURL(w.ID) + "analytics.pdf?from=nope&to=2026-01-01"); a.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad period's pdf: %d", a.Status)
+	}
+	a = b.get(wsURL(w.ID) + "analytics/reports")
+	want(t, a, http.StatusOK, `id="reports-no-mail"`, "HERALD_SMTP_HOST", `id="reports-empty"`)
+	wantNot(t, a, `id="report-form"`)
+	a = b.post(wsURL(w.ID)+"analytics/reports", url.Values{"name": {"Weekly"}, "every": {"weekly"}, "recipients": {"cli@example.com"}})
+	want(t, a, http.StatusUnprocessableEntity, "e-mail is not set up on this server")
+}

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/mail"
+	"github.com/heraldsocial/herald/internal/report"
 	"io"
 	"log/slog"
 	"net/http"
@@ -130,10 +132,11 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	e.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.srv.Listener.Addr().String()
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
+	analyticsSvc := analytics.New(st, clock)
 	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
 		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Notifications: e.notes,
-		Analytics: analytics.New(st, clock), MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
+		Analytics: analyticsSvc, Reports: report.NewService(st, analyticsSvc, noMail(t, logger), clock, logger), MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,4 +332,15 @@ func wantNot(t *testing.T, a answer, texts ...string) {
 			t.Errorf("body has %q but should not", s)
 		}
 	}
+}
+
+// noMail is a mail sender with e-mail off, as on a server without
+// HERALD_SMTP_HOST.
+func noMail(t testing.TB, logger *slog.Logger) *mail.Sender {
+	t.Helper()
+	s, err := mail.New(mail.Config{}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
