@@ -52,8 +52,11 @@ func (r *ReportSchedule) Validate() error {
 	if r.Every != ReportWeekly && r.Every != ReportMonthly {
 		p.Add("every", "is %q; choose weekly or monthly", r.Every)
 	}
-	if r.AccountID < 0 || r.CampaignID < 0 {
+	if r.AccountID < 0 {
 		p.Add("account_id", "must not be negative")
+	}
+	if r.CampaignID < 0 {
+		p.Add("campaign_id", "must not be negative")
 	}
 	switch n := len(r.Recipients); {
 	case n == 0:

@@ -71,7 +71,7 @@ func TestRefreshTokens(t *testing.T) {
 
 			// Only the refresh under test: the inbox sync would (rightly)
 			// mark accounts whose tokens the platform does not know.
-			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: -1}, d)
+			mustStart(t, jobs.Config{MetricsEvery: -1, InboxEvery: -1, AudienceEvery: -1}, d)
 
 			get := func(a herald.Account) herald.Account {
 				t.Helper()

@@ -95,6 +95,9 @@ func (e *engage) readAudience(ctx context.Context, a herald.Account) (snap heral
 	if !can {
 		return snap, false, nil
 	}
+	if a.TokenExpiresAt != nil && !a.TokenExpiresAt.After(e.clock.Now()) {
+		return snap, false, nil // refresh_tokens renews it first, or tells people to reconnect
+	}
 	acct, opened := e.open(ctx, a)
 	if !opened {
 		return snap, false, nil

@@ -12,18 +12,20 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/heraldsocial/herald/internal/mail/mailtest"
 )
 
 // MustNew is New for a Config the test knows to be valid; roots, when not
 // nil, are the certificate authorities the Sender trusts.
-func MustNew(tb testing.TB, cfg Config, roots *testCert) *Sender {
+func MustNew(tb testing.TB, cfg Config, roots *mailtest.Cert) *Sender {
 	tb.Helper()
 	s, err := New(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatalf("New(%+v): %v", cfg, err)
 	}
 	if roots != nil {
-		s.roots = roots.pool
+		s.roots = roots.Pool
 	}
 	return s
 }
@@ -42,9 +44,9 @@ func testPDF() []byte {
 
 func TestSendReportWithPDF(t *testing.T) {
 	t.Parallel()
-	cert := newTestCert(t)
-	mp := startMailpit(t, mailpitOptions{cert: cert})
-	s := MustNew(t, mp.config(""), cert) // the default: STARTTLS, required
+	cert := mailtest.NewCert(t)
+	mp := mailtest.Start(t, mailtest.WithTLS(cert))
+	s := MustNew(t, mailpitConfig(mp, ""), cert) // the default: STARTTLS, required
 
 	pdf := testPDF()
 	msg := Message{
@@ -62,7 +64,7 @@ func TestSendReportWithPDF(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 
-	got := mp.waitMessages(t, 1)[0]
+	got := mp.WaitMessages(t, 1, waitTimeout)[0]
 	if got.From.Address != "reports@herald.test" || got.From.Name != "Herald Reports" {
 		t.Errorf("From = %+v, want Herald Reports <reports@herald.test>", got.From)
 	}
@@ -85,10 +87,10 @@ func TestSendReportWithPDF(t *testing.T) {
 	if a.FileName != "acme-2026-06-01.pdf" || a.ContentType != "application/pdf" {
 		t.Errorf("attachment %q (%s), want acme-2026-06-01.pdf (application/pdf)", a.FileName, a.ContentType)
 	}
-	if data := mp.get(t, "/api/v1/message/"+got.ID+"/part/"+a.PartID); !bytes.Equal(data, pdf) {
-		t.Errorf("attachment is %d bytes and differs from the %d sent", len(data), len(pdf))
+	if !bytes.Equal(a.Data, pdf) {
+		t.Errorf("attachment is %d bytes and differs from the %d sent", len(a.Data), len(pdf))
 	}
-	raw := string(mp.get(t, "/api/v1/message/"+got.ID+"/raw"))
+	raw := string(mp.Raw(t, got.ID))
 	if !strings.Contains(raw, "User-Agent: Herald") || strings.Contains(raw, "go-mail") {
 		t.Errorf("raw message does not say User-Agent: Herald, or names the library:\n%.600s", raw)
 	}
@@ -290,10 +292,10 @@ func fakeSMTPUntilData(c net.Conn) {
 
 func TestSendAuth(t *testing.T) {
 	t.Parallel()
-	cert := newTestCert(t)
-	mp := startMailpit(t, mailpitOptions{cert: cert, user: "herald", password: "correct-horse"})
+	cert := mailtest.NewCert(t)
+	mp := mailtest.Start(t, mailtest.WithTLS(cert), mailtest.WithAuth("herald", "correct-horse"))
 	send := func(user, password string) error {
-		cfg := mp.config(TLSStartTLS)
+		cfg := mailpitConfig(mp, TLSStartTLS)
 		cfg.Username, cfg.Password = user, password
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
@@ -303,7 +305,7 @@ func TestSendAuth(t *testing.T) {
 	if err := send("herald", "correct-horse"); err != nil {
 		t.Fatalf("Send with the right password: %v", err)
 	}
-	if got := mp.waitMessages(t, 1)[0]; got.Username != "herald" {
+	if got := mp.WaitMessages(t, 1, waitTimeout)[0]; got.Username != "herald" {
 		t.Errorf("the message was stored with username %q, want herald", got.Username)
 	}
 
@@ -319,16 +321,16 @@ func TestSendAuth(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "requires a login") {
 		t.Errorf("Send without a login to a server that requires one = %v, want one saying it requires a login", err)
 	}
-	if n := len(mp.messages(t)); n != 1 {
+	if n := len(mp.Messages(t)); n != 1 {
 		t.Errorf("mailpit stored %d messages; only the one with the right password should be there", n)
 	}
 }
 
 func TestSendImplicitTLS(t *testing.T) {
 	t.Parallel()
-	cert := newTestCert(t)
-	mp := startMailpit(t, mailpitOptions{cert: cert, implicitTLS: true, user: "herald", password: "over-tls"})
-	cfg := mp.config(TLSImplicit)
+	cert := mailtest.NewCert(t)
+	mp := mailtest.Start(t, mailtest.WithImplicitTLS(cert), mailtest.WithAuth("herald", "over-tls"))
+	cfg := mailpitConfig(mp, TLSImplicit)
 	cfg.Username, cfg.Password = "herald", "over-tls"
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
@@ -336,7 +338,7 @@ func TestSendImplicitTLS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if got := mp.waitMessages(t, 1)[0]; got.Subject != "Over TLS" || !strings.Contains(got.HTML, "<p>hi</p>") || got.Username != "herald" {
+	if got := mp.WaitMessages(t, 1, waitTimeout)[0]; got.Subject != "Over TLS" || !strings.Contains(got.HTML, "<p>hi</p>") || got.Username != "herald" {
 		t.Errorf("stored subject %q, HTML %q, username %q", got.Subject, got.HTML, got.Username)
 	}
 }
@@ -348,23 +350,23 @@ func TestSendRefusesUnencrypted(t *testing.T) {
 	t.Parallel()
 	t.Run("no STARTTLS offered", func(t *testing.T) {
 		t.Parallel()
-		mp := startMailpit(t, mailpitOptions{})
-		err := MustNew(t, mp.config(TLSStartTLS), nil).Send(t.Context(), Message{To: []string{"ana@example.com"}, Subject: "Report", Text: "attached"})
+		mp := mailtest.Start(t)
+		err := MustNew(t, mailpitConfig(mp, TLSStartTLS), nil).Send(t.Context(), Message{To: []string{"ana@example.com"}, Subject: "Report", Text: "attached"})
 		if err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 			t.Errorf("Send = %v, want a refusal naming STARTTLS", err)
 		}
-		if n := len(mp.messages(t)); n != 0 {
+		if n := len(mp.Messages(t)); n != 0 {
 			t.Errorf("mailpit stored %d messages sent without TLS", n)
 		}
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
 		t.Parallel()
-		mp := startMailpit(t, mailpitOptions{cert: newTestCert(t)})
-		err := MustNew(t, mp.config(TLSStartTLS), newTestCert(t)).Send(t.Context(), Message{To: []string{"ana@example.com"}, Subject: "Report", Text: "attached"})
+		mp := mailtest.Start(t, mailtest.WithTLS(mailtest.NewCert(t)))
+		err := MustNew(t, mailpitConfig(mp, TLSStartTLS), mailtest.NewCert(t)).Send(t.Context(), Message{To: []string{"ana@example.com"}, Subject: "Report", Text: "attached"})
 		if err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Errorf("Send = %v, want a certificate error", err)
 		}
-		if n := len(mp.messages(t)); n != 0 {
+		if n := len(mp.Messages(t)); n != 0 {
 			t.Errorf("mailpit stored %d messages sent over an unverified connection", n)
 		}
 	})
@@ -373,13 +375,13 @@ func TestSendRefusesUnencrypted(t *testing.T) {
 // TLS "none" is for a relay on the same machine, with or without a login.
 func TestSendPlainToLoopback(t *testing.T) {
 	t.Parallel()
-	mp := startMailpit(t, mailpitOptions{user: "herald", password: "local-relay", insecureAuth: true})
-	cfg := mp.config(TLSNone)
+	mp := mailtest.Start(t, mailtest.WithAuth("herald", "local-relay"), mailtest.WithInsecureAuth())
+	cfg := mailpitConfig(mp, TLSNone)
 	cfg.Username, cfg.Password = "herald", "local-relay"
 	if err := MustNew(t, cfg, nil).Send(t.Context(), Message{To: []string{"ana@example.com"}, Subject: "Local", Text: "hi"}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if got := mp.waitMessages(t, 1)[0]; got.Subject != "Local" || got.Username != "herald" {
+	if got := mp.WaitMessages(t, 1, waitTimeout)[0]; got.Subject != "Local" || got.Username != "herald" {
 		t.Errorf("stored subject %q username %q", got.Subject, got.Username)
 	}
 }

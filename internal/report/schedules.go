@@ -174,7 +174,8 @@ func (s *Service) Runs(ctx context.Context, actor herald.Actor, id int64, limit 
 }
 
 // SendNow sends a schedule's report for its last full period at once,
-// leaving its next run where it is.
+// leaving its next run where it is. It is a conflict when the
+// send_reports job starts the schedule's due run at the same moment.
 func (s *Service) SendNow(ctx context.Context, actor herald.Actor, id int64) (herald.ReportRun, error) {
 	if err := actor.Require(herald.ActReportsManage); err != nil {
 		return herald.ReportRun{}, err
@@ -186,7 +187,13 @@ func (s *Service) SendNow(ctx context.Context, actor herald.Actor, id int64) (he
 	if err != nil {
 		return herald.ReportRun{}, fmt.Errorf("report: send now: %w", err)
 	}
-	run, _, err := s.send(ctx, r, r.NextRunAt, r.NextRunAt)
+	run, started, err := s.send(ctx, r, r.NextRunAt, r.NextRunAt)
+	if err == nil && !started {
+		// The job took the due run between the read and the start: no run
+		// of ours exists, and this one sent nothing.
+		return herald.ReportRun{}, herald.Errorf(herald.CodeConflict,
+			"the report is being sent by its schedule at this moment; see its latest run")
+	}
 	return run, err
 }
 
@@ -214,9 +221,8 @@ func (s *Service) SendDue(ctx context.Context) (int, error) {
 			continue
 		}
 		run, started, err := s.send(ctx, r, r.NextRunAt, herald.NextReportRun(r.Every, s.clock.Now(), loc))
-		if err != nil && !started {
+		if err != nil { // also when the report went out but its run could not be recorded
 			errs = append(errs, err)
-			continue
 		}
 		if started && run.State == herald.ReportSent {
 			sent++

@@ -33,8 +33,10 @@ CREATE TABLE target_stats (
     CONSTRAINT target_stats_target_fkey FOREIGN KEY (target_id) REFERENCES targets (id) ON DELETE CASCADE
 );
 
--- The analytics pages read a workspace's published targets by time.
-CREATE INDEX targets_workspace_published_idx ON targets (workspace_id, published_at) WHERE state = 'published';
+-- The analytics pages read a workspace's published targets by time. The
+-- predicate names published_at, not the state, so that a claim (which
+-- changes the state) stays a heap-only update (see 00018).
+CREATE INDEX targets_workspace_published_idx ON targets (workspace_id, published_at) WHERE published_at IS NOT NULL;
 
 INSERT INTO target_stats (target_id, workspace_id, measured_at, likes, reposts, replies, quotes, impressions)
 SELECT DISTINCT ON (target_id) target_id, workspace_id, at, likes, reposts, replies, quotes, impressions

@@ -30,8 +30,10 @@ CREATE TABLE target_stats (
     followers_at INTEGER           -- when that follower count was read
 ) STRICT;
 
--- The analytics pages read a workspace's published targets by time.
-CREATE INDEX targets_workspace_published ON targets (workspace_id, published_at) WHERE state = 'published';
+-- The analytics pages read a workspace's published targets by time. The
+-- predicate names published_at, not the state, so that a claim (which
+-- changes the state) stays a heap-only update (see 00018).
+CREATE INDEX targets_workspace_published ON targets (workspace_id, published_at) WHERE published_at IS NOT NULL;
 
 INSERT INTO target_stats (target_id, workspace_id, measured_at, likes, reposts, replies, quotes, impressions)
 SELECT m.target_id, m.workspace_id, m.at, m.likes, m.reposts, m.replies, m.quotes, m.impressions
