@@ -7,6 +7,8 @@ package analytics
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/heraldsocial/herald/internal/herald"
 )
@@ -162,4 +164,23 @@ var Definitions = []Definition{
 	{"Followers at publishing", "The account's followers read when the post's counts were first collected (10 minutes after publishing), else its last daily count before publishing."},
 	{"Follower growth", "The account's followers at its last daily count in the period − at its last count before the period (or its first in it)."},
 	{"Change", "(this period − the previous period of the same length) ÷ the previous period."},
+}
+
+// Thousands writes n with comma thousands separators (1,234,567), as the
+// pages and reports show counts.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

@@ -30,6 +30,24 @@ var Platforms = []Platform{PlatformMastodon, PlatformBluesky, PlatformX, Platfor
 	PlatformFacebook, PlatformInstagram, PlatformThreads, PlatformTelegram, PlatformDiscord,
 	PlatformYouTube, PlatformPinterest, PlatformFake}
 
+// Name is the platform as people call it ("X", "LinkedIn", "Mastodon").
+func (p Platform) Name() string {
+	switch p {
+	case PlatformX:
+		return "X"
+	case PlatformLinkedIn:
+		return "LinkedIn"
+	case PlatformYouTube:
+		return "YouTube"
+	case PlatformFake:
+		return "Test platform"
+	case "":
+		return "Unknown"
+	}
+	s := string(p)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // Valid reports whether p is a known platform.
 func (p Platform) Valid() bool {
 	for _, x := range Platforms {

@@ -16,23 +16,9 @@ const (
 	noData   = "no data"   // no post gave a rate's denominator
 )
 
-// fmtInt writes n with thousands separators.
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "–" + b.String()
-	}
-	return b.String()
-}
+// fmtInt writes n with thousands separators; a minus is an en dash,
+// which the core fonts have.
+func fmtInt(n int64) string { return strings.Replace(analytics.Thousands(n), "-", "–", 1) }
 
 // fmtCount writes a count, or "not given".
 func fmtCount(c analytics.Sum) string {
@@ -115,22 +101,7 @@ func count(n int, noun string) string {
 }
 
 // platformName is a platform as people call it.
-func platformName(p herald.Platform) string {
-	switch p {
-	case herald.PlatformX:
-		return "X"
-	case herald.PlatformLinkedIn:
-		return "LinkedIn"
-	case herald.PlatformYouTube:
-		return "YouTube"
-	case herald.PlatformFake:
-		return "Test platform"
-	case "":
-		return "Unknown"
-	}
-	s := string(p)
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func platformName(p herald.Platform) string { return p.Name() }
 
 // postTitle names a post in the tables.
 func postTitle(title string) string {

@@ -138,22 +138,7 @@ func fmtCount(c analytics.Sum) string {
 }
 
 // fmtInt writes n with thousands separators.
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func fmtInt(n int64) string { return analytics.Thousands(n) }
 
 // fmtRate writes a rate as a percentage with two decimals, or "no data".
 func fmtRate(r analytics.Rate) string {

@@ -102,22 +102,7 @@ type checkView struct {
 }
 
 // platformName is a platform as people call it.
-func platformName(p herald.Platform) string {
-	switch p {
-	case herald.PlatformX:
-		return "X"
-	case herald.PlatformLinkedIn:
-		return "LinkedIn"
-	case herald.PlatformYouTube:
-		return "YouTube"
-	case herald.PlatformFake:
-		return "Test platform"
-	case "":
-		return "Unknown"
-	}
-	s := string(p)
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func platformName(p herald.Platform) string { return p.Name() }
 
 // unitOf is what a platform counts.
 func unitOf(p herald.Platform) string {
