@@ -278,8 +278,14 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 		}
 		return m[k]
 	}
-	var ranked []PostFigures
-	for _, t := range stats {
+	// Posts are ranked as small entries (engagements, target id, index in
+	// stats); figures are built only for the ones shown.
+	type rank struct {
+		e, target int64
+		i         int
+	}
+	var ranked []rank
+	for i, t := range stats {
 		switch {
 		case !t.PublishedAt.Before(prev.From) && t.PublishedAt.Before(prev.To):
 			o.Prior.Add(t)
@@ -298,7 +304,7 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 				group(byLabel, strconv.FormatInt(l, 10)).Add(t)
 			}
 			if e, ok := Engagements(t); ok {
-				ranked = append(ranked, PostFigures{TargetStats: t, Engagements: e})
+				ranked = append(ranked, rank{e: e, target: t.TargetID, i: i})
 			}
 		}
 	}
@@ -306,24 +312,23 @@ func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate De
 	o.ByPlatform = groups(byPlatform)
 	o.ByCampaign = groups(byCampaign)
 	o.ByLabel = groups(byLabel)
-	slices.SortStableFunc(ranked, func(a, b PostFigures) int {
-		return cmp.Or(cmp.Compare(b.Engagements, a.Engagements), cmp.Compare(a.TargetID, b.TargetID))
+	slices.SortFunc(ranked, func(a, b rank) int {
+		return cmp.Or(cmp.Compare(b.e, a.e), cmp.Compare(a.target, b.target))
 	})
-	o.Top = slices.Clone(ranked[:min(TopCount, len(ranked))])
+	shown := func(rs []rank) []PostFigures {
+		out := make([]PostFigures, len(rs))
+		for j, r := range rs {
+			out[j] = PostFigures{TargetStats: stats[r.i], Engagements: r.e}
+		}
+		return out
+	}
+	o.Top = shown(ranked[:min(TopCount, len(ranked))])
+	o.Bottom = []PostFigures{}
 	if len(ranked) > TopCount {
-		rest := ranked[max(TopCount, len(ranked)-TopCount):]
-		o.Bottom = slices.Clone(rest)
+		o.Bottom = shown(ranked[max(TopCount, len(ranked)-TopCount):])
 		slices.Reverse(o.Bottom)
 	}
-	o.Top, o.Bottom = nonNil(o.Top), nonNil(o.Bottom)
 	return o
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // groups lists a breakdown, most engagements first, then by key.
