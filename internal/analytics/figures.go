@@ -184,3 +184,30 @@ func Thousands(n int64) string {
 	}
 	return b.String()
 }
+
+// Text writes the sum with thousands separators, or "not given" when no
+// post gave the count: the words the pages and the PDF show.
+func (c Sum) Text() string {
+	if !c.Given() {
+		return "not given"
+	}
+	return Thousands(c.Value)
+}
+
+// Percent writes the rate as a percentage with two decimals ("5.50 %"),
+// or "no data" when no post gave a denominator.
+func (r Rate) Percent() string {
+	v, ok := r.Value()
+	if !ok {
+		return "no data"
+	}
+	return strconv.FormatFloat(v*100, 'f', 2, 64) + " %"
+}
+
+// One is a single post's count as a Sum; a count below 0 is not given.
+func One(v int64) Sum {
+	if v < 0 {
+		return Sum{}
+	}
+	return Sum{Value: v, Posts: 1}
+}

@@ -21,31 +21,15 @@ const (
 func fmtInt(n int64) string { return strings.Replace(analytics.Thousands(n), "-", "–", 1) }
 
 // fmtCount writes a count, or "not given".
-func fmtCount(c analytics.Sum) string {
-	if !c.Given() {
-		return notGiven
-	}
-	return fmtInt(c.Value)
-}
+func fmtCount(c analytics.Sum) string { return c.Text() }
 
 // fmtRate writes a rate as a percentage with two decimals, or "no data".
-func fmtRate(r analytics.Rate) string {
-	v, ok := r.Value()
-	if !ok {
-		return noData
-	}
-	return pct(v)
-}
+func fmtRate(r analytics.Rate) string { return r.Percent() }
 
 func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 2, 64) + " %" }
 
 // one is a single post's count as a Sum (a negative count is not given).
-func one(v int64) analytics.Sum {
-	if v < 0 {
-		return analytics.Sum{}
-	}
-	return analytics.Sum{Value: v, Posts: 1}
-}
+func one(v int64) analytics.Sum { return analytics.One(v) }
 
 // fmtFollowers writes a follower count, or "not given".
 func fmtFollowers(n int64) string {

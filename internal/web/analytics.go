@@ -130,24 +130,13 @@ func analyticsURL(workspaceID int64, q analytics.Query, rate analytics.Denominat
 }
 
 // fmtCount writes a count, or "not given".
-func fmtCount(c analytics.Sum) string {
-	if !c.Given() {
-		return "not given"
-	}
-	return fmtInt(c.Value)
-}
+func fmtCount(c analytics.Sum) string { return c.Text() }
 
 // fmtInt writes n with thousands separators.
 func fmtInt(n int64) string { return analytics.Thousands(n) }
 
 // fmtRate writes a rate as a percentage with two decimals, or "no data".
-func fmtRate(r analytics.Rate) string {
-	v, ok := r.Value()
-	if !ok {
-		return "no data"
-	}
-	return strconv.FormatFloat(v*100, 'f', 2, 64) + " %"
-}
+func fmtRate(r analytics.Rate) string { return r.Percent() }
 
 // fmtChange writes the change from prior to now, or "" with nothing to
 // compare.
@@ -230,12 +219,7 @@ func signed(n int64) string {
 }
 
 // one is a single post's count.
-func one(v int64) analytics.Sum {
-	if v < 0 {
-		return analytics.Sum{}
-	}
-	return analytics.Sum{Value: v, Posts: 1}
-}
+func one(v int64) analytics.Sum { return analytics.One(v) }
 
 // daysAsGroups lets the day table share the breakdowns' table.
 func daysAsGroups(days []analytics.Day) []analytics.Breakdown {
