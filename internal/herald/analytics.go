@@ -65,6 +65,15 @@ type TargetStats struct {
 	// Followers is the account's follower count read closest to the
 	// publishing time, -1 when not known.
 	Followers int64 `json:"followers"`
+	// Tracked is true once the target has a tracked link; Clicks (people's,
+	// bots and preview fetchers apart), UniqueClicks (one per visitor per
+	// UTC day), Conversions and Revenue (cents, in the workspace's
+	// currency) count only then.
+	Tracked      bool  `json:"tracked"`
+	Clicks       int64 `json:"clicks"`
+	UniqueClicks int64 `json:"unique_clicks"`
+	Conversions  int64 `json:"conversions"`
+	Revenue      int64 `json:"revenue_cents"`
 }
 
 // AnalyticsStore keeps what the analytics pages read: daily account

@@ -143,7 +143,8 @@ func (s *store) SetTargetFollowers(ctx context.Context, workspaceID int64, targe
 func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to time.Time) ([]herald.TargetStats, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.post_id, coalesce(p.campaign_id, 0), t.account_id, a.platform, t.published_at,
 			s.measured_at IS NOT NULL, coalesce(s.likes, -1), coalesce(s.reposts, -1), coalesce(s.replies, -1),
-			coalesce(s.quotes, -1), coalesce(s.impressions, -1), coalesce(s.followers, -1)
+			coalesce(s.quotes, -1), coalesce(s.impressions, -1), coalesce(s.followers, -1),
+			coalesce(s.tracked, false), coalesce(s.clicks, 0), coalesce(s.unique_clicks, 0), coalesce(s.conversions, 0), coalesce(s.revenue_cents, 0)
 		FROM targets t JOIN accounts a ON a.id = t.account_id JOIN posts p ON p.id = t.post_id
 		LEFT JOIN target_stats s ON s.target_id = t.id
 		WHERE t.workspace_id = ? AND t.state = 'published' AND t.published_at >= ? AND t.published_at < ?
@@ -155,7 +156,8 @@ func (s *store) ListTargetStats(ctx context.Context, workspaceID int64, from, to
 		var t herald.TargetStats
 		var published int64
 		err := sc.Scan(&t.TargetID, &t.PostID, &t.CampaignID, &t.AccountID, &t.Platform, &published, &t.Measured, &t.Likes,
-			&t.Reposts, &t.Replies, &t.Quotes, &t.Impressions, &t.Followers)
+			&t.Reposts, &t.Replies, &t.Quotes, &t.Impressions, &t.Followers,
+			&t.Tracked, &t.Clicks, &t.UniqueClicks, &t.Conversions, &t.Revenue)
 		t.PublishedAt = fromMicros(published)
 		return t, err
 	}, "list target stats")
