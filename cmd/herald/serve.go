@@ -97,6 +97,17 @@ func (c *ServeCmd) Run(env *Env) error {
 		}
 	}()
 
+	// Clicks on tracked links are written every second; what is pending
+	// when the server stops is written before Herald exits.
+	app.links.Start(ctx)
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := app.links.Close(stopCtx); err != nil {
+			logger.Warn("write the last link clicks", "error", err)
+		}
+	}()
+
 	serving = true
 	logger.InfoContext(ctx, "herald starting", "version", version(), "database", st.Dialect(),
 		"data_dir", cfg.DataDir, "base_url", cfg.BaseURL)

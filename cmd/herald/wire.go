@@ -40,6 +40,7 @@ import (
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/outbound"
@@ -69,8 +70,11 @@ type app struct {
 	// webhooks delivers notifications to the workspaces' channels
 	// (Deliver); the notification service is to call it.
 	webhooks *webhook.Service
-	version  string
-	clock    herald.Clock
+	// links serves the tracked short links and records their clicks
+	// (Start, Close).
+	links   *links.Service
+	version string
+	clock   herald.Clock
 }
 
 // wire builds every service, the API, the publishing dispatcher and the
@@ -199,6 +203,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		// before now was left by a dead process.
 		postOpts = append(postOpts, post.WithSingleInstance(clock.Now()))
 	}
+	// Tracked links: the dispatcher publishes each target's addresses as
+	// its short links, and the composer's checks count them so.
+	a.links, err = links.New(st, links.Options{BaseURL: cfg.BaseURL, Sealer: keys, Clock: clock, Logger: logger,
+		Referrer: cfg.LinksReferrer, CountryHeader: cfg.LinksCountryHeader})
+	if err != nil {
+		return nil, fmt.Errorf("tracked links: %w", err)
+	}
+	postOpts = append(postOpts, post.WithLinkShortener(a.links))
 	posts := post.New(st, clock, logger, postOpts...)
 	inboxSvc := inbox.New(st, clock, logger, inbox.WithNotifier(notifications), inbox.WithDMPlatforms(registry))
 	a.heartbeat = newHeartbeat(cfg, st, instance, clock, logger)
@@ -222,6 +234,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			OpenMedia: func(_ context.Context, key string) (io.ReadCloser, error) {
 				return storage.Open(key)
 			},
+			Links:    a.links,
 			Notifier: notifications,
 			Clock:    clock,
 			Logger:   logger,
@@ -297,13 +310,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Notifications: notifications,
 		Analytics:     analyticsSvc,
 		Reports:       reports,
+		Links:         a.links,
 		Logger:        logger,
 		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}
@@ -322,6 +336,7 @@ func (a *app) serverDeps() server.Deps {
 		Sessions:   a.sessions,
 		API:        a.api,
 		Web:        a.web,
+		Links:      a.links.Handler(),
 		APIRoutes:  routes,
 		Version:    a.version,
 		Clock:      a.clock,

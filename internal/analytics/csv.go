@@ -15,14 +15,17 @@ func (o Overview) WriteCSV(w io.Writer) error {
 	c := csv.NewWriter(w)
 	head := []string{"table", "key", "label", "posts", "measured", "likes", "reposts", "replies", "quotes",
 		"impressions", "engagements", "followers_at_publishing", "engagement_rate_by_followers",
-		"engagement_rate_by_impressions", "followers_start", "followers_end", "followers_change"}
+		"engagement_rate_by_impressions", "followers_start", "followers_end", "followers_change",
+		"clicks", "unique_clicks", "click_through_rate", "click_rate_by_followers", "conversions", "conversion_rate", "revenue"}
 	if err := c.Write(head); err != nil {
 		return fmt.Errorf("analytics: csv: %w", err)
 	}
 	row := func(table, key, label string, f Figures) []string {
 		return []string{table, key, label, strconv.Itoa(f.Posts), strconv.Itoa(f.Measured), cell(f.Likes),
 			cell(f.Reposts), cell(f.Replies), cell(f.Quotes), cell(f.Impressions), cell(f.Engagements),
-			cell(f.Followers), rateCell(f.RateByFollowers), rateCell(f.RateByImpressions), "", "", ""}
+			cell(f.Followers), rateCell(f.RateByFollowers), rateCell(f.RateByImpressions), "", "", "",
+			cell(f.Clicks), cell(f.UniqueClicks), rateCell(f.CTR), rateCell(f.CTRByFollowers), cell(f.Conversions),
+			rateCell(f.ConversionRate), money(f.Revenue)}
 	}
 	rows := [][]string{
 		row("total", o.Period.From.Format("2006-01-02"), "this period", o.Current),
@@ -69,6 +72,18 @@ func followers(n int64) string {
 		return ""
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// money writes cents as units with two decimals, empty when not given.
+func money(c Sum) string {
+	if !c.Given() {
+		return ""
+	}
+	v, sign := c.Value, ""
+	if v < 0 {
+		v, sign = -v, "-"
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
 func cell(c Sum) string {

@@ -7,6 +7,7 @@ package analytics
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -69,14 +70,18 @@ func (r *Rate) add(num, den int64) {
 }
 
 // Engagements is a post's engagements: the sum of the likes, reposts,
-// replies and quotes its platform gives; ok is false when it gives none of
-// them (or the post was not measured yet).
+// replies and quotes its platform gives, plus people's clicks on its
+// tracked links; ok is false when the platform gives none of the counts
+// (or the post was not measured yet).
 func Engagements(t herald.TargetStats) (n int64, ok bool) {
 	for _, v := range []int64{t.Likes, t.Reposts, t.Replies, t.Quotes} {
 		if v >= 0 {
 			n += v
 			ok = true
 		}
+	}
+	if ok && t.Tracked {
+		n += t.Clicks
 	}
 	return n, ok
 }
@@ -104,11 +109,38 @@ type Figures struct {
 	// over the posts that give both.
 	RateByFollowers   Rate `json:"engagement_rate_by_followers"`
 	RateByImpressions Rate `json:"engagement_rate_by_impressions"`
+	// Clicks and UniqueClicks are people's clicks on tracked links (bots
+	// and link previews apart), over the posts whose links were tracked;
+	// Conversions and Revenue (cents, in the workspace's currency) the
+	// conversions attributed to those clicks.
+	Clicks       Sum `json:"clicks"`
+	UniqueClicks Sum `json:"unique_clicks"`
+	Conversions  Sum `json:"conversions"`
+	Revenue      Sum `json:"revenue_cents"`
+	// CTR is clicks ÷ impressions over the tracked posts that give
+	// impressions; CTRByFollowers clicks ÷ followers at publishing over the
+	// tracked posts that do not give impressions. ConversionRate is
+	// conversions ÷ clicks.
+	CTR            Rate `json:"click_through_rate"`
+	CTRByFollowers Rate `json:"click_rate_by_followers"`
+	ConversionRate Rate `json:"conversion_rate"`
 }
 
 // Add counts one post.
 func (f *Figures) Add(t herald.TargetStats) {
 	f.Posts++
+	if t.Tracked {
+		f.Clicks.add(t.Clicks)
+		f.UniqueClicks.add(t.UniqueClicks)
+		f.Conversions.add(t.Conversions)
+		f.Revenue.add(t.Revenue)
+		f.ConversionRate.add(t.Conversions, t.Clicks)
+		if t.Measured && t.Impressions >= 0 {
+			f.CTR.add(t.Clicks, t.Impressions)
+		} else {
+			f.CTRByFollowers.add(t.Clicks, t.Followers)
+		}
+	}
 	if !t.Measured {
 		f.Followers.add(t.Followers)
 		return
@@ -157,12 +189,16 @@ type Definition struct {
 // them.
 var Definitions = []Definition{
 	{"Posts", "Published posts in the period; a post sent to three accounts counts three times."},
-	{"Engagements", "Likes + reposts + replies + quotes, as each platform counts them. A count a platform does not give is left out (\"not given\"), never taken as 0."},
+	{"Engagements", "Likes + reposts + replies + quotes, as each platform counts them, + people's clicks on the post's tracked links. A count a platform does not give is left out (\"not given\"), never taken as 0."},
 	{"Engagement rate by followers", "Engagements ÷ the account's followers when each post was published, summed over the posts that give both."},
 	{"Engagement rate by impressions", "Engagements ÷ impressions, summed over the posts whose platform gives impressions."},
 	{"Impressions", "Times the posts were seen, where the platform tells (X with the owner's access; Mastodon and Bluesky do not)."},
 	{"Followers at publishing", "The account's followers read when the post's counts were first collected (10 minutes after publishing), else its last daily count before publishing."},
 	{"Follower growth", "The account's followers at its last daily count in the period − at its last count before the period (or its first in it)."},
+	{"Clicks", "People's clicks on the posts' tracked links (Herald's short links); bots, crawlers and link-preview fetchers (Mastodon servers fetch every link they see) are counted apart. Unique clicks count one visitor once per link and day (a salted daily hash of address and browser; no address is stored). Posts whose links were not tracked give no clicks (\"not given\")."},
+	{"Click-through rate", "Clicks ÷ impressions over the tracked posts whose platform gives impressions; where it does not, clicks ÷ followers at publishing, labelled \"per follower\"."},
+	{"Conversions", "Goals reported by your site for visitors who came through a tracked link (the click id Herald adds to the address, sent back signed to the API or by the pixel); an event id counts once. Conversion rate = conversions ÷ clicks."},
+	{"Revenue", "The sum of the conversions' values in the workspace's currency; conversions in other currencies count as conversions, their values are not added."},
 	{"Change", "(this period − the previous period of the same length) ÷ the previous period."},
 }
 
@@ -210,4 +246,14 @@ func One(v int64) Sum {
 		return Sum{}
 	}
 	return Sum{Value: v, Posts: 1}
+}
+
+// Money writes an amount in hundredths (cents) as units with two
+// decimals: 1999 is "19.99", -5 is "-0.05".
+func Money(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, Thousands(cents/100), cents%100)
 }

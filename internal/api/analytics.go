@@ -17,7 +17,7 @@ type AnalyticsInput struct {
 	Days     int    `query:"days" doc:"The last days up to and including today in the workspace's zone (default 28; 1 to 366)"`
 	From     string `query:"from" doc:"First day of a span (2006-01-02, in the workspace's zone), with to; overrides days"`
 	To       string `query:"to" doc:"Last day of the span, included"`
-	Rate     string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+	Rate     string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default: the workspace's analytics setting, followers until changed)"`
 	Account  int64  `query:"account" doc:"Only this account's posts (the account view)"`
 	Campaign int64  `query:"campaign" doc:"Only this campaign's posts (the campaign view)"`
 }
@@ -42,6 +42,18 @@ type AudienceOutput struct {
 	}
 }
 
+// defaultRate is the rate asked for, else the workspace's default.
+func (a *API) defaultRate(ctx context.Context, actor herald.Actor, asked string) (analytics.Denominator, error) {
+	if asked != "" || a.d.Links == nil {
+		return analytics.Denominator(asked), nil
+	}
+	s, err := a.d.Links.Settings(ctx, actor, actor.WorkspaceID)
+	if err != nil {
+		return "", err
+	}
+	return analytics.Denominator(s.RateBy), nil
+}
+
 func (a *API) registerAnalytics() {
 	a.registerBestTimes()
 	tags := []string{"Analytics"}
@@ -59,8 +71,12 @@ func (a *API) registerAnalytics() {
 		if err != nil {
 			return nil, err
 		}
+		rate, err := a.defaultRate(ctx, actor, in.Rate)
+		if err != nil {
+			return nil, err
+		}
 		o, err := a.d.Analytics.Overview(ctx, actor, analytics.Query{Days: in.Days, From: in.From, To: in.To,
-			Rate: analytics.Denominator(in.Rate), AccountID: in.Account, CampaignID: in.Campaign})
+			Rate: rate, AccountID: in.Account, CampaignID: in.Campaign})
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +115,7 @@ func (a *API) registerAnalytics() {
 type BestTimesInput struct {
 	WorkspaceParam
 	Account int64  `query:"account" doc:"One account's posts only (default: every account's)"`
-	Rate    string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default followers)"`
+	Rate    string `query:"rate" enum:"followers,impressions," doc:"The engagement rate's denominator (default: the workspace's analytics setting, followers until changed)"`
 }
 
 // BestTimesOutput is the grid.
@@ -122,7 +138,11 @@ func (a *API) registerBestTimes() {
 		if err != nil {
 			return nil, err
 		}
-		bt, err := a.d.Analytics.BestTimes(ctx, actor, in.Account, analytics.Denominator(in.Rate))
+		rate, err := a.defaultRate(ctx, actor, in.Rate)
+		if err != nil {
+			return nil, err
+		}
+		bt, err := a.d.Analytics.BestTimes(ctx, actor, in.Account, rate)
 		if err != nil {
 			return nil, err
 		}

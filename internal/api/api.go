@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/report"
 	"log/slog"
 	"net/http"
@@ -58,7 +59,10 @@ type Deps struct {
 	Analytics *analytics.Service
 	// Reports renders PDF reports and keeps scheduled ones (nil: no report
 	// routes).
-	Reports   *report.Service
+	Reports *report.Service
+	// Links keeps tracked links, their settings and conversions (nil: no
+	// link routes).
+	Links     *links.Service
 	Templates *template.Service
 	Feeds     *feeds.Service
 	Webhooks  *webhook.Service
@@ -164,6 +168,9 @@ func New(d Deps) *API {
 	if d.Reports != nil {
 		a.registerReports()
 	}
+	if d.Links != nil {
+		a.registerLinks()
+	}
 	return a
 }
 
@@ -186,7 +193,7 @@ func holdsSecrets(path string) bool {
 		strings.HasPrefix(path, "/api/v1/invitations") {
 		return true
 	}
-	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/webhooks", "/review-links"} {
+	for _, part := range []string{"/tokens", "/invitations", "/sign-out", "/calendar-feed", "/webhooks", "/review-links", "/conversion-secret"} {
 		if strings.Contains(path, part) {
 			return true
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
@@ -132,8 +133,22 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		t.Fatal(err)
 	}
 	d.Reports = report.NewService(store, d.Analytics, sender, clock, logger)
+	d.Links, err = links.New(store, links.Options{BaseURL: "https://herald.example.com", Sealer: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := api.New(d)
-	srv := httptest.NewServer(sm.LoadAndSave(authSvc.Middleware(sm)(a)))
+	app := sm.LoadAndSave(authSvc.Middleware(sm)(a))
+	short := d.Links.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// As the server routes them: short links and signed conversions
+		// outside the session and authentication middleware.
+		if strings.HasPrefix(r.URL.Path, "/l/") || r.URL.Path == "/api/v1/conversions" {
+			short.ServeHTTP(w, r)
+			return
+		}
+		app.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	return &harness{t: t, store: store, keys: keys, auth: authSvc, svc: d, api: a, srv: srv, mediaDir: filepath.Join(dir, "media")}
 }

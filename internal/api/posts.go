@@ -51,13 +51,14 @@ type TargetBody struct {
 type PostCreateInput struct {
 	WorkspaceParam
 	Body struct {
-		Title      string       `json:"title,omitempty" maxLength:"200" doc:"Internal name, never published"`
-		Text       string       `json:"text,omitempty" maxLength:"100000" doc:"Base text; a target's variant text overrides it"`
-		LabelIDs   []int64      `json:"label_ids,omitempty" maxItems:"50"`
-		CampaignID *int64       `json:"campaign_id,omitempty" minimum:"1"`
-		Targets    []TargetBody `json:"targets,omitempty" maxItems:"100" doc:"One per account to publish to"`
-		Action     string       `json:"action,omitempty" enum:"draft,submit,schedule,queue" default:"draft" doc:"draft keeps the targets drafts; submit sends them for review; schedule schedules them (roles that need approval must submit); queue schedules each in its account's next free posting slot"`
-		Recurrence string       `json:"recurrence,omitempty" maxLength:"500" doc:"Repeat the post: an RFC 5545 RRULE without DTSTART, such as FREQ=WEEKLY;BYDAY=MO. The series starts at the first target's scheduled time, in the workspace's time zone; scheduling it creates the occurrences 30 days ahead"`
+		Title      string               `json:"title,omitempty" maxLength:"200" doc:"Internal name, never published"`
+		Text       string               `json:"text,omitempty" maxLength:"100000" doc:"Base text; a target's variant text overrides it"`
+		LabelIDs   []int64              `json:"label_ids,omitempty" maxItems:"50"`
+		CampaignID *int64               `json:"campaign_id,omitempty" minimum:"1"`
+		Targets    []TargetBody         `json:"targets,omitempty" maxItems:"100" doc:"One per account to publish to"`
+		Action     string               `json:"action,omitempty" enum:"draft,submit,schedule,queue" default:"draft" doc:"draft keeps the targets drafts; submit sends them for review; schedule schedules them (roles that need approval must submit); queue schedules each in its account's next free posting slot"`
+		Recurrence string               `json:"recurrence,omitempty" maxLength:"500" doc:"Repeat the post: an RFC 5545 RRULE without DTSTART, such as FREQ=WEEKLY;BYDAY=MO. The series starts at the first target's scheduled time, in the workspace's time zone; scheduling it creates the occurrences 30 days ahead"`
+		Links      *herald.LinkTracking `json:"links,omitempty" doc:"Tracked links: track true or false (absent: the workspace's analytics setting) and UTM parameters replacing the defaults (source = platform, medium = social, campaign = the campaign's slug, content = the post id)"`
 	}
 }
 
@@ -66,11 +67,12 @@ type PostPatchInput struct {
 	PostPath
 	IfMatch string `header:"If-Match" doc:"The ETag of the post as you read it; the update fails with 412 if the post changed since"`
 	Body    struct {
-		Title      *string      `json:"title,omitempty" maxLength:"200"`
-		Text       *string      `json:"text,omitempty" maxLength:"100000"`
-		LabelIDs   []int64      `json:"label_ids,omitempty" maxItems:"50" doc:"Replaces the labels; [] removes them all"`
-		CampaignID *int64       `json:"campaign_id,omitempty" minimum:"0" doc:"0 unlinks the post from its campaign"`
-		Targets    []TargetBody `json:"targets,omitempty" maxItems:"100" doc:"Replaces the targets: matched to the current ones by account; accounts left out are removed"`
+		Title      *string              `json:"title,omitempty" maxLength:"200"`
+		Text       *string              `json:"text,omitempty" maxLength:"100000"`
+		LabelIDs   []int64              `json:"label_ids,omitempty" maxItems:"50" doc:"Replaces the labels; [] removes them all"`
+		CampaignID *int64               `json:"campaign_id,omitempty" minimum:"0" doc:"0 unlinks the post from its campaign"`
+		Targets    []TargetBody         `json:"targets,omitempty" maxItems:"100" doc:"Replaces the targets: matched to the current ones by account; accounts left out are removed"`
+		Links      *herald.LinkTracking `json:"links,omitempty" doc:"Replaces the post's link tracking; {} returns to the workspace's default"`
 	}
 }
 
@@ -179,7 +181,7 @@ func (a *API) registerPosts() {
 		}
 		p, err := a.d.Posts.Create(ctx, actor, herald.Post{Title: in.Body.Title, Text: in.Body.Text,
 			LabelIDs: in.Body.LabelIDs, CampaignID: in.Body.CampaignID, Targets: targetsFrom(in.Body.Targets),
-			Recurrence: in.Body.Recurrence},
+			Recurrence: in.Body.Recurrence, Links: in.Body.Links},
 			post.Action(in.Body.Action))
 		if err != nil {
 			return nil, err
@@ -240,6 +242,12 @@ func (a *API) registerPosts() {
 		}
 		if b.Targets != nil {
 			p.Targets = targetsFrom(b.Targets)
+		}
+		if b.Links != nil {
+			p.Links = b.Links
+			if p.Links.Track == nil && p.Links.UTM == (herald.UTM{}) {
+				p.Links = nil
+			}
 		}
 		p, err = a.d.Posts.Update(ctx, actor, p, ifMatch, hasIfMatch)
 		if err != nil {

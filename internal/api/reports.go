@@ -72,9 +72,13 @@ func (a *API) registerReports() {
 		if err != nil {
 			return nil, err
 		}
+		rate, err := a.defaultRate(ctx, actor, in.Rate)
+		if err != nil {
+			return nil, err
+		}
 		var buf bytes.Buffer
 		if err := a.d.Reports.Write(ctx, actor, analytics.Query{Days: in.Days, From: in.From, To: in.To,
-			Rate: analytics.Denominator(in.Rate), AccountID: in.Account, CampaignID: in.Campaign}, &buf); err != nil {
+			Rate: rate, AccountID: in.Account, CampaignID: in.Campaign}, &buf); err != nil {
 			return nil, err
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {

@@ -158,6 +158,13 @@ type Config struct {
 	// required, never skipped), tls (implicit TLS, usually port 465) or
 	// none (plain text, allowed only for a loopback host).
 	SMTPTLS string `env:"SMTP_TLS"`
+	// LinksReferrer records the referring site (host only) of each click on
+	// a tracked link; off by default.
+	LinksReferrer bool `env:"LINKS_REFERRER"`
+	// LinksCountryHeader names the request header in which a proxy in front
+	// of Herald puts the visitor's country as two letters (e.g.
+	// CF-IPCountry); unset records no country.
+	LinksCountryHeader string `env:"LINKS_COUNTRY_HEADER"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to

@@ -399,7 +399,7 @@ func (f *filler) create(ctx context.Context, tx herald.Tx, c *candidate, variant
 	v.MediaIDs = slices.Clone(v.MediaIDs)
 	v.Thread = slices.Clone(v.Thread)
 	p := herald.Post{WorkspaceID: c.origin.WorkspaceID, AuthorID: c.origin.AuthorID, Title: c.origin.Title,
-		Text: c.texts[variant], LabelIDs: slices.Clone(c.origin.LabelIDs), CreatedAt: f.now, UpdatedAt: f.now,
+		Text: c.texts[variant], LabelIDs: slices.Clone(c.origin.LabelIDs), Links: c.origin.Links, CreatedAt: f.now, UpdatedAt: f.now,
 		Targets: []herald.Target{{AccountID: f.acct.ID, Variant: v, State: herald.StateScheduled, ScheduledAt: &slot,
 			CreatedAt: f.now, UpdatedAt: f.now}}}
 	if err := tx.CreatePost(ctx, &p); err != nil {

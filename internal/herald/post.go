@@ -27,9 +27,13 @@ type Post struct {
 	// OccurrenceAt is the occurrence of the series this post is; a series
 	// never has two posts for one occurrence.
 	OccurrenceAt *time.Time `json:"occurrence_at,omitempty"`
-	Version      int64      `json:"version"` // bumped by every edit; the API's ETag
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// Links says whether the post's links are tracked and with which UTM
+	// parameters; nil: tracked as the workspace's analytics settings say,
+	// with the default parameters.
+	Links     *LinkTracking `json:"links,omitempty"`
+	Version   int64         `json:"version"` // bumped by every edit; the API's ETag
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // Validate checks the post's own fields and each target's variant.
@@ -44,6 +48,9 @@ func (p *Post) Validate() error {
 	}
 	CheckText(&pr, "text", p.Text)
 	CheckLine(&pr, "recurrence", p.Recurrence)
+	if p.Links != nil {
+		p.Links.UTM.validate(&pr, "links.utm")
+	}
 	seen := map[int64]bool{}
 	for i := range p.Targets {
 		t := &p.Targets[i]

@@ -249,6 +249,7 @@ type Tx interface {
 	InstanceSoftwareStore
 	MetricsStore
 	AnalyticsStore
+	LinkStore
 	ReportStore
 	InboxStore
 	DMStore

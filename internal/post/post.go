@@ -26,6 +26,8 @@ type Service struct {
 	changes ChangesHook
 	// fit is what a platform gets of a library file (WithMediaFitter).
 	fit MediaFitter
+	// links counts tracked links as their short links (WithLinkShortener).
+	links LinkShortener
 	// options are the accounts' option fields as last listed.
 	options optionCache
 	// notifier is told about inbox assignments and reviews (WithNotifier).
@@ -216,7 +218,7 @@ func (s *Service) createIn(ctx context.Context, tx herald.Tx, actor herald.Actor
 		return herald.Post{}, err
 	}
 	p := herald.Post{WorkspaceID: actor.WorkspaceID, AuthorID: actor.UserID, Title: in.Title, Text: in.Text,
-		CampaignID: in.CampaignID, LabelIDs: in.LabelIDs, Recurrence: rule, CreatedAt: now, UpdatedAt: now}
+		CampaignID: in.CampaignID, LabelIDs: in.LabelIDs, Recurrence: rule, Links: in.Links, CreatedAt: now, UpdatedAt: now}
 	for _, t := range in.Targets {
 		p.Targets = append(p.Targets, herald.Target{AccountID: t.AccountID, Variant: t.Variant,
 			State: herald.StateDraft, ScheduledAt: utc(t.ScheduledAt), CreatedAt: now, UpdatedAt: now})
@@ -322,6 +324,7 @@ func (s *Service) Update(ctx context.Context, actor herald.Actor, p herald.Post,
 func merge(before, p herald.Post, now time.Time) (herald.Post, error) {
 	after := before
 	after.Title, after.Text, after.CampaignID, after.LabelIDs = p.Title, p.Text, p.CampaignID, p.LabelIDs
+	after.Links = p.Links
 	if before.SeriesID == nil {
 		// A draft's recurrence may change until its series starts.
 		rule, err := checkRecurrence(p.Recurrence)

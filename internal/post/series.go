@@ -215,7 +215,7 @@ func (s *Service) materialise(ctx context.Context, tx herald.Tx, actor herald.Ac
 	}
 	var made []int64
 	for _, at := range times {
-		occ := herald.Post{WorkspaceID: head.WorkspaceID, AuthorID: head.AuthorID, Title: head.Title, Text: head.Text,
+		occ := herald.Post{WorkspaceID: head.WorkspaceID, AuthorID: head.AuthorID, Title: head.Title, Text: head.Text, Links: head.Links,
 			CampaignID: head.CampaignID, LabelIDs: slices.Clone(head.LabelIDs), SeriesID: head.SeriesID,
 			OccurrenceAt: &at, CreatedAt: now, UpdatedAt: now}
 		for _, t := range head.Targets {

@@ -135,6 +135,49 @@ type Validation struct {
 	Voice []voice.Finding
 }
 
+// LinkShortener tells how a post's texts are published when its links are
+// tracked (links.Service): shorten is nil when they are not.
+type LinkShortener interface {
+	ShortenerFor(ctx context.Context, workspaceID int64, p herald.Post) (shorten func(string) string, err error)
+}
+
+// WithLinkShortener makes the platforms' checks count tracked links as the
+// short links they will be published as.
+func WithLinkShortener(l LinkShortener) Option {
+	return func(s *Service) { s.links = l }
+}
+
+// asSent is the draft with its texts as they will be published: each
+// tracked address replaced by a short link of the same length.
+func (s *Service) asSent(ctx context.Context, workspaceID int64, draft herald.Post) (herald.Post, error) {
+	if s.links == nil {
+		return draft, nil
+	}
+	shorten, err := s.links.ShortenerFor(ctx, workspaceID, draft)
+	if err != nil || shorten == nil {
+		return draft, err
+	}
+	out := draft
+	out.Text = shorten(draft.Text)
+	out.Targets = make([]herald.Target, len(draft.Targets))
+	for i, t := range draft.Targets {
+		v := t.Variant
+		v.Text = shorten(v.Text)
+		v.FirstComment = shorten(v.FirstComment)
+		v.Thread = make([]herald.ThreadPart, len(t.Variant.Thread))
+		for j, tp := range t.Variant.Thread {
+			tp.Text = shorten(tp.Text)
+			v.Thread[j] = tp
+		}
+		if len(v.Thread) == 0 {
+			v.Thread = t.Variant.Thread
+		}
+		t.Variant = v
+		out.Targets[i] = t
+	}
+	return out, nil
+}
+
 // Validate checks a draft without storing anything (see ValidateDraft).
 func (s *Service) Validate(ctx context.Context, actor herald.Actor, draft herald.Post) (map[int]TargetCheck, []herald.FieldProblem, error) {
 	v, err := s.ValidateDraft(ctx, actor, draft)
@@ -183,8 +226,12 @@ func (s *Service) checkDraft(ctx context.Context, ws herald.Workspace, names voi
 		findings = []voice.Finding{}
 	}
 	out := make(map[int]TargetCheck, len(draft.Targets))
-	for i, t := range draft.Targets {
-		tc, err := s.checkTarget(ctx, ws.ID, draft, t, cache)
+	sent, err := s.asSent(ctx, ws.ID, draft)
+	if err != nil {
+		return Validation{}, err
+	}
+	for i, t := range sent.Targets {
+		tc, err := s.checkTarget(ctx, ws.ID, sent, t, cache)
 		if err != nil {
 			return Validation{}, err
 		}

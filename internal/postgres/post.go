@@ -13,13 +13,20 @@ import (
 )
 
 const postCols = `id, workspace_id, author_id, title, text, campaign_id, version, created_at, updated_at,
-	recurrence, series_id, occurrence_at`
+	recurrence, series_id, occurrence_at, links`
 
 func scanPost(r scanner) (herald.Post, error) {
 	var p herald.Post
+	var links string
 	err := r.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &p.CampaignID, &p.Version,
-		&p.CreatedAt, &p.UpdatedAt, &p.Recurrence, &p.SeriesID, &p.OccurrenceAt)
-	return p, err
+		&p.CreatedAt, &p.UpdatedAt, &p.Recurrence, &p.SeriesID, &p.OccurrenceAt, &links)
+	if err != nil {
+		return p, err
+	}
+	if p.Links, err = herald.DecodeLinkTracking(links); err != nil {
+		return p, fmt.Errorf("postgres: post %d links: %w", p.ID, err)
+	}
+	return p, nil
 }
 
 // checkSeries refuses a series id that is not a post of the workspace (a
@@ -159,12 +166,12 @@ func (s store) CreatePost(ctx context.Context, p *herald.Post) error {
 		// The campaign is checked by the insert itself (no row: not in
 		// this workspace), one round trip fewer per post of a batch.
 		err := s.q.QueryRow(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
-			created_at, updated_at, recurrence, series_id, occurrence_at)
-			SELECT $1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10
+			created_at, updated_at, recurrence, series_id, occurrence_at, links)
+			SELECT $1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11
 			WHERE $5::bigint IS NULL OR EXISTS (SELECT 1 FROM campaigns WHERE workspace_id = $1 AND id = $5)
 			RETURNING id`,
 			c.WorkspaceID, c.AuthorID, c.Title, c.Text, c.CampaignID, c.CreatedAt, c.UpdatedAt, c.Recurrence,
-			c.SeriesID, c.OccurrenceAt).Scan(&c.ID)
+			c.SeriesID, c.OccurrenceAt, herald.EncodeLinkTracking(c.Links)).Scan(&c.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return campaignMissing(*c.CampaignID)
 		}
@@ -265,10 +272,10 @@ func (s store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion i
 			return err
 		}
 		err := s.q.QueryRow(ctx, `UPDATE posts SET title = $4, text = $5, campaign_id = $6, updated_at = $7,
-			recurrence = $8, series_id = $9, occurrence_at = $10,
+			recurrence = $8, series_id = $9, occurrence_at = $10, links = $11,
 			version = version + 1 WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING version`,
 			c.WorkspaceID, c.ID, expectedVersion, c.Title, c.Text, c.CampaignID, c.UpdatedAt,
-			c.Recurrence, c.SeriesID, c.OccurrenceAt).Scan(&c.Version)
+			c.Recurrence, c.SeriesID, c.OccurrenceAt, herald.EncodeLinkTracking(c.Links)).Scan(&c.Version)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.versionClash(ctx, "posts", "post", c.WorkspaceID, c.ID,
 				"the post was changed since you read it; reload it and try again")

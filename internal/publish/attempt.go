@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -187,6 +188,20 @@ func (a *attempt) do(ctx context.Context) result {
 	}
 	if strings.TrimSpace(v.FirstComment) != "" {
 		specs = append(specs, spec{comment: true, index: -1, text: v.FirstComment})
+	}
+	if d.deps.Links != nil && slices.ContainsFunc(specs, func(s spec) bool { return strings.Contains(s.text, "://") }) {
+		texts := make([]string, len(specs))
+		for i, s := range specs {
+			texts[i] = s.text
+		}
+		tracked, err := d.deps.Links.TrackLinks(ctx, c.Target, c.Account.Platform, texts)
+		if err != nil || len(tracked) != len(specs) {
+			d.log.ErrorContext(ctx, "tracking links failed", slog.Int64("target_id", c.Target.ID), slog.Any("error", err))
+			return a.transient(0, "the post's tracked links could not be made; it will be tried again")
+		}
+		for i := range specs {
+			specs[i].text = tracked[i]
+		}
 	}
 	for i, s := range specs {
 		if s.comment && a.progress.FirstComment != nil || !s.comment && s.index < len(a.progress.Parts) {

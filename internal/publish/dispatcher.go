@@ -197,6 +197,9 @@ type Deps struct {
 	// limits (an image over the size limit re-encoded smaller, the same
 	// bytes every time); nil: files are sent as stored.
 	FitMedia func(ctx context.Context, m connector.Media, lim connector.Limits) (connector.Media, error)
+	// Links turns the addresses in a target's texts into its tracked short
+	// links before they are sent (links.Service); nil: sent as written.
+	Links    LinkTracker
 	Notifier Notifier     // nil: notifications are only logged
 	Clock    herald.Clock // nil: herald.SystemClock
 	Logger   *slog.Logger // nil: discarded
@@ -204,6 +207,14 @@ type Deps struct {
 	// background jobs), so a 429 holds back every caller of that account;
 	// nil: the dispatcher keeps its own.
 	RateGate *connector.RateGate
+}
+
+// LinkTracker rewrites the addresses in a target's texts (the main text,
+// thread parts, first comment, in that order) into tracked short links,
+// the same link for the same address on every call, and returns the texts
+// to send.
+type LinkTracker interface {
+	TrackLinks(ctx context.Context, t herald.Target, platform herald.Platform, texts []string) ([]string, error)
 }
 
 func (d Deps) validate() error {

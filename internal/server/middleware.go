@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/auth"
@@ -37,12 +38,30 @@ func (s *Server) chain() http.Handler {
 	h = s.d.Auth.Middleware(s.d.Sessions)(h)
 	h = s.d.Sessions.LoadAndSave(h)
 	h = s.crossOrigin(h)
+	if s.d.Links != nil {
+		// Short links are public and answer at once: no session, no
+		// authentication, no body.
+		h = shortLinks(s.d.Links, h)
+	}
 	h = s.realIP(h)
 	h = s.observe(h)
 	h = s.readDeadline(h)
 	h = s.requestID(h)
 	h = s.recoverPanics(h)
 	return h
+}
+
+// shortLinks sends /l/… (the short links and the conversion pixel) and
+// the signed conversions (POST /api/v1/conversions, from the workspace's
+// own servers, never a browser session) to links, everything else to next.
+func shortLinks(links, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/l/") || r.URL.Path == "/api/v1/conversions" {
+			links.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics answers a panicking handler with a 500 and Herald's error

@@ -55,6 +55,9 @@ type Deps struct {
 	// an operational endpoint. Without it, / is a small page pointing to
 	// the API.
 	Web http.Handler
+	// Links serves the tracked short links and the conversion pixel under
+	// /l/, outside the session and authentication middleware; nil: none.
+	Links http.Handler
 	// Version is Herald's version, shown on the home page.
 	Version string
 	// Clock tells the time; nil means the system clock.

@@ -13,15 +13,20 @@ import (
 )
 
 const postCols = `p.id, p.workspace_id, p.author_id, p.title, p.text, p.campaign_id, p.version, p.created_at, p.updated_at,
-	p.recurrence, p.series_id, p.occurrence_at`
+	p.recurrence, p.series_id, p.occurrence_at, p.links`
 
 func scanPost(sc scanner) (herald.Post, error) {
 	var p herald.Post
 	var campaign, series, occurrence sql.NullInt64
 	var created, updated int64
+	var links string
 	if err := sc.Scan(&p.ID, &p.WorkspaceID, &p.AuthorID, &p.Title, &p.Text, &campaign, &p.Version, &created, &updated,
-		&p.Recurrence, &series, &occurrence); err != nil {
+		&p.Recurrence, &series, &occurrence, &links); err != nil {
 		return p, err
+	}
+	var err error
+	if p.Links, err = herald.DecodeLinkTracking(links); err != nil {
+		return p, fmt.Errorf("sqlite: post %d links: %w", p.ID, err)
 	}
 	p.CampaignID = fromNullInt(campaign)
 	p.SeriesID, p.OccurrenceAt = fromNullInt(series), fromNullMicros(occurrence)
@@ -187,9 +192,9 @@ func (s *store) CreatePost(ctx context.Context, p *herald.Post) error {
 		}
 		p.OccurrenceAt = stampPtr(p.OccurrenceAt)
 		err := q.QueryRowContext(ctx, `INSERT INTO posts (workspace_id, author_id, title, text, campaign_id, version,
-			created_at, updated_at, recurrence, series_id, occurrence_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+			created_at, updated_at, recurrence, series_id, occurrence_at, links) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.WorkspaceID, p.AuthorID, p.Title, p.Text, nullInt(p.CampaignID), micros(p.CreatedAt), micros(p.UpdatedAt),
-			p.Recurrence, nullInt(p.SeriesID), microsOrNil(p.OccurrenceAt)).Scan(&p.ID)
+			p.Recurrence, nullInt(p.SeriesID), microsOrNil(p.OccurrenceAt), herald.EncodeLinkTracking(p.Links)).Scan(&p.ID)
 		if err != nil {
 			return dbErr(err, "create post", seriesClash(p), "the post's workspace, author, campaign or series does not exist")
 		}
@@ -311,10 +316,10 @@ func (s *store) UpdatePost(ctx context.Context, p *herald.Post, expectedVersion 
 		}
 		p.OccurrenceAt = stampPtr(p.OccurrenceAt)
 		res, err := q.ExecContext(ctx, `UPDATE posts SET title = ?, text = ?, campaign_id = ?, updated_at = ?, version = version + 1,
-			recurrence = ?, series_id = ?, occurrence_at = ?
+			recurrence = ?, series_id = ?, occurrence_at = ?, links = ?
 			WHERE workspace_id = ? AND id = ? AND version = ?`,
 			p.Title, p.Text, nullInt(p.CampaignID), micros(p.UpdatedAt), p.Recurrence, nullInt(p.SeriesID),
-			microsOrNil(p.OccurrenceAt), p.WorkspaceID, p.ID, expectedVersion)
+			microsOrNil(p.OccurrenceAt), herald.EncodeLinkTracking(p.Links), p.WorkspaceID, p.ID, expectedVersion)
 		if err != nil {
 			return dbErr(err, "update post", seriesClash(p), "the post's campaign or series does not exist")
 		}

@@ -20,6 +20,7 @@ func postTests() []test {
 			camp := mustCampaign(t, s, w.ws.ID, "Spring")
 			p := herald.Post{WorkspaceID: w.ws.ID, AuthorID: w.owner.ID, Title: "Launch day", Text: "We launch today 🚀",
 				CampaignID: &camp.ID, LabelIDs: []int64{l2.ID, l1.ID}, CreatedAt: at(0), UpdatedAt: at(time.Second),
+				Links: &herald.LinkTracking{Track: ptr(false), UTM: herald.UTM{Campaign: "spring-26", Term: "shoes"}},
 				Targets: []herald.Target{
 					{AccountID: w.account.ID, State: herald.StateDraft, CreatedAt: at(0), UpdatedAt: at(0),
 						Variant: herald.Variant{Text: "Mastodon text", MediaIDs: []int64{7, 3},
@@ -46,6 +47,14 @@ func postTests() []test {
 			tg, err := s.GetTarget(ctx, w.ws.ID, p.Targets[1].ID)
 			noErr(t, err, "GetTarget")
 			same(t, "target", normTarget(tg), normTarget(p.Targets[1]))
+			// The link choice is replaced by an update, and nil is the default.
+			got.Links = nil
+			noErr(t, s.UpdatePost(ctx, &got, got.Version), "UpdatePost")
+			again, err := s.GetPost(ctx, w.ws.ID, p.ID)
+			noErr(t, err, "GetPost")
+			if again.Links != nil {
+				t.Fatalf("links after clearing = %+v, want nil", again.Links)
+			}
 		}},
 		{"NoTargetsNoLabels", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()

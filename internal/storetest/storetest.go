@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Connect", connectTests()},
 		{"Metrics", metricsTests()},
 		{"Analytics", analyticsTests()},
+		{"Links", linkTests()},
 		{"Reports", reportTests()},
 		{"Inbox", inboxTests()},
 		{"InboxWork", inboxWorkTests()},

@@ -35,8 +35,10 @@ type analyticsData struct {
 	BestAccount int64
 	Accounts    []herald.Account
 	Campaigns   []herald.Campaign
-	// Reports says the PDF and the scheduled reports are offered.
+	// Reports says the PDF and the scheduled reports are offered; Links
+	// the links and conversions page.
 	Reports bool
+	Links   bool
 }
 
 // analyticsQuery reads the period and the rate from the address.
@@ -61,6 +63,8 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	d := analyticsData{Query: analyticsQuery(r)}
 	d.Custom = d.Query.From != "" || d.Query.To != ""
+	d.Query.Rate = h.defaultRate(r.Context(), p, d.Query.Rate)
+	d.Links = h.d.Links != nil
 	o, err := h.d.Analytics.Overview(r.Context(), p.Actor, d.Query)
 	status := http.StatusOK
 	if err != nil {
@@ -134,6 +138,31 @@ func fmtCount(c analytics.Sum) string { return c.Text() }
 
 // fmtInt writes n with thousands separators.
 func fmtInt(n int64) string { return analytics.Thousands(n) }
+
+// ctrOf is the click-through rate by impressions where any tracked post
+// gives impressions, else per follower.
+func ctrOf(f analytics.Figures) analytics.Rate {
+	if f.CTR.Posts > 0 || f.CTRByFollowers.Posts == 0 {
+		return f.CTR
+	}
+	return f.CTRByFollowers
+}
+
+// ctrLabel says which click-through rate ctrOf gave.
+func ctrLabel(f analytics.Figures) string {
+	if f.CTR.Posts > 0 || f.CTRByFollowers.Posts == 0 {
+		return "Click-through rate"
+	}
+	return "Clicks per follower"
+}
+
+// fmtMoney writes a sum of cents, or "not given".
+func fmtMoney(c analytics.Sum) string {
+	if !c.Given() {
+		return "not given"
+	}
+	return analytics.Money(c.Value)
+}
 
 // fmtRate writes a rate as a percentage with two decimals, or "no data".
 func fmtRate(r analytics.Rate) string { return r.Percent() }

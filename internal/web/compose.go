@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +95,44 @@ type composeForm struct {
 	LabelIDs   []int64
 	CampaignID int64
 	Alt        map[int64][]string // alt texts typed, by media id
+	Track      string             // "", on, off: tracked links
+	UTM        herald.UTM
+}
+
+type utmField struct{ Name, Label, Value, Placeholder string }
+
+// utmFields are the UTM parameters the composer and the link builder offer.
+func utmFields(u herald.UTM) []utmField {
+	return []utmField{
+		{"source", "utm_source", u.Source, "the platform, e.g. mastodon"},
+		{"medium", "utm_medium", u.Medium, "social"},
+		{"campaign", "utm_campaign", u.Campaign, "the campaign's name as a slug"},
+		{"content", "utm_content", u.Content, "the post's number"},
+		{"term", "utm_term", u.Term, ""},
+	}
+}
+
+// readUTM reads the UTM fields of a form.
+func readUTM(v url.Values) herald.UTM {
+	return herald.UTM{Source: strings.TrimSpace(v.Get("utm_source")), Medium: strings.TrimSpace(v.Get("utm_medium")),
+		Campaign: strings.TrimSpace(v.Get("utm_campaign")), Content: strings.TrimSpace(v.Get("utm_content")),
+		Term: strings.TrimSpace(v.Get("utm_term"))}
+}
+
+// links is the post's link tracking the form describes, nil for the
+// workspace's default.
+func (f composeForm) links() *herald.LinkTracking {
+	l := &herald.LinkTracking{UTM: f.UTM}
+	switch f.Track {
+	case "on":
+		l.Track = new(true)
+	case "off":
+		l.Track = new(false)
+	}
+	if l.Track == nil && l.UTM == (herald.UTM{}) {
+		return nil
+	}
+	return l
 }
 
 // composeView is everything the composer page shows.
@@ -184,6 +223,10 @@ func readForm(r *http.Request) composeForm {
 	f.Interval, _ = strconv.Atoi(v.Get("interval"))
 	f.Count, _ = strconv.Atoi(v.Get("count"))
 	f.CampaignID, _ = strconv.ParseInt(v.Get("campaign"), 10, 64)
+	if t := v.Get("links_track"); t == "on" || t == "off" {
+		f.Track = t
+	}
+	f.UTM = readUTM(v)
 	texts, medias := v["text"], v["media"]
 	for i, t := range texts {
 		p := partForm{Text: strings.ReplaceAll(t, "\r\n", "\n")}
@@ -244,6 +287,7 @@ func (f composeForm) toPost(accts []herald.Account, loc *time.Location, pr map[s
 		pr["repeat"] = append(pr["repeat"], err.Error())
 	}
 	p.Recurrence = rule
+	p.Links = f.links()
 	platforms := map[int64]herald.Platform{}
 	for _, a := range accts {
 		platforms[a.ID] = a.Platform
@@ -314,6 +358,12 @@ func formFromPost(p herald.Post, loc *time.Location) composeForm {
 			Extra: extraOptions(t.Variant.Options)}
 	}
 	f.readRRule(p.Recurrence, loc)
+	if p.Links != nil {
+		f.UTM = p.Links.UTM
+		if p.Links.Track != nil {
+			f.Track = map[bool]string{true: "on", false: "off"}[*p.Links.Track]
+		}
+	}
 	return f
 }
 

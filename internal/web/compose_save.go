@@ -283,6 +283,8 @@ func slotOf(field string, f composeForm) string {
 		return "campaign"
 	case strings.HasPrefix(field, "label_ids"):
 		return "labels"
+	case strings.HasPrefix(field, "links"):
+		return "links"
 	case field == "targets":
 		return "accounts"
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
@@ -62,6 +63,7 @@ type env struct {
 	reviews   *review.Service
 	inbox     *inbox.Service
 	links     *media.PublicLinks
+	tracked   *links.Service
 	notes     *notify.Service
 	srv       *httptest.Server
 	web       *Handler
@@ -133,7 +135,11 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 	base := "http://" + e.srv.Listener.Addr().String()
 	e.links = media.NewPublicLinks(base, keys, st, storage, clock, logger)
 	analyticsSvc := analytics.New(st, clock)
-	w, err := New(Deps{Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
+	e.tracked, err = links.New(st, links.Options{BaseURL: base, Sealer: keys, Clock: clock, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Deps{Links: e.tracked, Inbox: e.inbox, Auth: e.auth, Sessions: sm, Workspaces: e.ws, Posts: e.posts, Accounts: e.accounts,
 		Media: e.media, Labels: e.labels, Campaigns: e.campaigns, Templates: e.templates, Evergreen: e.evergreen, Calendar: e.calendar,
 		Feeds: e.feeds, Webhooks: e.webhooks, Tasks: e.tasks, Reviews: e.reviews, Notifications: e.notes,
 		Analytics: analyticsSvc, Reports: report.NewService(st, analyticsSvc, noMail(t, logger), clock, logger), MediaLinks: e.links, Users: st, Clock: clock, Logger: logger, Version: "test"})
@@ -145,7 +151,7 @@ func newEnvOn(t *testing.T, st herald.Store) *env {
 		routes = append(routes, r.Method+" "+r.Path)
 	}
 	s := server.New(config.Config{BaseURL: base, ShutdownTimeout: 5 * time.Second}, server.Deps{
-		Store: st, Auth: e.auth, Sessions: sm, API: a, APIRoutes: routes, Web: w, Version: "test", Clock: clock,
+		Store: st, Auth: e.auth, Sessions: sm, API: a, APIRoutes: routes, Web: w, Links: e.tracked.Handler(), Version: "test", Clock: clock,
 	}, logger)
 	e.srv.Config.Handler = s.Handler()
 	e.web = w

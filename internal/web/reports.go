@@ -26,6 +26,7 @@ func (h *Handler) reportRoutes(m *http.ServeMux) {
 
 func (h *Handler) analyticsPDF(w http.ResponseWriter, r *http.Request, p *page) error {
 	q := analyticsQuery(r)
+	q.Rate = h.defaultRate(r.Context(), p, q.Rate)
 	var buf bytes.Buffer
 	if err := h.d.Reports.Write(r.Context(), p.Actor, q, &buf); err != nil {
 		return err

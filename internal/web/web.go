@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/heraldsocial/herald/internal/analytics"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/report"
 	"log/slog"
 	"net/http"
@@ -81,6 +82,9 @@ type Deps struct {
 	// Reports renders the PDF report and keeps the scheduled ones (nil:
 	// neither is offered).
 	Reports *report.Service
+	// Links keeps tracked links, the analytics settings and conversions
+	// (nil: no links page).
+	Links *links.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -174,6 +178,7 @@ func (h *Handler) routes() {
 	h.notificationRoutes(m)
 	h.analyticsRoutes(m)
 	h.reportRoutes(m)
+	h.linkRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
