@@ -117,6 +117,8 @@ type harness struct {
 	installation string
 	// fit, when set, is the dispatcher's FitMedia.
 	fit func(ctx context.Context, m connector.Media, lim connector.Limits) (connector.Media, error)
+	// links, when set, is the dispatcher's LinkTracker.
+	links publish.LinkTracker
 }
 
 func newHarness(t testing.TB, store testStore, cfg fakeserver.Config) *harness {
@@ -252,7 +254,7 @@ func (h *harness) start(t testing.TB, cfg publish.Config, reg *connector.Registr
 	t.Helper()
 	d := publish.New(cfg, publish.Deps{
 		Store: h.store, Connectors: reg, Open: h.kr.Open, Seal: h.kr.Seal, OpenMedia: h.openMedia,
-		FitMedia: h.fit, Notifier: h.notes, Clock: herald.SystemClock{},
+		FitMedia: h.fit, Links: h.links, Notifier: h.notes, Clock: herald.SystemClock{},
 		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err := d.Start(t.Context()); err != nil {

@@ -332,6 +332,9 @@ func audienceWords(s herald.AccountSnapshot) string {
 type performanceView struct {
 	Account string
 	analytics.TargetHistory
+	// Links are the target's tracked links with their counts.
+	Links    []herald.LinkStats
+	ShortURL func(code string) string
 }
 
 // performance loads the post's published targets' histories, when the
@@ -351,6 +354,12 @@ func (h *Handler) performance(ctx context.Context, p *page, po herald.Post, targ
 			if tv.T.ID == x.TargetID {
 				v.Account = tv.Account
 			}
+		}
+		if h.d.Links != nil {
+			if v.Links, err = h.d.Links.TargetLinks(ctx, p.Actor, p.Current.ID, x.TargetID); err != nil {
+				return nil, err
+			}
+			v.ShortURL = h.d.Links.ShortURL
 		}
 		out = append(out, v)
 	}
