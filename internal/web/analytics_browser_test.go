@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +73,24 @@ func TestBrowserAnalytics(t *testing.T) {
 		into(&list, chromedp.Evaluate[string](`document.querySelector("#best-account").value + "|" + location.search`)))
 	if list != fmt.Sprintf("%d|?days=7&rate=followers&account=%d", acct.ID, acct.ID) {
 		t.Fatalf("after choosing the account: %q", list)
+	}
+	var made struct {
+		Link     string `json:"link"`
+		Overflow bool   `json:"overflow"`
+	}
+	run(t, ctx, "links and conversions: a tracked short link from the builder, on a phone",
+		chromedp.Click(chromedp.CSS("#analytics-links")),
+		chromedp.WaitVisible(chromedp.CSS("#utm-builder")),
+		chromedp.SendKeys(chromedp.CSS("#builder-url"), "https://shop.example.com/spring"),
+		chromedp.SendKeys(chromedp.CSS("#utm-builder #utm_campaign"), "spring"),
+		chromedp.Click(chromedp.CSS("#builder-short")),
+		chromedp.WaitVisible(chromedp.CSS("#builder-made")),
+		into(&made, chromedp.Evaluate[struct {
+			Link     string `json:"link"`
+			Overflow bool   `json:"overflow"`
+		}](`(() => ({link: document.querySelector("#builder-made").textContent,
+			overflow: document.documentElement.scrollWidth > window.innerWidth + 1}))()`)))
+	if !strings.Contains(made.Link, e.srv.URL+"/l/") || !strings.Contains(made.Link, "utm_campaign=spring") || made.Overflow {
+		t.Fatalf("made %+v", made)
 	}
 }
