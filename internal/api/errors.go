@@ -32,32 +32,9 @@ func (e *ErrorBody) Error() string { return e.Error_.Message }
 // GetStatus returns the HTTP status (huma.StatusError).
 func (e *ErrorBody) GetStatus() int { return e.status }
 
-// StatusFor maps a domain error code to its one HTTP status.
-func StatusFor(code herald.Code) int {
-	switch code {
-	case herald.CodeBadRequest:
-		return http.StatusBadRequest
-	case herald.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case herald.CodeForbidden:
-		return http.StatusForbidden
-	case herald.CodeNotFound:
-		return http.StatusNotFound
-	case herald.CodeConflict:
-		return http.StatusConflict
-	case herald.CodePreconditionFailed:
-		return http.StatusPreconditionFailed
-	case herald.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case herald.CodeInvalid:
-		return http.StatusUnprocessableEntity
-	case herald.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case herald.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// StatusFor maps a domain error code to its one HTTP status
+// (herald.Code.HTTPStatus).
+func StatusFor(code herald.Code) int { return code.HTTPStatus() }
 
 func codeFor(status int) herald.Code {
 	switch status {

@@ -8,6 +8,7 @@ package herald
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -137,4 +138,32 @@ func (p Problems) Err(message string) error {
 		return nil
 	}
 	return &Error{Code: CodeInvalid, Message: message, Details: p}
+}
+
+// HTTPStatus is the one HTTP status the API and every other HTTP answer
+// give an error of code c.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case CodeBadRequest:
+		return http.StatusBadRequest
+	case CodeUnauthorized:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeConflict:
+		return http.StatusConflict
+	case CodePreconditionFailed:
+		return http.StatusPreconditionFailed
+	case CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

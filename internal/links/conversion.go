@@ -373,7 +373,7 @@ func (s *Service) writeError(ctx context.Context, w http.ResponseWriter, err err
 	if details == nil {
 		details = []herald.FieldProblem{}
 	}
-	writeJSON(w, statusFor(he.Code), errorBody{Error: errorPayload{Code: he.Code, Message: he.Message, Details: details}})
+	writeJSON(w, he.Code.HTTPStatus(), errorBody{Error: errorPayload{Code: he.Code, Message: he.Message, Details: details}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -388,32 +388,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// statusFor maps a code to its one HTTP status, as the API does
-// (internal/api.StatusFor, which this package may not import).
-func statusFor(code herald.Code) int {
-	switch code {
-	case herald.CodeBadRequest:
-		return http.StatusBadRequest
-	case herald.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case herald.CodeForbidden:
-		return http.StatusForbidden
-	case herald.CodeNotFound:
-		return http.StatusNotFound
-	case herald.CodeConflict:
-		return http.StatusConflict
-	case herald.CodePreconditionFailed:
-		return http.StatusPreconditionFailed
-	case herald.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case herald.CodeInvalid:
-		return http.StatusUnprocessableEntity
-	case herald.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case herald.CodeUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
