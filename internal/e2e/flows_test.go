@@ -196,6 +196,9 @@ func firstRunToPublished(t *testing.T, f *flows) {
 		t.Logf("%s: using the Move… form", dropped)
 		run(t, ctx, "move with the form",
 			chromedp.Navigate(fmt.Sprintf("%s/calendar?view=list&date=%s", wsURL, iso(at))),
+			// The Move… form is in the entry's menu.
+			chromedp.WaitVisible(chromedp.CSS(entry+" .cal-menu summary")),
+			chromedp.Click(chromedp.CSS(entry+" .cal-menu summary")),
 			chromedp.WaitVisible(chromedp.CSS(entry+" .cal-move summary")),
 			chromedp.Click(chromedp.CSS(entry+" .cal-move summary")),
 			chromedp.WaitVisible(chromedp.CSS(entry+` input[name="date"]`)),
