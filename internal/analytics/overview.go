@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -192,13 +193,26 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 			return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 		}
 	}
-	stats, err := s.store.ListTargetStats(ctx, actor.WorkspaceID, prev.From, cur.To)
-	if err != nil {
+	// The targets of the two periods, most of an overview's time, are read
+	// at the same time, each on a connection of its own. The period before
+	// is only summed: its posts' labels are not read.
+	var (
+		wait             sync.WaitGroup
+		prior, stats     []herald.TargetStats
+		priorErr, curErr error
+	)
+	wait.Go(func() {
+		prior, priorErr = s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, prev.From, prev.To)
+	})
+	stats, curErr = s.store.ListTargetStats(ctx, actor.WorkspaceID, cur.From, cur.To)
+	wait.Wait()
+	if err := cmp.Or(curErr, priorErr); err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 	}
-	stats = slices.DeleteFunc(stats, func(t herald.TargetStats) bool {
+	other := func(t herald.TargetStats) bool {
 		return q.AccountID != 0 && t.AccountID != q.AccountID || q.CampaignID != 0 && t.CampaignID != q.CampaignID
-	})
+	}
+	prior, stats = slices.DeleteFunc(prior, other), slices.DeleteFunc(stats, other)
 	accounts, err := s.store.ListAccounts(ctx, actor.WorkspaceID)
 	if err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
@@ -207,12 +221,25 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 	if err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 	}
-	// The counts before the period tell where its growth starts.
-	snaps, err := s.store.ListAccountSnapshots(ctx, actor.WorkspaceID, 0, cur.From.AddDate(0, 0, -MaxDays), cur.To)
+	// Growth starts at each account's last count before the period (taken
+	// at most MaxDays before it).
+	snaps, err := s.store.ListAccountSnapshots(ctx, actor.WorkspaceID, q.AccountID, cur.From, cur.To)
 	if err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 	}
-	o := Compute(stats, cur, loc, rate)
+	before, err := s.store.AccountSnapshotsBefore(ctx, actor.WorkspaceID, q.AccountID, cur.From)
+	if err != nil {
+		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
+	}
+	// Each account's count before the period goes first.
+	counts := make([]herald.AccountSnapshot, 0, len(before)+len(snaps))
+	for _, a := range before {
+		if !a.At.Before(cur.From.AddDate(0, 0, -MaxDays)) {
+			counts = append(counts, a)
+		}
+	}
+	counts = append(counts, snaps...)
+	o := compute(prior, stats, cur, loc, rate)
 	o.Zone = loc.String()
 	names := map[int64]string{}
 	for _, a := range accounts {
@@ -242,10 +269,7 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 		id, _ := strconv.ParseInt(o.ByLabel[i].Key, 10, 64)
 		o.ByLabel[i].Label = cmp.Or(labelNames[id], "No label")
 	}
-	if q.AccountID != 0 {
-		snaps = slices.DeleteFunc(snaps, func(a herald.AccountSnapshot) bool { return a.AccountID != q.AccountID })
-	}
-	o.Growth = growth(snaps, cur, accounts)
+	o.Growth = growth(counts, cur, accounts)
 	o.AccountID, o.CampaignID = q.AccountID, q.CampaignID
 	for _, list := range [][]PostFigures{o.Top, o.Bottom} {
 		for i := range list {
@@ -264,78 +288,120 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 // the period and the one before it (stats by publishing time), without
 // names: Overview adds those.
 func Compute(stats []herald.TargetStats, cur Period, loc *time.Location, rate Denominator) Overview {
+	return compute(stats, nil, cur, loc, rate)
+}
+
+// compute is Compute over the targets of two lists (Overview reads the
+// period and the one before apart): each target counts where its
+// publishing time falls, whichever list holds it.
+func compute(first, second []herald.TargetStats, cur Period, loc *time.Location, rate Denominator) Overview {
 	prev := previous(cur)
 	o := Overview{Period: cur, Previous: prev, Rate: rate}
-	dayIndex := map[string]int{}
+	// Days are found by date in loc (a number, yyyymmdd).
+	date := func(t time.Time) int {
+		y, m, d := t.In(loc).Date()
+		return y*10000 + int(m)*100 + d
+	}
+	dayIndex := map[int]int{}
 	for d := cur.From; d.Before(cur.To); d = d.AddDate(0, 0, 1) {
-		dayIndex[d.Format(time.DateOnly)] = len(o.Days)
+		dayIndex[date(d)] = len(o.Days)
 		o.Days = append(o.Days, Day{Date: d.Format(time.DateOnly)})
 	}
-	byAccount, byPlatform, byCampaign, byLabel := map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}
-	group := func(m map[string]*Figures, k string) *Figures {
-		if m[k] == nil {
-			m[k] = &Figures{}
-		}
-		return m[k]
-	}
-	// Posts are ranked as small entries (engagements, target id, index in
-	// stats); figures are built only for the ones shown.
+	// Grouped by id (0: no campaign, no label), keyed by its decimal text
+	// in the end.
+	byAccount, byCampaign, byLabel := map[int64]*Figures{}, map[int64]*Figures{}, map[int64]*Figures{}
+	byPlatform := map[herald.Platform]*Figures{}
+	// Posts are ranked by engagements, then target id: the TopCount
+	// first and the TopCount last are kept as small entries (engagements,
+	// target id, the target) as the targets go by, and figures are built
+	// only for those shown.
 	type rank struct {
 		e, target int64
-		i         int
+		t         *herald.TargetStats
 	}
-	var ranked []rank
-	for i, t := range stats {
-		switch {
-		case !t.PublishedAt.Before(prev.From) && t.PublishedAt.Before(prev.To):
-			o.Prior.Add(t)
-		case !t.PublishedAt.Before(cur.From) && t.PublishedAt.Before(cur.To):
-			o.Current.Add(t)
-			if i, ok := dayIndex[t.PublishedAt.In(loc).Format(time.DateOnly)]; ok {
-				o.Days[i].Add(t)
-			}
-			group(byAccount, strconv.FormatInt(t.AccountID, 10)).Add(t)
-			group(byPlatform, string(t.Platform)).Add(t)
-			group(byCampaign, strconv.FormatInt(t.CampaignID, 10)).Add(t)
-			if len(t.LabelIDs) == 0 {
-				group(byLabel, "0").Add(t)
-			}
-			for _, l := range t.LabelIDs {
-				group(byLabel, strconv.FormatInt(l, 10)).Add(t)
-			}
-			if e, ok := Engagements(t); ok {
-				ranked = append(ranked, rank{e: e, target: t.TargetID, i: i})
+	above := func(a, b rank) bool { return a.e > b.e || a.e == b.e && a.target < b.target }
+	below := func(a, b rank) bool { return above(b, a) }
+	// keep puts r in list (at most TopCount entries, first first) if it
+	// comes before its last.
+	keep := func(list []rank, r rank, first func(a, b rank) bool) []rank {
+		if len(list) == TopCount && !first(r, list[TopCount-1]) {
+			return list
+		}
+		if len(list) < TopCount {
+			list = append(list, r)
+		}
+		i := len(list) - 1
+		for ; i > 0 && first(r, list[i-1]); i-- {
+			list[i] = list[i-1]
+		}
+		list[i] = r
+		return list
+	}
+	var best, worst []rank
+	ranked := 0
+	for _, list := range [][]herald.TargetStats{first, second} {
+		for i := range list {
+			t := &list[i]
+			switch {
+			case !t.PublishedAt.Before(prev.From) && t.PublishedAt.Before(prev.To):
+				o.Prior.Add(*t)
+			case !t.PublishedAt.Before(cur.From) && t.PublishedAt.Before(cur.To):
+				o.Current.Add(*t)
+				if i, ok := dayIndex[date(t.PublishedAt)]; ok {
+					o.Days[i].Add(*t)
+				}
+				group(byAccount, t.AccountID).Add(*t)
+				group(byPlatform, t.Platform).Add(*t)
+				group(byCampaign, t.CampaignID).Add(*t)
+				if len(t.LabelIDs) == 0 {
+					group(byLabel, 0).Add(*t)
+				}
+				for _, l := range t.LabelIDs {
+					group(byLabel, l).Add(*t)
+				}
+				if e, ok := Engagements(*t); ok {
+					r := rank{e: e, target: t.TargetID, t: t}
+					best, worst, ranked = keep(best, r, above), keep(worst, r, below), ranked+1
+				}
 			}
 		}
 	}
-	o.ByAccount = groups(byAccount)
-	o.ByPlatform = groups(byPlatform)
-	o.ByCampaign = groups(byCampaign)
-	o.ByLabel = groups(byLabel)
-	slices.SortFunc(ranked, func(a, b rank) int {
-		return cmp.Or(cmp.Compare(b.e, a.e), cmp.Compare(a.target, b.target))
-	})
+	o.ByAccount = groups(byAccount, itoa)
+	o.ByPlatform = groups(byPlatform, func(p herald.Platform) string { return string(p) })
+	o.ByCampaign = groups(byCampaign, itoa)
+	o.ByLabel = groups(byLabel, itoa)
 	shown := func(rs []rank) []PostFigures {
 		out := make([]PostFigures, len(rs))
 		for j, r := range rs {
-			out[j] = PostFigures{TargetStats: stats[r.i], Engagements: r.e}
+			out[j] = PostFigures{TargetStats: *r.t, Engagements: r.e}
 		}
 		return out
 	}
-	o.Top = shown(ranked[:min(TopCount, len(ranked))])
-	o.Bottom = []PostFigures{}
-	if len(ranked) > TopCount {
-		o.Bottom = shown(ranked[max(TopCount, len(ranked)-TopCount):])
-		slices.Reverse(o.Bottom)
-	}
+	// Top is the best TopCount; Bottom the worst TopCount of the others,
+	// worst first.
+	o.Top = shown(best)
+	o.Bottom = shown(worst[:max(0, min(TopCount, ranked-TopCount))])
 	return o
 }
 
-// groups lists a breakdown, most engagements first, then by key.
-func groups(m map[string]*Figures) []Breakdown {
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// group returns the figures of m's group k, adding it if needed.
+func group[K comparable](m map[K]*Figures, k K) *Figures {
+	f := m[k]
+	if f == nil {
+		f = &Figures{}
+		m[k] = f
+	}
+	return f
+}
+
+// groups lists a breakdown, most engagements first, then by key (its
+// group's key as text).
+func groups[K comparable](m map[K]*Figures, key func(K) string) []Breakdown {
 	out := make([]Breakdown, 0, len(m))
 	for k, f := range m {
-		out = append(out, Breakdown{Key: k, Label: k, Figures: *f})
+		out = append(out, Breakdown{Key: key(k), Label: key(k), Figures: *f})
 	}
 	slices.SortFunc(out, func(a, b Breakdown) int {
 		return cmp.Or(cmp.Compare(b.Engagements.Value, a.Engagements.Value), cmp.Compare(b.Posts, a.Posts),

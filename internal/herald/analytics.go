@@ -92,6 +92,10 @@ type AnalyticsStore interface {
 	// LatestAccountSnapshots returns the latest snapshot of each of the
 	// workspace's accounts that has one, by account id.
 	LatestAccountSnapshots(ctx context.Context, workspaceID int64) (map[int64]AccountSnapshot, error)
+	// AccountSnapshotsBefore returns the latest snapshot taken before at of
+	// each of the workspace's accounts that has one (accountID 0), or of
+	// that account only, by account id: where a period's growth starts.
+	AccountSnapshotsBefore(ctx context.Context, workspaceID, accountID int64, at time.Time) (map[int64]AccountSnapshot, error)
 	// AccountsDueForSnapshot returns up to limit connected or expiring
 	// accounts, with credentials, of any workspace, on one of platforms,
 	// without a snapshot of now's UTC day: never measured first, then by
@@ -105,6 +109,10 @@ type AnalyticsStore interface {
 	// ListTargetStats returns the workspace's targets published in [from,
 	// to), with their latest counts, by publishing time then id.
 	ListTargetStats(ctx context.Context, workspaceID int64, from, to time.Time) ([]TargetStats, error)
+	// ListTargetStatsUnlabelled is ListTargetStats without the posts'
+	// labels (LabelIDs nil), for figures not broken down by label, such as
+	// those of the period an overview compares with.
+	ListTargetStatsUnlabelled(ctx context.Context, workspaceID int64, from, to time.Time) ([]TargetStats, error)
 }
 
 // AttachLabels sets each target's LabelIDs from (post id, label id)

@@ -166,5 +166,170 @@ func analyticsTests() []test {
 				t.Fatalf("another workspace sees %d targets", len(got))
 			}
 		}},
+		{"AccountSnapshotsBefore", func(t *testing.T, s herald.Store) {
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			day := 24 * time.Hour
+			second, unmeasured := mustAccount(t, s, w.ws.ID), mustAccount(t, s, w.ws.ID)
+			put := func(a herald.Account, at time.Time, followers int64) {
+				t.Helper()
+				noErr(t, s.PutAccountSnapshot(ctx, herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: a.ID,
+					At: at, Followers: followers, Following: 3, Posts: -1}), "PutAccountSnapshot")
+			}
+			put(w.account, at(-2*day), 100)
+			put(w.account, at(-day+time.Hour), 110)
+			put(w.account, at(time.Hour), 120) // the day of the boundaries below
+			put(w.account, at(day), 130)
+			put(second, at(-40*day), 7)
+			followers := func(got map[int64]herald.AccountSnapshot) map[int64]int64 {
+				out := map[int64]int64{}
+				for id, a := range got {
+					if id != a.AccountID || a.WorkspaceID != w.ws.ID {
+						t.Fatalf("snapshot %+v under account %d", a, id)
+					}
+					wantUTC(t, "snapshot time", a.At)
+					out[id] = a.Followers
+				}
+				return out
+			}
+			for _, c := range []struct {
+				what    string
+				account int64
+				at      time.Time
+				want    map[int64]int64
+			}{
+				{"every account", 0, at(2 * time.Hour), map[int64]int64{w.account.ID: 120, second.ID: 7}},
+				{"before a snapshot's very time", 0, at(time.Hour), map[int64]int64{w.account.ID: 110, second.ID: 7}},
+				{"the next day", 0, at(day), map[int64]int64{w.account.ID: 120, second.ID: 7}},
+				{"after the last", 0, at(2 * day), map[int64]int64{w.account.ID: 130, second.ID: 7}},
+				{"one account", w.account.ID, at(-day), map[int64]int64{w.account.ID: 100}},
+				{"an account without one", unmeasured.ID, at(day), map[int64]int64{}},
+				{"before every snapshot", 0, at(-50 * day), map[int64]int64{}},
+			} {
+				got, err := s.AccountSnapshotsBefore(ctx, w.ws.ID, c.account, c.at)
+				noErr(t, err, "AccountSnapshotsBefore: "+c.what)
+				same(t, c.what, followers(got), c.want)
+			}
+			got, err := s.AccountSnapshotsBefore(ctx, w.ws.ID, 0, at(2*time.Hour))
+			noErr(t, err, "AccountSnapshotsBefore")
+			same(t, "the snapshot", got[w.account.ID], herald.AccountSnapshot{WorkspaceID: w.ws.ID, AccountID: w.account.ID,
+				At: at(time.Hour), Followers: 120, Following: 3, Posts: -1})
+			other := mustWorld(t, s)
+			for _, account := range []int64{0, w.account.ID} {
+				got, err := s.AccountSnapshotsBefore(ctx, other.ws.ID, account, at(day))
+				noErr(t, err, "AccountSnapshotsBefore of another workspace")
+				if len(got) != 0 {
+					t.Fatalf("another workspace sees %+v", got)
+				}
+			}
+		}},
+		{"TargetStatsWithoutRows", func(t *testing.T, s herald.Store) {
+			// Published targets are listed whether or not anything wrote
+			// their figures yet, and whenever it did; each keeps its
+			// post's campaign as it is now.
+			ctx := t.Context()
+			w := mustWorld(t, s)
+			day := 24 * time.Hour
+			second := mustAccount(t, s, w.ws.ID)
+			publish := func(tg herald.Target, when time.Time) herald.Target {
+				t.Helper()
+				sched := when.Add(-time.Minute)
+				tg.ScheduledAt = &sched
+				for _, to := range []herald.TargetState{herald.StateScheduled, herald.StatePublishing, herald.StatePublished} {
+					if to == herald.StatePublished {
+						tg.RemoteID, tg.PublishedAt = "r"+unique(), &when
+					}
+					tr, err := tg.Transition(to, nil, "", when)
+					noErr(t, err, "Transition")
+					noErr(t, s.TransitionTarget(ctx, &tg, tr), "TransitionTarget")
+				}
+				return tg
+			}
+			snap := func(tg herald.Target, when time.Time, likes int64) {
+				t.Helper()
+				noErr(t, s.AddMetricSnapshots(ctx, []herald.MetricSnapshot{{WorkspaceID: w.ws.ID, TargetID: tg.ID,
+					At: when, Likes: likes, Reposts: -1, Replies: 2, Quotes: -1, Impressions: 50}}), "AddMetricSnapshots")
+			}
+			measured := mustPublished(t, s, w, w.account, "m", at(0))
+			snap(measured, at(time.Hour), 10)
+			// Counted before it was published.
+			early := mustPost(t, s, w.ws.ID, w.owner.ID, second.ID).Targets[0]
+			snap(early, at(-time.Hour), 4)
+			early = publish(early, at(30*time.Minute))
+			never := mustPublished(t, s, w, w.account, "n", at(time.Hour))
+			// A labelled post of another workspace among this one's.
+			other := mustWorld(t, s)
+			op := mustPublished(t, s, other, other.account, "o", at(time.Hour))
+			otherPost, err := s.GetPost(ctx, other.ws.ID, op.PostID)
+			noErr(t, err, "GetPost")
+			otherPost.LabelIDs = []int64{mustLabel(t, s, other.ws.ID, "Theirs").ID}
+			noErr(t, s.UpdatePost(ctx, &otherPost, otherPost.Version), "UpdatePost")
+			// Two days later, two at the same time, one of them measured.
+			late := mustPublished(t, s, w, second, "l", at(2*day))
+			tie := mustPublished(t, s, w, w.account, "t", at(2*day))
+			snap(tie, at(2*day+time.Hour), 7)
+			// Not published, whatever its publishing time says.
+			odd := mustPost(t, s, w.ws.ID, w.owner.ID, w.account.ID).Targets[0]
+			for _, to := range []herald.TargetState{herald.StateScheduled, herald.StatePublishing} {
+				if to == herald.StatePublishing {
+					odd.PublishedAt = ptr(at(time.Hour))
+				}
+				tr, err := odd.Transition(to, nil, "", at(0))
+				noErr(t, err, "Transition")
+				noErr(t, s.TransitionTarget(ctx, &odd, tr), "TransitionTarget")
+			}
+			snap(odd, at(2*time.Hour), 99)
+			// The campaign of a post set after its figures were.
+			camp := mustCampaign(t, s, w.ws.ID, "Spring")
+			label := mustLabel(t, s, w.ws.ID, "Promo")
+			for _, tg := range []herald.Target{measured, never} {
+				p, err := s.GetPost(ctx, w.ws.ID, tg.PostID)
+				noErr(t, err, "GetPost")
+				p.CampaignID, p.LabelIDs = &camp.ID, []int64{label.ID}
+				noErr(t, s.UpdatePost(ctx, &p, p.Version), "UpdatePost")
+			}
+			// The rows expected with the post's campaign and labels, when
+			// listed.
+			want := func(campaign int64, labels bool) []herald.TargetStats {
+				row := func(tg herald.Target, acct herald.Account, inCampaign bool, likes int64) herald.TargetStats {
+					st := herald.TargetStats{TargetID: tg.ID, PostID: tg.PostID, AccountID: acct.ID, Platform: acct.Platform,
+						PublishedAt: *tg.PublishedAt, Likes: -1, Reposts: -1, Replies: -1, Quotes: -1, Impressions: -1,
+						Followers: -1}
+					if likes >= 0 {
+						st.Measured, st.Likes, st.Replies, st.Impressions = true, likes, 2, 50
+					}
+					if inCampaign {
+						st.CampaignID = campaign
+						if labels {
+							st.LabelIDs = []int64{label.ID}
+						}
+					}
+					return st
+				}
+				rows := []herald.TargetStats{row(measured, w.account, true, 10), row(early, second, false, 4),
+					row(never, w.account, true, -1), row(tie, w.account, false, 7), row(late, second, false, -1)}
+				if late.ID < tie.ID {
+					rows[3], rows[4] = rows[4], rows[3]
+				}
+				return rows
+			}
+			check := func(what string, campaign int64) {
+				t.Helper()
+				for _, span := range []struct{ from, to time.Time }{{at(-day), at(3 * day)}, {at(-1000 * day), at(1000 * day)}} {
+					got, err := s.ListTargetStats(ctx, w.ws.ID, span.from, span.to)
+					noErr(t, err, "ListTargetStats")
+					same(t, what, got, want(campaign, true))
+					got, err = s.ListTargetStatsUnlabelled(ctx, w.ws.ID, span.from, span.to)
+					noErr(t, err, "ListTargetStatsUnlabelled")
+					same(t, what+" without labels", got, want(campaign, false))
+				}
+				got, err := s.ListTargetStats(ctx, w.ws.ID, at(time.Minute), at(day))
+				noErr(t, err, "ListTargetStats of a part")
+				same(t, what+", from a minute on", got, want(campaign, true)[1:3])
+			}
+			check("stats", camp.ID)
+			noErr(t, s.DeleteCampaign(ctx, w.ws.ID, camp.ID), "DeleteCampaign")
+			check("stats once the campaign is deleted", 0)
+		}},
 	}
 }
