@@ -15,9 +15,6 @@ import (
 // a cell with fewer says "not enough data" instead of guessing.
 const MinPostsPerCell = 3
 
-// SuggestDays is how far ahead Suggest looks.
-const SuggestDays = 14
-
 // bandCoverage is the least probability with which a cell's band holds
 // the true median (when the cell has the posts for it).
 const bandCoverage = 0.90
@@ -171,62 +168,6 @@ func (b BestTimes) Best(n int) []Cell {
 	}
 	slices.SortFunc(out, Cell.compare)
 	return out[:min(max(n, 0), len(out))]
-}
-
-// Suggest returns up to n free times at or after from and before the same
-// wall-clock time SuggestDays days later in loc (nil is UTC), each on the
-// hour in loc and in a cell with Enough: the best cell's times first
-// (as Best orders cells), each cell's soonest first. An hour in loc that
-// already holds one of taken (at any minute of it) is not free. An hour
-// that a daylight-saving change skips is never suggested; one that it
-// repeats is suggested at its first occurrence.
-func (b BestTimes) Suggest(from time.Time, loc *time.Location, taken []time.Time, n int) []time.Time {
-	out := []time.Time{}
-	if n <= 0 {
-		return out
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	cells := b.Best(7 * 24)
-	if len(cells) == 0 {
-		return out
-	}
-	busy := map[int64]bool{}
-	for _, t := range taken {
-		busy[hourStart(t, loc).Unix()] = true
-	}
-	end := from.In(loc).AddDate(0, 0, SuggestDays)
-	y, m, d := from.In(loc).Date()
-	for _, c := range cells {
-		for i := range SuggestDays + 1 {
-			// Noon UTC names the day's weekday whatever loc's offsets.
-			if time.Date(y, m, d+i, 12, 0, 0, 0, time.UTC).Weekday() != c.Weekday {
-				continue
-			}
-			t := time.Date(y, m, d+i, c.Hour, 0, 0, 0, loc)
-			if t.Hour() != c.Hour || t.Minute() != 0 || t.Weekday() != c.Weekday {
-				continue // a daylight-saving change skips this hour that day
-			}
-			if t.Before(from) || !t.Before(end) || busy[t.Unix()] {
-				continue
-			}
-			out = append(out, t)
-			if len(out) == n {
-				return out
-			}
-		}
-	}
-	return out
-}
-
-// hourStart is the start of the hour in loc that holds t. It is not
-// t.Truncate(time.Hour): zones such as Asia/Kolkata are half an hour off
-// UTC.
-func hourStart(t time.Time, loc *time.Location) time.Time {
-	lt := t.In(loc)
-	return lt.Add(-time.Duration(lt.Minute())*time.Minute - time.Duration(lt.Second())*time.Second -
-		time.Duration(lt.Nanosecond()))
 }
 
 // BestTimesHistory is how far back the best-time grid reads posts.

@@ -129,6 +129,7 @@ func New(d Deps) *API {
 	a.registerSession()
 	a.registerWorkspaces()
 	a.registerBrandVoice()
+	a.registerWorkspaceLogo()
 	a.registerMembers()
 	a.registerInvitations()
 	a.registerTokens()

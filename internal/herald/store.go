@@ -29,6 +29,15 @@ type WorkspaceStore interface {
 	DeleteWorkspace(ctx context.Context, id int64) error     // and everything in it
 	// ListUserWorkspaces returns the workspaces userID is a member of, by name.
 	ListUserWorkspaces(ctx context.Context, userID int64) ([]UserWorkspace, error)
+	// GetWorkspaceLogo returns the workspace's logo; ErrNotFound when it
+	// has none.
+	GetWorkspaceLogo(ctx context.Context, workspaceID int64) (WorkspaceLogo, error)
+	// PutWorkspaceLogo saves l as its workspace's logo, replacing any;
+	// ErrConflict when the workspace does not exist.
+	PutWorkspaceLogo(ctx context.Context, l *WorkspaceLogo) error
+	// DeleteWorkspaceLogo removes the workspace's logo; ErrNotFound when
+	// it has none.
+	DeleteWorkspaceLogo(ctx context.Context, workspaceID int64) error
 }
 
 // UserStore keeps users. Emails are unique (stored lower-cased).

@@ -22,6 +22,18 @@ type logo struct {
 	w, h float64
 }
 
+// CheckLogo reports whether data is a logo the report can show: a PNG or
+// JPEG image, under the pixel limit, that reads in full and embeds. It
+// makes the same checks as rendering does, so an image refused here is one
+// the PDF would refuse too; the error wraps ErrLogo and says why.
+func CheckLogo(data []byte) error {
+	if len(data) == 0 {
+		return fmt.Errorf("%w: it is empty", ErrLogo)
+	}
+	_, err := registerLogo(fpdf.New("P", "mm", "A4", ""), data)
+	return err
+}
+
 // registerLogo checks the image and adds it to p, sized to fit the
 // header. The image is decoded in full first: fpdf's own parsers panic on
 // some broken files. fpdf reads only some PNGs (not interlaced ones, nor

@@ -52,7 +52,7 @@ func (s *Service) Write(ctx context.Context, actor herald.Actor, q analytics.Que
 	if err != nil {
 		return err
 	}
-	return PDF(w, in)
+	return s.render(ctx, w, in)
 }
 
 // input gathers what a report shows.
@@ -88,7 +88,29 @@ func (s *Service) input(ctx context.Context, actor herald.Actor, q analytics.Que
 		}
 		title = "Campaign: " + c.Name
 	}
-	return Input{Workspace: ws.Name, Title: title, Overview: o, Best: &best, Generated: s.clock.Now(), Loc: loc}, nil
+	logo, err := s.store.GetWorkspaceLogo(ctx, actor.WorkspaceID)
+	switch {
+	case errors.Is(err, herald.ErrNotFound):
+		// no logo: the header shows the name alone
+	case err != nil:
+		return Input{}, fmt.Errorf("report: logo: %w", err)
+	}
+	return Input{Workspace: ws.Name, Logo: logo.Data, Title: title, Overview: o, Best: &best, Generated: s.clock.Now(),
+		Loc: loc}, nil
+}
+
+// render writes in as PDF. A stored logo the renderer refuses (uploads
+// are checked, but the renderer may change) does not stop the report: it
+// is made without the logo, and the refusal is logged.
+func (s *Service) render(ctx context.Context, w io.Writer, in Input) error {
+	if len(in.Logo) > 0 {
+		if err := CheckLogo(in.Logo); err != nil {
+			s.log.WarnContext(ctx, "report made without the workspace's logo", slog.String("workspace", in.Workspace),
+				slog.Any("error", err))
+			in.Logo = nil
+		}
+	}
+	return PDF(w, in)
 }
 
 // List returns the workspace's report schedules.
@@ -270,7 +292,7 @@ func (s *Service) deliver(ctx context.Context, actor herald.Actor, r herald.Repo
 		return fmt.Errorf("preparing the report: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := PDF(&buf, in); err != nil {
+	if err := s.render(ctx, &buf, in); err != nil {
 		return fmt.Errorf("rendering the report: %w", err)
 	}
 	name := fmt.Sprintf("%s-%s-%s.pdf", fileSafe(in.Workspace), from, to)

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Store", storeTests()},
 		{"Installation", installationTests()},
 		{"Workspaces", workspaceTests()},
+		{"WorkspaceLogo", workspaceLogoTests()},
 		{"Users", userTests()},
 		{"Members", memberTests()},
 		{"Locks", lockTests()},

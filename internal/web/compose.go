@@ -26,6 +26,7 @@ func (h *Handler) composeRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/compose/media", h.inWorkspace(h.composeUpload))
 	m.Handle("GET /w/{ws}/compose/media/{media}", h.inWorkspace(h.composeMediaItem))
 	m.Handle("GET /w/{ws}/compose/library", h.inWorkspace(h.composeLibrary))
+	m.Handle("GET /w/{ws}/compose/best", h.inWorkspace(h.composeBest))
 	h.draftRoutes(m)
 }
 
@@ -160,6 +161,8 @@ type composeView struct {
 	Kits kitsView
 	// Options are the platform options of each account that has some.
 	Options map[int64]accountOptions
+	// Best are the suggested times to post (see compose_best.go).
+	Best bestTimesView
 }
 
 // problems returns the problems shown next to slot.
@@ -473,6 +476,7 @@ func (h *Handler) composeNew(w http.ResponseWriter, r *http.Request, p *page) er
 	if len(v.F.Accounts) == 0 && len(v.Accounts) == 1 {
 		v.F.Accounts = []int64{v.Accounts[0].ID}
 	}
+	h.withBest(r.Context(), p, &v)
 	if err := h.check(r.Context(), p, &v); err != nil {
 		return err
 	}
@@ -504,6 +508,7 @@ func (h *Handler) composeEdit(w http.ResponseWriter, r *http.Request, p *page) e
 	if err != nil {
 		return err
 	}
+	h.withBest(r.Context(), p, &v)
 	if err := h.check(r.Context(), p, &v); err != nil {
 		return err
 	}

@@ -112,3 +112,49 @@ func TestBrowserCompose(t *testing.T) {
 		t.Fatalf("autosave and scheduling made %d posts (%v), want 1", len(posts), err)
 	}
 }
+
+// TestBrowserComposeBestTimes picks a suggested time in a real browser:
+// it fills the date and time field in place and the live checks say when
+// the post publishes; choosing a second account reads the suggestions
+// again, across the workspace's accounts.
+func TestBrowserComposeBestTimes(t *testing.T) {
+	ctx := chrome(t, "Europe/Paris")
+	e := newEnv(t)
+	owner, w := e.owner("ana@example.com", "Acme")
+	acct := e.account(owner, w, "@acme")
+	other := e.account(owner, w, "@other")
+	paris := mustZone(t, "Europe/Paris")
+	if err := e.store.PutAccountSnapshot(context.Background(), herald.AccountSnapshot{WorkspaceID: w.ID, AccountID: acct.ID,
+		At: time.Now().Add(-100 * 24 * time.Hour), Followers: 100, Following: 1, Posts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(paris)
+	best := time.Date(today.Year(), today.Month(), today.Day()+2, 9, 0, 0, 0, paris)
+	for i := 1; i <= 3; i++ {
+		e.analyticsPost(owner, w, acct, "Best "+strconv.Itoa(i), best.AddDate(0, 0, -7*i).Add(20*time.Minute), 5, 1, 0)
+	}
+	value := best.Format("2006-01-02T15:04")
+	id := "best-" + best.Format("2006-01-02-15")
+	run(t, ctx, "sign in",
+		chromedp.Navigate(e.srv.URL+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS("#signin-submit")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ana@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#signin-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#glance")),
+	)
+	run(t, ctx, "choose a suggested time",
+		chromedp.Navigate(fmt.Sprintf("%s/w/%d/compose?account=%d", e.srv.URL, w.ID, acct.ID)),
+		chromedp.WaitVisible(chromedp.CSS("#"+id)),
+		chromedp.Click(chromedp.CSS("#"+id)),
+		waitFor(`document.getElementById("at").value === "`+value+`"`),
+		waitFor(`document.querySelector("#checks .check-summary").textContent.includes("`+best.Format("Mon 2 Jan 2006, 15:04")+`")`),
+		waitFor(`document.getElementById("`+id+`").getAttribute("aria-pressed") === "true"`),
+		waitFor(`location.pathname.endsWith("/compose")`),
+	)
+	run(t, ctx, "choose a second account",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`label[for="account-%d"]`, other.ID))),
+		waitFor(`document.getElementById("best-times-note") && document.getElementById("best-times-note").textContent.includes("all the workspace")`),
+		waitFor(`document.getElementById("`+id+`") !== null`),
+	)
+}

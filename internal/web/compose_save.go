@@ -27,8 +27,12 @@ func problemText(err error) string {
 }
 
 // applyOp runs a thread edit asked for without JavaScript: "add",
-// "remove:i", "up:i", "down:i", "split:i" or "unmedia:i:id".
+// "remove:i", "up:i", "down:i", "split:i" or "unmedia:i:id"; or picks a
+// suggested time, "at:2006-01-02T15:04".
 func applyOp(f *composeForm, op string, r *http.Request) {
+	if bestAt(f, op) {
+		return
+	}
 	verb, rest, _ := strings.Cut(op, ":")
 	idxS, extra, _ := strings.Cut(rest, ":")
 	i, err := strconv.Atoi(idxS)
@@ -324,6 +328,7 @@ func (h *Handler) reshow(w http.ResponseWriter, r *http.Request, p *page, v comp
 	if err := h.loadMedia(r.Context(), p, v.F, v.Media); err != nil {
 		return err
 	}
+	h.withBest(r.Context(), p, &v)
 	if err := h.check(r.Context(), p, &v); err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ func (h *Handler) settingsRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/settings/tokens", h.inWorkspace(h.settingsTokenCreate))
 	m.Handle("POST /w/{ws}/settings/tokens/{token}/revoke", h.inWorkspace(h.settingsTokenRevoke))
 	m.Handle("GET /w/{ws}/settings/audit", h.inWorkspace(h.settingsAudit))
+	h.logoRoutes(m)
 	h.organiseRoutes(m)
 	h.voiceRoutes(m)
 	h.feedsRoutes(m)
@@ -135,6 +136,8 @@ type workspaceForm struct {
 	ConfirmName     string
 	DeleteErr       *herald.Error
 	Saved           herald.Workspace // as stored, for the read-only view and the delete check
+	Logo            *herald.LogoInfo // the report logo, nil when there is none
+	LogoErr         *herald.Error    // why an uploaded logo was refused
 }
 
 // formOf fills the form from a stored workspace.
@@ -162,6 +165,12 @@ func (h *Handler) settingsWorkspace(w http.ResponseWriter, r *http.Request, p *p
 
 func (h *Handler) renderWorkspaceTab(w http.ResponseWriter, r *http.Request, p *page, status int, in workspaceForm) {
 	p.Title = "Settings"
+	logo, err := h.logoInfo(r.Context(), p.Actor)
+	if err != nil {
+		// The rest of the page is still of use; the logo's card says none.
+		h.d.Logger.WarnContext(r.Context(), "workspace logo", "workspace_id", p.Actor.WorkspaceID, "error", err)
+	}
+	in.Logo = logo
 	h.render(w, r, status, settingsWorkspacePage(p, in))
 }
 

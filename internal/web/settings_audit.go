@@ -177,6 +177,13 @@ func auditWords(e herald.AuditEntry, names map[int64]string) string {
 		return "changed the workspace: " + workspaceChanges(before, after)
 	case "workspace.brand_voice":
 		return "changed the brand voice rules: " + workspaceChanges(before, after)
+	case "workspace.logo.set":
+		if len(e.Before) > 0 {
+			return "replaced the logo on reports"
+		}
+		return "added a logo to reports"
+	case "workspace.logo.remove":
+		return "removed the logo from reports"
 	case "member.role":
 		return fmt.Sprintf("changed the role of %s from %s to %s", personName(names, e.ObjectID), before.Role, after.Role)
 	case "member.join":

@@ -318,6 +318,26 @@
   document.addEventListener("htmx:load", start);
 })();
 
+// Best times: a suggested time fills the date and time field in place
+// (the live checks and autosave see it as typed). Without this, the
+// suggestion's button posts the form and the composer comes back with the
+// time filled.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button[data-best-at]") : null;
+    var field = document.getElementById("at");
+    if (!btn || !field) return;
+    ev.preventDefault();
+    field.value = btn.dataset.bestAt;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    document.querySelectorAll("button[data-best-at]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === btn ? "true" : "false");
+    });
+  });
+})();
+
 // The brand voice rules in the composer: a suggested replacement is a
 // one-click fix, and while a rule that blocks is broken (the server's
 // #voice-blocked says why) the buttons that send the post on are disabled.
