@@ -65,8 +65,10 @@ var publishedPosts = []seedPost{
 // server (three test-platform accounts, labelled posts over the coming
 // week, some published, one failed), then checks the home page, the week
 // on the calendar and the composer with previews for two accounts in a
-// desktop browser, then home and the calendar on a phone. With -update it
-// writes them to docs/screenshots.
+// desktop browser, then home and the calendar on a phone, and last, with
+// two months of history written while the server is stopped (seedHistory),
+// the analytics overview and the tracked links. With -update it writes
+// them to docs/screenshots.
 func TestScreenshots(t *testing.T) {
 	ctx := chrome(t, zone, shotWidth, shotHeight)
 	loc, err := time.LoadLocation(zone)
@@ -226,11 +228,47 @@ func TestScreenshots(t *testing.T) {
 		t.Errorf("the calendar on a phone lacks today's post: %q", text)
 	}
 
+	// Two months of history, written while the server is stopped; then
+	// the analytics overview and the links page on a desktop.
+	var me struct {
+		User herald.User `json:"user"`
+	}
+	(api{t: t, base: srv.url + "/api/v1", token: token}).do(http.MethodGet, "/me", nil, http.StatusOK, &me)
+	srv.stop()
+	seedHistory(t, srv.dataDir, 1, me.User.ID, accts, loc)
+	srv.start(t)
+	wsURL = srv.url + "/w/1"
+	var analytics, links []byte
+	run(t, ctx, "analytics",
+		chromedp.EmulateViewport(shotWidth, shotHeight),
+		chromedp.Navigate(wsURL+"/analytics?days=28"),
+		chromedp.WaitVisible(chromedp.CSS("#chart-days canvas")),
+		chromedp.WaitVisible(chromedp.CSS("#chart-growth canvas")),
+		into(&text, chromedp.Text(chromedp.CSS("main"))),
+		into(&analytics, chromedp.CaptureScreenshot()),
+	)
+	for _, s := range []string{"Engagements", "Link clicks", "Breakdown"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the analytics page lacks %q", s)
+		}
+	}
+	run(t, ctx, "links and conversions",
+		chromedp.Navigate(wsURL+"/analytics/links"),
+		chromedp.WaitVisible(chromedp.CSS("#links-list")),
+		into(&text, chromedp.Text(chromedp.CSS("main"))),
+		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.getElementById("links-list").getBoundingClientRect().top + window.scrollY - 16)`),
+		into(&links, chromedp.CaptureScreenshot()),
+	)
+	if !strings.Contains(text, "/l/Nw") || !strings.Contains(text, "purchase") {
+		t.Errorf("the links page lacks the tracked links or their purchases: %q", text)
+	}
+
 	for _, s := range []struct {
 		name string
 		png  []byte
 		w, h int
 	}{
+		{"analytics.png", analytics, shotWidth, shotHeight}, {"links.png", links, shotWidth, shotHeight},
 		{"home.png", home, shotWidth, shotHeight}, {"calendar.png", calendar, shotWidth, shotHeight},
 		{"composer.png", composer, shotWidth, shotHeight},
 		{"home-phone.png", homePhone, phoneWidth, phoneHeight}, {"calendar-phone.png", calendarPhone, phoneWidth, phoneHeight},
