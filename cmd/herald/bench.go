@@ -33,6 +33,7 @@ type BenchPublishCmd struct {
 	Platforms      []string      `name:"platforms" sep:"," help:"Mix platforms (fake, mastodon, x, bluesky, facebook): each one's fake server runs in this process behind Herald's own connector for it, the accounts spread over them. Default: the fake platform alone." placeholder:"LIST"`
 	MaxWait        time.Duration `name:"max-wait" default:"2m" help:"How long after the last due time to wait for missing posts before counting them lost."`
 	MeasureIdleRSS bool          `name:"measure-idle-rss" help:"Schedule the posts an hour ahead, start the dispatcher, wait until it holds them all, and report the RSS; nothing is published."`
+	Redirects      int           `name:"redirects" default:"0" help:"Also run the tracked-links service on the same store (its click recorder writing) and send its redirect, GET /l/{code} over loopback HTTP, this many requests a second, open loop, while the posts are due; reported under \"redirect\"."`
 	JSON           string        `name:"json" help:"Also append the result line to FILE." placeholder:"FILE"`
 	CPUProfile     string        `name:"cpuprofile" help:"Write a CPU profile of the dispatch phase to FILE (read it with go tool pprof)." placeholder:"FILE"`
 	Verbose        bool          `name:"verbose" short:"v" help:"Log progress and the dispatcher's messages to stderr."`
@@ -47,7 +48,7 @@ func (c *BenchPublishCmd) Run(env *Env) (err error) {
 	cfg := bench.Config{
 		DB: c.DB, DatabaseURL: c.DatabaseURL, Posts: c.Posts, Window: c.Window, Lead: c.Lead,
 		Latency: c.Latency, Accounts: c.Accounts, Concurrency: c.Concurrency, Instances: c.Instances,
-		PlatformURL: c.PlatformURL, MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS,
+		PlatformURL: c.PlatformURL, MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS, Redirects: c.Redirects,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})),
 	}
 	for _, p := range c.Platforms {

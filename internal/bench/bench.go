@@ -68,6 +68,11 @@ type Config struct {
 	// set longer), starts the dispatcher, waits until its timer holds
 	// every post, and reports the process's RSS; nothing is published.
 	MeasureIdleRSS bool
+	// Redirects, above 0, also runs the tracked-links service on the same
+	// store, its recorder writing, and sends its redirect (GET /l/{code},
+	// over loopback HTTP) this many requests a second, open loop, from the
+	// first due time to the last; see RedirectResult.
+	Redirects int
 	// CPUProfile, if set, receives a CPU profile of the dispatch phase
 	// (from the dispatcher's start until the last post arrived).
 	CPUProfile io.Writer
@@ -158,6 +163,12 @@ func (c Config) Validate() error {
 	if c.Concurrency < 0 {
 		p.Add("concurrency", "is %d; give a positive number (0 takes the dispatcher's default)", c.Concurrency)
 	}
+	switch {
+	case c.Redirects < 0:
+		p.Add("redirects", "is %d; give a positive number of requests a second (0: none)", c.Redirects)
+	case c.Redirects > 0 && c.MeasureIdleRSS:
+		p.Add("redirects", "need posts being published; drop --redirects or --measure-idle-rss")
+	}
 	if c.MaxWait < 0 {
 		p.Add("max_wait", "is %s; give a positive duration such as 2m", c.MaxWait)
 	}
@@ -218,6 +229,9 @@ type Result struct {
 	// while the dispatcher held every post for IdleObserve (its periodic
 	// reloads included): the memory the scheduled posts cost (Linux only).
 	IdleRSSMaxMB float64 `json:"idle_rss_max_mb,omitempty"`
+	// Redirect is the redirect load's figures (Config.Redirects), measured
+	// in the same run.
+	Redirect *RedirectResult `json:"redirect,omitempty"`
 }
 
 // Run sets up a fresh database and platform, schedules the posts, runs the
@@ -292,6 +306,18 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		res.Concurrency = publish.DefaultConcurrency
 	}
 
+	var (
+		redirects *redirectLoad
+		tracker   publish.LinkTracker // nil unless the links service runs
+	)
+	if cfg.Redirects > 0 {
+		if redirects, err = openRedirects(ctx, cfg, db.store, fx); err != nil {
+			return Result{}, err
+		}
+		defer func() { err = errors.Join(err, redirects.close()) }()
+		tracker = redirects.svc
+	}
+
 	ds := make([]*publish.Dispatcher, cfg.Instances)
 	for i := range ds {
 		st := db.store
@@ -303,7 +329,7 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 			defer func() { err = errors.Join(err, closeOther()) }()
 			st = other
 		}
-		ds[i] = newDispatcher(cfg, i, st, fx, client)
+		ds[i] = newDispatcher(cfg, i, st, fx, client, tracker)
 	}
 
 	// Insertion (and starting the dispatcher) must end well before the
@@ -350,6 +376,14 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 
 	lastDue := sched.lastDue()
 	deadline := lastDue.Add(cfg.MaxWait)
+	if redirects != nil {
+		// The links are made while the dispatcher waits for its first due
+		// time, as it would be running when people click.
+		if err := redirects.prepare(ctx, fx, sched); err != nil {
+			return Result{}, err
+		}
+		redirects.start(ctx, firstDue, lastDue)
+	}
 	if rc != nil {
 		if err := rc.waitCount(ctx, cfg.Posts, deadline); err != nil {
 			return Result{}, err
@@ -373,13 +407,20 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		return Result{}, err
 	}
 	measure(&res, sched, led)
+	if redirects != nil {
+		if res.Redirect, err = redirects.finish(ctx, fx.ws.ID); err != nil {
+			return Result{}, err
+		}
+	}
 	res.RSSMB = peakRSSMB()
 	res.RSSNowMB = currentRSSMB()
 	return res, nil
 }
 
 // newDispatcher returns the i-th instance's dispatcher on st.
-func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.Client) *publish.Dispatcher {
+// tracker is the tracked-links service, as herald serve hands it over
+// (nil: none).
+func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.Client, tracker publish.LinkTracker) *publish.Dispatcher {
 	name := "herald-bench"
 	if cfg.Instances > 1 {
 		name = fmt.Sprintf("herald-bench-%d", i+1)
@@ -400,6 +441,7 @@ func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.C
 		Open:       fx.keys.Open,
 		Seal:       fx.keys.Seal,
 		OpenMedia:  noMedia,
+		Links:      tracker,
 		Notifier:   logNotifier{log: log},
 		// One line per attempt would swamp the run: only its warnings.
 		Logger: slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}),

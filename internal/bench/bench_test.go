@@ -26,22 +26,7 @@ func TestRunSmoke(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := db
 			cfg.Posts, cfg.Window, cfg.Lead, cfg.Accounts = 1_000, 2*time.Second, time.Second, 10
-			res, err := Run(t.Context(), cfg)
-			// This test checks correctness, not speed: on a loaded machine
-			// (or under -race) storing the posts may not fit in a 1 s lead,
-			// so give it a longer one rather than fail.
-			for try := 0; try < 3; try++ {
-				var short *LeadTooShortError
-				if !errors.As(err, &short) {
-					break
-				}
-				t.Logf("%v; retrying with a lead of %s", err, 2*cfg.Lead)
-				cfg.Lead *= 2
-				res, err = Run(t.Context(), cfg)
-			}
-			if err != nil {
-				t.Fatalf("Run: %v", err)
-			}
+			res := mustRun(t, cfg)
 			if res.Lost != 0 || res.Duplicated != 0 {
 				t.Errorf("lost %d, duplicated %d; want 0 and 0 (result %+v)", res.Lost, res.Duplicated, res)
 			}
@@ -55,22 +40,52 @@ func TestRunSmoke(t *testing.T) {
 // TestRunMixed: a small workload over every mixable platform, each through
 // its real connector to its fake, arrives complete and exactly once.
 func TestRunMixed(t *testing.T) {
-	cfg := Config{Posts: 400, Window: 2 * time.Second, Lead: 2 * time.Second, Accounts: 8, Platforms: MixablePlatforms}
+	res := mustRun(t, Config{Posts: 400, Window: 2 * time.Second, Lead: 2 * time.Second, Accounts: 8, Platforms: MixablePlatforms})
+	if res.Lost != 0 || res.Duplicated != 0 || res.Platform != PlatformMixed || len(res.Platforms) != len(MixablePlatforms) {
+		t.Fatalf("result %+v; want every post once, on every platform", res)
+	}
+}
+
+// TestRunRedirects: a small workload with the redirect load beside it
+// arrives complete and exactly once, every redirect is a 302, and every
+// click sent is in the store after the final flush. It asserts nothing
+// about timing.
+func TestRunRedirects(t *testing.T) {
+	res := mustRun(t, Config{Posts: 300, Window: 2 * time.Second, Lead: 2 * time.Second, Accounts: 5, Redirects: 100})
+	if res.Lost != 0 || res.Duplicated != 0 {
+		t.Errorf("lost %d, duplicated %d; want 0 and 0", res.Lost, res.Duplicated)
+	}
+	r := res.Redirect
+	if r == nil {
+		t.Fatalf("no redirect figures in %+v", res)
+	}
+	if r.Sent == 0 || r.Failed != 0 || r.Links != RedirectLinks || r.ClicksSent != r.Sent+r.Links {
+		t.Errorf("redirects %+v; want every one sent answered, one link per target up to %d", *r, RedirectLinks)
+	}
+	if r.ClicksRecorded != int64(r.ClicksSent) || r.Dropped != 0 || r.FailedWrites != 0 || r.Flushes == 0 {
+		t.Errorf("redirects %+v; want every click sent recorded", *r)
+	}
+}
+
+// mustRun runs cfg. It checks correctness, not speed: on a loaded
+// machine (or under -race) storing the posts may not fit in a short
+// lead, so it retries with a longer one rather than fail.
+func mustRun(t *testing.T, cfg Config) Result {
+	t.Helper()
 	res, err := Run(t.Context(), cfg)
 	for try := 0; try < 3; try++ {
 		var short *LeadTooShortError
 		if !errors.As(err, &short) {
 			break
 		}
+		t.Logf("%v; retrying with a lead of %s", err, 2*cfg.Lead)
 		cfg.Lead *= 2
 		res, err = Run(t.Context(), cfg)
 	}
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if res.Lost != 0 || res.Duplicated != 0 || res.Platform != PlatformMixed || len(res.Platforms) != len(MixablePlatforms) {
-		t.Fatalf("result %+v; want every post once, on every platform", res)
-	}
+	return res
 }
 
 func TestConfigValidate(t *testing.T) {
@@ -91,6 +106,8 @@ func TestConfigValidate(t *testing.T) {
 			[]string{"posts", "window", "latency", "accounts", "concurrency", "max_wait"}},
 		{"short lead", Config{Lead: 500 * time.Millisecond}, []string{"lead"}},
 		{"negative lead", Config{Lead: -time.Second}, []string{"lead"}},
+		{"negative redirects", Config{Redirects: -1}, []string{"redirects"}},
+		{"redirects idle", Config{Redirects: 10, MeasureIdleRSS: true}, []string{"redirects"}},
 		{"unknown platform", Config{Platforms: []herald.Platform{"myspace"}}, []string{"platforms"}},
 		{"mixed and external", Config{Platforms: MixablePlatforms, PlatformURL: "http://127.0.0.1:8181"}, []string{"platforms"}},
 		{"fewer accounts than platforms", Config{Platforms: MixablePlatforms, Accounts: 2}, []string{"accounts"}},

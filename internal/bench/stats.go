@@ -24,11 +24,14 @@ func percentiles(d []time.Duration) spread {
 		return spread{}
 	}
 	slices.Sort(d)
-	rank := func(p float64) time.Duration {
-		i := int(math.Ceil(p/100*float64(len(d)))) - 1
-		return d[max(0, min(i, len(d)-1))]
-	}
-	return spread{p50: rank(50), p95: rank(95), p99: rank(99), max: d[len(d)-1]}
+	return spread{p50: nearestRank(d, 50), p95: nearestRank(d, 95), p99: nearestRank(d, 99), max: d[len(d)-1]}
+}
+
+// nearestRank returns the p-th percentile (0–100) of d, sorted and not
+// empty, by the nearest-rank method.
+func nearestRank(d []time.Duration, p float64) time.Duration {
+	i := int(math.Ceil(p/100*float64(len(d)))) - 1
+	return d[max(0, min(i, len(d)-1))]
 }
 
 // ms is d in milliseconds, to a tenth.
