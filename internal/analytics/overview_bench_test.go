@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,6 +152,51 @@ func benchOverview(b *testing.B, st herald.Store, seed ovSeed) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(n), "ms/op")
 			check(o)
+		})
+	}
+	// The best-time grid the analytics page and the composer show: every
+	// post of the last 180 days.
+	b.Run("best-times", func(b *testing.B) {
+		check := func(bt analytics.BestTimes) {
+			b.Helper()
+			if bt.Posts < ovPosts*180/ovDays*9/10 || bt.Posts > ovPosts*181/ovDays {
+				b.Fatalf("the best-time grid counts %d posts, want about %d", bt.Posts, ovPosts*180/ovDays)
+			}
+		}
+		bt, err := svc.BestTimes(ctx, actor, 0, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		check(bt)
+		n := 0
+		for b.Loop() {
+			if bt, err = svc.BestTimes(ctx, actor, 0, ""); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(n), "ms/op")
+		check(bt)
+	})
+	// The analytics page's data: the overview and, read at the same time
+	// as the page reads them, the best-time grid.
+	for _, days := range []int{28, 90} {
+		b.Run(fmt.Sprintf("page-%dd", days), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				var (
+					wait    sync.WaitGroup
+					bestErr error
+				)
+				wait.Go(func() { _, bestErr = svc.BestTimes(ctx, actor, 0, "") })
+				_, err := svc.Overview(ctx, actor, analytics.Query{Days: days})
+				wait.Wait()
+				if err := errors.Join(err, bestErr); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(n), "ms/op")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/analytics"
@@ -65,7 +66,32 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 	d.Custom = d.Query.From != "" || d.Query.To != ""
 	d.Query.Rate = h.defaultRate(r.Context(), p, d.Query.Rate)
 	d.Links = h.d.Links != nil
+	var err error
+	d.BestAccount, _ = strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
+	if d.Accounts, err = h.d.Accounts.List(r.Context(), p.Actor); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(d.Accounts, func(a herald.Account) bool { return a.ID == d.BestAccount }) {
+		d.BestAccount = 0
+	}
+	// The best-time grid (every post of its history) is read while the
+	// overview is: each is most of the page's time. A rate that is not
+	// valid is said by the overview; the grid then uses the default, as
+	// the overview of 28 days shown instead does.
+	rate := d.Query.Rate
+	if !rate.Valid() {
+		rate = ""
+	}
+	var (
+		best    sync.WaitGroup
+		bestErr error
+	)
+	best.Go(func() { d.Best, bestErr = h.d.Analytics.BestTimes(r.Context(), p.Actor, d.BestAccount, rate) })
 	o, err := h.d.Analytics.Overview(r.Context(), p.Actor, d.Query)
+	best.Wait()
+	if bestErr != nil {
+		return bestErr
+	}
 	status := http.StatusOK
 	if err != nil {
 		var he *herald.Error
@@ -80,17 +106,7 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 	}
 	d.Overview = o
 	d.Reports = h.d.Reports != nil
-	d.BestAccount, _ = strconv.ParseInt(r.URL.Query().Get("account"), 10, 64)
-	if d.Accounts, err = h.d.Accounts.List(r.Context(), p.Actor); err != nil {
-		return err
-	}
 	if d.Campaigns, err = h.d.Campaigns.List(r.Context(), p.Actor); err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(d.Accounts, func(a herald.Account) bool { return a.ID == d.BestAccount }) {
-		d.BestAccount = 0
-	}
-	if d.Best, err = h.d.Analytics.BestTimes(r.Context(), p.Actor, d.BestAccount, o.Rate); err != nil {
 		return err
 	}
 	p.Title = "Analytics"
