@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskyfake"
+	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskytest"
 )
 
 func TestAudience(t *testing.T) {
@@ -167,9 +168,7 @@ func TestAudience(t *testing.T) {
 // follow makes who follow subject with an app.bsky.graph.follow record.
 func follow(t *testing.T, who connector.Account, subject string) {
 	t.Helper()
-	err := xrpcPost(t, who, "com.atproto.repo.createRecord", map[string]any{"repo": who.RemoteID, "collection": "app.bsky.graph.follow",
-		"record": map[string]any{"$type": "app.bsky.graph.follow", "subject": subject, "createdAt": time.Now().UTC().Format(time.RFC3339)}})
-	if err != nil {
+	if _, err := blueskytest.CreateRecord(t.Context(), who, "app.bsky.graph.follow", map[string]any{"subject": subject}); err != nil {
 		t.Fatalf("%s follows %s: %v", who.Handle, subject, err)
 	}
 }

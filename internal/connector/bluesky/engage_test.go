@@ -3,10 +3,12 @@ package bluesky_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskyfake"
+	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskytest"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -163,5 +165,59 @@ func TestMentionsPages(t *testing.T) {
 	got, _, err = e.c.Mentions(ctx, e.alice, cursor)
 	if err != nil || len(got) != 1 || got[0].Text != "@alice.test new" {
 		t.Fatalf("Mentions since cursor = %+v, %v", got, err)
+	}
+}
+
+// A quote counts whether or not it carries media of its own
+// (app.bsky.embed.record or app.bsky.embed.recordWithMedia), as the
+// AppView counts them (TestInteropBlueskyMetrics in internal/jobs checks
+// the real one); the fake refuses a quote that names no post.
+func TestMetricsCountQuotesWithMedia(t *testing.T) {
+	e := newEnv(t, blueskyfake.Config{})
+	ctx := t.Context()
+	plain, err := e.c.Publish(ctx, e.alice, connector.Part{Text: "quote me", Key: "herald-20-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withMedia, err := e.c.Publish(ctx, e.alice, connector.Part{Text: "quote me with a link", Key: "herald-21-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := map[string]any{"$type": "app.bsky.embed.external",
+		"external": map[string]any{"uri": "https://example.com/more", "title": "More", "description": "Further reading"}}
+	quote := func(embed map[string]any) error {
+		_, err := blueskytest.CreateRecord(ctx, e.bob, "app.bsky.feed.post", map[string]any{"text": "look", "embed": embed})
+		return err
+	}
+	if err := quote(map[string]any{"$type": "app.bsky.embed.record", "record": blueskytest.StrongRef(plain)}); err != nil {
+		t.Fatalf("quote: %v", err)
+	}
+	if err := quote(map[string]any{"$type": "app.bsky.embed.recordWithMedia", "media": link,
+		"record": map[string]any{"$type": "app.bsky.embed.record", "record": blueskytest.StrongRef(withMedia)}}); err != nil {
+		t.Fatalf("quote with media: %v", err)
+	}
+	if err := quote(map[string]any{"$type": "app.bsky.embed.recordWithMedia", "media": link,
+		"record": map[string]any{"$type": "app.bsky.embed.record", "record": map[string]string{"uri": withMedia.ID}}}); err == nil ||
+		!strings.Contains(err.Error(), "Record/embed/record/record") {
+		t.Errorf("a quote with media of a post without its cid: %v; want it refused", err)
+	}
+	if err := quote(map[string]any{"$type": "app.bsky.embed.recordWithMedia",
+		"record": map[string]any{"$type": "app.bsky.embed.record", "record": blueskytest.StrongRef(withMedia)}}); err == nil ||
+		!strings.Contains(err.Error(), `Record/embed must have the property`) {
+		t.Errorf("a quote with media but none: %v; want it refused", err)
+	}
+
+	m, err := e.c.Metrics(ctx, e.alice, []herald.RemoteRef{plain, withMedia})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []herald.RemoteRef{plain, withMedia} {
+		if got := m[ref.ID]; got.Quotes != 1 || got.Likes != 0 || got.Reposts != 0 || got.Replies != 0 || got.Impressions != -1 {
+			t.Errorf("metrics of %s = %+v; want one quote", ref.ID, got)
+		}
+	}
+	mentions, _, err := e.c.Mentions(ctx, e.alice, "")
+	if err != nil || len(mentions) != 2 || mentions[0].Meta["reason"] != "quote" || mentions[1].Meta["reason"] != "quote" {
+		t.Errorf("Mentions = %+v, %v; want both quotes", mentions, err)
 	}
 }

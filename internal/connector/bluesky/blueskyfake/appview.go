@@ -59,10 +59,10 @@ func (s *Server) notify(author, collection string, rec *stored) {
 			add(parent, "reply", p.Reply.Parent.URI)
 			told[parent] = true
 		}
-		if p.Embed != nil && p.Embed.Record != nil {
-			q := authorOf(p.Embed.Record.URI)
+		if r := p.Embed.quoted(); r != nil {
+			q := authorOf(r.URI)
 			if !told[q] {
-				add(q, "quote", p.Embed.Record.URI)
+				add(q, "quote", r.URI)
 				told[q] = true
 			}
 		}
@@ -108,7 +108,7 @@ func (s *Server) counts(uri string) (likes, reposts, replies, quotes int) {
 			if p.Reply != nil && p.Reply.Parent != nil && p.Reply.Parent.URI == uri {
 				replies++
 			}
-			if p.Embed != nil && p.Embed.Record != nil && p.Embed.Record.URI == uri {
+			if r := p.Embed.quoted(); r != nil && r.URI == uri {
 				quotes++
 			}
 		}

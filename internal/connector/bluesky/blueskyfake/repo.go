@@ -302,20 +302,55 @@ type postRecord struct {
 		Root   *ref `json:"root"`
 		Parent *ref `json:"parent"`
 	} `json:"reply"`
-	Embed *struct {
-		Type   string `json:"$type"`
-		Images []struct {
-			Alt   *string   `json:"alt"`
-			Image *blobJSON `json:"image"`
-		} `json:"images"`
-		External *struct {
-			URI         string    `json:"uri"`
-			Title       *string   `json:"title"`
-			Description *string   `json:"description"`
-			Thumb       *blobJSON `json:"thumb"`
-		} `json:"external"`
-		Record *ref `json:"record"`
-	} `json:"embed"`
+	Embed *postEmbed `json:"embed"`
+}
+
+// postEmbed is a post's embed: images, a link card, a quoted post
+// (app.bsky.embed.record) or a quoted post with images or a link card of
+// its own (app.bsky.embed.recordWithMedia, the media in Media).
+type postEmbed struct {
+	Type   string `json:"$type"`
+	Images []struct {
+		Alt   *string   `json:"alt"`
+		Image *blobJSON `json:"image"`
+	} `json:"images"`
+	External *struct {
+		URI         string    `json:"uri"`
+		Title       *string   `json:"title"`
+		Description *string   `json:"description"`
+		Thumb       *blobJSON `json:"thumb"`
+	} `json:"external"`
+	// Record is the quoted post's strongRef in app.bsky.embed.record, and
+	// an app.bsky.embed.record holding it in app.bsky.embed.recordWithMedia.
+	Record json.RawMessage `json:"record"`
+	Media  *postEmbed      `json:"media"`
+}
+
+// quoted returns the post the embed quotes, with or without media of its
+// own, as the AppView counts quotes; nil when it quotes none.
+func (e *postEmbed) quoted() *ref {
+	if e == nil {
+		return nil
+	}
+	var r ref
+	switch e.Type {
+	case "app.bsky.embed.record":
+		if json.Unmarshal(e.Record, &r) != nil {
+			return nil
+		}
+	case "app.bsky.embed.recordWithMedia":
+		var inner struct {
+			Record ref `json:"record"`
+		}
+		if json.Unmarshal(e.Record, &inner) != nil {
+			return nil
+		}
+		r = inner.Record
+	}
+	if r.URI == "" {
+		return nil
+	}
+	return &r
 }
 
 type ref struct {
@@ -426,36 +461,56 @@ func (s *Server) validatePost(did string, value json.RawMessage) string {
 			return `Record/reply must have the properties "root" and "parent", each with uri and cid`
 		}
 	}
-	if e := p.Embed; e != nil {
-		switch e.Type {
-		case "app.bsky.embed.images":
-			if len(e.Images) == 0 || len(e.Images) > 4 {
-				return "Record/embed/images must have 1 to 4 elements"
-			}
-			for i, img := range e.Images {
-				if img.Alt == nil {
-					return fmt.Sprintf(`Record/embed/images/%d must have the property "alt"`, i)
-				}
-				if msg := s.checkBlob(did, img.Image, s.cfg.MaxImageBytes); msg != "" {
-					return fmt.Sprintf("Record/embed/images/%d/image %s", i, msg)
-				}
-			}
-		case "app.bsky.embed.external":
-			if e.External == nil || e.External.URI == "" || e.External.Title == nil || e.External.Description == nil {
-				return `Record/embed/external must have the properties "uri", "title" and "description"`
-			}
-			if e.External.Thumb != nil {
-				if msg := s.checkBlob(did, e.External.Thumb, 1_000_000); msg != "" {
-					return "Record/embed/external/thumb " + msg
-				}
-			}
-		case "app.bsky.embed.record":
-			if e.Record == nil || e.Record.CID == "" {
-				return `Record/embed/record must have the properties "uri" and "cid"`
-			}
-		default:
-			return fmt.Sprintf("Record/embed $type %q is not supported by the fake", e.Type)
+	if p.Embed != nil {
+		return s.checkEmbed(did, p.Embed, "Record/embed")
+	}
+	return ""
+}
+
+// checkEmbed checks a post's embed (at path in the record, for the
+// messages) as the PDS does for the types the fake knows: the embed union
+// of app.bsky.feed.post, and in app.bsky.embed.recordWithMedia a media
+// union of images or a link card. The lock is held.
+func (s *Server) checkEmbed(did string, e *postEmbed, path string) string {
+	switch e.Type {
+	case "app.bsky.embed.images":
+		if len(e.Images) == 0 || len(e.Images) > 4 {
+			return path + "/images must have 1 to 4 elements"
 		}
+		for i, img := range e.Images {
+			if img.Alt == nil {
+				return fmt.Sprintf(`%s/images/%d must have the property "alt"`, path, i)
+			}
+			if msg := s.checkBlob(did, img.Image, s.cfg.MaxImageBytes); msg != "" {
+				return fmt.Sprintf("%s/images/%d/image %s", path, i, msg)
+			}
+		}
+	case "app.bsky.embed.external":
+		if e.External == nil || e.External.URI == "" || e.External.Title == nil || e.External.Description == nil {
+			return path + `/external must have the properties "uri", "title" and "description"`
+		}
+		if e.External.Thumb != nil {
+			if msg := s.checkBlob(did, e.External.Thumb, 1_000_000); msg != "" {
+				return path + "/external/thumb " + msg
+			}
+		}
+	case "app.bsky.embed.record":
+		if r := e.quoted(); r == nil || r.CID == "" {
+			return path + `/record must have the properties "uri" and "cid"`
+		}
+	case "app.bsky.embed.recordWithMedia":
+		if r := e.quoted(); r == nil || r.CID == "" {
+			return path + `/record/record must have the properties "uri" and "cid"`
+		}
+		if e.Media == nil {
+			return path + ` must have the property "media"`
+		}
+		if t := e.Media.Type; t != "app.bsky.embed.images" && t != "app.bsky.embed.external" {
+			return fmt.Sprintf("%s/media $type %q is not supported by the fake", path, t)
+		}
+		return s.checkEmbed(did, e.Media, path+"/media")
+	default:
+		return fmt.Sprintf("%s $type %q is not supported by the fake", path, e.Type)
 	}
 	return ""
 }
