@@ -73,6 +73,12 @@ type BestTimes struct {
 // whose platform gives no engagement count, or without a denominator above
 // 0 are left out.
 func ComputeBestTimes(stats []herald.TargetStats, loc *time.Location, rate Denominator) BestTimes {
+	return computeBestTimes(func(herald.TargetStats) bool { return true }, loc, rate, stats)
+}
+
+// computeBestTimes is ComputeBestTimes over the targets of lists that
+// keep reports true for.
+func computeBestTimes(keep func(herald.TargetStats) bool, loc *time.Location, rate Denominator, lists ...[]herald.TargetStats) BestTimes {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -81,22 +87,28 @@ func ComputeBestTimes(stats []herald.TargetStats, loc *time.Location, rate Denom
 	}
 	b := BestTimes{Rate: rate, Zone: loc.String()}
 	var rates [7][24][]float64
-	for _, t := range stats {
-		e, ok := Engagements(t)
-		if !ok || !t.Measured {
-			continue
+	for _, stats := range lists {
+		for i := range stats {
+			t := &stats[i]
+			if !keep(*t) {
+				continue
+			}
+			e, ok := Engagements(*t)
+			if !ok || !t.Measured {
+				continue
+			}
+			den := t.Followers
+			if rate == ByImpressions {
+				den = t.Impressions
+			}
+			if den <= 0 {
+				continue
+			}
+			lt := t.PublishedAt.In(loc)
+			wd, h := lt.Weekday(), lt.Hour()
+			rates[wd][h] = append(rates[wd][h], float64(e)/float64(den))
+			b.Posts++
 		}
-		den := t.Followers
-		if rate == ByImpressions {
-			den = t.Impressions
-		}
-		if den <= 0 {
-			continue
-		}
-		lt := t.PublishedAt.In(loc)
-		wd, h := lt.Weekday(), lt.Hour()
-		rates[wd][h] = append(rates[wd][h], float64(e)/float64(den))
-		b.Posts++
 	}
 	for wd := range 7 {
 		for h := range 24 {
@@ -178,16 +190,47 @@ const BestTimesHistory = 180 * 24 * time.Hour
 // BestTimesHistory, of one account (accountID) or of them all (0).
 // Anyone who reads analytics may see it.
 func (s *Service) BestTimes(ctx context.Context, actor herald.Actor, accountID int64, rate Denominator) (BestTimes, error) {
-	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
+	bq, err := s.bestTimesQuery(ctx, actor, accountID, rate)
+	if err != nil {
 		return BestTimes{}, err
+	}
+	// The two halves of the history are read at the same time, each on a
+	// connection of its own: reading the rows is most of the time.
+	mid := bq.from.Add(BestTimesHistory / 2)
+	var (
+		wait     sync.WaitGroup
+		older    []herald.TargetStats
+		olderErr error
+	)
+	wait.Go(func() { older, olderErr = s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, bq.from, mid) })
+	stats, err := s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, mid, bq.to)
+	wait.Wait()
+	if err := cmp.Or(olderErr, err); err != nil {
+		return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+	}
+	return bq.compute(older, stats), nil
+}
+
+// bestTimesQuery is a best-time grid's query checked, with its history.
+type bestTimesQuery struct {
+	account  int64
+	rate     Denominator
+	loc      *time.Location
+	from, to time.Time // the history: BestTimesHistory up to now
+}
+
+// bestTimesQuery checks the actor's right, the rate and the account.
+func (s *Service) bestTimesQuery(ctx context.Context, actor herald.Actor, accountID int64, rate Denominator) (bestTimesQuery, error) {
+	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
+		return bestTimesQuery{}, err
 	}
 	rate = cmp.Or(rate, ByFollowers)
 	if !rate.Valid() {
-		return BestTimes{}, herald.Problems{{Field: "rate", Problem: fmt.Sprintf("is %q; choose followers or impressions", rate)}}.Err("the engagement rate is not valid")
+		return bestTimesQuery{}, herald.Problems{{Field: "rate", Problem: fmt.Sprintf("is %q; choose followers or impressions", rate)}}.Err("the engagement rate is not valid")
 	}
 	ws, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
 	if err != nil {
-		return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+		return bestTimesQuery{}, fmt.Errorf("analytics: best times: %w", err)
 	}
 	loc, err := ws.Location()
 	if err != nil {
@@ -195,27 +238,17 @@ func (s *Service) BestTimes(ctx context.Context, actor herald.Actor, accountID i
 	}
 	if accountID != 0 {
 		if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, accountID); err != nil {
-			return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
+			return bestTimesQuery{}, fmt.Errorf("analytics: best times: %w", err)
 		}
 	}
 	now := s.clock.Now()
-	// The two halves of the history are read at the same time, each on a
-	// connection of its own: reading the rows is most of the time.
-	from, mid := now.Add(-BestTimesHistory), now.Add(-BestTimesHistory/2)
-	var (
-		wait     sync.WaitGroup
-		older    []herald.TargetStats
-		olderErr error
-	)
-	wait.Go(func() { older, olderErr = s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, from, mid) })
-	stats, err := s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, mid, now)
-	wait.Wait()
-	if err := cmp.Or(olderErr, err); err != nil {
-		return BestTimes{}, fmt.Errorf("analytics: best times: %w", err)
-	}
-	stats = append(older, stats...)
-	if accountID != 0 {
-		stats = slices.DeleteFunc(stats, func(t herald.TargetStats) bool { return t.AccountID != accountID })
-	}
-	return ComputeBestTimes(stats, loc, rate), nil
+	return bestTimesQuery{account: accountID, rate: rate, loc: loc, from: now.Add(-BestTimesHistory), to: now}, nil
+}
+
+// compute works out the grid from lists of targets, keeping those of the
+// query's history and account. The lists are not changed.
+func (bq bestTimesQuery) compute(lists ...[]herald.TargetStats) BestTimes {
+	return computeBestTimes(func(t herald.TargetStats) bool {
+		return !t.PublishedAt.Before(bq.from) && t.PublishedAt.Before(bq.to) && (bq.account == 0 || t.AccountID == bq.account)
+	}, bq.loc, bq.rate, lists...)
 }

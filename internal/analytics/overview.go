@@ -163,35 +163,9 @@ func previous(p Period) Period {
 // Overview computes the workspace's overview. Anyone who reads analytics
 // may see it (the client role included).
 func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Overview, error) {
-	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
-		return Overview{}, err
-	}
-	rate := cmp.Or(q.Rate, ByFollowers)
-	if !rate.Valid() {
-		return Overview{}, herald.Problems{{Field: "rate", Problem: fmt.Sprintf("is %q; choose followers or impressions", q.Rate)}}.Err("the engagement rate is not valid")
-	}
-	ws, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
-	if err != nil {
-		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
-	}
-	loc, err := ws.Location()
-	if err != nil {
-		loc = time.UTC
-	}
-	cur, err := Resolve(q, s.clock.Now(), loc)
+	oq, err := s.overviewQuery(ctx, actor, q)
 	if err != nil {
 		return Overview{}, err
-	}
-	prev := previous(cur)
-	if q.AccountID != 0 {
-		if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, q.AccountID); err != nil {
-			return Overview{}, fmt.Errorf("analytics: overview: %w", err)
-		}
-	}
-	if q.CampaignID != 0 {
-		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, q.CampaignID); err != nil {
-			return Overview{}, fmt.Errorf("analytics: overview: %w", err)
-		}
 	}
 	// The targets of the two periods, most of an overview's time, are read
 	// at the same time, each on a connection of its own. The period before
@@ -202,13 +176,64 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, q Query) (Ov
 		priorErr, curErr error
 	)
 	wait.Go(func() {
-		prior, priorErr = s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, prev.From, prev.To)
+		prior, priorErr = s.store.ListTargetStatsUnlabelled(ctx, actor.WorkspaceID, oq.prev.From, oq.prev.To)
 	})
-	stats, curErr = s.store.ListTargetStats(ctx, actor.WorkspaceID, cur.From, cur.To)
+	stats, curErr = s.store.ListTargetStats(ctx, actor.WorkspaceID, oq.cur.From, oq.cur.To)
 	wait.Wait()
 	if err := cmp.Or(curErr, priorErr); err != nil {
 		return Overview{}, fmt.Errorf("analytics: overview: %w", err)
 	}
+	return s.overview(ctx, actor, oq, prior, stats)
+}
+
+// overviewQuery is an overview's query checked, with its periods.
+type overviewQuery struct {
+	Query
+	rate      Denominator
+	loc       *time.Location
+	cur, prev Period
+}
+
+// overviewQuery checks q (the actor's right, the rate, the period, the
+// account and campaign) and resolves its periods in the workspace's zone.
+func (s *Service) overviewQuery(ctx context.Context, actor herald.Actor, q Query) (overviewQuery, error) {
+	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
+		return overviewQuery{}, err
+	}
+	rate := cmp.Or(q.Rate, ByFollowers)
+	if !rate.Valid() {
+		return overviewQuery{}, herald.Problems{{Field: "rate", Problem: fmt.Sprintf("is %q; choose followers or impressions", q.Rate)}}.Err("the engagement rate is not valid")
+	}
+	ws, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
+	if err != nil {
+		return overviewQuery{}, fmt.Errorf("analytics: overview: %w", err)
+	}
+	loc, err := ws.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	cur, err := Resolve(q, s.clock.Now(), loc)
+	if err != nil {
+		return overviewQuery{}, err
+	}
+	if q.AccountID != 0 {
+		if _, err := s.store.GetAccount(ctx, actor.WorkspaceID, q.AccountID); err != nil {
+			return overviewQuery{}, fmt.Errorf("analytics: overview: %w", err)
+		}
+	}
+	if q.CampaignID != 0 {
+		if _, err := s.store.GetCampaign(ctx, actor.WorkspaceID, q.CampaignID); err != nil {
+			return overviewQuery{}, fmt.Errorf("analytics: overview: %w", err)
+		}
+	}
+	return overviewQuery{Query: q, rate: rate, loc: loc, cur: cur, prev: previous(cur)}, nil
+}
+
+// overview is the overview of oq from the targets published in its
+// period (stats, labelled) and the one before (prior); it filters both in
+// place.
+func (s *Service) overview(ctx context.Context, actor herald.Actor, oq overviewQuery, prior, stats []herald.TargetStats) (Overview, error) {
+	q, rate, loc, cur := oq.Query, oq.rate, oq.loc, oq.cur
 	other := func(t herald.TargetStats) bool {
 		return q.AccountID != 0 && t.AccountID != q.AccountID || q.CampaignID != 0 && t.CampaignID != q.CampaignID
 	}

@@ -57,7 +57,7 @@ func (s *Service) Write(ctx context.Context, actor herald.Actor, q analytics.Que
 
 // input gathers what a report shows.
 func (s *Service) input(ctx context.Context, actor herald.Actor, q analytics.Query) (Input, error) {
-	o, err := s.analytics.Overview(ctx, actor, q)
+	o, best, err := s.analytics.Page(ctx, actor, q, q.AccountID, q.Rate)
 	if err != nil {
 		return Input{}, err
 	}
@@ -68,10 +68,6 @@ func (s *Service) input(ctx context.Context, actor herald.Actor, q analytics.Que
 	loc, err := ws.Location()
 	if err != nil {
 		loc = time.UTC
-	}
-	best, err := s.analytics.BestTimes(ctx, actor, q.AccountID, o.Rate)
-	if err != nil {
-		return Input{}, err
 	}
 	title := "Analytics report"
 	if q.AccountID != 0 {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/analytics"
@@ -74,24 +73,13 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 	if !slices.ContainsFunc(d.Accounts, func(a herald.Account) bool { return a.ID == d.BestAccount }) {
 		d.BestAccount = 0
 	}
-	// The best-time grid (every post of its history) is read while the
-	// overview is: each is most of the page's time. A rate that is not
-	// valid is said by the overview; the grid then uses the default, as
-	// the overview of 28 days shown instead does.
+	// The grid by the overview's rate; a rate that is not valid is said
+	// by the overview, and the 28 days shown instead use the default.
 	rate := d.Query.Rate
 	if !rate.Valid() {
 		rate = ""
 	}
-	var (
-		best    sync.WaitGroup
-		bestErr error
-	)
-	best.Go(func() { d.Best, bestErr = h.d.Analytics.BestTimes(r.Context(), p.Actor, d.BestAccount, rate) })
-	o, err := h.d.Analytics.Overview(r.Context(), p.Actor, d.Query)
-	best.Wait()
-	if bestErr != nil {
-		return bestErr
-	}
+	o, best, err := h.d.Analytics.Page(r.Context(), p.Actor, d.Query, d.BestAccount, rate)
 	status := http.StatusOK
 	if err != nil {
 		var he *herald.Error
@@ -100,11 +88,11 @@ func (h *Handler) analyticsPage(w http.ResponseWriter, r *http.Request, p *page)
 		}
 		// A bad period is said on the page, over the last 28 days.
 		d.Err, status = he, http.StatusUnprocessableEntity
-		if o, err = h.d.Analytics.Overview(r.Context(), p.Actor, analytics.Query{Days: 28}); err != nil {
+		if o, best, err = h.d.Analytics.Page(r.Context(), p.Actor, analytics.Query{Days: 28}, d.BestAccount, ""); err != nil {
 			return err
 		}
 	}
-	d.Overview = o
+	d.Overview, d.Best = o, best
 	d.Reports = h.d.Reports != nil
 	if d.Campaigns, err = h.d.Campaigns.List(r.Context(), p.Actor); err != nil {
 		return err
