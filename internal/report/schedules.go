@@ -192,8 +192,11 @@ func (s *Service) Runs(ctx context.Context, actor herald.Actor, id int64, limit 
 }
 
 // SendNow sends a schedule's report for its last full period at once,
-// leaving its next run where it is. It is a conflict when the
-// send_reports job starts the schedule's due run at the same moment.
+// leaving its next run where it is, unless that run is due already (the
+// job has not taken it yet): then this is that run, and the schedule moves
+// on to the next, so that the period is not sent twice. It is a conflict
+// when the send_reports job starts the schedule's due run at the same
+// moment.
 func (s *Service) SendNow(ctx context.Context, actor herald.Actor, id int64) (herald.ReportRun, error) {
 	if err := actor.Require(herald.ActReportsManage); err != nil {
 		return herald.ReportRun{}, err
@@ -205,7 +208,15 @@ func (s *Service) SendNow(ctx context.Context, actor herald.Actor, id int64) (he
 	if err != nil {
 		return herald.ReportRun{}, fmt.Errorf("report: send now: %w", err)
 	}
-	run, started, err := s.send(ctx, r, r.NextRunAt, r.NextRunAt)
+	next := r.NextRunAt
+	if now := s.clock.Now(); !next.After(now) {
+		loc, err := s.location(ctx, r.WorkspaceID)
+		if err != nil {
+			return herald.ReportRun{}, err
+		}
+		next = herald.NextReportRun(r.Every, now, loc)
+	}
+	run, started, err := s.send(ctx, r, r.NextRunAt, next)
 	if err == nil && !started {
 		// The job took the due run between the read and the start: no run
 		// of ours exists, and this one sent nothing.

@@ -599,6 +599,39 @@ func TestScheduleServerDown(t *testing.T) {
 	})
 }
 
+// TestSendNowTakesTheDueRun: "Send now" after the schedule's run fell due
+// but before the job took it is that run: the period goes out once, the
+// schedule moves on, and the job finds nothing to send.
+func TestSendNowTakesTheDueRun(t *testing.T) {
+	t.Parallel()
+	teststore.Each(t, func(t *testing.T, st herald.Store) {
+		ctx := t.Context()
+		w := newWorld(t, st)
+		mp := mailtest.Start(t)
+		svc := w.service(smtpSender(t, mp))
+		r := w.mustCreate(t, svc, weekly("Weekly digest"))
+		w.publish(t, "Tuesday tip", inParis(time.March, 24, 9, 30), 12, 0)
+		// Due Monday 30 March 08:00; the job has not run yet at 08:00:30.
+		w.clock.Set(inParis(time.March, 30, 8, 0).Add(30 * time.Second))
+		run, err := svc.SendNow(ctx, w.actor(herald.RoleManager), r.ID)
+		if err != nil {
+			t.Fatalf("SendNow: %v", err)
+		}
+		checkRun(t, run, herald.ReportSent, "2026-03-23", "2026-03-29")
+		if want := utc(time.April, 6, 6); !w.stored(t, r.ID).NextRunAt.Equal(want) {
+			t.Fatalf("NextRunAt after sending the due run by hand = %s, want the next Monday %s", w.stored(t, r.ID).NextRunAt, want)
+		}
+		w.clock.Set(inParis(time.March, 30, 8, 1))
+		sendDue(t, svc, 0)
+		if n := len(mp.Messages(t)); n != 1 {
+			t.Fatalf("%d messages after SendNow and the job, want 1", n)
+		}
+		if n := len(w.runs(t, svc, r.ID)); n != 1 {
+			t.Fatalf("%d runs, want 1", n)
+		}
+	})
+}
+
 // TestScheduleMonthlyCampaign: a monthly report of one campaign shows that
 // campaign's posts of the month before, and no other.
 func TestScheduleMonthlyCampaign(t *testing.T) {
