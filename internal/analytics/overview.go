@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -471,18 +470,11 @@ func growth(snaps []herald.AccountSnapshot, p Period, accounts []herald.Account)
 
 // title names a post: its title, else the start of its text.
 func title(p herald.Post) string {
-	if p.Title != "" {
-		return p.Title
-	}
 	text := p.Text
 	if text == "" && len(p.Targets) > 0 {
 		text = p.Targets[0].Variant.Text
 	}
-	if r := []rune(strings.Join(strings.Fields(text), " ")); len(r) > 60 {
-		return string(r[:59]) + "…"
-	} else {
-		return string(r)
-	}
+	return herald.ShortTitle(p.Title, text)
 }
 
 // Audience returns an account's daily follower, following and post counts

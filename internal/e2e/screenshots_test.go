@@ -259,8 +259,8 @@ func TestScreenshots(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.getElementById("links-list").getBoundingClientRect().top + window.scrollY - 16)`),
 		into(&links, chromedp.CaptureScreenshot()),
 	)
-	if !strings.Contains(text, "/l/Nw") || !strings.Contains(text, "purchase") {
-		t.Errorf("the links page lacks the tracked links or their purchases: %q", text)
+	if !strings.Contains(text, "/l/Nw") || !strings.Contains(text, "purchase") || !strings.Contains(text, historyPosts[3]) {
+		t.Errorf("the links page lacks the tracked links, their posts or their purchases: %q", text)
 	}
 
 	for _, s := range []struct {

@@ -133,6 +133,8 @@ type LinkCounts struct {
 type LinkStats struct {
 	Link
 	LinkCounts
+	// PostTitle names the link's post (ShortTitle), "" for a builder link.
+	PostTitle string `json:"post_title,omitempty"`
 }
 
 // Conversion is a goal reached by a visitor who came through a tracked

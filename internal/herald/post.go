@@ -332,3 +332,16 @@ func (p Page) Normalize() Page {
 	}
 	return p
 }
+
+// ShortTitle names a post in lists: its title, else the start of its text
+// (spaces collapsed, 60 characters at most).
+func ShortTitle(title, text string) string {
+	if title != "" {
+		return title
+	}
+	if r := []rune(strings.Join(strings.Fields(text), " ")); len(r) > 60 {
+		return string(r[:59]) + "…"
+	} else {
+		return string(r)
+	}
+}

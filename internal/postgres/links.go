@@ -21,7 +21,9 @@ const defaultLinkLimit = 500
 const linkCols = `l.id, l.workspace_id, l.code, l.url, l.destination, coalesce(l.target_id, 0), coalesce(l.post_id, 0),
 	coalesce(l.campaign_id, 0), coalesce(l.created_by, 0), l.created_at`
 
-const linkStatsCols = linkCols + `, l.clicks, l.unique_clicks, l.bot_clicks, l.preview_clicks, l.conversions, l.revenue_cents`
+const linkStatsCols = linkCols + `, l.clicks, l.unique_clicks, l.bot_clicks, l.preview_clicks, l.conversions, l.revenue_cents,
+	coalesce((SELECT p.title FROM posts p WHERE p.id = l.post_id), ''),
+	coalesce((SELECT substr(p.text, 1, 200) FROM posts p WHERE p.id = l.post_id), '')`
 
 func scanLink(r scanner, extra ...any) (herald.Link, error) {
 	var l herald.Link
@@ -34,8 +36,9 @@ func scanLink(r scanner, extra ...any) (herald.Link, error) {
 func scanLinkStats(r scanner) (herald.LinkStats, error) {
 	var ls herald.LinkStats
 	c := &ls.LinkCounts
-	l, err := scanLink(r, &c.Clicks, &c.Unique, &c.Bots, &c.Previews, &c.Conversions, &c.Revenue)
-	ls.Link = l
+	var title, text string
+	l, err := scanLink(r, &c.Clicks, &c.Unique, &c.Bots, &c.Previews, &c.Conversions, &c.Revenue, &title, &text)
+	ls.Link, ls.PostTitle = l, herald.ShortTitle(title, text)
 	return ls, err
 }
 

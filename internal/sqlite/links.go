@@ -22,7 +22,9 @@ const clickInsertBatch = 500
 const linkCols = `l.id, l.workspace_id, l.code, l.url, l.destination, coalesce(l.target_id, 0), coalesce(l.post_id, 0),
 	coalesce(l.campaign_id, 0), coalesce(l.created_by, 0), l.created_at`
 
-const linkStatsCols = linkCols + `, l.clicks, l.unique_clicks, l.bot_clicks, l.preview_clicks, l.conversions, l.revenue_cents`
+const linkStatsCols = linkCols + `, l.clicks, l.unique_clicks, l.bot_clicks, l.preview_clicks, l.conversions, l.revenue_cents,
+	coalesce((SELECT p.title FROM posts p WHERE p.id = l.post_id), ''),
+	coalesce((SELECT substr(p.text, 1, 200) FROM posts p WHERE p.id = l.post_id), '')`
 
 func scanLink(sc scanner, extra ...any) (herald.Link, error) {
 	var l herald.Link
@@ -36,8 +38,9 @@ func scanLink(sc scanner, extra ...any) (herald.Link, error) {
 func scanLinkStats(sc scanner) (herald.LinkStats, error) {
 	var ls herald.LinkStats
 	c := &ls.LinkCounts
-	l, err := scanLink(sc, &c.Clicks, &c.Unique, &c.Bots, &c.Previews, &c.Conversions, &c.Revenue)
-	ls.Link = l
+	var title, text string
+	l, err := scanLink(sc, &c.Clicks, &c.Unique, &c.Bots, &c.Previews, &c.Conversions, &c.Revenue, &title, &text)
+	ls.Link, ls.PostTitle = l, herald.ShortTitle(title, text)
 	return ls, err
 }
 

@@ -156,7 +156,14 @@ func linkTests() []test {
 
 			tl, err := s.TargetLinks(ctx, w.ws.ID, tg.ID)
 			noErr(t, err, "TargetLinks")
-			same(t, "target links", tl, []herald.LinkStats{{Link: first[0]}, {Link: first[1]}})
+			// Each names its post.
+			post, err := s.GetPost(ctx, w.ws.ID, tg.PostID)
+			noErr(t, err, "GetPost")
+			name := herald.ShortTitle(post.Title, post.Text)
+			if name == "" {
+				t.Fatal("the post has no name to show")
+			}
+			same(t, "target links", tl, []herald.LinkStats{{Link: first[0], PostTitle: name}, {Link: first[1], PostTitle: name}})
 			tl, err = s.TargetLinks(ctx, other.ws.ID, tg.ID)
 			noErr(t, err, "TargetLinks of another workspace")
 			if len(tl) != 0 {
@@ -236,9 +243,11 @@ func linkTests() []test {
 			}
 			tl, err := s.TargetLinks(ctx, w.ws.ID, tg.ID)
 			noErr(t, err, "TargetLinks")
+			post, err := s.GetPost(ctx, w.ws.ID, tg.PostID)
+			noErr(t, err, "GetPost")
 			same(t, "target links with counts", tl, []herald.LinkStats{
-				{Link: ta, LinkCounts: herald.LinkCounts{Clicks: 5, Unique: 3, Bots: 2, Previews: 2}},
-				{Link: tb, LinkCounts: herald.LinkCounts{Clicks: 1, Unique: 1}}})
+				{Link: ta, LinkCounts: herald.LinkCounts{Clicks: 5, Unique: 3, Bots: 2, Previews: 2}, PostTitle: post.Title},
+				{Link: tb, LinkCounts: herald.LinkCounts{Clicks: 1, Unique: 1}, PostTitle: post.Title}})
 
 			got, err := s.ClickByID(ctx, "c1")
 			noErr(t, err, "ClickByID")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -153,7 +154,7 @@ func linkTarget(l herald.LinkStats) string {
 	if l.TargetID == 0 {
 		return "UTM builder"
 	}
-	return fmt.Sprintf("Post %d", l.PostID)
+	return cmp.Or(l.PostTitle, fmt.Sprintf("Post %d", l.PostID))
 }
 
 // moneyOf writes cents with the currency.
