@@ -382,6 +382,11 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		if err := redirects.prepare(ctx, fx, sched); err != nil {
 			return Result{}, err
 		}
+		// Making them must end before the first post is due too, or the
+		// load would start late (or, past the last due time, not at all).
+		if time.Now().After(firstDue) {
+			return Result{}, &LeadTooShortError{Posts: cfg.Posts, Took: time.Since(insertStart), Lead: cfg.Lead}
+		}
 		redirects.start(ctx, firstDue, lastDue)
 	}
 	if rc != nil {
@@ -449,11 +454,12 @@ func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.C
 }
 
 // LeadTooShortError reports that storing the posts and starting the
-// dispatcher did not end well before the first post was due: the lateness
-// would have measured the insert. It unwraps to an invalid herald.Error.
+// dispatcher (and, with Config.Redirects, making the tracked links) did
+// not end well before the first post was due: the lateness would have
+// measured the insert. It unwraps to an invalid herald.Error.
 type LeadTooShortError struct {
 	Posts  int
-	Took   time.Duration // storing the posts and starting the dispatcher
+	Took   time.Duration // storing the posts and starting the dispatcher (and making the links)
 	Margin time.Duration // how long before the first due time it had to end
 	Lead   time.Duration
 }

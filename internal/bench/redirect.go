@@ -231,7 +231,7 @@ func (r *redirectLoad) run(ctx context.Context, from, until time.Time) {
 		from = now
 	}
 	every := time.Second / time.Duration(r.rate)
-	n := int(until.Sub(from)/every) + 1
+	n := max(0, int(until.Sub(from)/every)+1)
 	r.lat, r.lag = make([]time.Duration, n), make([]time.Duration, n)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
