@@ -279,6 +279,7 @@ type Tx interface {
 	WebhookStore
 	TaskStore
 	NotificationStore
+	ListenStore
 }
 
 // Store is a database: every store method (each call its own transaction),

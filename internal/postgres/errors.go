@@ -50,6 +50,10 @@ func constraintClash(name string) clash {
 		return clash{"the series already has a post for this occurrence", "occurrence_at"}
 	case "posts_series_fkey":
 		return clash{"the series does not exist", "series_id"}
+	case "listen_topics_name":
+		return clash{"a listening topic with this name already exists in the workspace (names ignore case)", "name"}
+	case "listen_topics_workspace_id_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
 	case "post_labels_pkey":
 		return clash{"the post carries the same label twice", "label_ids"}
 	case "memberships_workspace_fkey", "invitations_workspace_fkey", "api_tokens_workspace_fkey",

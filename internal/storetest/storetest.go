@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Feeds", feedTests()},
 		{"Webhooks", webhookTests()},
 		{"Notifications", notificationTests()},
+		{"Listen", listenTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"WholeTx", wholeTests()},
