@@ -8,6 +8,7 @@ import (
 	"context"
 	"github.com/heraldsocial/herald/internal/analytics"
 	"github.com/heraldsocial/herald/internal/links"
+	"github.com/heraldsocial/herald/internal/listen"
 	"github.com/heraldsocial/herald/internal/report"
 	"log/slog"
 	"net/http"
@@ -62,7 +63,10 @@ type Deps struct {
 	Reports *report.Service
 	// Links keeps tracked links, their settings and conversions (nil: no
 	// link routes).
-	Links     *links.Service
+	Links *links.Service
+	// Listen keeps listening topics and reads their matches (nil: no
+	// listening routes).
+	Listen    *listen.Service
 	Templates *template.Service
 	Feeds     *feeds.Service
 	Webhooks  *webhook.Service
@@ -171,6 +175,9 @@ func New(d Deps) *API {
 	}
 	if d.Links != nil {
 		a.registerLinks()
+	}
+	if d.Listen != nil {
+		a.registerListen()
 	}
 	return a
 }

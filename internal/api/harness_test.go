@@ -31,6 +31,7 @@ import (
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
 	"github.com/heraldsocial/herald/internal/links"
+	"github.com/heraldsocial/herald/internal/listen"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
@@ -137,6 +138,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Listen = listen.New(store, clock, logger, nil)
 	a := api.New(d)
 	app := sm.LoadAndSave(authSvc.Middleware(sm)(a))
 	short := d.Links.Handler()

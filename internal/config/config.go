@@ -165,6 +165,13 @@ type Config struct {
 	// of Herald puts the visitor's country as two letters (e.g.
 	// CF-IPCountry); unset records no country.
 	LinksCountryHeader string `env:"LINKS_COUNTRY_HEADER"`
+	// ListenBlueskyFirehose is the Bluesky PDS or relay whose firehose
+	// (com.atproto.sync.subscribeRepos) listening reads, such as
+	// wss://bsky.network; unset reads none.
+	ListenBlueskyFirehose string `env:"LISTEN_BLUESKY_FIREHOSE"`
+	// ListenJetstream is a Jetstream instance listening reads instead of
+	// (or beside) a firehose, such as wss://jetstream2.us-east.bsky.network.
+	ListenJetstream string `env:"LISTEN_JETSTREAM"`
 }
 
 // The publishing dispatcher's defaults for the knobs left at 0, used to
@@ -323,6 +330,15 @@ func (c Config) Validate() error {
 	}
 	if err := checkBaseURL(c.BaseURL); err != nil {
 		bad("BASE_URL", "%q: %v; use e.g. https://herald.example.com", c.BaseURL, err)
+	}
+	for _, l := range []struct{ name, v string }{{"LISTEN_BLUESKY_FIREHOSE", c.ListenBlueskyFirehose}, {"LISTEN_JETSTREAM", c.ListenJetstream}} {
+		if l.v == "" {
+			continue
+		}
+		u, err := url.Parse(l.v)
+		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") {
+			bad(l.name, "%q is not a server address; use e.g. wss://bsky.network", l.v)
+		}
 	}
 	if strings.TrimSpace(c.KeyFile) == "" {
 		bad("KEY_FILE", "is empty; leave it unset for %s/secret.key, or name a file", Prefix+"DATA_DIR")

@@ -148,6 +148,8 @@ type ListenStore interface {
 	// matches posted before the time, with their volume and author rows
 	// before it, and returns how many matches went.
 	DeleteListenMatchesBefore(ctx context.Context, workspaceID int64, before time.Time, limit int) (int, error)
+	// ListenWorkspaces returns the workspaces that have topics, by id.
+	ListenWorkspaces(ctx context.Context) ([]int64, error)
 	// ListenCursor returns a source's last cursor, "" when it has none.
 	ListenCursor(ctx context.Context, source string) (string, error)
 	// PutListenCursor saves a source's cursor.

@@ -93,6 +93,9 @@ const (
 	// ActInboxRulesManage creates, edits, reorders and deletes the
 	// workspace's inbox rules (everyone who reads posts sees them).
 	ActInboxRulesManage Action = "inbox_rules.manage"
+	// ActListenManage creates, edits, pauses and deletes the workspace's
+	// listening topics (reading what they found is analytics.read).
+	ActListenManage Action = "listen.manage"
 )
 
 // Actions lists every action (for the permission table and its tests).
@@ -100,7 +103,7 @@ var Actions = []Action{ActWorkspaceRead, ActWorkspaceUpdate, ActWorkspaceDelete,
 	ActMembersManage, ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite,
 	ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite,
 	ActLabelsManage, ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead,
-	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage}
+	ActTokensCreate, ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage, ActListenManage}
 
 // permissions is the table services enforce. Owner may do everything.
 var permissions = map[Role][]Action{
@@ -108,12 +111,12 @@ var permissions = map[Role][]Action{
 		ActAccountsRead, ActAccountsManage, ActPostsRead, ActPostsWrite, ActPostsSchedule,
 		ActPostsApprove, ActPostsDelete, ActPostsHold, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActCampaignsManage, ActAnalyticsRead, ActAuditRead, ActTokensCreate,
-		ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage},
+		ActTokensManage, ActTemplatesManage, ActWebhooksManage, ActInboxRulesManage, ActReportsManage, ActListenManage},
 	RoleManager: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActAccountsManage,
 		ActPostsRead, ActPostsWrite, ActPostsSchedule, ActPostsApprove, ActPostsDelete, ActPostsHold,
 		ActMediaRead, ActMediaWrite, ActLabelsManage, ActCampaignsRead, ActCampaignsManage,
 		ActAnalyticsRead, ActAuditRead, ActTokensCreate, ActTemplatesManage, ActWebhooksManage,
-		ActInboxRulesManage, ActReportsManage},
+		ActInboxRulesManage, ActReportsManage, ActListenManage},
 	RoleEditor: {ActWorkspaceRead, ActMembersRead, ActAccountsRead, ActPostsRead, ActPostsWrite,
 		ActPostsSchedule, ActPostsDelete, ActMediaRead, ActMediaWrite, ActLabelsManage,
 		ActCampaignsRead, ActAnalyticsRead, ActTokensCreate, ActTemplatesManage},

@@ -33,6 +33,14 @@ func (r *Runner) kinds(d Deps) []kind {
 			every: r.cfg.SweepEvery,
 			args:  func() river.JobArgs { return PruneNotificationsArgs{} },
 		},
+		{
+			name: PruneListenArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &pruneListenWorker{store: d.Store, clock: d.Clock, log: log})
+			},
+			every: r.cfg.SweepEvery,
+			args:  func() river.JobArgs { return PruneListenArgs{} },
+		},
 	}
 	if r.cfg.MetricsEvery > 0 {
 		ks = append(ks, kind{

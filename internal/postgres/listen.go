@@ -482,3 +482,16 @@ func (s store) PutListenCursor(ctx context.Context, source, cursor string, at ti
 		source, cursor, stamp(&at))
 	return dbErr("put listening cursor", err)
 }
+
+// ListenWorkspaces returns the workspaces that have topics.
+func (s store) ListenWorkspaces(ctx context.Context) ([]int64, error) {
+	rows, err := s.q.Query(ctx, `SELECT DISTINCT workspace_id FROM listen_topics ORDER BY workspace_id`)
+	if err != nil {
+		return nil, dbErr("listening workspaces", err)
+	}
+	out, err := collect(rows, func(sc scanner) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	})
+	return out, dbErr("listening workspaces", err)
+}

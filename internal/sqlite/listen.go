@@ -494,3 +494,12 @@ func (s *store) PutListenCursor(ctx context.Context, source, cursor string, at t
 		source, cursor, micros(stamp(at)))
 	return dbErr(err, "put listening cursor", "", "")
 }
+
+// ListenWorkspaces returns the workspaces that have topics.
+func (s *store) ListenWorkspaces(ctx context.Context) ([]int64, error) {
+	return listRows(ctx, s, "listening workspaces", `SELECT DISTINCT workspace_id FROM listen_topics ORDER BY workspace_id`,
+		nil, func(sc scanner) (int64, error) {
+			var id int64
+			return id, sc.Scan(&id)
+		})
+}

@@ -329,6 +329,11 @@ func listenTests() []test {
 			if len(a) != 1 || a[0].Matches != 2 {
 				t.Fatalf("authors after retention: %+v", a)
 			}
+			wss, err := s.ListenWorkspaces(ctx)
+			noErr(t, err, "ListenWorkspaces")
+			if !slices.Contains(wss, w.ID) || !slices.Contains(wss, other.ID) {
+				t.Fatalf("ListenWorkspaces %v lacks %d or %d", wss, w.ID, other.ID)
+			}
 			o, _, _ := s.ListListenMatches(ctx, herald.ListenFilter{WorkspaceID: other.ID})
 			if len(o) != 1 {
 				t.Fatal("retention of one workspace deleted another's match")
