@@ -31,7 +31,9 @@ type pruneListenWorker struct {
 }
 
 // Timeout bounds one run.
-func (w *pruneListenWorker) Timeout(*river.Job[PruneListenArgs]) time.Duration { return 5 * time.Minute }
+func (w *pruneListenWorker) Timeout(*river.Job[PruneListenArgs]) time.Duration {
+	return 5 * time.Minute
+}
 
 // Work deletes, a batch at a time, every workspace's old matches.
 func (w *pruneListenWorker) Work(ctx context.Context, _ *river.Job[PruneListenArgs]) error {
