@@ -55,6 +55,9 @@ const (
 	// NotifyInboxOverdue: an inbox item passed the workspace's
 	// first-response target without an answer.
 	NotifyInboxOverdue NotificationKind = "inbox_overdue"
+	// NotifyCrisisDetected: a crisis detector fired and opened an incident
+	// (or a drill did).
+	NotifyCrisisDetected NotificationKind = "crisis_detected"
 )
 
 // NotificationKinds lists every kind, in the order preference pages show them.
@@ -64,7 +67,7 @@ var NotificationKinds = []NotificationKind{
 	NotifyTaskDueSoon, NotifyTaskOverdue,
 	NotifyTargetFailed, NotifyTargetUnconfirmed, NotifyTargetOverdue,
 	NotifyAccountExpiring, NotifyAccountExpired, NotifyAccountRevoked,
-	NotifyBudgetOverPlan, NotifyReportSent,
+	NotifyBudgetOverPlan, NotifyReportSent, NotifyCrisisDetected,
 }
 
 // Notification tells people about something that needs them. Message is

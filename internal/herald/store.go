@@ -280,6 +280,7 @@ type Tx interface {
 	TaskStore
 	NotificationStore
 	ListenStore
+	CrisisStore
 }
 
 // Store is a database: every store method (each call its own transaction),

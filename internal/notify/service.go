@@ -213,6 +213,8 @@ func actionFor(k herald.NotificationKind) herald.Action {
 		return herald.ActPostsApprove
 	case herald.NotifyBudgetOverPlan:
 		return herald.ActCampaignsManage
+	case herald.NotifyCrisisDetected:
+		return herald.ActPostsHold
 	}
 	return herald.ActWorkspaceUpdate
 }

@@ -50,6 +50,12 @@ func constraintClash(name string) clash {
 		return clash{"the series already has a post for this occurrence", "occurrence_at"}
 	case "posts_series_fkey":
 		return clash{"the series does not exist", "series_id"}
+	case "crisis_detectors_name":
+		return clash{"a crisis detector with this name already exists in the workspace (names ignore case)", "name"}
+	case "crisis_detectors_topic_id_fkey":
+		return clash{"the listening topic does not exist", "topic_id"}
+	case "crisis_detectors_workspace_id_fkey", "incidents_workspace_id_fkey":
+		return clash{"the workspace does not exist", "workspace_id"}
 	case "listen_topics_name":
 		return clash{"a listening topic with this name already exists in the workspace (names ignore case)", "name"}
 	case "listen_topics_workspace_id_fkey":

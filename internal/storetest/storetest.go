@@ -96,6 +96,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Webhooks", webhookTests()},
 		{"Notifications", notificationTests()},
 		{"Listen", listenTests()},
+		{"Crisis", crisisTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},
 		{"WholeTx", wholeTests()},
