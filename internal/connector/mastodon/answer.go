@@ -78,7 +78,7 @@ func (c *Connector) checkAnswer(ctx context.Context, cr Credentials, p connector
 			}
 		}
 	}
-	if why == "" && fingerprint(htmlText(st.Content)) != fingerprint(p.Text) {
+	if why == "" && fingerprint(HTMLText(st.Content)) != fingerprint(p.Text) {
 		var src struct {
 			Text string `json:"text"`
 		}

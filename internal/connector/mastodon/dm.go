@@ -202,7 +202,7 @@ func (c *Connector) FindDM(ctx context.Context, acct connector.Account, conversa
 				continue
 			}
 			// The sent text may start with the author's handle (see replyText).
-			got := fingerprint(htmlText(st.Content))
+			got := fingerprint(HTMLText(st.Content))
 			if got == want || stripLeadingMention(got) == want {
 				return st.ref(), true, nil
 			}

@@ -50,7 +50,7 @@ func (c *Connector) CheckPosts(ctx context.Context, acct connector.Account, refs
 			out[id] = connector.PostState{Gone: true}
 			return
 		}
-		ps := connector.PostState{Text: htmlText(st.Content)}
+		ps := connector.PostState{Text: HTMLText(st.Content)}
 		if st.EditedAt != nil {
 			if t, err := time.Parse(time.RFC3339Nano, *st.EditedAt); err == nil {
 				t = t.UTC()
@@ -205,7 +205,7 @@ func mentionOf(n notification, domain string) connector.Mention {
 	}
 	m := connector.Mention{
 		RemoteID: string(st.ID), URL: st.ref().URL, AuthorID: string(st.Account.ID), AuthorHandle: "@" + handle,
-		AuthorName: st.Account.DisplayName, Text: htmlText(st.Content),
+		AuthorName: st.Account.DisplayName, Text: HTMLText(st.Content),
 		Meta: map[string]string{"notification_id": string(n.ID), "acct": acctName, "visibility": st.Visibility},
 	}
 	if st.SpoilerText != "" {

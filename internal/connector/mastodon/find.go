@@ -109,7 +109,7 @@ pages:
 			if !c.sameShape(st, p, reply) {
 				continue
 			}
-			if fingerprint(htmlText(st.Content)) == want {
+			if fingerprint(HTMLText(st.Content)) == want {
 				found = &page[i] // newest first: the last match is the oldest
 			} else if len(near) < findSources {
 				near = append(near, st)
@@ -182,10 +182,10 @@ func fingerprint(s string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// htmlText turns a status's HTML content into plain text: paragraphs and
+// HTMLText turns a status's HTML content into plain text: paragraphs and
 // line breaks become new lines, entities are decoded, and the hidden parts
 // of shortened links are kept (so a link reads in full).
-func htmlText(s string) string {
+func HTMLText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	paragraphs := 0

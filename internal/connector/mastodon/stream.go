@@ -54,7 +54,7 @@ func (c *Connector) WatchInbox(ctx context.Context, acct connector.Account, on c
 						at = t.UTC()
 					}
 				}
-				on.Edit(string(st.ID), htmlText(st.Content), at)
+				on.Edit(string(st.ID), HTMLText(st.Content), at)
 			}
 		}
 		return nil

@@ -129,7 +129,7 @@ func TestNormalizeInstance(t *testing.T) {
 func TestHTMLTextAndFingerprint(t *testing.T) {
 	content := `<p>Hello <span class="h-card"><a href="https://o.example/@bob" class="u-url mention">@<span>bob</span></a></span> &amp; see ` +
 		`<a href="https://example.com/a/long/path"><span class="invisible">https://</span><span class="ellipsis">example.com/a/lo</span><span class="invisible">ng/path</span></a></p><p>line<br />two #<span>tag</span></p>`
-	got := htmlText(content)
+	got := HTMLText(content)
 	want := "Hello @bob & see https://example.com/a/long/path\n\nline\ntwo #tag"
 	if got != want {
 		t.Fatalf("htmlText = %q, want %q", got, want)

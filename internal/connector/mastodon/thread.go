@@ -31,7 +31,7 @@ func threadPost(st threadStatus, domain string) connector.ThreadPost {
 	}
 	p := connector.ThreadPost{RemoteID: string(st.ID), URL: st.ref().URL, AuthorID: string(st.Account.ID),
 		AuthorHandle: "@" + handle, AuthorName: st.Account.DisplayName, AuthorAvatar: st.Account.Avatar,
-		AuthorFollowers: -1, Text: htmlText(st.Content)}
+		AuthorFollowers: -1, Text: HTMLText(st.Content)}
 	if st.Account.FollowersCount != nil {
 		p.AuthorFollowers = *st.Account.FollowersCount
 	}

@@ -182,7 +182,7 @@ func streamingBase(u, fallback string) string {
 	return fallback
 }
 
-// nextLinks reads the Link header's rel="prev" (newer) link, "" if none.
+// prevLink reads the Link header's rel="prev" (newer) link, "" if none.
 func prevLink(h http.Header) string {
 	for _, v := range h.Values("Link") {
 		for _, part := range strings.Split(v, ",") {

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/heraldsocial/herald/internal/connector/mastodon"
 )
 
 // Capability is whether an instance offers one way of listening.
@@ -88,7 +90,7 @@ func (s *Source) probeStream(ctx context.Context) Capability {
 // probeSearch searches for the longest words of st and reports whether
 // anything came back.
 func (s *Source) probeSearch(ctx context.Context, st status) Capability {
-	words := strings.FieldsFunc(htmlText(st.Content), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := strings.FieldsFunc(mastodon.HTMLText(st.Content), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	var pick []string
 	for _, w := range words {
 		if len([]rune(w)) >= 4 && !strings.EqualFold(w, s.cfg.Tag) && len(pick) < 3 {

@@ -4,8 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/html"
-
+	"github.com/heraldsocial/herald/internal/connector/mastodon"
 	"github.com/heraldsocial/herald/internal/listen/source"
 )
 
@@ -57,7 +56,7 @@ func ReplyRef(host, id string) string { return "mastodon-id:" + host + "/" + id 
 func (st *status) post(domain, host string, seen time.Time) source.Post {
 	p := source.Post{
 		Platform: "mastodon", RemoteID: st.URI, AuthorID: absolute(st.Account.Acct, domain),
-		AuthorName: st.Account.DisplayName, AuthorFollowers: -1, Text: htmlText(st.Content), SeenAt: seen,
+		AuthorName: st.Account.DisplayName, AuthorFollowers: -1, Text: mastodon.HTMLText(st.Content), SeenAt: seen,
 	}
 	if st.SpoilerText != "" {
 		p.Text = strings.TrimSpace(st.SpoilerText + "\n\n" + p.Text)
@@ -89,35 +88,6 @@ func (st *status) post(domain, host string, seen time.Time) source.Post {
 		p.PostedAt = t.UTC()
 	}
 	return p
-}
-
-// htmlText turns a status's HTML content into plain text: paragraphs
-// apart by a blank line, <br> as a line break, every text node kept (a
-// link's hidden "invisible" parts too, so URLs come back whole).
-// internal/connector/mastodon has the same conversion unexported.
-func htmlText(s string) string {
-	z := html.NewTokenizer(strings.NewReader(s))
-	var b strings.Builder
-	paragraphs := 0
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return strings.TrimSpace(b.String())
-		case html.TextToken:
-			b.Write(z.Text())
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "br":
-				b.WriteByte('\n')
-			case "p":
-				if paragraphs > 0 {
-					b.WriteString("\n\n")
-				}
-				paragraphs++
-			}
-		}
-	}
 }
 
 // idCmp orders status ids: Mastodon's are decimal numbers, GoToSocial's

@@ -80,6 +80,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"accounts": []any{}, "statuses": []any{}, "hashtags": []any{}}
 	address := strings.TrimSpace(q.Get("q"))
 	u, err := url.Parse(address)
+	if t := q.Get("type"); (t == "" || t == "statuses") && address != "" && (err != nil || u.Host == "") {
+		s.searchText(w, r, viewer, address) // words, not an address (listen.go)
+		return
+	}
 	if t := q.Get("type"); (t != "" && t != "statuses") || err != nil || u.Host == "" {
 		writeJSON(w, http.StatusOK, out)
 		return

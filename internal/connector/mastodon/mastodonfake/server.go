@@ -5,7 +5,8 @@
 // mention notifications with Link pagination, the instance's limits
 // (/api/v2/instance, or only /api/v1/instance like older servers),
 // Idempotency-Key (honoured or ignored), X-RateLimit-* headers and 429s,
-// and injected faults. It follows the Mastodon API documentation; with a
+// and injected faults; for listening, hashtag timelines, the hashtag
+// streams and status search by words (listen.go). It follows the Mastodon API documentation; with a
 // Contract it checks every request it gets and every answer it gives
 // against the Mastodon OpenAPI document and records the mismatches.
 //
@@ -64,6 +65,13 @@ type Config struct {
 	IgnoreMaxID bool
 	// NoNodeinfo answers 404 on /.well-known/nodeinfo.
 	NoNodeinfo bool
+	// NoStatusSearch makes GET /api/v2/search find no statuses by their
+	// words, as a Mastodon server without full-text search (Elasticsearch
+	// or OpenSearch) does; statuses by address are still found.
+	NoStatusSearch bool
+	// StreamMaxAge closes each hashtag stream this long after it opened
+	// (0: never), as a proxy that drops long-lived connections does.
+	StreamMaxAge time.Duration
 }
 
 // DefaultConfig is a Mastodon 4.x instance with default limits.
@@ -269,6 +277,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodGet && r.URL.Path == "/api/v1/streaming/user" {
 		s.userStream(w, r) // streamed: not buffered for the contract check
+		return
+	}
+	if r.Method == http.MethodGet && (r.URL.Path == "/api/v1/streaming/hashtag" || r.URL.Path == "/api/v1/streaming/hashtag/local") {
+		s.hashtagStream(w, r, contract, body) // streamed: its head is checked, its events are not
 		return
 	}
 	rec := &recorder{h: http.Header{}}

@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/notifications", s.listNotifications)
 	m.HandleFunc("GET /api/v1/conversations", s.listConversations)
 	m.HandleFunc("GET /api/v2/search", s.search)
+	m.HandleFunc("GET /api/v1/timelines/tag/{hashtag}", s.tagTimeline)
 	m.HandleFunc("GET /users/{user}/statuses/{id}", s.note)
 	m.HandleFunc("GET /{user}/{id}", s.note)
 	m.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoIndex)
