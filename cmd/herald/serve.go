@@ -97,6 +97,11 @@ func (c *ServeCmd) Run(env *Env) error {
 		}
 	}()
 
+	if len(app.listen.Sources) > 0 {
+		app.listen.Start(ctx)
+		defer app.listen.Stop()
+	}
+
 	// Clicks on tracked links are written every second; what is pending
 	// when the server stops is written before Herald exits.
 	app.links.Start(ctx)

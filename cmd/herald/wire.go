@@ -40,6 +40,8 @@ import (
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/listen"
+	blueskylisten "github.com/heraldsocial/herald/internal/listen/bluesky"
 	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
@@ -66,6 +68,8 @@ type app struct {
 	dispatcher *publish.Dispatcher
 	heartbeat  *publish.Heartbeat
 	jobs       *jobs.Runner
+	// listen runs the listening sources while this instance leads.
+	listen *listen.Runner
 	notifier   *notify.Notifier
 	// webhooks delivers notifications to the workspaces' channels
 	// (Deliver); the notification service is to call it.
@@ -251,6 +255,19 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("e-mail: %w", err)
 	}
 	analyticsSvc := analytics.New(st, clock)
+	// Listening: the sources the operator named feed one ingest, which
+	// every topic change in this process refreshes at once.
+	ingest := listen.NewIngest(st, clock, logger)
+	listenSvc := listen.New(st, clock, logger, ingest.Changed)
+	a.listen = &listen.Runner{Sink: ingest, Logger: logger}
+	if cfg.ListenBlueskyFirehose != "" {
+		a.listen.Sources = append(a.listen.Sources, &blueskylisten.Firehose{Host: cfg.ListenBlueskyFirehose,
+			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})
+	}
+	if cfg.ListenJetstream != "" {
+		a.listen.Sources = append(a.listen.Sources, &blueskylisten.Jetstream{Host: cfg.ListenJetstream,
+			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})
+	}
 	reports := report.NewService(st, analyticsSvc, mailer, clock, logger)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Reports:    reports,
@@ -274,6 +291,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		return nil, fmt.Errorf("background jobs: %w", err)
 	}
 	webhookSvc.UseQueue(a.jobs)
+	a.listen.Leader = a.jobs.IsLeader
 	a.webhooks = webhookSvc
 	workspaces := workspace.New(st, clock, logger)
 	accounts := account.New(st, keys, clock, logger,
@@ -311,13 +329,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Analytics:     analyticsSvc,
 		Reports:       reports,
 		Links:         a.links,
+		Listen:        listenSvc,
 		Logger:        logger,
 		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, Listen: listenSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

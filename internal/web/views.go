@@ -111,6 +111,13 @@ func sectionLinks(p *page) []sectionLink {
 	if p.analytics && p.Can(herald.ActAnalyticsRead) {
 		links = slices.Insert(links, 7, sectionLink{ID: "analytics", Label: "Analytics", URL: base + "analytics"})
 	}
+	if p.listen && p.Can(herald.ActAnalyticsRead) {
+		at := 7
+		if i := slices.IndexFunc(links, func(l sectionLink) bool { return l.ID == "analytics" }); i >= 0 {
+			at = i + 1
+		}
+		links = slices.Insert(links, at, sectionLink{ID: "listen", Label: "Listening", URL: base + "listen"})
+	}
 	for i := range links {
 		l := &links[i]
 		switch l.ID {

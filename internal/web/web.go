@@ -33,6 +33,7 @@ import (
 	"github.com/heraldsocial/herald/internal/ical"
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/listen"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/post"
@@ -85,6 +86,9 @@ type Deps struct {
 	// Links keeps tracked links, the analytics settings and conversions
 	// (nil: no links page).
 	Links *links.Service
+	// Listen keeps the listening topics and reads what they found (nil:
+	// the listening pages answer not found).
+	Listen *listen.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -179,6 +183,7 @@ func (h *Handler) routes() {
 	h.analyticsRoutes(m)
 	h.reportRoutes(m)
 	h.linkRoutes(m)
+	h.listenRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
@@ -226,6 +231,7 @@ type page struct {
 	Unread     int  // the viewer's unread notifications, for the bell
 	hasFeed    bool // the viewer has a notification feed here
 	analytics  bool // the analytics pages are served
+	listen     bool // the listening pages are served
 	Flash      string
 	Title      string
 	Path       string // the page's own path, to come back to after a form
@@ -290,6 +296,7 @@ func (h *Handler) inWorkspace(fn workspaceFunc) http.Handler {
 			}
 		}
 		p.analytics = h.d.Analytics != nil
+		p.listen = h.d.Listen != nil
 		h.d.Sessions.Put(r.Context(), workspaceKey, wsID)
 		if err := fn(w, r, p); err != nil {
 			h.fail(w, r, p, err)
