@@ -32,6 +32,7 @@ import (
 	"github.com/heraldsocial/herald/internal/connector/threads"
 	xconn "github.com/heraldsocial/herald/internal/connector/x"
 	"github.com/heraldsocial/herald/internal/connector/youtube"
+	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -40,9 +41,9 @@ import (
 	"github.com/heraldsocial/herald/internal/jobs"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/listen"
 	blueskylisten "github.com/heraldsocial/herald/internal/listen/bluesky"
-	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/media"
 	"github.com/heraldsocial/herald/internal/notify"
 	"github.com/heraldsocial/herald/internal/outbound"
@@ -69,8 +70,8 @@ type app struct {
 	heartbeat  *publish.Heartbeat
 	jobs       *jobs.Runner
 	// listen runs the listening sources while this instance leads.
-	listen *listen.Runner
-	notifier   *notify.Notifier
+	listen   *listen.Runner
+	notifier *notify.Notifier
 	// webhooks delivers notifications to the workspaces' channels
 	// (Deliver); the notification service is to call it.
 	webhooks *webhook.Service
@@ -269,7 +270,9 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})
 	}
 	reports := report.NewService(st, analyticsSvc, mailer, clock, logger)
+	crisisSvc := crisis.New(st, posts, notifications, clock, logger)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
+		Crisis:     crisisSvc,
 		Reports:    reports,
 		Store:      st,
 		Connectors: registry,
@@ -330,6 +333,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Reports:       reports,
 		Links:         a.links,
 		Listen:        listenSvc,
+		Crisis:        crisisSvc,
 		Logger:        logger,
 		Version:       a.version,
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -66,7 +67,9 @@ type Deps struct {
 	Links *links.Service
 	// Listen keeps listening topics and reads their matches (nil: no
 	// listening routes).
-	Listen    *listen.Service
+	Listen *listen.Service
+	// Crisis keeps crisis detectors and incidents (nil: no crisis routes).
+	Crisis    *crisis.Service
 	Templates *template.Service
 	Feeds     *feeds.Service
 	Webhooks  *webhook.Service
@@ -178,6 +181,9 @@ func New(d Deps) *API {
 	}
 	if d.Listen != nil {
 		a.registerListen()
+	}
+	if d.Crisis != nil {
+		a.registerCrisis()
 	}
 	return a
 }

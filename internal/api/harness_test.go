@@ -30,6 +30,7 @@ import (
 	"github.com/heraldsocial/herald/internal/inbox"
 	"github.com/heraldsocial/herald/internal/keyring"
 	"github.com/heraldsocial/herald/internal/label"
+	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/links"
 	"github.com/heraldsocial/herald/internal/listen"
 	"github.com/heraldsocial/herald/internal/media"
@@ -139,6 +140,7 @@ func newHarness(t testing.TB, store herald.Store) *harness {
 		t.Fatal(err)
 	}
 	d.Listen = listen.New(store, clock, logger, nil)
+	d.Crisis = crisis.New(store, d.Posts, d.Notifications, clock, logger)
 	a := api.New(d)
 	app := sm.LoadAndSave(authSvc.Middleware(sm)(a))
 	short := d.Links.Handler()

@@ -126,6 +126,9 @@ type Config struct {
 	// OverdueEvery is how often inbox_overdue tells of inbox items past
 	// their response target (default 1m).
 	OverdueEvery time.Duration
+	// CrisisEvery is how often check_crisis runs the crisis detectors
+	// (DefaultCrisisEvery).
+	CrisisEvery time.Duration
 	// CheckEvery is how often check_inbox reads the inbox's posts of the
 	// last 48 hours again to learn of edits and deletions (default 10m;
 	// each post at most every 30 minutes, 100 per account a run). A
@@ -168,6 +171,7 @@ func (c Config) withDefaults() Config {
 	set(&c.TasksEvery, DefaultTasksEvery)
 	set(&c.RepliesEvery, DefaultRepliesEvery)
 	set(&c.OverdueEvery, DefaultOverdueEvery)
+	set(&c.CrisisEvery, DefaultCrisisEvery)
 	set(&c.CheckEvery, DefaultCheckEvery)
 	set(&c.AudienceEvery, DefaultAudienceEvery)
 	set(&c.ReportsEvery, DefaultReportsEvery)
@@ -195,7 +199,7 @@ func (c Config) Validate() error {
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
-		{"overdue_every", c.OverdueEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
+		{"overdue_every", c.OverdueEvery}, {"crisis_every", c.CrisisEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
 		{"reports_every", c.ReportsEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every" || f.name == "audience_every") {
@@ -282,6 +286,8 @@ type Deps struct {
 	// Overdue tells of inbox items past their response target; nil
 	// leaves inbox_overdue out.
 	Overdue InboxOverdue
+	// Crisis runs the crisis detectors; nil leaves check_crisis out.
+	Crisis CrisisChecker
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

@@ -167,5 +167,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return InboxOverdueArgs{} },
 		})
 	}
+	if d.Crisis != nil {
+		ks = append(ks, kind{
+			name: CheckCrisisArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &checkCrisisWorker{crisis: d.Crisis})
+			},
+			every: r.cfg.CrisisEvery,
+			args:  func() river.JobArgs { return CheckCrisisArgs{} },
+		})
+	}
 	return ks
 }
