@@ -31,7 +31,9 @@ type checkCrisisWorker struct {
 }
 
 // Timeout bounds one run: shorter than the period, so runs never pile up.
-func (w *checkCrisisWorker) Timeout(*river.Job[CheckCrisisArgs]) time.Duration { return 25 * time.Second }
+func (w *checkCrisisWorker) Timeout(*river.Job[CheckCrisisArgs]) time.Duration {
+	return 25 * time.Second
+}
 
 // Work evaluates the detectors.
 func (w *checkCrisisWorker) Work(ctx context.Context, _ *river.Job[CheckCrisisArgs]) error {

@@ -18,6 +18,9 @@ type crisisData struct {
 	// Waiting is how many targets wait to publish (scheduled or retrying):
 	// what a hold would hold.
 	Waiting int
+	// Incidents: the crisis service is set up, so the page links to the
+	// incidents and the detectors.
+	Incidents bool
 }
 
 // crisisForm shows what the crisis switch holds and offers only what
@@ -34,6 +37,7 @@ func (h *Handler) renderCrisis(w http.ResponseWriter, r *http.Request, p *page, 
 	if d.Waiting, err = h.waitingTargets(r.Context(), p.Actor); err != nil {
 		return err
 	}
+	d.Incidents = h.d.Crisis != nil
 	p.Title = "Crisis switch"
 	h.render(w, r, status, crisisPage(p, d))
 	return nil

@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
 	"github.com/heraldsocial/herald/internal/herald"
@@ -89,6 +90,9 @@ type Deps struct {
 	// Listen keeps the listening topics and reads what they found (nil:
 	// the listening pages answer not found).
 	Listen *listen.Service
+	// Crisis keeps the crisis detectors and incidents (nil: the incident
+	// and detector pages answer not found).
+	Crisis *crisis.Service
 	// Imports reads, imports and exports posts as CSV.
 	Imports *postcsv.Service
 	// Users is asked whether first-run setup is still needed.
@@ -184,6 +188,7 @@ func (h *Handler) routes() {
 	h.reportRoutes(m)
 	h.linkRoutes(m)
 	h.listenRoutes(m)
+	h.incidentRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
