@@ -104,6 +104,35 @@ type ListenOverviewOutput struct {
 	}
 }
 
+// ListenRisingInput asks for a topic's rising terms.
+type ListenRisingInput struct {
+	WorkspaceParam
+	Topic int64 `query:"topic" minimum:"0" doc:"A topic's id; 0 or absent: every topic"`
+}
+
+// RisingTerm is a term mentioned significantly more often now than before.
+type RisingTerm struct {
+	Term          string  `json:"term"`
+	Window        int     `json:"window" doc:"Matches of the last 3 hours holding the term"`
+	WindowPosts   int     `json:"window_posts" doc:"Matches of the last 3 hours read"`
+	Baseline      int     `json:"baseline" doc:"Matches of the 7 days before holding the term"`
+	BaselinePosts int     `json:"baseline_posts" doc:"Matches of the 7 days before read"`
+	Ratio         float64 `json:"ratio" doc:"How many times its usual share (a term never seen before counts as seen once)"`
+	Score         float64 `json:"score" doc:"Dunning's log-likelihood ratio G²"`
+	P             float64 `json:"p" doc:"The chance of a score this high if nothing had changed"`
+}
+
+// ListenRisingOutput lists rising terms.
+type ListenRisingOutput struct {
+	Body struct {
+		WindowFrom   time.Time    `json:"window_from"`
+		BaselineFrom time.Time    `json:"baseline_from"`
+		To           time.Time    `json:"to"`
+		Sampled      bool         `json:"sampled" doc:"Set when a span held more matches than were read (5,000 of the window, 3,000 a day of the baseline, newest first)"`
+		Terms        []RisingTerm `json:"terms" nullable:"false"`
+	}
+}
+
 func (a *API) registerListen() {
 	tags := []string{"Listening"}
 	base := "/api/v1/workspaces/{workspace}/listen"
@@ -211,6 +240,28 @@ func (a *API) registerListen() {
 			return nil, err
 		}
 		return &ListenMatchList{Body: list(ms, next)}, nil
+	})
+	register(a, huma.Operation{
+		OperationID: "get-listen-rising", Method: http.MethodGet, Path: base + "/rising",
+		Summary: "Rising terms", Tags: tags,
+		Description: "Terms and hashtags of a topic's matches significantly more frequent in the last 3 hours than over the 7 days before (G² ≥ 10.83, at least 5 matches, at least twice as common), highest score first.",
+	}, func(ctx context.Context, in *ListenRisingInput) (*ListenRisingOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		r, err := a.d.Listen.Rising(ctx, actor, in.Topic)
+		if err != nil {
+			return nil, err
+		}
+		out := &ListenRisingOutput{}
+		out.Body.WindowFrom, out.Body.BaselineFrom, out.Body.To, out.Body.Sampled = r.WindowFrom, r.BaselineFrom, r.To, r.Sampled
+		out.Body.Terms = make([]RisingTerm, len(r.Terms))
+		for i, x := range r.Terms {
+			out.Body.Terms[i] = RisingTerm{Term: x.Term, Window: x.Window, WindowPosts: x.WindowPosts, Baseline: x.Baseline,
+				BaselinePosts: x.BaselinePosts, Ratio: x.Ratio, Score: x.Score, P: x.P}
+		}
+		return out, nil
 	})
 	register(a, huma.Operation{
 		OperationID: "get-listen-overview", Method: http.MethodGet, Path: base + "/overview",

@@ -91,6 +91,17 @@ func TestListenAPI(t *testing.T) {
 						t.Fatalf("overview %s", r.Body)
 					}
 				}},
+			{name: "rising terms", method: "GET", path: wsPath("/workspaces/%d/listen/rising?topic=%d", w.a.ID, created.ID), token: w.analystTok, status: 200,
+				check: func(t *testing.T, r response) {
+					var body struct {
+						Terms   []map[string]any
+						Sampled bool
+					}
+					r.JSON(t, &body)
+					if body.Terms == nil || body.Sampled {
+						t.Fatalf("rising %s", r.Body)
+					}
+				}},
 			{name: "preview", method: "POST", path: wsPath("/workspaces/%d/listen/preview", w.a.ID), token: w.analystTok,
 				body: map[string]any{"name": "Support", "rules": map[string]any{"any": []string{"terrible", "awful"}}}, status: 200,
 				check: func(t *testing.T, r response) {

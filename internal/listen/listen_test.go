@@ -300,3 +300,50 @@ func waitFor(t *testing.T, within time.Duration, f func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRising: a term that is suddenly in many of the last hours' matches
+// rises, with its counts; steady terms and the topic's own do not.
+func TestRising(t *testing.T) {
+	teststore.Each(t, func(t *testing.T, st herald.Store) {
+		ctx := context.Background()
+		w := newWorld(t, st)
+		brand := w.topic(t, w.a, "Brand", herald.TopicRule{Any: []string{"acme"}})
+		now := w.clock.Now()
+		var posts []source.Post
+		i := 0
+		add := func(at time.Time, text string) {
+			i++
+			p := post(i, text)
+			p.PostedAt = at
+			posts = append(posts, p)
+		}
+		for h := 4; h < 7*24; h += 2 { // the week before: steady coffee talk
+			add(now.Add(-time.Duration(h)*time.Hour), "acme coffee morning")
+		}
+		for m := range 12 { // the last hours: an outage
+			add(now.Add(-time.Duration(m*10+1)*time.Minute), "acme outage again, coffee machine down")
+		}
+		if err := w.ingest.Accept(ctx, source.Batch{Posts: posts}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := w.svc.Rising(ctx, w.a, brand.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.WindowPosts != 12 || r.BaselinePosts != 82 || r.Sampled {
+			t.Fatalf("read %d window and %d baseline matches (sampled %v)", r.WindowPosts, r.BaselinePosts, r.Sampled)
+		}
+		var terms []string
+		for _, x := range r.Terms {
+			terms = append(terms, x.Term)
+		}
+		if len(r.Terms) == 0 || !slices.Contains(terms, "outage") || slices.Contains(terms, "coffee") || slices.Contains(terms, "acme") {
+			t.Fatalf("rising %v", terms)
+		}
+		for _, x := range r.Terms {
+			if x.Term == "outage" && (x.Window != 12 || x.Baseline != 0 || x.WindowPosts != 12 || x.P >= 0.001) {
+				t.Fatalf("outage evidence %+v", x)
+			}
+		}
+	})
+}

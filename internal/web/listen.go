@@ -336,6 +336,7 @@ type listenTopicData struct {
 	From, To  time.Time
 	Loc       *time.Location
 	Overview  listen.Overview
+	Rising    listen.RisingResult
 	Days      []listenDay
 	Filter    listenStreamFilter
 	Matches   []herald.ListenMatch
@@ -383,6 +384,9 @@ func (h *Handler) listenTopicPage(w http.ResponseWriter, r *http.Request, p *pag
 		return err
 	}
 	d.Days = listenDays(d.Overview.Volume, d.From, d.To, d.Loc)
+	if d.Rising, err = h.d.Listen.Rising(ctx, p.Actor, d.Topic.ID); err != nil {
+		return err
+	}
 	status := http.StatusOK
 	d.Matches, d.Next, err = h.d.Listen.Matches(ctx, p.Actor, herald.ListenFilter{TopicID: d.Topic.ID,
 		Sentiment: d.Filter.Sentiment, Language: d.Filter.Language, Query: d.Filter.Q, From: d.From,

@@ -122,6 +122,8 @@ func TestListenTopics(t *testing.T) {
 	want(t, a, http.StatusOK, `id="listen-stream-empty"`, "fits the filter")
 	a = b.get(listenTopicURL(w.ID, brand.ID, "") + "?sentiment=angry")
 	want(t, a, http.StatusUnprocessableEntity, "use positive, neutral or negative", `id="listen-total">3<`)
+	// Four matches are too few for anything to rise.
+	want(t, b.get(listenTopicURL(w.ID, brand.ID, "")), http.StatusOK, `id="listen-rising-title"`, `id="listen-rising-empty"`)
 	// Every topic's page.
 	want(t, b.get(listenTopicURL(w.ID, 0, "")), http.StatusOK, "Listening: every topic", `id="listen-total">3<`, "Acme rocket")
 
