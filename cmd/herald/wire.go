@@ -340,7 +340,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, Listen: listenSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, Listen: listenSvc, Crisis: crisisSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}
