@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -167,11 +168,11 @@ func (s *Service) Drill(ctx context.Context, actor herald.Actor, detectorID int6
 	switch d.Kind {
 	case herald.DetectSpike:
 		f.Count = int(max(float64(d.MinCount), d.Multiple*float64(d.MinCount)))
-		f.Why = fmt.Sprintf("a synthetic spike of %d %s in %s", f.Count, spikeRule(d).What, d.Window)
+		f.Why = fmt.Sprintf("a synthetic spike of %d %s in %s", f.Count, spikeRule(d).What, span(d.Window))
 	case herald.DetectPhrase:
 		f.Why = fmt.Sprintf("a synthetic post with the watched phrase %q", d.Phrases[0])
 	default:
-		f.Why = fmt.Sprintf("a synthetic pile-on of %d replies under one post in %s", d.MinCount, d.Window)
+		f.Why = fmt.Sprintf("a synthetic pile-on of %d replies under one post in %s", d.MinCount, span(d.Window))
 	}
 	in, err := s.open(ctx, d, f, true)
 	if err != nil {
@@ -182,4 +183,15 @@ func (s *Service) Drill(ctx context.Context, actor herald.Actor, detectorID int6
 		s.logger.ErrorContext(ctx, "audit a drill", "error", err)
 	}
 	return in, nil
+}
+
+// span says a duration in words: "15 minutes", "2 hours", "90 seconds".
+func span(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d %s", d/time.Hour, plural(int(d/time.Hour), "hour", "hours"))
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d %s", d/time.Minute, plural(int(d/time.Minute), "minute", "minutes"))
+	}
+	return fmt.Sprintf("%d seconds", d/time.Second)
 }

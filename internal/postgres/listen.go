@@ -151,7 +151,9 @@ func (s store) DeleteListenTopic(ctx context.Context, workspaceID, id int64) err
 }
 
 // AddListenMatches stores matches, adds the topics stored ones lack and
-// keeps the rollups current.
+// keeps the rollups current, in a few set-based statements whatever the
+// batch's size (arrays unnested), so a source's batch of hundreds costs a
+// handful of round trips.
 func (s store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (int, error) {
 	if len(ms) == 0 {
 		return 0, nil
@@ -176,53 +178,132 @@ func (s store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (i
 		if err != nil {
 			return dbErr("add listening matches", err)
 		}
-		tallies := map[int64]*herald.ListenTally{}
+		type key struct {
+			ws               int64
+			platform, remote string
+		}
+		// The batch's matches, each key once (a repeat adds its topics).
+		var keep []herald.ListenMatch
+		at := map[key]int{}
 		for _, m := range ms {
 			hits := herald.KeepTopics(m.Topics, m.WorkspaceID, owners)
 			if len(hits) == 0 {
 				continue
 			}
-			seen := m.SeenAt
+			k := key{m.WorkspaceID, string(m.Platform), m.RemoteID}
+			if i, ok := at[k]; ok {
+				keep[i].Topics = herald.KeepTopics(append(keep[i].Topics, hits...), m.WorkspaceID, owners)
+				continue
+			}
+			m.Topics = hits
+			if m.SeenAt.IsZero() {
+				m.SeenAt = now()
+			}
+			at[k] = len(keep)
+			keep = append(keep, m)
+		}
+		if len(keep) == 0 {
+			return nil
+		}
+		n := len(keep)
+		var (
+			wss, followers                                          = make([]int64, n), make([]int64, n)
+			platforms, remotes, cids, urls, authors, handles, names = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			texts, langs, sentiments, replies                       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			scores                                                  = make([]float64, n)
+			posted, seen                                            = make([]time.Time, n), make([]time.Time, n)
+		)
+		for i, m := range keep {
+			wss[i], followers[i], platforms[i], remotes[i], cids[i], urls[i] = m.WorkspaceID, m.AuthorFollowers, string(m.Platform), m.RemoteID, m.CID, m.URL
+			authors[i], handles[i], names[i], texts[i], langs[i] = m.AuthorID, m.AuthorHandle, m.AuthorName, m.Text, m.Language
+			sentiments[i], replies[i], scores[i], posted[i], seen[i] = m.Sentiment, m.ReplyTo, m.Score, m.PostedAt, m.SeenAt
+		}
+		isNew := map[int64]bool{}
+		rows, err = s.q.Query(ctx, `INSERT INTO listen_matches (workspace_id, platform, remote_id, cid, url, author_id,
+			author_handle, author_name, author_followers, text, language, sentiment, score, reply_to, posted_at, seen_at)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+				$9::bigint[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::timestamptz[], $16::timestamptz[])
+			ON CONFLICT (workspace_id, platform, remote_id) DO NOTHING RETURNING id`,
+			wss, platforms, remotes, cids, urls, authors, handles, names, followers, texts, langs, sentiments, scores, replies, posted, seen)
+		if err != nil {
+			return dbErr("add listening matches", err)
+		}
+		if _, err = collect(rows, func(sc scanner) (struct{}, error) {
 			var id int64
-			err := s.q.QueryRow(ctx, `INSERT INTO listen_matches (workspace_id, platform, remote_id, cid, url, author_id,
-				author_handle, author_name, author_followers, text, language, sentiment, score, reply_to, posted_at, seen_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-				ON CONFLICT (workspace_id, platform, remote_id) DO NOTHING RETURNING id`,
-				m.WorkspaceID, string(m.Platform), m.RemoteID, m.CID, m.URL, m.AuthorID, m.AuthorHandle, m.AuthorName,
-				m.AuthorFollowers, m.Text, m.Language, m.Sentiment, m.Score, m.ReplyTo, m.PostedAt, stamp(&seen)).Scan(&id)
-			isNew := err == nil
-			if errors.Is(err, pgx.ErrNoRows) {
-				err = s.q.QueryRow(ctx, `SELECT id, platform, author_id, author_handle, author_name, author_followers,
-					sentiment, posted_at FROM listen_matches WHERE workspace_id = $1 AND platform = $2 AND remote_id = $3`,
-					m.WorkspaceID, string(m.Platform), m.RemoteID).Scan(&id, &m.Platform, &m.AuthorID, &m.AuthorHandle,
-					&m.AuthorName, &m.AuthorFollowers, &m.Sentiment, &m.PostedAt)
+			err := sc.Scan(&id)
+			isNew[id] = true
+			return struct{}{}, err
+		}); err != nil {
+			return dbErr("add listening matches", err)
+		}
+		// Every key's stored row: the new ones and those stored before,
+		// whose stored fields count in the rollups.
+		stored := make(map[key]herald.ListenMatch, n)
+		rows, err = s.q.Query(ctx, `SELECT m.id, m.workspace_id, m.platform, m.remote_id, m.author_id, m.author_handle,
+			m.author_name, m.author_followers, m.sentiment, m.posted_at FROM listen_matches m
+			JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(ws, platform, remote)
+			ON m.workspace_id = k.ws AND m.platform = k.platform AND m.remote_id = k.remote`, wss, platforms, remotes)
+		if err != nil {
+			return dbErr("add listening matches", err)
+		}
+		if _, err = collect(rows, func(sc scanner) (struct{}, error) {
+			var m herald.ListenMatch
+			err := sc.Scan(&m.ID, &m.WorkspaceID, &m.Platform, &m.RemoteID, &m.AuthorID, &m.AuthorHandle, &m.AuthorName,
+				&m.AuthorFollowers, &m.Sentiment, &m.PostedAt)
+			stored[key{m.WorkspaceID, string(m.Platform), m.RemoteID}] = m
+			return struct{}{}, err
+		}); err != nil {
+			return dbErr("add listening matches", err)
+		}
+		var topicIDs, matchIDs []int64
+		var linkPosted []time.Time
+		var terms []string
+		byID := make(map[int64]herald.ListenMatch, n)
+		for _, m := range keep {
+			st, ok := stored[key{m.WorkspaceID, string(m.Platform), m.RemoteID}]
+			if !ok {
+				return fmt.Errorf("postgres: add listening matches: %s not stored", m.RemoteID)
 			}
-			if err != nil {
-				return dbErr("add listening matches", err)
-			}
-			t := tallies[m.WorkspaceID]
-			if t == nil {
-				t = &herald.ListenTally{}
-				tallies[m.WorkspaceID] = t
-			}
-			if isNew {
-				added++
-				t.Add(0, m, 1)
-			}
-			for _, h := range hits {
-				terms, err := json.Marshal(nonNil(h.Terms))
+			byID[st.ID] = st
+			for _, h := range m.Topics {
+				raw, err := json.Marshal(nonNil(h.Terms))
 				if err != nil {
 					return fmt.Errorf("postgres: listening terms: %w", err)
 				}
-				tag, err := s.q.Exec(ctx, `INSERT INTO listen_match_topics (topic_id, match_id, posted_at, terms)
-					VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, h.TopicID, id, m.PostedAt, string(terms))
-				if err != nil {
-					return dbErr("add listening matches", err)
-				}
-				if tag.RowsAffected() > 0 {
-					t.Add(h.TopicID, m, 1)
-				}
+				topicIDs, matchIDs, linkPosted, terms = append(topicIDs, h.TopicID), append(matchIDs, st.ID),
+					append(linkPosted, st.PostedAt), append(terms, string(raw))
 			}
+		}
+		tallies := map[int64]*herald.ListenTally{}
+		tally := func(ws int64) *herald.ListenTally {
+			t := tallies[ws]
+			if t == nil {
+				t = &herald.ListenTally{}
+				tallies[ws] = t
+			}
+			return t
+		}
+		for id := range isNew {
+			m := byID[id]
+			added++
+			tally(m.WorkspaceID).Add(0, m, 1)
+		}
+		rows, err = s.q.Query(ctx, `INSERT INTO listen_match_topics (topic_id, match_id, posted_at, terms)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
+			ON CONFLICT DO NOTHING RETURNING topic_id, match_id`, topicIDs, matchIDs, linkPosted, terms)
+		if err != nil {
+			return dbErr("add listening matches", err)
+		}
+		if _, err = collect(rows, func(sc scanner) (struct{}, error) {
+			var topic, id int64
+			if err := sc.Scan(&topic, &id); err != nil {
+				return struct{}{}, err
+			}
+			m := byID[id]
+			tally(m.WorkspaceID).Add(topic, m, 1)
+			return struct{}{}, nil
+		}); err != nil {
+			return dbErr("add listening matches", err)
 		}
 		for ws, t := range tallies {
 			if err := s.applyListenTally(ctx, ws, t); err != nil {
@@ -242,27 +323,43 @@ func nonNil(s []string) []string {
 }
 
 // applyListenTally adds a tally to the workspace's hourly volume and daily
-// authors.
+// authors, one statement each.
 func (s store) applyListenTally(ctx context.Context, workspaceID int64, t *herald.ListenTally) error {
-	for k, v := range t.Volume {
+	if len(t.Volume) > 0 {
+		var topics, pos, neu, neg []int64
+		var hours []time.Time
+		for k, v := range t.Volume {
+			topics, hours = append(topics, k.TopicID), append(hours, k.Hour)
+			pos, neu, neg = append(pos, int64(v.Positive)), append(neu, int64(v.Neutral)), append(neg, int64(v.Negative))
+		}
 		_, err := s.q.Exec(ctx, `INSERT INTO listen_volume AS v (workspace_id, topic_id, hour, positive, neutral, negative)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace_id, topic_id, hour) DO UPDATE SET
-			positive = v.positive + EXCLUDED.positive, neutral = v.neutral + EXCLUDED.neutral, negative = v.negative + EXCLUDED.negative`,
-			workspaceID, k.TopicID, k.Hour, v.Positive, v.Neutral, v.Negative)
+			SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
+			ON CONFLICT (workspace_id, topic_id, hour) DO UPDATE SET positive = v.positive + EXCLUDED.positive,
+			neutral = v.neutral + EXCLUDED.neutral, negative = v.negative + EXCLUDED.negative`,
+			workspaceID, topics, hours, pos, neu, neg)
 		if err != nil {
 			return dbErr("listening volume", err)
 		}
 	}
-	for k, a := range t.Authors {
+	if len(t.Authors) > 0 {
+		var topics, followers, matches, negative []int64
+		var days []time.Time
+		var platforms, ids, handles, names []string
+		for k, a := range t.Authors {
+			topics, days, platforms, ids = append(topics, k.TopicID), append(days, k.Day), append(platforms, string(k.Platform)), append(ids, k.AuthorID)
+			handles, names, followers = append(handles, a.AuthorHandle), append(names, a.AuthorName), append(followers, a.AuthorFollowers)
+			matches, negative = append(matches, int64(a.Matches)), append(negative, int64(a.Negative))
+		}
 		_, err := s.q.Exec(ctx, `INSERT INTO listen_authors AS a (workspace_id, topic_id, day, platform, author_id, author_handle,
-			author_name, author_followers, matches, negative) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			author_name, author_followers, matches, negative)
+			SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
+				$9::bigint[], $10::bigint[])
 			ON CONFLICT (workspace_id, topic_id, day, platform, author_id) DO UPDATE SET
 			author_handle = CASE WHEN EXCLUDED.author_handle <> '' THEN EXCLUDED.author_handle ELSE a.author_handle END,
 			author_name = CASE WHEN EXCLUDED.author_name <> '' THEN EXCLUDED.author_name ELSE a.author_name END,
 			author_followers = CASE WHEN EXCLUDED.author_followers >= 0 THEN EXCLUDED.author_followers ELSE a.author_followers END,
 			matches = a.matches + EXCLUDED.matches, negative = a.negative + EXCLUDED.negative`,
-			workspaceID, k.TopicID, k.Day, string(k.Platform), k.AuthorID, a.AuthorHandle, a.AuthorName,
-			a.AuthorFollowers, a.Matches, a.Negative)
+			workspaceID, topics, days, platforms, ids, handles, names, followers, matches, negative)
 		if err != nil {
 			return dbErr("listening authors", err)
 		}
