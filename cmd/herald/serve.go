@@ -97,10 +97,8 @@ func (c *ServeCmd) Run(env *Env) error {
 		}
 	}()
 
-	if len(app.listen.Sources) > 0 {
-		app.listen.Start(ctx)
-		defer app.listen.Stop()
-	}
+	app.listen.Start(ctx)
+	defer app.listen.Stop()
 
 	// Clicks on tracked links are written every second; what is pending
 	// when the server stops is written before Herald exits.

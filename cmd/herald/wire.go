@@ -260,7 +260,10 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	// every topic change in this process refreshes at once.
 	ingest := listen.NewIngest(st, clock, logger)
 	listenSvc := listen.New(st, clock, logger, ingest.Changed)
-	a.listen = &listen.Runner{Sink: ingest, Logger: logger}
+	// The hashtag streams of the instances where workspaces have connected
+	// Mastodon-API accounts, for the hashtags of their topics.
+	tags := &listen.MastodonTags{Store: st, Open: keys.Open, Client: typed, Cursors: ingest, Logger: logger}
+	a.listen = &listen.Runner{Sink: ingest, Discover: tags.Sources, Logger: logger}
 	if cfg.ListenBlueskyFirehose != "" {
 		a.listen.Sources = append(a.listen.Sources, &blueskylisten.Firehose{Host: cfg.ListenBlueskyFirehose,
 			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -346,4 +347,68 @@ func TestRising(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMastodonTags: one hashtag stream per instance and tag that a
+// workspace's active topics and connected Mastodon accounts call for.
+func TestMastodonTags(t *testing.T) {
+	st := teststore.SQLite(t)
+	ctx := context.Background()
+	w := newWorld(t, st)
+	w.topic(t, w.a, "Tags", herald.TopicRule{Hashtags: []string{"Acme", "#launch"}})
+	w.topic(t, w.a, "Words", herald.TopicRule{Any: []string{"acme"}})
+	paused := w.topic(t, w.b, "Paused", herald.TopicRule{Hashtags: []string{"other"}})
+	paused.Paused = true
+	if _, err := w.svc.Update(ctx, w.b, paused.ID, paused); err != nil {
+		t.Fatal(err)
+	}
+	for i, ws := range []int64{w.a.WorkspaceID, w.a.WorkspaceID, w.b.WorkspaceID} {
+		a := herald.Account{WorkspaceID: ws, Platform: herald.PlatformMastodon, RemoteID: fmt.Sprint("r", i),
+			Handle: fmt.Sprint("@a", i, "@example.social"), InstanceURL: "https://example.social",
+			Credentials: herald.Sealed{KeyID: "k", Ciphertext: []byte(`{"instance":"https://example.social","access_token":"tok"}`)},
+			Status:      herald.AccountConnected}
+		if err := st.CreateAccount(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &listen.MastodonTags{Store: st, Cursors: w.ingest, Logger: slog.New(slog.DiscardHandler),
+		Open: func(s herald.Sealed, _ []byte) ([]byte, error) { return s.Ciphertext, nil }}
+	srcs, err := d.Sources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range srcs {
+		names = append(names, s.Source())
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"mastodon-tag:example.social#acme", "mastodon-tag:example.social#launch"}) {
+		t.Fatalf("streams %v", names)
+	}
+}
+
+// TestRunnerDiscovers: discovered sources start, and stop when no longer
+// wanted.
+func TestRunnerDiscovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the next discovery")
+	}
+	a, b := &fakeSource{name: "a"}, &fakeSource{name: "b"}
+	var mu sync.Mutex
+	want := []listen.Source{a, b}
+	r := &listen.Runner{Discover: func(context.Context) ([]listen.Source, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return want, nil
+	}}
+	r.Start(context.Background())
+	defer r.Stop()
+	waitFor(t, 5*time.Second, func() bool { _, on1 := a.state(); _, on2 := b.state(); return on1 && on2 })
+	mu.Lock()
+	want = []listen.Source{b}
+	mu.Unlock()
+	waitFor(t, listen.LeaderEvery+5*time.Second, func() bool { _, on := a.state(); return !on })
+	if runs, on := b.state(); runs != 1 || !on {
+		t.Fatalf("b: runs %d running %v", runs, on)
+	}
 }

@@ -19,7 +19,8 @@ type Source interface {
 	Run(ctx context.Context, sink source.Sink) error
 }
 
-// LeaderEvery is how often a Runner asks whether this instance leads.
+// LeaderEvery is how often a Runner asks whether this instance leads, and
+// (while it does) which sources its Discover wants.
 const LeaderEvery = 15 * time.Second
 
 // Runner runs the sources on one instance at a time: the one that leads
@@ -27,8 +28,14 @@ const LeaderEvery = 15 * time.Second
 // instances sharing a database do not read the same stream twice. A source
 // that stops with an error starts again after a pause.
 type Runner struct {
+	// Sources always run (the operator's firehose or Jetstream).
 	Sources []Source
-	Sink    source.Sink
+	// Discover, when set, returns the sources wanted now beside Sources
+	// (the hashtag streams that topics and connected accounts call for);
+	// sources it stops returning are stopped. An error keeps the running
+	// ones.
+	Discover func(ctx context.Context) ([]Source, error)
+	Sink     source.Sink
 	// Leader reports whether this instance leads; nil: it always does.
 	Leader func(ctx context.Context) (bool, error)
 	Logger *slog.Logger
@@ -58,14 +65,16 @@ func (r *Runner) Stop() {
 	}
 }
 
-// lead starts the sources while this instance leads and stops them when it
-// no longer does.
+// lead runs the wanted sources while this instance leads and stops them
+// when it no longer does.
 func (r *Runner) lead(ctx context.Context) {
-	var running func()
+	running := map[string]func(){}
+	var wg sync.WaitGroup
 	defer func() {
-		if running != nil {
-			running()
+		for _, stop := range running {
+			stop()
 		}
+		wg.Wait()
 	}()
 	for {
 		leads := true
@@ -73,15 +82,44 @@ func (r *Runner) lead(ctx context.Context) {
 			var err error
 			if leads, err = r.Leader(ctx); err != nil {
 				r.Logger.WarnContext(ctx, "listening: who leads", "error", err)
-				leads = running != nil // keep what runs through a passing error
+				leads = len(running) > 0 // keep what runs through a passing error
 			}
 		}
-		switch {
-		case leads && running == nil:
-			running = r.runAll(ctx)
-		case !leads && running != nil:
-			running()
-			running = nil
+		want := map[string]Source{}
+		if leads {
+			for _, s := range r.Sources {
+				want[s.Source()] = s
+			}
+			if r.Discover != nil {
+				found, err := r.Discover(ctx)
+				if err != nil {
+					r.Logger.WarnContext(ctx, "listening: which sources", "error", err)
+					for name := range running {
+						want[name] = nil // keep it
+					}
+				}
+				for _, s := range found {
+					want[s.Source()] = s
+				}
+			}
+		}
+		for name, stop := range running {
+			if _, ok := want[name]; !ok {
+				stop()
+				delete(running, name)
+			}
+		}
+		for name, s := range want {
+			if _, ok := running[name]; ok || s == nil {
+				continue
+			}
+			sctx, cancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			wg.Go(func() {
+				defer close(done)
+				r.keep(sctx, s)
+			})
+			running[name] = func() { cancel(); <-done }
 		}
 		select {
 		case <-ctx.Done():
@@ -89,16 +127,6 @@ func (r *Runner) lead(ctx context.Context) {
 		case <-time.After(LeaderEvery):
 		}
 	}
-}
-
-// runAll starts every source and returns what stops them.
-func (r *Runner) runAll(ctx context.Context) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for _, s := range r.Sources {
-		wg.Go(func() { r.keep(ctx, s) })
-	}
-	return func() { cancel(); wg.Wait() }
 }
 
 // keep runs one source, starting it again after an error with a growing

@@ -207,6 +207,11 @@ var (
 	_ connector.Liker               = (*Connector)(nil)
 )
 
+// AccountCredentials reads a connected account's credentials (its
+// instance normalised), with an error that says to reconnect when they
+// cannot be used.
+func AccountCredentials(acct connector.Account) (Credentials, error) { return creds(acct) }
+
 // creds opens an account's credentials.
 func creds(acct connector.Account) (Credentials, error) {
 	var cr Credentials
