@@ -294,6 +294,9 @@ func formulaStart(b byte) bool {
 	return false
 }
 
+// Neutralise is neutralise, for the other CSV files Herald writes.
+func Neutralise(v string) string { return neutralise(v) }
+
 // neutralise puts an apostrophe before a cell a spreadsheet would run as
 // a formula, and before a cell that already starts with an apostrophe
 // followed by such a character, so that reading it back is exact.

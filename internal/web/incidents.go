@@ -18,6 +18,7 @@ import (
 func (h *Handler) incidentRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/incidents", h.inWorkspace(h.crisisOn(h.incidentsList)))
 	m.Handle("GET /w/{ws}/incidents/{incident}", h.inWorkspace(h.crisisOn(h.incidentPage)))
+	m.Handle("GET /w/{ws}/incidents/{incident}/log.csv", h.inWorkspace(h.crisisOn(h.incidentCSV)))
 	m.Handle("POST /w/{ws}/incidents/{incident}/hold", h.inWorkspace(h.crisisOn(h.incidentHold)))
 	m.Handle("POST /w/{ws}/incidents/{incident}/notes", h.inWorkspace(h.crisisOn(h.incidentNote)))
 	m.Handle("POST /w/{ws}/incidents/{incident}/resolve", h.inWorkspace(h.crisisOn(h.incidentResolve)))

@@ -196,6 +196,14 @@ func TestIncidentPages(t *testing.T) {
 	a = b.get(drillURL)
 	want(t, a, http.StatusOK, "Resolved the incident.", ">resolved<", `id="incident-resolved"`, "Drill went fine", ">resolved</span>")
 	wantNot(t, a, `id="incident-resolve"`)
+	// The log as CSV: the opening, then every entry; a note that would be
+	// a formula in a spreadsheet is neutralised.
+	if a := b.post(drillURL+"/notes", url.Values{"note": {"=HYPERLINK(\"x\")"}}); a.Status != http.StatusSeeOther {
+		t.Fatalf("note: %d", a.Status)
+	}
+	a = b.get(drillURL + "/log.csv")
+	want(t, a, http.StatusOK, "time (UTC),kind,who,what", ",opened,Herald,Drill: Negative spike (drill): a synthetic spike",
+		",detected,Herald,", ",note,ana,Checked the alert <reached> Slack", ",resolved,ana,Resolved", `,note,ana,"'=HYPERLINK(""x"")"`)
 
 	// An incident that offers the hold.
 	in := herald.Incident{WorkspaceID: w.ID, DetectorID: det.ID, Title: "Negative spike", Status: herald.IncidentOpen,
