@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/net/websocket"
@@ -45,9 +44,7 @@ type Firehose struct {
 	// Tuning adjusts batching, backoff and timeouts; zero takes defaults.
 	Tuning Tuning
 
-	stats   counters
-	handles handleCache
-	once    sync.Once
+	shared
 }
 
 // Stats returns what the Firehose counted so far.
@@ -56,11 +53,7 @@ func (f *Firehose) Stats() Stats { return f.stats.snapshot() }
 // Source returns the name the Firehose's batches and cursor go by,
 // "bluesky-firehose:" and the host's host:port.
 func (f *Firehose) Source() string {
-	u, err := streamURL(f.Host, "")
-	if err != nil {
-		return "bluesky-firehose:" + f.Host
-	}
-	return "bluesky-firehose:" + u.Host
+	return sourceName("bluesky-firehose", f.Host)
 }
 
 // Run reads the firehose and delivers batches to sink until ctx ends, when
@@ -68,19 +61,7 @@ func (f *Firehose) Source() string {
 // Lost connections are made again with backoff; Run is meant to be called
 // once at a time per Firehose.
 func (f *Firehose) Run(ctx context.Context, sink source.Sink) error {
-	if _, err := streamURL(f.Host, ""); err != nil {
-		return fmt.Errorf("bluesky: firehose: %w", err)
-	}
-	f.once.Do(func() { f.handles.init(handleCacheSize) })
-	s := &stream{
-		name:    f.Source(),
-		log:     logger(f.Logger),
-		cursors: f.Cursors,
-		tune:    f.Tuning.withDefaults(),
-		stats:   &f.stats,
-		connect: f.connect,
-	}
-	return s.run(ctx, sink)
+	return f.run(ctx, sink, "firehose", f.Host, f.Source(), f.Logger, f.Cursors, f.Tuning, f.connect)
 }
 
 // connect runs one firehose connection.

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bluesky-social/indigo/api/bsky"
@@ -54,9 +53,7 @@ type Jetstream struct {
 	// zero takes DefaultJetstreamRewind, a negative value none.
 	Rewind time.Duration
 
-	stats   counters
-	handles handleCache
-	once    sync.Once
+	shared
 }
 
 // Stats returns what the Jetstream source counted so far.
@@ -65,29 +62,13 @@ func (j *Jetstream) Stats() Stats { return j.stats.snapshot() }
 // Source returns the name the batches and cursor go by,
 // "bluesky-jetstream:" and the host's host:port.
 func (j *Jetstream) Source() string {
-	u, err := streamURL(j.Host, "")
-	if err != nil {
-		return "bluesky-jetstream:" + j.Host
-	}
-	return "bluesky-jetstream:" + u.Host
+	return sourceName("bluesky-jetstream", j.Host)
 }
 
 // Run reads Jetstream and delivers batches to sink until ctx ends, when it
 // returns nil, or the sink fails, when it returns the sink's error.
 func (j *Jetstream) Run(ctx context.Context, sink source.Sink) error {
-	if _, err := streamURL(j.Host, ""); err != nil {
-		return fmt.Errorf("bluesky: jetstream: %w", err)
-	}
-	j.once.Do(func() { j.handles.init(handleCacheSize) })
-	s := &stream{
-		name:    j.Source(),
-		log:     logger(j.Logger),
-		cursors: j.Cursors,
-		tune:    j.Tuning.withDefaults(),
-		stats:   &j.stats,
-		connect: j.connect,
-	}
-	return s.run(ctx, sink)
+	return j.run(ctx, sink, "jetstream", j.Host, j.Source(), j.Logger, j.Cursors, j.Tuning, j.connect)
 }
 
 // jetstreamEvent is one Jetstream message, the parts read here.
