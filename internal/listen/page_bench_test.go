@@ -148,4 +148,3 @@ func seedPostgres(ctx context.Context, pool *pgxpool.Pool, ws, topic int64, n in
 	}
 	return nil
 }
-
