@@ -300,5 +300,5 @@ func (a *API) incidentOutput(ctx context.Context, actor herald.Actor, id int64) 
 	if err != nil {
 		return nil, err
 	}
-	return &IncidentOutput{Body: IncidentView{Incident: in, Timeline: nonNilSlice(tl)}}, nil
+	return &IncidentOutput{Body: IncidentView{Incident: in, Timeline: herald.NonNil(tl)}}, nil
 }

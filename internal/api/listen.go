@@ -280,15 +280,7 @@ func (a *API) registerListen() {
 		}
 		out := &ListenOverviewOutput{}
 		out.Body.From, out.Body.To, out.Body.Totals, out.Body.Scanned = from, to, o.Totals, o.Scanned
-		out.Body.Volume, out.Body.Authors, out.Body.Terms = nonNilSlice(o.Volume), nonNilSlice(o.Authors), nonNilSlice(o.Terms)
+		out.Body.Volume, out.Body.Authors, out.Body.Terms = herald.NonNil(o.Volume), herald.NonNil(o.Authors), herald.NonNil(o.Terms)
 		return out, nil
 	})
-}
-
-// nonNilSlice returns s, or an empty slice for nil (a JSON array, never null).
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

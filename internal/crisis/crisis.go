@@ -26,6 +26,8 @@ import (
 type Holder interface {
 	CrisisHold(ctx context.Context, actor herald.Actor, reason string) (post.CrisisStatus, error)
 	CrisisResume(ctx context.Context, actor herald.Actor, targetIDs []int64, reapprove bool) (post.CrisisStatus, error)
+	// CrisisWaiting counts what a hold would hold now.
+	CrisisWaiting(ctx context.Context, actor herald.Actor) (int, error)
 }
 
 // Notifier tells people (notify.Service).

@@ -58,6 +58,8 @@ func (h *holder) CrisisResume(_ context.Context, _ herald.Actor, _ []int64, reap
 	return post.CrisisStatus{Changed: 3}, nil
 }
 
+func (h *holder) CrisisWaiting(context.Context, herald.Actor) (int, error) { return 3, nil }
+
 type notifier struct {
 	mu sync.Mutex
 	ns []herald.Notification

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -239,7 +238,7 @@ func (s *Service) open(ctx context.Context, d herald.Detector, f Finding, drill 
 	}
 	s.event(ctx, in, herald.EventAlerted, 0, "Alerted the people who can hold posts, in Herald and on the workspace's notification channels")
 	if drill {
-		waiting, err := s.waiting(ctx, d.WorkspaceID)
+		waiting, err := s.holder.CrisisWaiting(ctx, system(d.WorkspaceID))
 		if err == nil {
 			s.event(ctx, in, herald.EventNote, 0, fmt.Sprintf("Drill: nothing was held; a real incident would have %s %d scheduled %s",
 				map[bool]string{true: "held", false: "offered to hold"}[d.Hold == herald.HoldAuto], waiting, plural(waiting, "post target", "post targets")))
@@ -253,30 +252,6 @@ func (s *Service) open(ctx context.Context, d herald.Detector, f Finding, drill 
 		}
 	}
 	return in, nil
-}
-
-// waiting counts the workspace's targets a hold would hold.
-func (s *Service) waiting(ctx context.Context, workspaceID int64) (int, error) {
-	n := 0
-	f := herald.PostFilter{WorkspaceID: workspaceID, States: []herald.TargetState{herald.StateScheduled, herald.StateRetrying},
-		Page: herald.Page{Limit: herald.MaxPageLimit}}
-	for {
-		ps, next, err := s.store.ListPosts(ctx, f)
-		if err != nil {
-			return 0, err
-		}
-		for _, p := range ps {
-			for _, t := range p.Targets {
-				if slices.Contains(f.States, t.State) {
-					n++
-				}
-			}
-		}
-		if next == "" {
-			return n, nil
-		}
-		f.Cursor = next
-	}
 }
 
 // event appends to the timeline, logging a failure (the incident itself

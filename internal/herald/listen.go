@@ -320,3 +320,12 @@ func (t *ListenTally) Add(topicID int64, m ListenMatch, sign int) {
 	a.Matches += sign
 	a.Negative += neg
 }
+
+// NonNil returns s, or an empty slice for nil, so that JSON says [] rather
+// than null.
+func NonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

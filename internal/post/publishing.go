@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -175,6 +176,36 @@ func crisisStatus(ctx context.Context, tx herald.Tx, workspaceID int64) (CrisisS
 		}
 	}
 	return st, nil
+}
+
+// crisisHoldable are the states a crisis hold holds.
+var crisisHoldable = []herald.TargetState{herald.StateScheduled, herald.StateRetrying}
+
+// CrisisWaiting counts the targets of the actor's workspace that a crisis
+// hold would hold now: scheduled and retrying ones.
+func (s *Service) CrisisWaiting(ctx context.Context, actor herald.Actor) (int, error) {
+	if err := actor.Require(herald.ActPostsRead); err != nil {
+		return 0, err
+	}
+	n := 0
+	f := herald.PostFilter{WorkspaceID: actor.WorkspaceID, States: crisisHoldable, Page: herald.Page{Limit: herald.MaxPageLimit}}
+	for {
+		ps, next, err := s.store.ListPosts(ctx, f)
+		if err != nil {
+			return 0, fmt.Errorf("post: crisis waiting: %w", err)
+		}
+		for _, p := range ps {
+			for _, t := range p.Targets {
+				if slices.Contains(crisisHoldable, t.State) {
+					n++
+				}
+			}
+		}
+		if next == "" {
+			return n, nil
+		}
+		f.Cursor = next
+	}
 }
 
 // CrisisHold holds every scheduled and retrying target of the actor's

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -37,24 +36,13 @@ func scanDetector(sc scanner) (herald.Detector, error) {
 	return d, nil
 }
 
-// detectorErr names the detector whose name clashed.
-func detectorErr(op, name string, err error) error {
-	err = dbErr(op, err)
-	var he *herald.Error
-	if errors.As(err, &he) && he.Code == herald.CodeConflict && len(he.Details) > 0 && he.Details[0].Field == "name" {
-		he.Message = fmt.Sprintf("a crisis detector named %q already exists", name)
-		he.Details[0].Problem = he.Message
-	}
-	return err
-}
-
 // CreateDetector inserts d and sets its ID.
 func (s store) CreateDetector(ctx context.Context, d *herald.Detector) error {
 	stamp(&d.CreatedAt)
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
 	}
-	phrases, err := json.Marshal(nonNil(d.Phrases))
+	phrases, err := json.Marshal(herald.NonNil(d.Phrases))
 	if err != nil {
 		return fmt.Errorf("postgres: detector phrases: %w", err)
 	}
@@ -63,7 +51,7 @@ func (s store) CreateDetector(ctx context.Context, d *herald.Detector) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`, d.WorkspaceID, d.Name,
 		string(d.Kind), zeroNull(d.TopicID), d.Sentiment, d.Window.Microseconds(), d.Baseline.Microseconds(), d.Multiple,
 		d.MinCount, string(phrases), string(d.Hold), d.Enabled, d.CreatedBy, d.CreatedAt, d.UpdatedAt).Scan(&d.ID)
-	return detectorErr("create crisis detector", d.Name, err)
+	return dbErr("create crisis detector", err)
 }
 
 // GetDetector returns detector id of workspaceID.
@@ -99,7 +87,7 @@ func (s store) EnabledDetectors(ctx context.Context) ([]herald.Detector, error) 
 // UpdateDetector saves a detector's settings.
 func (s store) UpdateDetector(ctx context.Context, d *herald.Detector) error {
 	stamp(&d.UpdatedAt)
-	phrases, err := json.Marshal(nonNil(d.Phrases))
+	phrases, err := json.Marshal(herald.NonNil(d.Phrases))
 	if err != nil {
 		return fmt.Errorf("postgres: detector phrases: %w", err)
 	}
@@ -109,7 +97,7 @@ func (s store) UpdateDetector(ctx context.Context, d *herald.Detector) error {
 		d.Window.Microseconds(), d.Baseline.Microseconds(), d.Multiple, d.MinCount, string(phrases), string(d.Hold), d.Enabled,
 		d.UpdatedAt)
 	if err != nil {
-		return detectorErr("update crisis detector", d.Name, err)
+		return dbErr("update crisis detector", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return missing("crisis detector")

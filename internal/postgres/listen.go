@@ -31,17 +31,6 @@ func scanListenTopic(sc scanner) (herald.ListenTopic, error) {
 	return t, nil
 }
 
-// topicErr names the topic whose name clashed.
-func topicErr(op, name string, err error) error {
-	err = dbErr(op, err)
-	var he *herald.Error
-	if errors.As(err, &he) && he.Code == herald.CodeConflict && len(he.Details) > 0 && he.Details[0].Field == "name" {
-		he.Message = herald.ListenTopicClash(name)
-		he.Details[0].Problem = he.Message
-	}
-	return err
-}
-
 // CreateListenTopic inserts t and sets its ID.
 func (s store) CreateListenTopic(ctx context.Context, t *herald.ListenTopic) error {
 	stamp(&t.CreatedAt)
@@ -55,7 +44,7 @@ func (s store) CreateListenTopic(ctx context.Context, t *herald.ListenTopic) err
 	err = s.q.QueryRow(ctx, `INSERT INTO listen_topics (workspace_id, name, rules, paused, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, t.WorkspaceID, t.Name, string(rules), t.Paused, t.CreatedBy,
 		t.CreatedAt, t.UpdatedAt).Scan(&t.ID)
-	return topicErr("create listening topic", t.Name, err)
+	return dbErr("create listening topic", err)
 }
 
 // GetListenTopic returns topic id of workspaceID.
@@ -98,7 +87,7 @@ func (s store) UpdateListenTopic(ctx context.Context, t *herald.ListenTopic) err
 	tag, err := s.q.Exec(ctx, `UPDATE listen_topics SET name = $3, rules = $4, paused = $5, updated_at = $6
 		WHERE workspace_id = $1 AND id = $2`, t.WorkspaceID, t.ID, t.Name, string(rules), t.Paused, t.UpdatedAt)
 	if err != nil {
-		return topicErr("update listening topic", t.Name, err)
+		return dbErr("update listening topic", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return missing("listening topic")
@@ -266,7 +255,7 @@ func (s store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (i
 			}
 			byID[st.ID] = st
 			for _, h := range m.Topics {
-				raw, err := json.Marshal(nonNil(h.Terms))
+				raw, err := json.Marshal(herald.NonNil(h.Terms))
 				if err != nil {
 					return fmt.Errorf("postgres: listening terms: %w", err)
 				}
@@ -313,13 +302,6 @@ func (s store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (i
 		return nil
 	})
 	return added, err
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // applyListenTally adds a tally to the workspace's hourly volume and daily

@@ -43,7 +43,7 @@ func (s *store) CreateDetector(ctx context.Context, d *herald.Detector) error {
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
 	}
-	phrases, err := toJSON(nonNilStrings(d.Phrases))
+	phrases, err := toJSON(herald.NonNil(d.Phrases))
 	if err != nil {
 		return err
 	}
@@ -53,13 +53,6 @@ func (s *store) CreateDetector(ctx context.Context, d *herald.Detector) error {
 		d.Sentiment, d.Window.Microseconds(), d.Baseline.Microseconds(), d.Multiple, d.MinCount, phrases, string(d.Hold), d.Enabled,
 		d.CreatedBy, micros(d.CreatedAt), micros(stamp(d.UpdatedAt))).Scan(&d.ID)
 	return dbErr(err, "create crisis detector", detectorClash(d.Name), "the workspace or the topic does not exist")
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // GetDetector returns detector id of workspaceID.
@@ -87,7 +80,7 @@ func (s *store) EnabledDetectors(ctx context.Context) ([]herald.Detector, error)
 // UpdateDetector saves a detector's settings.
 func (s *store) UpdateDetector(ctx context.Context, d *herald.Detector) error {
 	d.UpdatedAt = stamp(d.UpdatedAt)
-	phrases, err := toJSON(nonNilStrings(d.Phrases))
+	phrases, err := toJSON(herald.NonNil(d.Phrases))
 	if err != nil {
 		return err
 	}

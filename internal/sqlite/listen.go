@@ -182,10 +182,7 @@ func (s *store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (
 				t.Add(0, m, 1)
 			}
 			for _, h := range hits {
-				if h.Terms == nil {
-					h.Terms = []string{}
-				}
-				terms, err := toJSON(h.Terms)
+				terms, err := toJSON(herald.NonNil(h.Terms))
 				if err != nil {
 					return err
 				}

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -34,29 +32,13 @@ func (h *Handler) renderCrisis(w http.ResponseWriter, r *http.Request, p *page, 
 		return err
 	}
 	var err error
-	if d.Waiting, err = h.waitingTargets(r.Context(), p.Actor); err != nil {
+	if d.Waiting, err = h.d.Posts.CrisisWaiting(r.Context(), p.Actor); err != nil {
 		return err
 	}
 	d.Incidents = h.d.Crisis != nil
 	p.Title = "Crisis switch"
 	h.render(w, r, status, crisisPage(p, d))
 	return nil
-}
-
-// holdable are the states the crisis switch holds.
-var holdable = []herald.TargetState{herald.StateScheduled, herald.StateRetrying}
-
-// waitingTargets counts the workspace's targets a hold would hold.
-func (h *Handler) waitingTargets(ctx context.Context, actor herald.Actor) (int, error) {
-	n := 0
-	err := h.eachPost(ctx, actor, herald.PostFilter{States: holdable}, func(po herald.Post) {
-		for _, t := range po.Targets {
-			if slices.Contains(holdable, t.State) {
-				n++
-			}
-		}
-	})
-	return n, err
 }
 
 // crisisHold holds every scheduled target of the workspace, with a reason.
