@@ -103,6 +103,8 @@ const (
 	EventHeld     IncidentEventKind = "held"
 	EventNote     IncidentEventKind = "note"
 	EventReplied  IncidentEventKind = "replied"
+	EventPosted   IncidentEventKind = "posted" // a holding statement published
+	EventStep     IncidentEventKind = "step"   // a checklist step done or undone
 	EventResumed  IncidentEventKind = "resumed"
 	EventResolved IncidentEventKind = "resolved"
 )
@@ -137,7 +139,8 @@ type CrisisStore interface {
 	// answer a post, the ids and posting times per answered post.
 	ListenReplies(ctx context.Context, workspaceID, topicID int64, from, to time.Time) (map[string][]ListenReply, error)
 
-	// CreateIncident stores an incident with its first timeline entries.
+	// CreateIncident stores an incident with its first timeline entries and
+	// a copy of the workspace's playbook checklist (PlaybookStore).
 	CreateIncident(ctx context.Context, in *Incident, events []IncidentEvent) error
 	GetIncident(ctx context.Context, workspaceID, id int64) (Incident, error)
 	// ListIncidents returns the workspace's incidents, open ones first,

@@ -281,6 +281,7 @@ type Tx interface {
 	NotificationStore
 	ListenStore
 	CrisisStore
+	PlaybookStore
 }
 
 // Store is a database: every store method (each call its own transaction),

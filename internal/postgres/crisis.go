@@ -217,7 +217,8 @@ func scanIncident(sc scanner) (herald.Incident, error) {
 	return in, nil
 }
 
-// CreateIncident stores an incident with its first timeline entries.
+// CreateIncident stores an incident with its first timeline entries and
+// the workspace's checklist.
 func (s store) CreateIncident(ctx context.Context, in *herald.Incident, events []herald.IncidentEvent) error {
 	stamp(&in.OpenedAt)
 	evidence := []byte("[]")
@@ -240,7 +241,7 @@ func (s store) CreateIncident(ctx context.Context, in *herald.Incident, events [
 				return err
 			}
 		}
-		return nil
+		return s.copyPlaybookSteps(ctx, in.WorkspaceID, in.ID)
 	})
 }
 

@@ -193,7 +193,8 @@ func scanIncident(sc scanner) (herald.Incident, error) {
 	return in, nil
 }
 
-// CreateIncident stores an incident with its first timeline entries.
+// CreateIncident stores an incident with its first timeline entries and
+// the workspace's checklist.
 func (s *store) CreateIncident(ctx context.Context, in *herald.Incident, events []herald.IncidentEvent) error {
 	in.OpenedAt = stamp(in.OpenedAt)
 	evidence, err := toJSON(in.Evidence)
@@ -216,7 +217,7 @@ func (s *store) CreateIncident(ctx context.Context, in *herald.Incident, events 
 				return err
 			}
 		}
-		return nil
+		return copyPlaybookSteps(ctx, q, in.WorkspaceID, in.ID)
 	})
 }
 
