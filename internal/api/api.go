@@ -184,6 +184,7 @@ func New(d Deps) *API {
 	}
 	if d.Crisis != nil {
 		a.registerCrisis()
+		a.registerPlaybook()
 	}
 	return a
 }

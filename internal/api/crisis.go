@@ -106,7 +106,8 @@ type IncidentPath struct {
 // IncidentView is an incident with its timeline.
 type IncidentView struct {
 	herald.Incident
-	Timeline []herald.IncidentEvent `json:"timeline" nullable:"false"`
+	Timeline  []herald.IncidentEvent `json:"timeline" nullable:"false"`
+	Checklist []herald.IncidentStep  `json:"checklist" nullable:"false" doc:"The playbook's checklist as it was when the incident opened"`
 }
 
 // IncidentOutput is one incident.
@@ -300,5 +301,9 @@ func (a *API) incidentOutput(ctx context.Context, actor herald.Actor, id int64) 
 	if err != nil {
 		return nil, err
 	}
-	return &IncidentOutput{Body: IncidentView{Incident: in, Timeline: herald.NonNil(tl)}}, nil
+	steps, err := a.d.Crisis.IncidentSteps(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return &IncidentOutput{Body: IncidentView{Incident: in, Timeline: herald.NonNil(tl), Checklist: herald.NonNil(steps)}}, nil
 }

@@ -313,6 +313,7 @@ func (h *harness) withRegistry(register func(*connector.Registry)) *connector.Re
 	d.Posts = post.New(h.store, clock, logger, post.WithConnectors(reg, h.keys))
 	d.Inbox = inbox.New(h.store, clock, logger, inbox.WithDMPlatforms(reg))
 	d.Imports = importsFor(d)
+	d.Crisis = crisis.New(h.store, d.Posts, d.Notifications, clock, logger)
 	a := api.New(d)
 	srv.Config.Handler = d.Sessions.LoadAndSave(h.auth.Middleware(d.Sessions)(a))
 	srv.Start()

@@ -213,6 +213,12 @@ type Replier interface {
 // finds the post on its account's server.
 const MetaReadOn = "read_on"
 
+// MetaByAddress is the RemoteRef.Meta key set (to "1") on a reference whose
+// ID is not any server's own id but the post's address (a listening match
+// read from an ActivityPub URI): the connector finds the post by its
+// address on its account's server, wherever the post was read.
+const MetaByAddress = "by_address"
+
 // AnswerAs is a Replier whose items one account can answer from another
 // account of the same platform ("answer as"): CanAnswerAs reports whether
 // a reference taken from item's inbox means the same post to other

@@ -237,6 +237,7 @@ func (s *Service) open(ctx context.Context, d herald.Detector, f Finding, drill 
 			Key: fmt.Sprintf("incident:%d:opened", in.ID), At: now})
 	}
 	s.event(ctx, in, herald.EventAlerted, 0, "Alerted the people who can hold posts, in Herald and on the workspace's notification channels")
+	s.tellOwners(ctx, in)
 	if drill {
 		waiting, err := s.holder.CrisisWaiting(ctx, system(d.WorkspaceID))
 		if err == nil {
@@ -257,10 +258,7 @@ func (s *Service) open(ctx context.Context, d herald.Detector, f Finding, drill 
 // event appends to the timeline, logging a failure (the incident itself
 // is stored).
 func (s *Service) event(ctx context.Context, in herald.Incident, kind herald.IncidentEventKind, actorID int64, msg string) {
-	e := herald.IncidentEvent{IncidentID: in.ID, Kind: kind, ActorID: actorID, Message: msg, At: s.clock.Now()}
-	if err := s.store.AddIncidentEvent(ctx, in.WorkspaceID, &e); err != nil {
-		s.logger.ErrorContext(ctx, "incident timeline", "incident_id", in.ID, "error", err)
-	}
+	s.logged(ctx, in, kind, actorID, msg)
 }
 
 // Replay answers "when would this detector have fired?" over [from, to)

@@ -82,7 +82,13 @@ func (s *Service) Reply(ctx context.Context, actor herald.Actor, itemID int64, t
 // ReplyAs is Reply from the account asID (0: the item's own), one of
 // those AnswerAccounts lists.
 func (s *Service) ReplyAs(ctx context.Context, actor herald.Actor, itemID, asID int64, text, requestKey string) (herald.Reply, error) {
-	if err := actor.Require(herald.ActPostsSchedule); err != nil {
+	return s.replyAs(ctx, actor, herald.ActPostsSchedule, itemID, asID, text, requestKey)
+}
+
+// replyAs is ReplyAs for an actor allowed need: schedule for a reply of
+// one's own words, write for a text approved in advance (ReplyPreapproved).
+func (s *Service) replyAs(ctx context.Context, actor herald.Actor, need herald.Action, itemID, asID int64, text, requestKey string) (herald.Reply, error) {
+	if err := actor.Require(need); err != nil {
 		return herald.Reply{}, err
 	}
 	text = strings.TrimSpace(text)

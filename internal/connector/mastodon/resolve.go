@@ -13,17 +13,20 @@ import (
 // another server (connector.MetaReadOn) names that server's status id, so
 // the post is looked up by its address with GET /api/v2/search
 // (type=statuses, resolve=true: the server fetches it from its origin if
-// it has not seen it yet). The answer carries this server's id, the
+// it has not seen it yet). So is a reference known only by its address
+// (connector.MetaByAddress). The answer carries this server's id, the
 // author's acct as seen from here and the visibility.
 func (c *Connector) local(ctx context.Context, cr Credentials, ref herald.RemoteRef) (herald.RemoteRef, error) {
-	on := ref.Meta[connector.MetaReadOn]
-	if on == "" {
-		return ref, nil
-	}
-	from, errFrom := NormalizeInstance(on)
-	here, errHere := NormalizeInstance(cr.Instance)
-	if errFrom == nil && errHere == nil && from == here {
-		return ref, nil
+	if ref.Meta[connector.MetaByAddress] == "" {
+		on := ref.Meta[connector.MetaReadOn]
+		if on == "" {
+			return ref, nil
+		}
+		from, errFrom := NormalizeInstance(on)
+		here, errHere := NormalizeInstance(cr.Instance)
+		if errFrom == nil && errHere == nil && from == here {
+			return ref, nil
+		}
 	}
 	address := ref.URL
 	if u := ref.Meta["uri"]; u != "" {
