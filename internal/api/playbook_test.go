@@ -77,7 +77,9 @@ func TestPlaybookAPI(t *testing.T) {
 		if err := h.store.CreateIncident(ctx, &in, nil); err != nil {
 			t.Fatal(err)
 		}
-		inc := func(rest string, args ...any) string { return path("/incidents/%d"+rest, append([]any{in.ID}, args...)...) }
+		inc := func(rest string, args ...any) string {
+			return path("/incidents/%d"+rest, append([]any{in.ID}, args...)...)
+		}
 		var got struct {
 			herald.Incident
 			Timeline  []herald.IncidentEvent
