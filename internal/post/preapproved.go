@@ -129,7 +129,7 @@ func (s *Service) MatchItem(ctx context.Context, actor herald.Actor, m herald.Li
 		return herald.InboxItem{}, herald.NotFound("listening match")
 	case a.Platform != m.Platform:
 		return herald.InboxItem{}, bad(fmt.Sprintf("the post is on %s and %s is a %s account: choose a %s account",
-			m.Platform, a.Handle, a.Platform, m.Platform))
+			m.Platform.Name(), a.Handle, a.Platform.Name(), m.Platform.Name()))
 	case a.Credentials.Empty() || a.Status == herald.AccountRevoked || a.Status == herald.AccountExpired:
 		return herald.InboxItem{}, bad(fmt.Sprintf("%s must be reconnected before it can reply", a.Handle))
 	}

@@ -95,6 +95,7 @@ type incidentData struct {
 	Closing    string
 	ResolveErr *herald.Error
 	HoldErr    *herald.Error
+	incidentRespond
 }
 
 // Who names an event's actor: Herald itself or the member.
@@ -138,6 +139,9 @@ func (h *Handler) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 			}
 		}
 		d.StreamURL = listenTopicURL(p.Current.ID, topic, "")
+	}
+	if err := h.respond(r, p, &d); err != nil {
+		return err
 	}
 	p.Title = "Incident: " + d.Incident.Title
 	h.render(w, r, status, incidentPageView(p, d))

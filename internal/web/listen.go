@@ -343,6 +343,7 @@ type listenTopicData struct {
 	Next      string
 	Err       *herald.Error // a filter that is not valid
 	CanManage bool
+	CanReply  bool // posts.schedule: answer a match in one's own words
 }
 
 // Total is the period's matches.
@@ -350,7 +351,8 @@ func (d listenTopicData) Total() int { return d.Overview.Totals.Total() }
 
 func (h *Handler) listenTopicPage(w http.ResponseWriter, r *http.Request, p *page) error {
 	ctx := r.Context()
-	d := listenTopicData{Loc: p.location(), CanManage: p.Can(herald.ActListenManage), Names: map[int64]string{}}
+	d := listenTopicData{Loc: p.location(), CanManage: p.Can(herald.ActListenManage), Names: map[int64]string{},
+		CanReply: p.Can(herald.ActPostsSchedule) && h.d.Posts != nil}
 	if r.PathValue("topic") != "" {
 		id, err := pathID(r, "topic", "listening topic")
 		if err != nil {

@@ -189,6 +189,7 @@ func (h *Handler) routes() {
 	h.linkRoutes(m)
 	h.listenRoutes(m)
 	h.incidentRoutes(m)
+	h.playbookRoutes(m)
 	m.HandleFunc("/", h.notFound)
 }
 
