@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
@@ -92,6 +93,20 @@ func TestBrowserIncident(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The playbook, written and approved before: a holding statement (by
+	// an editor, approved by the owner) and a checklist step for ana.
+	editor := e.member(w, "eve@example.com", herald.RoleEditor)
+	statement, err := svc.CreatePlaybookEntry(bg, herald.Actor{UserID: editor.ID, WorkspaceID: w.ID, Role: herald.RoleEditor},
+		crisis.PlaybookInput{Kind: herald.PlaybookStatement, Title: "Holding", Body: "We know and are on it."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApprovePlaybookEntry(bg, actor, statement.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetPlaybookSteps(bg, actor, []herald.PlaybookStep{{Title: "Tell legal", OwnerID: owner.ID}}); err != nil {
+		t.Fatal(err)
+	}
 
 	var loc, text string
 	run(t, ctx, "sign in on a desktop and open the detectors from the crisis page", append(append([]chromedp.Action[chromedp.Void]{
@@ -164,7 +179,7 @@ func TestBrowserIncident(t *testing.T) {
 		into(&v, chromedp.Evaluate[incidentView](incidentViewJS)),
 	)
 	if !strings.HasSuffix(loc, incidentURL(w.ID, in.ID, "")) || v.Title != "Negative spike" || !strings.HasPrefix(v.Status, "open") ||
-		!strings.Contains(v.Why, "30 negative mentions") || strings.Join(v.Kinds, ",") != "detected,alerted" || v.HeldAt || v.Resume ||
+		!strings.Contains(v.Why, "30 negative mentions") || strings.Join(v.Kinds, ",") != "detected,alerted,alerted" || v.HeldAt || v.Resume ||
 		!v.ResumeBox {
 		t.Fatalf("the incident at %s: %+v", loc, v)
 	}
@@ -175,8 +190,8 @@ func TestBrowserIncident(t *testing.T) {
 		into(&v, chromedp.Evaluate[incidentView](incidentViewJS)),
 	)
 	if v.HoldButton || !strings.Contains(v.Status, "held") || !strings.Contains(v.Notice, "Held every scheduled post") ||
-		strings.Join(v.Kinds, ",") != "detected,alerted,held" || !strings.Contains(v.Events[2], "Held 1 scheduled post target") ||
-		!strings.Contains(v.Events[2], "ana") || !v.Resume {
+		strings.Join(v.Kinds, ",") != "detected,alerted,alerted,held" || !strings.Contains(v.Events[3], "Held 1 scheduled post target") ||
+		!strings.Contains(v.Events[3], "ana") || !v.Resume {
 		t.Fatalf("after the hold: %+v", v)
 	}
 	if got := targetState(t, e, w.ID, scheduled.ID); got != herald.StateHeld {
@@ -188,15 +203,38 @@ func TestBrowserIncident(t *testing.T) {
 		t.Fatalf("banner %q", banner)
 	}
 
+	steps, err := e.store.ListIncidentSteps(bg, w.ID, in.ID)
+	if err != nil || len(steps) != 1 {
+		t.Fatalf("the incident's checklist %+v %v", steps, err)
+	}
+	run(t, ctx, "tick the checklist step and publish the approved statement",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#step-tick-%d", steps[0].ID))),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#step-done-%d", steps[0].ID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#statement-account-%d", acct.ID))),
+		chromedp.Click(chromedp.CSS("#statement-publish")),
+		untilTrue(`location.hash === "#incident-timeline" && document.readyState !== "loading" &&
+			document.querySelectorAll("#incident-events li").length === 6`),
+		into(&v, chromedp.Evaluate[incidentView](incidentViewJS)),
+	)
+	if strings.Join(v.Kinds, ",") != "detected,alerted,alerted,held,step,posted" || !strings.Contains(v.Events[4], "Done: Tell legal") ||
+		!strings.Contains(v.Events[5], `pre-approved statement "Holding"`) || !strings.Contains(v.Notice, "without another review") {
+		t.Fatalf("after the checklist and the statement: %+v", v)
+	}
+	ps, _, err := e.store.ListPosts(bg, herald.PostFilter{WorkspaceID: w.ID, States: []herald.TargetState{herald.StateScheduled},
+		Page: herald.Page{Limit: 10}})
+	if err != nil || len(ps) != 1 || ps[0].Text != "We know and are on it." {
+		t.Fatalf("the statement is not scheduled to go out now: %+v %v", ps, err)
+	}
+
 	run(t, ctx, "add a note",
 		chromedp.SendKeys(chromedp.CSS("#incident-note"), "Statement drafted <b>by legal</b>"),
 		chromedp.Click(chromedp.CSS("#incident-note-add")),
 		untilTrue(`location.hash === "#incident-timeline" && document.readyState !== "loading" &&
-			document.querySelectorAll("#incident-events li").length === 4`),
+			document.querySelectorAll("#incident-events li").length === 7`),
 		into(&v, chromedp.Evaluate[incidentView](incidentViewJS)),
 	)
-	if strings.Join(v.Kinds, ",") != "detected,alerted,held,note" || !strings.Contains(v.Events[3], "Statement drafted <b>by legal</b>") ||
-		!strings.Contains(v.Events[3], "ana") || !strings.Contains(v.Notice, "Added your note") {
+	if strings.Join(v.Kinds, ",") != "detected,alerted,alerted,held,step,posted,note" || !strings.Contains(v.Events[6], "Statement drafted <b>by legal</b>") ||
+		!strings.Contains(v.Events[6], "ana") || !strings.Contains(v.Notice, "Added your note") {
 		t.Fatalf("after the note: %+v", v)
 	}
 
@@ -209,8 +247,8 @@ func TestBrowserIncident(t *testing.T) {
 	)
 	if !strings.HasPrefix(v.Status, "resolved") || !strings.Contains(v.Resolved, "by ana") || v.ResumeBox ||
 		!strings.Contains(v.Notice, "back in review") ||
-		strings.Join(v.Kinds, ",") != "detected,alerted,held,note,note,resumed,resolved" ||
-		!strings.Contains(v.Events[4], "Apology posted") || !strings.Contains(v.Events[5], "Resumed 1 held post target") {
+		strings.Join(v.Kinds, ",") != "detected,alerted,alerted,held,step,posted,note,note,resumed,resolved" ||
+		!strings.Contains(v.Events[7], "Apology posted") || !strings.Contains(v.Events[8], "Resumed 1 held post target") {
 		t.Fatalf("after resolving: %+v", v)
 	}
 	if got := targetState(t, e, w.ID, scheduled.ID); got != herald.StateInReview {
@@ -229,7 +267,7 @@ func TestBrowserIncident(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#incident-resolved")),
 		into(&v, chromedp.Evaluate[incidentView](incidentViewJS)),
 	)
-	if !strings.Contains(text, "resolved") || strings.Contains(text, "hold offered") || v.Overflow || len(v.Kinds) != 7 {
+	if !strings.Contains(text, "resolved") || strings.Contains(text, "hold offered") || v.Overflow || len(v.Kinds) != 10 {
 		t.Fatalf("on a phone: list %q, page %+v", text, v)
 	}
 	var banners int
