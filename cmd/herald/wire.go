@@ -276,6 +276,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	crisisSvc := crisis.New(st, posts, notifications, clock, logger)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
 		Crisis:     crisisSvc,
+		Listen:     listenSvc,
 		Reports:    reports,
 		Store:      st,
 		Connectors: registry,

@@ -154,6 +154,21 @@ type ListenStore interface {
 	ListenCursor(ctx context.Context, source string) (string, error)
 	// PutListenCursor saves a source's cursor.
 	PutListenCursor(ctx context.Context, source, cursor string, at time.Time) error
+	// ListenTerms returns the topic's (0: every topic) computed terms,
+	// ErrNotFound when they were never computed.
+	ListenTerms(ctx context.Context, workspaceID, topicID int64) (ListenTerms, error)
+	// PutListenTerms saves the topic's computed terms in place of the
+	// previous ones, unless those were computed later. Terms of a topic
+	// that is not the workspace's (or no longer exists) are not kept.
+	// DeleteListenTopic deletes the topic's.
+	PutListenTerms(ctx context.Context, t ListenTerms) error
+	// DueListenTerms returns the workspace's topics, with 0 for every
+	// topic, whose terms are due, the never computed first, then the
+	// longest ago, then by topic id. Due are terms never computed, computed
+	// before the topic's newest match was stored (LastMatchID below it),
+	// before the topic last changed, or before staleBefore. The newest
+	// match of every topic is the newest of any topic's.
+	DueListenTerms(ctx context.Context, workspaceID int64, staleBefore time.Time) ([]ListenTermsDue, error)
 }
 
 // EncodeListenCursor is the cursor of the page of matches after the one

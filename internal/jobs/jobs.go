@@ -129,6 +129,10 @@ type Config struct {
 	// CrisisEvery is how often check_crisis runs the crisis detectors
 	// (DefaultCrisisEvery).
 	CrisisEvery time.Duration
+	// ListenTermsEvery is how often refresh_listen_terms computes the
+	// listening topics' terms and top authors again
+	// (DefaultListenTermsEvery).
+	ListenTermsEvery time.Duration
 	// CheckEvery is how often check_inbox reads the inbox's posts of the
 	// last 48 hours again to learn of edits and deletions (default 10m;
 	// each post at most every 30 minutes, 100 per account a run). A
@@ -172,6 +176,7 @@ func (c Config) withDefaults() Config {
 	set(&c.RepliesEvery, DefaultRepliesEvery)
 	set(&c.OverdueEvery, DefaultOverdueEvery)
 	set(&c.CrisisEvery, DefaultCrisisEvery)
+	set(&c.ListenTermsEvery, DefaultListenTermsEvery)
 	set(&c.CheckEvery, DefaultCheckEvery)
 	set(&c.AudienceEvery, DefaultAudienceEvery)
 	set(&c.ReportsEvery, DefaultReportsEvery)
@@ -199,7 +204,7 @@ func (c Config) Validate() error {
 	}{{"refresh_every", c.RefreshEvery}, {"extend_every", c.ExtendEvery}, {"sweep_every", c.SweepEvery}, {"feeds_every", c.FeedsEvery},
 		{"webhook_sweep_every", c.WebhookSweepEvery}, {"metrics_every", c.MetricsEvery}, {"inbox_every", c.InboxEvery},
 		{"evergreen_every", c.EvergreenEvery}, {"tasks_every", c.TasksEvery}, {"replies_every", c.RepliesEvery},
-		{"overdue_every", c.OverdueEvery}, {"crisis_every", c.CrisisEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
+		{"overdue_every", c.OverdueEvery}, {"crisis_every", c.CrisisEvery}, {"listen_terms_every", c.ListenTermsEvery}, {"check_every", c.CheckEvery}, {"audience_every", c.AudienceEvery},
 		{"reports_every", c.ReportsEvery},
 		{"inbox_quiet_every", c.InboxQuietEvery}, {"inbox_active_every", c.InboxActiveEvery}, {"inbox_active_for", c.InboxActiveFor}} {
 		if f.v < 0 && (f.name == "metrics_every" || f.name == "inbox_every" || f.name == "check_every" || f.name == "audience_every") {
@@ -288,6 +293,9 @@ type Deps struct {
 	Overdue InboxOverdue
 	// Crisis runs the crisis detectors; nil leaves check_crisis out.
 	Crisis CrisisChecker
+	// Listen computes the listening topics' terms in the background; nil
+	// leaves refresh_listen_terms out (the pages then compute them).
+	Listen ListenTermsRefresher
 	// Notifier tells people about accounts to reconnect; nil only logs.
 	Notifier Notifier
 	// Clock tells the time; nil means the system clock.

@@ -177,5 +177,15 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return CheckCrisisArgs{} },
 		})
 	}
+	if d.Listen != nil {
+		ks = append(ks, kind{
+			name: RefreshListenTermsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &refreshListenTermsWorker{listen: d.Listen})
+			},
+			every: r.cfg.ListenTermsEvery,
+			args:  func() river.JobArgs { return RefreshListenTermsArgs{} },
+		})
+	}
 	return ks
 }

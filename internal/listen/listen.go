@@ -30,6 +30,8 @@ const (
 	// TermsScan is how many of the period's latest matches the
 	// co-occurring terms are counted over.
 	TermsScan = 2000
+	// TopAuthors is how many authors the overview names.
+	TopAuthors = 10
 )
 
 // Service manages topics and reads what they found. It is safe for
@@ -321,6 +323,12 @@ type Overview struct {
 	Terms   []TermCount
 	Scanned int
 	Totals  herald.ListenVolume // the period's matches by sentiment
+	// ComputedAt is the time Terms and Authors are as of when they come
+	// from the stored computation (see RefreshTerms: a few minutes before
+	// the period's end at most while the topic has new matches); zero
+	// when both were counted over the period for this call. Volume and
+	// Totals are always current.
+	ComputedAt time.Time
 }
 
 // TermCount is a co-occurring term and the matches holding it.
@@ -330,18 +338,20 @@ type TermCount struct {
 }
 
 // Overview returns the volume by hour, the top authors and co-occurring
-// terms of a topic (0: every topic) over the period.
+// terms of a topic (0: every topic) over the period. The authors and terms
+// are those the background computation found last (see RefreshTerms) when
+// it covers the period (the last 1, 7 or 30 days for the authors), else
+// they are computed here.
 func (s *Service) Overview(ctx context.Context, actor herald.Actor, topicID int64, p Period) (Overview, error) {
 	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
 		return Overview{}, err
 	}
-	var own map[string]bool
+	t := herald.ListenTopic{WorkspaceID: actor.WorkspaceID}
 	if topicID != 0 {
-		t, err := s.get(ctx, s.store, actor.WorkspaceID, topicID)
-		if err != nil {
+		var err error
+		if t, err = s.get(ctx, s.store, actor.WorkspaceID, topicID); err != nil {
 			return Overview{}, err
 		}
-		own = ownTerms(t)
 	}
 	var o Overview
 	var err error
@@ -353,19 +363,40 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, topicID int6
 		o.Totals.Neutral += v.Neutral
 		o.Totals.Negative += v.Negative
 	}
-	if o.Authors, err = s.store.TopListenAuthors(ctx, actor.WorkspaceID, topicID, p.From, p.To, 10); err != nil {
+	c, err := s.computed(ctx, t)
+	if err != nil {
+		return Overview{}, err
+	}
+	if c.termsCover(p) {
+		o.Terms, o.Scanned, o.ComputedAt = c.Terms, c.Scanned, c.Rising.To
+	} else if o.Terms, o.Scanned, _, err = s.terms(ctx, actor.WorkspaceID, topicID, ownTerms(t), p.From, p.To); err != nil {
+		return Overview{}, err
+	}
+	if a, ok := c.authorsOf(p); ok {
+		o.Authors, o.ComputedAt = a, c.Rising.To
+	} else if o.Authors, err = s.store.TopListenAuthors(ctx, actor.WorkspaceID, topicID, p.From, p.To, TopAuthors); err != nil {
 		return Overview{}, fmt.Errorf("listen: authors: %w", err)
 	}
+	return o, nil
+}
+
+// terms counts the co-occurring terms of the latest TermsScan matches of
+// a topic (0: every topic) posted in [from, to) (zero times do not bound),
+// leaving out own, and returns the top ones, how many matches were read
+// and when the oldest of them was posted.
+func (s *Service) terms(ctx context.Context, workspaceID, topicID int64, own map[string]bool, from, to time.Time) (
+	terms []TermCount, scanned int, oldest time.Time, err error) {
 	counts := map[string]int{}
-	f := herald.ListenFilter{WorkspaceID: actor.WorkspaceID, TopicID: topicID, From: p.From, To: p.To,
-		Page: herald.Page{Limit: herald.MaxPageLimit}}
-	for o.Scanned < TermsScan {
+	f := herald.ListenFilter{WorkspaceID: workspaceID, TopicID: topicID, From: from, To: to,
+		Page: herald.Page{Limit: min(herald.MaxPageLimit, TermsScan)}}
+	for scanned < TermsScan {
 		page, next, err := s.store.ListListenMatches(ctx, f)
 		if err != nil {
-			return Overview{}, fmt.Errorf("listen: terms: %w", err)
+			return nil, 0, time.Time{}, fmt.Errorf("listen: terms: %w", err)
 		}
 		for _, m := range page {
-			o.Scanned++
+			scanned++
+			oldest = m.PostedAt
 			for _, term := range trend.Terms(m.Text, m.Language) {
 				if !own[term] {
 					counts[term]++
@@ -377,8 +408,7 @@ func (s *Service) Overview(ctx context.Context, actor herald.Actor, topicID int6
 		}
 		f.Cursor = next
 	}
-	o.Terms = topTerms(counts, 15)
-	return o, nil
+	return topTerms(counts, 15), scanned, oldest, nil
 }
 
 // ownTerms are a topic's own terms and hashtags as trend.Terms spells

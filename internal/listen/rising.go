@@ -26,7 +26,9 @@ const (
 type RisingResult struct {
 	Terms []trend.Rising
 	// WindowFrom, BaselineFrom and To bound the window [WindowFrom, To) and
-	// the baseline [BaselineFrom, WindowFrom).
+	// the baseline [BaselineFrom, WindowFrom). To is when they were
+	// computed: in the background (see RefreshTerms), at most a few
+	// minutes before the call when the topic has new matches.
 	BaselineFrom, WindowFrom, To time.Time
 	// WindowPosts and BaselinePosts are the matches read in each.
 	WindowPosts, BaselinePosts int
@@ -37,24 +39,34 @@ type RisingResult struct {
 // Rising returns the terms and hashtags of a topic's matches (0: every
 // topic) that are significantly more frequent in the last three hours than
 // over the week before (Dunning's G², see internal/listen/trend), with the
-// counts behind each. The topic's own terms are left out.
+// counts behind each. The topic's own terms are left out. They are what
+// the background computation (RefreshTerms) found last, computed here
+// when it has not run for the topic yet.
 func (s *Service) Rising(ctx context.Context, actor herald.Actor, topicID int64) (RisingResult, error) {
 	if err := actor.Require(herald.ActAnalyticsRead); err != nil {
 		return RisingResult{}, err
 	}
-	own := map[string]bool{}
+	t := herald.ListenTopic{WorkspaceID: actor.WorkspaceID}
 	if topicID != 0 {
-		t, err := s.get(ctx, s.store, actor.WorkspaceID, topicID)
-		if err != nil {
+		var err error
+		if t, err = s.get(ctx, s.store, actor.WorkspaceID, topicID); err != nil {
 			return RisingResult{}, err
 		}
-		own = ownTerms(t)
 	}
-	to := s.clock.Now()
+	c, err := s.computed(ctx, t)
+	if err != nil {
+		return RisingResult{}, err
+	}
+	return c.Rising, nil
+}
+
+// rising computes the rising terms of a topic's matches (0: every topic
+// of the workspace) as of the time to, leaving out own.
+func (s *Service) rising(ctx context.Context, workspaceID, topicID int64, own map[string]bool, to time.Time) (RisingResult, error) {
 	r := RisingResult{To: to, WindowFrom: to.Add(-RisingWindow), BaselineFrom: to.Add(-RisingWindow - RisingBaseline)}
 	series := trend.Series{Start: r.BaselineFrom, Bucket: RisingBaseline, Totals: make([]int, 2), Terms: map[string][]int{}}
 	read := func(bucket int, from, until time.Time, limit int) error {
-		f := herald.ListenFilter{WorkspaceID: actor.WorkspaceID, TopicID: topicID, From: from, To: until,
+		f := herald.ListenFilter{WorkspaceID: workspaceID, TopicID: topicID, From: from, To: until,
 			Page: herald.Page{Limit: herald.MaxPageLimit}}
 		for n := 0; n < limit; {
 			page, next, err := s.store.ListListenMatches(ctx, f)

@@ -127,7 +127,7 @@ func (s store) DeleteListenTopic(ctx context.Context, workspaceID, id int64) err
 		if tag.RowsAffected() == 0 {
 			return missing("listening topic")
 		}
-		for _, table := range []string{"listen_volume", "listen_authors"} {
+		for _, table := range []string{"listen_volume", "listen_authors", "listen_terms"} {
 			if _, err := s.q.Exec(ctx, `DELETE FROM `+table+` WHERE workspace_id = $1 AND topic_id = $2`, workspaceID, id); err != nil {
 				return dbErr("delete listening topic", err)
 			}

@@ -116,7 +116,7 @@ func (s *store) DeleteListenTopic(ctx context.Context, workspaceID, id int64) er
 		if err := affected(res, "listening topic"); err != nil {
 			return err
 		}
-		for _, table := range []string{"listen_volume", "listen_authors"} {
+		for _, table := range []string{"listen_volume", "listen_authors", "listen_terms"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = ? AND topic_id = ?`, workspaceID, id); err != nil {
 				return fmt.Errorf("sqlite: delete listening topic: %w", err)
 			}

@@ -37,7 +37,7 @@ func matchRemotes(ms []herald.ListenMatch) []string {
 // listenTests check listening topics, their matches (stored once, topics
 // merged), the rollups the pages read, retention and sources' cursors.
 func listenTests() []test {
-	return []test{
+	return append([]test{
 		{"Topics", func(t *testing.T, s herald.Store) {
 			ctx := t.Context()
 			w, other := mustWorkspace(t, s), mustWorkspace(t, s)
@@ -368,5 +368,5 @@ func listenTests() []test {
 				t.Fatal("matches outlived their workspace")
 			}
 		}},
-	}
+	}, listenTermsTests()...)
 }
