@@ -263,7 +263,10 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	// The hashtag streams of the instances where workspaces have connected
 	// Mastodon-API accounts, for the hashtags of their topics.
 	tags := &listen.MastodonTags{Store: st, Open: keys.Open, Client: typed, Cursors: ingest, Logger: logger}
-	a.listen = &listen.Runner{Sink: ingest, Discover: tags.Sources, Logger: logger}
+	// X recent search for the topics of workspaces with a connected X
+	// account, where the account's API access includes it.
+	xsearch := &listen.XSearch{Store: st, Open: keys.Open, Client: platforms, Cursors: ingest, Logger: logger}
+	a.listen = &listen.Runner{Sink: ingest, Discover: listen.AllSources(tags.Sources, xsearch.Sources), Logger: logger}
 	if cfg.ListenBlueskyFirehose != "" {
 		a.listen.Sources = append(a.listen.Sources, &blueskylisten.Firehose{Host: cfg.ListenBlueskyFirehose,
 			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})

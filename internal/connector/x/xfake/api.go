@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.api("GET /2/dm_events", "tweet.read users.read dm.read", s.dmEvents)
 	s.api("GET /2/dm_conversations/{id}/dm_events", "tweet.read users.read dm.read", s.conversationEvents)
 	s.api("POST /2/dm_conversations/{id}/messages", "tweet.read users.read dm.write", s.sendDM)
+	s.api(searchRoute, "tweet.read users.read", s.searchRecent)
 }
 
 // fault applies an injected fault; it reports whether the request was
@@ -122,7 +123,8 @@ func (s *Server) count(route string) {
 // admit counts a request in the user's window for route and sets the
 // rate-limit headers; it reports whether the request may go on.
 func (s *Server) admit(w http.ResponseWriter, userID, route string) bool {
-	if s.cfg.RateLimit <= 0 {
+	limit := s.limitOf(route)
+	if limit <= 0 {
 		return true
 	}
 	s.mu.Lock()
@@ -136,14 +138,14 @@ func (s *Server) admit(w http.ResponseWriter, userID, route string) bool {
 	}
 	reset := win.start.Add(s.cfg.RateWindow)
 	h := w.Header()
-	h.Set("x-rate-limit-limit", strconv.Itoa(s.cfg.RateLimit))
+	h.Set("x-rate-limit-limit", strconv.Itoa(limit))
 	h.Set("x-rate-limit-reset", strconv.FormatInt(reset.Unix(), 10))
-	if win.count >= s.cfg.RateLimit {
+	if win.count >= limit {
 		h.Set("x-rate-limit-remaining", "0")
 		return false
 	}
 	win.count++
-	h.Set("x-rate-limit-remaining", strconv.Itoa(s.cfg.RateLimit-win.count))
+	h.Set("x-rate-limit-remaining", strconv.Itoa(limit-win.count))
 	return true
 }
 

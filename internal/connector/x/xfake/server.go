@@ -27,6 +27,7 @@
 //	GET    /2/dm_events                         direct messages (see dm.go), newest first
 //	GET    /2/dm_conversations/{id}/dm_events   one conversation's messages
 //	POST   /2/dm_conversations/{id}/messages    {"text"}; 201 {"data":{"dm_conversation_id","dm_event_id"}}
+//	GET    /2/tweets/search/recent              recent search of everyone's posts (search.go, query.go)
 //
 // Errors follow the API: the problem types of the specification
 // (invalid-request, resource-not-found, not-authorized-for-resource,
@@ -79,6 +80,16 @@ type Config struct {
 	// direct-message endpoint answers 403 client-forbidden, reason
 	// client-not-enrolled.
 	NoDMAccess bool
+	// NoSearchAccess makes the app's access level lack recent search:
+	// GET /2/tweets/search/recent answers 403 client-forbidden, reason
+	// client-not-enrolled (search.go).
+	NoSearchAccess bool
+	// SearchRateLimit is how many recent searches a user may make per
+	// RateWindow (0: DefaultSearchRateLimit; negative: unlimited).
+	SearchRateLimit int
+	// SearchQueryLimit is the longest query search takes, in characters
+	// (0: DefaultSearchQueryLimit).
+	SearchQueryLimit int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -196,6 +207,7 @@ type Server struct {
 	windows   map[string]*window
 	requests  map[string]int // by route
 	mismatch  []string
+	search    *searchState
 }
 
 type window struct {
