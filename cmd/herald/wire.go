@@ -18,6 +18,7 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/competitor"
 	"github.com/heraldsocial/herald/internal/config"
 	"github.com/heraldsocial/herald/internal/connector"
 	"github.com/heraldsocial/herald/internal/connector/bluesky"
@@ -277,25 +278,27 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	}
 	reports := report.NewService(st, analyticsSvc, mailer, clock, logger)
 	crisisSvc := crisis.New(st, posts, notifications, clock, logger)
+	competitors := competitor.New(st, registry, keys.Open, clock, logger)
 	a.jobs, err = jobs.New(jobs.Config{ID: instance}, jobs.Deps{
-		Crisis:     crisisSvc,
-		Listen:     listenSvc,
-		Reports:    reports,
-		Store:      st,
-		Connectors: registry,
-		Keys:       keys,
-		Extender:   posts,
-		Evergreen:  evergreenSvc,
-		Feeds:      feedSvc,
-		Webhooks:   webhookSvc,
-		Tasks:      tasks,
-		Inbox:      inboxSvc,
-		Replies:    posts,
-		Overdue:    inboxSvc,
-		Notifier:   notifications,
-		Clock:      clock,
-		RateGate:   gate,
-		Logger:     logger,
+		Crisis:      crisisSvc,
+		Competitors: competitors,
+		Listen:      listenSvc,
+		Reports:     reports,
+		Store:       st,
+		Connectors:  registry,
+		Keys:        keys,
+		Extender:    posts,
+		Evergreen:   evergreenSvc,
+		Feeds:       feedSvc,
+		Webhooks:    webhookSvc,
+		Tasks:       tasks,
+		Inbox:       inboxSvc,
+		Replies:     posts,
+		Overdue:     inboxSvc,
+		Notifier:    notifications,
+		Clock:       clock,
+		RateGate:    gate,
+		Logger:      logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)
@@ -341,13 +344,14 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 		Links:         a.links,
 		Listen:        listenSvc,
 		Crisis:        crisisSvc,
+		Competitors:   competitors,
 		Logger:        logger,
 		Version:       a.version,
 	})
 	a.web, err = web.New(web.Deps{Auth: a.auth, Sessions: a.sessions, Workspaces: workspaces,
 		Posts: posts, Inbox: inboxSvc, Accounts: accounts, Media: mediaSvc, Labels: labels, Campaigns: campaigns, Templates: templates,
 		Evergreen: evergreenSvc, Calendar: calendarFeeds, Feeds: feedSvc, Webhooks: webhookSvc, Imports: imports, Tasks: tasks,
-		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, Listen: listenSvc, Crisis: crisisSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
+		Reviews: reviews, Notifications: notifications, Analytics: analyticsSvc, Reports: reports, Links: a.links, Listen: listenSvc, Competitors: competitors, Crisis: crisisSvc, MediaLinks: mediaLinks, Users: st, Clock: clock, Logger: logger, Version: a.version})
 	if err != nil {
 		return nil, fmt.Errorf("web interface: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/heraldsocial/herald/internal/account"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/competitor"
 	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
@@ -68,6 +69,9 @@ type Deps struct {
 	// Listen keeps listening topics and reads their matches (nil: no
 	// listening routes).
 	Listen *listen.Service
+	// Competitors keeps competitors and compares them (nil: no
+	// competitor routes).
+	Competitors *competitor.Service
 	// Crisis keeps crisis detectors and incidents (nil: no crisis routes).
 	Crisis    *crisis.Service
 	Templates *template.Service
@@ -182,6 +186,7 @@ func New(d Deps) *API {
 	if d.Listen != nil {
 		a.registerListen()
 	}
+	a.registerCompetitors()
 	if d.Crisis != nil {
 		a.registerCrisis()
 		a.registerPlaybook()

@@ -281,6 +281,7 @@ type Tx interface {
 	NotificationStore
 	ListenStore
 	CrisisStore
+	CompetitorStore
 	PlaybookStore
 }
 

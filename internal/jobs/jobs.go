@@ -293,6 +293,9 @@ type Deps struct {
 	Overdue InboxOverdue
 	// Crisis runs the crisis detectors; nil leaves check_crisis out.
 	Crisis CrisisChecker
+	// Competitors reads tracked competitor accounts daily; nil leaves
+	// collect_competitors out.
+	Competitors CompetitorCollector
 	// Listen computes the listening topics' terms in the background; nil
 	// leaves refresh_listen_terms out (the pages then compute them).
 	Listen ListenTermsRefresher

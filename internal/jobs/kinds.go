@@ -177,6 +177,16 @@ func (r *Runner) kinds(d Deps) []kind {
 			args:  func() river.JobArgs { return CheckCrisisArgs{} },
 		})
 	}
+	if d.Competitors != nil {
+		ks = append(ks, kind{
+			name: CollectCompetitorsArgs{}.Kind(),
+			add: func(w *river.Workers) {
+				river.AddWorker(w, &collectCompetitorsWorker{competitors: d.Competitors, log: log})
+			},
+			every: CompetitorsEvery,
+			args:  func() river.JobArgs { return CollectCompetitorsArgs{} },
+		})
+	}
 	if d.Listen != nil {
 		ks = append(ks, kind{
 			name: RefreshListenTermsArgs{}.Kind(),

@@ -97,6 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) herald.Store) {
 		{"Notifications", notificationTests()},
 		{"Listen", listenTests()},
 		{"Crisis", crisisTests()},
+		{"Competitors", competitorTests()},
 		{"Playbook", playbookTests()},
 		{"Audit", auditTests()},
 		{"Tx", txTests()},

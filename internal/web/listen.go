@@ -54,8 +54,9 @@ func listenTopicURL(ws, id int64, verb string) string {
 
 // listenTopicsData is the topics list.
 type listenTopicsData struct {
-	Topics    []herald.ListenTopic
-	CanManage bool
+	Topics      []herald.ListenTopic
+	CanManage   bool
+	Competitors bool // the competitors page is on
 }
 
 func (h *Handler) listenTopics(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -64,7 +65,8 @@ func (h *Handler) listenTopics(w http.ResponseWriter, r *http.Request, p *page) 
 		return err
 	}
 	p.Title = "Listening"
-	h.render(w, r, http.StatusOK, listenTopicsPage(p, listenTopicsData{Topics: ts, CanManage: p.Can(herald.ActListenManage)}))
+	h.render(w, r, http.StatusOK, listenTopicsPage(p, listenTopicsData{Topics: ts, CanManage: p.Can(herald.ActListenManage),
+		Competitors: h.d.Competitors != nil}))
 	return nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/heraldsocial/herald/internal/api"
 	"github.com/heraldsocial/herald/internal/auth"
 	"github.com/heraldsocial/herald/internal/campaign"
+	"github.com/heraldsocial/herald/internal/competitor"
 	"github.com/heraldsocial/herald/internal/crisis"
 	"github.com/heraldsocial/herald/internal/evergreen"
 	"github.com/heraldsocial/herald/internal/feeds"
@@ -90,6 +91,9 @@ type Deps struct {
 	// Listen keeps the listening topics and reads what they found (nil:
 	// the listening pages answer not found).
 	Listen *listen.Service
+	// Competitors keeps competitors and compares them (nil: the
+	// competitors page answers not found).
+	Competitors *competitor.Service
 	// Crisis keeps the crisis detectors and incidents (nil: the incident
 	// and detector pages answer not found).
 	Crisis *crisis.Service
@@ -188,6 +192,7 @@ func (h *Handler) routes() {
 	h.reportRoutes(m)
 	h.linkRoutes(m)
 	h.listenRoutes(m)
+	h.competitorRoutes(m)
 	h.incidentRoutes(m)
 	h.playbookRoutes(m)
 	m.HandleFunc("/", h.notFound)

@@ -228,6 +228,7 @@ func (s *Server) routes() {
 		"com.atproto.repo.deleteRecord":           s.deleteRecord,
 		"com.atproto.repo.getRecord":              s.getRecord,
 		"app.bsky.feed.getPosts":                  s.getPosts,
+		"app.bsky.feed.getAuthorFeed":             s.getAuthorFeed,
 		"app.bsky.feed.getPostThread":             s.getPostThread,
 		"app.bsky.notification.listNotifications": s.listNotifications,
 		"chat.bsky.convo.listConvos":              s.listConvos,

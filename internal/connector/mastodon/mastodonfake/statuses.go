@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/statuses/{id}/favourite", s.favourite)
 	m.HandleFunc("POST /api/v1/statuses/{id}/reblog", s.reblog)
 	m.HandleFunc("GET /api/v1/accounts/{id}/statuses", s.accountStatuses)
+	m.HandleFunc("GET /api/v1/accounts/lookup", s.lookupAccount)
 	m.HandleFunc("POST /api/v2/media", s.upload)
 	m.HandleFunc("GET /api/v1/media/{id}", s.getMedia)
 	m.HandleFunc("GET /api/v1/notifications", s.listNotifications)

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	s.api("DELETE /2/tweets/{id}", "tweet.write", s.deleteTweet)
 	s.api("GET /2/tweets", "tweet.read", s.lookup)
 	s.api("GET /2/users/{id}/tweets", "tweet.read", s.userTweets)
+	s.api("GET /2/users/by/username/{username}", "tweet.read users.read", s.userByUsername)
 	s.api("GET /2/users/{id}/mentions", "tweet.read", s.mentions)
 	s.api("POST /2/users/{id}/likes", "like.write", s.like)
 	s.api("POST /2/users/{id}/retweets", "tweet.read tweet.write users.read", s.retweet)

@@ -23,7 +23,7 @@ func SpecPaths() []string {
 		"/2/media/upload/{id}/finalize", "/2/media/metadata",
 		"/2/dm_events", "/2/dm_conversations/{id}/dm_events",
 		"/2/dm_conversations/{dm_conversation_id}/messages",
-		"/2/users/{id}/retweets", "/2/tweets/{tweet_id}/hidden",
+		"/2/users/{id}/retweets", "/2/tweets/{tweet_id}/hidden", "/2/users/by/username/{username}",
 		"/2/tweets/search/recent",
 	}
 }
