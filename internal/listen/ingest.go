@@ -101,10 +101,14 @@ func (in *Ingest) Match(ctx context.Context, posts []source.Post) ([]herald.List
 			lang = strings.ToLower(p.Languages[0])
 		}
 		tp := topic.Post{Text: p.Text, Author: p.AuthorID, Mentions: p.Mentions, Tags: p.Tags, Language: lang}
-		if p.AuthorHandle != "" {
+		if h := p.AuthorHandle; h != "" {
 			// The author by handle: Accounts holds "by or mentioning", so
-			// a handle among the mentions matches the same topics.
-			tp.Mentions = append(slices.Clip(tp.Mentions), p.AuthorHandle)
+			// a handle among the mentions matches the same topics. X
+			// handles have no host: topics name them user@x.com.
+			if p.Platform == "x" && !strings.Contains(h, "@") {
+				h += "@x.com"
+			}
+			tp.Mentions = append(slices.Clip(tp.Mentions), h)
 		}
 		hits := m.Match(tp)
 		if len(hits) == 0 {

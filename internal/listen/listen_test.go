@@ -412,3 +412,38 @@ func TestRunnerDiscovers(t *testing.T) {
 		t.Fatalf("b: runs %d running %v", runs, on)
 	}
 }
+
+// TestIngestXAccounts: a topic names X accounts as user@x.com (or
+// user@twitter.com); posts by them or mentioning them match, whatever the
+// case of the handle.
+func TestIngestXAccounts(t *testing.T) {
+	st := teststore.SQLite(t)
+	ctx := context.Background()
+	w := newWorld(t, st)
+	tp := w.topic(t, w.a, "On X", herald.TopicRule{Accounts: []string{"@Acme@twitter.com", "rival@x.com"}})
+	at := time.Date(2026, 11, 2, 11, 0, 0, 0, time.UTC)
+	x := func(id, author, handle, text string, mentions ...string) source.Post {
+		return source.Post{Platform: "x", RemoteID: id, AuthorID: author, AuthorHandle: handle, AuthorFollowers: -1,
+			Text: text, Mentions: mentions, PostedAt: at}
+	}
+	posts := []source.Post{
+		x("1", "100", "ACME", "Our launch is today"),
+		x("2", "200", "fan", "hi @rival", "300", "rival@x.com"),
+		x("3", "400", "someone", "nothing about them"),
+	}
+	if err := w.ingest.Accept(ctx, source.Batch{Source: "x-search:test", Posts: posts}); err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := w.svc.Matches(ctx, w.a, herald.ListenFilter{TopicID: tp.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.RemoteID)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"1", "2"}) {
+		t.Fatalf("matched %v, want the post by acme and the one mentioning rival", got)
+	}
+}

@@ -55,8 +55,9 @@
 // Hashtags hold letters, digits and underscores and are compared folded like
 // terms. A '#' after a word character ("C#") or '&' starts no hashtag.
 // Accounts are compared after dropping a leading '@' and lower-casing, in
-// one of three forms: user@host (fediverse), a Bluesky handle such as
-// alice.bsky.social, or a DID such as did:plc:….
+// one of four forms: user@host (fediverse), a Bluesky handle such as
+// alice.bsky.social, a DID such as did:plc:…, or an X account as
+// user@x.com (user@twitter.com is the same).
 //
 // Duplicates within a list are folded. Limits, checked by Topic.Validate and
 // Compile with errors that name the topic and the term: MaxTerms entries per

@@ -322,11 +322,16 @@ func normTag(tag string) string {
 
 // normAccount normalises a handle: white space trimmed, one leading '@'
 // dropped, lower-cased. "@Alice@Mastodon.Social" becomes
-// "alice@mastodon.social"; Bluesky handles and DIDs are only lower-cased.
+// "alice@mastodon.social"; Bluesky handles and DIDs are only lower-cased;
+// an X account written user@twitter.com becomes user@x.com.
 func normAccount(h string) string {
 	h = strings.TrimSpace(h)
 	h = strings.TrimPrefix(h, "@")
-	return strings.ToLower(h)
+	h = strings.ToLower(h)
+	if user, ok := strings.CutSuffix(h, "@twitter.com"); ok {
+		h = user + "@x.com"
+	}
+	return h
 }
 
 // normLang reduces a language tag ("en-US", "pt_BR", "EN") to its lower-case

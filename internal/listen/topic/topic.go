@@ -270,7 +270,7 @@ func compileRegexp(expr string) (*regexp.Regexp, error) {
 
 // checkAccount says what is wrong with a normalised account, or "".
 func checkAccount(a string) string {
-	const forms = "write a fediverse account as user@host, a Bluesky handle as name.bsky.social, or a DID such as did:plc:…"
+	const forms = "write a fediverse account as user@host, a Bluesky handle as name.bsky.social, a DID such as did:plc:…, or an X account as name@x.com"
 	if a == "" || strings.IndexFunc(a, unicode.IsSpace) >= 0 {
 		return "is not an account; " + forms
 	}

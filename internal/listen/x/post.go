@@ -110,11 +110,13 @@ func (t *tweet) post(u user, seen time.Time) source.Post {
 		}
 	}
 	for _, m := range t.Entities.Mentions {
-		switch {
-		case m.ID != "":
+		// By id, and by handle in the form topics name X accounts in
+		// (user@x.com).
+		if m.ID != "" {
 			p.Mentions = append(p.Mentions, m.ID)
-		case m.Username != "":
-			p.Mentions = append(p.Mentions, m.Username)
+		}
+		if m.Username != "" {
+			p.Mentions = append(p.Mentions, m.Username+"@x.com")
 		}
 	}
 	for _, r := range t.ReferencedTweets {

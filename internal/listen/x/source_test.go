@@ -107,7 +107,7 @@ func TestPostMapping(t *testing.T) {
 		}
 	}
 	if p.AuthorFollowers != 1234 || !slices.Equal(p.Languages, []string{"de"}) || !slices.Equal(p.Tags, []string{"Acme", "Rockets"}) ||
-		!slices.Equal(p.Mentions, []string{e.me.ID, "nobody"}) || !p.PostedAt.Equal(e.clock.Now()) || p.SeenAt.IsZero() {
+		!slices.Equal(p.Mentions, []string{e.me.ID, "herald@x.com", "nobody@x.com"}) || !p.PostedAt.Equal(e.clock.Now()) || p.SeenAt.IsZero() {
 		t.Errorf("post %+v", p)
 	}
 	q := b.Posts[1]
