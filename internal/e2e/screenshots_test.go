@@ -234,8 +234,21 @@ func TestScreenshots(t *testing.T) {
 		User herald.User `json:"user"`
 	}
 	(api{t: t, base: srv.url + "/api/v1", token: token}).do(http.MethodGet, "/me", nil, http.StatusOK, &me)
+	// Listening and the crisis playbook, before the incident opens.
+	var topic herald.ListenTopic
+	a.do(http.MethodPost, "/listen/topics", map[string]any{"name": "Northwind",
+		"rules": map[string]any{"any": []string{"northwind"}}}, http.StatusCreated, &topic)
+	var statement herald.PlaybookEntry
+	a.do(http.MethodPost, "/playbook/entries", map[string]any{"kind": "statement", "title": "Payments outage",
+		"body": "Payments in our app are failing right now. We are on it and will post here within the hour. Cash and cards work in every shop."},
+		http.StatusCreated, &statement)
+	a.do(http.MethodPost, fmt.Sprintf("/playbook/entries/%d/approve", statement.ID), nil, http.StatusOK, nil)
+	a.do(http.MethodPut, "/playbook/checklist", map[string]any{"steps": []map[string]any{
+		{"title": "Tell the shops' managers", "owner_id": me.User.ID}, {"title": "Ask the app team for an estimate"},
+		{"title": "Post the holding statement"}}}, http.StatusOK, nil)
 	srv.stop()
 	seedHistory(t, srv.dataDir, 1, me.User.ID, accts, loc)
+	incident := seedListening(t, srv.dataDir, 1, topic.ID)
 	srv.start(t)
 	wsURL = srv.url + "/w/1"
 	var analytics, links []byte
@@ -263,11 +276,38 @@ func TestScreenshots(t *testing.T) {
 		t.Errorf("the links page lacks the tracked links, their posts or their purchases: %q", text)
 	}
 
+	var listening, incidentShot []byte
+	run(t, ctx, "a listening topic",
+		chromedp.Navigate(fmt.Sprintf("%s/listen/%d?period=7d", wsURL, topic.ID)),
+		chromedp.WaitVisible(chromedp.CSS("#listen-stream")),
+		into(&text, chromedp.Text(chromedp.CSS("main"))),
+		// The rising terms, then the terms that come with the topic.
+		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.getElementById("listen-rising-title").getBoundingClientRect().top + window.scrollY - 16)`),
+		into(&listening, chromedp.CaptureScreenshot()),
+	)
+	if !strings.Contains(text, "outage") || !strings.Contains(text, "Northwind app is down") {
+		t.Errorf("the topic page lacks the outage as a rising term or in the stream: %q", text)
+	}
+	run(t, ctx, "an incident",
+		chromedp.Navigate(fmt.Sprintf("%s/incidents/%d", wsURL, incident)),
+		chromedp.WaitVisible(chromedp.CSS("#incident-checklist")),
+		into(&text, chromedp.Text(chromedp.CSS("main"))),
+		// The hold offered, the checklist and the approved statement.
+		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.getElementById("incident-hold").getBoundingClientRect().top + window.scrollY - 16)`),
+		into(&incidentShot, chromedp.CaptureScreenshot()),
+	)
+	for _, s := range []string{"Hold all scheduled posts", "Tell the shops' managers", "Payments outage", "Publish now"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the incident page lacks %q", s)
+		}
+	}
+
 	for _, s := range []struct {
 		name string
 		png  []byte
 		w, h int
 	}{
+		{"listening.png", listening, shotWidth, shotHeight}, {"incident.png", incidentShot, shotWidth, shotHeight},
 		{"analytics.png", analytics, shotWidth, shotHeight}, {"links.png", links, shotWidth, shotHeight},
 		{"home.png", home, shotWidth, shotHeight}, {"calendar.png", calendar, shotWidth, shotHeight},
 		{"composer.png", composer, shotWidth, shotHeight},

@@ -74,6 +74,9 @@ func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
+	if strings.HasSuffix(noun, "ch") || strings.HasSuffix(noun, "s") || strings.HasSuffix(noun, "x") {
+		return fmt.Sprintf("%d %ses", n, noun) // matches, boxes
+	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
