@@ -50,7 +50,9 @@ func (rc *receiver) find(s string) bool {
 // term become matches; a scripted burst of negative posts fires the spike
 // detector, which opens an incident, holds the workspace's scheduled post
 // (it is not published at its time) and alerts a webhook receiver; the
-// incident is resolved and the post goes back to review.
+// playbook's approved holding statement is published from the incident
+// while the rest stays held; the incident is resolved and the post goes
+// back to review.
 func TestCrisisFromFirehose(t *testing.T) {
 	env := blueskytest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -160,12 +162,28 @@ func TestCrisisFromFirehose(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// Past its time the held post is still held and the platform has
-	// nothing.
+	// The approved holding statement goes out from the incident at once,
+	// past the hold, through the dispatcher.
+	statement := "We are looking into what people are reporting and will update here within the hour."
+	var entry herald.PlaybookEntry
+	a.do(http.MethodPost, "/playbook/entries", map[string]any{"kind": "statement", "title": "Holding", "body": statement},
+		http.StatusCreated, &entry)
+	a.do(http.MethodPost, fmt.Sprintf("/playbook/entries/%d/approve", entry.ID), nil, http.StatusOK, nil)
+	a.do(http.MethodPost, fmt.Sprintf("/incidents/%d/statements", incident.ID), map[string]any{"entry_id": entry.ID,
+		"account_ids": []int64{acct.ID}}, http.StatusCreated, nil)
+	deadline = time.Now().Add(30 * time.Second)
+	for len(plat.posts(t)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the holding statement did not reach the platform within 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Past its time the held post is still held and the platform has only
+	// the statement.
 	time.Sleep(time.Until(due.Add(15 * time.Second)))
 	a.do(http.MethodGet, fmt.Sprintf("/posts/%d", scheduled.ID), nil, http.StatusOK, &p)
-	if p.Targets[0].State != herald.StateHeld || len(plat.posts(t)) != 0 {
-		t.Fatalf("after its time the post is %s and the platform has %d posts", p.Targets[0].State, len(plat.posts(t)))
+	if got := plat.posts(t); p.Targets[0].State != herald.StateHeld || len(got) != 1 || got[0].Text != statement {
+		t.Fatalf("after its time the post is %s and the platform has %+v", p.Targets[0].State, got)
 	}
 	a.do(http.MethodPost, fmt.Sprintf("/incidents/%d/resolve", incident.ID), map[string]any{"resume": true, "note": "Statement out"},
 		http.StatusOK, &incident)
@@ -173,7 +191,7 @@ func TestCrisisFromFirehose(t *testing.T) {
 	for _, e := range incident.Timeline {
 		kinds = append(kinds, string(e.Kind))
 	}
-	if incident.Status != herald.IncidentResolved || strings.Join(kinds, " ") != "detected alerted held note resumed resolved" {
+	if incident.Status != herald.IncidentResolved || strings.Join(kinds, " ") != "detected alerted held posted note resumed resolved" {
 		t.Fatalf("resolved incident %s, timeline %v", incident.Status, kinds)
 	}
 	a.do(http.MethodGet, fmt.Sprintf("/posts/%d", scheduled.ID), nil, http.StatusOK, &p)
