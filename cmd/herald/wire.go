@@ -268,6 +268,7 @@ func wire(cfg config.Config, st herald.Store, keys *keyring.Keyring, clock heral
 	// account, where the account's API access includes it.
 	xsearch := &listen.XSearch{Store: st, Open: keys.Open, Client: platforms, Cursors: ingest, Logger: logger}
 	a.listen = &listen.Runner{Sink: ingest, Discover: listen.AllSources(tags.Sources, xsearch.Sources), Logger: logger}
+	listenSvc.SetSources(listen.Notes(cfg.ListenBlueskyFirehose, cfg.ListenJetstream, tags, xsearch))
 	if cfg.ListenBlueskyFirehose != "" {
 		a.listen.Sources = append(a.listen.Sources, &blueskylisten.Firehose{Host: cfg.ListenBlueskyFirehose,
 			UserAgent: "Herald/" + a.version, Logger: logger, Cursors: ingest})

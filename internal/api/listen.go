@@ -133,6 +133,11 @@ type ListenRisingOutput struct {
 	}
 }
 
+// ListenSourceList lists the sources that read posts for a workspace.
+type ListenSourceList struct {
+	Body ListBody[listen.SourceNote]
+}
+
 func (a *API) registerListen() {
 	tags := []string{"Listening"}
 	base := "/api/v1/workspaces/{workspace}/listen"
@@ -149,6 +154,21 @@ func (a *API) registerListen() {
 			return nil, err
 		}
 		return &ListenTopicList{Body: list(ts, "")}, nil
+	})
+	register(a, huma.Operation{
+		OperationID: "list-listen-sources", Method: http.MethodGet, Path: base + "/sources",
+		Summary: "What reads posts for the workspace", Tags: tags,
+		Description: "The sources that read public posts for the workspace's topics (the operator's Bluesky firehose or Jetstream, the hashtag streams of its Mastodon-API accounts' servers, X recent search through its X account) and what each can and cannot see.",
+	}, func(ctx context.Context, in *WorkspaceParam) (*ListenSourceList, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		ns, err := a.d.Listen.Sources(ctx, actor)
+		if err != nil {
+			return nil, err
+		}
+		return &ListenSourceList{Body: list(ns, "")}, nil
 	})
 	register(a, huma.Operation{
 		OperationID: "create-listen-topic", Method: http.MethodPost, Path: base + "/topics",

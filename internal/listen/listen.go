@@ -43,6 +43,8 @@ type Service struct {
 	// changed is called after topics change, so an ingest in this process
 	// recompiles at once (others within their reload interval).
 	changed func()
+	// sources describes the sources for the pages (SetSources).
+	sources SourceNotes
 }
 
 // New returns a Service over store; changed (may be nil) is called after

@@ -57,6 +57,9 @@ type listenTopicsData struct {
 	Topics      []herald.ListenTopic
 	CanManage   bool
 	Competitors bool // the competitors page is on
+	// Sources say what reads posts for the workspace and what each can
+	// and cannot see.
+	Sources []listen.SourceNote
 }
 
 func (h *Handler) listenTopics(w http.ResponseWriter, r *http.Request, p *page) error {
@@ -65,8 +68,12 @@ func (h *Handler) listenTopics(w http.ResponseWriter, r *http.Request, p *page) 
 		return err
 	}
 	p.Title = "Listening"
+	srcs, err := h.d.Listen.Sources(r.Context(), p.Actor)
+	if err != nil {
+		return err
+	}
 	h.render(w, r, http.StatusOK, listenTopicsPage(p, listenTopicsData{Topics: ts, CanManage: p.Can(herald.ActListenManage),
-		Competitors: h.d.Competitors != nil}))
+		Competitors: h.d.Competitors != nil, Sources: srcs}))
 	return nil
 }
 
