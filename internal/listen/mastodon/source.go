@@ -45,6 +45,10 @@ type Config struct {
 	// PollInterval is how often Stream polls a server without streaming
 	// (default a minute).
 	PollInterval time.Duration
+	// StreamRecheck is how long Stream polls a server without streaming
+	// before it tries the stream again (a server may have been restarted
+	// with it; default 30 minutes).
+	StreamRecheck time.Duration
 	// FlushEvery and FlushSize bound how long and how many posts Stream
 	// holds before it hands them to the sink (default 250 ms, 100).
 	FlushEvery time.Duration
@@ -104,6 +108,9 @@ func New(client *http.Client, cfg Config, opts ...Option) (*Source, error) {
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Minute
+	}
+	if cfg.StreamRecheck <= 0 {
+		cfg.StreamRecheck = 30 * time.Minute
 	}
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = 250 * time.Millisecond

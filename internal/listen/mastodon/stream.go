@@ -82,7 +82,8 @@ func (d *deliverer) flush(ctx context.Context) error {
 // stream is reopened after a backoff (Config.MinBackoff doubling to
 // MaxBackoff, with jitter). A server without the stream (GoToSocial,
 // which streams only over WebSocket; 404, 405, 501 or 400; 401 without a
-// token) is polled every Config.PollInterval instead.
+// token) is polled every Config.PollInterval instead, and the stream tried
+// again every Config.StreamRecheck.
 func (s *Source) Stream(ctx context.Context, cursor string, sink source.Sink) error {
 	d := &deliverer{s: s, sink: sink, cursor: cursor, seen: map[string]bool{}}
 	backoff := s.cfg.MinBackoff
@@ -96,7 +97,11 @@ func (s *Source) Stream(ctx context.Context, cursor string, sink source.Sink) er
 			return err
 		case errors.Is(err, errNoStream):
 			s.log.InfoContext(ctx, "mastodon hashtag stream unavailable: polling", "instance", s.host, "tag", s.cfg.Tag, "error", err)
-			return s.pollLoop(ctx, d)
+			if err := s.pollLoop(ctx, d, s.cfg.StreamRecheck); err != nil || ctx.Err() != nil {
+				return err
+			}
+			backoff = s.cfg.MinBackoff
+			continue // try the stream again
 		case fatal(err):
 			return err
 		}
@@ -266,9 +271,10 @@ func (s *Source) openStream(ctx context.Context) (io.ReadCloser, error) {
 }
 
 // pollLoop polls the timeline every Config.PollInterval, for servers
-// without the stream.
-func (s *Source) pollLoop(ctx context.Context, d *deliverer) error {
-	for {
+// without the stream, for about span (then nil: the caller tries the
+// stream again).
+func (s *Source) pollLoop(ctx context.Context, d *deliverer, span time.Duration) error {
+	for range max(1, int(span/s.cfg.PollInterval)) {
 		err := s.catchUp(ctx, d)
 		var se *sinkError
 		switch {
@@ -283,4 +289,5 @@ func (s *Source) pollLoop(ctx context.Context, d *deliverer) error {
 			return nil
 		}
 	}
+	return nil
 }

@@ -113,3 +113,40 @@ func TestStreamFallsBackToPolling(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamTriedAgainAfterPolling: a server that had no stream is polled,
+// and the stream is tried again after StreamRecheck: once the server
+// offers it, the source streams, and every post is delivered once.
+func TestStreamTriedAgainAfterPolling(t *testing.T) {
+	cfg := mastodonfake.DefaultConfig()
+	cfg.NoStreaming = true
+	in := newInstance(t, cfg)
+	fan, _ := in.srv.AddAccount("fan", "A Fan")
+	from := in.srv.Post(fan.ID, "start", "")
+	s := in.source(t, func(c *mastodon.Config) {
+		c.PollInterval, c.StreamRecheck = 100*time.Millisecond, 300*time.Millisecond
+	})
+	sink := runStream(t, s, from)
+	in.srv.Post(fan.ID, "one #acme", "")
+	waitFor(t, "the polled post", func() bool { return len(sink.texts()) == 1 })
+	opened := func() int {
+		n := 0
+		for _, r := range in.srv.Requests() {
+			if r == "GET /api/v1/streaming/hashtag" {
+				n++
+			}
+		}
+		return n
+	}
+	before := opened() // the attempt the server refused
+	if before == 0 {
+		t.Fatal("the stream was never tried")
+	}
+	cfg.NoStreaming = false
+	in.srv.Configure(cfg)
+	waitFor(t, "the stream tried again", func() bool { return opened() > before })
+	in.srv.Post(fan.ID, "two #acme", "")
+	waitFor(t, "the streamed post", func() bool { return len(sink.texts()) == 2 })
+	time.Sleep(300 * time.Millisecond)
+	exactlyOnce(t, sink.texts(), []string{"one #acme", "two #acme"})
+}
