@@ -325,3 +325,44 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// failingIncidents is a store whose next CreateIncident fails.
+type failingIncidents struct {
+	herald.Store
+	fail bool
+}
+
+func (f *failingIncidents) CreateIncident(ctx context.Context, in *herald.Incident, events []herald.IncidentEvent) error {
+	if f.fail {
+		f.fail = false
+		return errors.New("disk full")
+	}
+	return f.Store.CreateIncident(ctx, in, events)
+}
+
+// TestFiringNotLostWhenTheIncidentFails: a firing whose incident cannot
+// be stored leaves the detector armed, and the next run opens it.
+func TestFiringNotLostWhenTheIncidentFails(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	st := &failingIncidents{Store: teststore.SQLite(t), fail: true}
+	w := newWorld(t, st, now)
+	if _, err := w.svc.CreateDetector(ctx, w.actor, herald.Detector{Name: "Recall", Kind: herald.DetectPhrase,
+		Phrases: []string{"product recall"}, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	w.add(t, 1, "negative", now.Add(-time.Minute), "An ACME product recall?", "")
+	if err := w.svc.Evaluate(ctx); err == nil {
+		t.Fatal("the failed incident was not reported")
+	}
+	if ins := w.incidents(t); len(ins) != 0 {
+		t.Fatalf("incidents after the failure %+v", ins)
+	}
+	w.clock.t = now.Add(crisis.Step)
+	if err := w.svc.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ins := w.incidents(t); len(ins) != 1 || !strings.Contains(ins[0].Why, "product recall") {
+		t.Fatalf("the next run's incidents %+v", ins)
+	}
+}

@@ -46,6 +46,7 @@ func (s *Service) evaluate(ctx context.Context, d herald.Detector, now time.Time
 	// One incident per episode: after firing, the detector is armed again
 	// only when its condition has stayed false for a whole window (the
 	// rule of trend.Alarm, kept in the store so every instance agrees).
+	before := d
 	fire := false
 	switch {
 	case d.FiredAt == nil:
@@ -67,9 +68,17 @@ func (s *Service) evaluate(ctx context.Context, d herald.Detector, now time.Time
 		return fmt.Errorf("crisis: detector state: %w", err)
 	}
 	if fire {
-		if _, err := s.open(ctx, d, f, false); err != nil {
+		in, err := s.open(ctx, d, f, false)
+		if err != nil && in.ID == 0 {
+			// No incident was opened: arm the detector as it was, so the
+			// next run fires for this episode (and looks again at the
+			// matches it just read).
+			if rerr := s.store.SetDetectorState(ctx, before); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("crisis: detector state: %w", rerr))
+			}
 			return err
 		}
+		return err
 	}
 	return nil
 }
