@@ -133,6 +133,19 @@ type ListenRisingOutput struct {
 	}
 }
 
+// ListenSettingsOutput is a workspace's listening settings.
+type ListenSettingsOutput struct {
+	Body herald.ListenSettings
+}
+
+// ListenSettingsInput changes them.
+type ListenSettingsInput struct {
+	WorkspaceParam
+	Body struct {
+		KeepDays int `json:"keep_days" doc:"Days matches are kept, 1 to 730 (default 90)"`
+	}
+}
+
 // ListenSourceList lists the sources that read posts for a workspace.
 type ListenSourceList struct {
 	Body ListBody[listen.SourceNote]
@@ -154,6 +167,29 @@ func (a *API) registerListen() {
 			return nil, err
 		}
 		return &ListenTopicList{Body: list(ts, "")}, nil
+	})
+	register(a, huma.Operation{
+		OperationID: "get-listen-settings", Method: http.MethodGet, Path: base + "/settings",
+		Summary: "Get the listening settings", Tags: tags, Description: "How many days the workspace keeps its matches.",
+	}, func(ctx context.Context, in *WorkspaceParam) (*ListenSettingsOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		st, err := a.d.Listen.Settings(ctx, actor)
+		return &ListenSettingsOutput{Body: st}, err
+	})
+	register(a, huma.Operation{
+		OperationID: "put-listen-settings", Method: http.MethodPut, Path: base + "/settings",
+		Summary: "Change the listening settings", Tags: tags,
+		Description: "Matches older than keep_days (by their posting time) are deleted by the hourly prune job.",
+	}, func(ctx context.Context, in *ListenSettingsInput) (*ListenSettingsOutput, error) {
+		actor, err := a.actor(ctx, in.Workspace)
+		if err != nil {
+			return nil, err
+		}
+		st, err := a.d.Listen.SetKeepDays(ctx, actor, in.Body.KeepDays)
+		return &ListenSettingsOutput{Body: st}, err
 	})
 	register(a, huma.Operation{
 		OperationID: "list-listen-sources", Method: http.MethodGet, Path: base + "/sources",

@@ -192,3 +192,29 @@ func TestPlaybookAPI(t *testing.T) {
 		})
 	})
 }
+
+func TestListenSettingsAPI(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		w := newWsWorld(t, h)
+		settings := wsPath("/workspaces/%d/listen/settings", w.a.ID)
+		runWsCases(t, h, []wsCase{
+			{name: "the defaults", method: "GET", path: settings, token: w.analystTok, status: 200,
+				check: func(t *testing.T, r response) {
+					if !strings.Contains(string(r.Body), `"keep_days":90`) {
+						t.Fatalf("defaults %s", r.Body)
+					}
+				}},
+			{name: "too long", method: "PUT", path: settings, token: w.adminTok, body: map[string]any{"keep_days": 731},
+				status: 422, code: "invalid", field: "keep_days"},
+			{name: "by an editor", method: "PUT", path: settings, token: w.editorTok, body: map[string]any{"keep_days": 30},
+				status: 403, code: "forbidden"},
+			{name: "30 days", method: "PUT", path: settings, token: w.adminTok, body: map[string]any{"keep_days": 30}, status: 200,
+				check: func(t *testing.T, r response) {
+					if !strings.Contains(string(r.Body), `"keep_days":30`) {
+						t.Fatalf("saved %s", r.Body)
+					}
+				}},
+			{name: "another workspace's owner", method: "GET", path: settings, token: w.bOwnerTok, status: 404, code: "not_found"},
+		})
+	})
+}

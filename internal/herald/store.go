@@ -283,6 +283,7 @@ type Tx interface {
 	CrisisStore
 	CompetitorStore
 	PlaybookStore
+	ListenSettingsStore
 }
 
 // Store is a database: every store method (each call its own transaction),

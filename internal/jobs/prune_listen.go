@@ -11,9 +11,6 @@ import (
 	"github.com/heraldsocial/herald/internal/herald"
 )
 
-// ListenKeep is how long listening matches are kept.
-const ListenKeep = 90 * 24 * time.Hour
-
 // PruneListenArgs enqueue the deletion of listening matches past their
 // keeping time.
 type PruneListenArgs struct{}
@@ -21,11 +18,15 @@ type PruneListenArgs struct{}
 // Kind names the job kind.
 func (PruneListenArgs) Kind() string { return "prune_listen" }
 
-// pruneListenWorker deletes each workspace's matches older than
-// ListenKeep, with their hourly and daily rollups.
+// pruneListenWorker deletes each workspace's matches older than its
+// retention (herald.ListenSettings, 90 days unless set), with their hourly
+// and daily rollups.
 type pruneListenWorker struct {
 	river.WorkerDefaults[PruneListenArgs]
-	store herald.ListenStore
+	store interface {
+		herald.ListenStore
+		herald.ListenSettingsStore
+	}
 	clock herald.Clock
 	log   *slog.Logger
 }
@@ -37,13 +38,18 @@ func (w *pruneListenWorker) Timeout(*river.Job[PruneListenArgs]) time.Duration {
 
 // Work deletes, a batch at a time, every workspace's old matches.
 func (w *pruneListenWorker) Work(ctx context.Context, _ *river.Job[PruneListenArgs]) error {
-	before := w.clock.Now().Add(-ListenKeep)
+	now := w.clock.Now()
 	wss, err := w.store.ListenWorkspaces(ctx)
 	if err != nil {
 		return fmt.Errorf("jobs: prune_listen: %w", err)
 	}
 	pruned := 0
 	for _, ws := range wss {
+		set, err := w.store.ListenSettings(ctx, ws)
+		if err != nil {
+			return fmt.Errorf("jobs: prune_listen: workspace %d: %w", ws, err)
+		}
+		before := now.Add(-time.Duration(set.KeepDays) * 24 * time.Hour)
 		for {
 			n, err := w.store.DeleteListenMatchesBefore(ctx, ws, before, pruneBatch)
 			if err != nil {

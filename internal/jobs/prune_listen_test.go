@@ -10,7 +10,8 @@ import (
 )
 
 // TestPruneListen: at start (as every hour) the job deletes listening
-// matches older than 90 days, a batch at a time, and keeps younger ones.
+// matches older than the workspace keeps them (90 days unless set; 30 in
+// the second workspace), a batch at a time, and keeps younger ones.
 func TestPruneListen(t *testing.T) {
 	for _, drv := range drivers() {
 		t.Run(drv.name, func(t *testing.T) {
@@ -30,6 +31,20 @@ func TestPruneListen(t *testing.T) {
 					AuthorID: "did:a", AuthorFollowers: -1, Text: "acme", Sentiment: "neutral", PostedAt: now.Add(-age),
 					Topics: []herald.TopicHit{{TopicID: tp.ID}}})
 			}
+			// A workspace that keeps its matches 30 days.
+			short := mustWorkspace(t, st)
+			stp := herald.ListenTopic{WorkspaceID: short.ID, Name: "Brand", Rules: herald.TopicRule{Any: []string{"acme"}}}
+			if err := st.CreateListenTopic(ctx, &stp); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.PutListenSettings(ctx, herald.ListenSettings{WorkspaceID: short.ID, KeepDays: 30}); err != nil {
+				t.Fatal(err)
+			}
+			for i, age := range []time.Duration{40 * day, 20 * day} {
+				ms = append(ms, herald.ListenMatch{WorkspaceID: short.ID, Platform: herald.PlatformBluesky, RemoteID: fmt.Sprint("s", i),
+					AuthorID: "did:a", AuthorFollowers: -1, Text: "acme", Sentiment: "neutral", PostedAt: now.Add(-age),
+					Topics: []herald.TopicHit{{TopicID: stp.ID}}})
+			}
 			if _, err := st.AddListenMatches(ctx, ms); err != nil {
 				t.Fatal(err)
 			}
@@ -39,7 +54,11 @@ func TestPruneListen(t *testing.T) {
 				if err != nil || len(left) != 1 {
 					return false, err
 				}
-				return left[0].RemoteID == "r1", nil
+				kept, _, err := st.ListListenMatches(ctx, herald.ListenFilter{WorkspaceID: short.ID})
+				if err != nil || len(kept) != 1 {
+					return false, err
+				}
+				return left[0].RemoteID == "r1" && kept[0].RemoteID == "s1", nil
 			})
 		})
 	}

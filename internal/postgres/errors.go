@@ -58,7 +58,7 @@ func constraintClash(name string) clash {
 		return clash{"the workspace does not exist", "workspace_id"}
 	case "playbook_entries_title":
 		return clash{"a playbook text with this title already exists in the workspace (titles ignore case)", "title"}
-	case "playbook_entries_workspace_id_fkey", "playbook_steps_workspace_id_fkey":
+	case "playbook_entries_workspace_id_fkey", "playbook_steps_workspace_id_fkey", "listen_settings_workspace_id_fkey":
 		return clash{"the workspace does not exist", "workspace_id"}
 	case "listen_topics_name":
 		return clash{"a listening topic with this name already exists in the workspace (names ignore case)", "name"}

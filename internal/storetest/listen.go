@@ -368,5 +368,5 @@ func listenTests() []test {
 				t.Fatal("matches outlived their workspace")
 			}
 		}},
-	}, listenTermsTests()...)
+	}, append(listenTermsTests(), listenSettingsTests()...)...)
 }

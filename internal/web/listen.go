@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ func (h *Handler) listenRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/listen/{topic}/edit", h.inWorkspace(h.listening(h.listenEdit)))
 	m.Handle("POST /w/{ws}/listen/{topic}/edit", h.inWorkspace(h.listening(h.listenUpdate)))
 	m.Handle("POST /w/{ws}/listen/{topic}/delete", h.inWorkspace(h.listening(h.listenDelete)))
+	m.Handle("POST /w/{ws}/listen/settings", h.inWorkspace(h.listening(h.listenSettings)))
 }
 
 // listening serves fn when listening is on.
@@ -60,20 +62,59 @@ type listenTopicsData struct {
 	// Sources say what reads posts for the workspace and what each can
 	// and cannot see.
 	Sources []listen.SourceNote
+	// KeepDays is the retention as saved, or as posted when refused
+	// (KeepErr).
+	KeepDays string
+	KeepErr  *herald.Error
 }
 
 func (h *Handler) listenTopics(w http.ResponseWriter, r *http.Request, p *page) error {
-	ts, err := h.d.Listen.Topics(r.Context(), p.Actor)
-	if err != nil {
+	return h.renderListenTopics(w, r, p, http.StatusOK, listenTopicsData{})
+}
+
+func (h *Handler) renderListenTopics(w http.ResponseWriter, r *http.Request, p *page, status int, d listenTopicsData) error {
+	ctx := r.Context()
+	var err error
+	if d.Topics, err = h.d.Listen.Topics(ctx, p.Actor); err != nil {
 		return err
 	}
+	if d.Sources, err = h.d.Listen.Sources(ctx, p.Actor); err != nil {
+		return err
+	}
+	if d.KeepErr == nil {
+		st, err := h.d.Listen.Settings(ctx, p.Actor)
+		if err != nil {
+			return err
+		}
+		d.KeepDays = strconv.Itoa(st.KeepDays)
+	}
+	d.CanManage, d.Competitors = p.Can(herald.ActListenManage), h.d.Competitors != nil
 	p.Title = "Listening"
-	srcs, err := h.d.Listen.Sources(r.Context(), p.Actor)
-	if err != nil {
+	h.render(w, r, status, listenTopicsPage(p, d))
+	return nil
+}
+
+// listenSettings saves how long the workspace keeps its matches.
+func (h *Handler) listenSettings(w http.ResponseWriter, r *http.Request, p *page) error {
+	if err := p.Actor.Require(herald.ActListenManage); err != nil {
 		return err
 	}
-	h.render(w, r, http.StatusOK, listenTopicsPage(p, listenTopicsData{Topics: ts, CanManage: p.Can(herald.ActListenManage),
-		Competitors: h.d.Competitors != nil, Sources: srcs}))
+	v := strings.TrimSpace(r.PostFormValue("keep_days"))
+	days, err := strconv.Atoi(v)
+	if err == nil {
+		_, err = h.d.Listen.SetKeepDays(r.Context(), p.Actor, days)
+	} else {
+		err = herald.Problems{{Field: "keep_days", Problem: fmt.Sprintf("is %q; write a number of days", v)}}.Err("the listening settings are not valid")
+	}
+	if err != nil {
+		d := listenTopicsData{KeepDays: v}
+		if d.KeepErr, err = refusal(err); err != nil {
+			return err
+		}
+		return h.renderListenTopics(w, r, p, statusOf(d.KeepErr), d)
+	}
+	h.d.Sessions.Put(r.Context(), flashKey, fmt.Sprintf("Matches are kept %d days; older ones are deleted within the hour.", days))
+	http.Redirect(w, r, listenURL(p.Current.ID)+"#listen-keep", http.StatusSeeOther)
 	return nil
 }
 

@@ -25,18 +25,8 @@ func (h *Handler) playbookRoutes(m *http.ServeMux) {
 	m.Handle("POST /w/{ws}/incidents/{incident}/statements", h.inWorkspace(h.crisisOn(h.incidentStatement)))
 	m.Handle("POST /w/{ws}/incidents/{incident}/replies", h.inWorkspace(h.crisisOn(h.incidentReply)))
 	m.Handle("POST /w/{ws}/incidents/{incident}/steps/{step}", h.inWorkspace(h.crisisOn(h.incidentStep)))
-	m.Handle("GET /w/{ws}/listen/matches/{match}/reply", h.inWorkspace(h.listenOn(h.matchReplyPage)))
-	m.Handle("POST /w/{ws}/listen/matches/{match}/reply", h.inWorkspace(h.listenOn(h.matchReply)))
-}
-
-// listenOn serves fn when listening is set up.
-func (h *Handler) listenOn(fn workspaceFunc) workspaceFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *page) error {
-		if h.d.Listen == nil {
-			return herald.Errorf(herald.CodeNotFound, "listening is not set up on this server")
-		}
-		return fn(w, r, p)
-	}
+	m.Handle("GET /w/{ws}/listen/matches/{match}/reply", h.inWorkspace(h.listening(h.matchReplyPage)))
+	m.Handle("POST /w/{ws}/listen/matches/{match}/reply", h.inWorkspace(h.listening(h.matchReply)))
 }
 
 func playbookURL(ws int64) string { return wsURL(ws) + "crisis/playbook" }

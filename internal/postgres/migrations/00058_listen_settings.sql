@@ -1,0 +1,10 @@
+-- A workspace's listening settings: how long its matches are kept.
+
+-- +goose Up
+CREATE TABLE listen_settings (
+    workspace_id bigint PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    keep_days    integer NOT NULL CHECK (keep_days BETWEEN 1 AND 730)
+);
+
+-- +goose Down
+DROP TABLE listen_settings;
