@@ -34,6 +34,7 @@ type BenchPublishCmd struct {
 	MaxWait        time.Duration `name:"max-wait" default:"2m" help:"How long after the last due time to wait for missing posts before counting them lost."`
 	MeasureIdleRSS bool          `name:"measure-idle-rss" help:"Schedule the posts an hour ahead, start the dispatcher, wait until it holds them all, and report the RSS; nothing is published."`
 	Redirects      int           `name:"redirects" default:"0" help:"Also run the tracked-links service on the same store (its click recorder writing) and send its redirect, GET /l/{code} over loopback HTTP, this many requests a second, open loop, while the posts are due; reported under \"redirect\"."`
+	Ingest         int           `name:"ingest" default:"0" help:"Also run the listening ingest on the same store, with topics in the benchmark's workspace, and deliver it this many generated public posts a second (each one match), in batches as the Bluesky firehose source does, open loop, while the posts are due; reported under \"ingest\"."`
 	JSON           string        `name:"json" help:"Also append the result line to FILE." placeholder:"FILE"`
 	CPUProfile     string        `name:"cpuprofile" help:"Write a CPU profile of the dispatch phase to FILE (read it with go tool pprof)." placeholder:"FILE"`
 	Verbose        bool          `name:"verbose" short:"v" help:"Log progress and the dispatcher's messages to stderr."`
@@ -49,6 +50,7 @@ func (c *BenchPublishCmd) Run(env *Env) (err error) {
 		DB: c.DB, DatabaseURL: c.DatabaseURL, Posts: c.Posts, Window: c.Window, Lead: c.Lead,
 		Latency: c.Latency, Accounts: c.Accounts, Concurrency: c.Concurrency, Instances: c.Instances,
 		PlatformURL: c.PlatformURL, MaxWait: c.MaxWait, MeasureIdleRSS: c.MeasureIdleRSS, Redirects: c.Redirects,
+		Ingest: c.Ingest,
 		Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})),
 	}
 	for _, p := range c.Platforms {

@@ -73,6 +73,12 @@ type Config struct {
 	// over loopback HTTP) this many requests a second, open loop, from the
 	// first due time to the last; see RedirectResult.
 	Redirects int
+	// Ingest, above 0, also runs the listening ingest on the same store,
+	// with topics in the benchmark's workspace, and delivers it this many
+	// generated public posts a second (each one match), in batches as the
+	// Bluesky firehose source does, open loop, over the window from the
+	// first due time; see IngestResult.
+	Ingest int
 	// CPUProfile, if set, receives a CPU profile of the dispatch phase
 	// (from the dispatcher's start until the last post arrived).
 	CPUProfile io.Writer
@@ -169,6 +175,12 @@ func (c Config) Validate() error {
 	case c.Redirects > 0 && c.MeasureIdleRSS:
 		p.Add("redirects", "need posts being published; drop --redirects or --measure-idle-rss")
 	}
+	switch {
+	case c.Ingest < 0:
+		p.Add("ingest", "is %d; give a positive number of matches a second (0: none)", c.Ingest)
+	case c.Ingest > 0 && c.MeasureIdleRSS:
+		p.Add("ingest", "needs posts being published; drop --ingest or --measure-idle-rss")
+	}
 	if c.MaxWait < 0 {
 		p.Add("max_wait", "is %s; give a positive duration such as 2m", c.MaxWait)
 	}
@@ -232,6 +244,9 @@ type Result struct {
 	// Redirect is the redirect load's figures (Config.Redirects), measured
 	// in the same run.
 	Redirect *RedirectResult `json:"redirect,omitempty"`
+	// Ingest is the listening ingest load's figures (Config.Ingest),
+	// measured in the same run.
+	Ingest *IngestResult `json:"ingest,omitempty"`
 }
 
 // Run sets up a fresh database and platform, schedules the posts, runs the
@@ -317,6 +332,13 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		defer func() { err = errors.Join(err, redirects.close()) }()
 		tracker = redirects.svc
 	}
+	var ingest *ingestLoad
+	if cfg.Ingest > 0 {
+		if ingest, err = openIngest(ctx, cfg, db.store, fx); err != nil {
+			return Result{}, err
+		}
+		defer func() { err = errors.Join(err, ingest.close()) }()
+	}
 
 	ds := make([]*publish.Dispatcher, cfg.Instances)
 	for i := range ds {
@@ -389,6 +411,9 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 		}
 		redirects.start(ctx, firstDue, lastDue)
 	}
+	if ingest != nil {
+		ingest.start(ctx, firstDue)
+	}
 	if rc != nil {
 		if err := rc.waitCount(ctx, cfg.Posts, deadline); err != nil {
 			return Result{}, err
@@ -414,6 +439,11 @@ func Run(ctx context.Context, cfg Config) (res Result, err error) {
 	measure(&res, sched, led)
 	if redirects != nil {
 		if res.Redirect, err = redirects.finish(ctx, fx.ws.ID); err != nil {
+			return Result{}, err
+		}
+	}
+	if ingest != nil {
+		if res.Ingest, err = ingest.finish(ctx); err != nil {
 			return Result{}, err
 		}
 	}
@@ -454,9 +484,10 @@ func newDispatcher(cfg Config, i int, st benchStore, fx *fixture, client *http.C
 }
 
 // LeadTooShortError reports that storing the posts and starting the
-// dispatcher (and, with Config.Redirects, making the tracked links) did
-// not end well before the first post was due: the lateness would have
-// measured the insert. It unwraps to an invalid herald.Error.
+// dispatcher (and, with Config.Redirects, making the tracked links; with
+// Config.Ingest, creating the listening topics) did not end well before
+// the first post was due: the lateness would have measured the insert. It
+// unwraps to an invalid herald.Error.
 type LeadTooShortError struct {
 	Posts  int
 	Took   time.Duration // storing the posts and starting the dispatcher (and making the links)

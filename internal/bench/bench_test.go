@@ -67,6 +67,57 @@ func TestRunRedirects(t *testing.T) {
 	}
 }
 
+// TestRunIngest: a small workload with the listening ingest load beside
+// it arrives complete and exactly once, and every post sent is stored
+// once, with each topic it was made to match and a sentiment. It asserts
+// nothing about timing.
+func TestRunIngest(t *testing.T) {
+	res := mustRun(t, Config{Posts: 300, Window: 2 * time.Second, Lead: 2 * time.Second, Accounts: 5, Ingest: 400})
+	if res.Lost != 0 || res.Duplicated != 0 {
+		t.Errorf("lost %d, duplicated %d; want 0 and 0", res.Lost, res.Duplicated)
+	}
+	in := res.Ingest
+	if in == nil {
+		t.Fatalf("no ingest figures in %+v", res)
+	}
+	// 400 a second is below a full batch every 250 ms: 100 posts every 250 ms.
+	if in.BatchSize != 100 || in.BatchEveryMS != 250 || in.Batches != 8 || in.PostsSent != 800 || in.FailedBatches != 0 {
+		t.Errorf("ingest %+v; want 8 batches of 100 posts every 250 ms, all accepted", *in)
+	}
+	if in.MatchesStored != in.PostsSent {
+		t.Errorf("%d matches stored for %d posts sent; want each post stored once", in.MatchesStored, in.PostsSent)
+	}
+	if in.TwoTopicPosts == 0 || in.TwoTopicPosts > in.PostsSent/2 || in.TopicLinksStored != in.PostsSent+in.TwoTopicPosts {
+		t.Errorf("%d topic links stored for %d posts of which %d match two topics; want each post with exactly the topics it was made to match",
+			in.TopicLinksStored, in.PostsSent, in.TwoTopicPosts)
+	}
+	if in.Positive == 0 || in.Neutral == 0 || in.Negative == 0 || in.Positive+in.Neutral+in.Negative != in.MatchesStored {
+		t.Errorf("sentiments %d / %d / %d of %d matches; want every tone present and every match given one",
+			in.Positive, in.Neutral, in.Negative, in.MatchesStored)
+	}
+	if in.Topics != len(ingestTopics) || in.AchievedPerS <= 0 || in.AcceptMaxMS <= 0 {
+		t.Errorf("ingest %+v; want the topics, a rate and latencies reported", *in)
+	}
+}
+
+func TestIngestPlan(t *testing.T) {
+	tests := []struct {
+		rate, size int
+		every      time.Duration
+	}{
+		{2000, 200, 100 * time.Millisecond},
+		{4000, 200, 50 * time.Millisecond},
+		{800, 200, 250 * time.Millisecond},
+		{400, 100, 250 * time.Millisecond},
+		{1, 1, 250 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if size, every := ingestPlan(tt.rate); size != tt.size || every != tt.every {
+			t.Errorf("ingestPlan(%d) = %d every %s, want %d every %s", tt.rate, size, every, tt.size, tt.every)
+		}
+	}
+}
+
 // mustRun runs cfg. It checks correctness, not speed: on a loaded
 // machine (or under -race) storing the posts may not fit in a short
 // lead, so it retries with a longer one rather than fail.
@@ -108,6 +159,8 @@ func TestConfigValidate(t *testing.T) {
 		{"negative lead", Config{Lead: -time.Second}, []string{"lead"}},
 		{"negative redirects", Config{Redirects: -1}, []string{"redirects"}},
 		{"redirects idle", Config{Redirects: 10, MeasureIdleRSS: true}, []string{"redirects"}},
+		{"negative ingest", Config{Ingest: -1}, []string{"ingest"}},
+		{"ingest idle", Config{Ingest: 10, MeasureIdleRSS: true}, []string{"ingest"}},
 		{"unknown platform", Config{Platforms: []herald.Platform{"myspace"}}, []string{"platforms"}},
 		{"mixed and external", Config{Platforms: MixablePlatforms, PlatformURL: "http://127.0.0.1:8181"}, []string{"platforms"}},
 		{"fewer accounts than platforms", Config{Platforms: MixablePlatforms, Accounts: 2}, []string{"accounts"}},
