@@ -245,29 +245,23 @@ func (s *Service) open(ctx context.Context, d herald.Detector, f Finding, drill 
 			Title: "Crisis: " + title, Message: msg, Link: fmt.Sprintf("/w/%d/incidents/%d", d.WorkspaceID, in.ID),
 			Key: fmt.Sprintf("incident:%d:opened", in.ID), At: now})
 	}
-	s.event(ctx, in, herald.EventAlerted, 0, "Alerted the people who can hold posts, in Herald and on the workspace's notification channels")
+	s.logged(ctx, in, herald.EventAlerted, 0, "Alerted the people who can hold posts, in Herald and on the workspace's notification channels")
 	s.tellOwners(ctx, in)
 	if drill {
 		waiting, err := s.holder.CrisisWaiting(ctx, system(d.WorkspaceID))
 		if err == nil {
-			s.event(ctx, in, herald.EventNote, 0, fmt.Sprintf("Drill: nothing was held; a real incident would have %s %d scheduled %s",
+			s.logged(ctx, in, herald.EventNote, 0, fmt.Sprintf("Drill: nothing was held; a real incident would have %s %d scheduled %s",
 				map[bool]string{true: "held", false: "offered to hold"}[d.Hold == herald.HoldAuto], waiting, plural(waiting, "post target", "post targets")))
 		}
 		return in, nil
 	}
 	if d.Hold == herald.HoldAuto {
 		if err := s.hold(ctx, &in, system(d.WorkspaceID), 0); err != nil {
-			s.event(ctx, in, herald.EventNote, 0, "The automatic hold failed: "+err.Error()+"; use the crisis switch")
+			s.logged(ctx, in, herald.EventNote, 0, "The automatic hold failed: "+err.Error()+"; use the crisis switch")
 			return in, err
 		}
 	}
 	return in, nil
-}
-
-// event appends to the timeline, logging a failure (the incident itself
-// is stored).
-func (s *Service) event(ctx context.Context, in herald.Incident, kind herald.IncidentEventKind, actorID int64, msg string) {
-	s.logged(ctx, in, kind, actorID, msg)
 }
 
 // Replay answers "when would this detector have fired?" over [from, to)

@@ -86,7 +86,7 @@ func (s *Service) hold(ctx context.Context, in *herald.Incident, actor herald.Ac
 	if err := s.store.UpdateIncident(ctx, in); err != nil {
 		return fmt.Errorf("crisis: incident: %w", err)
 	}
-	s.event(ctx, *in, herald.EventHeld, actorID, fmt.Sprintf("Held %d scheduled %s; nothing scheduled publishes until resumed",
+	s.logged(ctx, *in, herald.EventHeld, actorID, fmt.Sprintf("Held %d scheduled %s; nothing scheduled publishes until resumed",
 		st.Changed, plural(st.Changed, "post target", "post targets")))
 	return nil
 }
@@ -140,7 +140,7 @@ func (s *Service) Resolve(ctx context.Context, actor herald.Actor, id int64, res
 		if err != nil {
 			return herald.Incident{}, fmt.Errorf("crisis: resume: %w", err)
 		}
-		s.event(ctx, in, herald.EventResumed, actor.UserID, fmt.Sprintf("Resumed %d held %s, each back to review for approval",
+		s.logged(ctx, in, herald.EventResumed, actor.UserID, fmt.Sprintf("Resumed %d held %s, each back to review for approval",
 			st.Changed, plural(st.Changed, "post target", "post targets")))
 	}
 	now := s.clock.Now()
@@ -148,7 +148,7 @@ func (s *Service) Resolve(ctx context.Context, actor herald.Actor, id int64, res
 	if err := s.store.UpdateIncident(ctx, &in); err != nil {
 		return herald.Incident{}, fmt.Errorf("crisis: resolve: %w", err)
 	}
-	s.event(ctx, in, herald.EventResolved, actor.UserID, "Resolved")
+	s.logged(ctx, in, herald.EventResolved, actor.UserID, "Resolved")
 	return in, nil
 }
 

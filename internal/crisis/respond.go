@@ -267,12 +267,12 @@ func (s *Service) SetStepDone(ctx context.Context, actor herald.Actor, incidentI
 	if !done {
 		msg = "Not done after all: " + st.Title
 	}
-	s.event(ctx, in, herald.EventStep, actor.UserID, msg)
+	s.logged(ctx, in, herald.EventStep, actor.UserID, msg)
 	return st, nil
 }
 
-// logged appends to the timeline and returns the entry (a failure is
-// logged; what was sent stays sent).
+// logged appends to the timeline and returns the entry; a failure is
+// logged (the incident, and whatever was sent, stays).
 func (s *Service) logged(ctx context.Context, in herald.Incident, kind herald.IncidentEventKind, actorID int64, msg string) herald.IncidentEvent {
 	e := herald.IncidentEvent{IncidentID: in.ID, Kind: kind, ActorID: actorID, Message: msg, At: s.clock.Now()}
 	if err := s.store.AddIncidentEvent(ctx, in.WorkspaceID, &e); err != nil {
@@ -310,6 +310,6 @@ func (s *Service) tellOwners(ctx context.Context, in herald.Incident) {
 			Link:    fmt.Sprintf("/w/%d/incidents/%d", in.WorkspaceID, in.ID),
 			Key:     fmt.Sprintf("incident:%d:steps:%d", in.ID, id), At: s.clock.Now()})
 	}
-	s.event(ctx, in, herald.EventAlerted, 0, fmt.Sprintf("Told %d %s of their checklist steps", len(owners),
+	s.logged(ctx, in, herald.EventAlerted, 0, fmt.Sprintf("Told %d %s of their checklist steps", len(owners),
 		plural(len(owners), "owner", "owners")))
 }

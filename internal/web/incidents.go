@@ -119,15 +119,7 @@ func (h *Handler) renderIncident(w http.ResponseWriter, r *http.Request, p *page
 		return err
 	}
 	d.Loc, d.CanHold, d.CanNote = p.location(), p.Can(herald.ActPostsHold), p.Can(herald.ActPostsWrite)
-	d.Names = map[int64]string{}
-	if ms, err := h.d.Workspaces.ListMembers(ctx, p.Actor); err == nil {
-		for _, m := range ms {
-			d.Names[m.UserID] = m.Name
-			if m.Name == "" {
-				d.Names[m.UserID] = m.Email
-			}
-		}
-	}
+	_, d.Names = h.members(r, p)
 	if d.ResolveErr == nil { // the resolve form was not posted: resume what is held
 		d.Resume = d.Incident.HeldAt != nil
 	}

@@ -215,7 +215,11 @@ func (h *Handler) playbookChecklist(w http.ResponseWriter, r *http.Request, p *p
 		}
 		st := herald.PlaybookStep{Title: t}
 		if i < len(owners) && owners[i] != "" {
-			st.OwnerID, _ = strconv.ParseInt(owners[i], 10, 64)
+			id, err := strconv.ParseInt(owners[i], 10, 64)
+			if err != nil {
+				id = -1 // no member: the service names the step whose owner is not one
+			}
+			st.OwnerID = id
 		}
 		steps = append(steps, st)
 	}
