@@ -141,10 +141,8 @@ func (s *store) AddListenMatches(ctx context.Context, ms []herald.ListenMatch) (
 		return 0, err
 	}
 	added := 0
-	err := s.atomic(ctx, func(tx querier) error {
+	err := s.atomic(ctx, func(q querier) error {
 		added = 0
-		q := newStmts(tx) // a batch's hundreds of inserts reuse a few statements
-		defer q.close()
 		owners, err := listenTopicOwners(ctx, q, ms)
 		if err != nil {
 			return err

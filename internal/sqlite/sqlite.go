@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	dsn := path + "?_time_format=sqlite&_txlock=immediate"
-	write := sql.OpenDB(&connector{dsn: dsn, pragmas: writePragmas()})
+	write := sql.OpenDB(&connector{dsn: dsn, pragmas: writePragmas(), keep: true})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		_ = write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	read := sql.OpenDB(&connector{dsn: path + "?_time_format=sqlite", pragmas: readPragmas()})
+	read := sql.OpenDB(&connector{dsn: path + "?_time_format=sqlite", pragmas: readPragmas(), keep: true})
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	if err := read.PingContext(ctx); err != nil {
@@ -110,6 +110,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 type connector struct {
 	dsn     string
 	pragmas []string
+	// keep keeps the statements each connection runs prepared (the
+	// store's pools; not the one-off connections of backup and restore).
+	keep bool
 }
 
 // Connect opens one connection and applies the pragmas.
@@ -129,7 +132,15 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 			return nil, fmt.Errorf("PRAGMA %s: %w", p, err)
 		}
 	}
-	return conn, nil
+	if !c.keep {
+		return conn, nil
+	}
+	cc, err := newCachingConn(conn)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return cc, nil
 }
 
 // Driver returns the SQLite driver.
@@ -231,8 +242,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx herald.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; also runs if fn panics
-	c := newStmtCache(tx)
-	st := &store{r: c, w: c, tx: tx, hub: db.hub, inbox: db.inbox}
+	st := &store{r: tx, w: tx, tx: tx, hub: db.hub, inbox: db.inbox}
 	if err := fn(st); err != nil {
 		return err
 	}
