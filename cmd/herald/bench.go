@@ -15,7 +15,16 @@ import (
 
 // BenchCmd groups the benchmarks.
 type BenchCmd struct {
-	Publish BenchPublishCmd `cmd:"" help:"Measure publishing: the real dispatcher and store against the fake platform on loopback; prints one JSON line."`
+	Publish  BenchPublishCmd  `cmd:"" help:"Measure publishing: the real dispatcher and store against the fake platform on loopback; prints one JSON line."`
+	Visitors BenchVisitorsCmd `cmd:"" hidden:"" help:"The redirect load's visitors, started by bench publish --redirects: reads a plan as JSON on standard input, writes the latencies as JSON."`
+}
+
+// BenchVisitorsCmd runs the redirect load's visitors in their own process.
+type BenchVisitorsCmd struct{}
+
+// Run sends the plan read from standard input.
+func (c *BenchVisitorsCmd) Run(env *Env) error {
+	return bench.RunVisitors(env.Ctx, env.Stdin, env.Stdout)
 }
 
 // BenchPublishCmd runs the publishing benchmark.
@@ -34,6 +43,7 @@ type BenchPublishCmd struct {
 	MaxWait        time.Duration `name:"max-wait" default:"2m" help:"How long after the last due time to wait for missing posts before counting them lost."`
 	MeasureIdleRSS bool          `name:"measure-idle-rss" help:"Schedule the posts an hour ahead, start the dispatcher, wait until it holds them all, and report the RSS; nothing is published."`
 	Redirects      int           `name:"redirects" default:"0" help:"Also run the tracked-links service on the same store (its click recorder writing) and send its redirect, GET /l/{code} over loopback HTTP, this many requests a second, open loop, while the posts are due; reported under \"redirect\"."`
+	Visitors       string        `name:"visitors" enum:"apart,here" default:"apart" help:"Where the redirect load's requests come from: apart (a process of their own, as visitors' browsers are) or here (this process, sharing its Go scheduler with the server)."`
 	Ingest         int           `name:"ingest" default:"0" help:"Also run the listening ingest on the same store, with topics in the benchmark's workspace, and deliver it this many generated public posts a second (each one match), in batches as the Bluesky firehose source does, open loop, while the posts are due; reported under \"ingest\"."`
 	JSON           string        `name:"json" help:"Also append the result line to FILE." placeholder:"FILE"`
 	CPUProfile     string        `name:"cpuprofile" help:"Write a CPU profile of the dispatch phase to FILE (read it with go tool pprof)." placeholder:"FILE"`
@@ -55,6 +65,13 @@ func (c *BenchPublishCmd) Run(env *Env) (err error) {
 	}
 	for _, p := range c.Platforms {
 		cfg.Platforms = append(cfg.Platforms, herald.Platform(strings.TrimSpace(p)))
+	}
+	if c.Redirects > 0 && c.Visitors == "apart" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("bench: find this program to start the visitors: %w", err)
+		}
+		cfg.VisitorsCommand = []string{exe, "bench", "visitors"}
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -73,6 +73,12 @@ type Config struct {
 	// over loopback HTTP) this many requests a second, open loop, from the
 	// first due time to the last; see RedirectResult.
 	Redirects int
+	// VisitorsCommand, when set, runs the redirect load's visitors in a
+	// process of their own: the command (herald bench visitors) reads a
+	// VisitorsPlan as JSON on its standard input and writes the
+	// VisitorsResult on its standard output (RunVisitors). Empty, the
+	// visitors run in this process.
+	VisitorsCommand []string
 	// Ingest, above 0, also runs the listening ingest on the same store,
 	// with topics in the benchmark's workspace, and delivers it this many
 	// generated public posts a second (each one match), in batches as the

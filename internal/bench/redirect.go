@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -48,6 +47,9 @@ const redirectUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, l
 type RedirectResult struct {
 	RatePerS int `json:"rate_per_s"`
 	Links    int `json:"links"`
+	// VisitorsApart is true when the requests came from a process of
+	// their own (Config.VisitorsCommand), false when from this one.
+	VisitorsApart bool `json:"visitors_apart"`
 	// Sent is the requests of the load (from the first due time to the
 	// last); Failed those that did not come back as a 302.
 	Sent   int `json:"sent"`
@@ -108,17 +110,20 @@ func (t *timedClicks) RecordClicks(ctx context.Context, clicks []herald.Click) e
 
 // redirectLoad is the links service, its server and the generator.
 type redirectLoad struct {
-	rate   int
-	log    *slog.Logger
-	store  *timedClicks
-	svc    *links.Service
-	srv    *http.Server
-	url    string
-	client *http.Client
-	codes  []string
-	stop   context.CancelFunc
-	done   chan struct{}
-	closed sync.Once
+	rate  int
+	log   *slog.Logger
+	store *timedClicks
+	svc   *links.Service
+	srv   *http.Server
+	addr  string // the server's host:port
+	codes []string
+	// command runs the visitors in a process of their own
+	// (Config.VisitorsCommand); empty, they run in this one.
+	command []string
+	err     error // the visitors' process failed
+	stop    context.CancelFunc
+	done    chan struct{}
+	closed  sync.Once
 
 	// Written by run, read after done is closed.
 	lat, lag      []time.Duration
@@ -176,12 +181,9 @@ func openRedirects(ctx context.Context, cfg Config, st benchStore, fx *fixture) 
 	}
 	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	svc.Start(ctx)
-	// Connections are capped so that a stall does not open one per
-	// request until the process runs out of files.
-	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: redirectConns, MaxIdleConnsPerHost: redirectConns},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r := &redirectLoad{rate: cfg.Redirects, log: cfg.Logger, store: timed, svc: svc, url: base, client: client,
-		stop: stop, done: make(chan struct{}),
+	r := &redirectLoad{rate: cfg.Redirects, log: cfg.Logger, store: timed, svc: svc, addr: ln.Addr().String(),
+		command: cfg.VisitorsCommand,
+		stop:    stop, done: make(chan struct{}),
 		srv: &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go func() { _ = r.srv.Serve(ln) }() // Serve ends with ErrServerClosed at close
 	return r, nil
@@ -204,8 +206,10 @@ func (r *redirectLoad) prepare(ctx context.Context, fx *fixture, sched schedule)
 		}
 		r.codes = append(r.codes, code)
 	}
+	v := &visitor{addr: r.addr}
+	defer v.close()
 	for _, code := range r.codes {
-		if err := r.get(ctx, code); err != nil {
+		if err := v.get(code); err != nil {
 			return err
 		}
 	}
@@ -230,65 +234,29 @@ func (r *redirectLoad) run(ctx context.Context, from, until time.Time) {
 			slog.Duration("late", now.Sub(from)))
 		from = now
 	}
-	every := time.Second / time.Duration(r.rate)
-	n := max(0, int(until.Sub(from)/every)+1)
-	r.lat, r.lag = make([]time.Duration, n), make([]time.Duration, n)
+	plan := VisitorsPlan{Addr: r.addr, Codes: r.codes, Rate: r.rate, From: from, Until: until}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	r.before = readRuntime()
-	// One worker a connection takes the requests as they fall due; a
-	// request waiting for a free worker has its wait counted.
-	type due struct {
-		i  int
-		at time.Time
+	var res VisitorsResult
+	var err error
+	if len(r.command) > 0 {
+		res, err = visitElsewhere(ctx, r.command, plan)
+	} else {
+		res = Visit(ctx, plan)
 	}
-	queue := make(chan due, n)
-	var wg sync.WaitGroup
-	for range redirectConns {
-		wg.Go(func() {
-			for d := range queue {
-				r.lag[d.i] = time.Since(d.at)
-				if err := r.get(ctx, r.codes[d.i%len(r.codes)]); err != nil && r.failed.Add(1) == 1 {
-					r.log.WarnContext(ctx, "a redirect failed", slog.Any("error", err))
-				}
-				r.lat[d.i] = time.Since(d.at)
-			}
-		})
-	}
-	sent := 0
-	for ; sent < n; sent++ {
-		at := from.Add(time.Duration(sent) * every)
-		if wait := time.Until(at); wait > 0 && sleep(ctx, wait) != nil {
-			break
-		}
-		queue <- due{sent, at}
-	}
-	close(queue)
-	wg.Wait()
 	r.after = readRuntime()
 	runtime.ReadMemStats(&after)
-	r.lat, r.lag = r.lat[:sent], r.lag[:sent]
+	if err != nil {
+		r.err = err
+		return
+	}
+	if res.FirstError != "" {
+		r.log.WarnContext(ctx, "a redirect failed", slog.String("error", res.FirstError))
+	}
+	r.lat, r.lag = durations(res.LatencyNS), durations(res.LagNS)
+	r.failed.Store(int64(res.Failed))
 	r.gcs, r.gcNS = after.NumGC-before.NumGC, after.PauseTotalNs-before.PauseTotalNs
-}
-
-// get follows a short link once, as a browser would, and reads the
-// answer, which must be a 302.
-func (r *redirectLoad) get(ctx context.Context, code string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+"/l/"+code, nil)
-	if err != nil {
-		return fmt.Errorf("bench: redirect request: %w", err)
-	}
-	req.Header.Set("User-Agent", redirectUA)
-	res, err := r.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("bench: follow /l/%s: %w", code, err)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
-	if res.StatusCode != http.StatusFound {
-		return fmt.Errorf("bench: GET /l/%s answered HTTP %d", code, res.StatusCode)
-	}
-	return nil
 }
 
 // finish waits for the load to end, stops the recorder (which writes
@@ -299,10 +267,13 @@ func (r *redirectLoad) finish(ctx context.Context, workspaceID int64) (*Redirect
 	case <-ctx.Done():
 		return nil, fmt.Errorf("bench: interrupted: %w", ctx.Err())
 	}
+	if r.err != nil {
+		return nil, r.err
+	}
 	if err := r.svc.Close(ctx); err != nil {
 		return nil, fmt.Errorf("bench: the final flush of clicks: %w", err)
 	}
-	res := &RedirectResult{RatePerS: r.rate, Links: len(r.codes), Sent: len(r.lat), Failed: int(r.failed.Load()),
+	res := &RedirectResult{RatePerS: r.rate, Links: len(r.codes), VisitorsApart: len(r.command) > 0, Sent: len(r.lat), Failed: int(r.failed.Load()),
 		ClicksSent: len(r.codes) + len(r.lat), GCs: r.gcs, GCPauseMS: ms(time.Duration(r.gcNS))}
 	if len(r.lat) > 0 {
 		s := percentiles(r.lat) // sorts r.lat
