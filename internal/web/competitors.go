@@ -17,6 +17,7 @@ import (
 // the server has no competitor service.
 func (h *Handler) competitorRoutes(m *http.ServeMux) {
 	m.Handle("GET /w/{ws}/listen/competitors", h.inWorkspace(h.competing(h.competitorsPage)))
+	m.Handle("GET /w/{ws}/listen/competitors.csv", h.inWorkspace(h.competing(h.competitorsCSV)))
 	m.Handle("POST /w/{ws}/listen/competitors/new", h.inWorkspace(h.competing(h.competitorCreate)))
 	m.Handle("POST /w/{ws}/listen/competitors/settings", h.inWorkspace(h.competing(h.competitorSettings)))
 	m.Handle("GET /w/{ws}/listen/competitors/{competitor}/edit", h.inWorkspace(h.competing(h.competitorEdit)))
@@ -134,6 +135,30 @@ func competitorDays(r *http.Request) int {
 	return 30
 }
 
+// competitorPeriod is the last days UTC days, today included.
+func competitorPeriod(days int) (from, to time.Time) {
+	to = herald.ListenDay(time.Now()).Add(24 * time.Hour)
+	return to.AddDate(0, 0, -days), to
+}
+
+// competitorsCSV downloads the page's comparison and share of voice for
+// its period (?days=) as CSV.
+func (h *Handler) competitorsCSV(w http.ResponseWriter, r *http.Request, p *page) error {
+	from, to := competitorPeriod(competitorDays(r))
+	c, err := h.d.Competitors.Compare(r.Context(), p.Actor, from, to)
+	if err != nil {
+		return err
+	}
+	v, err := h.d.Competitors.ShareOfVoice(r.Context(), p.Actor, from, to)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="competitors-%s-%s.csv"`,
+		from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
+	return competitor.WriteCSV(w, c, v)
+}
+
 // load fills the page's figures for the last d.Days UTC days, today
 // included.
 func (h *Handler) loadCompetitors(r *http.Request, p *page, d *competitorsData) error {
@@ -151,8 +176,7 @@ func (h *Handler) loadCompetitors(r *http.Request, p *page, d *competitorsData) 
 			return err
 		}
 	}
-	to := herald.ListenDay(time.Now()).Add(24 * time.Hour)
-	from := to.AddDate(0, 0, -d.Days)
+	from, to := competitorPeriod(d.Days)
 	if d.Compare, err = svc.Compare(ctx, p.Actor, from, to); err != nil {
 		return err
 	}

@@ -149,6 +149,31 @@ func TestCompetitorsPage(t *testing.T) {
 	if !strings.Contains(a.Body, `<option value="`+itoa(brand.ID)+`" selected>`) {
 		t.Errorf("the own topic is not selected:\n%s", a.Body)
 	}
+	want(t, a, http.StatusOK, `id="competitors-csv"`, `listen/competitors.csv?days=7"`)
+
+	// The same figures as CSV, for the page's period.
+	a = b.get(base + ".csv?days=7")
+	today := herald.ListenDay(now)
+	if a.Status != http.StatusOK || a.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		a.Header.Get("Content-Disposition") != `attachment; filename="competitors-`+today.AddDate(0, 0, -6).Format("20060102")+
+			"-"+today.Format("20060102")+`.csv"` {
+		t.Fatalf("csv: %d %v", a.Status, a.Header)
+	}
+	for _, line := range []string{
+		"table,day,brand,own,accounts,followers,follower_growth,posts,posts_per_day,avg_engagements_per_post,mentions,share_of_voice_percent,note\n",
+		"\nbrand,,Rival,false,1,1200,",
+		"\nvoice_total,,Rival,false,,,,,,,1,25.0,\n",
+		// The rival's one match was stored 4 s before now; three days ago nobody was mentioned.
+		"\nvoice_day," + herald.ListenDay(now.Add(-4*time.Second)).Format("2006-01-02") + ",Rival,false,,,,,,,1,",
+		"\nvoice_day," + today.AddDate(0, 0, -3).Format("2006-01-02") + ",Rival,false,,,,,,,0,,no brand was mentioned\n",
+	} {
+		if !strings.Contains(a.Body, line) {
+			t.Errorf("the csv lacks %q:\n%s", line, a.Body)
+		}
+	}
+	if n := strings.Count(a.Body, "\nvoice_day,"); n != 7*2 {
+		t.Errorf("%d voice_day rows, want 7 days × 2 brands:\n%s", n, a.Body)
+	}
 
 	// Edit: a refused form keeps the input; then a rename.
 	edit := competitorURL(w.ID, c.ID, "edit")
@@ -169,6 +194,9 @@ func TestCompetitorsPage(t *testing.T) {
 	an.signIn("ann@example.com")
 	a = an.get(base)
 	want(t, a, http.StatusOK, "Rival Inc")
+	if a := an.get(base + ".csv"); a.Status != http.StatusOK || !strings.Contains(a.Body, "\nbrand,,Rival Inc,false,") {
+		t.Fatalf("an analyst's csv: %d\n%s", a.Status, a.Body)
+	}
 	wantNot(t, a, `id="competitor-add"`, `id="voice-settings"`)
 	if a := an.post(base+"/new", url.Values{"name": {"Mine"}}); a.Status != http.StatusForbidden {
 		t.Fatalf("an analyst adding: %d", a.Status)
