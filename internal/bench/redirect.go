@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/heraldsocial/herald/internal/herald"
@@ -126,8 +125,7 @@ type redirectLoad struct {
 	closed  sync.Once
 
 	// Written by run, read after done is closed.
-	lat, lag      []time.Duration
-	failed        atomic.Int64
+	visits        VisitorsResult
 	gcs           uint32
 	gcNS          uint64
 	before, after []metrics.Sample
@@ -254,8 +252,7 @@ func (r *redirectLoad) run(ctx context.Context, from, until time.Time) {
 	if res.FirstError != "" {
 		r.log.WarnContext(ctx, "a redirect failed", slog.String("error", res.FirstError))
 	}
-	r.lat, r.lag = durations(res.LatencyNS), durations(res.LagNS)
-	r.failed.Store(int64(res.Failed))
+	r.visits = res
 	r.gcs, r.gcNS = after.NumGC-before.NumGC, after.PauseTotalNs-before.PauseTotalNs
 }
 
@@ -270,15 +267,16 @@ func (r *redirectLoad) finish(ctx context.Context, workspaceID int64) (*Redirect
 	if r.err != nil {
 		return nil, r.err
 	}
+	lat := r.visits.Latency
 	if err := r.svc.Close(ctx); err != nil {
 		return nil, fmt.Errorf("bench: the final flush of clicks: %w", err)
 	}
-	res := &RedirectResult{RatePerS: r.rate, Links: len(r.codes), VisitorsApart: len(r.command) > 0, Sent: len(r.lat), Failed: int(r.failed.Load()),
-		ClicksSent: len(r.codes) + len(r.lat), GCs: r.gcs, GCPauseMS: ms(time.Duration(r.gcNS))}
-	if len(r.lat) > 0 {
-		s := percentiles(r.lat) // sorts r.lat
-		res.P50MS, res.P90MS, res.P99MS, res.MaxMS = ms(s.p50), ms(nearestRank(r.lat, 90)), ms(s.p99), ms(s.max)
-		res.SendLagP99MS = ms(percentiles(r.lag).p99)
+	res := &RedirectResult{RatePerS: r.rate, Links: len(r.codes), VisitorsApart: len(r.command) > 0, Sent: len(lat), Failed: r.visits.Failed,
+		ClicksSent: len(r.codes) + len(lat), GCs: r.gcs, GCPauseMS: ms(time.Duration(r.gcNS))}
+	if len(lat) > 0 {
+		s := percentiles(lat) // sorts lat
+		res.P50MS, res.P90MS, res.P99MS, res.MaxMS = ms(s.p50), ms(nearestRank(lat, 90)), ms(s.p99), ms(s.max)
+		res.SendLagP99MS = ms(percentiles(r.visits.Lag).p99)
 		res.SchedLatencyP99MS = ms(histogramP99(r.before[0].Value.Float64Histogram(), r.after[0].Value.Float64Histogram()))
 		delta := func(i int) float64 { return r.after[i].Value.Float64() - r.before[i].Value.Float64() }
 		if used := delta(3) - delta(2); used > 0 {

@@ -37,14 +37,14 @@ type VisitorsPlan struct {
 
 // VisitorsResult is each request's latency, from the time it was due to
 // be sent to its answer read, and its lag, from the time it was due to
-// the time a visitor took it, in nanoseconds in schedule order; Failed
+// the time a visitor took it, in schedule order (nanoseconds in JSON); Failed
 // counts the answers that were not a 302 with a Location, FirstError
 // says what the first one was.
 type VisitorsResult struct {
-	LatencyNS  []int64 `json:"latency_ns"`
-	LagNS      []int64 `json:"lag_ns"`
-	Failed     int     `json:"failed"`
-	FirstError string  `json:"first_error,omitempty"`
+	Latency    []time.Duration `json:"latency_ns"`
+	Lag        []time.Duration `json:"lag_ns"`
+	Failed     int             `json:"failed"`
+	FirstError string          `json:"first_error,omitempty"`
 }
 
 // Visit sends the plan's requests, open loop: the i-th is handed to one
@@ -57,7 +57,7 @@ func Visit(ctx context.Context, plan VisitorsPlan) VisitorsResult {
 	if len(plan.Codes) == 0 {
 		n = 0
 	}
-	lat, lag := make([]int64, n), make([]int64, n)
+	lat, lag := make([]time.Duration, n), make([]time.Duration, n)
 	type due struct {
 		i  int
 		at time.Time
@@ -72,12 +72,12 @@ func Visit(ctx context.Context, plan VisitorsPlan) VisitorsResult {
 			v := &visitor{addr: plan.Addr}
 			defer v.close()
 			for d := range queue {
-				lag[d.i] = int64(time.Since(d.at))
+				lag[d.i] = time.Since(d.at)
 				if err := v.get(plan.Codes[d.i%len(plan.Codes)]); err != nil {
 					failed.Add(1)
 					first.Do(func() { firstErr = err.Error() })
 				}
-				lat[d.i] = int64(time.Since(d.at))
+				lat[d.i] = time.Since(d.at)
 			}
 		})
 	}
@@ -91,7 +91,7 @@ func Visit(ctx context.Context, plan VisitorsPlan) VisitorsResult {
 	}
 	close(queue)
 	wg.Wait()
-	return VisitorsResult{LatencyNS: lat[:sent], LagNS: lag[:sent], Failed: int(failed.Load()), FirstError: firstErr}
+	return VisitorsResult{Latency: lat[:sent], Lag: lag[:sent], Failed: int(failed.Load()), FirstError: firstErr}
 }
 
 // RunVisitors reads a VisitorsPlan as JSON from in, sends it and writes
@@ -125,15 +125,6 @@ func visitElsewhere(ctx context.Context, command []string, plan VisitorsPlan) (V
 		return VisitorsResult{}, fmt.Errorf("bench: the visitors' result: %w", err)
 	}
 	return res, nil
-}
-
-// durations turns nanoseconds into durations.
-func durations(ns []int64) []time.Duration {
-	d := make([]time.Duration, len(ns))
-	for i, n := range ns {
-		d[i] = time.Duration(n)
-	}
-	return d
 }
 
 // visitor is one browser's keep-alive connection to the redirect. It

@@ -74,15 +74,15 @@ func TestVisit(t *testing.T) {
 	from := time.Now().Add(50 * time.Millisecond)
 	res := Visit(t.Context(), VisitorsPlan{Addr: addr, Codes: []string{"ok", "close", "bad", "ok"}, Rate: 200,
 		From: from, Until: from.Add(395 * time.Millisecond)})
-	if len(res.LatencyNS) != 80 || len(res.LagNS) != 80 {
-		t.Fatalf("%d latencies, %d lags; want 80 each (200/s over 0.4 s)", len(res.LatencyNS), len(res.LagNS))
+	if len(res.Latency) != 80 || len(res.Lag) != 80 {
+		t.Fatalf("%d latencies, %d lags; want 80 each (200/s over 0.4 s)", len(res.Latency), len(res.Lag))
 	}
 	if res.Failed != 20 || !strings.Contains(res.FirstError, "HTTP 404") {
 		t.Errorf("failed %d (%q); want the 20 requests for /l/bad, with their status", res.Failed, res.FirstError)
 	}
-	for i, ns := range res.LatencyNS {
-		if ns <= 0 || res.LagNS[i] < 0 || res.LagNS[i] > ns {
-			t.Fatalf("request %d: latency %d ns, lag %d ns; want 0 <= lag <= latency, latency > 0", i, ns, res.LagNS[i])
+	for i, d := range res.Latency {
+		if d <= 0 || res.Lag[i] < 0 || res.Lag[i] > d {
+			t.Fatalf("request %d: latency %s, lag %s; want 0 <= lag <= latency, latency > 0", i, d, res.Lag[i])
 		}
 	}
 	if n := calls.Load(); n != 80 {
